@@ -1,0 +1,238 @@
+//! Edits to a document's annotations, each with an exact inverse, and the undo history as
+//! plain data. The text itself never changes, so an edit only touches spans and status.
+
+use super::document::DocStatus;
+use super::span::{OverlapPolicy, Span, SpanError, SpanSet};
+use serde::{Deserialize, Serialize};
+
+/// One undoable change to a document's annotations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Edit {
+    AddSpan { span: Span },
+    RemoveSpan { span: Span },
+    /// Relabel or resize: `from` is replaced by `to`.
+    ReplaceSpan { from: Span, to: Span },
+    SetStatus { from: DocStatus, to: DocStatus },
+    /// Several edits applied (and undone) as one step, e.g. "label all occurrences".
+    Batch { edits: Vec<Edit> },
+}
+
+/// What an edit works on: one document's spans and status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotations {
+    pub spans: SpanSet,
+    pub status: DocStatus,
+}
+
+/// Why an edit could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error(transparent)]
+    Span(#[from] SpanError),
+    #[error("span {0} is not in the document")]
+    Missing(Span),
+    #[error("the document's status is {actual:?}, not {expected:?}")]
+    StatusMismatch { expected: DocStatus, actual: DocStatus },
+}
+
+impl Edit {
+    /// The edit that undoes this one.
+    #[must_use]
+    pub fn inverse(&self) -> Edit {
+        match self {
+            Edit::AddSpan { span } => Edit::RemoveSpan { span: *span },
+            Edit::RemoveSpan { span } => Edit::AddSpan { span: *span },
+            Edit::ReplaceSpan { from, to } => Edit::ReplaceSpan { from: *to, to: *from },
+            Edit::SetStatus { from, to } => Edit::SetStatus { from: *to, to: *from },
+            Edit::Batch { edits } => Edit::Batch { edits: edits.iter().rev().map(Edit::inverse).collect() },
+        }
+    }
+
+    /// True when the edit changes nothing.
+    #[must_use]
+    pub fn is_noop(&self) -> bool {
+        match self {
+            Edit::ReplaceSpan { from, to } => from == to,
+            Edit::SetStatus { from, to } => from == to,
+            Edit::Batch { edits } => edits.iter().all(Edit::is_noop),
+            _ => false,
+        }
+    }
+
+    /// Applies the edit to `ann`, all or nothing.
+    pub fn apply(&self, ann: &mut Annotations, policy: OverlapPolicy) -> Result<(), EditError> {
+        let mut next = ann.clone();
+        self.apply_in_place(&mut next, policy)?;
+        *ann = next;
+        Ok(())
+    }
+
+    fn apply_in_place(&self, ann: &mut Annotations, policy: OverlapPolicy) -> Result<(), EditError> {
+        match self {
+            Edit::AddSpan { span } => ann.spans.insert(*span, policy)?,
+            Edit::RemoveSpan { span } => {
+                if !ann.spans.remove(*span) {
+                    return Err(EditError::Missing(*span));
+                }
+            }
+            Edit::ReplaceSpan { from, to } => {
+                if !ann.spans.remove(*from) {
+                    return Err(EditError::Missing(*from));
+                }
+                ann.spans.insert(*to, policy)?;
+            }
+            Edit::SetStatus { from, to } => {
+                if ann.status != *from {
+                    return Err(EditError::StatusMismatch { expected: *from, actual: ann.status });
+                }
+                ann.status = *to;
+            }
+            Edit::Batch { edits } => {
+                for e in edits {
+                    e.apply_in_place(ann, policy)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every span the edit adds (for scrolling to or selecting the result).
+    #[must_use]
+    pub fn added_spans(&self) -> Vec<Span> {
+        match self {
+            Edit::AddSpan { span } | Edit::ReplaceSpan { to: span, .. } => vec![*span],
+            Edit::Batch { edits } => edits.iter().flat_map(Edit::added_spans).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Undo and redo stacks of one document, as plain data: `undo` hands back the edit to apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    done: Vec<Edit>,
+    undone: Vec<Edit>,
+}
+
+impl History {
+    #[must_use]
+    pub fn new() -> Self {
+        History::default()
+    }
+
+    /// Records an applied edit; it clears what could be redone.
+    pub fn push(&mut self, edit: Edit) {
+        self.undone.clear();
+        self.done.push(edit);
+    }
+
+    /// Steps back: returns the inverse edit the caller must apply.
+    pub fn undo(&mut self) -> Option<Edit> {
+        let e = self.done.pop()?;
+        let inv = e.inverse();
+        self.undone.push(e);
+        Some(inv)
+    }
+
+    /// Steps forward again: returns the edit to re-apply.
+    pub fn redo(&mut self) -> Option<Edit> {
+        let e = self.undone.pop()?;
+        self.done.push(e.clone());
+        Some(e)
+    }
+
+    #[must_use]
+    pub fn can_undo(&self) -> bool {
+        !self.done.is_empty()
+    }
+
+    #[must_use]
+    pub fn can_redo(&self) -> bool {
+        !self.undone.is_empty()
+    }
+
+    /// Edits applied so far, oldest first, and the undone ones, next-to-redo last.
+    #[must_use]
+    pub fn stacks(&self) -> (&[Edit], &[Edit]) {
+        (&self.done, &self.undone)
+    }
+
+    /// Rebuilds a history from stored stacks.
+    #[must_use]
+    pub fn from_stacks(done: Vec<Edit>, undone: Vec<Edit>) -> Self {
+        History { done, undone }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::label::LabelId;
+
+    fn sp(s: usize, e: usize, l: u32) -> Span {
+        Span::new(s, e, LabelId(l)).expect("span")
+    }
+
+    #[test]
+    fn every_edit_undone_by_its_inverse() {
+        let base = Annotations {
+            spans: SpanSet::from_unchecked(vec![sp(0, 3, 1), sp(5, 8, 2)]),
+            status: DocStatus::New,
+        };
+        let edits = [
+            Edit::AddSpan { span: sp(10, 12, 1) },
+            Edit::RemoveSpan { span: sp(0, 3, 1) },
+            Edit::ReplaceSpan { from: sp(5, 8, 2), to: sp(4, 8, 1) },
+            Edit::SetStatus { from: DocStatus::New, to: DocStatus::Done },
+            Edit::Batch { edits: vec![Edit::AddSpan { span: sp(20, 22, 3) }, Edit::RemoveSpan { span: sp(20, 22, 3) }] },
+        ];
+        for e in edits {
+            let mut a = base.clone();
+            e.apply(&mut a, OverlapPolicy::Forbid).expect("apply");
+            assert_ne!(a, base, "{e:?} changed nothing") ;
+            e.inverse().apply(&mut a, OverlapPolicy::Forbid).expect("inverse");
+            assert_eq!(a, base, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_failing_batch_changes_nothing() {
+        let mut a = Annotations::default();
+        let batch = Edit::Batch {
+            edits: vec![Edit::AddSpan { span: sp(0, 4, 1) }, Edit::AddSpan { span: sp(2, 6, 1) }],
+        };
+        assert!(matches!(batch.apply(&mut a, OverlapPolicy::Forbid), Err(EditError::Span(SpanError::Overlap { .. }))));
+        assert!(a.spans.is_empty());
+        batch.apply(&mut a, OverlapPolicy::Allow).expect("nested allowed");
+        assert_eq!(a.spans.len(), 2);
+    }
+
+    #[test]
+    fn undo_redo_sequence() {
+        let mut a = Annotations::default();
+        let mut h = History::new();
+        let p = OverlapPolicy::Forbid;
+        for e in [Edit::AddSpan { span: sp(0, 2, 1) }, Edit::AddSpan { span: sp(3, 5, 1) }] {
+            e.apply(&mut a, p).expect("apply");
+            h.push(e);
+        }
+        let u = h.undo().expect("undo");
+        u.apply(&mut a, p).expect("apply undo");
+        assert_eq!(a.spans.len(), 1);
+        let r = h.redo().expect("redo");
+        r.apply(&mut a, p).expect("apply redo");
+        assert_eq!(a.spans.len(), 2);
+        h.undo().expect("undo").apply(&mut a, p).expect("undo 2");
+        h.undo().expect("undo").apply(&mut a, p).expect("undo 1");
+        assert!(a.spans.is_empty());
+        assert!(h.undo().is_none());
+        // A new edit after undo drops the redo stack.
+        let e = Edit::AddSpan { span: sp(7, 9, 2) };
+        e.apply(&mut a, p).expect("apply");
+        h.push(e);
+        assert!(!h.can_redo());
+        let json = serde_json::to_string(&h).expect("json");
+        assert_eq!(serde_json::from_str::<History>(&json).expect("back"), h);
+    }
+}

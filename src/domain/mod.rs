@@ -1,0 +1,17 @@
+//! The annotation model: documents, spans, labels, offsets, Arabic text rules, edits.
+//! No egui and no I/O here.
+
+pub mod arabic;
+pub mod document;
+pub mod edit;
+pub mod label;
+pub mod offsets;
+pub mod span;
+pub mod text;
+
+pub use document::{AnnotatedDocument, DocId, DocStatus, Document, Meta};
+pub use edit::{Annotations, Edit, EditError, History};
+pub use label::{Label, LabelError, LabelId, LabelSet};
+pub use offsets::OffsetIndex;
+pub use span::{OverlapPolicy, Span, SpanError, SpanSet, TaggedSpan, check_range};
+pub use text::IndexedText;

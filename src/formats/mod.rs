@@ -1,0 +1,1 @@
+//! Dataset formats: one module per format, each an importer and an exporter.
