@@ -1,1 +1,34 @@
-fn main() {}
+//! `tawsim [PROJECT_OR_FILES...]` opens the window; `tawsim import|export|stats|validate`
+//! work on projects and dataset files without one.
+
+use clap::Parser;
+use tawsim::app::{StartProject, TawsimApp};
+use tawsim::cli::{Cli, run_command};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    if let Some(cmd) = cli.command {
+        return run_command(cmd);
+    }
+    let start = match cli.paths.as_slice() {
+        [] => StartProject::Last,
+        [one] if one.extension().is_some_and(|e| e == "tawsim") => StartProject::Path(one.clone()),
+        files => StartProject::Files(files.to_vec()),
+    };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("tawsim — توسيم")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([640.0, 400.0])
+            .with_drag_and_drop(true),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    match eframe::run_native("tawsim", options, Box::new(move |cc| Ok(Box::new(TawsimApp::from_creation_context(cc, start))))) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tawsim: could not open a window: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -185,7 +185,7 @@ mod tests {
             Edit::RemoveSpan { span: sp(0, 3, 1) },
             Edit::ReplaceSpan { from: sp(5, 8, 2), to: sp(4, 8, 1) },
             Edit::SetStatus { from: DocStatus::New, to: DocStatus::Done },
-            Edit::Batch { edits: vec![Edit::AddSpan { span: sp(20, 22, 3) }, Edit::RemoveSpan { span: sp(20, 22, 3) }] },
+            Edit::Batch { edits: vec![Edit::AddSpan { span: sp(20, 22, 3) }, Edit::RemoveSpan { span: sp(0, 3, 1) }, Edit::SetStatus { from: DocStatus::New, to: DocStatus::InProgress }] },
         ];
         for e in edits {
             let mut a = base.clone();

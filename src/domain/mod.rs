@@ -2,10 +2,12 @@
 //! No egui and no I/O here.
 
 pub mod arabic;
+pub mod boundary;
 pub mod document;
 pub mod edit;
 pub mod label;
 pub mod offsets;
+pub mod settings;
 pub mod span;
 pub mod text;
 
@@ -13,5 +15,6 @@ pub use document::{AnnotatedDocument, DocId, DocStatus, Document, Meta};
 pub use edit::{Annotations, Edit, EditError, History};
 pub use label::{Label, LabelError, LabelId, LabelSet};
 pub use offsets::OffsetIndex;
+pub use settings::{BoundaryMode, ProjectSettings};
 pub use span::{OverlapPolicy, Span, SpanError, SpanSet, TaggedSpan, check_range};
 pub use text::IndexedText;

@@ -1,1 +1,42 @@
-//! The project file: one SQLite database per project.
+//! The project file: one SQLite database (`*.tawsim`) holding documents, labels, spans,
+//! statuses and undo history. WAL mode, one transaction per edit, so a crash or kill at any
+//! moment leaves the file consistent with every completed edit.
+
+mod project;
+mod schema;
+
+pub use project::{DocSummary, ImportSink, Project, ProjectStats};
+pub use schema::SCHEMA_VERSION;
+
+use std::path::PathBuf;
+
+/// What can go wrong with a project file. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: no such project file")]
+    NotFound { path: PathBuf },
+    #[error("{path}: a file is already there; open it instead of creating a project")]
+    AlreadyExists { path: PathBuf },
+    #[error("{path}: not a tawsim project ({why})")]
+    NotAProject { path: PathBuf, why: String },
+    #[error("{path}: made by a newer tawsim (project schema {found}; this build reads up to {supported}); nothing was changed")]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    #[error("{path}: already open in another tawsim window or process ({lock})")]
+    Locked { path: PathBuf, lock: PathBuf },
+    #[error("{path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: no document with id {id}")]
+    NoDocument { path: PathBuf, id: i64 },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl StoreError {
+    /// True for errors a retry may cure (disk full, read-only, busy, file gone).
+    #[must_use]
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Sqlite { .. } | StoreError::Io { .. })
+    }
+}

@@ -1,0 +1,829 @@
+//! The eframe shell: saved preferences apart from runtime state; each frame gathers
+//! [`Command`]s from menus, shortcuts, panels and the document view, then applies them.
+//! Every edit is written to the project (one transaction) before the frame ends.
+
+use crate::command::{self, Command};
+use crate::domain::boundary::{self, Evidence};
+use crate::domain::{
+    Annotations, DocId, DocStatus, Edit, History, IndexedText, LabelId, LabelSet, Span,
+};
+use crate::store::{DocSummary, Project};
+use crate::ui;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Preferences saved between runs (eframe storage), apart from runtime state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    pub last_project: Option<PathBuf>,
+    pub recent: Vec<PathBuf>,
+    pub font_size: f32,
+    pub show_marks: bool,
+    pub frame_meter: bool,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Prefs { last_project: None, recent: Vec::new(), font_size: DEFAULT_FONT_SIZE, show_marks: false, frame_meter: false }
+    }
+}
+
+pub const DEFAULT_FONT_SIZE: f32 = 22.0;
+const PREFS_KEY: &str = "tawsim-prefs";
+
+/// The document being annotated, with its annotations and history in memory (mirrors of
+/// what the project file holds).
+pub struct OpenDoc {
+    pub id: DocId,
+    pub name: String,
+    pub text: IndexedText,
+    pub ann: Annotations,
+    pub history: History,
+    /// Changes whenever another document is opened (the view keys its layout cache on it).
+    pub key: u64,
+}
+
+/// A store write that has not reached the file yet (kept for retry after a disk error).
+#[derive(Debug, Clone, PartialEq)]
+enum StoreOp {
+    Apply(Edit),
+    Undo,
+    Redo,
+}
+
+/// Which path a path dialog asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathPurpose {
+    Open,
+    New,
+    Import,
+}
+
+/// Filters of the document list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocFilter {
+    pub text: String,
+    pub status: Option<DocStatus>,
+    pub label: Option<LabelId>,
+}
+
+/// Runtime state of the window.
+pub struct TawsimApp {
+    pub prefs: Prefs,
+    project: Option<Project>,
+    docs: Vec<DocSummary>,
+    doc: Option<OpenDoc>,
+    next_key: u64,
+    pub selected_span: Option<Span>,
+    pub sticky: Option<LabelId>,
+    pub filter: DocFilter,
+    /// Documents containing the filter label (refreshed when the label filter changes).
+    label_filter_docs: Option<(LabelId, std::collections::HashSet<DocId>)>,
+    unsaved: Vec<(DocId, StoreOp)>,
+    pub status: String,
+    pub error: Option<String>,
+    pub path_dialog: Option<(PathPurpose, String)>,
+    pub view: ui::document_view::DocumentView,
+    pub labels_panel: ui::labels_panel::LabelsPanelState,
+    last_frame_ms: f32,
+}
+
+impl TawsimApp {
+    /// A window with no project open.
+    #[must_use]
+    pub fn new(prefs: Prefs) -> Self {
+        TawsimApp {
+            prefs,
+            project: None,
+            docs: Vec::new(),
+            doc: None,
+            next_key: 1,
+            selected_span: None,
+            sticky: None,
+            filter: DocFilter::default(),
+            label_filter_docs: None,
+            unsaved: Vec::new(),
+            status: String::new(),
+            error: None,
+            path_dialog: None,
+            view: ui::document_view::DocumentView::new(),
+            labels_panel: ui::labels_panel::LabelsPanelState::default(),
+            last_frame_ms: 0.0,
+        }
+    }
+
+    /// The eframe entry: fonts, saved preferences, and the project named on the command
+    /// line (or the last one, or the sample project on the very first run).
+    #[must_use]
+    pub fn from_creation_context(cc: &eframe::CreationContext<'_>, start: StartProject) -> Self {
+        crate::fonts::install(&cc.egui_ctx);
+        let prefs: Prefs = cc.storage.and_then(|s| eframe::get_value(s, PREFS_KEY)).unwrap_or_default();
+        let mut app = TawsimApp::new(prefs);
+        app.start(start);
+        app
+    }
+
+    /// Opens what the command line asked for.
+    pub fn start(&mut self, start: StartProject) {
+        let result = match start {
+            StartProject::Path(p) => self.open_project(&p),
+            StartProject::Files(files) => crate::startup::project_for_files(&files).and_then(|p| self.open_project(&p)),
+            StartProject::Last => match self.prefs.last_project.clone().filter(|p| p.exists()) {
+                Some(p) => self.open_project(&p),
+                None => crate::startup::sample_project().and_then(|p| self.open_project(&p)),
+            },
+            StartProject::Nothing => Ok(()),
+        };
+        if let Err(e) = result {
+            self.error = Some(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    #[must_use]
+    pub fn project(&self) -> Option<&Project> {
+        self.project.as_ref()
+    }
+
+    #[must_use]
+    pub fn documents(&self) -> &[DocSummary] {
+        &self.docs
+    }
+
+    #[must_use]
+    pub fn current(&self) -> Option<&OpenDoc> {
+        self.doc.as_ref()
+    }
+
+    #[must_use]
+    pub fn labels(&self) -> LabelSet {
+        self.project.as_ref().map(|p| p.labels().clone()).unwrap_or_default()
+    }
+
+    /// Edits made in memory that could not be written yet.
+    #[must_use]
+    pub fn unsaved_count(&self) -> usize {
+        self.unsaved.len()
+    }
+
+    // ------------------------------------------------------------------ projects and documents
+
+    /// Opens a project file (creating none), and its first unfinished document.
+    pub fn open_project(&mut self, path: &Path) -> Result<(), String> {
+        if !self.unsaved.is_empty() {
+            return Err(format!("{} edits are not saved yet: fix the error and retry before switching projects", self.unsaved.len()));
+        }
+        let project = Project::open(path).map_err(|e| e.to_string())?;
+        self.set_project(project);
+        Ok(())
+    }
+
+    /// Makes `project` the open one.
+    pub fn set_project(&mut self, project: Project) {
+        let path = project.path().to_path_buf();
+        self.project = Some(project);
+        self.doc = None;
+        self.selected_span = None;
+        self.sticky = None;
+        self.label_filter_docs = None;
+        self.refresh_documents();
+        self.prefs.last_project = Some(path.clone());
+        self.prefs.recent.retain(|p| *p != path);
+        self.prefs.recent.insert(0, path.clone());
+        self.prefs.recent.truncate(10);
+        let first = self.docs.iter().find(|d| d.status != DocStatus::Done).or(self.docs.first()).map(|d| d.id);
+        if let Some(id) = first {
+            self.select_document(id);
+        }
+        self.status = format!("Opened {}", path.display());
+    }
+
+    fn refresh_documents(&mut self) {
+        if let Some(p) = &self.project {
+            match p.documents() {
+                Ok(d) => self.docs = d,
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+    }
+
+    /// Opens a document of the project in the view.
+    pub fn select_document(&mut self, id: DocId) {
+        let Some(p) = &self.project else { return };
+        let loaded = p.document(id).and_then(|d| Ok((d, p.annotations(id)?, p.history(id)?)));
+        match loaded {
+            Ok((d, ann, history)) => {
+                self.next_key += 1;
+                self.doc = Some(OpenDoc { id, name: d.name, text: IndexedText::new(d.text), ann, history, key: self.next_key });
+                self.selected_span = None;
+                self.view.clear_selection();
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Documents that pass the list's filters, in project order.
+    pub fn filtered_documents(&mut self) -> Vec<DocSummary> {
+        if let Some(l) = self.filter.label {
+            if self.label_filter_docs.as_ref().is_none_or(|(id, _)| *id != l) {
+                let set = self.project.as_ref().and_then(|p| p.documents_with_label(l).ok()).unwrap_or_default();
+                self.label_filter_docs = Some((l, set));
+            }
+        }
+        let needle = crate::domain::arabic::normalise_str(self.filter.text.trim());
+        self.docs
+            .iter()
+            .filter(|d| self.filter.status.is_none_or(|s| d.status == s))
+            .filter(|d| self.filter.label.is_none() || self.label_filter_docs.as_ref().is_some_and(|(_, s)| s.contains(&d.id)))
+            .filter(|d| needle.is_empty() || crate::domain::arabic::normalise_str(&d.name).contains(&needle))
+            .cloned()
+            .collect()
+    }
+
+    fn step_document(&mut self, delta: isize) {
+        let list = self.filtered_documents();
+        let Some(cur) = self.doc.as_ref().map(|d| d.id) else {
+            if let Some(d) = list.first() {
+                self.select_document(d.id);
+            }
+            return;
+        };
+        let i = list.iter().position(|d| d.id == cur);
+        let next = match i {
+            Some(i) => i.checked_add_signed(delta).and_then(|j| list.get(j)),
+            None => list.first(),
+        };
+        match next {
+            Some(d) => self.select_document(d.id),
+            None => self.status = if delta > 0 { "This is the last document".into() } else { "This is the first document".into() },
+        }
+    }
+
+    // ------------------------------------------------------------------ edits
+
+    /// Applies an edit to the open document: checked in memory, recorded in the history,
+    /// and written to the project in one transaction before this returns.
+    pub fn edit(&mut self, edit: Edit) -> bool {
+        let Some(policy) = self.project.as_ref().map(|p| p.settings().overlap) else { return false };
+        let Some(doc) = self.doc.as_mut() else { return false };
+        if edit.is_noop() {
+            return false;
+        }
+        if let Err(e) = edit.apply(&mut doc.ann, policy) {
+            self.status = format!("Not applied: {e}");
+            return false;
+        }
+        doc.history.push(edit.clone());
+        let id = doc.id;
+        self.selected_span = edit.added_spans().last().copied();
+        self.persist(id, StoreOp::Apply(edit));
+        true
+    }
+
+    fn persist(&mut self, doc: DocId, op: StoreOp) {
+        self.unsaved.push((doc, op));
+        self.flush();
+    }
+
+    /// Writes pending edits in order; on the first failure keeps the rest and reports it.
+    pub fn flush(&mut self) {
+        let Some(p) = self.project.as_mut() else { return };
+        while let Some((doc, op)) = self.unsaved.first().cloned() {
+            let r = match &op {
+                StoreOp::Apply(e) => p.apply(doc, e),
+                StoreOp::Undo => p.undo(doc).map(drop),
+                StoreOp::Redo => p.redo(doc).map(drop),
+            };
+            match r {
+                Ok(()) => {
+                    self.unsaved.remove(0);
+                }
+                Err(e) => {
+                    self.error = Some(format!(
+                        "Could not save to the project: {e}\n\nYour last {} edit(s) are kept in memory. Free disk space or fix the file's permissions, then press Retry.",
+                        self.unsaved.len()
+                    ));
+                    self.status = format!("Not saved: {e}");
+                    return;
+                }
+            }
+        }
+        self.refresh_summary();
+    }
+
+    fn refresh_summary(&mut self) {
+        if let Some(d) = &self.doc {
+            if let Some(row) = self.docs.iter_mut().find(|r| r.id == d.id) {
+                row.spans = d.ann.spans.len();
+                row.status = d.ann.status;
+            }
+        }
+    }
+
+    fn undo(&mut self, redo: bool) {
+        let Some(policy) = self.project.as_ref().map(|p| p.settings().overlap) else { return };
+        let Some(doc) = self.doc.as_mut() else { return };
+        let step = if redo { doc.history.redo() } else { doc.history.undo() };
+        let Some(edit) = step else {
+            self.status = if redo { "Nothing to redo".into() } else { "Nothing to undo".into() };
+            return;
+        };
+        if let Err(e) = edit.apply(&mut doc.ann, policy) {
+            self.error = Some(format!("The history does not fit the document any more: {e}"));
+            return;
+        }
+        let id = doc.id;
+        self.selected_span = edit.added_spans().last().copied();
+        self.status = format!("{} {}", if redo { "Redid" } else { "Undid" }, describe(&edit));
+        self.persist(id, if redo { StoreOp::Redo } else { StoreOp::Undo });
+    }
+
+    fn evidence(&self) -> Evidence {
+        let mut ev = Evidence::default();
+        if let (Some(doc), Some(p)) = (&self.doc, &self.project) {
+            ev.add_text_words(doc.text.as_str());
+            for s in doc.ann.spans.iter() {
+                if let Some(t) = doc.text.slice(s.start, s.end) {
+                    ev.add_entity(t);
+                }
+            }
+            if let Ok(names) = p.entity_texts(2000) {
+                for n in names {
+                    ev.add_entity(&n);
+                }
+            }
+        }
+        ev
+    }
+
+    /// Labels the view's selection (or relabels the selected span).
+    fn apply_label(&mut self, label: LabelId) {
+        let Some(doc) = &self.doc else { return };
+        if let Some(span) = self.selected_span.filter(|s| doc.ann.spans.contains(*s)) {
+            if span.label != label {
+                self.edit(Edit::ReplaceSpan { from: span, to: span.with_label(label) });
+            }
+            return;
+        }
+        let Some((s, e)) = self.view.selection() else {
+            self.status = "Select some text first (drag over it, or shift+arrows)".into();
+            return;
+        };
+        let Some(settings) = self.project.as_ref().map(Project::settings) else { return };
+        let ev = self.evidence();
+        let Some(doc) = &self.doc else { return };
+        let Some(snapped) = boundary::snap_selection(&doc.text, s, e, &settings, &ev) else {
+            self.status = "The selection holds no word to label".into();
+            return;
+        };
+        let Some(span) = Span::new(snapped.start, snapped.end, label) else { return };
+        let mut edits = vec![Edit::AddSpan { span }];
+        if doc.ann.status == DocStatus::New {
+            edits.push(Edit::SetStatus { from: DocStatus::New, to: DocStatus::InProgress });
+        }
+        let edit = if edits.len() == 1 { edits.remove(0) } else { Edit::Batch { edits } };
+        if self.edit(edit) {
+            self.view.clear_selection();
+            self.selected_span = Some(span);
+            self.status = match snapped.alternative {
+                Some((a, b)) => format!(
+                    "Labelled {}; {} for «{}»",
+                    self.span_text(span),
+                    Command::ToggleProclitic.shortcut_text_plain(),
+                    self.doc.as_ref().and_then(|d| d.text.slice(a, b)).unwrap_or_default()
+                ),
+                None => format!("Labelled {}", self.span_text(span)),
+            };
+        }
+    }
+
+    fn span_text(&self, s: Span) -> String {
+        self.doc.as_ref().and_then(|d| d.text.slice(s.start, s.end)).unwrap_or_default().to_string()
+    }
+
+    fn toggle_proclitic(&mut self) {
+        let (Some(doc), Some(span)) = (&self.doc, self.selected_span) else {
+            self.status = "Select a span first (click it, or Tab)".into();
+            return;
+        };
+        let article = self.project.as_ref().is_some_and(|p| p.settings().article_is_proclitic);
+        match boundary::toggle_proclitic(&doc.text, span.start, span.end, article) {
+            Some((a, b)) => {
+                if let Some(to) = span.with_range(a, b) {
+                    self.edit(Edit::ReplaceSpan { from: span, to });
+                }
+            }
+            None => self.status = "This span does not start with a proclitic".into(),
+        }
+    }
+
+    fn resize_selected(&mut self, ds: isize, de: isize) {
+        let (Some(doc), Some(span)) = (&self.doc, self.selected_span) else { return };
+        let t = &doc.text;
+        let step = |pos: usize, d: isize| -> usize {
+            let mut p = pos;
+            for _ in 0..d.unsigned_abs() {
+                p = if d > 0 { t.boundary_at_or_after(p + 1) } else { t.boundary_at_or_before(p.saturating_sub(1)) };
+            }
+            p
+        };
+        let (a, b) = (step(span.start, ds), step(span.end, de));
+        if let Some(to) = span.with_range(a, b.min(t.len_chars())) {
+            self.edit(Edit::ReplaceSpan { from: span, to });
+        }
+    }
+
+    fn step_span(&mut self, delta: isize) {
+        let Some(doc) = &self.doc else { return };
+        let spans = doc.ann.spans.as_slice();
+        if spans.is_empty() {
+            return;
+        }
+        let i = self.selected_span.and_then(|s| spans.iter().position(|x| *x == s));
+        let n = spans.len() as isize;
+        let j = match i {
+            Some(i) => (i as isize + delta).rem_euclid(n),
+            None if delta > 0 => 0,
+            None => n - 1,
+        };
+        let span = spans[usize::try_from(j).unwrap_or(0)];
+        self.selected_span = Some(span);
+        self.view.scroll_to(span.start);
+    }
+
+    fn set_status(&mut self, to: DocStatus) {
+        if let Some(from) = self.doc.as_ref().map(|d| d.ann.status) {
+            self.edit(Edit::SetStatus { from, to });
+        }
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /// Applies one command.
+    pub fn apply(&mut self, ctx: &egui::Context, cmd: Command) {
+        match cmd {
+            Command::NewProject => self.path_dialog = Some((PathPurpose::New, String::new())),
+            Command::OpenProject => self.ask_path(PathPurpose::Open),
+            Command::OpenPath(p) => {
+                if let Err(e) = self.open_project(&p) {
+                    self.error = Some(e);
+                }
+            }
+            Command::Import => self.ask_path(PathPurpose::Import),
+            Command::ImportPaths(paths) => self.import_paths(&paths),
+            Command::Export => self.status = "Export: use `tawsim export` (see README) — the export dialog comes with the formats".into(),
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            Command::SelectDocument(id) => self.select_document(id),
+            Command::NextDocument => self.step_document(1),
+            Command::PreviousDocument => self.step_document(-1),
+            Command::MarkDoneAndNext => {
+                self.set_status(DocStatus::Done);
+                self.step_document(1);
+            }
+            Command::SetStatus(s) => self.set_status(s),
+            Command::ApplyLabel(l) => self.apply_label(l),
+            Command::ToggleSticky(l) => {
+                self.sticky = if self.sticky == Some(l) { None } else { Some(l) };
+                self.status = match self.sticky.and_then(|l| self.labels().get(l).map(|x| x.name.clone())) {
+                    Some(n) => format!("Sticky label {n}: every selection becomes a {n} span"),
+                    None => "Sticky label off".into(),
+                };
+            }
+            Command::SelectSpan(s) => {
+                self.selected_span = s;
+                if let Some(s) = s {
+                    self.view.scroll_to(s.start);
+                }
+            }
+            Command::NextSpan => self.step_span(1),
+            Command::PreviousSpan => self.step_span(-1),
+            Command::DeleteSelectedSpan => {
+                if let Some(span) = self.selected_span {
+                    if self.edit(Edit::RemoveSpan { span }) {
+                        self.selected_span = None;
+                        self.status = "Span deleted".into();
+                    }
+                }
+            }
+            Command::ResizeSelectedSpan { start, end } => self.resize_selected(start, end),
+            Command::ToggleProclitic => self.toggle_proclitic(),
+            Command::SaveLabels(set) => self.save_labels(&set),
+            Command::DeleteLabel(id) => self.delete_label(id),
+            Command::SaveSettings(s) => {
+                if let Some(p) = self.project.as_mut() {
+                    match p.save_settings(s) {
+                        Ok(()) => self.status = "Project settings saved".into(),
+                        Err(e) => self.error = Some(e.to_string()),
+                    }
+                }
+            }
+            Command::Undo => self.undo(false),
+            Command::Redo => self.undo(true),
+            Command::Find | Command::LabelAll => self.status = "Search: coming with the workflow panel".into(),
+            Command::ZoomIn => self.prefs.font_size = (self.prefs.font_size + 2.0).min(72.0),
+            Command::ZoomOut => self.prefs.font_size = (self.prefs.font_size - 2.0).max(10.0),
+            Command::ZoomReset => self.prefs.font_size = DEFAULT_FONT_SIZE,
+            Command::ToggleMarks => self.prefs.show_marks = !self.prefs.show_marks,
+            Command::ToggleFrameMeter => self.prefs.frame_meter = !self.prefs.frame_meter,
+        }
+    }
+
+    fn save_labels(&mut self, set: &LabelSet) {
+        let Some(p) = self.project.as_mut() else { return };
+        match p.save_labels(set) {
+            Ok(()) => self.status = "Labels saved".into(),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn delete_label(&mut self, id: LabelId) {
+        let Some(p) = self.project.as_mut() else { return };
+        match p.delete_label(id) {
+            Ok(n) => {
+                self.status = format!("Label deleted with its {n} spans");
+                self.refresh_documents();
+                if let Some(d) = self.doc.as_ref().map(|d| d.id) {
+                    self.select_document(d);
+                }
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn ask_path(&mut self, purpose: PathPurpose) {
+        // A native dialog when a portal answers; the path field is always there as fallback.
+        let picked = if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() {
+            let d = rfd::FileDialog::new();
+            match purpose {
+                PathPurpose::Open => d.add_filter("tawsim project", &["tawsim"]).pick_file(),
+                PathPurpose::New => d.add_filter("tawsim project", &["tawsim"]).save_file(),
+                PathPurpose::Import => d.pick_file(),
+            }
+        } else {
+            None
+        };
+        match picked {
+            Some(p) => self.path_chosen(purpose, &p),
+            None => self.path_dialog = Some((purpose, String::new())),
+        }
+    }
+
+    /// Acts on a path typed or picked in a dialog.
+    pub fn path_chosen(&mut self, purpose: PathPurpose, path: &Path) {
+        let r = match purpose {
+            PathPurpose::Open => self.open_project(path),
+            PathPurpose::New => {
+                let path = if path.extension().is_some_and(|e| e == "tawsim") { path.to_path_buf() } else { path.with_extension("tawsim") };
+                Project::create(&path).map(|p| self.set_project(p)).map_err(|e| e.to_string())
+            }
+            PathPurpose::Import => {
+                self.import_paths(&[path.to_path_buf()]);
+                Ok(())
+            }
+        };
+        if let Err(e) = r {
+            self.error = Some(e);
+        }
+    }
+
+    /// Imports files (or opens a dropped project).
+    pub fn import_paths(&mut self, paths: &[PathBuf]) {
+        if let [one] = paths {
+            if one.extension().is_some_and(|e| e == "tawsim") {
+                if let Err(e) = self.open_project(one) {
+                    self.error = Some(e);
+                }
+                return;
+            }
+        }
+        let Some(p) = self.project.as_mut() else {
+            self.error = Some("Open or create a project before importing".into());
+            return;
+        };
+        match crate::startup::import_into(p, paths) {
+            Ok(msg) => self.status = msg,
+            Err(e) => self.error = Some(e),
+        }
+        self.refresh_documents();
+        if self.doc.is_none() {
+            if let Some(d) = self.docs.first().map(|d| d.id) {
+                self.select_document(d);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ frame
+
+    /// Builds one frame: panels, view, dialogs; then applies the commands they produced.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let started = Instant::now();
+        let ctx = ui.ctx().clone();
+        let mut cmds = Vec::new();
+        command::read_shortcuts(&ctx, &mut cmds);
+        let labels = self.labels();
+        if self.path_dialog.is_none() && self.error.is_none() {
+            command::read_label_hotkeys(&ctx, &labels, true, &mut cmds);
+            self.read_span_keys(&ctx, &mut cmds);
+        }
+        self.dropped_files(&ctx, &mut cmds);
+
+        egui::Panel::top("menu").show(ui, |ui| ui::menu::menu_bar(ui, self, &mut cmds));
+        egui::Panel::bottom("status").show(ui, |ui| ui::status_bar::show(ui, self, &mut cmds));
+        egui::Panel::left("documents").resizable(true).default_size(260.0).show(ui, |ui| {
+            ui::documents_panel::show(ui, self, &mut cmds);
+        });
+        egui::Panel::right("labels").resizable(true).default_size(300.0).show(ui, |ui| {
+            ui::labels_panel::show(ui, self, &labels, &mut cmds);
+        });
+        egui::CentralPanel::default().show(ui, |ui| self.central(ui, &labels, &mut cmds));
+        self.dialogs(&ctx, &mut cmds);
+
+        for c in cmds {
+            self.apply(&ctx, c);
+        }
+        self.flush_if_pending();
+        self.last_frame_ms = started.elapsed().as_secs_f32() * 1000.0;
+    }
+
+    fn flush_if_pending(&mut self) {
+        // A failed write is retried only on the user's request (Retry), not every frame.
+        if !self.unsaved.is_empty() && self.error.is_none() {
+            self.flush();
+        }
+    }
+
+    fn read_span_keys(&self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        ctx.input_mut(|i| {
+            use egui::{Key, Modifiers};
+            if i.consume_key(Modifiers::SHIFT, Key::Tab) {
+                cmds.push(Command::PreviousSpan);
+            } else if i.consume_key(Modifiers::NONE, Key::Tab) {
+                cmds.push(Command::NextSpan);
+            }
+            if self.selected_span.is_some() {
+                // Alt+arrows resize the selected span: Left/Right move its start, Shift moves
+                // its end (in logical order: Left goes forward in RTL reading).
+                for (key, d) in [(Key::ArrowLeft, 1isize), (Key::ArrowRight, -1)] {
+                    if i.consume_key(Modifiers::ALT, key) {
+                        cmds.push(Command::ResizeSelectedSpan { start: d, end: 0 });
+                    }
+                    if i.consume_key(Modifiers::ALT | Modifiers::SHIFT, key) {
+                        cmds.push(Command::ResizeSelectedSpan { start: 0, end: d });
+                    }
+                }
+                if i.consume_key(Modifiers::NONE, Key::Escape) {
+                    cmds.push(Command::SelectSpan(None));
+                }
+            }
+        });
+    }
+
+    fn dropped_files(&self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        if !dropped.is_empty() {
+            cmds.push(Command::ImportPaths(dropped));
+        }
+    }
+
+    fn central(&mut self, ui: &mut egui::Ui, labels: &LabelSet, cmds: &mut Vec<Command>) {
+        let Some(doc) = &self.doc else {
+            ui.centered_and_justified(|ui| {
+                ui.label(if self.project.is_some() { "Import documents with File > Import, or drop files here." } else { "Open or create a project (File menu), or drop files here." });
+            });
+            return;
+        };
+        let model = ui::document_view::ViewModel {
+            doc_key: doc.key,
+            text: &doc.text,
+            spans: doc.ann.spans.as_slice(),
+            labels,
+            selected_span: self.selected_span,
+            search_hits: &[],
+            show_marks: self.prefs.show_marks,
+            font_size: self.prefs.font_size,
+        };
+        for ev in self.view.show(ui, &model) {
+            match ev {
+                ui::document_view::ViewEvent::SpanClicked(s) => cmds.push(Command::SelectSpan(Some(s))),
+                ui::document_view::ViewEvent::SelectionFinished { .. } => {
+                    if let Some(l) = self.sticky {
+                        cmds.push(Command::ApplyLabel(l));
+                    }
+                }
+                ui::document_view::ViewEvent::SelectionChanged { .. } => cmds.push(Command::SelectSpan(None)),
+                ui::document_view::ViewEvent::CaretMoved(_) => {}
+            }
+        }
+    }
+
+    fn dialogs(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
+        if let Some(msg) = self.error.clone() {
+            let mut close = false;
+            let mut retry = false;
+            egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
+                ui.set_max_width(480.0);
+                ui.heading("Something went wrong");
+                ui.label(&msg);
+                ui.horizontal(|ui| {
+                    if !self.unsaved.is_empty() && ui.button("Retry").clicked() {
+                        retry = true;
+                    }
+                    if ui.button("OK").clicked() {
+                        close = true;
+                    }
+                });
+            });
+            if retry {
+                self.error = None;
+                self.flush();
+            } else if close {
+                self.error = None;
+            }
+        }
+        if let Some((purpose, mut text)) = self.path_dialog.take() {
+            let mut done = None;
+            let mut cancel = false;
+            egui::Modal::new(egui::Id::unique("path")).show(ctx, |ui| {
+                ui.heading(match purpose {
+                    PathPurpose::Open => "Open project",
+                    PathPurpose::New => "New project",
+                    PathPurpose::Import => "Import documents",
+                });
+                ui.label(match purpose {
+                    PathPurpose::Open => "Path of a .tawsim project file:",
+                    PathPurpose::New => "Path of the new project file (.tawsim):",
+                    PathPurpose::Import => "Path of a file or folder to import:",
+                });
+                let r = ui.add(egui::TextEdit::singleline(&mut text).desired_width(420.0));
+                r.request_focus();
+                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.horizontal(|ui| {
+                    if ui.button("OK").clicked() || enter {
+                        done = Some(PathBuf::from(text.trim()));
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                        cancel = true;
+                    }
+                });
+            });
+            match (done, cancel) {
+                (Some(p), _) if !p.as_os_str().is_empty() => self.path_chosen(purpose, &p),
+                (_, true) => {}
+                _ => self.path_dialog = Some((purpose, text)),
+            }
+        }
+        let _ = cmds;
+    }
+
+    /// Milliseconds of CPU the last frame took (frame-time meter).
+    #[must_use]
+    pub fn last_frame_ms(&self) -> f32 {
+        self.last_frame_ms
+    }
+
+    /// Progress: (done documents, all documents, spans in all).
+    #[must_use]
+    pub fn progress(&self) -> (usize, usize, usize) {
+        let done = self.docs.iter().filter(|d| d.status == DocStatus::Done).count();
+        (done, self.docs.len(), self.docs.iter().map(|d| d.spans).sum())
+    }
+}
+
+/// Words for an edit in the status line.
+fn describe(e: &Edit) -> &'static str {
+    match e {
+        Edit::AddSpan { .. } => "adding a span",
+        Edit::RemoveSpan { .. } => "removing a span",
+        Edit::ReplaceSpan { .. } => "changing a span",
+        Edit::SetStatus { .. } => "a status change",
+        Edit::Batch { .. } => "a batch of edits",
+    }
+}
+
+impl eframe::App for TawsimApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, PREFS_KEY, &self.prefs);
+    }
+}
+
+/// What to open when the window starts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StartProject {
+    /// The last project, or the sample project on the very first run.
+    Last,
+    Path(PathBuf),
+    /// Text files or folders: a project beside them.
+    Files(Vec<PathBuf>),
+    Nothing,
+}
+

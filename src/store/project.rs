@@ -1,0 +1,709 @@
+//! Opening, creating and changing a project file.
+
+use super::StoreError;
+use super::schema::{self, APP_MARK, SCHEMA_VERSION};
+use crate::domain::label::{hex, parse_hex};
+use crate::domain::{
+    AnnotatedDocument, Annotations, BoundaryMode, DocId, DocStatus, Document, Edit, History,
+    IndexedText, Label, LabelId, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
+    TaggedSpan, check_range,
+};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// One row of the document list: everything but the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocSummary {
+    pub id: DocId,
+    pub name: String,
+    pub status: DocStatus,
+    pub spans: usize,
+    pub chars: usize,
+}
+
+/// Counts for `tawsim stats` and the status bar.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProjectStats {
+    pub documents: usize,
+    pub spans: usize,
+    pub by_status: BTreeMap<&'static str, usize>,
+    /// `(label name, span count)` in label display order.
+    pub by_label: Vec<(String, usize)>,
+}
+
+/// An open project. Holds an exclusive lock (a `.lock` file beside the project) so that no
+/// second window or process writes to it at the same time.
+pub struct Project {
+    conn: Connection,
+    path: PathBuf,
+    _lock: File,
+    labels: LabelSet,
+    settings: ProjectSettings,
+}
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+fn sq(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite { path: path.to_path_buf(), source }
+}
+
+fn lock_path(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(".lock");
+    PathBuf::from(p)
+}
+
+fn take_lock(path: &Path) -> Result<File, StoreError> {
+    let lock = lock_path(path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(|source| StoreError::Io { path: lock.clone(), source })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(StoreError::Locked { path: path.to_path_buf(), lock })
+        }
+        Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path: lock, source }),
+    }
+}
+
+fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(sq(path))?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(sq(path))?;
+    // FULL: every commit is synced, so an edit survives power loss, not only a kill.
+    conn.pragma_update(None, "synchronous", "FULL").map_err(sq(path))?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(sq(path))?;
+    Ok(())
+}
+
+/// Checks that `path` is a tawsim project this build can read, without writing to it.
+fn inspect(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let mut f = File::open(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => StoreError::NotFound { path: path.to_path_buf() },
+        _ => StoreError::Io { path: path.to_path_buf(), source },
+    })?;
+    let n = f.read(&mut head).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+    if n < 16 || &head != SQLITE_MAGIC {
+        return Err(StoreError::NotAProject {
+            path: path.to_path_buf(),
+            why: "not an SQLite database".into(),
+        });
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sq(path))?;
+    let not_project = |why: &str| StoreError::NotAProject { path: path.to_path_buf(), why: why.into() };
+    let version = schema::version(&conn).map_err(|_| not_project("no tawsim metadata"))?;
+    if version == 0 {
+        return Err(not_project("an SQLite database without tawsim tables"));
+    }
+    let app: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'app'", [], |r| r.get(0))
+        .optional()
+        .map_err(|_| not_project("unreadable metadata"))?;
+    if app.as_deref() != Some(APP_MARK) {
+        return Err(not_project("its metadata does not say tawsim"));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+impl Project {
+    /// Creates a new project with the default Arabic news label set. Refuses an existing file.
+    pub fn create(path: &Path) -> Result<Project, StoreError> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists { path: path.to_path_buf() });
+        }
+        let lock = take_lock(path)?;
+        let mut conn = Connection::open(path).map_err(sq(path))?;
+        configure(&conn, path)?;
+        schema::migrate(&mut conn).map_err(sq(path))?;
+        let mut project = Project {
+            conn,
+            path: path.to_path_buf(),
+            _lock: lock,
+            labels: LabelSet::default(),
+            settings: ProjectSettings::default(),
+        };
+        project.save_labels(&LabelSet::arabic_news())?;
+        project.save_settings(ProjectSettings::default())?;
+        Ok(project)
+    }
+
+    /// Opens an existing project. A file that is not a tawsim project, or one from a newer
+    /// schema, is refused and left untouched.
+    pub fn open(path: &Path) -> Result<Project, StoreError> {
+        inspect(path)?;
+        let lock = take_lock(path)?;
+        let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(sq(path))?;
+        configure(&conn, path)?;
+        schema::migrate(&mut conn).map_err(sq(path))?;
+        let mut project = Project {
+            conn,
+            path: path.to_path_buf(),
+            _lock: lock,
+            labels: LabelSet::default(),
+            settings: ProjectSettings::default(),
+        };
+        project.labels = project.load_labels()?;
+        project.settings = project.load_settings()?;
+        Ok(project)
+    }
+
+    /// Opens `path`, creating the project when no file is there.
+    pub fn open_or_create(path: &Path) -> Result<Project, StoreError> {
+        if path.exists() { Project::open(path) } else { Project::create(path) }
+    }
+
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        sq(&self.path)
+    }
+
+    // ------------------------------------------------------------------ settings
+
+    #[must_use]
+    pub fn settings(&self) -> ProjectSettings {
+        self.settings
+    }
+
+    fn load_settings(&self) -> Result<ProjectSettings, StoreError> {
+        let get = |k: &str| -> Result<Option<String>, StoreError> {
+            self.conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+                .optional()
+                .map_err(self.err())
+        };
+        let d = ProjectSettings::default();
+        Ok(ProjectSettings {
+            overlap: get("overlap")?.and_then(|s| OverlapPolicy::parse(&s)).unwrap_or(d.overlap),
+            boundary: get("boundary")?.and_then(|s| BoundaryMode::parse(&s)).unwrap_or(d.boundary),
+            article_is_proclitic: get("article_is_proclitic")?.is_some_and(|s| s == "1"),
+        })
+    }
+
+    /// Saves the project's annotation settings (one transaction).
+    pub fn save_settings(&mut self, s: ProjectSettings) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(sq(&self.path))?;
+        for (k, v) in [
+            ("overlap", s.overlap.as_str()),
+            ("boundary", s.boundary.as_str()),
+            ("article_is_proclitic", if s.article_is_proclitic { "1" } else { "0" }),
+        ] {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [k, v],
+            )
+            .map_err(sq(&self.path))?;
+        }
+        tx.commit().map_err(sq(&self.path))?;
+        self.settings = s;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ labels
+
+    #[must_use]
+    pub fn labels(&self) -> &LabelSet {
+        &self.labels
+    }
+
+    fn load_labels(&self) -> Result<LabelSet, StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, name, color, hotkey, description, enabled FROM labels ORDER BY position, id")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                let color: String = r.get(2)?;
+                let hotkey: Option<String> = r.get(3)?;
+                Ok(Label {
+                    id: LabelId(r.get(0)?),
+                    name: r.get(1)?,
+                    color: parse_hex(&color).unwrap_or([200, 200, 200]),
+                    hotkey: hotkey.and_then(|h| h.chars().next()),
+                    description: r.get(4)?,
+                    enabled: r.get(5)?,
+                })
+            })
+            .map_err(self.err())?;
+        let labels = rows.collect::<Result<Vec<_>, _>>().map_err(self.err())?;
+        Ok(LabelSet::from_labels(labels))
+    }
+
+    fn write_labels(tx: &Transaction<'_>, set: &LabelSet) -> rusqlite::Result<()> {
+        // Rename through temporary names so swapping two names never trips UNIQUE.
+        tx.execute("UPDATE labels SET name = '\u{1}' || id", [])?;
+        let mut up = tx.prepare_cached(
+            "INSERT INTO labels (id, name, color, hotkey, description, enabled, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, color = excluded.color,
+               hotkey = excluded.hotkey, description = excluded.description,
+               enabled = excluded.enabled, position = excluded.position",
+        )?;
+        for (pos, l) in set.iter().enumerate() {
+            up.execute(params![
+                l.id.0,
+                l.name,
+                hex(l.color),
+                l.hotkey.map(String::from),
+                l.description,
+                l.enabled,
+                pos as i64
+            ])?;
+        }
+        // Labels no longer in the set go (their spans were checked by the caller).
+        let keep: Vec<String> = set.iter().map(|l| l.id.0.to_string()).collect();
+        tx.execute(&format!("DELETE FROM labels WHERE id NOT IN ({})", if keep.is_empty() { "NULL".into() } else { keep.join(",") }), [])?;
+        Ok(())
+    }
+
+    /// Replaces the label set (add, rename, recolour, reorder, delete) in one transaction.
+    /// Deleting a label that spans still use is refused; see [`Project::delete_label`].
+    pub fn save_labels(&mut self, set: &LabelSet) -> Result<(), StoreError> {
+        for l in self.labels.iter() {
+            if set.get(l.id).is_none() {
+                let used = self.label_usage(l.id)?;
+                if used > 0 {
+                    return Err(StoreError::Invalid {
+                        path: self.path.clone(),
+                        message: format!("label {} is used by {used} spans; delete them first", l.name),
+                    });
+                }
+            }
+        }
+        let tx = self.conn.transaction().map_err(sq(&self.path))?;
+        Self::write_labels(&tx, set).map_err(sq(&self.path))?;
+        tx.commit().map_err(sq(&self.path))?;
+        self.labels = set.clone();
+        Ok(())
+    }
+
+    /// Number of spans with this label across the project.
+    pub fn label_usage(&self, id: LabelId) -> Result<usize, StoreError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM spans WHERE label_id = ?1", [id.0], |r| r.get::<_, i64>(0))
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .map_err(self.err())
+    }
+
+    /// Deletes a label and every span that uses it (after the user confirmed), in one
+    /// transaction. The spans' undo history entries that mention it are dropped too.
+    pub fn delete_label(&mut self, id: LabelId) -> Result<usize, StoreError> {
+        let mut set = self.labels.clone();
+        set.remove(id).map_err(|e| StoreError::Invalid { path: self.path.clone(), message: e.to_string() })?;
+        let tx = self.conn.transaction().map_err(sq(&self.path))?;
+        let removed = tx.execute("DELETE FROM spans WHERE label_id = ?1", [id.0]).map_err(sq(&self.path))?;
+        // History that refers to the label cannot be replayed any more.
+        tx.execute(
+            "DELETE FROM history WHERE doc_id IN (SELECT DISTINCT doc_id FROM history WHERE edit LIKE ?1)",
+            [format!("%\"label\":{}%", id.0)],
+        )
+        .map_err(sq(&self.path))?;
+        Self::write_labels(&tx, &set).map_err(sq(&self.path))?;
+        tx.commit().map_err(sq(&self.path))?;
+        self.labels = set;
+        Ok(removed)
+    }
+
+    // ------------------------------------------------------------------ documents
+
+    /// The document list in import order, without texts.
+    pub fn documents(&self) -> Result<Vec<DocSummary>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT d.id, d.name, d.status, d.char_len,
+                        (SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id)
+                 FROM documents d ORDER BY d.id",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                let status: String = r.get(2)?;
+                Ok(DocSummary {
+                    id: DocId(r.get(0)?),
+                    name: r.get(1)?,
+                    status: DocStatus::parse(&status).unwrap_or_default(),
+                    chars: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                    spans: usize::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
+    }
+
+    /// One document with its text and metadata.
+    pub fn document(&self, id: DocId) -> Result<Document, StoreError> {
+        self.conn
+            .query_row("SELECT name, text, meta, status FROM documents WHERE id = ?1", [id.0], |r| {
+                let meta: String = r.get(2)?;
+                let status: String = r.get(3)?;
+                Ok(Document {
+                    id,
+                    name: r.get(0)?,
+                    text: r.get(1)?,
+                    meta: serde_json::from_str(&meta).unwrap_or_default(),
+                    status: DocStatus::parse(&status).unwrap_or_default(),
+                })
+            })
+            .optional()
+            .map_err(self.err())?
+            .ok_or(StoreError::NoDocument { path: self.path.clone(), id: id.0 })
+    }
+
+    /// A document's spans and status.
+    pub fn annotations(&self, id: DocId) -> Result<Annotations, StoreError> {
+        let status = self.document_status(id)?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT start, end, label_id FROM spans WHERE doc_id = ?1")
+            .map_err(self.err())?;
+        let spans = st
+            .query_map([id.0], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, u32>(2)?))
+            })
+            .map_err(self.err())?
+            .filter_map(|row| {
+                let (s, e, l) = row.ok()?;
+                Span::new(usize::try_from(s).ok()?, usize::try_from(e).ok()?, LabelId(l))
+            })
+            .collect();
+        Ok(Annotations { spans: SpanSet::from_unchecked(spans), status })
+    }
+
+    fn document_status(&self, id: DocId) -> Result<DocStatus, StoreError> {
+        let status: Option<String> = self
+            .conn
+            .query_row("SELECT status FROM documents WHERE id = ?1", [id.0], |r| r.get(0))
+            .optional()
+            .map_err(self.err())?;
+        let status = status.ok_or(StoreError::NoDocument { path: self.path.clone(), id: id.0 })?;
+        Ok(DocStatus::parse(&status).unwrap_or_default())
+    }
+
+    /// A document's undo history as stored.
+    pub fn history(&self, id: DocId) -> Result<History, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT edit, undone FROM history WHERE doc_id = ?1 ORDER BY seq")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([id.0], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
+            .map_err(self.err())?;
+        let (mut done, mut undone) = (Vec::new(), Vec::new());
+        for row in rows {
+            let (json, is_undone) = row.map_err(self.err())?;
+            let Ok(edit) = serde_json::from_str::<Edit>(&json) else { continue };
+            if is_undone { undone.push(edit) } else { done.push(edit) }
+        }
+        // Redo order: the next edit to redo is the lowest undone seq, kept last.
+        undone.reverse();
+        Ok(History::from_stacks(done, undone))
+    }
+
+    // ------------------------------------------------------------------ edits
+
+    fn apply_sql(tx: &Transaction<'_>, doc: DocId, edit: &Edit) -> Result<(), String> {
+        let e = |x: rusqlite::Error| x.to_string();
+        match edit {
+            Edit::AddSpan { span } => {
+                tx.prepare_cached("INSERT INTO spans (doc_id, start, end, label_id) VALUES (?1, ?2, ?3, ?4)")
+                    .and_then(|mut s| s.execute(params![doc.0, span.start as i64, span.end as i64, span.label.0]))
+                    .map_err(e)?;
+            }
+            Edit::RemoveSpan { span } => {
+                let n = tx
+                    .prepare_cached("DELETE FROM spans WHERE doc_id = ?1 AND start = ?2 AND end = ?3 AND label_id = ?4")
+                    .and_then(|mut s| s.execute(params![doc.0, span.start as i64, span.end as i64, span.label.0]))
+                    .map_err(e)?;
+                if n != 1 {
+                    return Err(format!("span {span} is not in document {doc}"));
+                }
+            }
+            Edit::ReplaceSpan { from, to } => {
+                Self::apply_sql(tx, doc, &Edit::RemoveSpan { span: *from })?;
+                Self::apply_sql(tx, doc, &Edit::AddSpan { span: *to })?;
+            }
+            Edit::SetStatus { to, .. } => {
+                let n = tx
+                    .execute("UPDATE documents SET status = ?2 WHERE id = ?1", params![doc.0, to.as_str()])
+                    .map_err(e)?;
+                if n != 1 {
+                    return Err(format!("no document {doc}"));
+                }
+            }
+            Edit::Batch { edits } => {
+                for x in edits {
+                    Self::apply_sql(tx, doc, x)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run_edit_tx(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<(), String>,
+    ) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(sq(&path))?;
+        f(&tx).map_err(|message| StoreError::Invalid { path: path.clone(), message })?;
+        tx.commit().map_err(sq(&path))
+    }
+
+    /// Applies an edit (already checked against the document's annotations by the caller)
+    /// and records it in the document's history: one durable transaction.
+    pub fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
+        let json = serde_json::to_string(edit).map_err(|e| StoreError::Invalid { path: self.path.clone(), message: e.to_string() })?;
+        self.run_edit_tx(|tx| {
+            Self::apply_sql(tx, doc, edit)?;
+            let e = |x: rusqlite::Error| x.to_string();
+            tx.execute("DELETE FROM history WHERE doc_id = ?1 AND undone = 1", [doc.0]).map_err(e)?;
+            tx.execute(
+                "INSERT INTO history (doc_id, seq, edit, undone)
+                 VALUES (?1, COALESCE((SELECT MAX(seq) FROM history WHERE doc_id = ?1), 0) + 1, ?2, 0)",
+                params![doc.0, json],
+            )
+            .map_err(e)?;
+            Ok(())
+        })
+    }
+
+    /// Undoes the document's last edit in the file; returns the edit that was applied (the
+    /// inverse), or `None` when there is nothing to undo.
+    pub fn undo(&mut self, doc: DocId) -> Result<Option<Edit>, StoreError> {
+        let mut out = None;
+        self.run_edit_tx(|tx| {
+            let e = |x: rusqlite::Error| x.to_string();
+            let row: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT seq, edit FROM history WHERE doc_id = ?1 AND undone = 0 ORDER BY seq DESC LIMIT 1",
+                    [doc.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(e)?;
+            let Some((seq, json)) = row else { return Ok(()) };
+            let edit: Edit = serde_json::from_str(&json).map_err(|x| x.to_string())?;
+            let inverse = edit.inverse();
+            Self::apply_sql(tx, doc, &inverse)?;
+            tx.execute("UPDATE history SET undone = 1 WHERE doc_id = ?1 AND seq = ?2", params![doc.0, seq]).map_err(e)?;
+            out = Some(inverse);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Redoes the document's next undone edit; returns it, or `None`.
+    pub fn redo(&mut self, doc: DocId) -> Result<Option<Edit>, StoreError> {
+        let mut out = None;
+        self.run_edit_tx(|tx| {
+            let e = |x: rusqlite::Error| x.to_string();
+            let row: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT seq, edit FROM history WHERE doc_id = ?1 AND undone = 1 ORDER BY seq ASC LIMIT 1",
+                    [doc.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(e)?;
+            let Some((seq, json)) = row else { return Ok(()) };
+            let edit: Edit = serde_json::from_str(&json).map_err(|x| x.to_string())?;
+            Self::apply_sql(tx, doc, &edit)?;
+            tx.execute("UPDATE history SET undone = 0 WHERE doc_id = ?1 AND seq = ?2", params![doc.0, seq]).map_err(e)?;
+            out = Some(edit);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    // ------------------------------------------------------------------ import / export
+
+    /// Runs an import in one transaction: `f` feeds documents to the sink; when it returns
+    /// `Ok` and `keep` approves its result, everything is committed, otherwise nothing
+    /// in the project changes.
+    pub fn import<R, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut ImportSink<'_>) -> Result<R, E>,
+        keep: impl FnOnce(&R) -> bool,
+    ) -> Result<R, E> {
+        let path = self.path.clone();
+        let mut labels = self.labels.clone();
+        let policy = self.settings.overlap;
+        let tx = self.conn.transaction().map_err(sq(&path))?;
+        let result = {
+            let mut sink = ImportSink { tx: &tx, path: &path, labels: &mut labels, policy, added: Vec::new() };
+            f(&mut sink)?
+        };
+        if !keep(&result) {
+            return Ok(result); // tx dropped: rolled back
+        }
+        Self::write_labels(&tx, &labels).map_err(sq(&path))?;
+        tx.commit().map_err(sq(&path))?;
+        self.labels = labels;
+        Ok(result)
+    }
+
+    /// A document with its spans by label name, for export.
+    pub fn annotated(&self, id: DocId) -> Result<AnnotatedDocument, StoreError> {
+        let doc = self.document(id)?;
+        let ann = self.annotations(id)?;
+        let spans = ann
+            .spans
+            .iter()
+            .map(|s| {
+                let name = self.labels.get(s.label).map_or_else(|| format!("LABEL{}", s.label.0), |l| l.name.clone());
+                TaggedSpan::new(s.start, s.end, name)
+            })
+            .collect();
+        Ok(AnnotatedDocument { name: doc.name, text: doc.text, meta: doc.meta, status: doc.status, spans })
+    }
+
+    /// Streams the documents that pass the filters, as annotated documents in project order.
+    pub fn export_iter<'p>(
+        &'p self,
+        status: Option<DocStatus>,
+        labels: Option<&'p [String]>,
+    ) -> Result<impl Iterator<Item = Result<AnnotatedDocument, StoreError>> + 'p, StoreError> {
+        let ids: Vec<DocId> = self
+            .documents()?
+            .into_iter()
+            .filter(|d| status.is_none_or(|s| d.status == s))
+            .map(|d| d.id)
+            .collect();
+        Ok(ids.into_iter().map(move |id| {
+            let mut doc = self.annotated(id)?;
+            if let Some(keep) = labels {
+                doc.spans.retain(|s| keep.iter().any(|k| *k == s.label));
+            }
+            Ok(doc)
+        }))
+    }
+
+    /// Ids of the documents with at least one span of `label`.
+    pub fn documents_with_label(&self, label: LabelId) -> Result<std::collections::HashSet<DocId>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT DISTINCT doc_id FROM spans WHERE label_id = ?1").map_err(self.err())?;
+        let rows = st.query_map([label.0], |r| r.get::<_, i64>(0)).map_err(self.err())?;
+        rows.map(|r| r.map(DocId)).collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Distinct texts of labelled entities across the project (at most `limit`), the
+    /// evidence that decides proclitic boundaries.
+    pub fn entity_texts(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT substr(d.text, s.start + 1, s.end - s.start)
+                 FROM spans s JOIN documents d ON d.id = s.doc_id LIMIT ?1",
+            )
+            .map_err(self.err())?;
+        let rows = st.query_map([limit as i64], |r| r.get::<_, String>(0)).map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Counts of documents, spans per label and statuses.
+    pub fn stats(&self) -> Result<ProjectStats, StoreError> {
+        let docs = self.documents()?;
+        let mut by_status: BTreeMap<&'static str, usize> = DocStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        for d in &docs {
+            *by_status.entry(d.status.as_str()).or_insert(0) += 1;
+        }
+        let mut by_label = Vec::new();
+        for l in self.labels.iter() {
+            by_label.push((l.name.clone(), self.label_usage(l.id)?));
+        }
+        Ok(ProjectStats {
+            documents: docs.len(),
+            spans: docs.iter().map(|d| d.spans).sum(),
+            by_status,
+            by_label,
+        })
+    }
+
+    /// `PRAGMA integrity_check` result ("ok" when the file is sound).
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(self.err())
+    }
+}
+
+/// Receives imported documents inside the import transaction.
+pub struct ImportSink<'a> {
+    tx: &'a Transaction<'a>,
+    path: &'a Path,
+    labels: &'a mut LabelSet,
+    policy: OverlapPolicy,
+    added: Vec<DocId>,
+}
+
+impl ImportSink<'_> {
+    /// Stores one document with its spans (labels created by name as needed). Spans are
+    /// checked again here against the text and the project's overlap policy.
+    pub fn add(&mut self, doc: AnnotatedDocument) -> Result<DocId, StoreError> {
+        let invalid = |message: String| StoreError::Invalid { path: self.path.to_path_buf(), message };
+        let text = IndexedText::new(doc.text.as_str());
+        let mut set = SpanSet::new();
+        let labels_before = self.labels.len();
+        for s in &doc.spans {
+            check_range(&text, s.start, s.end, None).map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+            let label = self.labels.ensure(&s.label).map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+            let span = Span { start: s.start, end: s.end, label };
+            set.insert(span, self.policy).map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+        }
+        // Labels must exist before spans refer to them.
+        if self.labels.len() != labels_before {
+            Project::write_labels(self.tx, self.labels).map_err(sq(self.path))?;
+        }
+        let meta = serde_json::to_string(&doc.meta).unwrap_or_else(|_| "{}".into());
+        self.tx
+            .prepare_cached("INSERT INTO documents (name, text, meta, status, char_len) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .and_then(|mut st| st.execute(params![doc.name, doc.text, meta, doc.status.as_str(), text.len_chars() as i64]))
+            .map_err(sq(self.path))?;
+        let id = DocId(self.tx.last_insert_rowid());
+        let mut ins = self
+            .tx
+            .prepare_cached("INSERT INTO spans (doc_id, start, end, label_id) VALUES (?1, ?2, ?3, ?4)")
+            .map_err(sq(self.path))?;
+        for s in set.iter() {
+            ins.execute(params![id.0, s.start as i64, s.end as i64, s.label.0]).map_err(sq(self.path))?;
+        }
+        self.added.push(id);
+        Ok(id)
+    }
+
+    /// Ids of the documents added so far.
+    #[must_use]
+    pub fn added(&self) -> &[DocId] {
+        &self.added
+    }
+
+    /// The label set as the import is shaping it.
+    #[must_use]
+    pub fn labels(&self) -> &LabelSet {
+        self.labels
+    }
+
+    /// Spans are checked against this policy.
+    #[must_use]
+    pub fn policy(&self) -> OverlapPolicy {
+        self.policy
+    }
+}
+

@@ -1,0 +1,181 @@
+//! The label set (click or press a label's key to apply it; pin it for sticky mode), an
+//! editor for the set, and the list of the document's spans in reading order.
+
+use crate::app::TawsimApp;
+use crate::command::Command;
+use crate::domain::{Label, LabelId, LabelSet};
+use crate::ui::label_color;
+
+/// Panel state kept between frames (not project state).
+#[derive(Debug, Default)]
+pub struct LabelsPanelState {
+    /// The label set being edited, until Save.
+    pub draft: Option<LabelSet>,
+    pub new_name: String,
+    pub confirm_delete: Option<LabelId>,
+    pub json_path: String,
+    pub message: String,
+}
+
+fn swatch(ui: &mut egui::Ui, l: &Label) {
+    let (r, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+    ui.painter().rect_filled(r, 3.0, label_color(l.color, 255));
+}
+
+pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
+    ui.heading("Labels");
+    let counts = app.current().map(|d| d.ann.spans.count_by_label()).unwrap_or_default();
+    for l in labels.enabled() {
+        ui.horizontal(|ui| {
+            swatch(ui, l);
+            let key = l.hotkey.map(|k| format!("[{k}] ")).unwrap_or_default();
+            let n = counts.get(&l.id).copied().unwrap_or(0);
+            if ui.button(format!("{key}{}  ({n})", l.name)).on_hover_text(&l.description).clicked() {
+                out.push(Command::ApplyLabel(l.id));
+            }
+            let pinned = app.sticky == Some(l.id);
+            if ui.selectable_label(pinned, "📌").on_hover_text("Sticky: every selection becomes this label (Shift+key)").clicked() {
+                out.push(Command::ToggleSticky(l.id));
+            }
+        });
+    }
+    ui.collapsing("Edit labels", |ui| editor(ui, app, labels, out));
+    ui.separator();
+    spans_list(ui, app, labels, out);
+}
+
+fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
+    let usage: Vec<(LabelId, usize)> = labels
+        .iter()
+        .map(|l| (l.id, app.project().and_then(|p| p.label_usage(l.id).ok()).unwrap_or(0)))
+        .collect();
+    let st = &mut app.labels_panel;
+    let draft = st.draft.get_or_insert_with(|| labels.clone());
+    let ids: Vec<LabelId> = draft.iter().map(|l| l.id).collect();
+    let mut remove = None;
+    let mut moves = Vec::new();
+    for id in ids {
+        let Some(l) = draft.get_mut(id) else { continue };
+        ui.horizontal(|ui| {
+            ui.color_edit_button_srgb(&mut l.color);
+            ui.add(egui::TextEdit::singleline(&mut l.name).desired_width(70.0));
+            let mut key = l.hotkey.map(String::from).unwrap_or_default();
+            if ui.add(egui::TextEdit::singleline(&mut key).desired_width(16.0)).changed() {
+                l.hotkey = key.chars().last();
+            }
+            ui.checkbox(&mut l.enabled, "");
+            if ui.small_button("⏶").clicked() {
+                moves.push((id, -1));
+            }
+            if ui.small_button("⏷").clicked() {
+                moves.push((id, 1));
+            }
+            if ui.small_button("🗑").clicked() {
+                remove = Some(id);
+            }
+        });
+    }
+    for (id, d) in moves {
+        let _ = draft.move_by(id, d);
+    }
+    if let Some(id) = remove {
+        let used = usage.iter().find(|(l, _)| *l == id).map_or(0, |u| u.1);
+        if used == 0 || labels.get(id).is_none() {
+            let _ = draft.remove(id);
+        } else {
+            st.confirm_delete = Some(id);
+        }
+    }
+    if let Some(id) = st.confirm_delete {
+        let used = usage.iter().find(|(l, _)| *l == id).map_or(0, |u| u.1);
+        let name = labels.get(id).map_or_else(String::new, |l| l.name.clone());
+        ui.colored_label(egui::Color32::RED, format!("{name} is used by {used} spans. Delete the label and all of them?"));
+        ui.horizontal(|ui| {
+            if ui.button("Delete label and spans").clicked() {
+                out.push(Command::DeleteLabel(id));
+                st.confirm_delete = None;
+                st.draft = None;
+            }
+            if ui.button("Keep it").clicked() {
+                st.confirm_delete = None;
+            }
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut st.new_name).hint_text("new label").desired_width(90.0));
+        if ui.button("Add").clicked() {
+            if let Some(d) = st.draft.as_mut() {
+                match d.add(st.new_name.trim()) {
+                    Ok(_) => st.new_name.clear(),
+                    Err(e) => st.message = e.to_string(),
+                }
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        let changed = st.draft.as_ref().is_some_and(|d| d != labels);
+        if ui.add_enabled(changed, egui::Button::new("Save labels")).clicked() {
+            if let Some(d) = st.draft.take() {
+                out.push(Command::SaveLabels(d));
+            }
+        }
+        if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
+            st.draft = None;
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut st.json_path).hint_text("labels.json").desired_width(110.0));
+        if ui.button("Export").on_hover_text("Write the label set as JSON").clicked() {
+            st.message = match std::fs::write(st.json_path.trim(), labels.to_json()) {
+                Ok(()) => format!("Wrote {}", st.json_path.trim()),
+                Err(e) => format!("{}: {e}", st.json_path.trim()),
+            };
+        }
+        if ui.button("Import").on_hover_text("Read a label set from JSON (then Save)").clicked() {
+            st.message = match std::fs::read_to_string(st.json_path.trim()).map_err(|e| e.to_string()).and_then(|j| LabelSet::from_json(&j).map_err(|e| e.to_string())) {
+                Ok(set) => {
+                    // Keep ids of labels with the same name so existing spans stay theirs.
+                    let mut merged = labels.clone();
+                    for l in set.iter() {
+                        if let Ok(id) = merged.ensure(&l.name) {
+                            if let Some(m) = merged.get_mut(id) {
+                                m.color = l.color;
+                                m.description.clone_from(&l.description);
+                                m.enabled = l.enabled;
+                            }
+                        }
+                    }
+                    st.draft = Some(merged);
+                    "Label set read; press Save labels".into()
+                }
+                Err(e) => format!("{}: {e}", st.json_path.trim()),
+            };
+        }
+    });
+    if !st.message.is_empty() {
+        ui.label(&st.message);
+    }
+}
+
+fn spans_list(ui: &mut egui::Ui, app: &TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
+    let Some(doc) = app.current() else { return };
+    ui.heading(format!("Spans ({})", doc.ann.spans.len()));
+    let spans = doc.ann.spans.as_slice();
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    egui::ScrollArea::vertical().id_salt("spans").auto_shrink([false, false]).show_rows(ui, row_h, spans.len(), |ui, rows| {
+        for s in &spans[rows] {
+            let label = labels.get(s.label);
+            let text = doc.text.slice(s.start, s.end).unwrap_or_default();
+            ui.horizontal(|ui| {
+                if let Some(l) = label {
+                    swatch(ui, l);
+                }
+                let name = label.map_or("?", |l| l.name.as_str());
+                let r = ui.selectable_label(app.selected_span == Some(*s), format!("{name}  {text}  [{}, {})", s.start, s.end));
+                if r.clicked() {
+                    out.push(Command::SelectSpan(Some(*s)));
+                }
+            });
+        }
+    });
+}

@@ -1,0 +1,13 @@
+//! The egui layer: panels return [`crate::command::Command`]s and never change project state.
+
+pub mod document_view;
+pub mod documents_panel;
+pub mod labels_panel;
+pub mod menu;
+pub mod status_bar;
+
+/// An egui colour for a label colour, with alpha.
+#[must_use]
+pub fn label_color(c: [u8; 3], alpha: u8) -> egui::Color32 {
+    egui::Color32::from_rgba_unmultiplied(c[0], c[1], c[2], alpha)
+}
