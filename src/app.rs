@@ -26,7 +26,13 @@ pub struct Prefs {
 
 impl Default for Prefs {
     fn default() -> Self {
-        Prefs { last_project: None, recent: Vec::new(), font_size: DEFAULT_FONT_SIZE, show_marks: false, frame_meter: false }
+        Prefs {
+            last_project: None,
+            recent: Vec::new(),
+            font_size: DEFAULT_FONT_SIZE,
+            show_marks: false,
+            frame_meter: false,
+        }
     }
 }
 
@@ -119,7 +125,10 @@ impl TawsimApp {
     #[must_use]
     pub fn from_creation_context(cc: &eframe::CreationContext<'_>, start: StartProject) -> Self {
         crate::fonts::install(&cc.egui_ctx);
-        let prefs: Prefs = cc.storage.and_then(|s| eframe::get_value(s, PREFS_KEY)).unwrap_or_default();
+        let prefs: Prefs = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, PREFS_KEY))
+            .unwrap_or_default();
         let mut app = TawsimApp::new(prefs);
         app.start(start);
         app
@@ -129,7 +138,9 @@ impl TawsimApp {
     pub fn start(&mut self, start: StartProject) {
         let result = match start {
             StartProject::Path(p) => self.open_project(&p),
-            StartProject::Files(files) => crate::startup::project_for_files(&files).and_then(|p| self.open_project(&p)),
+            StartProject::Files(files) => {
+                crate::startup::project_for_files(&files).and_then(|p| self.open_project(&p))
+            }
             StartProject::Last => match self.prefs.last_project.clone().filter(|p| p.exists()) {
                 Some(p) => self.open_project(&p),
                 None => crate::startup::sample_project().and_then(|p| self.open_project(&p)),
@@ -160,7 +171,10 @@ impl TawsimApp {
 
     #[must_use]
     pub fn labels(&self) -> LabelSet {
-        self.project.as_ref().map(|p| p.labels().clone()).unwrap_or_default()
+        self.project
+            .as_ref()
+            .map(|p| p.labels().clone())
+            .unwrap_or_default()
     }
 
     /// Edits made in memory that could not be written yet.
@@ -174,7 +188,10 @@ impl TawsimApp {
     /// Opens a project file (creating none), and its first unfinished document.
     pub fn open_project(&mut self, path: &Path) -> Result<(), String> {
         if !self.unsaved.is_empty() {
-            return Err(format!("{} edits are not saved yet: fix the error and retry before switching projects", self.unsaved.len()));
+            return Err(format!(
+                "{} edits are not saved yet: fix the error and retry before switching projects",
+                self.unsaved.len()
+            ));
         }
         let project = Project::open(path).map_err(|e| e.to_string())?;
         self.set_project(project);
@@ -194,7 +211,12 @@ impl TawsimApp {
         self.prefs.recent.retain(|p| *p != path);
         self.prefs.recent.insert(0, path.clone());
         self.prefs.recent.truncate(10);
-        let first = self.docs.iter().find(|d| d.status != DocStatus::Done).or(self.docs.first()).map(|d| d.id);
+        let first = self
+            .docs
+            .iter()
+            .find(|d| d.status != DocStatus::Done)
+            .or(self.docs.first())
+            .map(|d| d.id);
         if let Some(id) = first {
             self.select_document(id);
         }
@@ -213,11 +235,20 @@ impl TawsimApp {
     /// Opens a document of the project in the view.
     pub fn select_document(&mut self, id: DocId) {
         let Some(p) = &self.project else { return };
-        let loaded = p.document(id).and_then(|d| Ok((d, p.annotations(id)?, p.history(id)?)));
+        let loaded = p
+            .document(id)
+            .and_then(|d| Ok((d, p.annotations(id)?, p.history(id)?)));
         match loaded {
             Ok((d, ann, history)) => {
                 self.next_key += 1;
-                self.doc = Some(OpenDoc { id, name: d.name, text: IndexedText::new(d.text), ann, history, key: self.next_key });
+                self.doc = Some(OpenDoc {
+                    id,
+                    name: d.name,
+                    text: IndexedText::new(d.text),
+                    ann,
+                    history,
+                    key: self.next_key,
+                });
                 self.selected_span = None;
                 self.view.clear_selection();
             }
@@ -228,8 +259,16 @@ impl TawsimApp {
     /// Documents that pass the list's filters, in project order.
     pub fn filtered_documents(&mut self) -> Vec<DocSummary> {
         if let Some(l) = self.filter.label {
-            if self.label_filter_docs.as_ref().is_none_or(|(id, _)| *id != l) {
-                let set = self.project.as_ref().and_then(|p| p.documents_with_label(l).ok()).unwrap_or_default();
+            if self
+                .label_filter_docs
+                .as_ref()
+                .is_none_or(|(id, _)| *id != l)
+            {
+                let set = self
+                    .project
+                    .as_ref()
+                    .and_then(|p| p.documents_with_label(l).ok())
+                    .unwrap_or_default();
                 self.label_filter_docs = Some((l, set));
             }
         }
@@ -237,8 +276,16 @@ impl TawsimApp {
         self.docs
             .iter()
             .filter(|d| self.filter.status.is_none_or(|s| d.status == s))
-            .filter(|d| self.filter.label.is_none() || self.label_filter_docs.as_ref().is_some_and(|(_, s)| s.contains(&d.id)))
-            .filter(|d| needle.is_empty() || crate::domain::arabic::normalise_str(&d.name).contains(&needle))
+            .filter(|d| {
+                self.filter.label.is_none()
+                    || self
+                        .label_filter_docs
+                        .as_ref()
+                        .is_some_and(|(_, s)| s.contains(&d.id))
+            })
+            .filter(|d| {
+                needle.is_empty() || crate::domain::arabic::normalise_str(&d.name).contains(&needle)
+            })
             .cloned()
             .collect()
     }
@@ -258,7 +305,13 @@ impl TawsimApp {
         };
         match next {
             Some(d) => self.select_document(d.id),
-            None => self.status = if delta > 0 { "This is the last document".into() } else { "This is the first document".into() },
+            None => {
+                self.status = if delta > 0 {
+                    "This is the last document".into()
+                } else {
+                    "This is the first document".into()
+                }
+            }
         }
     }
 
@@ -267,8 +320,12 @@ impl TawsimApp {
     /// Applies an edit to the open document: checked in memory, recorded in the history,
     /// and written to the project in one transaction before this returns.
     pub fn edit(&mut self, edit: Edit) -> bool {
-        let Some(policy) = self.project.as_ref().map(|p| p.settings().overlap) else { return false };
-        let Some(doc) = self.doc.as_mut() else { return false };
+        let Some(policy) = self.project.as_ref().map(|p| p.settings().overlap) else {
+            return false;
+        };
+        let Some(doc) = self.doc.as_mut() else {
+            return false;
+        };
         if edit.is_noop() {
             return false;
         }
@@ -290,7 +347,9 @@ impl TawsimApp {
 
     /// Writes pending edits in order; on the first failure keeps the rest and reports it.
     pub fn flush(&mut self) {
-        let Some(p) = self.project.as_mut() else { return };
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
         while let Some((doc, op)) = self.unsaved.first().cloned() {
             let r = match &op {
                 StoreOp::Apply(e) => p.apply(doc, e),
@@ -324,20 +383,36 @@ impl TawsimApp {
     }
 
     fn undo(&mut self, redo: bool) {
-        let Some(policy) = self.project.as_ref().map(|p| p.settings().overlap) else { return };
+        let Some(policy) = self.project.as_ref().map(|p| p.settings().overlap) else {
+            return;
+        };
         let Some(doc) = self.doc.as_mut() else { return };
-        let step = if redo { doc.history.redo() } else { doc.history.undo() };
+        let step = if redo {
+            doc.history.redo()
+        } else {
+            doc.history.undo()
+        };
         let Some(edit) = step else {
-            self.status = if redo { "Nothing to redo".into() } else { "Nothing to undo".into() };
+            self.status = if redo {
+                "Nothing to redo".into()
+            } else {
+                "Nothing to undo".into()
+            };
             return;
         };
         if let Err(e) = edit.apply(&mut doc.ann, policy) {
-            self.error = Some(format!("The history does not fit the document any more: {e}"));
+            self.error = Some(format!(
+                "The history does not fit the document any more: {e}"
+            ));
             return;
         }
         let id = doc.id;
         self.selected_span = edit.added_spans().last().copied();
-        self.status = format!("{} {}", if redo { "Redid" } else { "Undid" }, describe(&edit));
+        self.status = format!(
+            "{} {}",
+            if redo { "Redid" } else { "Undid" },
+            describe(&edit)
+        );
         self.persist(id, if redo { StoreOp::Redo } else { StoreOp::Undo });
     }
 
@@ -364,7 +439,10 @@ impl TawsimApp {
         let Some(doc) = &self.doc else { return };
         if let Some(span) = self.selected_span.filter(|s| doc.ann.spans.contains(*s)) {
             if span.label != label {
-                self.edit(Edit::ReplaceSpan { from: span, to: span.with_label(label) });
+                self.edit(Edit::ReplaceSpan {
+                    from: span,
+                    to: span.with_label(label),
+                });
             }
             return;
         }
@@ -372,19 +450,30 @@ impl TawsimApp {
             self.status = "Select some text first (drag over it, or shift+arrows)".into();
             return;
         };
-        let Some(settings) = self.project.as_ref().map(Project::settings) else { return };
+        let Some(settings) = self.project.as_ref().map(Project::settings) else {
+            return;
+        };
         let ev = self.evidence();
         let Some(doc) = &self.doc else { return };
         let Some(snapped) = boundary::snap_selection(&doc.text, s, e, &settings, &ev) else {
             self.status = "The selection holds no word to label".into();
             return;
         };
-        let Some(span) = Span::new(snapped.start, snapped.end, label) else { return };
+        let Some(span) = Span::new(snapped.start, snapped.end, label) else {
+            return;
+        };
         let mut edits = vec![Edit::AddSpan { span }];
         if doc.ann.status == DocStatus::New {
-            edits.push(Edit::SetStatus { from: DocStatus::New, to: DocStatus::InProgress });
+            edits.push(Edit::SetStatus {
+                from: DocStatus::New,
+                to: DocStatus::InProgress,
+            });
         }
-        let edit = if edits.len() == 1 { edits.remove(0) } else { Edit::Batch { edits } };
+        let edit = if edits.len() == 1 {
+            edits.remove(0)
+        } else {
+            Edit::Batch { edits }
+        };
         if self.edit(edit) {
             self.view.clear_selection();
             self.selected_span = Some(span);
@@ -393,7 +482,10 @@ impl TawsimApp {
                     "Labelled {}; {} for «{}»",
                     self.span_text(span),
                     Command::ToggleProclitic.shortcut_text_plain(),
-                    self.doc.as_ref().and_then(|d| d.text.slice(a, b)).unwrap_or_default()
+                    self.doc
+                        .as_ref()
+                        .and_then(|d| d.text.slice(a, b))
+                        .unwrap_or_default()
                 ),
                 None => format!("Labelled {}", self.span_text(span)),
             };
@@ -401,7 +493,11 @@ impl TawsimApp {
     }
 
     fn span_text(&self, s: Span) -> String {
-        self.doc.as_ref().and_then(|d| d.text.slice(s.start, s.end)).unwrap_or_default().to_string()
+        self.doc
+            .as_ref()
+            .and_then(|d| d.text.slice(s.start, s.end))
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn toggle_proclitic(&mut self) {
@@ -409,7 +505,10 @@ impl TawsimApp {
             self.status = "Select a span first (click it, or Tab)".into();
             return;
         };
-        let article = self.project.as_ref().is_some_and(|p| p.settings().article_is_proclitic);
+        let article = self
+            .project
+            .as_ref()
+            .is_some_and(|p| p.settings().article_is_proclitic);
         match boundary::toggle_proclitic(&doc.text, span.start, span.end, article) {
             Some((a, b)) => {
                 if let Some(to) = span.with_range(a, b) {
@@ -421,12 +520,18 @@ impl TawsimApp {
     }
 
     fn resize_selected(&mut self, ds: isize, de: isize) {
-        let (Some(doc), Some(span)) = (&self.doc, self.selected_span) else { return };
+        let (Some(doc), Some(span)) = (&self.doc, self.selected_span) else {
+            return;
+        };
         let t = &doc.text;
         let step = |pos: usize, d: isize| -> usize {
             let mut p = pos;
             for _ in 0..d.unsigned_abs() {
-                p = if d > 0 { t.boundary_at_or_after(p + 1) } else { t.boundary_at_or_before(p.saturating_sub(1)) };
+                p = if d > 0 {
+                    t.boundary_at_or_after(p + 1)
+                } else {
+                    t.boundary_at_or_before(p.saturating_sub(1))
+                };
             }
             p
         };
@@ -442,7 +547,9 @@ impl TawsimApp {
         if spans.is_empty() {
             return;
         }
-        let i = self.selected_span.and_then(|s| spans.iter().position(|x| *x == s));
+        let i = self
+            .selected_span
+            .and_then(|s| spans.iter().position(|x| *x == s));
         let n = spans.len() as isize;
         let j = match i {
             Some(i) => (i as isize + delta).rem_euclid(n),
@@ -532,7 +639,9 @@ impl TawsimApp {
     }
 
     fn save_labels(&mut self, set: &LabelSet) {
-        let Some(p) = self.project.as_mut() else { return };
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
         match p.save_labels(set) {
             Ok(()) => self.status = "Labels saved".into(),
             Err(e) => self.error = Some(e.to_string()),
@@ -540,7 +649,9 @@ impl TawsimApp {
     }
 
     fn delete_label(&mut self, id: LabelId) {
-        let Some(p) = self.project.as_mut() else { return };
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
         match p.delete_label(id) {
             Ok(n) => {
                 self.status = format!("Label deleted with its {n} spans");
@@ -576,8 +687,14 @@ impl TawsimApp {
         let r = match purpose {
             PathPurpose::Open => self.open_project(path),
             PathPurpose::New => {
-                let path = if path.extension().is_some_and(|e| e == "tawsim") { path.to_path_buf() } else { path.with_extension("tawsim") };
-                Project::create(&path).map(|p| self.set_project(p)).map_err(|e| e.to_string())
+                let path = if path.extension().is_some_and(|e| e == "tawsim") {
+                    path.to_path_buf()
+                } else {
+                    path.with_extension("tawsim")
+                };
+                Project::create(&path)
+                    .map(|p| self.set_project(p))
+                    .map_err(|e| e.to_string())
             }
             PathPurpose::Import => {
                 self.import_paths(&[path.to_path_buf()]);
@@ -632,12 +749,18 @@ impl TawsimApp {
 
         egui::Panel::top("menu").show(ui, |ui| ui::menu::menu_bar(ui, self, &mut cmds));
         egui::Panel::bottom("status").show(ui, |ui| ui::status_bar::show(ui, self, &mut cmds));
-        egui::Panel::left("documents").resizable(true).default_size(260.0).show(ui, |ui| {
-            ui::documents_panel::show(ui, self, &mut cmds);
-        });
-        egui::Panel::right("labels").resizable(true).default_size(300.0).show(ui, |ui| {
-            ui::labels_panel::show(ui, self, &labels, &mut cmds);
-        });
+        egui::Panel::left("documents")
+            .resizable(true)
+            .default_size(260.0)
+            .show(ui, |ui| {
+                ui::documents_panel::show(ui, self, &mut cmds);
+            });
+        egui::Panel::right("labels")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                ui::labels_panel::show(ui, self, &labels, &mut cmds);
+            });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui, &labels, &mut cmds));
         self.dialogs(&ctx, &mut cmds);
 
@@ -659,13 +782,24 @@ impl TawsimApp {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
-        ctx.input_mut(|i| {
+        let tabbed = ctx.input_mut(|i| {
             use egui::{Key, Modifiers};
             if i.consume_key(Modifiers::SHIFT, Key::Tab) {
                 cmds.push(Command::PreviousSpan);
+                true
             } else if i.consume_key(Modifiers::NONE, Key::Tab) {
                 cmds.push(Command::NextSpan);
+                true
+            } else {
+                false
             }
+        });
+        if tabbed {
+            // Tab walks through spans here, not through widgets.
+            ctx.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
+        }
+        ctx.input_mut(|i| {
+            use egui::{Key, Modifiers};
             if self.selected_span.is_some() {
                 // Alt+arrows resize the selected span: Left/Right move its start, Shift moves
                 // its end (in logical order: Left goes forward in RTL reading).
@@ -685,7 +819,14 @@ impl TawsimApp {
     }
 
     fn dropped_files(&self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
         if !dropped.is_empty() {
             cmds.push(Command::ImportPaths(dropped));
         }
@@ -694,7 +835,11 @@ impl TawsimApp {
     fn central(&mut self, ui: &mut egui::Ui, labels: &LabelSet, cmds: &mut Vec<Command>) {
         let Some(doc) = &self.doc else {
             ui.centered_and_justified(|ui| {
-                ui.label(if self.project.is_some() { "Import documents with File > Import, or drop files here." } else { "Open or create a project (File menu), or drop files here." });
+                ui.label(if self.project.is_some() {
+                    "Import documents with File > Import, or drop files here."
+                } else {
+                    "Open or create a project (File menu), or drop files here."
+                });
             });
             return;
         };
@@ -710,13 +855,17 @@ impl TawsimApp {
         };
         for ev in self.view.show(ui, &model) {
             match ev {
-                ui::document_view::ViewEvent::SpanClicked(s) => cmds.push(Command::SelectSpan(Some(s))),
+                ui::document_view::ViewEvent::SpanClicked(s) => {
+                    cmds.push(Command::SelectSpan(Some(s)))
+                }
                 ui::document_view::ViewEvent::SelectionFinished { .. } => {
                     if let Some(l) = self.sticky {
                         cmds.push(Command::ApplyLabel(l));
                     }
                 }
-                ui::document_view::ViewEvent::SelectionChanged { .. } => cmds.push(Command::SelectSpan(None)),
+                ui::document_view::ViewEvent::SelectionChanged { .. } => {
+                    cmds.push(Command::SelectSpan(None))
+                }
                 ui::document_view::ViewEvent::CaretMoved(_) => {}
             }
         }
@@ -767,7 +916,9 @@ impl TawsimApp {
                     if ui.button("OK").clicked() || enter {
                         done = Some(PathBuf::from(text.trim()));
                     }
-                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                    if ui.button("Cancel").clicked()
+                        || ui.input(|i| i.key_pressed(egui::Key::Escape))
+                    {
                         cancel = true;
                     }
                 });
@@ -790,8 +941,16 @@ impl TawsimApp {
     /// Progress: (done documents, all documents, spans in all).
     #[must_use]
     pub fn progress(&self) -> (usize, usize, usize) {
-        let done = self.docs.iter().filter(|d| d.status == DocStatus::Done).count();
-        (done, self.docs.len(), self.docs.iter().map(|d| d.spans).sum())
+        let done = self
+            .docs
+            .iter()
+            .filter(|d| d.status == DocStatus::Done)
+            .count();
+        (
+            done,
+            self.docs.len(),
+            self.docs.iter().map(|d| d.spans).sum(),
+        )
     }
 }
 
@@ -826,4 +985,3 @@ pub enum StartProject {
     Files(Vec<PathBuf>),
     Nothing,
 }
-

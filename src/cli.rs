@@ -8,12 +8,21 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "tawsim", version, about = "Annotate named entities in Arabic documents", args_conflicts_with_subcommands = true)]
+#[command(
+    name = "tawsim",
+    version,
+    about = "Annotate named entities in Arabic documents",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<CliCommand>,
     /// A project (.tawsim) to open, or text files / folders to annotate (a project is made beside them).
     pub paths: Vec<PathBuf>,
+    /// Test control: replay annotation commands from FILE on PROJECT without a window,
+    /// printing `ok N` as each is stored (see src/script.rs for the commands).
+    #[arg(long, value_name = "FILE", requires = "paths")]
+    pub script: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,7 +46,9 @@ pub enum CliCommand {
 fn parse_format(name: Option<&str>) -> Result<Option<Format>, String> {
     match name {
         None => Ok(None),
-        Some(n) => Format::parse(n).map(Some).ok_or_else(|| format!("unknown format {n:?}")),
+        Some(n) => Format::parse(n)
+            .map(Some)
+            .ok_or_else(|| format!("unknown format {n:?}")),
     }
 }
 
@@ -55,10 +66,19 @@ pub fn run_command(cmd: CliCommand) -> ExitCode {
 
 fn run(cmd: CliCommand) -> Result<(), String> {
     match cmd {
-        CliCommand::Import { project, files, format, lenient } => {
+        CliCommand::Import {
+            project,
+            files,
+            format,
+            lenient,
+        } => {
             let format = parse_format(format.as_deref())?;
-            let opts = ImportOptions { lenient, ..ImportOptions::default() };
-            let (_, out) = ops::import_new(&project, &files, format, &opts).map_err(|e| e.to_string())?;
+            let opts = ImportOptions {
+                lenient,
+                ..ImportOptions::default()
+            };
+            let (_, out) =
+                ops::import_new(&project, &files, format, &opts).map_err(|e| e.to_string())?;
             println!("{}", out.summary());
             for w in &out.report.warnings {
                 println!("warning: {w}");

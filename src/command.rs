@@ -32,7 +32,10 @@ pub enum Command {
     DeleteSelectedSpan,
     /// Moves the selected span's start/end by whole grapheme clusters (visual keys map to
     /// logical directions in the view).
-    ResizeSelectedSpan { start: isize, end: isize },
+    ResizeSelectedSpan {
+        start: isize,
+        end: isize,
+    },
     /// Switches the selected span between the whole word and the word without its proclitic.
     ToggleProclitic,
     /// A new label set from the label panel (add, rename, recolour, reorder, hotkeys).
@@ -153,13 +156,17 @@ impl Command {
     /// The shortcut as text without a context, for status messages ("Ctrl+P").
     #[must_use]
     pub fn shortcut_text_plain(&self) -> String {
-        self.shortcut().map(|s| s.format(&egui::ModifierNames::NAMES, false)).unwrap_or_default()
+        self.shortcut()
+            .map(|s| s.format(&egui::ModifierNames::NAMES, false))
+            .unwrap_or_default()
     }
 
     /// The shortcut as text for menus ("Ctrl+Z").
     #[must_use]
     pub fn shortcut_text(&self, ctx: &egui::Context) -> String {
-        self.shortcut().map(|s| ctx.format_shortcut(&s)).unwrap_or_default()
+        self.shortcut()
+            .map(|s| ctx.format_shortcut(&s))
+            .unwrap_or_default()
     }
 }
 
@@ -180,13 +187,25 @@ pub fn read_shortcuts(ctx: &egui::Context, out: &mut Vec<Command>) {
 
 /// Label hotkeys (`1`–`9`, letters) pressed without modifiers this frame, as label ids.
 /// Only read when no text field has focus.
-pub fn read_label_hotkeys(ctx: &egui::Context, labels: &LabelSet, sticky_with_shift: bool, out: &mut Vec<Command>) {
+pub fn read_label_hotkeys(
+    ctx: &egui::Context,
+    labels: &LabelSet,
+    sticky_with_shift: bool,
+    out: &mut Vec<Command>,
+) {
     if ctx.egui_wants_keyboard_input() {
         return;
     }
     ctx.input(|i| {
         for e in &i.events {
-            if let egui::Event::Key { key, pressed: true, modifiers, repeat: false, .. } = e {
+            if let egui::Event::Key {
+                key,
+                pressed: true,
+                modifiers,
+                repeat: false,
+                ..
+            } = e
+            {
                 if modifiers.ctrl || modifiers.alt || modifiers.command || modifiers.mac_cmd {
                     continue;
                 }

@@ -13,17 +13,26 @@ pub const SANS_FAMILY: &str = "Noto Sans";
 /// All bundled font files.
 pub const ALL: [&[u8]; 4] = [NASKH_REGULAR, NASKH_BOLD, SANS_REGULAR, SANS_BOLD];
 
-/// egui font definitions using only the bundled fonts: Noto Sans first for Latin UI text,
-/// Noto Naskh Arabic as fallback so short Arabic strings never hit a missing glyph.
+/// egui font definitions: the bundled Noto Sans first for Latin UI text, Noto Naskh Arabic
+/// next so short Arabic strings never hit a missing glyph, then egui's own embedded fonts
+/// (symbols and emoji icons). Nothing is read from the system.
 #[must_use]
 pub fn egui_font_definitions() -> egui::FontDefinitions {
     use egui::{FontData, FontDefinitions, FontFamily};
     use std::sync::Arc;
-    let mut defs = FontDefinitions::empty();
-    defs.font_data.insert("noto-sans".into(), Arc::new(FontData::from_static(SANS_REGULAR)));
-    defs.font_data.insert("noto-naskh".into(), Arc::new(FontData::from_static(NASKH_REGULAR)));
-    for family in [FontFamily::Proportional, FontFamily::Monospace] {
-        defs.families.insert(family, vec!["noto-sans".into(), "noto-naskh".into()]);
+    let mut defs = FontDefinitions::default();
+    defs.font_data.insert(
+        "noto-sans".into(),
+        Arc::new(FontData::from_static(SANS_REGULAR)),
+    );
+    defs.font_data.insert(
+        "noto-naskh".into(),
+        Arc::new(FontData::from_static(NASKH_REGULAR)),
+    );
+    for (family, at) in [(FontFamily::Proportional, 0), (FontFamily::Monospace, 1)] {
+        let list = defs.families.entry(family).or_default();
+        list.insert(at, "noto-naskh".into());
+        list.insert(at, "noto-sans".into());
     }
     defs
 }

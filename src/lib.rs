@@ -12,6 +12,7 @@ pub mod fonts;
 pub mod formats;
 pub mod layout;
 pub mod ops;
+pub mod script;
 pub mod startup;
 pub mod store;
 pub mod ui;

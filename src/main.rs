@@ -10,6 +10,15 @@ fn main() -> std::process::ExitCode {
     if let Some(cmd) = cli.command {
         return run_command(cmd);
     }
+    if let (Some(script), [project]) = (&cli.script, cli.paths.as_slice()) {
+        return match tawsim::script::run(script, project) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("tawsim: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let start = match cli.paths.as_slice() {
         [] => StartProject::Last,
         [one] if one.extension().is_some_and(|e| e == "tawsim") => StartProject::Path(one.clone()),
@@ -24,7 +33,11 @@ fn main() -> std::process::ExitCode {
         renderer: eframe::Renderer::Glow,
         ..Default::default()
     };
-    match eframe::run_native("tawsim", options, Box::new(move |cc| Ok(Box::new(TawsimApp::from_creation_context(cc, start))))) {
+    match eframe::run_native(
+        "tawsim",
+        options,
+        Box::new(move |cc| Ok(Box::new(TawsimApp::from_creation_context(cc, start)))),
+    ) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tawsim: could not open a window: {e}");

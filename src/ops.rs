@@ -21,9 +21,17 @@ impl fmt::Display for OpsError {
         match self {
             OpsError::Format(e) => write!(f, "{e}"),
             OpsError::Store(e) => write!(f, "{e}"),
-            OpsError::UnknownFormat(p) => write!(f, "{}: cannot tell the format from the name; give --format", p.display()),
+            OpsError::UnknownFormat(p) => write!(
+                f,
+                "{}: cannot tell the format from the name; give --format",
+                p.display()
+            ),
             OpsError::Rejected(r) => {
-                writeln!(f, "nothing imported: {} problem(s) (use --lenient to import the rest and skip these):", r.errors.len())?;
+                writeln!(
+                    f,
+                    "nothing imported: {} problem(s) (use --lenient to import the rest and skip these):",
+                    r.errors.len()
+                )?;
                 for p in r.errors.iter().take(50) {
                     writeln!(f, "  {p}")?;
                 }
@@ -62,7 +70,10 @@ impl ImportOutcome {
     #[must_use]
     pub fn summary(&self) -> String {
         let r = &self.report;
-        let mut s = format!("Imported {} document(s) with {} span(s)", r.documents, r.spans);
+        let mut s = format!(
+            "Imported {} document(s) with {} span(s)",
+            r.documents, r.spans
+        );
         if !r.warnings.is_empty() {
             s.push_str(&format!(", {} warning(s)", r.warnings.len()));
         }
@@ -95,7 +106,9 @@ pub fn import_paths(
         |sink| {
             let mut out = ImportOutcome::default();
             for path in paths {
-                let fmt = format.or_else(|| Format::guess(path)).ok_or_else(|| OpsError::UnknownFormat(path.clone()))?;
+                let fmt = format
+                    .or_else(|| Format::guess(path))
+                    .ok_or_else(|| OpsError::UnknownFormat(path.clone()))?;
                 let mut store_error = None;
                 let r = formats::import_path(path, fmt, &opts, &mut |doc| {
                     sink.add(doc).map(drop).map_err(|e| {
@@ -120,7 +133,12 @@ pub fn import_paths(
 }
 
 /// Imports one path into a fresh project at `project_path` (used by tests and the CLI).
-pub fn import_new(project_path: &Path, paths: &[PathBuf], format: Option<Format>, opts: &ImportOptions) -> Result<(Project, ImportOutcome), OpsError> {
+pub fn import_new(
+    project_path: &Path,
+    paths: &[PathBuf],
+    format: Option<Format>,
+    opts: &ImportOptions,
+) -> Result<(Project, ImportOutcome), OpsError> {
     let mut p = Project::open_or_create(project_path)?;
     let out = import_paths(&mut p, paths, format, opts)?;
     Ok((p, out))

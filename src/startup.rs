@@ -26,8 +26,13 @@ pub fn sample_project() -> Result<PathBuf, String> {
     let path = dir.join("sample.tawsim");
     if !path.exists() {
         let mut p = Project::create(&path).map_err(|e| e.to_string())?;
-        let doc = AnnotatedDocument { name: SAMPLE_NAME.into(), text: SAMPLE_TEXT.into(), ..Default::default() };
-        p.import(|sink| sink.add(doc).map(drop), |_| true).map_err(|e| e.to_string())?;
+        let doc = AnnotatedDocument {
+            name: SAMPLE_NAME.into(),
+            text: SAMPLE_TEXT.into(),
+            ..Default::default()
+        };
+        p.import(|sink| sink.add(doc).map(drop), |_| true)
+            .map_err(|e| e.to_string())?;
     }
     Ok(path)
 }
@@ -38,13 +43,21 @@ pub fn project_for_files(files: &[PathBuf]) -> Result<PathBuf, String> {
     let first = files.first().ok_or("no files given")?;
     let path = if files.len() == 1 {
         let f = first.as_path();
-        let name = f.file_stem().or_else(|| f.file_name()).ok_or_else(|| format!("{}: not a file name", f.display()))?;
+        let name = f
+            .file_stem()
+            .or_else(|| f.file_name())
+            .ok_or_else(|| format!("{}: not a file name", f.display()))?;
         let parent = if f.is_dir() { f.parent() } else { f.parent() }.unwrap_or(Path::new("."));
         parent.join(name).with_extension("tawsim")
     } else {
-        let parent = first.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = first
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let abs = std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
-        let name = abs.file_name().map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned());
+        let name = abs
+            .file_name()
+            .map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned());
         parent.join(format!("{name}.tawsim"))
     };
     if !path.exists() {
@@ -57,7 +70,12 @@ pub fn project_for_files(files: &[PathBuf]) -> Result<PathBuf, String> {
 /// Imports files or folders into a project with the format guessed from each path; nothing
 /// is imported when any of them has an error.
 pub fn import_into(project: &mut Project, paths: &[PathBuf]) -> Result<String, String> {
-    crate::ops::import_paths(project, paths, None, &crate::formats::ImportOptions::default())
-        .map(|r| r.summary())
-        .map_err(|e| e.to_string())
+    crate::ops::import_paths(
+        project,
+        paths,
+        None,
+        &crate::formats::ImportOptions::default(),
+    )
+    .map(|r| r.summary())
+    .map_err(|e| e.to_string())
 }

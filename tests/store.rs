@@ -1,6 +1,8 @@
 //! The project store: create, reopen after drop, edits with durable undo history, refusals.
 
-use tawsim::domain::{AnnotatedDocument, DocStatus, Edit, LabelId, OverlapPolicy, Span, TaggedSpan};
+use tawsim::domain::{
+    AnnotatedDocument, DocStatus, Edit, LabelId, OverlapPolicy, Span, TaggedSpan,
+};
 use tawsim::store::{Project, StoreError};
 
 const SEED: &str = include_str!("../assets/samples/libya-ceasefire-ar.txt");
@@ -47,7 +49,14 @@ fn a_project_survives_being_closed_and_reopened() {
         let (s, e) = cp(SEED, "خليفة حفتر");
         let span = Span::new(s, e, per).expect("span");
         p.apply(doc, &Edit::AddSpan { span }).expect("add");
-        p.apply(doc, &Edit::SetStatus { from: DocStatus::New, to: DocStatus::InProgress }).expect("status");
+        p.apply(
+            doc,
+            &Edit::SetStatus {
+                from: DocStatus::New,
+                to: DocStatus::InProgress,
+            },
+        )
+        .expect("status");
     }
     let p = Project::open(&path).expect("reopen");
     let docs = p.documents().expect("list");
@@ -73,24 +82,59 @@ fn undo_and_redo_are_stored_and_survive_a_restart() {
         import(&mut p, vec![seed_doc()]).expect("import");
         doc = p.documents().expect("list")[0].id;
         p.apply(doc, &Edit::AddSpan { span }).expect("add");
-        p.apply(doc, &Edit::ReplaceSpan { from: span, to: span.with_label(LabelId(2)) }).expect("relabel");
+        p.apply(
+            doc,
+            &Edit::ReplaceSpan {
+                from: span,
+                to: span.with_label(LabelId(2)),
+            },
+        )
+        .expect("relabel");
         assert_eq!(
             p.undo(doc).expect("undo"),
-            Some(Edit::ReplaceSpan { from: span.with_label(LabelId(2)), to: span })
+            Some(Edit::ReplaceSpan {
+                from: span.with_label(LabelId(2)),
+                to: span
+            })
         );
     }
     let mut p = Project::open(&path).expect("reopen");
-    assert!(p.annotations(doc).expect("ann").spans.contains(span), "undo was durable");
+    assert!(
+        p.annotations(doc).expect("ann").spans.contains(span),
+        "undo was durable"
+    );
     let h = p.history(doc).expect("history");
     assert!(h.can_redo() && h.can_undo());
-    assert_eq!(p.redo(doc).expect("redo"), Some(Edit::ReplaceSpan { from: span, to: span.with_label(LabelId(2)) }));
-    assert!(p.annotations(doc).expect("ann").spans.contains(span.with_label(LabelId(2))));
+    assert_eq!(
+        p.redo(doc).expect("redo"),
+        Some(Edit::ReplaceSpan {
+            from: span,
+            to: span.with_label(LabelId(2))
+        })
+    );
+    assert!(
+        p.annotations(doc)
+            .expect("ann")
+            .spans
+            .contains(span.with_label(LabelId(2)))
+    );
     p.undo(doc).expect("undo");
     p.undo(doc).expect("undo");
     assert_eq!(p.undo(doc).expect("nothing left"), None);
-    assert_eq!(p.annotations(doc).expect("ann").spans.len(), 1, "only the imported span");
+    assert_eq!(
+        p.annotations(doc).expect("ann").spans.len(),
+        1,
+        "only the imported span"
+    );
     // A new edit drops what could be redone.
-    p.apply(doc, &Edit::SetStatus { from: DocStatus::New, to: DocStatus::Done }).expect("status");
+    p.apply(
+        doc,
+        &Edit::SetStatus {
+            from: DocStatus::New,
+            to: DocStatus::Done,
+        },
+    )
+    .expect("status");
     assert!(!p.history(doc).expect("h").can_redo());
 }
 
@@ -101,15 +145,27 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     drop(Project::create(&path).expect("create"));
     {
         let c = rusqlite::Connection::open(&path).expect("raw");
-        c.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'", []).expect("bump");
+        c.execute(
+            "UPDATE meta SET value = '99' WHERE key = 'schema_version'",
+            [],
+        )
+        .expect("bump");
     }
     let before = std::fs::read(&path).expect("read");
     match Project::open(&path) {
-        Err(StoreError::NewerSchema { found: 99, supported: 1, .. }) => {}
+        Err(StoreError::NewerSchema {
+            found: 99,
+            supported: 1,
+            ..
+        }) => {}
         Err(e) => panic!("wrong error: {e}"),
         Ok(_) => panic!("opened a newer schema"),
     }
-    assert_eq!(std::fs::read(&path).expect("read"), before, "file unchanged");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        before,
+        "file unchanged"
+    );
 }
 
 #[test]
@@ -119,16 +175,32 @@ fn files_that_are_not_projects_are_refused_with_the_reason() {
     std::fs::write(&text, "في الـ23 من أكتوبر").expect("write");
     let err = Project::open(&text).err().expect("refused");
     assert!(matches!(err, StoreError::NotAProject { .. }));
-    assert!(err.to_string().contains("notes.tawsim") && err.to_string().contains("not an SQLite database"), "{err}");
-    assert_eq!(std::fs::read_to_string(&text).expect("read"), "في الـ23 من أكتوبر");
+    assert!(
+        err.to_string().contains("notes.tawsim")
+            && err.to_string().contains("not an SQLite database"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&text).expect("read"),
+        "في الـ23 من أكتوبر"
+    );
 
     let other = dir.path().join("other.tawsim");
-    rusqlite::Connection::open(&other).expect("db").execute_batch("CREATE TABLE t (x)").expect("t");
+    rusqlite::Connection::open(&other)
+        .expect("db")
+        .execute_batch("CREATE TABLE t (x)")
+        .expect("t");
     let err = Project::open(&other).err().expect("refused");
     assert!(err.to_string().contains("without tawsim tables"), "{err}");
 
-    assert!(matches!(Project::open(&dir.path().join("missing.tawsim")), Err(StoreError::NotFound { .. })));
-    assert!(matches!(Project::create(&text), Err(StoreError::AlreadyExists { .. })));
+    assert!(matches!(
+        Project::open(&dir.path().join("missing.tawsim")),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        Project::create(&text),
+        Err(StoreError::AlreadyExists { .. })
+    ));
 }
 
 #[test]
@@ -136,7 +208,10 @@ fn a_second_writer_is_refused_while_the_first_is_open() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("p.tawsim");
     let first = Project::create(&path).expect("create");
-    assert!(matches!(Project::open(&path), Err(StoreError::Locked { .. })));
+    assert!(matches!(
+        Project::open(&path),
+        Err(StoreError::Locked { .. })
+    ));
     drop(first);
     Project::open(&path).expect("free again");
 }
@@ -150,11 +225,22 @@ fn a_failed_import_changes_nothing() {
     let labels_before = p.labels().clone();
     let mut bad = seed_doc();
     bad.name = "bad".into();
-    bad.spans = vec![TaggedSpan::new(0, 5, "NEWLABEL"), TaggedSpan::new(3, 8, "PER")];
-    let good = AnnotatedDocument { name: "good".into(), text: "جنيف".into(), ..Default::default() };
+    bad.spans = vec![
+        TaggedSpan::new(0, 5, "NEWLABEL"),
+        TaggedSpan::new(3, 8, "PER"),
+    ];
+    let good = AnnotatedDocument {
+        name: "good".into(),
+        text: "جنيف".into(),
+        ..Default::default()
+    };
     let err = import(&mut p, vec![good, bad]).expect_err("overlap refused");
     assert!(err.to_string().contains("overlaps"), "{err}");
-    assert_eq!(p.documents().expect("list").len(), 1, "the good document was rolled back too");
+    assert_eq!(
+        p.documents().expect("list").len(),
+        1,
+        "the good document was rolled back too"
+    );
     assert_eq!(p.labels(), &labels_before, "no label was added");
     drop(p);
     let p = Project::open(&path).expect("reopen");
@@ -162,7 +248,13 @@ fn a_failed_import_changes_nothing() {
     // Rejected by the caller's verdict: also nothing.
     let mut p = p;
     let n = p
-        .import(|sink| { sink.add(seed_doc())?; Ok::<_, StoreError>(1) }, |_| false)
+        .import(
+            |sink| {
+                sink.add(seed_doc())?;
+                Ok::<_, StoreError>(1)
+            },
+            |_| false,
+        )
         .expect("ran");
     assert_eq!(n, 1);
     assert_eq!(p.documents().expect("list").len(), 1);
@@ -177,7 +269,10 @@ fn nested_spans_need_the_allow_policy() {
     p.save_settings(s).expect("settings");
     let mut d = seed_doc();
     let (a, b) = cp(SEED, "الأمم المتحدة");
-    d.spans = vec![TaggedSpan::new(a, b, "ORG"), TaggedSpan::new(a + 6, b, "MISC")];
+    d.spans = vec![
+        TaggedSpan::new(a, b, "ORG"),
+        TaggedSpan::new(a + 6, b, "MISC"),
+    ];
     import(&mut p, vec![d]).expect("nested allowed");
     assert_eq!(p.stats().expect("stats").spans, 2);
 }

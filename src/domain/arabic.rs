@@ -59,7 +59,13 @@ impl Normalised {
     #[must_use]
     pub fn to_original(&self, start: usize, end: usize) -> (usize, usize) {
         let s = self.origin.get(start).copied().unwrap_or(self.original_len);
-        let e = if end == 0 { s } else { self.origin.get(end - 1).map_or(self.original_len, |&o| o + 1) };
+        let e = if end == 0 {
+            s
+        } else {
+            self.origin
+                .get(end - 1)
+                .map_or(self.original_len, |&o| o + 1)
+        };
         (s, e.max(s))
     }
 
@@ -83,7 +89,11 @@ pub fn normalise(text: &str) -> Normalised {
         }
         n = i + 1;
     }
-    Normalised { text: out, origin, original_len: n }
+    Normalised {
+        text: out,
+        origin,
+        original_len: n,
+    }
 }
 
 /// Normalises a short string (a query or a word) without an offset map.
@@ -96,7 +106,11 @@ pub fn normalise_str(s: &str) -> String {
 /// the invisible marks corpora put inside names.
 #[must_use]
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_haraka(c) || c == '\u{0640}' || is_invisible_mark(c) || matches!(c, '\u{0300}'..='\u{036F}')
+    c.is_alphanumeric()
+        || is_haraka(c)
+        || c == '\u{0640}'
+        || is_invisible_mark(c)
+        || matches!(c, '\u{0300}'..='\u{036F}')
 }
 
 /// Code point ranges `[start, end)` of the words of `text`, in order.
@@ -135,9 +149,15 @@ pub fn word_at(text: &str, pos: usize) -> Option<(usize, usize)> {
 /// `text`, returning the narrowed range (empty ranges come back empty, as `(s, s)`).
 #[must_use]
 pub fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let chars: Vec<char> = text.chars().skip(start).take(end.saturating_sub(start)).collect();
+    let chars: Vec<char> = text
+        .chars()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
     let keep = |c: &char| c.is_alphanumeric() || is_haraka(*c);
-    let Some(first) = chars.iter().position(keep) else { return (start, start) };
+    let Some(first) = chars.iter().position(keep) else {
+        return (start, start);
+    };
     let last = chars.iter().rposition(keep).unwrap_or(first);
     // Harakat after the last kept letter stay (they are part of its grapheme).
     let mut e = last + 1;
@@ -172,7 +192,14 @@ pub fn proclitic_prefixes(word: &str, with_article: bool) -> Vec<usize> {
             out.push(i + 1);
         }
     }
-    out.retain(|&p| letters.len().saturating_sub(p) >= 2 && letters[p..].iter().filter(|c| is_arabic_letter(**c)).count() >= 2);
+    out.retain(|&p| {
+        letters.len().saturating_sub(p) >= 2
+            && letters[p..]
+                .iter()
+                .filter(|c| is_arabic_letter(**c))
+                .count()
+                >= 2
+    });
     out.sort_unstable_by(|a, b| b.cmp(a));
     out.dedup();
     out
@@ -204,7 +231,11 @@ mod tests {
         let text = "\u{200E}وقّعَ الاتفاقُ في جنيف";
         let n = normalise(text);
         let q = normalise_str("وقع");
-        let at = n.text.find(&q).map(|b| n.text[..b].chars().count()).expect("found");
+        let at = n
+            .text
+            .find(&q)
+            .map(|b| n.text[..b].chars().count())
+            .expect("found");
         let (s, e) = n.to_original(at, at + q.chars().count());
         let orig: String = text.chars().skip(s).take(e - s).collect();
         assert_eq!((s, orig.as_str()), (1, "وقّع"));
@@ -232,7 +263,11 @@ mod tests {
         assert_eq!(proclitic_prefixes("بالفيروس", true), vec![3, 1]);
         assert_eq!(proclitic_prefixes("الفيروس", true), vec![2]);
         assert_eq!(proclitic_prefixes("للأمم", true), vec![2, 1]);
-        assert_eq!(proclitic_prefixes("وب", false), Vec::<usize>::new(), "remainder too short");
+        assert_eq!(
+            proclitic_prefixes("وب", false),
+            Vec::<usize>::new(),
+            "remainder too short"
+        );
         assert!(proclitic_prefixes("مصر", true).is_empty());
     }
 }

@@ -72,23 +72,55 @@ pub fn snap_selection(
     }
     let (s, e) = text.snap_out(s, e);
     if settings.boundary == BoundaryMode::Characters {
-        return Some(Snapped { start: s, end: e, alternative: None });
+        return Some(Snapped {
+            start: s,
+            end: e,
+            alternative: None,
+        });
     }
     let words = arabic::words(text.as_str());
-    let s = words.iter().find(|&&(a, b)| a <= s && s < b).map_or(s, |&(a, _)| a);
-    let e = words.iter().find(|&&(a, b)| a < e && e <= b).map_or(e, |&(_, b)| b);
+    let s = words
+        .iter()
+        .find(|&&(a, b)| a <= s && s < b)
+        .map_or(s, |&(a, _)| a);
+    let e = words
+        .iter()
+        .find(|&&(a, b)| a < e && e <= b)
+        .map_or(e, |&(_, b)| b);
     if settings.boundary == BoundaryMode::Words {
-        return Some(Snapped { start: s, end: e, alternative: None });
+        return Some(Snapped {
+            start: s,
+            end: e,
+            alternative: None,
+        });
     }
-    Some(decide_proclitic(text, s, e, settings.article_is_proclitic, ev))
+    Some(decide_proclitic(
+        text,
+        s,
+        e,
+        settings.article_is_proclitic,
+        ev,
+    ))
 }
 
 /// Decides whether the word at `s` loses its proclitic. Keeps the whole word unless the
 /// evidence favours the shorter reading; when unsure, offers the shorter one as alternative.
 #[must_use]
-pub fn decide_proclitic(text: &IndexedText, s: usize, e: usize, article: bool, ev: &Evidence) -> Snapped {
-    let whole = Snapped { start: s, end: e, alternative: None };
-    let first_word_end = arabic::words(text.slice(s, e).unwrap_or_default()).first().map_or(e, |&(_, b)| s + b);
+pub fn decide_proclitic(
+    text: &IndexedText,
+    s: usize,
+    e: usize,
+    article: bool,
+    ev: &Evidence,
+) -> Snapped {
+    let whole = Snapped {
+        start: s,
+        end: e,
+        alternative: None,
+    };
+    let first_word_end = arabic::words(text.slice(s, e).unwrap_or_default())
+        .first()
+        .map_or(e, |&(_, b)| s + b);
     let word = text.slice(s, first_word_end).unwrap_or_default();
     let full = text.slice(s, e).unwrap_or_default();
     if ev.is_entity(full) {
@@ -102,9 +134,16 @@ pub fn decide_proclitic(text: &IndexedText, s: usize, e: usize, article: bool, e
         let rest_word = text.slice(cut, first_word_end).unwrap_or_default();
         let rest = text.slice(cut, e).unwrap_or_default();
         if ev.is_entity(rest) || ev.is_word(rest_word) {
-            return Snapped { start: cut, end: e, alternative: Some((s, e)) };
+            return Snapped {
+                start: cut,
+                end: e,
+                alternative: Some((s, e)),
+            };
         }
-        return Snapped { alternative: Some((cut, e)), ..whole };
+        return Snapped {
+            alternative: Some((cut, e)),
+            ..whole
+        };
     }
     whole
 }
@@ -112,7 +151,12 @@ pub fn decide_proclitic(text: &IndexedText, s: usize, e: usize, article: bool, e
 /// The same span with its proclitic toggled: a span on a whole word that starts with a
 /// proclitic loses it; a span that starts right after a proclitic gets it back.
 #[must_use]
-pub fn toggle_proclitic(text: &IndexedText, start: usize, end: usize, article: bool) -> Option<(usize, usize)> {
+pub fn toggle_proclitic(
+    text: &IndexedText,
+    start: usize,
+    end: usize,
+    article: bool,
+) -> Option<(usize, usize)> {
     let words = arabic::words(text.as_str());
     let &(ws, we) = words.iter().find(|&&(a, b)| a <= start && start < b)?;
     let word = text.slice(ws, we)?;
@@ -121,7 +165,10 @@ pub fn toggle_proclitic(text: &IndexedText, start: usize, end: usize, article: b
         let p = *prefixes.last()?; // the shortest proclitic first
         let cut = text.boundary_at_or_after(ws + p);
         (cut < end).then_some((cut, end))
-    } else if prefixes.iter().any(|&p| text.boundary_at_or_after(ws + p) == start) {
+    } else if prefixes
+        .iter()
+        .any(|&p| text.boundary_at_or_after(ws + p) == start)
+    {
         Some((ws, end))
     } else {
         None
@@ -145,25 +192,59 @@ mod tests {
     }
 
     fn settings(mode: BoundaryMode) -> ProjectSettings {
-        ProjectSettings { boundary: mode, ..ProjectSettings::default() }
+        ProjectSettings {
+            boundary: mode,
+            ..ProjectSettings::default()
+        }
     }
 
     #[test]
     fn characters_mode_snaps_to_graphemes_and_trims_edges() {
         let t = IndexedText::new("وقّع الاتفاق، في جنيف");
         // Selecting from inside the shadda cluster to after the comma.
-        let s = snap_selection(&t, 3, 13, &settings(BoundaryMode::Characters), &Evidence::default()).expect("span");
+        let s = snap_selection(
+            &t,
+            3,
+            13,
+            &settings(BoundaryMode::Characters),
+            &Evidence::default(),
+        )
+        .expect("span");
         assert_eq!(slice(&t, &s), "ع الاتفاق");
-        let s = snap_selection(&t, 2, 3, &settings(BoundaryMode::Characters), &Evidence::default()).expect("span");
+        let s = snap_selection(
+            &t,
+            2,
+            3,
+            &settings(BoundaryMode::Characters),
+            &Evidence::default(),
+        )
+        .expect("span");
         assert_eq!(slice(&t, &s), "قّ", "a letter keeps its shadda");
-        assert!(snap_selection(&t, 12, 14, &settings(BoundaryMode::Characters), &Evidence::default()).is_none(), "comma and space only");
+        assert!(
+            snap_selection(
+                &t,
+                12,
+                14,
+                &settings(BoundaryMode::Characters),
+                &Evidence::default()
+            )
+            .is_none(),
+            "comma and space only"
+        );
     }
 
     #[test]
     fn words_mode_widens_to_whole_words() {
         let t = IndexedText::new(SEED);
         let (s, e) = at(SEED, "الأمم المتحدة");
-        let got = snap_selection(&t, s + 2, e - 3, &settings(BoundaryMode::Words), &Evidence::default()).expect("span");
+        let got = snap_selection(
+            &t,
+            s + 2,
+            e - 3,
+            &settings(BoundaryMode::Words),
+            &Evidence::default(),
+        )
+        .expect("span");
         assert_eq!(slice(&t, &got), "الأمم المتحدة");
     }
 
@@ -177,7 +258,10 @@ mod tests {
         let (s, e) = at(SEED, "بجنيف");
         let got = snap_selection(&t, s, e, &mode, &ev).expect("span");
         assert_eq!(slice(&t, &got), "بجنيف");
-        assert_eq!(got.alternative.and_then(|(a, b)| t.slice(a, b)), Some("جنيف"));
+        assert_eq!(
+            got.alternative.and_then(|(a, b)| t.slice(a, b)),
+            Some("جنيف")
+        );
         // Once جنيف is a known entity, the proclitic goes.
         ev.add_entity("جنيف");
         let got = snap_selection(&t, s, e, &mode, &ev).expect("span");
@@ -199,10 +283,17 @@ mod tests {
         let mode = settings(BoundaryMode::WordsWithoutProclitics);
         for name in ["بريطانيا", "لندن", "بيروت"] {
             let (s, e) = at(corpus, name);
-            assert_eq!(slice(&t, &snap_selection(&t, s, e, &mode, &ev).expect("span")), name);
+            assert_eq!(
+                slice(&t, &snap_selection(&t, s, e, &mode, &ev).expect("span")),
+                name
+            );
         }
         let (s, e) = at(corpus, "وإسرائيل");
-        assert_eq!(slice(&t, &snap_selection(&t, s, e, &mode, &ev).expect("span")), "إسرائيل", "إسرائيل occurs alone");
+        assert_eq!(
+            slice(&t, &snap_selection(&t, s, e, &mode, &ev).expect("span")),
+            "إسرائيل",
+            "إسرائيل occurs alone"
+        );
     }
 
     #[test]

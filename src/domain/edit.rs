@@ -9,13 +9,25 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Edit {
-    AddSpan { span: Span },
-    RemoveSpan { span: Span },
+    AddSpan {
+        span: Span,
+    },
+    RemoveSpan {
+        span: Span,
+    },
     /// Relabel or resize: `from` is replaced by `to`.
-    ReplaceSpan { from: Span, to: Span },
-    SetStatus { from: DocStatus, to: DocStatus },
+    ReplaceSpan {
+        from: Span,
+        to: Span,
+    },
+    SetStatus {
+        from: DocStatus,
+        to: DocStatus,
+    },
     /// Several edits applied (and undone) as one step, e.g. "label all occurrences".
-    Batch { edits: Vec<Edit> },
+    Batch {
+        edits: Vec<Edit>,
+    },
 }
 
 /// What an edit works on: one document's spans and status.
@@ -33,7 +45,10 @@ pub enum EditError {
     #[error("span {0} is not in the document")]
     Missing(Span),
     #[error("the document's status is {actual:?}, not {expected:?}")]
-    StatusMismatch { expected: DocStatus, actual: DocStatus },
+    StatusMismatch {
+        expected: DocStatus,
+        actual: DocStatus,
+    },
 }
 
 impl Edit {
@@ -43,9 +58,17 @@ impl Edit {
         match self {
             Edit::AddSpan { span } => Edit::RemoveSpan { span: *span },
             Edit::RemoveSpan { span } => Edit::AddSpan { span: *span },
-            Edit::ReplaceSpan { from, to } => Edit::ReplaceSpan { from: *to, to: *from },
-            Edit::SetStatus { from, to } => Edit::SetStatus { from: *to, to: *from },
-            Edit::Batch { edits } => Edit::Batch { edits: edits.iter().rev().map(Edit::inverse).collect() },
+            Edit::ReplaceSpan { from, to } => Edit::ReplaceSpan {
+                from: *to,
+                to: *from,
+            },
+            Edit::SetStatus { from, to } => Edit::SetStatus {
+                from: *to,
+                to: *from,
+            },
+            Edit::Batch { edits } => Edit::Batch {
+                edits: edits.iter().rev().map(Edit::inverse).collect(),
+            },
         }
     }
 
@@ -68,7 +91,11 @@ impl Edit {
         Ok(())
     }
 
-    fn apply_in_place(&self, ann: &mut Annotations, policy: OverlapPolicy) -> Result<(), EditError> {
+    fn apply_in_place(
+        &self,
+        ann: &mut Annotations,
+        policy: OverlapPolicy,
+    ) -> Result<(), EditError> {
         match self {
             Edit::AddSpan { span } => ann.spans.insert(*span, policy)?,
             Edit::RemoveSpan { span } => {
@@ -84,7 +111,10 @@ impl Edit {
             }
             Edit::SetStatus { from, to } => {
                 if ann.status != *from {
-                    return Err(EditError::StatusMismatch { expected: *from, actual: ann.status });
+                    return Err(EditError::StatusMismatch {
+                        expected: *from,
+                        actual: ann.status,
+                    });
                 }
                 ann.status = *to;
             }
@@ -181,17 +211,38 @@ mod tests {
             status: DocStatus::New,
         };
         let edits = [
-            Edit::AddSpan { span: sp(10, 12, 1) },
+            Edit::AddSpan {
+                span: sp(10, 12, 1),
+            },
             Edit::RemoveSpan { span: sp(0, 3, 1) },
-            Edit::ReplaceSpan { from: sp(5, 8, 2), to: sp(4, 8, 1) },
-            Edit::SetStatus { from: DocStatus::New, to: DocStatus::Done },
-            Edit::Batch { edits: vec![Edit::AddSpan { span: sp(20, 22, 3) }, Edit::RemoveSpan { span: sp(0, 3, 1) }, Edit::SetStatus { from: DocStatus::New, to: DocStatus::InProgress }] },
+            Edit::ReplaceSpan {
+                from: sp(5, 8, 2),
+                to: sp(4, 8, 1),
+            },
+            Edit::SetStatus {
+                from: DocStatus::New,
+                to: DocStatus::Done,
+            },
+            Edit::Batch {
+                edits: vec![
+                    Edit::AddSpan {
+                        span: sp(20, 22, 3),
+                    },
+                    Edit::RemoveSpan { span: sp(0, 3, 1) },
+                    Edit::SetStatus {
+                        from: DocStatus::New,
+                        to: DocStatus::InProgress,
+                    },
+                ],
+            },
         ];
         for e in edits {
             let mut a = base.clone();
             e.apply(&mut a, OverlapPolicy::Forbid).expect("apply");
-            assert_ne!(a, base, "{e:?} changed nothing") ;
-            e.inverse().apply(&mut a, OverlapPolicy::Forbid).expect("inverse");
+            assert_ne!(a, base, "{e:?} changed nothing");
+            e.inverse()
+                .apply(&mut a, OverlapPolicy::Forbid)
+                .expect("inverse");
             assert_eq!(a, base, "{e:?}");
         }
     }
@@ -200,11 +251,19 @@ mod tests {
     fn a_failing_batch_changes_nothing() {
         let mut a = Annotations::default();
         let batch = Edit::Batch {
-            edits: vec![Edit::AddSpan { span: sp(0, 4, 1) }, Edit::AddSpan { span: sp(2, 6, 1) }],
+            edits: vec![
+                Edit::AddSpan { span: sp(0, 4, 1) },
+                Edit::AddSpan { span: sp(2, 6, 1) },
+            ],
         };
-        assert!(matches!(batch.apply(&mut a, OverlapPolicy::Forbid), Err(EditError::Span(SpanError::Overlap { .. }))));
+        assert!(matches!(
+            batch.apply(&mut a, OverlapPolicy::Forbid),
+            Err(EditError::Span(SpanError::Overlap { .. }))
+        ));
         assert!(a.spans.is_empty());
-        batch.apply(&mut a, OverlapPolicy::Allow).expect("nested allowed");
+        batch
+            .apply(&mut a, OverlapPolicy::Allow)
+            .expect("nested allowed");
         assert_eq!(a.spans.len(), 2);
     }
 
@@ -213,7 +272,10 @@ mod tests {
         let mut a = Annotations::default();
         let mut h = History::new();
         let p = OverlapPolicy::Forbid;
-        for e in [Edit::AddSpan { span: sp(0, 2, 1) }, Edit::AddSpan { span: sp(3, 5, 1) }] {
+        for e in [
+            Edit::AddSpan { span: sp(0, 2, 1) },
+            Edit::AddSpan { span: sp(3, 5, 1) },
+        ] {
             e.apply(&mut a, p).expect("apply");
             h.push(e);
         }

@@ -138,18 +138,30 @@ impl LabelSet {
     }
 
     fn next_id(&self) -> LabelId {
-        LabelId(self.labels.iter().map(|l| l.id.0).max().map_or(1, |m| m + 1))
+        LabelId(
+            self.labels
+                .iter()
+                .map(|l| l.id.0)
+                .max()
+                .map_or(1, |m| m + 1),
+        )
     }
 
     fn free_hotkey(&self) -> Option<char> {
-        HOTKEYS.chars().find(|k| self.labels.iter().all(|l| l.hotkey != Some(*k)))
+        HOTKEYS
+            .chars()
+            .find(|k| self.labels.iter().all(|l| l.hotkey != Some(*k)))
     }
 
     fn check_name(&self, name: &str, except: Option<LabelId>) -> Result<(), LabelError> {
         if name.is_empty() || name.chars().any(char::is_whitespace) {
             return Err(LabelError::BadName(name.to_string()));
         }
-        if self.labels.iter().any(|l| l.name == name && Some(l.id) != except) {
+        if self
+            .labels
+            .iter()
+            .any(|l| l.name == name && Some(l.id) != except)
+        {
             return Err(LabelError::DuplicateName(name.to_string()));
         }
         Ok(())
@@ -189,7 +201,11 @@ impl LabelSet {
     pub fn set_hotkey(&mut self, id: LabelId, key: Option<char>) -> Result<(), LabelError> {
         let key = key.map(|k| k.to_ascii_lowercase());
         if let Some(k) = key {
-            if let Some(other) = self.labels.iter().find(|l| l.hotkey == Some(k) && l.id != id) {
+            if let Some(other) = self
+                .labels
+                .iter()
+                .find(|l| l.hotkey == Some(k) && l.id != id)
+            {
                 return Err(LabelError::HotkeyTaken(k, other.name.clone()));
             }
         }
@@ -199,14 +215,24 @@ impl LabelSet {
 
     /// Moves a label one place up (`-1`) or down (`+1`) in the display order.
     pub fn move_by(&mut self, id: LabelId, delta: isize) -> Result<(), LabelError> {
-        let i = self.labels.iter().position(|l| l.id == id).ok_or(LabelError::Unknown(id))?;
-        let j = i.saturating_add_signed(delta).min(self.labels.len().saturating_sub(1));
+        let i = self
+            .labels
+            .iter()
+            .position(|l| l.id == id)
+            .ok_or(LabelError::Unknown(id))?;
+        let j = i
+            .saturating_add_signed(delta)
+            .min(self.labels.len().saturating_sub(1));
         self.labels.swap(i, j);
         Ok(())
     }
 
     pub fn remove(&mut self, id: LabelId) -> Result<Label, LabelError> {
-        let i = self.labels.iter().position(|l| l.id == id).ok_or(LabelError::Unknown(id))?;
+        let i = self
+            .labels
+            .iter()
+            .position(|l| l.id == id)
+            .ok_or(LabelError::Unknown(id))?;
         Ok(self.labels.remove(i))
     }
 
@@ -272,9 +298,17 @@ mod tests {
         let on: Vec<_> = set.enabled().map(|l| (l.name.as_str(), l.hotkey)).collect();
         assert_eq!(
             on,
-            vec![("PER", Some('1')), ("LOC", Some('2')), ("ORG", Some('3')), ("MISC", Some('4'))]
+            vec![
+                ("PER", Some('1')),
+                ("LOC", Some('2')),
+                ("ORG", Some('3')),
+                ("MISC", Some('4'))
+            ]
         );
-        assert!(set.by_name("GPE").is_some_and(|l| !l.enabled && l.hotkey.is_none()));
+        assert!(
+            set.by_name("GPE")
+                .is_some_and(|l| !l.enabled && l.hotkey.is_none())
+        );
         assert_eq!(set.by_hotkey('2').map(|l| l.name.as_str()), Some("LOC"));
     }
 
@@ -285,8 +319,14 @@ mod tests {
         assert!(matches!(set.add("two words"), Err(LabelError::BadName(_))));
         let per = set.by_name("PER").map(|l| l.id).expect("PER");
         let loc = set.by_name("LOC").map(|l| l.id).expect("LOC");
-        assert!(matches!(set.set_hotkey(loc, Some('1')), Err(LabelError::HotkeyTaken('1', _))));
-        assert!(matches!(set.rename(loc, "PER"), Err(LabelError::DuplicateName(_))));
+        assert!(matches!(
+            set.set_hotkey(loc, Some('1')),
+            Err(LabelError::HotkeyTaken('1', _))
+        ));
+        assert!(matches!(
+            set.rename(loc, "PER"),
+            Err(LabelError::DuplicateName(_))
+        ));
         set.rename(per, "PERS").expect("rename");
         assert_eq!(set.get(per).map(|l| l.name.as_str()), Some("PERS"));
     }
@@ -299,7 +339,10 @@ mod tests {
         let back = LabelSet::from_json(&set.to_json()).expect("parse");
         assert_eq!(back, set);
         let plain = LabelSet::from_json(r#"["PERS","LOC"]"#).expect("names");
-        assert_eq!(plain.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["PERS", "LOC"]);
+        assert_eq!(
+            plain.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+            ["PERS", "LOC"]
+        );
         assert!(LabelSet::from_json("{").is_err());
     }
 

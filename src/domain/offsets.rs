@@ -33,7 +33,12 @@ impl OffsetIndex {
             utf16 += ch.len_utf16();
             chars += 1;
         }
-        OffsetIndex { checkpoints, len_chars: chars, len_bytes: text.len(), len_utf16: utf16 }
+        OffsetIndex {
+            checkpoints,
+            len_chars: chars,
+            len_bytes: text.len(),
+            len_utf16: utf16,
+        }
     }
 
     /// Number of code points in the text.
@@ -55,7 +60,11 @@ impl OffsetIndex {
     }
 
     fn check(&self, text: &str) {
-        debug_assert_eq!(text.len(), self.len_bytes, "OffsetIndex used with another text");
+        debug_assert_eq!(
+            text.len(),
+            self.len_bytes,
+            "OffsetIndex used with another text"
+        );
     }
 
     /// Byte offset of code point `c`; `c == len_chars` gives the text's byte length.
@@ -90,7 +99,10 @@ impl OffsetIndex {
         if self.is_ascii() {
             return Some(b);
         }
-        let block = self.checkpoints.partition_point(|&(cb, _)| cb as usize <= b) - 1;
+        let block = self
+            .checkpoints
+            .partition_point(|&(cb, _)| cb as usize <= b)
+            - 1;
         let start = self.checkpoints[block].0 as usize;
         Some(block * BLOCK + text[start..b].chars().count())
     }
@@ -106,8 +118,11 @@ impl OffsetIndex {
             return Some(self.len_utf16);
         }
         let (byte, u16) = self.checkpoints[c / BLOCK];
-        let extra: usize =
-            text[byte as usize..].chars().take(c % BLOCK).map(char::len_utf16).sum();
+        let extra: usize = text[byte as usize..]
+            .chars()
+            .take(c % BLOCK)
+            .map(char::len_utf16)
+            .sum();
         Some(u16 as usize + extra)
     }
 
@@ -122,7 +137,10 @@ impl OffsetIndex {
         if u == self.len_utf16 {
             return Some(self.len_chars);
         }
-        let block = self.checkpoints.partition_point(|&(_, cu)| cu as usize <= u) - 1;
+        let block = self
+            .checkpoints
+            .partition_point(|&(_, cu)| cu as usize <= u)
+            - 1;
         let (byte, mut at) = self.checkpoints[block];
         let mut c = block * BLOCK;
         for ch in text[byte as usize..].chars() {
@@ -184,8 +202,14 @@ mod tests {
         let text = "اتفاق وقف في مقر الأمم المتحدة";
         let idx = OffsetIndex::new(text);
         let (b0, b1) = (idx.char_to_byte(text, 13), idx.char_to_byte(text, 23));
-        assert_eq!((b0, b1), (Some(naive_c2b(text, 13)), Some(naive_c2b(text, 23))));
-        assert_eq!(b0.zip(b1).map(|(a, b)| b - a), Some(text[naive_c2b(text, 13)..naive_c2b(text, 23)].len()));
+        assert_eq!(
+            (b0, b1),
+            (Some(naive_c2b(text, 13)), Some(naive_c2b(text, 23)))
+        );
+        assert_eq!(
+            b0.zip(b1).map(|(a, b)| b - a),
+            Some(text[naive_c2b(text, 13)..naive_c2b(text, 23)].len())
+        );
     }
 
     #[test]
@@ -199,7 +223,11 @@ mod tests {
             assert_eq!(idx.char_to_utf16(&text, c), Some(u16));
             assert_eq!(idx.utf16_to_char(&text, u16), Some(c));
             if ch.len_utf16() == 2 {
-                assert_eq!(idx.utf16_to_char(&text, u16 + 1), None, "inside a surrogate pair");
+                assert_eq!(
+                    idx.utf16_to_char(&text, u16 + 1),
+                    None,
+                    "inside a surrogate pair"
+                );
             }
             if ch.len_utf8() > 1 {
                 assert_eq!(idx.byte_to_char(&text, b + 1), None, "inside a character");

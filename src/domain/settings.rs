@@ -18,8 +18,11 @@ pub enum BoundaryMode {
 }
 
 impl BoundaryMode {
-    pub const ALL: [BoundaryMode; 3] =
-        [BoundaryMode::Characters, BoundaryMode::Words, BoundaryMode::WordsWithoutProclitics];
+    pub const ALL: [BoundaryMode; 3] = [
+        BoundaryMode::Characters,
+        BoundaryMode::Words,
+        BoundaryMode::WordsWithoutProclitics,
+    ];
 
     #[must_use]
     pub fn as_str(self) -> &'static str {

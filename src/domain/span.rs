@@ -65,7 +65,11 @@ pub struct TaggedSpan {
 impl TaggedSpan {
     #[must_use]
     pub fn new(start: usize, end: usize, label: impl Into<String>) -> Self {
-        TaggedSpan { start, end, label: label.into() }
+        TaggedSpan {
+            start,
+            end,
+            label: label.into(),
+        }
     }
 }
 
@@ -106,13 +110,29 @@ pub enum SpanError {
     #[error("empty or reversed span [{start}, {end})")]
     EmptyOrReversed { start: usize, end: usize },
     #[error("span [{start}, {end}) is past the end of the text ({len} code points)")]
-    OutOfRange { start: usize, end: usize, len: usize },
+    OutOfRange {
+        start: usize,
+        end: usize,
+        len: usize,
+    },
     #[error("span [{start}, {end}) splits a grapheme cluster at code point {at}")]
     SplitsGrapheme { start: usize, end: usize, at: usize },
     #[error("span [{start}, {end}) covers {found:?} but the file says {expected:?}")]
-    TextMismatch { start: usize, end: usize, expected: String, found: String },
-    #[error("span [{start}, {end}) overlaps the span [{with_start}, {with_end}) and this project forbids overlaps")]
-    Overlap { start: usize, end: usize, with_start: usize, with_end: usize },
+    TextMismatch {
+        start: usize,
+        end: usize,
+        expected: String,
+        found: String,
+    },
+    #[error(
+        "span [{start}, {end}) overlaps the span [{with_start}, {with_end}) and this project forbids overlaps"
+    )]
+    Overlap {
+        start: usize,
+        end: usize,
+        with_start: usize,
+        with_end: usize,
+    },
     #[error("span [{start}, {end}) with this label already exists")]
     Duplicate { start: usize, end: usize },
 }
@@ -200,7 +220,10 @@ impl SpanSet {
     #[must_use]
     pub fn conflict(&self, span: Span, policy: OverlapPolicy) -> Option<SpanError> {
         if self.contains(span) {
-            return Some(SpanError::Duplicate { start: span.start, end: span.end });
+            return Some(SpanError::Duplicate {
+                start: span.start,
+                end: span.end,
+            });
         }
         if policy == OverlapPolicy::Forbid {
             if let Some(o) = self.overlapping(span.start, span.end).next() {
@@ -240,7 +263,10 @@ impl SpanSet {
     pub fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = Span> + '_ {
         // Spans are sorted by start; any overlapping one starts before `end`.
         let upto = self.spans.partition_point(|s| s.start < end);
-        self.spans[..upto].iter().copied().filter(move |s| s.end > start)
+        self.spans[..upto]
+            .iter()
+            .copied()
+            .filter(move |s| s.end > start)
     }
 
     /// The innermost (shortest) span containing `pos`.
@@ -286,19 +312,34 @@ mod tests {
     #[test]
     fn forbid_policy_refuses_overlap_but_allows_touching() {
         let mut set = SpanSet::new();
-        set.insert(sp(0, 5, PER), OverlapPolicy::Forbid).expect("first");
-        set.insert(sp(5, 9, LOC), OverlapPolicy::Forbid).expect("touching is fine");
-        let err = set.insert(sp(4, 6, LOC), OverlapPolicy::Forbid).expect_err("overlap");
-        assert_eq!(err, SpanError::Overlap { start: 4, end: 6, with_start: 0, with_end: 5 });
+        set.insert(sp(0, 5, PER), OverlapPolicy::Forbid)
+            .expect("first");
+        set.insert(sp(5, 9, LOC), OverlapPolicy::Forbid)
+            .expect("touching is fine");
+        let err = set
+            .insert(sp(4, 6, LOC), OverlapPolicy::Forbid)
+            .expect_err("overlap");
+        assert_eq!(
+            err,
+            SpanError::Overlap {
+                start: 4,
+                end: 6,
+                with_start: 0,
+                with_end: 5
+            }
+        );
         assert_eq!(set.len(), 2);
     }
 
     #[test]
     fn allow_policy_keeps_nested_spans_sorted_but_refuses_duplicates() {
         let mut set = SpanSet::new();
-        set.insert(sp(10, 20, LOC), OverlapPolicy::Allow).expect("outer");
-        set.insert(sp(12, 15, PER), OverlapPolicy::Allow).expect("nested");
-        set.insert(sp(0, 11, PER), OverlapPolicy::Allow).expect("crossing");
+        set.insert(sp(10, 20, LOC), OverlapPolicy::Allow)
+            .expect("outer");
+        set.insert(sp(12, 15, PER), OverlapPolicy::Allow)
+            .expect("nested");
+        set.insert(sp(0, 11, PER), OverlapPolicy::Allow)
+            .expect("crossing");
         assert_eq!(
             set.iter().map(|s| (s.start, s.end)).collect::<Vec<_>>(),
             vec![(0, 11), (10, 20), (12, 15)]
@@ -319,10 +360,23 @@ mod tests {
         assert!(check_range(&t, 8, 12, Some("جنيف")).is_ok());
         assert_eq!(
             check_range(&t, 2, 4, None),
-            Err(SpanError::SplitsGrapheme { start: 2, end: 4, at: 2 })
+            Err(SpanError::SplitsGrapheme {
+                start: 2,
+                end: 4,
+                at: 2
+            })
         );
-        assert!(matches!(check_range(&t, 8, 13, None), Err(SpanError::OutOfRange { len: 12, .. })));
-        assert!(matches!(check_range(&t, 8, 12, Some("باريس")), Err(SpanError::TextMismatch { .. })));
-        assert!(matches!(check_range(&t, 5, 5, None), Err(SpanError::EmptyOrReversed { .. })));
+        assert!(matches!(
+            check_range(&t, 8, 13, None),
+            Err(SpanError::OutOfRange { len: 12, .. })
+        ));
+        assert!(matches!(
+            check_range(&t, 8, 12, Some("باريس")),
+            Err(SpanError::TextMismatch { .. })
+        ));
+        assert!(matches!(
+            check_range(&t, 5, 5, None),
+            Err(SpanError::EmptyOrReversed { .. })
+        ));
     }
 }

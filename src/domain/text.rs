@@ -29,7 +29,11 @@ impl IndexedText {
             c += g.chars().count();
         }
         set(n);
-        IndexedText { text, offsets, boundaries }
+        IndexedText {
+            text,
+            offsets,
+            boundaries,
+        }
     }
 
     #[must_use]
@@ -87,7 +91,10 @@ impl IndexedText {
     /// Widens `[start, end)` so both ends fall on grapheme boundaries.
     #[must_use]
     pub fn snap_out(&self, start: usize, end: usize) -> (usize, usize) {
-        (self.boundary_at_or_before(start), self.boundary_at_or_after(end))
+        (
+            self.boundary_at_or_before(start),
+            self.boundary_at_or_after(end),
+        )
     }
 
     /// The text of the code point range `[start, end)`, if it is in range.
@@ -128,7 +135,10 @@ mod tests {
         assert_eq!(t.len_chars(), 4);
         assert!(t.is_grapheme_boundary(0));
         assert!(t.is_grapheme_boundary(1));
-        assert!(!t.is_grapheme_boundary(2), "the shadda belongs to the qaf before it");
+        assert!(
+            !t.is_grapheme_boundary(2),
+            "the shadda belongs to the qaf before it"
+        );
         assert!(t.is_grapheme_boundary(3));
         assert!(t.is_grapheme_boundary(4));
         assert_eq!(t.snap_out(2, 3), (1, 3));

@@ -59,7 +59,10 @@ pub struct ImportReport {
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{file}: invalid UTF-8 at byte {byte}")]
     InvalidUtf8 { file: PathBuf, byte: usize },
     #[error("cancelled")]
@@ -74,7 +77,10 @@ pub fn import_path(
 ) -> Result<ImportReport, FormatError> {
     let mut files = Vec::new();
     if path.is_dir() {
-        let rd = std::fs::read_dir(path).map_err(|source| FormatError::Io { path: path.into(), source })?;
+        let rd = std::fs::read_dir(path).map_err(|source| FormatError::Io {
+            path: path.into(),
+            source,
+        })?;
         for e in rd.flatten() {
             if e.path().extension().is_some_and(|x| x == "txt") {
                 files.push(e.path());
@@ -86,11 +92,26 @@ pub fn import_path(
     }
     let mut report = ImportReport::default();
     for f in files {
-        let bytes = std::fs::read(&f).map_err(|source| FormatError::Io { path: f.clone(), source })?;
-        let text = String::from_utf8(bytes).map_err(|e| FormatError::InvalidUtf8 { file: f.clone(), byte: e.utf8_error().valid_up_to() })?;
-        let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text).replace("\r\n", "\n");
-        let name = f.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        sink(AnnotatedDocument { name, text, ..Default::default() })?;
+        let bytes = std::fs::read(&f).map_err(|source| FormatError::Io {
+            path: f.clone(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| FormatError::InvalidUtf8 {
+            file: f.clone(),
+            byte: e.utf8_error().valid_up_to(),
+        })?;
+        let text = text
+            .strip_prefix('\u{FEFF}')
+            .unwrap_or(&text)
+            .replace("\r\n", "\n");
+        let name = f
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        sink(AnnotatedDocument {
+            name,
+            text,
+            ..Default::default()
+        })?;
         report.documents += 1;
     }
     Ok(report)

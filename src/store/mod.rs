@@ -19,14 +19,26 @@ pub enum StoreError {
     AlreadyExists { path: PathBuf },
     #[error("{path}: not a tawsim project ({why})")]
     NotAProject { path: PathBuf, why: String },
-    #[error("{path}: made by a newer tawsim (project schema {found}; this build reads up to {supported}); nothing was changed")]
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    #[error(
+        "{path}: made by a newer tawsim (project schema {found}; this build reads up to {supported}); nothing was changed"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("{path}: already open in another tawsim window or process ({lock})")]
     Locked { path: PathBuf, lock: PathBuf },
     #[error("{path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: no document with id {id}")]
     NoDocument { path: PathBuf, id: i64 },
     #[error("{path}: {message}")]

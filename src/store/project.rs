@@ -46,7 +46,10 @@ pub struct Project {
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 fn sq(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-    move |source| StoreError::Sqlite { path: path.to_path_buf(), source }
+    move |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn lock_path(path: &Path) -> PathBuf {
@@ -62,22 +65,30 @@ fn take_lock(path: &Path) -> Result<File, StoreError> {
         .truncate(false)
         .write(true)
         .open(&lock)
-        .map_err(|source| StoreError::Io { path: lock.clone(), source })?;
+        .map_err(|source| StoreError::Io {
+            path: lock.clone(),
+            source,
+        })?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            Err(StoreError::Locked { path: path.to_path_buf(), lock })
-        }
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked {
+            path: path.to_path_buf(),
+            lock,
+        }),
         Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path: lock, source }),
     }
 }
 
 fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    conn.busy_timeout(std::time::Duration::from_secs(2)).map_err(sq(path))?;
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(sq(path))?;
+    conn.busy_timeout(std::time::Duration::from_secs(2))
+        .map_err(sq(path))?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(sq(path))?;
     // FULL: every commit is synced, so an edit survives power loss, not only a kill.
-    conn.pragma_update(None, "synchronous", "FULL").map_err(sq(path))?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(sq(path))?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(sq(path))?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(sq(path))?;
     Ok(())
 }
 
@@ -86,18 +97,30 @@ fn inspect(path: &Path) -> Result<(), StoreError> {
     use std::io::Read;
     let mut head = [0u8; 16];
     let mut f = File::open(path).map_err(|source| match source.kind() {
-        std::io::ErrorKind::NotFound => StoreError::NotFound { path: path.to_path_buf() },
-        _ => StoreError::Io { path: path.to_path_buf(), source },
+        std::io::ErrorKind::NotFound => StoreError::NotFound {
+            path: path.to_path_buf(),
+        },
+        _ => StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
     })?;
-    let n = f.read(&mut head).map_err(|source| StoreError::Io { path: path.to_path_buf(), source })?;
+    let n = f.read(&mut head).map_err(|source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     if n < 16 || &head != SQLITE_MAGIC {
         return Err(StoreError::NotAProject {
             path: path.to_path_buf(),
             why: "not an SQLite database".into(),
         });
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sq(path))?;
-    let not_project = |why: &str| StoreError::NotAProject { path: path.to_path_buf(), why: why.into() };
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sq(path))?;
+    let not_project = |why: &str| StoreError::NotAProject {
+        path: path.to_path_buf(),
+        why: why.into(),
+    };
     let version = schema::version(&conn).map_err(|_| not_project("no tawsim metadata"))?;
     if version == 0 {
         return Err(not_project("an SQLite database without tawsim tables"));
@@ -123,7 +146,9 @@ impl Project {
     /// Creates a new project with the default Arabic news label set. Refuses an existing file.
     pub fn create(path: &Path) -> Result<Project, StoreError> {
         if path.exists() {
-            return Err(StoreError::AlreadyExists { path: path.to_path_buf() });
+            return Err(StoreError::AlreadyExists {
+                path: path.to_path_buf(),
+            });
         }
         let lock = take_lock(path)?;
         let mut conn = Connection::open(path).map_err(sq(path))?;
@@ -164,7 +189,11 @@ impl Project {
 
     /// Opens `path`, creating the project when no file is there.
     pub fn open_or_create(path: &Path) -> Result<Project, StoreError> {
-        if path.exists() { Project::open(path) } else { Project::create(path) }
+        if path.exists() {
+            Project::open(path)
+        } else {
+            Project::create(path)
+        }
     }
 
     #[must_use]
@@ -192,8 +221,12 @@ impl Project {
         };
         let d = ProjectSettings::default();
         Ok(ProjectSettings {
-            overlap: get("overlap")?.and_then(|s| OverlapPolicy::parse(&s)).unwrap_or(d.overlap),
-            boundary: get("boundary")?.and_then(|s| BoundaryMode::parse(&s)).unwrap_or(d.boundary),
+            overlap: get("overlap")?
+                .and_then(|s| OverlapPolicy::parse(&s))
+                .unwrap_or(d.overlap),
+            boundary: get("boundary")?
+                .and_then(|s| BoundaryMode::parse(&s))
+                .unwrap_or(d.boundary),
             article_is_proclitic: get("article_is_proclitic")?.is_some_and(|s| s == "1"),
         })
     }
@@ -204,7 +237,10 @@ impl Project {
         for (k, v) in [
             ("overlap", s.overlap.as_str()),
             ("boundary", s.boundary.as_str()),
-            ("article_is_proclitic", if s.article_is_proclitic { "1" } else { "0" }),
+            (
+                "article_is_proclitic",
+                if s.article_is_proclitic { "1" } else { "0" },
+            ),
         ] {
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)
@@ -271,7 +307,17 @@ impl Project {
         }
         // Labels no longer in the set go (their spans were checked by the caller).
         let keep: Vec<String> = set.iter().map(|l| l.id.0.to_string()).collect();
-        tx.execute(&format!("DELETE FROM labels WHERE id NOT IN ({})", if keep.is_empty() { "NULL".into() } else { keep.join(",") }), [])?;
+        tx.execute(
+            &format!(
+                "DELETE FROM labels WHERE id NOT IN ({})",
+                if keep.is_empty() {
+                    "NULL".into()
+                } else {
+                    keep.join(",")
+                }
+            ),
+            [],
+        )?;
         Ok(())
     }
 
@@ -284,7 +330,10 @@ impl Project {
                 if used > 0 {
                     return Err(StoreError::Invalid {
                         path: self.path.clone(),
-                        message: format!("label {} is used by {used} spans; delete them first", l.name),
+                        message: format!(
+                            "label {} is used by {used} spans; delete them first",
+                            l.name
+                        ),
                     });
                 }
             }
@@ -299,7 +348,11 @@ impl Project {
     /// Number of spans with this label across the project.
     pub fn label_usage(&self, id: LabelId) -> Result<usize, StoreError> {
         self.conn
-            .query_row("SELECT COUNT(*) FROM spans WHERE label_id = ?1", [id.0], |r| r.get::<_, i64>(0))
+            .query_row(
+                "SELECT COUNT(*) FROM spans WHERE label_id = ?1",
+                [id.0],
+                |r| r.get::<_, i64>(0),
+            )
             .map(|n| usize::try_from(n).unwrap_or(0))
             .map_err(self.err())
     }
@@ -308,9 +361,14 @@ impl Project {
     /// transaction. The spans' undo history entries that mention it are dropped too.
     pub fn delete_label(&mut self, id: LabelId) -> Result<usize, StoreError> {
         let mut set = self.labels.clone();
-        set.remove(id).map_err(|e| StoreError::Invalid { path: self.path.clone(), message: e.to_string() })?;
+        set.remove(id).map_err(|e| StoreError::Invalid {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
         let tx = self.conn.transaction().map_err(sq(&self.path))?;
-        let removed = tx.execute("DELETE FROM spans WHERE label_id = ?1", [id.0]).map_err(sq(&self.path))?;
+        let removed = tx
+            .execute("DELETE FROM spans WHERE label_id = ?1", [id.0])
+            .map_err(sq(&self.path))?;
         // History that refers to the label cannot be replayed any more.
         tx.execute(
             "DELETE FROM history WHERE doc_id IN (SELECT DISTINCT doc_id FROM history WHERE edit LIKE ?1)",
@@ -353,20 +411,27 @@ impl Project {
     /// One document with its text and metadata.
     pub fn document(&self, id: DocId) -> Result<Document, StoreError> {
         self.conn
-            .query_row("SELECT name, text, meta, status FROM documents WHERE id = ?1", [id.0], |r| {
-                let meta: String = r.get(2)?;
-                let status: String = r.get(3)?;
-                Ok(Document {
-                    id,
-                    name: r.get(0)?,
-                    text: r.get(1)?,
-                    meta: serde_json::from_str(&meta).unwrap_or_default(),
-                    status: DocStatus::parse(&status).unwrap_or_default(),
-                })
-            })
+            .query_row(
+                "SELECT name, text, meta, status FROM documents WHERE id = ?1",
+                [id.0],
+                |r| {
+                    let meta: String = r.get(2)?;
+                    let status: String = r.get(3)?;
+                    Ok(Document {
+                        id,
+                        name: r.get(0)?,
+                        text: r.get(1)?,
+                        meta: serde_json::from_str(&meta).unwrap_or_default(),
+                        status: DocStatus::parse(&status).unwrap_or_default(),
+                    })
+                },
+            )
             .optional()
             .map_err(self.err())?
-            .ok_or(StoreError::NoDocument { path: self.path.clone(), id: id.0 })
+            .ok_or(StoreError::NoDocument {
+                path: self.path.clone(),
+                id: id.0,
+            })
     }
 
     /// A document's spans and status.
@@ -378,24 +443,40 @@ impl Project {
             .map_err(self.err())?;
         let spans = st
             .query_map([id.0], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, u32>(2)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, u32>(2)?,
+                ))
             })
             .map_err(self.err())?
             .filter_map(|row| {
                 let (s, e, l) = row.ok()?;
-                Span::new(usize::try_from(s).ok()?, usize::try_from(e).ok()?, LabelId(l))
+                Span::new(
+                    usize::try_from(s).ok()?,
+                    usize::try_from(e).ok()?,
+                    LabelId(l),
+                )
             })
             .collect();
-        Ok(Annotations { spans: SpanSet::from_unchecked(spans), status })
+        Ok(Annotations {
+            spans: SpanSet::from_unchecked(spans),
+            status,
+        })
     }
 
     fn document_status(&self, id: DocId) -> Result<DocStatus, StoreError> {
         let status: Option<String> = self
             .conn
-            .query_row("SELECT status FROM documents WHERE id = ?1", [id.0], |r| r.get(0))
+            .query_row("SELECT status FROM documents WHERE id = ?1", [id.0], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(self.err())?;
-        let status = status.ok_or(StoreError::NoDocument { path: self.path.clone(), id: id.0 })?;
+        let status = status.ok_or(StoreError::NoDocument {
+            path: self.path.clone(),
+            id: id.0,
+        })?;
         Ok(DocStatus::parse(&status).unwrap_or_default())
     }
 
@@ -406,13 +487,21 @@ impl Project {
             .prepare_cached("SELECT edit, undone FROM history WHERE doc_id = ?1 ORDER BY seq")
             .map_err(self.err())?;
         let rows = st
-            .query_map([id.0], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))
+            .query_map([id.0], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+            })
             .map_err(self.err())?;
         let (mut done, mut undone) = (Vec::new(), Vec::new());
         for row in rows {
             let (json, is_undone) = row.map_err(self.err())?;
-            let Ok(edit) = serde_json::from_str::<Edit>(&json) else { continue };
-            if is_undone { undone.push(edit) } else { done.push(edit) }
+            let Ok(edit) = serde_json::from_str::<Edit>(&json) else {
+                continue;
+            };
+            if is_undone {
+                undone.push(edit)
+            } else {
+                done.push(edit)
+            }
         }
         // Redo order: the next edit to redo is the lowest undone seq, kept last.
         undone.reverse();
@@ -425,9 +514,18 @@ impl Project {
         let e = |x: rusqlite::Error| x.to_string();
         match edit {
             Edit::AddSpan { span } => {
-                tx.prepare_cached("INSERT INTO spans (doc_id, start, end, label_id) VALUES (?1, ?2, ?3, ?4)")
-                    .and_then(|mut s| s.execute(params![doc.0, span.start as i64, span.end as i64, span.label.0]))
-                    .map_err(e)?;
+                tx.prepare_cached(
+                    "INSERT INTO spans (doc_id, start, end, label_id) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        doc.0,
+                        span.start as i64,
+                        span.end as i64,
+                        span.label.0
+                    ])
+                })
+                .map_err(e)?;
             }
             Edit::RemoveSpan { span } => {
                 let n = tx
@@ -444,7 +542,10 @@ impl Project {
             }
             Edit::SetStatus { to, .. } => {
                 let n = tx
-                    .execute("UPDATE documents SET status = ?2 WHERE id = ?1", params![doc.0, to.as_str()])
+                    .execute(
+                        "UPDATE documents SET status = ?2 WHERE id = ?1",
+                        params![doc.0, to.as_str()],
+                    )
                     .map_err(e)?;
                 if n != 1 {
                     return Err(format!("no document {doc}"));
@@ -465,14 +566,20 @@ impl Project {
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(sq(&path))?;
-        f(&tx).map_err(|message| StoreError::Invalid { path: path.clone(), message })?;
+        f(&tx).map_err(|message| StoreError::Invalid {
+            path: path.clone(),
+            message,
+        })?;
         tx.commit().map_err(sq(&path))
     }
 
     /// Applies an edit (already checked against the document's annotations by the caller)
     /// and records it in the document's history: one durable transaction.
     pub fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
-        let json = serde_json::to_string(edit).map_err(|e| StoreError::Invalid { path: self.path.clone(), message: e.to_string() })?;
+        let json = serde_json::to_string(edit).map_err(|e| StoreError::Invalid {
+            path: self.path.clone(),
+            message: e.to_string(),
+        })?;
         self.run_edit_tx(|tx| {
             Self::apply_sql(tx, doc, edit)?;
             let e = |x: rusqlite::Error| x.to_string();
@@ -550,7 +657,13 @@ impl Project {
         let policy = self.settings.overlap;
         let tx = self.conn.transaction().map_err(sq(&path))?;
         let result = {
-            let mut sink = ImportSink { tx: &tx, path: &path, labels: &mut labels, policy, added: Vec::new() };
+            let mut sink = ImportSink {
+                tx: &tx,
+                path: &path,
+                labels: &mut labels,
+                policy,
+                added: Vec::new(),
+            };
             f(&mut sink)?
         };
         if !keep(&result) {
@@ -570,11 +683,20 @@ impl Project {
             .spans
             .iter()
             .map(|s| {
-                let name = self.labels.get(s.label).map_or_else(|| format!("LABEL{}", s.label.0), |l| l.name.clone());
+                let name = self
+                    .labels
+                    .get(s.label)
+                    .map_or_else(|| format!("LABEL{}", s.label.0), |l| l.name.clone());
                 TaggedSpan::new(s.start, s.end, name)
             })
             .collect();
-        Ok(AnnotatedDocument { name: doc.name, text: doc.text, meta: doc.meta, status: doc.status, spans })
+        Ok(AnnotatedDocument {
+            name: doc.name,
+            text: doc.text,
+            meta: doc.meta,
+            status: doc.status,
+            spans,
+        })
     }
 
     /// Streams the documents that pass the filters, as annotated documents in project order.
@@ -599,10 +721,20 @@ impl Project {
     }
 
     /// Ids of the documents with at least one span of `label`.
-    pub fn documents_with_label(&self, label: LabelId) -> Result<std::collections::HashSet<DocId>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT DISTINCT doc_id FROM spans WHERE label_id = ?1").map_err(self.err())?;
-        let rows = st.query_map([label.0], |r| r.get::<_, i64>(0)).map_err(self.err())?;
-        rows.map(|r| r.map(DocId)).collect::<Result<_, _>>().map_err(self.err())
+    pub fn documents_with_label(
+        &self,
+        label: LabelId,
+    ) -> Result<std::collections::HashSet<DocId>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT DISTINCT doc_id FROM spans WHERE label_id = ?1")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([label.0], |r| r.get::<_, i64>(0))
+            .map_err(self.err())?;
+        rows.map(|r| r.map(DocId))
+            .collect::<Result<_, _>>()
+            .map_err(self.err())
     }
 
     /// Distinct texts of labelled entities across the project (at most `limit`), the
@@ -615,14 +747,17 @@ impl Project {
                  FROM spans s JOIN documents d ON d.id = s.doc_id LIMIT ?1",
             )
             .map_err(self.err())?;
-        let rows = st.query_map([limit as i64], |r| r.get::<_, String>(0)).map_err(self.err())?;
+        let rows = st
+            .query_map([limit as i64], |r| r.get::<_, String>(0))
+            .map_err(self.err())?;
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
     /// Counts of documents, spans per label and statuses.
     pub fn stats(&self) -> Result<ProjectStats, StoreError> {
         let docs = self.documents()?;
-        let mut by_status: BTreeMap<&'static str, usize> = DocStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        let mut by_status: BTreeMap<&'static str, usize> =
+            DocStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
         for d in &docs {
             *by_status.entry(d.status.as_str()).or_insert(0) += 1;
         }
@@ -640,7 +775,9 @@ impl Project {
 
     /// `PRAGMA integrity_check` result ("ok" when the file is sound).
     pub fn integrity_check(&self) -> Result<String, StoreError> {
-        self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(self.err())
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(self.err())
     }
 }
 
@@ -657,15 +794,27 @@ impl ImportSink<'_> {
     /// Stores one document with its spans (labels created by name as needed). Spans are
     /// checked again here against the text and the project's overlap policy.
     pub fn add(&mut self, doc: AnnotatedDocument) -> Result<DocId, StoreError> {
-        let invalid = |message: String| StoreError::Invalid { path: self.path.to_path_buf(), message };
+        let invalid = |message: String| StoreError::Invalid {
+            path: self.path.to_path_buf(),
+            message,
+        };
         let text = IndexedText::new(doc.text.as_str());
         let mut set = SpanSet::new();
         let labels_before = self.labels.len();
         for s in &doc.spans {
-            check_range(&text, s.start, s.end, None).map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
-            let label = self.labels.ensure(&s.label).map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
-            let span = Span { start: s.start, end: s.end, label };
-            set.insert(span, self.policy).map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+            check_range(&text, s.start, s.end, None)
+                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+            let label = self
+                .labels
+                .ensure(&s.label)
+                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+            let span = Span {
+                start: s.start,
+                end: s.end,
+                label,
+            };
+            set.insert(span, self.policy)
+                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
         }
         // Labels must exist before spans refer to them.
         if self.labels.len() != labels_before {
@@ -679,10 +828,13 @@ impl ImportSink<'_> {
         let id = DocId(self.tx.last_insert_rowid());
         let mut ins = self
             .tx
-            .prepare_cached("INSERT INTO spans (doc_id, start, end, label_id) VALUES (?1, ?2, ?3, ?4)")
+            .prepare_cached(
+                "INSERT INTO spans (doc_id, start, end, label_id) VALUES (?1, ?2, ?3, ?4)",
+            )
             .map_err(sq(self.path))?;
         for s in set.iter() {
-            ins.execute(params![id.0, s.start as i64, s.end as i64, s.label.0]).map_err(sq(self.path))?;
+            ins.execute(params![id.0, s.start as i64, s.end as i64, s.label.0])
+                .map_err(sq(self.path))?;
         }
         self.added.push(id);
         Ok(id)
@@ -706,4 +858,3 @@ impl ImportSink<'_> {
         self.policy
     }
 }
-

@@ -56,16 +56,22 @@ pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
     if !has_meta {
         return Ok(0);
     }
-    conn.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'", [], |r| {
-        r.get(0)
-    })
+    conn.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// Brings the schema up to [`SCHEMA_VERSION`] in one transaction.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     let from = version(&tx)?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(from).unwrap_or(0)) {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(from).unwrap_or(0))
+    {
         tx.execute_batch(sql)?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)
@@ -73,6 +79,9 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
             [(i + 1).to_string()],
         )?;
     }
-    tx.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('app', ?1)", [APP_MARK])?;
+    tx.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('app', ?1)",
+        [APP_MARK],
+    )?;
     tx.commit()
 }

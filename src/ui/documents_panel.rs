@@ -4,20 +4,44 @@ use crate::app::TawsimApp;
 use crate::command::Command;
 use crate::domain::DocStatus;
 
-fn status_mark(s: DocStatus) -> &'static str {
+/// A small circle: hollow for new, half for in progress, filled for done.
+pub fn status_mark(ui: &mut egui::Ui, s: DocStatus) {
+    let (r, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    let (c, rad) = (r.center(), 5.0);
+    let color = ui.visuals().text_color();
+    let p = ui.painter();
     match s {
-        DocStatus::New => "○",
-        DocStatus::InProgress => "◐",
-        DocStatus::Done => "●",
+        DocStatus::New => {
+            p.circle_stroke(c, rad, egui::Stroke::new(1.2, color));
+        }
+        DocStatus::InProgress => {
+            p.circle_stroke(c, rad, egui::Stroke::new(1.2, color));
+            p.rect_filled(
+                egui::Rect::from_min_max(
+                    egui::pos2(c.x - 3.0, c.y - 3.0),
+                    egui::pos2(c.x, c.y + 3.0),
+                ),
+                0.0,
+                color,
+            );
+        }
+        DocStatus::Done => {
+            p.circle_filled(c, rad, egui::Color32::from_rgb(60, 160, 90));
+        }
     }
 }
 
 pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, out: &mut Vec<Command>) {
     ui.heading("Documents");
-    ui.add(egui::TextEdit::singleline(&mut app.filter.text).hint_text("filter by name").desired_width(f32::INFINITY));
+    ui.add(
+        egui::TextEdit::singleline(&mut app.filter.text)
+            .hint_text("filter by name")
+            .desired_width(f32::INFINITY),
+    );
     let labels = app.labels();
-    ui.horizontal(|ui| {
-        egui::ComboBox::from_id_salt("status-filter")
+    ui.horizontal_wrapped(|ui| {
+        egui::ComboBox::new("status-filter", "Status")
+            .width(90.0)
             .selected_text(app.filter.status.map_or("any status", DocStatus::title))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut app.filter.status, None, "any status");
@@ -25,8 +49,14 @@ pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, out: &mut Vec<Command>) {
                     ui.selectable_value(&mut app.filter.status, Some(s), s.title());
                 }
             });
-        egui::ComboBox::from_id_salt("label-filter")
-            .selected_text(app.filter.label.and_then(|l| labels.get(l)).map_or("any label", |l| l.name.as_str()))
+        egui::ComboBox::new("label-filter", "Label")
+            .width(80.0)
+            .selected_text(
+                app.filter
+                    .label
+                    .and_then(|l| labels.get(l))
+                    .map_or("any label", |l| l.name.as_str()),
+            )
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut app.filter.label, None, "any label");
                 for l in labels.iter() {
@@ -38,14 +68,27 @@ pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, out: &mut Vec<Command>) {
     let docs = app.filtered_documents();
     let current = app.current().map(|d| d.id);
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, row_h, docs.len(), |ui, rows| {
-        for d in &docs[rows] {
-            let text = format!("{} {}  ({})", status_mark(d.status), d.name, d.spans);
-            let r = ui.add_sized([ui.available_width(), row_h - 2.0], egui::Button::selectable(current == Some(d.id), text));
-            let r = r.on_hover_text(format!("{} · {} characters · {} spans", d.status.title(), d.chars, d.spans));
-            if r.clicked() {
-                out.push(Command::SelectDocument(d.id));
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show_rows(ui, row_h, docs.len(), |ui, rows| {
+            for d in &docs[rows] {
+                ui.horizontal(|ui| {
+                    status_mark(ui, d.status);
+                    let text = format!("{}  ({})", d.name, d.spans);
+                    let r = ui.add_sized(
+                        [ui.available_width(), row_h - 2.0],
+                        egui::Button::selectable(current == Some(d.id), text),
+                    );
+                    let r = r.on_hover_text(format!(
+                        "{} · {} characters · {} spans",
+                        d.status.title(),
+                        d.chars,
+                        d.spans
+                    ));
+                    if r.clicked() {
+                        out.push(Command::SelectDocument(d.id));
+                    }
+                });
             }
-        }
-    });
+        });
 }

@@ -24,17 +24,28 @@ fn swatch(ui: &mut egui::Ui, l: &Label) {
 
 pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
     ui.heading("Labels");
-    let counts = app.current().map(|d| d.ann.spans.count_by_label()).unwrap_or_default();
+    let counts = app
+        .current()
+        .map(|d| d.ann.spans.count_by_label())
+        .unwrap_or_default();
     for l in labels.enabled() {
         ui.horizontal(|ui| {
             swatch(ui, l);
             let key = l.hotkey.map(|k| format!("[{k}] ")).unwrap_or_default();
             let n = counts.get(&l.id).copied().unwrap_or(0);
-            if ui.button(format!("{key}{}  ({n})", l.name)).on_hover_text(&l.description).clicked() {
+            if ui
+                .button(format!("{key}{}  ({n})", l.name))
+                .on_hover_text(&l.description)
+                .clicked()
+            {
                 out.push(Command::ApplyLabel(l.id));
             }
             let pinned = app.sticky == Some(l.id);
-            if ui.selectable_label(pinned, "📌").on_hover_text("Sticky: every selection becomes this label (Shift+key)").clicked() {
+            if ui
+                .selectable_label(pinned, "sticky")
+                .on_hover_text("Sticky: every selection becomes this label (Shift+key)")
+                .clicked()
+            {
                 out.push(Command::ToggleSticky(l.id));
             }
         });
@@ -47,7 +58,14 @@ pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut
 fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
     let usage: Vec<(LabelId, usize)> = labels
         .iter()
-        .map(|l| (l.id, app.project().and_then(|p| p.label_usage(l.id).ok()).unwrap_or(0)))
+        .map(|l| {
+            (
+                l.id,
+                app.project()
+                    .and_then(|p| p.label_usage(l.id).ok())
+                    .unwrap_or(0),
+            )
+        })
         .collect();
     let st = &mut app.labels_panel;
     let draft = st.draft.get_or_insert_with(|| labels.clone());
@@ -60,17 +78,20 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
             ui.color_edit_button_srgb(&mut l.color);
             ui.add(egui::TextEdit::singleline(&mut l.name).desired_width(70.0));
             let mut key = l.hotkey.map(String::from).unwrap_or_default();
-            if ui.add(egui::TextEdit::singleline(&mut key).desired_width(16.0)).changed() {
+            if ui
+                .add(egui::TextEdit::singleline(&mut key).desired_width(16.0))
+                .changed()
+            {
                 l.hotkey = key.chars().last();
             }
             ui.checkbox(&mut l.enabled, "");
-            if ui.small_button("⏶").clicked() {
+            if ui.small_button("up").clicked() {
                 moves.push((id, -1));
             }
-            if ui.small_button("⏷").clicked() {
+            if ui.small_button("down").clicked() {
                 moves.push((id, 1));
             }
-            if ui.small_button("🗑").clicked() {
+            if ui.small_button("del").clicked() {
                 remove = Some(id);
             }
         });
@@ -89,7 +110,10 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
     if let Some(id) = st.confirm_delete {
         let used = usage.iter().find(|(l, _)| *l == id).map_or(0, |u| u.1);
         let name = labels.get(id).map_or_else(String::new, |l| l.name.clone());
-        ui.colored_label(egui::Color32::RED, format!("{name} is used by {used} spans. Delete the label and all of them?"));
+        ui.colored_label(
+            egui::Color32::RED,
+            format!("{name} is used by {used} spans. Delete the label and all of them?"),
+        );
         ui.horizontal(|ui| {
             if ui.button("Delete label and spans").clicked() {
                 out.push(Command::DeleteLabel(id));
@@ -102,7 +126,11 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
         });
     }
     ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut st.new_name).hint_text("new label").desired_width(90.0));
+        ui.add(
+            egui::TextEdit::singleline(&mut st.new_name)
+                .hint_text("new label")
+                .desired_width(90.0),
+        );
         if ui.button("Add").clicked() {
             if let Some(d) = st.draft.as_mut() {
                 match d.add(st.new_name.trim()) {
@@ -114,25 +142,46 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
     });
     ui.horizontal(|ui| {
         let changed = st.draft.as_ref().is_some_and(|d| d != labels);
-        if ui.add_enabled(changed, egui::Button::new("Save labels")).clicked() {
+        if ui
+            .add_enabled(changed, egui::Button::new("Save labels"))
+            .clicked()
+        {
             if let Some(d) = st.draft.take() {
                 out.push(Command::SaveLabels(d));
             }
         }
-        if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
+        if ui
+            .add_enabled(changed, egui::Button::new("Revert"))
+            .clicked()
+        {
             st.draft = None;
         }
     });
     ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut st.json_path).hint_text("labels.json").desired_width(110.0));
-        if ui.button("Export").on_hover_text("Write the label set as JSON").clicked() {
+        ui.add(
+            egui::TextEdit::singleline(&mut st.json_path)
+                .hint_text("labels.json")
+                .desired_width(110.0),
+        );
+        if ui
+            .button("Export")
+            .on_hover_text("Write the label set as JSON")
+            .clicked()
+        {
             st.message = match std::fs::write(st.json_path.trim(), labels.to_json()) {
                 Ok(()) => format!("Wrote {}", st.json_path.trim()),
                 Err(e) => format!("{}: {e}", st.json_path.trim()),
             };
         }
-        if ui.button("Import").on_hover_text("Read a label set from JSON (then Save)").clicked() {
-            st.message = match std::fs::read_to_string(st.json_path.trim()).map_err(|e| e.to_string()).and_then(|j| LabelSet::from_json(&j).map_err(|e| e.to_string())) {
+        if ui
+            .button("Import")
+            .on_hover_text("Read a label set from JSON (then Save)")
+            .clicked()
+        {
+            st.message = match std::fs::read_to_string(st.json_path.trim())
+                .map_err(|e| e.to_string())
+                .and_then(|j| LabelSet::from_json(&j).map_err(|e| e.to_string()))
+            {
                 Ok(set) => {
                     // Keep ids of labels with the same name so existing spans stay theirs.
                     let mut merged = labels.clone();
@@ -162,20 +211,26 @@ fn spans_list(ui: &mut egui::Ui, app: &TawsimApp, labels: &LabelSet, out: &mut V
     ui.heading(format!("Spans ({})", doc.ann.spans.len()));
     let spans = doc.ann.spans.as_slice();
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
-    egui::ScrollArea::vertical().id_salt("spans").auto_shrink([false, false]).show_rows(ui, row_h, spans.len(), |ui, rows| {
-        for s in &spans[rows] {
-            let label = labels.get(s.label);
-            let text = doc.text.slice(s.start, s.end).unwrap_or_default();
-            ui.horizontal(|ui| {
-                if let Some(l) = label {
-                    swatch(ui, l);
-                }
-                let name = label.map_or("?", |l| l.name.as_str());
-                let r = ui.selectable_label(app.selected_span == Some(*s), format!("{name}  {text}  [{}, {})", s.start, s.end));
-                if r.clicked() {
-                    out.push(Command::SelectSpan(Some(*s)));
-                }
-            });
-        }
-    });
+    egui::ScrollArea::vertical()
+        .id_salt("spans")
+        .auto_shrink([false, false])
+        .show_rows(ui, row_h, spans.len(), |ui, rows| {
+            for s in &spans[rows] {
+                let label = labels.get(s.label);
+                let text = doc.text.slice(s.start, s.end).unwrap_or_default();
+                ui.horizontal(|ui| {
+                    if let Some(l) = label {
+                        swatch(ui, l);
+                    }
+                    let name = label.map_or("?", |l| l.name.as_str());
+                    let r = ui.selectable_label(
+                        app.selected_span == Some(*s),
+                        format!("{name}  {text}  [{}, {})", s.start, s.end),
+                    );
+                    if r.clicked() {
+                        out.push(Command::SelectSpan(Some(*s)));
+                    }
+                });
+            }
+        });
 }

@@ -40,8 +40,18 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             item(ui, Command::Undo, can_undo, out);
             item(ui, Command::Redo, can_redo, out);
             ui.separator();
-            item(ui, Command::DeleteSelectedSpan, app.selected_span.is_some(), out);
-            item(ui, Command::ToggleProclitic, app.selected_span.is_some(), out);
+            item(
+                ui,
+                Command::DeleteSelectedSpan,
+                app.selected_span.is_some(),
+                out,
+            );
+            item(
+                ui,
+                Command::ToggleProclitic,
+                app.selected_span.is_some(),
+                out,
+            );
             item(ui, Command::Find, has_doc, out);
             item(ui, Command::LabelAll, has_doc, out);
         });
@@ -52,7 +62,13 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             ui.separator();
             for s in DocStatus::ALL {
                 let on = app.current().is_some_and(|d| d.ann.status == s);
-                if ui.add_enabled(has_doc, egui::Button::selectable(on, format!("Status: {}", s.title()))).clicked() {
+                if ui
+                    .add_enabled(
+                        has_doc,
+                        egui::Button::selectable(on, format!("Status: {}", s.title())),
+                    )
+                    .clicked()
+                {
                     out.push(Command::SetStatus(s));
                     ui.close();
                 }
@@ -64,21 +80,36 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
                 return;
             };
             ui.label("Spans may overlap:");
-            for (p, t) in [(OverlapPolicy::Forbid, "No (flat NER)"), (OverlapPolicy::Allow, "Yes (nested NER)")] {
+            for (p, t) in [
+                (OverlapPolicy::Forbid, "No (flat NER)"),
+                (OverlapPolicy::Allow, "Yes (nested NER)"),
+            ] {
                 if ui.radio(settings.overlap == p, t).clicked() {
-                    out.push(Command::SaveSettings(crate::domain::ProjectSettings { overlap: p, ..settings }));
+                    out.push(Command::SaveSettings(crate::domain::ProjectSettings {
+                        overlap: p,
+                        ..settings
+                    }));
                 }
             }
             ui.separator();
             ui.label("Span boundaries:");
             for m in BoundaryMode::ALL {
                 if ui.radio(settings.boundary == m, m.title()).clicked() {
-                    out.push(Command::SaveSettings(crate::domain::ProjectSettings { boundary: m, ..settings }));
+                    out.push(Command::SaveSettings(crate::domain::ProjectSettings {
+                        boundary: m,
+                        ..settings
+                    }));
                 }
             }
             let mut article = settings.article_is_proclitic;
-            if ui.checkbox(&mut article, "The article ال counts as a proclitic").changed() {
-                out.push(Command::SaveSettings(crate::domain::ProjectSettings { article_is_proclitic: article, ..settings }));
+            if ui
+                .checkbox(&mut article, "The article ال counts as a proclitic")
+                .changed()
+            {
+                out.push(Command::SaveSettings(crate::domain::ProjectSettings {
+                    article_is_proclitic: article,
+                    ..settings
+                }));
             }
         });
         ui.menu_button("View", |ui| {
@@ -86,10 +117,22 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             item(ui, Command::ZoomOut, true, out);
             item(ui, Command::ZoomReset, true, out);
             ui.separator();
-            if ui.checkbox(&mut app.prefs.show_marks.clone(), Command::ToggleMarks.title()).clicked() {
+            if ui
+                .checkbox(
+                    &mut app.prefs.show_marks.clone(),
+                    Command::ToggleMarks.title(),
+                )
+                .clicked()
+            {
                 out.push(Command::ToggleMarks);
             }
-            if ui.checkbox(&mut app.prefs.frame_meter.clone(), Command::ToggleFrameMeter.title()).clicked() {
+            if ui
+                .checkbox(
+                    &mut app.prefs.frame_meter.clone(),
+                    Command::ToggleFrameMeter.title(),
+                )
+                .clicked()
+            {
                 out.push(Command::ToggleFrameMeter);
             }
         });

@@ -8,22 +8,43 @@ pub fn show(ui: &mut egui::Ui, app: &TawsimApp, _out: &mut Vec<Command>) {
         match app.project() {
             Some(p) => {
                 let (done, total, spans) = app.progress();
-                ui.label(p.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+                ui.label(
+                    p.path()
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                );
                 ui.separator();
                 ui.label(format!("{done}/{total} done · {spans} spans"));
-                ui.add(egui::ProgressBar::new(if total == 0 { 0.0 } else { done as f32 / total as f32 }).desired_width(80.0));
+                ui.add(
+                    egui::ProgressBar::new(if total == 0 {
+                        0.0
+                    } else {
+                        done as f32 / total as f32
+                    })
+                    .desired_width(80.0),
+                );
             }
             None => {
                 ui.label("No project");
             }
         }
-        if let Some(l) = app.sticky.and_then(|id| app.project().and_then(|p| p.labels().get(id).cloned())) {
+        if let Some(l) = app
+            .sticky
+            .and_then(|id| app.project().and_then(|p| p.labels().get(id).cloned()))
+        {
             ui.separator();
-            ui.colored_label(crate::ui::label_color(l.color, 255), format!("sticky: {}", l.name));
+            ui.colored_label(
+                crate::ui::label_color(l.color, 255),
+                format!("sticky: {}", l.name),
+            );
         }
         if app.unsaved_count() > 0 {
             ui.separator();
-            ui.colored_label(egui::Color32::RED, format!("{} edit(s) NOT SAVED", app.unsaved_count()));
+            ui.colored_label(
+                egui::Color32::RED,
+                format!("{} edit(s) NOT SAVED", app.unsaved_count()),
+            );
         }
         ui.separator();
         ui.label(&app.status);

@@ -1,0 +1,163 @@
+//! Durability under SIGKILL: the real binary replays annotation commands (`--script`) on a
+//! project and is killed at random moments; after each kill the project must open, pass
+//! `PRAGMA integrity_check`, and hold every edit acknowledged before the kill (plus at most
+//! the one in flight). Runs `TAWSIM_KILL_RUNS` times (default 50; CI sets a smaller number).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use tawsim::domain::arabic::words;
+use tawsim::domain::{AnnotatedDocument, Annotations, History, OverlapPolicy};
+use tawsim::script::{self, Step};
+use tawsim::store::{Project, StoreError};
+
+const SEED: &str = include_str!("../assets/samples/libya-ceasefire-ar.txt");
+
+/// A script of adds, relabels, removes, status changes, undos and redos over the seed.
+fn make_script() -> String {
+    let labels = ["PER", "LOC", "ORG", "MISC"];
+    let mut lines = vec!["doc 0".to_string()];
+    for (i, (s, e)) in words(SEED).into_iter().take(120).enumerate() {
+        let l = labels[i % 4];
+        lines.push(format!("add {s} {e} {l}"));
+        if i % 7 == 3 {
+            lines.push(format!("relabel {s} {e} {l} {}", labels[(i + 1) % 4]));
+        }
+        if i % 11 == 5 {
+            lines.push("undo".into());
+            if i % 2 == 1 {
+                lines.push("redo".into());
+            }
+        }
+        if i % 13 == 8 {
+            lines.push(format!("status {}", if i % 2 == 0 { "done" } else { "in_progress" }));
+        }
+    }
+    lines.join("\n")
+}
+
+/// The document's annotations after each prefix of the script (`states[k]` = after k steps).
+fn expected_states(steps: &[Step], labels: &tawsim::domain::LabelSet) -> Vec<Annotations> {
+    let mut ann = Annotations::default();
+    let mut hist = History::new();
+    let mut states = vec![ann.clone()];
+    for step in steps {
+        match step {
+            Step::Edit(e) => {
+                let edit = script::to_edit(e, labels, ann.status).expect("edit");
+                edit.apply(&mut ann, OverlapPolicy::Forbid).expect("script edits apply");
+                hist.push(edit);
+            }
+            Step::Command(tawsim::command::Command::Undo) => {
+                let e = hist.undo().expect("undo");
+                e.apply(&mut ann, OverlapPolicy::Forbid).expect("undo applies");
+            }
+            Step::Command(tawsim::command::Command::Redo) => {
+                let e = hist.redo().expect("redo");
+                e.apply(&mut ann, OverlapPolicy::Forbid).expect("redo applies");
+            }
+            _ => {}
+        }
+        states.push(ann.clone());
+    }
+    states
+}
+
+fn fresh_project(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("kill.tawsim");
+    let mut p = Project::create(&path).expect("create");
+    let mut s = p.settings();
+    s.boundary = tawsim::domain::BoundaryMode::Characters;
+    p.save_settings(s).expect("settings");
+    let doc = AnnotatedDocument { name: "seed".into(), text: SEED.into(), ..Default::default() };
+    p.import(|sink| sink.add(doc).map(drop), |_| true).map_err(|e: StoreError| e).expect("import");
+    path
+}
+
+/// Runs the script, killing the process after `kill_after` (or never); returns the last
+/// acknowledged step.
+fn run_once(script: &std::path::Path, project: &std::path::Path, kill_after: Option<Duration>) -> usize {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .arg("--script")
+        .arg(script)
+        .arg(project)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start tawsim");
+    let stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut last = 0;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(n) = line.strip_prefix("ok ").and_then(|n| n.parse().ok()) {
+                last = n;
+            }
+        }
+        last
+    });
+    match kill_after {
+        Some(d) => {
+            std::thread::sleep(d);
+            let _ = child.kill(); // SIGKILL on Unix
+            let _ = child.wait();
+        }
+        None => {
+            let status = child.wait().expect("wait");
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut e, &mut err);
+            }
+            assert!(status.success(), "script run failed: {err}");
+        }
+    }
+    reader.join().expect("reader")
+}
+
+#[test]
+fn every_acknowledged_edit_survives_sigkill() {
+    let runs: usize = std::env::var("TAWSIM_KILL_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+    let dir = tempfile::tempdir().expect("tmp");
+    let script_path = dir.path().join("edits.script");
+    let script_text = make_script();
+    std::fs::write(&script_path, &script_text).expect("script");
+    let steps = script::parse(&script_text).expect("parse");
+    let labels = tawsim::domain::LabelSet::arabic_news();
+    let states = expected_states(&steps, &labels);
+
+    // Calibrate: a full run without a kill, which must store everything.
+    let template_dir = dir.path().join("template");
+    std::fs::create_dir_all(&template_dir).expect("dir");
+    let template = fresh_project(&template_dir);
+    let pristine = std::fs::read(&template).expect("read template");
+    let t0 = Instant::now();
+    assert_eq!(run_once(&script_path, &template, None), steps.len());
+    let full = t0.elapsed();
+    let p = Project::open(&template).expect("open");
+    let doc = p.documents().expect("docs")[0].id;
+    assert_eq!(p.annotations(doc).expect("ann"), states[steps.len()], "a full run stores the whole script");
+    drop(p);
+
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut killed_mid_way = 0;
+    for run in 0..runs {
+        let run_dir = dir.path().join(format!("run{run}"));
+        std::fs::create_dir_all(&run_dir).expect("dir");
+        let project = run_dir.join("kill.tawsim");
+        std::fs::write(&project, &pristine).expect("copy");
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let at = Duration::from_micros(seed % (full.as_micros() as u64).max(1));
+        let acked = run_once(&script_path, &project, Some(at));
+        if acked > 0 && acked < steps.len() {
+            killed_mid_way += 1;
+        }
+        let p = Project::open(&project).unwrap_or_else(|e| panic!("run {run}: reopen after kill at {at:?}: {e}"));
+        assert_eq!(p.integrity_check().expect("check"), "ok", "run {run}");
+        let got = p.annotations(doc).expect("ann");
+        let ok = got == states[acked] || states.get(acked + 1).is_some_and(|s| *s == got);
+        assert!(ok, "run {run}: killed at {at:?} after {acked} acknowledged steps; stored state matches neither step {acked} nor {}", acked + 1);
+    }
+    eprintln!("{runs} kills, {killed_mid_way} in the middle of the script (full run {full:?})");
+    assert!(runs < 4 || killed_mid_way * 2 >= runs / 2, "too few kills landed mid-script to mean anything");
+}

@@ -1,0 +1,216 @@
+//! The annotation workflow driven through the keyboard in a headless harness: hotkey
+//! labelling, relabel, delete, undo/redo, next document, mark done. Every check also reads
+//! the project file's state, since each edit must be stored before the frame ends.
+
+mod common;
+
+use common::{SEED, app_with, cp, harness, project_with, sample_docs};
+use egui::{Key, Modifiers};
+use tawsim::domain::{DocStatus, Span};
+
+fn stored_spans(h: &egui_kittest::Harness<'_, tawsim::app::TawsimApp>) -> Vec<Span> {
+    let app = h.state();
+    let doc = app.current().expect("open doc").id;
+    app.project()
+        .expect("project")
+        .annotations(doc)
+        .expect("stored")
+        .spans
+        .iter()
+        .collect()
+}
+
+fn label(
+    h: &egui_kittest::Harness<'_, tawsim::app::TawsimApp>,
+    name: &str,
+) -> tawsim::domain::LabelId {
+    h.state().labels().by_name(name).expect("label").id
+}
+
+#[test]
+fn a_hotkey_labels_the_selection_with_code_point_offsets_and_stores_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    let (s, e) = cp(SEED, "بنغازي");
+    // Select from inside the word: word boundary mode widens it to the whole word.
+    h.state_mut().view.set_selection(s + 1, e - 1);
+    h.key_press(Key::Num2);
+    h.run();
+    let loc = label(&h, "LOC");
+    assert_eq!(
+        stored_spans(&h),
+        vec![Span {
+            start: s,
+            end: e,
+            label: loc
+        }]
+    );
+    let app = h.state();
+    assert_eq!(
+        app.current().map(|d| d.ann.status),
+        Some(DocStatus::InProgress),
+        "first span starts the document"
+    );
+    assert_eq!(app.documents()[0].spans, 1, "the list's count follows");
+}
+
+#[test]
+fn tab_selects_a_span_then_a_hotkey_relabels_and_delete_removes_with_undo_redo() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    let (s, e) = cp(SEED, "خليفة حفتر");
+    h.state_mut().view.set_selection(s, e);
+    h.key_press(Key::Num1);
+    h.run();
+    let (per, org) = (label(&h, "PER"), label(&h, "ORG"));
+    assert_eq!(
+        stored_spans(&h),
+        vec![Span {
+            start: s,
+            end: e,
+            label: per
+        }]
+    );
+
+    h.key_press(Key::Tab);
+    h.run();
+    assert_eq!(
+        h.state().selected_span,
+        Some(Span {
+            start: s,
+            end: e,
+            label: per
+        })
+    );
+    h.key_press(Key::Num3);
+    h.run();
+    assert_eq!(
+        stored_spans(&h),
+        vec![Span {
+            start: s,
+            end: e,
+            label: org
+        }],
+        "relabelled to ORG"
+    );
+
+    h.key_press(Key::Delete);
+    h.run();
+    assert!(stored_spans(&h).is_empty(), "deleted");
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(
+        stored_spans(&h),
+        vec![Span {
+            start: s,
+            end: e,
+            label: org
+        }],
+        "undo brings it back"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(
+        stored_spans(&h),
+        vec![Span {
+            start: s,
+            end: e,
+            label: per
+        }],
+        "undo the relabel"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run();
+    assert_eq!(
+        stored_spans(&h),
+        vec![Span {
+            start: s,
+            end: e,
+            label: org
+        }],
+        "redo the relabel"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h.run();
+    assert!(stored_spans(&h).is_empty(), "Ctrl+Y redoes too");
+}
+
+#[test]
+fn an_overlapping_span_is_refused_with_a_message() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    let (s, e) = cp(SEED, "الأمم المتحدة");
+    h.state_mut().view.set_selection(s, e);
+    h.key_press(Key::Num3);
+    h.run();
+    h.state_mut().selected_span = None;
+    let (s2, e2) = cp(SEED, "المتحدة بجنيف");
+    h.state_mut().view.set_selection(s2, e2);
+    h.key_press(Key::Num2);
+    h.run();
+    assert_eq!(stored_spans(&h).len(), 1);
+    assert!(
+        h.state().status.contains("overlaps"),
+        "{}",
+        h.state().status
+    );
+}
+
+#[test]
+fn page_down_moves_on_and_ctrl_enter_marks_done() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    let app = h.state();
+    assert_eq!(app.current().map(|d| d.name.as_str()), Some("second"));
+    assert_eq!(app.documents()[0].status, DocStatus::Done);
+    let first = app.documents()[0].id;
+    assert_eq!(
+        app.project()
+            .expect("p")
+            .annotations(first)
+            .expect("a")
+            .status,
+        DocStatus::Done,
+        "stored"
+    );
+    h.key_press(Key::PageUp);
+    h.run();
+    assert_eq!(
+        h.state().current().map(|d| d.name.as_str()),
+        Some("libya-ceasefire-ar")
+    );
+    h.key_press(Key::PageDown);
+    h.run();
+    assert_eq!(h.state().current().map(|d| d.name.as_str()), Some("second"));
+}
+
+#[test]
+fn undo_history_survives_reopening_the_project() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (s, e) = cp(SEED, "بنغازي");
+    {
+        let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+        h.run();
+        h.state_mut().view.set_selection(s, e);
+        h.key_press(Key::Num2);
+        h.run();
+    }
+    let project = tawsim::store::Project::open(&dir.path().join("test.tawsim")).expect("reopen");
+    let mut h = harness(app_with(project));
+    h.run();
+    assert_eq!(stored_spans(&h).len(), 1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert!(stored_spans(&h).is_empty(), "undo after a restart");
+    assert_eq!(
+        h.state().current().map(|d| d.ann.status),
+        Some(DocStatus::New)
+    );
+}
