@@ -258,19 +258,18 @@ impl TawsimApp {
 
     /// Documents that pass the list's filters, in project order.
     pub fn filtered_documents(&mut self) -> Vec<DocSummary> {
-        if let Some(l) = self.filter.label {
-            if self
+        if let Some(l) = self.filter.label
+            && self
                 .label_filter_docs
                 .as_ref()
                 .is_none_or(|(id, _)| *id != l)
-            {
-                let set = self
-                    .project
-                    .as_ref()
-                    .and_then(|p| p.documents_with_label(l).ok())
-                    .unwrap_or_default();
-                self.label_filter_docs = Some((l, set));
-            }
+        {
+            let set = self
+                .project
+                .as_ref()
+                .and_then(|p| p.documents_with_label(l).ok())
+                .unwrap_or_default();
+            self.label_filter_docs = Some((l, set));
         }
         let needle = crate::domain::arabic::normalise_str(self.filter.text.trim());
         self.docs
@@ -374,11 +373,11 @@ impl TawsimApp {
     }
 
     fn refresh_summary(&mut self) {
-        if let Some(d) = &self.doc {
-            if let Some(row) = self.docs.iter_mut().find(|r| r.id == d.id) {
-                row.spans = d.ann.spans.len();
-                row.status = d.ann.status;
-            }
+        if let Some(d) = &self.doc
+            && let Some(row) = self.docs.iter_mut().find(|r| r.id == d.id)
+        {
+            row.spans = d.ann.spans.len();
+            row.status = d.ann.status;
         }
     }
 
@@ -608,12 +607,11 @@ impl TawsimApp {
             Command::NextSpan => self.step_span(1),
             Command::PreviousSpan => self.step_span(-1),
             Command::DeleteSelectedSpan => {
-                if let Some(span) = self.selected_span {
-                    if self.edit(Edit::RemoveSpan { span }) {
+                if let Some(span) = self.selected_span
+                    && self.edit(Edit::RemoveSpan { span }) {
                         self.selected_span = None;
                         self.status = "Span deleted".into();
                     }
-                }
             }
             Command::ResizeSelectedSpan { start, end } => self.resize_selected(start, end),
             Command::ToggleProclitic => self.toggle_proclitic(),
@@ -708,13 +706,13 @@ impl TawsimApp {
 
     /// Imports files (or opens a dropped project).
     pub fn import_paths(&mut self, paths: &[PathBuf]) {
-        if let [one] = paths {
-            if one.extension().is_some_and(|e| e == "tawsim") {
-                if let Err(e) = self.open_project(one) {
-                    self.error = Some(e);
-                }
-                return;
+        if let [one] = paths
+            && one.extension().is_some_and(|e| e == "tawsim")
+        {
+            if let Err(e) = self.open_project(one) {
+                self.error = Some(e);
             }
+            return;
         }
         let Some(p) = self.project.as_mut() else {
             self.error = Some("Open or create a project before importing".into());
@@ -725,10 +723,10 @@ impl TawsimApp {
             Err(e) => self.error = Some(e),
         }
         self.refresh_documents();
-        if self.doc.is_none() {
-            if let Some(d) = self.docs.first().map(|d| d.id) {
-                self.select_document(d);
-            }
+        if self.doc.is_none()
+            && let Some(d) = self.docs.first().map(|d| d.id)
+        {
+            self.select_document(d);
         }
     }
 

@@ -51,7 +51,12 @@ pub fn parse(text: &str) -> Result<Vec<Step>, String> {
             ["doc", n] => Step::Doc(num(n)?),
             ["add", s, e, l] => Step::Edit(EditStep::Add(num(s)?, num(e)?, (*l).to_string())),
             ["remove", s, e, l] => Step::Edit(EditStep::Remove(num(s)?, num(e)?, (*l).to_string())),
-            ["relabel", s, e, a, b] => Step::Edit(EditStep::Relabel(num(s)?, num(e)?, (*a).to_string(), (*b).to_string())),
+            ["relabel", s, e, a, b] => Step::Edit(EditStep::Relabel(
+                num(s)?,
+                num(e)?,
+                (*a).to_string(),
+                (*b).to_string(),
+            )),
             ["status", s] => Step::Edit(EditStep::Status(DocStatus::parse(s).ok_or_else(bad)?)),
             ["undo"] => Step::Command(Command::Undo),
             ["redo"] => Step::Command(Command::Redo),
@@ -67,15 +72,30 @@ pub fn parse(text: &str) -> Result<Vec<Step>, String> {
 
 /// Resolves an edit step against the labels and the document's current status.
 pub fn to_edit(step: &EditStep, labels: &LabelSet, status: DocStatus) -> Result<Edit, String> {
-    let id = |n: &str| labels.by_name(n).map(|l| l.id).ok_or_else(|| format!("no label {n}"));
+    let id = |n: &str| {
+        labels
+            .by_name(n)
+            .map(|l| l.id)
+            .ok_or_else(|| format!("no label {n}"))
+    };
     let span = |s: usize, e: usize, l: &str| -> Result<Span, String> {
         Span::new(s, e, id(l)?).ok_or_else(|| format!("empty span [{s}, {e})"))
     };
     Ok(match step {
-        EditStep::Add(s, e, l) => Edit::AddSpan { span: span(*s, *e, l)? },
-        EditStep::Remove(s, e, l) => Edit::RemoveSpan { span: span(*s, *e, l)? },
-        EditStep::Relabel(s, e, a, b) => Edit::ReplaceSpan { from: span(*s, *e, a)?, to: span(*s, *e, b)? },
-        EditStep::Status(to) => Edit::SetStatus { from: status, to: *to },
+        EditStep::Add(s, e, l) => Edit::AddSpan {
+            span: span(*s, *e, l)?,
+        },
+        EditStep::Remove(s, e, l) => Edit::RemoveSpan {
+            span: span(*s, *e, l)?,
+        },
+        EditStep::Relabel(s, e, a, b) => Edit::ReplaceSpan {
+            from: span(*s, *e, a)?,
+            to: span(*s, *e, b)?,
+        },
+        EditStep::Status(to) => Edit::SetStatus {
+            from: status,
+            to: *to,
+        },
     })
 }
 
@@ -91,11 +111,18 @@ pub fn run(script: &Path, project: &Path) -> Result<(), String> {
     for (n, step) in steps.iter().enumerate() {
         match step {
             Step::Doc(i) => {
-                let id = app.documents().get(*i).map(|d| d.id).ok_or_else(|| format!("no document {i}"))?;
+                let id = app
+                    .documents()
+                    .get(*i)
+                    .map(|d| d.id)
+                    .ok_or_else(|| format!("no document {i}"))?;
                 app.select_document(id);
             }
             Step::Edit(e) => {
-                let status = app.current().map(|d| d.ann.status).ok_or("no document open")?;
+                let status = app
+                    .current()
+                    .map(|d| d.ann.status)
+                    .ok_or("no document open")?;
                 let edit = to_edit(e, &app.labels(), status)?;
                 if !app.edit(edit) {
                     return Err(format!("step {}: refused: {}", n + 1, app.status));
@@ -110,7 +137,9 @@ pub fn run(script: &Path, project: &Path) -> Result<(), String> {
         if app.unsaved_count() > 0 {
             return Err(format!("step {}: not stored", n + 1));
         }
-        writeln!(out, "ok {}", n + 1).and_then(|()| out.flush()).map_err(|e| e.to_string())?;
+        writeln!(out, "ok {}", n + 1)
+            .and_then(|()| out.flush())
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -30,7 +30,10 @@ fn make_script() -> String {
             }
         }
         if i % 13 == 8 {
-            lines.push(format!("status {}", if i % 2 == 0 { "done" } else { "in_progress" }));
+            lines.push(format!(
+                "status {}",
+                if i % 2 == 0 { "done" } else { "in_progress" }
+            ));
         }
     }
     lines.join("\n")
@@ -45,16 +48,19 @@ fn expected_states(steps: &[Step], labels: &tawsim::domain::LabelSet) -> Vec<Ann
         match step {
             Step::Edit(e) => {
                 let edit = script::to_edit(e, labels, ann.status).expect("edit");
-                edit.apply(&mut ann, OverlapPolicy::Forbid).expect("script edits apply");
+                edit.apply(&mut ann, OverlapPolicy::Forbid)
+                    .expect("script edits apply");
                 hist.push(edit);
             }
             Step::Command(tawsim::command::Command::Undo) => {
                 let e = hist.undo().expect("undo");
-                e.apply(&mut ann, OverlapPolicy::Forbid).expect("undo applies");
+                e.apply(&mut ann, OverlapPolicy::Forbid)
+                    .expect("undo applies");
             }
             Step::Command(tawsim::command::Command::Redo) => {
                 let e = hist.redo().expect("redo");
-                e.apply(&mut ann, OverlapPolicy::Forbid).expect("redo applies");
+                e.apply(&mut ann, OverlapPolicy::Forbid)
+                    .expect("redo applies");
             }
             _ => {}
         }
@@ -69,14 +75,24 @@ fn fresh_project(dir: &std::path::Path) -> std::path::PathBuf {
     let mut s = p.settings();
     s.boundary = tawsim::domain::BoundaryMode::Characters;
     p.save_settings(s).expect("settings");
-    let doc = AnnotatedDocument { name: "seed".into(), text: SEED.into(), ..Default::default() };
-    p.import(|sink| sink.add(doc).map(drop), |_| true).map_err(|e: StoreError| e).expect("import");
+    let doc = AnnotatedDocument {
+        name: "seed".into(),
+        text: SEED.into(),
+        ..Default::default()
+    };
+    p.import(|sink| sink.add(doc).map(drop), |_| true)
+        .map_err(|e: StoreError| e)
+        .expect("import");
     path
 }
 
 /// Runs the script, killing the process after `kill_after` (or never); returns the last
 /// acknowledged step.
-fn run_once(script: &std::path::Path, project: &std::path::Path, kill_after: Option<Duration>) -> usize {
+fn run_once(
+    script: &std::path::Path,
+    project: &std::path::Path,
+    kill_after: Option<Duration>,
+) -> usize {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tawsim"))
         .arg("--script")
         .arg(script)
@@ -115,7 +131,10 @@ fn run_once(script: &std::path::Path, project: &std::path::Path, kill_after: Opt
 
 #[test]
 fn every_acknowledged_edit_survives_sigkill() {
-    let runs: usize = std::env::var("TAWSIM_KILL_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+    let runs: usize = std::env::var("TAWSIM_KILL_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
     let dir = tempfile::tempdir().expect("tmp");
     let script_path = dir.path().join("edits.script");
     let script_text = make_script();
@@ -134,7 +153,11 @@ fn every_acknowledged_edit_survives_sigkill() {
     let full = t0.elapsed();
     let p = Project::open(&template).expect("open");
     let doc = p.documents().expect("docs")[0].id;
-    assert_eq!(p.annotations(doc).expect("ann"), states[steps.len()], "a full run stores the whole script");
+    assert_eq!(
+        p.annotations(doc).expect("ann"),
+        states[steps.len()],
+        "a full run stores the whole script"
+    );
     drop(p);
 
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -152,12 +175,20 @@ fn every_acknowledged_edit_survives_sigkill() {
         if acked > 0 && acked < steps.len() {
             killed_mid_way += 1;
         }
-        let p = Project::open(&project).unwrap_or_else(|e| panic!("run {run}: reopen after kill at {at:?}: {e}"));
+        let p = Project::open(&project)
+            .unwrap_or_else(|e| panic!("run {run}: reopen after kill at {at:?}: {e}"));
         assert_eq!(p.integrity_check().expect("check"), "ok", "run {run}");
         let got = p.annotations(doc).expect("ann");
         let ok = got == states[acked] || states.get(acked + 1).is_some_and(|s| *s == got);
-        assert!(ok, "run {run}: killed at {at:?} after {acked} acknowledged steps; stored state matches neither step {acked} nor {}", acked + 1);
+        assert!(
+            ok,
+            "run {run}: killed at {at:?} after {acked} acknowledged steps; stored state matches neither step {acked} nor {}",
+            acked + 1
+        );
     }
     eprintln!("{runs} kills, {killed_mid_way} in the middle of the script (full run {full:?})");
-    assert!(runs < 4 || killed_mid_way * 2 >= runs / 2, "too few kills landed mid-script to mean anything");
+    assert!(
+        runs < 4 || killed_mid_way * 2 >= runs / 2,
+        "too few kills landed mid-script to mean anything"
+    );
 }

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A document's id inside a project (its SQLite row id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 pub struct DocId(pub i64);
 
 impl fmt::Display for DocId {
@@ -70,12 +72,6 @@ pub struct Document {
     pub text: String,
     pub meta: Meta,
     pub status: DocStatus,
-}
-
-impl Default for DocId {
-    fn default() -> Self {
-        DocId(0)
-    }
 }
 
 /// A document with its spans by label name, as read from or written to a dataset file.

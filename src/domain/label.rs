@@ -81,11 +81,11 @@ impl LabelSet {
             ("DATE", "تاريخ — date or period", false),
             ("EVENT", "حدث — named event", false),
         ] {
-            if let Ok(id) = set.add(name) {
-                if let Some(l) = set.get_mut(id) {
-                    l.description = desc.to_string();
-                    l.enabled = on;
-                }
+            if let Ok(id) = set.add(name)
+                && let Some(l) = set.get_mut(id)
+            {
+                l.description = desc.to_string();
+                l.enabled = on;
             }
         }
         set.reassign_hotkeys();
@@ -200,14 +200,13 @@ impl LabelSet {
 
     pub fn set_hotkey(&mut self, id: LabelId, key: Option<char>) -> Result<(), LabelError> {
         let key = key.map(|k| k.to_ascii_lowercase());
-        if let Some(k) = key {
-            if let Some(other) = self
+        if let Some(k) = key
+            && let Some(other) = self
                 .labels
                 .iter()
                 .find(|l| l.hotkey == Some(k) && l.id != id)
-            {
-                return Err(LabelError::HotkeyTaken(k, other.name.clone()));
-            }
+        {
+            return Err(LabelError::HotkeyTaken(k, other.name.clone()));
         }
         self.get_mut(id).ok_or(LabelError::Unknown(id))?.hotkey = key;
         Ok(())

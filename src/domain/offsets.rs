@@ -27,7 +27,7 @@ impl OffsetIndex {
         let mut utf16 = 0usize;
         let mut chars = 0usize;
         for (byte, ch) in text.char_indices() {
-            if chars % BLOCK == 0 {
+            if chars.is_multiple_of(BLOCK) {
                 checkpoints.push((to_u32(byte), to_u32(utf16)));
             }
             utf16 += ch.len_utf16();

@@ -225,15 +225,15 @@ impl SpanSet {
                 end: span.end,
             });
         }
-        if policy == OverlapPolicy::Forbid {
-            if let Some(o) = self.overlapping(span.start, span.end).next() {
-                return Some(SpanError::Overlap {
-                    start: span.start,
-                    end: span.end,
-                    with_start: o.start,
-                    with_end: o.end,
-                });
-            }
+        if policy == OverlapPolicy::Forbid
+            && let Some(o) = self.overlapping(span.start, span.end).next()
+        {
+            return Some(SpanError::Overlap {
+                start: span.start,
+                end: span.end,
+                with_start: o.start,
+                with_end: o.end,
+            });
         }
         None
     }

@@ -714,7 +714,7 @@ impl Project {
         Ok(ids.into_iter().map(move |id| {
             let mut doc = self.annotated(id)?;
             if let Some(keep) = labels {
-                doc.spans.retain(|s| keep.iter().any(|k| *k == s.label));
+                doc.spans.retain(|s| keep.contains(&s.label));
             }
             Ok(doc)
         }))

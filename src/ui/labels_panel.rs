@@ -131,12 +131,12 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
                 .hint_text("new label")
                 .desired_width(90.0),
         );
-        if ui.button("Add").clicked() {
-            if let Some(d) = st.draft.as_mut() {
-                match d.add(st.new_name.trim()) {
-                    Ok(_) => st.new_name.clear(),
-                    Err(e) => st.message = e.to_string(),
-                }
+        if ui.button("Add").clicked()
+            && let Some(d) = st.draft.as_mut()
+        {
+            match d.add(st.new_name.trim()) {
+                Ok(_) => st.new_name.clear(),
+                Err(e) => st.message = e.to_string(),
             }
         }
     });
@@ -145,10 +145,9 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
         if ui
             .add_enabled(changed, egui::Button::new("Save labels"))
             .clicked()
+            && let Some(d) = st.draft.take()
         {
-            if let Some(d) = st.draft.take() {
-                out.push(Command::SaveLabels(d));
-            }
+            out.push(Command::SaveLabels(d));
         }
         if ui
             .add_enabled(changed, egui::Button::new("Revert"))
@@ -186,12 +185,12 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
                     // Keep ids of labels with the same name so existing spans stay theirs.
                     let mut merged = labels.clone();
                     for l in set.iter() {
-                        if let Ok(id) = merged.ensure(&l.name) {
-                            if let Some(m) = merged.get_mut(id) {
-                                m.color = l.color;
-                                m.description.clone_from(&l.description);
-                                m.enabled = l.enabled;
-                            }
+                        if let Ok(id) = merged.ensure(&l.name)
+                            && let Some(m) = merged.get_mut(id)
+                        {
+                            m.color = l.color;
+                            m.description.clone_from(&l.description);
+                            m.enabled = l.enabled;
                         }
                     }
                     st.draft = Some(merged);
