@@ -7,6 +7,7 @@ pub mod document;
 pub mod edit;
 pub mod label;
 pub mod offsets;
+pub mod search;
 pub mod settings;
 pub mod span;
 pub mod text;
