@@ -93,6 +93,7 @@ pub struct TawsimApp {
     pub path_dialog: Option<(PathPurpose, String)>,
     pub view: ui::document_view::DocumentView,
     pub labels_panel: ui::labels_panel::LabelsPanelState,
+    pub search: ui::search_panel::SearchState,
     last_frame_ms: f32,
 }
 
@@ -116,6 +117,7 @@ impl TawsimApp {
             path_dialog: None,
             view: ui::document_view::DocumentView::new(),
             labels_panel: ui::labels_panel::LabelsPanelState::default(),
+            search: ui::search_panel::SearchState::default(),
             last_frame_ms: 0.0,
         }
     }
@@ -627,13 +629,167 @@ impl TawsimApp {
             }
             Command::Undo => self.undo(false),
             Command::Redo => self.undo(true),
-            Command::Find | Command::LabelAll => self.status = "Search: coming with the workflow panel".into(),
+            Command::Find => self.open_search(false),
+            Command::LabelAll => self.open_search(true),
+            Command::AcceptOccurrences { label, only_ticked } => self.accept_occurrences(label, only_ticked),
+            Command::GoToRange { doc, start, end } => {
+                if self.doc.as_ref().map(|d| d.id) != Some(doc) {
+                    self.select_document(doc);
+                }
+                self.selected_span = None;
+                self.view.set_selection(start, end);
+                self.view.scroll_to(start);
+            }
             Command::ZoomIn => self.prefs.font_size = (self.prefs.font_size + 2.0).min(72.0),
             Command::ZoomOut => self.prefs.font_size = (self.prefs.font_size - 2.0).max(10.0),
             Command::ZoomReset => self.prefs.font_size = DEFAULT_FONT_SIZE,
             Command::ToggleMarks => self.prefs.show_marks = !self.prefs.show_marks,
             Command::ToggleFrameMeter => self.prefs.frame_meter = !self.prefs.frame_meter,
         }
+    }
+
+    /// Opens the search window, prefilled from the selected span or the selection; for
+    /// "label all", with the span's label and whole-word matching.
+    fn open_search(&mut self, label_all: bool) {
+        let doc = self.doc.as_ref();
+        let from_span = self
+            .selected_span
+            .and_then(|s| Some((doc?.text.slice(s.start, s.end)?.to_string(), s.label)));
+        let from_selection = self
+            .view
+            .selection()
+            .and_then(|(a, b)| doc?.text.slice(a, b).map(str::to_string));
+        let first_label = self.labels().enabled().next().map(|l| l.id);
+        let st = &mut self.search;
+        st.open = true;
+        if let Some((text, label)) = &from_span {
+            st.query.clone_from(text);
+            if label_all {
+                st.label = Some(*label);
+            }
+        } else if let Some(text) = from_selection.filter(|t| !t.trim().is_empty()) {
+            st.query = text;
+        }
+        if label_all {
+            st.whole_word = true;
+            if st.label.is_none() {
+                st.label = first_label;
+            }
+        }
+        st.dirty = true;
+    }
+
+    /// Runs the search window's query over the document or the project.
+    pub fn run_search(&mut self) {
+        use crate::domain::search::{self, SearchOptions, Searchable};
+        use ui::search_panel::{Hit, MAX_HITS, Scope};
+        self.search.dirty = false;
+        self.search.hits.clear();
+        self.search.truncated = false;
+        let (Some(p), Some(cur)) = (&self.project, &self.doc) else {
+            return;
+        };
+        let st = &self.search;
+        if st.query.trim().is_empty() {
+            return;
+        }
+        let opts = SearchOptions {
+            whole_word: st.whole_word,
+            clitic_aware: st.clitic_aware,
+        };
+        let policy = p.settings().overlap;
+        let ids: Vec<DocId> = match st.scope {
+            Scope::Document => vec![cur.id],
+            Scope::Project => self.docs.iter().map(|d| d.id).collect(),
+        };
+        let mut hits = Vec::new();
+        let mut truncated = false;
+        for id in ids {
+            let loaded;
+            let (name, text, spans) = if id == cur.id {
+                (cur.name.clone(), &cur.text, &cur.ann.spans)
+            } else {
+                let (Ok(d), Ok(a)) = (p.document(id), p.annotations(id)) else {
+                    continue;
+                };
+                loaded = (IndexedText::new(d.text), a.spans);
+                (d.name, &loaded.0, &loaded.1)
+            };
+            let found = Searchable::new(text.as_str()).find_all(text, &st.query, opts);
+            let proposals = st.label.map(|l| search::propose(spans, &found, l, policy));
+            for (i, &(s, e)) in found.iter().enumerate() {
+                let proposal = proposals.as_ref().map_or(search::Proposal::New, |p| p[i]);
+                hits.push(Hit {
+                    doc: id,
+                    doc_name: name.clone(),
+                    start: s,
+                    end: e,
+                    context: search::context(text, s, e, 30),
+                    proposal,
+                    accept: true,
+                });
+                if hits.len() >= MAX_HITS {
+                    truncated = true;
+                    break;
+                }
+            }
+            if truncated {
+                break;
+            }
+        }
+        self.search.hits = hits;
+        self.search.truncated = truncated;
+    }
+
+    /// Labels the occurrences the search window lists: one undo step per document.
+    fn accept_occurrences(&mut self, label: LabelId, only_ticked: bool) {
+        use crate::domain::search::Proposal;
+        let mut by_doc: std::collections::BTreeMap<DocId, Vec<Edit>> =
+            std::collections::BTreeMap::new();
+        for h in &self.search.hits {
+            if h.proposal == Proposal::New && (h.accept || !only_ticked) {
+                if let Some(span) = Span::new(h.start, h.end, label) {
+                    by_doc
+                        .entry(h.doc)
+                        .or_default()
+                        .push(Edit::AddSpan { span });
+                }
+            }
+        }
+        let mut added = 0;
+        for (doc, edits) in by_doc {
+            let n = edits.len();
+            if self.edit_document(doc, Edit::Batch { edits }) {
+                added += n;
+            }
+        }
+        self.refresh_documents();
+        self.refresh_summary();
+        self.run_search();
+        self.status = format!("Labelled {added} occurrence(s)");
+    }
+
+    /// Applies an edit to any document of the project: the open one through [`Self::edit`],
+    /// another one checked against its stored annotations and written the same way.
+    pub fn edit_document(&mut self, doc: DocId, edit: Edit) -> bool {
+        if self.doc.as_ref().map(|d| d.id) == Some(doc) {
+            return self.edit(edit);
+        }
+        let Some(p) = &self.project else { return false };
+        let policy = p.settings().overlap;
+        let mut ann = match p.annotations(doc) {
+            Ok(a) => a,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return false;
+            }
+        };
+        if let Err(e) = edit.apply(&mut ann, policy) {
+            self.status = format!("Not applied: {e}");
+            return false;
+        }
+        self.persist(doc, StoreOp::Apply(edit));
+        true
     }
 
     fn save_labels(&mut self, set: &LabelSet) {
@@ -760,6 +916,12 @@ impl TawsimApp {
                 ui::labels_panel::show(ui, self, &labels, &mut cmds);
             });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui, &labels, &mut cmds));
+        if self.search.open {
+            if self.search.dirty {
+                self.run_search();
+            }
+            ui::search_panel::show(&ctx, self, &labels, &mut cmds);
+        }
         self.dialogs(&ctx, &mut cmds);
 
         for c in cmds {
@@ -841,13 +1003,23 @@ impl TawsimApp {
             });
             return;
         };
+        let ranges: Vec<(usize, usize)> = if self.search.open {
+            self.search
+                .hits
+                .iter()
+                .filter(|h| h.doc == doc.id)
+                .map(|h| (h.start, h.end))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let model = ui::document_view::ViewModel {
             doc_key: doc.key,
             text: &doc.text,
             spans: doc.ann.spans.as_slice(),
             labels,
             selected_span: self.selected_span,
-            search_hits: &[],
+            search_hits: &ranges,
             show_marks: self.prefs.show_marks,
             font_size: self.prefs.font_size,
         };

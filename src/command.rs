@@ -49,6 +49,17 @@ pub enum Command {
     // Search
     Find,
     LabelAll,
+    /// Adds the search window's occurrences (all new ones, or the ticked ones) with `label`.
+    AcceptOccurrences {
+        label: LabelId,
+        only_ticked: bool,
+    },
+    /// Opens a document and selects a range in it (a search result).
+    GoToRange {
+        doc: DocId,
+        start: usize,
+        end: usize,
+    },
     // View
     ZoomIn,
     ZoomOut,
@@ -106,6 +117,8 @@ impl Command {
             Command::Redo => "Redo",
             Command::Find => "Find…",
             Command::LabelAll => "Label all occurrences…",
+            Command::AcceptOccurrences { .. } => "Accept occurrences",
+            Command::GoToRange { .. } => "Go to",
             Command::ZoomIn => "Zoom in",
             Command::ZoomOut => "Zoom out",
             Command::ZoomReset => "Actual size",

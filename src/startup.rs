@@ -47,7 +47,10 @@ pub fn project_for_files(files: &[PathBuf]) -> Result<PathBuf, String> {
             .file_stem()
             .or_else(|| f.file_name())
             .ok_or_else(|| format!("{}: not a file name", f.display()))?;
-        let parent = f.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = f
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         parent.join(name).with_extension("tawsim")
     } else {
         let parent = first

@@ -6,6 +6,7 @@ mod common;
 
 use common::{SEED, app_with, cp, harness, project_with, sample_docs};
 use egui::{Key, Modifiers};
+use egui_kittest::kittest::Queryable;
 use tawsim::domain::{DocStatus, Span};
 
 fn stored_spans(h: &egui_kittest::Harness<'_, tawsim::app::TawsimApp>) -> Vec<Span> {
@@ -212,5 +213,67 @@ fn undo_history_survives_reopening_the_project() {
     assert_eq!(
         h.state().current().map(|d| d.ann.status),
         Some(DocStatus::New)
+    );
+}
+
+#[test]
+fn label_all_occurrences_is_one_undo_step_and_never_overwrites() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    let occurrences = SEED.matches("ليبيا").count();
+    assert!(
+        occurrences >= 3,
+        "the seed mentions ليبيا {occurrences} times"
+    );
+    // An ORG span covering one later occurrence must stay.
+    let (os, oe) = cp(SEED, "ليبيا، وأهمية");
+    h.state_mut()
+        .view
+        .set_selection(os, oe - "، وأهمية".chars().count());
+    h.key_press(Key::Num3);
+    h.run();
+    // Label the first ليبيا as LOC, then Ctrl+L: label all occurrences with LOC.
+    let (s, e) = cp(SEED, "ليبيا");
+    h.state_mut().selected_span = None;
+    h.state_mut().view.set_selection(s, e);
+    h.key_press(Key::Num2);
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    h.run();
+    h.run();
+    assert!(h.state().search.open);
+    assert_eq!(h.state().search.query, "ليبيا");
+    assert_eq!(h.state().search.hits.len(), occurrences);
+    h.get_by_label_contains("Accept all").click();
+    h.run();
+    let spans = stored_spans(&h);
+    let loc = label(&h, "LOC");
+    let org = label(&h, "ORG");
+    assert_eq!(
+        spans.iter().filter(|s| s.label == loc).count(),
+        occurrences - 1,
+        "all but the ORG one"
+    );
+    assert!(
+        spans.iter().any(|s| s.label == org && s.start == os),
+        "the conflicting ORG span is untouched"
+    );
+    for s in spans.iter().filter(|s| s.label == loc) {
+        assert_eq!(
+            &SEED
+                .chars()
+                .skip(s.start)
+                .take(s.end - s.start)
+                .collect::<String>(),
+            "ليبيا"
+        );
+    }
+    // One undo removes the whole batch, not the first LOC span.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(
+        stored_spans(&h).iter().filter(|s| s.label == loc).count(),
+        1
     );
 }

@@ -32,7 +32,12 @@ impl Searchable {
 
     /// Every match of `query` as original code point ranges, widened to grapheme clusters.
     #[must_use]
-    pub fn find_all(&self, text: &IndexedText, query: &str, opts: SearchOptions) -> Vec<(usize, usize)> {
+    pub fn find_all(
+        &self,
+        text: &IndexedText,
+        query: &str,
+        opts: SearchOptions,
+    ) -> Vec<(usize, usize)> {
         let q: Vec<char> = normalise_str(query.trim()).chars().collect();
         if q.is_empty() || q.len() > self.chars.len() {
             return Vec::new();
@@ -79,7 +84,12 @@ impl Searchable {
 
 /// `width` characters of context on each side of a match, on one line.
 #[must_use]
-pub fn context(text: &IndexedText, start: usize, end: usize, width: usize) -> (String, String, String) {
+pub fn context(
+    text: &IndexedText,
+    start: usize,
+    end: usize,
+    width: usize,
+) -> (String, String, String) {
     let clean = |s: &str| s.replace(['\n', '\r', '\t'], " ");
     let a = text.boundary_at_or_before(start.saturating_sub(width));
     let b = text.boundary_at_or_after((end + width).min(text.len_chars()));
@@ -106,8 +116,14 @@ mod tests {
     #[test]
     fn matches_through_normalisation_and_maps_back_to_the_original() {
         let text = "الأمم المتّحدة، الامم المتحده\u{200F}، إلى الأمـم";
-        assert_eq!(found(text, "الامم", SearchOptions::default()), ["الأمم", "الامم", "الأمـم"]);
-        assert_eq!(found(text, "المتحدة", SearchOptions::default()), ["المتّحدة", "المتحده"]);
+        assert_eq!(
+            found(text, "الامم", SearchOptions::default()),
+            ["الأمم", "الامم", "الأمـم"]
+        );
+        assert_eq!(
+            found(text, "المتحدة", SearchOptions::default()),
+            ["المتّحدة", "المتحده"]
+        );
         assert_eq!(found(text, "الى", SearchOptions::default()), ["إلى"]);
     }
 
@@ -120,11 +136,21 @@ mod tests {
     #[test]
     fn whole_words_and_clitic_aware_words() {
         let text = "الفيروس وبالفيروس فيروس فيروسات";
-        let whole = SearchOptions { whole_word: true, clitic_aware: false };
-        let clitic = SearchOptions { whole_word: true, clitic_aware: true };
+        let whole = SearchOptions {
+            whole_word: true,
+            clitic_aware: false,
+        };
+        let clitic = SearchOptions {
+            whole_word: true,
+            clitic_aware: true,
+        };
         assert_eq!(found(text, "فيروس", SearchOptions::default()).len(), 4);
         assert_eq!(found(text, "فيروس", whole), ["فيروس"]);
-        assert_eq!(found(text, "فيروس", clitic), ["فيروس", "فيروس", "فيروس"], "الفيروس, وبالفيروس, فيروس; not فيروسات");
+        assert_eq!(
+            found(text, "فيروس", clitic),
+            ["فيروس", "فيروس", "فيروس"],
+            "الفيروس, وبالفيروس, فيروس; not فيروسات"
+        );
         let t = IndexedText::new(text);
         let hits = Searchable::new(text).find_all(&t, "فيروس", clitic);
         assert_eq!(hits[1], (12, 17), "the span starts after وبال");
@@ -134,6 +160,95 @@ mod tests {
     fn context_is_one_line() {
         let t = IndexedText::new("سطر أول\nفي جنيف اليوم");
         let (b, m, a) = context(&t, 11, 15, 6);
-        assert_eq!((b.as_str(), m.as_str(), a.as_str()), ("ول في ", "جنيف", " اليوم"));
+        assert_eq!(
+            (b.as_str(), m.as_str(), a.as_str()),
+            ("ول في ", "جنيف", " اليوم")
+        );
+    }
+}
+
+/// What accepting one occurrence would do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proposal {
+    /// A new span.
+    New,
+    /// A span with this label is already there.
+    AlreadyLabelled,
+    /// Another span is in the way; it is never overwritten.
+    Conflict(super::span::Span),
+}
+
+/// Classifies each occurrence for "label all occurrences" with `label`.
+#[must_use]
+pub fn propose(
+    spans: &super::span::SpanSet,
+    hits: &[(usize, usize)],
+    label: super::label::LabelId,
+    policy: super::span::OverlapPolicy,
+) -> Vec<Proposal> {
+    use super::span::{OverlapPolicy, Span};
+    hits.iter()
+        .map(|&(s, e)| {
+            let Some(span) = Span::new(s, e, label) else {
+                return Proposal::AlreadyLabelled;
+            };
+            if spans.contains(span) {
+                return Proposal::AlreadyLabelled;
+            }
+            let mut over = spans.overlapping(s, e);
+            match policy {
+                OverlapPolicy::Forbid => over.next().map_or(Proposal::New, Proposal::Conflict),
+                // Nested spans are fine, but the same range under another label conflicts.
+                OverlapPolicy::Allow => over
+                    .find(|o| o.start == s && o.end == e)
+                    .map_or(Proposal::New, Proposal::Conflict),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod propose_tests {
+    use super::*;
+    use crate::domain::{LabelId, OverlapPolicy, Span, SpanSet};
+
+    #[test]
+    fn existing_spans_are_never_overwritten() {
+        let (loc, per) = (LabelId(2), LabelId(1));
+        let spans = SpanSet::from_unchecked(vec![
+            Span {
+                start: 0,
+                end: 4,
+                label: loc,
+            },
+            Span {
+                start: 10,
+                end: 14,
+                label: per,
+            },
+        ]);
+        let hits = [(0, 4), (10, 14), (20, 24), (12, 16)];
+        assert_eq!(
+            propose(&spans, &hits, loc, OverlapPolicy::Forbid),
+            vec![
+                Proposal::AlreadyLabelled,
+                Proposal::Conflict(Span {
+                    start: 10,
+                    end: 14,
+                    label: per
+                }),
+                Proposal::New,
+                Proposal::Conflict(Span {
+                    start: 10,
+                    end: 14,
+                    label: per
+                }),
+            ]
+        );
+        assert_eq!(
+            propose(&spans, &hits, loc, OverlapPolicy::Allow)[3],
+            Proposal::New,
+            "nesting allowed"
+        );
     }
 }

@@ -1,0 +1,183 @@
+//! Ctrl+F: search the document or the project through Arabic normalisation, jump to
+//! results, and "label all occurrences" with a list to accept all, one by one, or skip.
+
+use crate::app::TawsimApp;
+use crate::command::Command;
+use crate::domain::search::Proposal;
+use crate::domain::{DocId, LabelId, LabelSet};
+
+/// Where to search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    Document,
+    Project,
+}
+
+/// One occurrence found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub doc: DocId,
+    pub doc_name: String,
+    pub start: usize,
+    pub end: usize,
+    pub context: (String, String, String),
+    pub proposal: Proposal,
+    /// Ticked for "accept selected".
+    pub accept: bool,
+}
+
+/// The search window's state (UI state, not project state).
+#[derive(Debug, Default)]
+pub struct SearchState {
+    pub open: bool,
+    pub query: String,
+    pub whole_word: bool,
+    pub clitic_aware: bool,
+    pub scope: Scope,
+    /// Label for "label all"; results then carry proposals.
+    pub label: Option<LabelId>,
+    pub hits: Vec<Hit>,
+    /// Set when the query or options changed and the search must run again.
+    pub dirty: bool,
+    pub truncated: bool,
+}
+
+/// At most this many results are listed (a project-wide search of a common word).
+pub const MAX_HITS: usize = 5000;
+
+pub fn show(ctx: &egui::Context, app: &mut TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
+    let mut open = app.search.open;
+    egui::Window::new("Search")
+        .open(&mut open)
+        .default_width(460.0)
+        .default_pos([340.0, 90.0])
+        .show(ctx, |ui| {
+            let st = &mut app.search;
+            let r = ui.add(
+                egui::TextEdit::singleline(&mut st.query)
+                    .hint_text("word or phrase (hamza, ة/ه, ى/ي, harakat ignored)")
+                    .desired_width(f32::INFINITY),
+            );
+            if st.hits.is_empty() && st.query.is_empty() {
+                r.request_focus();
+            }
+            let mut changed = r.changed();
+            ui.horizontal_wrapped(|ui| {
+                changed |= ui.checkbox(&mut st.whole_word, "Whole word").changed();
+                changed |= ui
+                    .add_enabled(
+                        st.whole_word,
+                        egui::Checkbox::new(&mut st.clitic_aware, "with proclitics (بال…)"),
+                    )
+                    .changed();
+                changed |= ui
+                    .radio_value(&mut st.scope, Scope::Document, "This document")
+                    .changed();
+                changed |= ui
+                    .radio_value(&mut st.scope, Scope::Project, "Whole project")
+                    .changed();
+            });
+            ui.horizontal(|ui| {
+                let name = st
+                    .label
+                    .and_then(|l| labels.get(l))
+                    .map_or("(just search)", |l| l.name.as_str());
+                egui::ComboBox::new("label-all-label", "Label all as")
+                    .selected_text(name)
+                    .show_ui(ui, |ui| {
+                        changed |= ui
+                            .selectable_value(&mut st.label, None, "(just search)")
+                            .changed();
+                        for l in labels.enabled() {
+                            changed |= ui
+                                .selectable_value(&mut st.label, Some(l.id), &l.name)
+                                .changed();
+                        }
+                    });
+            });
+            st.dirty |= changed;
+            let new = st
+                .hits
+                .iter()
+                .filter(|h| h.proposal == Proposal::New)
+                .count();
+            let ticked = st
+                .hits
+                .iter()
+                .filter(|h| h.accept && h.proposal == Proposal::New)
+                .count();
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "{} found{}",
+                    st.hits.len(),
+                    if st.truncated { " (first 5000)" } else { "" }
+                ));
+                if let Some(l) = st.label {
+                    if ui
+                        .add_enabled(new > 0, egui::Button::new(format!("Accept all ({new})")))
+                        .clicked()
+                    {
+                        out.push(Command::AcceptOccurrences {
+                            label: l,
+                            only_ticked: false,
+                        });
+                    }
+                    if ui
+                        .add_enabled(
+                            ticked > 0,
+                            egui::Button::new(format!("Accept ticked ({ticked})")),
+                        )
+                        .clicked()
+                    {
+                        out.push(Command::AcceptOccurrences {
+                            label: l,
+                            only_ticked: true,
+                        });
+                    }
+                }
+            });
+            ui.separator();
+            let row_h = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
+            let show_doc = st.scope == Scope::Project;
+            let labelling = st.label.is_some();
+            egui::ScrollArea::vertical()
+                .max_height(360.0)
+                .auto_shrink([false, true])
+                .show_rows(ui, row_h, st.hits.len(), |ui, rows| {
+                    for i in rows {
+                        let h = &mut st.hits[i];
+                        ui.horizontal(|ui| {
+                            if labelling {
+                                match h.proposal {
+                                    Proposal::New => {
+                                        ui.checkbox(&mut h.accept, "add");
+                                    }
+                                    Proposal::AlreadyLabelled => {
+                                        ui.label("done");
+                                    }
+                                    Proposal::Conflict(_) => {
+                                        ui.label("conflict").on_hover_text(
+                                            "Another span is there; it is left as it is",
+                                        );
+                                    }
+                                }
+                            }
+                            if show_doc {
+                                ui.label(&h.doc_name);
+                            }
+                            let text =
+                                format!("…{} «{}» {}…", h.context.0, h.context.1, h.context.2);
+                            if crate::ui::bidi_button(ui, &text).clicked() {
+                                out.push(Command::GoToRange {
+                                    doc: h.doc,
+                                    start: h.start,
+                                    end: h.end,
+                                });
+                            }
+                        });
+                    }
+                });
+        });
+    app.search.open = open;
+}
