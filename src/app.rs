@@ -747,13 +747,14 @@ impl TawsimApp {
         let mut by_doc: std::collections::BTreeMap<DocId, Vec<Edit>> =
             std::collections::BTreeMap::new();
         for h in &self.search.hits {
-            if h.proposal == Proposal::New && (h.accept || !only_ticked) {
-                if let Some(span) = Span::new(h.start, h.end, label) {
-                    by_doc
-                        .entry(h.doc)
-                        .or_default()
-                        .push(Edit::AddSpan { span });
-                }
+            if h.proposal == Proposal::New
+                && (h.accept || !only_ticked)
+                && let Some(span) = Span::new(h.start, h.end, label)
+            {
+                by_doc
+                    .entry(h.doc)
+                    .or_default()
+                    .push(Edit::AddSpan { span });
             }
         }
         let mut added = 0;
