@@ -95,6 +95,8 @@ pub struct TawsimApp {
     pub labels_panel: ui::labels_panel::LabelsPanelState,
     pub search: ui::search_panel::SearchState,
     last_frame_ms: f32,
+    /// Startup benchmark: close after the first frame, reporting the time since this instant.
+    pub exit_after_first_frame: Option<Instant>,
 }
 
 impl TawsimApp {
@@ -119,6 +121,7 @@ impl TawsimApp {
             labels_panel: ui::labels_panel::LabelsPanelState::default(),
             search: ui::search_panel::SearchState::default(),
             last_frame_ms: 0.0,
+            exit_after_first_frame: None,
         }
     }
 
@@ -930,6 +933,10 @@ impl TawsimApp {
         }
         self.flush_if_pending();
         self.last_frame_ms = started.elapsed().as_secs_f32() * 1000.0;
+        if let Some(t0) = self.exit_after_first_frame.take() {
+            println!("first frame {:.1} ms after start", t0.elapsed().as_secs_f64() * 1000.0);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
     }
 
     fn flush_if_pending(&mut self) {

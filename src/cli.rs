@@ -23,6 +23,10 @@ pub struct Cli {
     /// printing `ok N` as each is stored (see src/script.rs for the commands).
     #[arg(long, value_name = "FILE", requires = "paths")]
     pub script: Option<PathBuf>,
+    /// Startup benchmark: close the window right after the first frame is drawn and print
+    /// the time from process start.
+    #[arg(long, hide = true)]
+    pub exit_after_first_frame: bool,
 }
 
 #[derive(Debug, Subcommand)]

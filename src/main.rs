@@ -6,6 +6,7 @@ use tawsim::app::{StartProject, TawsimApp};
 use tawsim::cli::{Cli, run_command};
 
 fn main() -> std::process::ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     if let Some(cmd) = cli.command {
         return run_command(cmd);
@@ -33,11 +34,13 @@ fn main() -> std::process::ExitCode {
         renderer: eframe::Renderer::Glow,
         ..Default::default()
     };
-    match eframe::run_native(
-        "tawsim",
-        options,
-        Box::new(move |cc| Ok(Box::new(TawsimApp::from_creation_context(cc, start)))),
-    ) {
+    let exit_after_first_frame = cli.exit_after_first_frame.then_some(started);
+    let create = move |cc: &eframe::CreationContext<'_>| {
+        let mut app = TawsimApp::from_creation_context(cc, start);
+        app.exit_after_first_frame = exit_after_first_frame;
+        Ok(Box::new(app) as Box<dyn eframe::App>)
+    };
+    match eframe::run_native("tawsim", options, Box::new(create)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tawsim: could not open a window: {e}");
