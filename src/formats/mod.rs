@@ -553,6 +553,10 @@ impl<'o> ImportCtx<'o> {
             return Ok(());
         }
         let indexed = IndexedText::new(doc.text.as_str());
+        // A stable order, so which of two overlapping spans is refused does not depend on
+        // the order a decoder closed them in.
+        let mut cands = cands;
+        cands.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
         let mut set = SpanSet::new();
         let mut kept: Vec<TaggedSpan> = Vec::with_capacity(cands.len());
         for c in cands {
