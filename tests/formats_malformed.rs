@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 use tawsim::domain::{AnnotatedDocument, OverlapPolicy, SpanError, TaggedSpan};
 use tawsim::formats::{
-    ExportOptions, Format, FormatError, ImportOptions, ImportReport, Problem, ProblemKind, Split, export_documents,
-    import_path,
+    ExportOptions, Format, FormatError, ImportOptions, ImportReport, Problem, ProblemKind, Split,
+    export_documents, import_path,
 };
 
 fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
@@ -17,7 +17,11 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     p
 }
 
-fn run(path: &Path, format: Format, opts: &ImportOptions) -> Result<(Vec<AnnotatedDocument>, ImportReport), FormatError> {
+fn run(
+    path: &Path,
+    format: Format,
+    opts: &ImportOptions,
+) -> Result<(Vec<AnnotatedDocument>, ImportReport), FormatError> {
     let mut docs = Vec::new();
     let rep = import_path(path, format, opts, &mut |d| {
         docs.push(d);
@@ -40,7 +44,9 @@ fn summary(ps: &[Problem], file: &Path) -> Vec<(usize, String)> {
     for p in ps {
         assert_eq!(p.file, file, "{p}");
     }
-    ps.iter().map(|p| (p.line.unwrap_or(0), short(&p.kind))).collect()
+    ps.iter()
+        .map(|p| (p.line.unwrap_or(0), short(&p.kind)))
+        .collect()
 }
 
 fn owned(v: &[(usize, &str)]) -> Vec<(usize, String)> {
@@ -55,12 +61,28 @@ fn text_invalid_utf8_names_file_line_and_byte() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = write(dir.path(), "bad.txt", b"abc\n\xd8\xa8\xff rest\n");
     let err = run(&p, Format::Text, &ImportOptions::default()).expect_err("invalid");
-    assert!(matches!(&err, FormatError::InvalidUtf8 { file, line: 2, byte: 6 } if file == &p), "{err:?}");
-    assert_eq!(err.to_string(), format!("{}:2: invalid UTF-8 at byte 6", p.display()));
+    assert!(
+        matches!(&err, FormatError::InvalidUtf8 { file, line: 2, byte: 6 } if file == &p),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("{}:2: invalid UTF-8 at byte 6", p.display())
+    );
     // The byte position counts the BOM that is dropped.
     let p = write(dir.path(), "bom.txt", b"\xEF\xBB\xBFab\xff");
     let err = run(&p, Format::Text, &ImportOptions::default()).expect_err("invalid");
-    assert!(matches!(err, FormatError::InvalidUtf8 { line: 1, byte: 5, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            FormatError::InvalidUtf8 {
+                line: 1,
+                byte: 5,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -86,8 +108,20 @@ fn text_empty_documents_are_errors_but_blank_lines_only_separate() {
     assert_eq!(rep.errors.len(), 1);
     assert_eq!(rep.errors[0].kind, ProblemKind::EmptyDocument);
     let p = write(dir.path(), "l.txt", "one\n\n  \ntwo\r\n");
-    let (docs, rep) = ok(&p, Format::Text, &ImportOptions { split: Split::Lines, ..Default::default() });
-    assert_eq!(docs.iter().map(|d| (d.name.as_str(), d.text.as_str())).collect::<Vec<_>>(), [("l-1", "one"), ("l-4", "two")]);
+    let (docs, rep) = ok(
+        &p,
+        Format::Text,
+        &ImportOptions {
+            split: Split::Lines,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        docs.iter()
+            .map(|d| (d.name.as_str(), d.text.as_str()))
+            .collect::<Vec<_>>(),
+        [("l-1", "one"), ("l-4", "two")]
+    );
     assert!(rep.errors.is_empty());
 }
 
@@ -98,9 +132,15 @@ fn a_folder_imports_its_matching_files_in_name_order() {
     write(dir.path(), "a.txt", "first");
     write(dir.path(), "c.md", "not text");
     let (docs, _) = ok(dir.path(), Format::Text, &ImportOptions::default());
-    assert_eq!(docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), ["first", "second"]);
+    assert_eq!(
+        docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(),
+        ["first", "second"]
+    );
     let empty = tempfile::tempdir().expect("tempdir");
-    assert!(matches!(run(empty.path(), Format::Doccano, &ImportOptions::default()), Err(FormatError::NoInput { .. })));
+    assert!(matches!(
+        run(empty.path(), Format::Doccano, &ImportOptions::default()),
+        Err(FormatError::NoInput { .. })
+    ));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -129,9 +169,20 @@ const DOCCANO_BAD: &str = r#"{"text": "وقّع في جنيف", "label": [[8, 12
 #[test]
 fn doccano_every_problem_is_listed_with_file_line_and_kind() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let p = write(dir.path(), "bad.jsonl", DOCCANO_BAD.replace("a NUL b", "a\0b"));
+    let p = write(
+        dir.path(),
+        "bad.jsonl",
+        DOCCANO_BAD.replace("a NUL b", "a\0b"),
+    );
     for lenient in [false, true] {
-        let (docs, rep) = ok(&p, Format::Doccano, &ImportOptions { lenient, ..Default::default() });
+        let (docs, rep) = ok(
+            &p,
+            Format::Doccano,
+            &ImportOptions {
+                lenient,
+                ..Default::default()
+            },
+        );
         assert_eq!(
             summary(&rep.errors, &p),
             owned(&[
@@ -154,18 +205,48 @@ fn doccano_every_problem_is_listed_with_file_line_and_kind() {
             ])
         );
         // Between ق (1) and its shadda (2) in وقّع.
-        assert_eq!(rep.errors[5].kind, ProblemKind::Span(SpanError::SplitsGrapheme { start: 0, end: 2, at: 2 }));
-        assert_eq!(rep.errors[4].kind, ProblemKind::Span(SpanError::OutOfRange { start: 0, end: 9, len: 3 }));
-        assert!(rep.errors[0].to_string().starts_with(&format!("{}:2: invalid JSON", p.display())));
+        assert_eq!(
+            rep.errors[5].kind,
+            ProblemKind::Span(SpanError::SplitsGrapheme {
+                start: 0,
+                end: 2,
+                at: 2
+            })
+        );
+        assert_eq!(
+            rep.errors[4].kind,
+            ProblemKind::Span(SpanError::OutOfRange {
+                start: 0,
+                end: 9,
+                len: 3
+            })
+        );
+        assert!(
+            rep.errors[0]
+                .to_string()
+                .starts_with(&format!("{}:2: invalid JSON", p.display()))
+        );
         // Documents with a bad span are kept without it; bad records are skipped.
         assert_eq!(docs.len(), 12);
         assert_eq!(rep.documents, 12);
         assert_eq!(docs[0].spans, vec![TaggedSpan::new(8, 12, "LOC")]);
-        assert_eq!(docs.iter().find(|d| d.text == "abcd").map(|d| d.spans.len()), Some(1));
+        assert_eq!(
+            docs.iter()
+                .find(|d| d.text == "abcd")
+                .map(|d| d.spans.len()),
+            Some(1)
+        );
         assert_eq!(rep.spans, 3);
     }
     // Allowing overlaps clears line 8 only.
-    let (_, rep) = ok(&p, Format::Doccano, &ImportOptions { overlap: OverlapPolicy::Allow, ..Default::default() });
+    let (_, rep) = ok(
+        &p,
+        Format::Doccano,
+        &ImportOptions {
+            overlap: OverlapPolicy::Allow,
+            ..Default::default()
+        },
+    );
     assert_eq!(rep.errors.len(), 15);
     assert!(!rep.errors.iter().any(|e| e.line == Some(8)));
 }
@@ -173,12 +254,23 @@ fn doccano_every_problem_is_listed_with_file_line_and_kind() {
 #[test]
 fn doccano_invalid_utf8_bom_and_crlf() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let p = write(dir.path(), "u.jsonl", b"{\"text\": \"a\"}\n{\"text\": \"\xd8\"}\n");
+    let p = write(
+        dir.path(),
+        "u.jsonl",
+        b"{\"text\": \"a\"}\n{\"text\": \"\xd8\"}\n",
+    );
     let err = run(&p, Format::Doccano, &ImportOptions::default()).expect_err("invalid");
-    assert!(matches!(&err, FormatError::InvalidUtf8 { file, line: 2, byte: 24 } if file == &p), "{err:?}");
+    assert!(
+        matches!(&err, FormatError::InvalidUtf8 { file, line: 2, byte: 24 } if file == &p),
+        "{err:?}"
+    );
     // BOM before the first record and CRLF line ends are not text; a \r\n inside the
     // JSON string is, and stays.
-    let p = write(dir.path(), "c.jsonl", "\u{FEFF}{\"text\": \"a\\r\\nb\", \"label\": [[3, 4, \"X\"]]}\r\n{\"text\": \"c\"}\r\n");
+    let p = write(
+        dir.path(),
+        "c.jsonl",
+        "\u{FEFF}{\"text\": \"a\\r\\nb\", \"label\": [[3, 4, \"X\"]]}\r\n{\"text\": \"c\"}\r\n",
+    );
     let (docs, rep) = ok(&p, Format::Doccano, &ImportOptions::default());
     assert!(rep.errors.is_empty(), "{:?}", rep.errors);
     assert_eq!(docs[0].text, "a\r\nb");
@@ -189,9 +281,16 @@ fn doccano_invalid_utf8_bom_and_crlf() {
 #[test]
 fn doccano_keeps_extra_keys_and_names_documents() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let p = write(dir.path(), "m.jsonl", "{\"id\": 12, \"text\": \"a\", \"source\": \"x\", \"status\": \"done\"}\n{\"text\": \"b\", \"name\": \"bee\"}\n{\"text\": \"c\"}\n");
+    let p = write(
+        dir.path(),
+        "m.jsonl",
+        "{\"id\": 12, \"text\": \"a\", \"source\": \"x\", \"status\": \"done\"}\n{\"text\": \"b\", \"name\": \"bee\"}\n{\"text\": \"c\"}\n",
+    );
     let (docs, _) = ok(&p, Format::Doccano, &ImportOptions::default());
-    assert_eq!(docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["12", "bee", "m-3"]);
+    assert_eq!(
+        docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["12", "bee", "m-3"]
+    );
     assert_eq!(docs[0].meta.get("source"), Some(&serde_json::json!("x")));
     assert_eq!(docs[0].meta.get("id"), Some(&serde_json::json!(12)));
     assert_eq!(docs[0].status, tawsim::domain::DocStatus::Done);
@@ -204,7 +303,11 @@ fn a_5mb_single_line_imports_quickly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let n = 5 * 1024 * 1024 / 2;
     let body: String = "ب".repeat(n - 5) + " جنيف";
-    let rec = format!("{{\"text\": \"{body}\", \"label\": [[{}, {}, \"LOC\"]]}}\n", n - 4, n);
+    let rec = format!(
+        "{{\"text\": \"{body}\", \"label\": [[{}, {}, \"LOC\"]]}}\n",
+        n - 4,
+        n
+    );
     let p = write(dir.path(), "big.jsonl", rec.as_bytes());
     let t = Instant::now();
     let (docs, rep) = ok(&p, Format::Doccano, &ImportOptions::default());
@@ -226,15 +329,44 @@ fn a_5mb_single_line_imports_quickly() {
 #[test]
 fn conll_problems_and_repairs_name_their_lines() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let p = write(dir.path(), "c.conll", "جنيف B-LOC\nword\nx I-PER\ny B-LOC B-PER\na\0 O\n\nz X-FOO\nw O");
+    let p = write(
+        dir.path(),
+        "c.conll",
+        "جنيف B-LOC\nword\nx I-PER\ny B-LOC B-PER\na\0 O\n\nz X-FOO\nw O",
+    );
     let (docs, rep) = ok(&p, Format::Conll, &ImportOptions::default());
-    assert_eq!(summary(&rep.errors, &p), owned(&[(2, "BadTag"), (5, "Nul"), (7, "BadTag"), (4, "Span(Overlap")]));
-    assert_eq!(summary(&rep.warnings, &p), owned(&[(3, "Repaired"), (8, "NoFinalNewline")]));
+    assert_eq!(
+        summary(&rep.errors, &p),
+        owned(&[
+            (2, "BadTag"),
+            (5, "Nul"),
+            (7, "BadTag"),
+            (4, "Span(Overlap")
+        ])
+    );
+    assert_eq!(
+        summary(&rep.warnings, &p),
+        owned(&[(3, "Repaired"), (8, "NoFinalNewline")])
+    );
     assert_eq!(rep.repaired, 1);
     assert_eq!(docs[0].text, "جنيف x y\nw");
-    assert_eq!(docs[0].spans, vec![TaggedSpan::new(0, 4, "LOC"), TaggedSpan::new(5, 6, "PER"), TaggedSpan::new(7, 8, "LOC")]);
+    assert_eq!(
+        docs[0].spans,
+        vec![
+            TaggedSpan::new(0, 4, "LOC"),
+            TaggedSpan::new(5, 6, "PER"),
+            TaggedSpan::new(7, 8, "LOC")
+        ]
+    );
     // Nested tags are fine when overlaps are allowed.
-    let (_, rep) = ok(&p, Format::Conll, &ImportOptions { overlap: OverlapPolicy::Allow, ..Default::default() });
+    let (_, rep) = ok(
+        &p,
+        Format::Conll,
+        &ImportOptions {
+            overlap: OverlapPolicy::Allow,
+            ..Default::default()
+        },
+    );
     assert_eq!(rep.errors.len(), 3);
     assert_eq!(rep.spans, 4);
 }
@@ -244,19 +376,54 @@ fn conll_invalid_utf8_bom_crlf_and_tag_column() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = write(dir.path(), "u.conll", b"a O\n\xff O\n");
     let err = run(&p, Format::Conll, &ImportOptions::default()).expect_err("invalid");
-    assert!(matches!(err, FormatError::InvalidUtf8 { line: 2, byte: 4, .. }), "{err:?}");
-    let p = write(dir.path(), "b.conll", "\u{FEFF}\u{200E}د\tB-Media\r\n\u{200E}ب\tI-Media\r\n\t\r\nو\tO\r\n");
+    assert!(
+        matches!(
+            err,
+            FormatError::InvalidUtf8 {
+                line: 2,
+                byte: 4,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let p = write(
+        dir.path(),
+        "b.conll",
+        "\u{FEFF}\u{200E}د\tB-Media\r\n\u{200E}ب\tI-Media\r\n\t\r\nو\tO\r\n",
+    );
     let (docs, rep) = ok(&p, Format::Conll, &ImportOptions::default());
     assert!(rep.errors.is_empty() && rep.warnings.is_empty(), "{rep:?}");
     assert_eq!(docs[0].text, "\u{200E}د \u{200E}ب\nو");
     assert_eq!(docs[0].spans, vec![TaggedSpan::new(0, 5, "Media")]);
     // CoNLL-2003 style with the NER tag in column 3.
-    let p = write(dir.path(), "c.conll", "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n");
-    let (docs, rep) = ok(&p, Format::Conll, &ImportOptions { tag_column: Some(3), ..Default::default() });
+    let p = write(
+        dir.path(),
+        "c.conll",
+        "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n",
+    );
+    let (docs, rep) = ok(
+        &p,
+        Format::Conll,
+        &ImportOptions {
+            tag_column: Some(3),
+            ..Default::default()
+        },
+    );
     assert!(rep.errors.is_empty());
     assert_eq!(docs[0].spans, vec![TaggedSpan::new(0, 2, "ORG")]);
-    let (_, rep) = ok(&p, Format::Conll, &ImportOptions { tag_column: Some(7), ..Default::default() });
-    assert_eq!(summary(&rep.errors, &p), owned(&[(3, "BadTag"), (4, "BadTag")]));
+    let (_, rep) = ok(
+        &p,
+        Format::Conll,
+        &ImportOptions {
+            tag_column: Some(7),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        summary(&rep.errors, &p),
+        owned(&[(3, "BadTag"), (4, "BadTag")])
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -275,17 +442,41 @@ fn brat_problems_name_the_ann_file_and_line() {
     let (docs, rep) = ok(dir.path(), Format::Brat, &ImportOptions::default());
     assert_eq!(
         summary(&rep.errors, &ann),
-        owned(&[(4, "BadOffset"), (5, "Schema"), (3, "Span(SplitsGrapheme"), (2, "Span(TextMismatch")])
+        owned(&[
+            (4, "BadOffset"),
+            (5, "Schema"),
+            (3, "Span(SplitsGrapheme"),
+            (2, "Span(TextMismatch")
+        ])
     );
-    assert_eq!(summary(&rep.warnings, &ann), owned(&[(6, "Discontinuous"), (8, "Unsupported")]));
+    assert_eq!(
+        summary(&rep.warnings, &ann),
+        owned(&[(6, "Discontinuous"), (8, "Unsupported")])
+    );
     let d = &docs[0];
     assert_eq!(d.name, "a");
-    assert_eq!(d.spans, vec![TaggedSpan::new(0, 4, "ORG"), TaggedSpan::new(13, 15, "ORG"), TaggedSpan::new(16, 20, "LOC")]);
-    assert_eq!(d.meta.get("brat_notes"), Some(&serde_json::json!([[16, 20, "LOC", "the city"]])));
-    assert_eq!(d.meta.get("brat_other"), Some(&serde_json::json!(["R1\tRel Arg1:T1 Arg2:T6"])));
+    assert_eq!(
+        d.spans,
+        vec![
+            TaggedSpan::new(0, 4, "ORG"),
+            TaggedSpan::new(13, 15, "ORG"),
+            TaggedSpan::new(16, 20, "LOC")
+        ]
+    );
+    assert_eq!(
+        d.meta.get("brat_notes"),
+        Some(&serde_json::json!([[16, 20, "LOC", "the city"]]))
+    );
+    assert_eq!(
+        d.meta.get("brat_other"),
+        Some(&serde_json::json!(["R1\tRel Arg1:T1 Arg2:T6"]))
+    );
     let bad = write(dir.path(), "b.txt", b"ok\xc3");
     let err = run(dir.path(), Format::Brat, &ImportOptions::default()).expect_err("invalid");
-    assert!(matches!(&err, FormatError::InvalidUtf8 { file, byte: 2, line: 1 } if file == &bad), "{err:?}");
+    assert!(
+        matches!(&err, FormatError::InvalidUtf8 { file, byte: 2, line: 1 } if file == &bad),
+        "{err:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -294,13 +485,26 @@ fn brat_problems_name_the_ann_file_and_line() {
 #[test]
 fn labelstudio_truncated_json_is_fatal_with_its_line() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let p = write(dir.path(), "t.json", "[\n  {\"data\": {\"text\": \"abc\"}},\n  {\"data\": ");
+    let p = write(
+        dir.path(),
+        "t.json",
+        "[\n  {\"data\": {\"text\": \"abc\"}},\n  {\"data\": ",
+    );
     let err = run(&p, Format::LabelStudio, &ImportOptions::default()).expect_err("truncated");
-    assert!(matches!(&err, FormatError::Parse { file, line: 3, .. } if file == &p), "{err:?}");
+    assert!(
+        matches!(&err, FormatError::Parse { file, line: 3, .. } if file == &p),
+        "{err:?}"
+    );
     let p = write(dir.path(), "n.json", "{\"a\": 1}\n");
-    assert!(run(&p, Format::LabelStudio, &ImportOptions::default()).is_ok(), "a single task object is accepted");
+    assert!(
+        run(&p, Format::LabelStudio, &ImportOptions::default()).is_ok(),
+        "a single task object is accepted"
+    );
     let p = write(dir.path(), "s.json", "\"tasks\"");
-    assert!(matches!(run(&p, Format::LabelStudio, &ImportOptions::default()), Err(FormatError::Parse { line: 1, .. })));
+    assert!(matches!(
+        run(&p, Format::LabelStudio, &ImportOptions::default()),
+        Err(FormatError::Parse { line: 1, .. })
+    ));
 }
 
 #[test]
@@ -317,16 +521,36 @@ fn labelstudio_task_problems_name_the_task_line() {
   {"id": 6, "data": {"text": "abc"}, "annotations": [{"was_cancelled": true, "result": []}, {"result": [{"type": "labels", "value": {"start": 0, "end": "2", "labels": ["X"]}}]}]}
 ]"#;
     let p = write(dir.path(), "ls.json", body);
-    let (docs, rep) = ok(&p, Format::LabelStudio, &ImportOptions { utf16_offsets: true, ..Default::default() });
+    let (docs, rep) = ok(
+        &p,
+        Format::LabelStudio,
+        &ImportOptions {
+            utf16_offsets: true,
+            ..Default::default()
+        },
+    );
     assert_eq!(
         summary(&rep.errors, &p),
-        owned(&[(3, "DuplicateId"), (4, "Span(TextMismatch"), (5, "Schema"), (6, "Schema"), (7, "BadOffset"), (9, "Schema")])
+        owned(&[
+            (3, "DuplicateId"),
+            (4, "Span(TextMismatch"),
+            (5, "Schema"),
+            (6, "Schema"),
+            (7, "BadOffset"),
+            (9, "Schema")
+        ])
     );
     assert_eq!(summary(&rep.warnings, &p), owned(&[(8, "Unsupported")]));
-    assert_eq!(docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["1", "2", "4", "5", "6"]);
+    assert_eq!(
+        docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["1", "2", "4", "5", "6"]
+    );
     let pred = &docs[3];
     assert_eq!(pred.spans, vec![TaggedSpan::new(0, 3, "X")]);
-    assert_eq!(pred.meta.get("annotation_source"), Some(&serde_json::json!("predictions")));
+    assert_eq!(
+        pred.meta.get("annotation_source"),
+        Some(&serde_json::json!("predictions"))
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -341,16 +565,30 @@ fn hf_needs_labels_for_ids_and_checks_lengths() {
         "{\"id\": \"0\", \"tokens\": [\"في\", \"جنيف\"], \"ner_tags\": [0, 1]}\n{\"id\": \"1\", \"tokens\": [\"a\"], \"ner_tags\": [0, 0]}\n{\"id\": \"2\", \"tokens\": [\"a\"], \"ner_tags\": [\"B-LOC\"]}\n{\"id\": \"2\", \"tokens\": [\"b\"], \"ner_tags\": [\"O\"]}\n{\"id\": \"3\", \"tokens\": [\"a\", \"b\"], \"ner_tags\": [9, 0]}\n",
     );
     let (docs, rep) = ok(&p, Format::HfTokens, &ImportOptions::default());
-    assert_eq!(summary(&rep.errors, &p), owned(&[(1, "BadTag"), (2, "Schema"), (4, "DuplicateId"), (5, "BadTag")]));
+    assert_eq!(
+        summary(&rep.errors, &p),
+        owned(&[
+            (1, "BadTag"),
+            (2, "Schema"),
+            (4, "DuplicateId"),
+            (5, "BadTag")
+        ])
+    );
     assert_eq!(docs.len(), 1);
     write(dir.path(), "labels.json", r#"["O", "B-LOC", "I-LOC"]"#);
     let (docs, rep) = ok(&p, Format::HfTokens, &ImportOptions::default());
-    assert_eq!(summary(&rep.errors, &p), owned(&[(2, "Schema"), (4, "DuplicateId"), (5, "BadTag")]));
+    assert_eq!(
+        summary(&rep.errors, &p),
+        owned(&[(2, "Schema"), (4, "DuplicateId"), (5, "BadTag")])
+    );
     assert_eq!(docs[0].text, "في جنيف");
     assert_eq!(docs[0].spans, vec![TaggedSpan::new(3, 7, "LOC")]);
     write(dir.path(), "labels.json", r#"["O", "B-LOC""#);
     let err = run(&p, Format::HfTokens, &ImportOptions::default()).expect_err("bad sidecar");
-    assert!(matches!(&err, FormatError::Parse { file, .. } if file.ends_with("labels.json")), "{err:?}");
+    assert!(
+        matches!(&err, FormatError::Parse { file, .. } if file.ends_with("labels.json")),
+        "{err:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -359,20 +597,37 @@ fn hf_needs_labels_for_ids_and_checks_lengths() {
 #[test]
 fn cancel_stops_an_import_and_progress_counts_bytes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let p = write(dir.path(), "a.jsonl", "{\"text\": \"a\"}\n{\"text\": \"b\"}\n");
+    let p = write(
+        dir.path(),
+        "a.jsonl",
+        "{\"text\": \"a\"}\n{\"text\": \"b\"}\n",
+    );
     let progress = Arc::new(AtomicU64::new(0));
-    let opts = ImportOptions { progress: Some(Arc::clone(&progress)), ..Default::default() };
+    let opts = ImportOptions {
+        progress: Some(Arc::clone(&progress)),
+        ..Default::default()
+    };
     ok(&p, Format::Doccano, &opts);
     assert_eq!(progress.load(Ordering::Relaxed), 28);
     let cancel = Arc::new(AtomicBool::new(true));
-    let opts = ImportOptions { cancel: Some(cancel), ..Default::default() };
-    assert!(matches!(run(&p, Format::Doccano, &opts), Err(FormatError::Cancelled)));
+    let opts = ImportOptions {
+        cancel: Some(cancel),
+        ..Default::default()
+    };
+    assert!(matches!(
+        run(&p, Format::Doccano, &opts),
+        Err(FormatError::Cancelled)
+    ));
 }
 
 #[test]
 fn sink_errors_stop_the_import() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let p = write(dir.path(), "a.jsonl", "{\"text\": \"a\"}\n{\"text\": \"b\"}\n");
+    let p = write(
+        dir.path(),
+        "a.jsonl",
+        "{\"text\": \"a\"}\n{\"text\": \"b\"}\n",
+    );
     let mut n = 0;
     let r = import_path(&p, Format::Doccano, &ImportOptions::default(), &mut |_| {
         n += 1;
@@ -386,7 +641,12 @@ fn sink_errors_stop_the_import() {
 // Export refusals
 
 fn one_doc() -> Vec<AnnotatedDocument> {
-    vec![AnnotatedDocument { name: "d".into(), text: "في جنيف".into(), spans: vec![TaggedSpan::new(3, 7, "LOC")], ..Default::default() }]
+    vec![AnnotatedDocument {
+        name: "d".into(),
+        text: "في جنيف".into(),
+        spans: vec![TaggedSpan::new(3, 7, "LOC")],
+        ..Default::default()
+    }]
 }
 
 #[test]
@@ -407,16 +667,40 @@ fn export_refuses_an_existing_output_without_force_and_never_overwrites_an_input
         } else {
             write(dir.path(), name, "old");
         }
-        let err = export_documents(&mut one_doc().into_iter(), format, &out, &ExportOptions::default()).expect_err("exists");
-        assert!(matches!(&err, FormatError::OutputExists(p) if p == &out), "{format}: {err:?}");
-        let forced = ExportOptions { force: true, ..Default::default() };
-        let rep = export_documents(&mut one_doc().into_iter(), format, &out, &forced).expect("forced");
+        let err = export_documents(
+            &mut one_doc().into_iter(),
+            format,
+            &out,
+            &ExportOptions::default(),
+        )
+        .expect_err("exists");
+        assert!(
+            matches!(&err, FormatError::OutputExists(p) if p == &out),
+            "{format}: {err:?}"
+        );
+        let forced = ExportOptions {
+            force: true,
+            ..Default::default()
+        };
+        let rep =
+            export_documents(&mut one_doc().into_iter(), format, &out, &forced).expect("forced");
         assert_eq!(rep.documents, 1);
-        let same = ExportOptions { force: true, inputs: vec![out.clone()], ..Default::default() };
-        let err = export_documents(&mut one_doc().into_iter(), format, &out, &same).expect_err("input");
-        assert!(matches!(&err, FormatError::SameAsInput(p) if p == &out), "{format}: {err:?}");
+        let same = ExportOptions {
+            force: true,
+            inputs: vec![out.clone()],
+            ..Default::default()
+        };
+        let err =
+            export_documents(&mut one_doc().into_iter(), format, &out, &same).expect_err("input");
+        assert!(
+            matches!(&err, FormatError::SameAsInput(p) if p == &out),
+            "{format}: {err:?}"
+        );
     }
-    assert!(!dir.path().join("brat/keep.txt").exists(), "forced brat export replaced the folder");
+    assert!(
+        !dir.path().join("brat/keep.txt").exists(),
+        "forced brat export replaced the folder"
+    );
     assert!(dir.path().join("brat/d.ann").exists());
     // No temporary files are left behind.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -428,8 +712,13 @@ fn export_refuses_an_existing_output_without_force_and_never_overwrites_an_input
     // The input compared by canonical path, not by spelling.
     let input = write(dir.path(), "in.jsonl", "{}");
     let spelled = dir.path().join(".").join("in.jsonl");
-    let same = ExportOptions { force: true, inputs: vec![input.clone()], ..Default::default() };
-    let err = export_documents(&mut one_doc().into_iter(), Format::Doccano, &spelled, &same).expect_err("input");
+    let same = ExportOptions {
+        force: true,
+        inputs: vec![input.clone()],
+        ..Default::default()
+    };
+    let err = export_documents(&mut one_doc().into_iter(), Format::Doccano, &spelled, &same)
+        .expect_err("input");
     assert!(matches!(err, FormatError::SameAsInput(_)));
     assert_eq!(std::fs::read_to_string(&input).expect("read"), "{}");
 }
@@ -438,7 +727,13 @@ fn export_refuses_an_existing_output_without_force_and_never_overwrites_an_input
 fn a_cancelled_export_writes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("o.jsonl");
-    let opts = ExportOptions { cancel: Some(Arc::new(AtomicBool::new(true))), ..Default::default() };
-    assert!(matches!(export_documents(&mut one_doc().into_iter(), Format::Doccano, &out, &opts), Err(FormatError::Cancelled)));
+    let opts = ExportOptions {
+        cancel: Some(Arc::new(AtomicBool::new(true))),
+        ..Default::default()
+    };
+    assert!(matches!(
+        export_documents(&mut one_doc().into_iter(), Format::Doccano, &out, &opts),
+        Err(FormatError::Cancelled)
+    ));
     assert_eq!(std::fs::read_dir(dir.path()).expect("read_dir").count(), 0);
 }

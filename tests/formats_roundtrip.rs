@@ -216,10 +216,16 @@ fn seed_conll_and_hf_keep_every_aligned_span_and_are_stable() {
             // Same entities with the same text (tokens now spaced: 5+5 is "5 + 5"); جنيف is
             // split off بجنيف in clitic mode.
             let squash = |v: Vec<(String, String)>| -> Vec<(String, String)> {
-                v.into_iter().map(|(l, t)| (l, t.replace(' ', ""))).collect()
+                v.into_iter()
+                    .map(|(l, t)| (l, t.replace(' ', "")))
+                    .collect()
             };
             assert!(span_texts(&once[0]).contains(&("MISC".to_string(), "5 + 5".to_string())));
-            assert_eq!(squash(span_texts(&once[0])), squash(span_texts(&doc)), "{format} {scheme:?}");
+            assert_eq!(
+                squash(span_texts(&once[0])),
+                squash(span_texts(&doc)),
+                "{format} {scheme:?}"
+            );
             // Idempotent from then on.
             let twice = roundtrip(&once, format, &e, &i);
             assert_eq!(twice[0].text, once[0].text);
@@ -294,10 +300,7 @@ fn text_round_trips_and_splits() {
         lines.len(),
         SEED.lines().filter(|l| !l.trim().is_empty()).count()
     );
-    assert_eq!(
-        lines[1].name, "seed-3",
-        "named after its line"
-    );
+    assert_eq!(lines[1].name, "seed-3", "named after its line");
 }
 
 #[test]

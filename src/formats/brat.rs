@@ -88,8 +88,7 @@ fn import_pair(
     let mut other: Vec<Value> = Vec::new();
     if ann.is_file() {
         let mut r = LineReader::open(&ann, true)?;
-        loop {
-            let Some(l) = r.next_line(ctx)? else { break };
+        while let Some(l) = r.next_line(ctx)? {
             let lno = l.no;
             let line = l.text.strip_suffix('\r').unwrap_or(l.text).to_string();
             if line.trim().is_empty() {
@@ -154,17 +153,17 @@ fn import_pair(
                     .collect();
                 let joined = pieces.join(" ");
                 let (outer_s, outer_e) = (frags[0].0, frags[frags.len() - 1].1);
-                if let Some(g) = given {
-                    if g != joined {
-                        let e = crate::domain::SpanError::TextMismatch {
-                            start: outer_s,
-                            end: outer_e,
-                            expected: g.to_string(),
-                            found: joined,
-                        };
-                        ctx.report.errors.push(Problem::span(&ann, Some(lno), e));
-                        continue;
-                    }
+                if let Some(g) = given
+                    && g != joined
+                {
+                    let e = crate::domain::SpanError::TextMismatch {
+                        start: outer_s,
+                        end: outer_e,
+                        expected: g.to_string(),
+                        found: joined,
+                    };
+                    ctx.report.errors.push(Problem::span(&ann, Some(lno), e));
+                    continue;
                 }
                 let gaps_blank = frags.windows(2).all(|w| {
                     w[0].1 <= w[1].0

@@ -213,8 +213,7 @@ pub(crate) fn import_file(
     let mut doc = DocState::new(ctx);
     let mut n_doc = 0usize;
     let mut last_line_no_newline = None;
-    loop {
-        let Some(l) = r.next_line(ctx)? else { break };
+    while let Some(l) = r.next_line(ctx)? {
         let lno = l.no;
         last_line_no_newline = (!l.had_newline).then_some(lno);
         let line = l.text.strip_suffix('\r').unwrap_or(l.text);

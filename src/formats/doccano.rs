@@ -23,8 +23,7 @@ pub(crate) fn import_file(
 ) -> Result<(), FormatError> {
     let mut r = LineReader::open(file, true)?;
     let base = stem(file);
-    loop {
-        let Some(l) = r.next_line(ctx)? else { break };
+    while let Some(l) = r.next_line(ctx)? {
         let lno = l.no;
         let line = l.text.strip_suffix('\r').unwrap_or(l.text);
         if line.trim().is_empty() {
@@ -110,10 +109,10 @@ fn read_record(
             return None;
         }
     };
-    if let Some(id) = obj.get("id").and_then(id_string) {
-        if !ctx.claim_id(file, Some(lno), &id) {
-            return None;
-        }
+    if let Some(id) = obj.get("id").and_then(id_string)
+        && !ctx.claim_id(file, Some(lno), &id)
+    {
+        return None;
     }
     let name = match obj.remove("name") {
         Some(Value::String(s)) => s,

@@ -90,8 +90,7 @@ pub(crate) fn import_file(
     let names = read_labels(file, ctx)?;
     let mut r = LineReader::open(file, true)?;
     let base = stem(file);
-    loop {
-        let Some(l) = r.next_line(ctx)? else { break };
+    while let Some(l) = r.next_line(ctx)? {
         let lno = l.no;
         let line = l.text.strip_suffix('\r').unwrap_or(l.text);
         if line.trim().is_empty() {

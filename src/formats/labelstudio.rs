@@ -170,10 +170,10 @@ fn read_task(
             return None;
         }
     };
-    if let Some(id) = &id {
-        if !ctx.claim_id(file, lno, id) {
-            return None;
-        }
+    if let Some(id) = &id
+        && !ctx.claim_id(file, lno, id)
+    {
+        return None;
     }
     let name = match data.remove("name") {
         Some(Value::String(s)) => s,
@@ -212,21 +212,20 @@ fn read_task(
             );
         }
     }
-    if results.is_none() {
-        if let Some(Value::Array(preds)) = predictions {
-            if let Some(p) = preds.first() {
-                results = Some(
-                    p.get("result")
-                        .and_then(Value::as_array)
-                        .cloned()
-                        .unwrap_or_default(),
-                );
-                meta.insert(
-                    "annotation_source".into(),
-                    Value::String("predictions".into()),
-                );
-            }
-        }
+    if results.is_none()
+        && let Some(Value::Array(preds)) = predictions
+        && let Some(p) = preds.first()
+    {
+        results = Some(
+            p.get("result")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
+        meta.insert(
+            "annotation_source".into(),
+            Value::String("predictions".into()),
+        );
     }
     let mut cands = Vec::new();
     for (k, r) in results.unwrap_or_default().iter().enumerate() {

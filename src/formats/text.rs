@@ -32,8 +32,7 @@ pub(crate) fn import_file(
             ..Default::default()
         }
     };
-    loop {
-        let Some(l) = r.next_line(ctx)? else { break };
+    while let Some(l) = r.next_line(ctx)? {
         let line = l.text.strip_suffix('\r').unwrap_or(l.text).to_string();
         let lno = l.no;
         let had_nl = l.had_newline;

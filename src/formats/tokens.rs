@@ -311,7 +311,7 @@ pub(crate) fn assign_tags(
             .iter()
             .any(|&(l, _, b, lab)| l == l0 && b + 1 == t0 && lab == sp.label);
         placed.push((l0, t0, t1, sp.label.as_str()));
-        for t in t0..=t1 {
+        for (t, cell) in tags[l0].iter_mut().enumerate().take(t1 + 1).skip(t0) {
             let p = match scheme {
                 TagScheme::Iob2 => {
                     if t == t0 {
@@ -334,7 +334,7 @@ pub(crate) fn assign_tags(
                     (false, false) => 'I',
                 },
             };
-            tags[l0][t].push(format!("{p}-{}", sp.label));
+            cell.push(format!("{p}-{}", sp.label));
         }
     }
     let written = placed.len();
@@ -346,7 +346,7 @@ pub(crate) fn assign_tags(
 }
 
 /// The text of token `(s, e)`.
-pub(crate) fn tok_text<'t>(text: &'t IndexedText, t: Tok) -> &'t str {
+pub(crate) fn tok_text(text: &IndexedText, t: Tok) -> &str {
     text.slice(t.0, t.1).unwrap_or("")
 }
 
