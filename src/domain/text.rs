@@ -123,15 +123,16 @@ mod tests {
 
     #[test]
     fn harakat_stay_with_their_letter() {
-        // وقّع: waw, qaf, qaf+shadda is one cluster (ق + ّ), ain.
+        // وقّع: waw (0), qaf (1) + shadda (2) form one cluster, ain (3).
         let t = IndexedText::new("وقّع");
         assert_eq!(t.len_chars(), 4);
         assert!(t.is_grapheme_boundary(0));
         assert!(t.is_grapheme_boundary(1));
-        assert!(!t.is_grapheme_boundary(3), "shadda belongs to the qaf before it");
+        assert!(!t.is_grapheme_boundary(2), "shadda belongs to the qaf before it");
+        assert!(t.is_grapheme_boundary(3));
         assert!(t.is_grapheme_boundary(4));
-        assert_eq!(t.snap_out(1, 3), (1, 4));
-        assert_eq!(t.boundary_at_or_before(3), 1);
+        assert_eq!(t.snap_out(1, 2), (1, 3));
+        assert_eq!(t.boundary_at_or_before(2), 1);
     }
 
     #[test]
