@@ -949,6 +949,24 @@ mod tests {
     }
 
     #[test]
+    fn guess_a_brat_folder_and_validate_discards() -> Result<(), FormatError> {
+        let dir = tempfile::tempdir().map_err(|e| FormatError::io(Path::new("tmp"), e))?;
+        assert_eq!(
+            Format::guess(dir.path()),
+            None,
+            "an empty folder is not brat"
+        );
+        std::fs::write(dir.path().join("a.txt"), "في جنيف")
+            .map_err(|e| FormatError::io(dir.path(), e))?;
+        std::fs::write(dir.path().join("a.ann"), "T1\tLOC 3 7\tجنيف\n")
+            .map_err(|e| FormatError::io(dir.path(), e))?;
+        assert_eq!(Format::guess(dir.path()), Some(Format::Brat));
+        let rep = validate(dir.path(), Format::Brat, &ImportOptions::default())?;
+        assert_eq!((rep.documents, rep.spans, rep.errors.len()), (1, 1, 0));
+        Ok(())
+    }
+
+    #[test]
     fn problem_display_names_file_and_line() {
         let p = Problem::new(Path::new("x.jsonl"), Some(3), ProblemKind::Json, "bad");
         assert_eq!(p.to_string(), "x.jsonl:3: bad");
