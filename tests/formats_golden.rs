@@ -228,10 +228,10 @@ fn entities_from_tags(rows: &[(String, String)]) -> BTreeSet<(String, String)> {
         if matches!(p, "B" | "S") {
             cur = Some((l.to_string(), vec![tok.clone()]));
         }
-        if matches!(p, "E" | "S") {
-            if let Some((label, toks)) = cur.take() {
-                out.insert((label, toks.join(" ")));
-            }
+        if matches!(p, "E" | "S")
+            && let Some((label, toks)) = cur.take()
+        {
+            out.insert((label, toks.join(" ")));
         }
     }
     out

@@ -131,8 +131,7 @@ fn read_record(
         status = st;
         obj.remove("status");
     }
-    let indexed = IndexedText::new(text.as_str());
-    let utf16 = ctx.opts.utf16_offsets;
+    let indexed = utf16_index(&text, ctx.opts.utf16_offsets);
     let mut cands = Vec::new();
     let bad = |ctx: &mut ImportCtx<'_>, (kind, msg): (ProblemKind, String)| {
         ctx.error(file, Some(lno), kind, format!("{msg}; span skipped"));
@@ -141,7 +140,7 @@ fn read_record(
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                match label_entry(item, &indexed, utf16) {
+                match label_entry(item, indexed.as_ref()) {
                     Ok(c) => cands.push(c),
                     Err((k, m)) => bad(ctx, (k, format!("label[{i}]: {m}"))),
                 }
@@ -161,7 +160,7 @@ fn read_record(
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                match entity_entry(item, &indexed, utf16) {
+                match entity_entry(item, indexed.as_ref()) {
                     Ok(c) => cands.push(c),
                     Err((k, m)) => bad(ctx, (k, format!("entities[{i}]: {m}"))),
                 }
@@ -197,7 +196,7 @@ fn default_name(obj: &Meta, base: &str, lno: usize) -> String {
 
 type EntryResult = Result<Candidate, (ProblemKind, String)>;
 
-fn label_entry(item: &Value, text: &IndexedText, utf16: bool) -> EntryResult {
+fn label_entry(item: &Value, text: Option<&IndexedText>) -> EntryResult {
     let Value::Array(a) = item else {
         return Err((
             ProblemKind::Schema,
@@ -226,15 +225,15 @@ fn label_entry(item: &Value, text: &IndexedText, utf16: bool) -> EntryResult {
         None => return Err((ProblemKind::Schema, "missing label".into())),
     };
     Ok(Candidate {
-        start: to_char_offset(text, s, utf16)?,
-        end: to_char_offset(text, e, utf16)?,
+        start: to_char_offset(text, s)?,
+        end: to_char_offset(text, e)?,
         label,
         expected: None,
         line: None,
     })
 }
 
-fn entity_entry(item: &Value, text: &IndexedText, utf16: bool) -> EntryResult {
+fn entity_entry(item: &Value, text: Option<&IndexedText>) -> EntryResult {
     let Value::Object(o) = item else {
         return Err((
             ProblemKind::Schema,
@@ -254,12 +253,17 @@ fn entity_entry(item: &Value, text: &IndexedText, utf16: bool) -> EntryResult {
         None => return Err((ProblemKind::Schema, "missing label".into())),
     };
     Ok(Candidate {
-        start: to_char_offset(text, s, utf16)?,
-        end: to_char_offset(text, e, utf16)?,
+        start: to_char_offset(text, s)?,
+        end: to_char_offset(text, e)?,
         label,
         expected: None,
         line: None,
     })
+}
+
+/// The index UTF-16 offsets need, only when they are used.
+pub(crate) fn utf16_index(text: &str, utf16: bool) -> Option<IndexedText> {
+    utf16.then(|| IndexedText::new(text))
 }
 
 /// Appends `"key": value` (with a leading comma unless first).
@@ -284,8 +288,8 @@ pub(crate) fn export(
     let mut line = String::new();
     for doc in docs {
         check_export_cancel(opts)?;
-        let indexed = IndexedText::new(doc.text.as_str());
-        let off = |c: usize| Value::from(from_char_offset(&indexed, c, opts.utf16_offsets));
+        let indexed = utf16_index(&doc.text, opts.utf16_offsets);
+        let off = |c: usize| Value::from(from_char_offset(indexed.as_ref(), c));
         let mut spans = doc.spans.clone();
         spans.sort();
         line.clear();

@@ -188,7 +188,10 @@ fn read_task(
     };
     data.remove("annotation_source");
     let mut meta: Meta = data;
-    let indexed = IndexedText::new(text.as_str());
+    let utf16 = ctx
+        .opts
+        .utf16_offsets
+        .then(|| IndexedText::new(text.as_str()));
     let mut results: Option<Vec<Value>> = None;
     if let Some(Value::Array(anns)) = annotations {
         let live: Vec<&Value> = anns
@@ -229,7 +232,7 @@ fn read_task(
     }
     let mut cands = Vec::new();
     for (k, r) in results.unwrap_or_default().iter().enumerate() {
-        match result_spans(r, &indexed, ctx.opts.utf16_offsets) {
+        match result_spans(r, utf16.as_ref()) {
             Ok(Some(mut c)) => cands.append(&mut c),
             Ok(None) => ctx.warn(
                 file,
@@ -253,8 +256,7 @@ fn read_task(
 
 fn result_spans(
     r: &Value,
-    text: &IndexedText,
-    utf16: bool,
+    text: Option<&IndexedText>,
 ) -> Result<Option<Vec<Candidate>>, (ProblemKind, String)> {
     let Value::Object(o) = r else {
         return Err((
@@ -273,8 +275,8 @@ fn result_spans(
     if ty.is_some_and(|t| t != "labels") || (ty.is_none() && !v.contains_key("labels")) {
         return Ok(None);
     }
-    let s = to_char_offset(text, json_offset(v.get("start"), "value.start")?, utf16)?;
-    let e = to_char_offset(text, json_offset(v.get("end"), "value.end")?, utf16)?;
+    let s = to_char_offset(text, json_offset(v.get("start"), "value.start")?)?;
+    let e = to_char_offset(text, json_offset(v.get("end"), "value.end")?)?;
     let expected = match v.get("text") {
         None | Some(Value::Null) => None,
         Some(Value::String(t)) => Some(t.clone()),
@@ -324,7 +326,8 @@ pub(crate) fn export(
     for doc in docs {
         check_export_cancel(opts)?;
         let indexed = IndexedText::new(doc.text.as_str());
-        let off = |c: usize| Value::from(from_char_offset(&indexed, c, opts.utf16_offsets));
+        let utf16 = opts.utf16_offsets.then(|| indexed.clone());
+        let off = |c: usize| Value::from(from_char_offset(utf16.as_ref(), c));
         let named_id = doc
             .name
             .parse::<u64>()

@@ -775,19 +775,18 @@ pub(crate) fn json_offset(
     }
 }
 
-/// Converts a file offset (code points, or UTF-16 units when `utf16`) to code points.
+/// Converts a file offset to code points: as is, or from UTF-16 units when given the
+/// document's index (`utf16`).
 pub(crate) fn to_char_offset(
-    text: &IndexedText,
+    utf16: Option<&IndexedText>,
     off: u64,
-    utf16: bool,
 ) -> Result<usize, (ProblemKind, String)> {
     let off = usize::try_from(off).unwrap_or(usize::MAX);
-    if !utf16 {
-        return Ok(off);
-    }
-    if off > text.offsets().len_utf16() {
+    let Some(text) = utf16 else { return Ok(off) };
+    let len16 = text.offsets().len_utf16();
+    if off > len16 {
         // Let check_range report it as out of range, in code points past the end.
-        return Ok(text.len_chars() + (off - text.offsets().len_utf16()));
+        return Ok(text.len_chars().saturating_add(off - len16));
     }
     text.utf16_to_char(off).ok_or_else(|| {
         (
@@ -798,12 +797,8 @@ pub(crate) fn to_char_offset(
 }
 
 /// Converts a code point offset to what the file should hold.
-pub(crate) fn from_char_offset(text: &IndexedText, c: usize, utf16: bool) -> usize {
-    if utf16 {
-        text.char_to_utf16(c).unwrap_or(c)
-    } else {
-        c
-    }
+pub(crate) fn from_char_offset(utf16: Option<&IndexedText>, c: usize) -> usize {
+    utf16.and_then(|t| t.char_to_utf16(c)).unwrap_or(c)
 }
 
 pub(crate) fn json_type(v: &serde_json::Value) -> &'static str {
