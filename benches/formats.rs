@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("import");
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
+        .measurement_time(Duration::from_secs(6));
     g.throughput(Throughput::Bytes(size(&conll)));
     g.bench_function("conll_anercorp", |b| {
         b.iter(|| black_box(import_all(&conll, Format::Conll).len()))
@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("export");
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(4));
+        .measurement_time(Duration::from_secs(6));
     let forced = ExportOptions {
         force: true,
         ..Default::default()

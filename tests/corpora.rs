@@ -62,6 +62,12 @@ fn anercorp_imports_every_entity_and_names_its_quirks() {
         "{:?}",
         &rep.errors[..rep.errors.len().min(5)]
     );
+    println!(
+        "ANERcorp: {} documents, {} spans, {} warnings",
+        docs.len(),
+        rep.spans,
+        rep.warnings.len()
+    );
     assert_eq!(rep.spans, b_tags, "one span per B- tag");
     assert_eq!(docs.iter().map(|d| d.spans.len()).sum::<usize>(), b_tags);
     assert_eq!(rep.repaired, 0);
@@ -129,6 +135,12 @@ fn newsfane_bom_crlf_tab_lines_and_repairs() {
         "{:?}",
         &rep.errors[..rep.errors.len().min(5)]
     );
+    println!(
+        "NewsFANE: {} documents, {} spans, {} repaired",
+        docs.len(),
+        rep.spans,
+        rep.repaired
+    );
     assert_eq!(rep.repaired, 4);
     assert_eq!(
         lines_of(&rep, &ProblemKind::Repaired),
@@ -195,7 +207,19 @@ fn wojood_nested_spans_need_allow_and_are_refused_under_forbid() {
         "$#$ marks a line break, not a token"
     );
     // Forbid: every overlap is an error naming its line; the flat spans still import.
+    for w in &rep.warnings {
+        println!("  warning: {w}");
+    }
     let (_, forbid) = import(&dir, &ImportOptions::default());
+    println!(
+        "Wojood: {} documents, {} B- tags, {} spans (Allow, {} repaired); Forbid: {} spans, {} overlap errors",
+        docs.len(),
+        b_tags,
+        rep.spans,
+        rep.repaired,
+        forbid.spans,
+        forbid.errors.len()
+    );
     assert!(!forbid.errors.is_empty());
     assert!(
         forbid.errors.iter().all(|e| matches!(
