@@ -29,7 +29,7 @@ use super::{
     Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader, Problem,
     ProblemKind, check_export_cancel, stem, werr,
 };
-use crate::domain::{AnnotatedDocument, IndexedText};
+use crate::domain::AnnotatedDocument;
 use std::io::Write;
 use std::path::Path;
 
@@ -384,7 +384,7 @@ pub(crate) fn export(
     let mut buf = String::new();
     for doc in docs {
         check_export_cancel(opts)?;
-        let indexed = IndexedText::new(doc.text.as_str());
+        let bytes = tokens::ByteMap::new(&doc.text);
         let lines = tokens::tokenize(&doc.text, &doc.spans, opts);
         let tagged = tokens::assign_tags(&lines, &doc.spans, opts.scheme, false);
         for (sp, why) in tagged.misaligned {
@@ -394,7 +394,7 @@ pub(crate) fn export(
                 sp.start,
                 sp.end,
                 sp.label,
-                indexed.slice(sp.start, sp.end).unwrap_or("")
+                bytes.slice(sp.start, sp.end)
             );
             report
                 .misaligned
@@ -404,7 +404,7 @@ pub(crate) fn export(
         buf.push_str("-DOCSTART- O\n\n");
         for (line, tags) in lines.iter().zip(&tagged.tags) {
             for (&tok, t) in line.iter().zip(tags) {
-                buf.push_str(tokens::tok_text(&indexed, tok));
+                buf.push_str(bytes.tok(tok));
                 if t.is_empty() {
                     buf.push_str(" O");
                 }

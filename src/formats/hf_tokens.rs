@@ -15,7 +15,7 @@ use super::{
     AtomicFile, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
     Problem, ProblemKind, TagScheme, check_export_cancel, json_type, read_utf8, stem, werr,
 };
-use crate::domain::{AnnotatedDocument, IndexedText, Meta};
+use crate::domain::{AnnotatedDocument, Meta};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::Write;
@@ -261,7 +261,7 @@ pub(crate) fn export(
         let mut line = String::new();
         for doc in docs {
             check_export_cancel(opts)?;
-            let indexed = IndexedText::new(doc.text.as_str());
+            let bytes = tokens::ByteMap::new(&doc.text);
             let lines = tokens::tokenize(&doc.text, &doc.spans, opts);
             let tagged = tokens::assign_tags(&lines, &doc.spans, TagScheme::Iob2, true);
             for (sp, why) in tagged.misaligned {
@@ -277,7 +277,7 @@ pub(crate) fn export(
             let mut tag_ids = Vec::new();
             for (l, t) in lines.iter().zip(&tagged.tags) {
                 for (&tok, tags) in l.iter().zip(t) {
-                    toks.push(Value::String(tokens::tok_text(&indexed, tok).to_string()));
+                    toks.push(Value::String(bytes.tok(tok).to_string()));
                     let name = tags.first().map_or("O", String::as_str);
                     if !ids.contains_key(name) {
                         // Register B- and I- together so ids are stable and paired.

@@ -3,8 +3,8 @@
 //! and tagger.
 
 use super::{ExportOptions, TagScheme};
+use crate::domain::TaggedSpan;
 use crate::domain::arabic::{is_word_char, proclitic_prefixes};
-use crate::domain::{IndexedText, TaggedSpan};
 use std::collections::{BTreeSet, HashMap};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -91,9 +91,14 @@ impl TagDecoder {
             }
         }
         // Labels open but not on this token: close.
-        let labels: Vec<String> = self.open.keys().cloned().collect();
-        for l in labels {
-            if !by_label.iter().any(|(x, _)| *x == l) {
+        if !self.open.is_empty() {
+            let gone: Vec<String> = self
+                .open
+                .keys()
+                .filter(|l| !by_label.iter().any(|(x, _)| x == l))
+                .cloned()
+                .collect();
+            for l in gone {
                 self.close_label(&l, 0, tok);
             }
         }
@@ -173,6 +178,9 @@ impl TagDecoder {
 
     /// Closes every open span before token `end` (a sentence or document break).
     pub fn close_all(&mut self, end: usize) {
+        if self.open.is_empty() {
+            return;
+        }
         let labels: Vec<String> = self.open.keys().cloned().collect();
         for l in labels {
             self.close_label(&l, 0, end);
@@ -345,9 +353,31 @@ pub(crate) fn assign_tags(
     }
 }
 
-/// The text of token `(s, e)`.
-pub(crate) fn tok_text(text: &IndexedText, t: Tok) -> &str {
-    text.slice(t.0, t.1).unwrap_or("")
+/// Byte offsets of every code point of `text`, and of its end: a token's text is then
+/// `&text[b[s]..b[e]]` without scanning.
+pub(crate) struct ByteMap<'t> {
+    text: &'t str,
+    bytes: Vec<usize>,
+}
+
+impl<'t> ByteMap<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        bytes.push(text.len());
+        ByteMap { text, bytes }
+    }
+
+    /// The text of code points `[s, e)` (empty when out of range).
+    pub fn slice(&self, s: usize, e: usize) -> &'t str {
+        match (self.bytes.get(s), self.bytes.get(e)) {
+            (Some(&a), Some(&b)) if a <= b => &self.text[a..b],
+            _ => "",
+        }
+    }
+
+    pub fn tok(&self, t: Tok) -> &'t str {
+        self.slice(t.0, t.1)
+    }
 }
 
 #[cfg(test)]
