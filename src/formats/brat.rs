@@ -1,0 +1,409 @@
+//! brat standoff: a folder of `NAME.txt` + `NAME.ann`. Offsets are code points.
+//!
+//! Import: the `.txt` is kept exactly as stored (BOM and CRLF included: brat counts them).
+//! `T` lines become spans, checked against their text field. A discontinuous `T` whose
+//! gaps hold only whitespace (how a span crossing a line break is written) is imported as
+//! its outer range; one with words in a gap is imported as one span per fragment, with a
+//! warning. `#` AnnotatorNotes are kept in meta `brat_notes` as `[start, end, label, note]`;
+//! other lines (R, E, A, N, ...) are kept verbatim in meta `brat_other` (warned).
+//!
+//! Export: a folder (written as a temporary folder renamed into place). A span crossing a
+//! line break is written as fragments split at the line break.
+
+use super::{
+    Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader, Problem,
+    ProblemKind, check_export_cancel, read_utf8, stem, werr,
+};
+use crate::domain::{AnnotatedDocument, IndexedText, Meta, TaggedSpan, check_range};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub(crate) fn import(
+    path: &Path,
+    ctx: &mut ImportCtx<'_>,
+    sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    let meta = std::fs::metadata(path).map_err(|e| FormatError::io(path, e))?;
+    let mut txts = Vec::new();
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(path).map_err(|e| FormatError::io(path, e))? {
+            let p = entry.map_err(|e| FormatError::io(path, e))?.path();
+            if p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")) {
+                txts.push(p);
+            }
+        }
+        txts.sort();
+    } else {
+        txts.push(path.with_extension("txt"));
+    }
+    if txts.is_empty() {
+        return Err(FormatError::NoInput {
+            path: path.to_path_buf(),
+            format: super::Format::Brat,
+        });
+    }
+    for txt in txts {
+        import_pair(&txt, ctx, sink)?;
+    }
+    Ok(())
+}
+
+fn parse_fragments(s: &str) -> Result<Vec<(usize, usize)>, (ProblemKind, String)> {
+    let mut out = Vec::new();
+    for frag in s.split(';') {
+        let mut it = frag.split(' ').filter(|x| !x.is_empty());
+        let (Some(a), Some(b), None) = (it.next(), it.next(), it.next()) else {
+            return Err((ProblemKind::Schema, format!("bad fragment {frag:?}")));
+        };
+        let num = |x: &str| {
+            x.parse::<usize>().map_err(|_| {
+                if x.starts_with('-') {
+                    (ProblemKind::BadOffset, format!("negative offset {x}"))
+                } else {
+                    (
+                        ProblemKind::BadOffset,
+                        format!("offset {x:?} is not a number"),
+                    )
+                }
+            })
+        };
+        out.push((num(a)?, num(b)?));
+    }
+    Ok(out)
+}
+
+fn import_pair(
+    txt: &Path,
+    ctx: &mut ImportCtx<'_>,
+    sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    let text = read_utf8(txt, ctx)?;
+    let indexed = IndexedText::new(text.as_str());
+    let ann = txt.with_extension("ann");
+    let mut cands: Vec<Candidate> = Vec::new();
+    let mut tmap: HashMap<String, (usize, usize, String)> = HashMap::new();
+    let mut notes: Vec<(String, String)> = Vec::new();
+    let mut other: Vec<Value> = Vec::new();
+    if ann.is_file() {
+        let mut r = LineReader::open(&ann, true)?;
+        while let Some(l) = r.next_line(ctx)? {
+            let lno = l.no;
+            let line = l.text.strip_suffix('\r').unwrap_or(l.text).to_string();
+            if line.trim().is_empty() {
+                continue;
+            }
+            if line.starts_with('T') {
+                let mut parts = line.splitn(3, '\t');
+                let id = parts.next().unwrap_or_default().to_string();
+                let Some(mid) = parts.next() else {
+                    ctx.error(
+                        &ann,
+                        Some(lno),
+                        ProblemKind::Schema,
+                        "a T line needs \"ID<TAB>TYPE START END<TAB>TEXT\"; skipped",
+                    );
+                    continue;
+                };
+                let given = parts.next();
+                let Some((label, frags)) = mid.split_once(' ') else {
+                    ctx.error(
+                        &ann,
+                        Some(lno),
+                        ProblemKind::Schema,
+                        format!("no offsets in {mid:?}; skipped"),
+                    );
+                    continue;
+                };
+                let mut frags = match parse_fragments(frags) {
+                    Ok(f) => f,
+                    Err((k, m)) => {
+                        ctx.error(&ann, Some(lno), k, format!("{m}; span skipped"));
+                        continue;
+                    }
+                };
+                if frags.len() == 1 {
+                    let (s, e) = frags[0];
+                    tmap.insert(id, (s, e, label.to_string()));
+                    cands.push(Candidate {
+                        start: s,
+                        end: e,
+                        label: label.into(),
+                        expected: given.map(String::from),
+                        line: Some(lno),
+                    });
+                    continue;
+                }
+                frags.sort_unstable();
+                let mut bad = None;
+                for &(s, e) in &frags {
+                    if let Err(err) = check_range(&indexed, s, e, None) {
+                        bad = Some(err);
+                        break;
+                    }
+                }
+                if let Some(err) = bad {
+                    ctx.report.errors.push(Problem::span(&ann, Some(lno), err));
+                    continue;
+                }
+                let pieces: Vec<&str> = frags
+                    .iter()
+                    .map(|&(s, e)| indexed.slice(s, e).unwrap_or(""))
+                    .collect();
+                let joined = pieces.join(" ");
+                let (outer_s, outer_e) = (frags[0].0, frags[frags.len() - 1].1);
+                if let Some(g) = given
+                    && g != joined
+                {
+                    let e = crate::domain::SpanError::TextMismatch {
+                        start: outer_s,
+                        end: outer_e,
+                        expected: g.to_string(),
+                        found: joined,
+                    };
+                    ctx.report.errors.push(Problem::span(&ann, Some(lno), e));
+                    continue;
+                }
+                let gaps_blank = frags.windows(2).all(|w| {
+                    w[0].1 <= w[1].0
+                        && indexed
+                            .slice(w[0].1, w[1].0)
+                            .is_some_and(|g| g.trim().is_empty())
+                });
+                if gaps_blank {
+                    tmap.insert(id, (outer_s, outer_e, label.to_string()));
+                    cands.push(Candidate {
+                        start: outer_s,
+                        end: outer_e,
+                        label: label.into(),
+                        expected: None,
+                        line: Some(lno),
+                    });
+                } else {
+                    ctx.warn(
+                        &ann,
+                        Some(lno),
+                        ProblemKind::Discontinuous,
+                        format!("discontinuous {id} imported as {} spans", frags.len()),
+                    );
+                    for (s, e) in frags {
+                        cands.push(Candidate {
+                            start: s,
+                            end: e,
+                            label: label.into(),
+                            expected: None,
+                            line: Some(lno),
+                        });
+                    }
+                }
+            } else if line.starts_with('#') {
+                let mut parts = line.splitn(3, '\t');
+                let _ = parts.next();
+                let target = parts
+                    .next()
+                    .and_then(|m| m.split(' ').nth(1))
+                    .unwrap_or_default()
+                    .to_string();
+                notes.push((target, parts.next().unwrap_or_default().to_string()));
+            } else {
+                ctx.warn(
+                    &ann,
+                    Some(lno),
+                    ProblemKind::Unsupported,
+                    "annotation kept in meta brat_other but not interpreted",
+                );
+                other.push(Value::String(line));
+            }
+        }
+    } else {
+        ctx.warn(
+            txt,
+            None,
+            ProblemKind::Other,
+            format!("no {} beside it; document has no spans", ann.display()),
+        );
+    }
+    let mut meta = Meta::new();
+    let notes: Vec<Value> = notes
+        .into_iter()
+        .filter_map(|(t, n)| {
+            let (s, e, l) = tmap.get(&t)?;
+            Some(Value::Array(vec![
+                Value::from(*s),
+                Value::from(*e),
+                Value::String(l.clone()),
+                Value::String(n),
+            ]))
+        })
+        .collect();
+    if !notes.is_empty() {
+        meta.insert("brat_notes".into(), Value::Array(notes));
+    }
+    if !other.is_empty() {
+        meta.insert("brat_other".into(), Value::Array(other));
+    }
+    let doc = AnnotatedDocument {
+        name: stem(txt),
+        text,
+        meta,
+        ..Default::default()
+    };
+    ctx.finish_doc(&ann, None, doc, cands, sink)
+}
+
+/// A file name for a document name: path separators and control characters replaced.
+fn safe_name(name: &str, used: &mut HashSet<String>) -> String {
+    let mut base: String = name
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() || c == ':' {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if base.is_empty() || base.starts_with('.') {
+        base.insert_str(0, "doc");
+    }
+    let mut cand = base.clone();
+    let mut n = 1;
+    while !used.insert(cand.clone()) {
+        n += 1;
+        cand = format!("{base}-{n}");
+    }
+    cand
+}
+
+/// Fragments of `[s, e)` split at line breaks (`\n`, `\r`), code point ranges.
+fn fragments(text: &IndexedText, s: usize, e: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut cur = None;
+    for (i, ch) in text.slice(s, e).unwrap_or("").chars().enumerate() {
+        let at = s + i;
+        if ch == '\n' || ch == '\r' {
+            if let Some(st) = cur.take() {
+                out.push((st, at));
+            }
+        } else if cur.is_none() {
+            cur = Some(at);
+        }
+    }
+    if let Some(st) = cur {
+        out.push((st, e));
+    }
+    out
+}
+
+fn ann_for(doc: &AnnotatedDocument) -> (String, usize) {
+    let indexed = IndexedText::new(doc.text.as_str());
+    let mut spans: Vec<&TaggedSpan> = doc.spans.iter().collect();
+    spans.sort();
+    let mut out = String::new();
+    let mut ids: HashMap<(usize, usize, &str), usize> = HashMap::new();
+    for (i, sp) in spans.iter().enumerate() {
+        let frags = fragments(&indexed, sp.start, sp.end);
+        let frags = if frags.is_empty() {
+            vec![(sp.start, sp.end)]
+        } else {
+            frags
+        };
+        let offs: Vec<String> = frags.iter().map(|(s, e)| format!("{s} {e}")).collect();
+        let texts: Vec<&str> = frags
+            .iter()
+            .map(|&(s, e)| indexed.slice(s, e).unwrap_or(""))
+            .collect();
+        out.push_str(&format!(
+            "T{}\t{} {}\t{}\n",
+            i + 1,
+            sp.label,
+            offs.join(";"),
+            texts.join(" ")
+        ));
+        ids.insert((sp.start, sp.end, sp.label.as_str()), i + 1);
+    }
+    let mut n = 0;
+    if let Some(Value::Array(notes)) = doc.meta.get("brat_notes") {
+        for note in notes {
+            let Value::Array(a) = note else { continue };
+            let (Some(s), Some(e), Some(l), Some(t)) = (
+                a.first().and_then(Value::as_u64),
+                a.get(1).and_then(Value::as_u64),
+                a.get(2).and_then(Value::as_str),
+                a.get(3).and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let key = (
+                usize::try_from(s).unwrap_or(usize::MAX),
+                usize::try_from(e).unwrap_or(usize::MAX),
+                l,
+            );
+            if let Some(id) = ids.get(&key) {
+                n += 1;
+                out.push_str(&format!("#{n}\tAnnotatorNotes T{id}\t{t}\n"));
+            }
+        }
+    }
+    if let Some(Value::Array(other)) = doc.meta.get("brat_other") {
+        for o in other.iter().filter_map(Value::as_str) {
+            out.push_str(o);
+            out.push('\n');
+        }
+    }
+    (out, spans.len())
+}
+
+pub(crate) fn export(
+    docs: &mut dyn Iterator<Item = AnnotatedDocument>,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<ExportReport, FormatError> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".tawsim-export-")
+        .tempdir_in(&parent)
+        .map_err(|e| FormatError::io(&parent, e))?;
+    let mut report = ExportReport::default();
+    let mut used = HashSet::new();
+    for doc in docs {
+        check_export_cancel(opts)?;
+        let name = safe_name(&doc.name, &mut used);
+        let txt = tmp.path().join(format!("{name}.txt"));
+        let ann = tmp.path().join(format!("{name}.ann"));
+        std::fs::write(&txt, doc.text.as_bytes()).map_err(werr(&txt))?;
+        let (body, n) = ann_for(&doc);
+        let mut f = std::fs::File::create(&ann).map_err(werr(&ann))?;
+        f.write_all(body.as_bytes()).map_err(werr(&ann))?;
+        report.documents += 1;
+        report.spans += n;
+    }
+    let tmp_path = tmp.keep();
+    let result = if out.exists() {
+        if !opts.force {
+            Err(FormatError::OutputExists(out.to_path_buf()))
+        } else {
+            let backup = parent.join(format!(".tawsim-old-{}", std::process::id()));
+            std::fs::rename(out, &backup)
+                .and_then(|()| std::fs::rename(&tmp_path, out))
+                .and_then(|()| {
+                    if backup.is_dir() {
+                        std::fs::remove_dir_all(&backup)
+                    } else {
+                        std::fs::remove_file(&backup)
+                    }
+                })
+                .map_err(werr(out))
+        }
+    } else {
+        std::fs::rename(&tmp_path, out).map_err(werr(out))
+    };
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp_path);
+    }
+    result.map(|()| report)
+}

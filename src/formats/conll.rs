@@ -1,0 +1,482 @@
+//! CoNLL token-per-line files with IOB2 (default), IOB1 or BIOES tags.
+//!
+//! Import. A line is `token TAG [TAG...]`, separated by spaces, or by tabs when the line
+//! holds a tab; a trailing `\r` is dropped and a BOM at the start of the file too. A blank
+//! line (or one holding only spaces/tabs) ends a sentence; `-DOCSTART-` starts a document.
+//! A document's text is its tokens joined by one space, sentences joined by `\n`; spans
+//! cover token ranges. Tags: by default the trailing run of tag-looking columns after the
+//! token (several = nested spans, Wojood); columns between the token and the tags are
+//! POS-like columns (ASCII, ignored; only the last tag counts then) or, when not ASCII, part
+//! of a token holding a space (ANERcorp; kept, warned). `tag_column` picks one column.
+//!
+//! Quirks handled: an empty token (` O`) is skipped with a warning; two lines run together
+//! (`. Oالإصابة O`: a tag glued to the next token) are split in two with a warning; `I-`
+//! without `B-` starts a span (counted in `repaired`, warned); Wojood's `$#$ O` marks a line
+//! break of the source text and becomes `\n`, not a token.
+//!
+//! Documents: if the file's first non-blank line is `-DOCSTART-`, documents are exactly
+//! the `-DOCSTART-` sections. Otherwise (ANERcorp, NewsFANE, Wojood) a document is cut at
+//! the first sentence end — a blank line, `$#$`, or a `.`/`!`/`?`/`؟` token outside any
+//! entity — once it holds [`ImportOptions::max_doc_tokens`](super::ImportOptions) tokens.
+//! Documents are named `stem-N` (N from 1 in each file).
+//!
+//! Export. `-DOCSTART- O` and a blank line start each document; each text line is a
+//! sentence followed by a blank line; tokens come from [`tokens::tokenize`]; nested spans
+//! give several tag columns, outer span first. Spans off token edges are reported.
+
+use super::tokens::{self, Tag, TagDecoder, parse_tag};
+use super::{
+    Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader, Problem,
+    ProblemKind, check_export_cancel, stem, werr,
+};
+use crate::domain::AnnotatedDocument;
+use std::io::Write;
+use std::path::Path;
+
+/// One token as read from a line.
+#[derive(Debug, PartialEq, Eq)]
+struct ParsedToken {
+    token: String,
+    tags: Vec<Tag>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum LineParse {
+    Tokens {
+        toks: Vec<ParsedToken>,
+        merged: bool,
+        with_space: bool,
+    },
+    Error(ProblemKind, String),
+}
+
+fn is_pos_like(f: &str) -> bool {
+    f.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A field that is a tag glued to the next token: (tag, rest).
+fn glued_tag(f: &str) -> Option<(&str, &str)> {
+    let cut = f.find(|c: char| !c.is_ascii())?;
+    let (p, rest) = f.split_at(cut);
+    (!p.is_empty() && parse_tag(p).is_some()).then_some((p, rest))
+}
+
+fn parse_fields(fields: &[&str], leading_ws: bool, tag_column: Option<usize>) -> LineParse {
+    if let Some(k) = tag_column {
+        let Some(t) = fields.get(k) else {
+            return LineParse::Error(ProblemKind::BadTag, format!("no column {k} for the tag"));
+        };
+        let Some(tag) = parse_tag(t) else {
+            return LineParse::Error(ProblemKind::BadTag, format!("{t:?} is not a tag"));
+        };
+        let token = if leading_ws {
+            String::new()
+        } else {
+            fields.first().map(|s| s.to_string()).unwrap_or_default()
+        };
+        return LineParse::Tokens {
+            toks: vec![ParsedToken {
+                token,
+                tags: vec![tag],
+            }],
+            merged: false,
+            with_space: false,
+        };
+    }
+    let min_start = usize::from(!leading_ws);
+    let mut run = fields.len();
+    while run > min_start && parse_tag(fields[run - 1]).is_some() {
+        run -= 1;
+    }
+    if run == fields.len() {
+        return LineParse::Error(ProblemKind::BadTag, "no tag on this line".into());
+    }
+    let tags: Vec<Tag> = fields[run..].iter().filter_map(|f| parse_tag(f)).collect();
+    let head = &fields[..run];
+    // Two lines run together: a middle field is a tag glued to the next token.
+    if head.len() >= 2 {
+        for i in 1..head.len() {
+            if let Some((tag, rest)) = glued_tag(head[i]) {
+                let mut first: Vec<&str> = head[..i].to_vec();
+                first.push(tag);
+                let mut second: Vec<&str> = vec![rest];
+                second.extend_from_slice(&head[i + 1..]);
+                second.extend_from_slice(&fields[run..]);
+                let (a, b) = (
+                    parse_fields(&first, leading_ws, None),
+                    parse_fields(&second, false, None),
+                );
+                if let (
+                    LineParse::Tokens {
+                        toks: mut ta,
+                        with_space: wa,
+                        ..
+                    },
+                    LineParse::Tokens {
+                        toks: tb,
+                        with_space: wb,
+                        ..
+                    },
+                ) = (a, b)
+                {
+                    ta.extend(tb);
+                    return LineParse::Tokens {
+                        toks: ta,
+                        merged: true,
+                        with_space: wa || wb,
+                    };
+                }
+            }
+        }
+    }
+    if head.len() <= 1 {
+        let token = head.first().map(|s| s.to_string()).unwrap_or_default();
+        return LineParse::Tokens {
+            toks: vec![ParsedToken { token, tags }],
+            merged: false,
+            with_space: false,
+        };
+    }
+    if head[1..].iter().all(|f| is_pos_like(f)) {
+        // token POS ... TAG: only the last tag counts.
+        let tags = tags.into_iter().last().into_iter().collect();
+        return LineParse::Tokens {
+            toks: vec![ParsedToken {
+                token: head[0].to_string(),
+                tags,
+            }],
+            merged: false,
+            with_space: false,
+        };
+    }
+    LineParse::Tokens {
+        toks: vec![ParsedToken {
+            token: head.join(" "),
+            tags,
+        }],
+        merged: false,
+        with_space: true,
+    }
+}
+
+fn parse_line(line: &str, tag_column: Option<usize>) -> LineParse {
+    if line.contains('\t') {
+        let fields: Vec<&str> = line.split('\t').map(|f| f.trim_matches(' ')).collect();
+        let leading_ws = fields.first().is_some_and(|f| f.is_empty());
+        let rest: Vec<&str> = fields.iter().copied().filter(|f| !f.is_empty()).collect();
+        parse_fields(&rest, leading_ws, tag_column)
+    } else {
+        let leading_ws = line.starts_with(' ');
+        let fields: Vec<&str> = line.split(' ').filter(|f| !f.is_empty()).collect();
+        parse_fields(&fields, leading_ws, tag_column)
+    }
+}
+
+/// The document being built.
+struct DocState {
+    text: String,
+    chars: usize,
+    tokens: Vec<(usize, usize)>,
+    decoder: TagDecoder,
+    pending_break: bool,
+    first_line: usize,
+}
+
+impl DocState {
+    fn new(ctx: &ImportCtx<'_>) -> Self {
+        DocState {
+            text: String::new(),
+            chars: 0,
+            tokens: Vec::new(),
+            decoder: TagDecoder::new(ctx.opts.scheme),
+            pending_break: false,
+            first_line: 0,
+        }
+    }
+
+    fn sentence_break(&mut self) {
+        self.decoder.close_all(self.tokens.len());
+        self.pending_break = true;
+    }
+}
+
+pub(crate) fn import_file(
+    file: &Path,
+    ctx: &mut ImportCtx<'_>,
+    sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    let mut r = LineReader::open(file, true)?;
+    let base = stem(file);
+    let max = ctx.opts.max_doc_tokens;
+    let tag_column = ctx.opts.tag_column;
+    let mut docstart_mode: Option<bool> = None;
+    let mut doc = DocState::new(ctx);
+    let mut n_doc = 0usize;
+    let mut last_line_no_newline = None;
+    while let Some(l) = r.next_line(ctx)? {
+        let lno = l.no;
+        last_line_no_newline = (!l.had_newline).then_some(lno);
+        let line = l.text.strip_suffix('\r').unwrap_or(l.text);
+        if line.trim_matches([' ', '\t']).is_empty() {
+            doc.sentence_break();
+            if docstart_mode == Some(false) && max > 0 && doc.tokens.len() >= max {
+                finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
+            }
+            continue;
+        }
+        if line.starts_with("-DOCSTART-") {
+            if docstart_mode.is_none() {
+                docstart_mode = Some(true);
+            }
+            finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
+            continue;
+        }
+        if docstart_mode.is_none() {
+            docstart_mode = Some(false);
+        }
+        if let Some(b) = line.find('\0') {
+            let byte = l.start + b as u64;
+            ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Nul,
+                format!("NUL byte at byte {byte}; line skipped"),
+            );
+            continue;
+        }
+        let (toks, merged, with_space) = match parse_line(line, tag_column) {
+            LineParse::Tokens {
+                toks,
+                merged,
+                with_space,
+            } => (toks, merged, with_space),
+            LineParse::Error(kind, msg) => {
+                ctx.error(file, Some(lno), kind, format!("{msg}; line skipped"));
+                continue;
+            }
+        };
+        if merged {
+            ctx.warn(
+                file,
+                Some(lno),
+                ProblemKind::MissingNewline,
+                format!("two lines run together in {line:?}; split into two tokens"),
+            );
+        }
+        if with_space {
+            ctx.warn(
+                file,
+                Some(lno),
+                ProblemKind::TokenWithSpace,
+                format!(
+                    "token {:?} holds a space; kept",
+                    toks.first().map_or("", |t| t.token.as_str())
+                ),
+            );
+        }
+        for t in toks {
+            if t.token.is_empty() {
+                ctx.warn(
+                    file,
+                    Some(lno),
+                    ProblemKind::EmptyToken,
+                    "empty token; skipped",
+                );
+                continue;
+            }
+            let all_o = t.tags.iter().all(|t| t.prefix == 'O');
+            if t.token == "$#$" && all_o {
+                // Wojood's marker for a line break in the source text.
+                doc.sentence_break();
+                if docstart_mode == Some(false) && max > 0 && doc.tokens.len() >= max {
+                    finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
+                }
+                continue;
+            }
+            if doc.tokens.is_empty() {
+                doc.first_line = lno;
+            } else if doc.pending_break {
+                doc.text.push('\n');
+                doc.chars += 1;
+            } else {
+                doc.text.push(' ');
+                doc.chars += 1;
+            }
+            doc.pending_break = false;
+            let n = t.token.chars().count();
+            doc.text.push_str(&t.token);
+            let idx = doc.tokens.len();
+            doc.tokens.push((doc.chars, doc.chars + n));
+            doc.chars += n;
+            for label in doc.decoder.token(idx, &t.tags, lno) {
+                ctx.report.repaired += 1;
+                ctx.warn(
+                    file,
+                    Some(lno),
+                    ProblemKind::Repaired,
+                    format!("I-{label} without B-{label}: starts an entity"),
+                );
+            }
+            let sentence_end = matches!(t.token.as_str(), "." | "!" | "?" | "؟");
+            if sentence_end
+                && docstart_mode == Some(false)
+                && max > 0
+                && doc.tokens.len() >= max
+                && !doc.decoder.in_entity()
+            {
+                finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
+            }
+        }
+    }
+    finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
+    if let Some(l) = last_line_no_newline {
+        ctx.warn(
+            file,
+            Some(l),
+            ProblemKind::NoFinalNewline,
+            "the file does not end with a newline",
+        );
+    }
+    Ok(())
+}
+
+fn finish(
+    file: &Path,
+    ctx: &mut ImportCtx<'_>,
+    base: &str,
+    n_doc: &mut usize,
+    doc: &mut DocState,
+    sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    let mut d = std::mem::replace(doc, DocState::new(ctx));
+    if d.tokens.is_empty() {
+        return Ok(());
+    }
+    d.decoder.close_all(d.tokens.len());
+    let cands: Vec<Candidate> = d
+        .decoder
+        .take()
+        .into_iter()
+        .map(|s| Candidate {
+            start: d.tokens[s.start].0,
+            end: d.tokens[s.end - 1].1,
+            label: s.label,
+            expected: None,
+            line: Some(s.line),
+        })
+        .collect();
+    *n_doc += 1;
+    let out = AnnotatedDocument {
+        name: format!("{base}-{n_doc}"),
+        text: d.text,
+        ..Default::default()
+    };
+    ctx.finish_doc(file, Some(d.first_line), out, cands, sink)
+}
+
+pub(crate) fn export(
+    docs: &mut dyn Iterator<Item = AnnotatedDocument>,
+    w: &mut dyn Write,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<ExportReport, FormatError> {
+    let mut report = ExportReport::default();
+    let mut buf = String::new();
+    for doc in docs {
+        check_export_cancel(opts)?;
+        let bytes = tokens::ByteMap::new(&doc.text);
+        let lines = tokens::tokenize(&doc.text, &doc.spans, opts);
+        let tagged = tokens::assign_tags(&lines, &doc.spans, opts.scheme, false);
+        for (sp, why) in tagged.misaligned {
+            let msg = format!(
+                "document {:?}: span [{}, {}) {} {:?} {why}; not written",
+                doc.name,
+                sp.start,
+                sp.end,
+                sp.label,
+                bytes.slice(sp.start, sp.end)
+            );
+            report
+                .misaligned
+                .push(Problem::new(out, None, ProblemKind::Misaligned, msg));
+        }
+        buf.clear();
+        buf.push_str("-DOCSTART- O\n\n");
+        for (line, tags) in lines.iter().zip(&tagged.tags) {
+            for (&tok, t) in line.iter().zip(tags) {
+                buf.push_str(bytes.tok(tok));
+                if t.is_empty() {
+                    buf.push_str(" O");
+                }
+                for tag in t {
+                    buf.push(' ');
+                    buf.push_str(tag);
+                }
+                buf.push('\n');
+            }
+            buf.push('\n');
+        }
+        w.write_all(buf.as_bytes()).map_err(werr(out))?;
+        report.documents += 1;
+        report.spans += tagged.written;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(line: &str) -> Vec<(String, Vec<String>)> {
+        match parse_line(line, None) {
+            LineParse::Tokens { toks, .. } => toks
+                .into_iter()
+                .map(|t| {
+                    (
+                        t.token,
+                        t.tags
+                            .into_iter()
+                            .map(|t| format!("{}-{}", t.prefix, t.label))
+                            .collect(),
+                    )
+                })
+                .collect(),
+            LineParse::Error(_, m) => panic!("{m}"),
+        }
+    }
+
+    #[test]
+    fn line_shapes() {
+        assert_eq!(
+            toks("ألمانيا B-LOC"),
+            vec![("ألمانيا".into(), vec!["B-LOC".into()])]
+        );
+        assert_eq!(
+            toks("\u{200E}د\tB-Media"),
+            vec![("\u{200E}د".into(), vec!["B-Media".into()])]
+        );
+        assert_eq!(toks(" O"), vec![(String::new(), vec!["O-".into()])]);
+        assert_eq!(toks("فلسطين I-ORG I-ORG B-GPE").len(), 1);
+        assert_eq!(toks("فلسطين I-ORG I-ORG B-GPE")[0].1.len(), 3);
+        assert_eq!(
+            toks("الأمن\u{200F}1706 \u{200F} I-ORG")[0].0,
+            "الأمن\u{200F}1706 \u{200F}"
+        );
+        assert_eq!(
+            toks("EU NNP B-NP B-ORG"),
+            vec![("EU".into(), vec!["B-ORG".into()])]
+        );
+        let merged = toks(". Oالإصابة O");
+        assert_eq!(
+            merged,
+            vec![
+                (".".into(), vec!["O-".into()]),
+                ("الإصابة".into(), vec!["O-".into()])
+            ]
+        );
+        assert!(matches!(
+            parse_line("word", None),
+            LineParse::Error(ProblemKind::BadTag, _)
+        ));
+    }
+}

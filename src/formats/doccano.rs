@@ -1,0 +1,386 @@
+//! doccano JSON Lines, both shapes: `{"text", "label": [[s, e, "TAG"], ...]}` and
+//! `{"text", "entities": [{"id", "start_offset", "end_offset", "label"}], "relations": []}`.
+//!
+//! Import: the name is `name` (taken out of meta), else `id`, else `stem-LINE`; a `status`
+//! that parses as a [`DocStatus`] is taken out of meta; every other key (`id`, `relations`,
+//! ...) is kept as metadata and written back. Entity ids are not kept: export numbers
+//! entities 1, 2, ... across the file (relations referring to old ids are kept verbatim).
+
+use super::{
+    Candidate, DoccanoShape, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
+    ProblemKind, check_export_cancel, from_char_offset, json_offset, json_type, stem,
+    to_char_offset, werr,
+};
+use crate::domain::{AnnotatedDocument, DocStatus, IndexedText, Meta};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+pub(crate) fn import_file(
+    file: &Path,
+    ctx: &mut ImportCtx<'_>,
+    sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    let mut r = LineReader::open(file, true)?;
+    let base = stem(file);
+    while let Some(l) = r.next_line(ctx)? {
+        let lno = l.no;
+        let line = l.text.strip_suffix('\r').unwrap_or(l.text);
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(b) = line.find('\0') {
+            let byte = l.start + b as u64;
+            ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Nul,
+                format!("NUL byte at byte {byte}; record skipped"),
+            );
+            continue;
+        }
+        let value: Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                ctx.error(
+                    file,
+                    Some(lno),
+                    ProblemKind::Json,
+                    format!("invalid JSON: {e}; record skipped"),
+                );
+                continue;
+            }
+        };
+        let Value::Object(obj) = value else {
+            ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Schema,
+                format!(
+                    "expected an object, found {}; record skipped",
+                    json_type(&value)
+                ),
+            );
+            continue;
+        };
+        if let Some((doc, cands)) = read_record(file, lno, obj, &base, ctx) {
+            ctx.finish_doc(file, Some(lno), doc, cands, sink)?;
+        }
+    }
+    Ok(())
+}
+
+fn id_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn read_record(
+    file: &Path,
+    lno: usize,
+    mut obj: Meta,
+    base: &str,
+    ctx: &mut ImportCtx<'_>,
+) -> Option<(AnnotatedDocument, Vec<Candidate>)> {
+    let text = match obj.remove("text") {
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Schema,
+                format!(
+                    "\"text\" must be a string, found {}; record skipped",
+                    json_type(&other)
+                ),
+            );
+            return None;
+        }
+        None => {
+            ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Schema,
+                "missing \"text\"; record skipped",
+            );
+            return None;
+        }
+    };
+    if let Some(id) = obj.get("id").and_then(id_string)
+        && !ctx.claim_id(file, Some(lno), &id)
+    {
+        return None;
+    }
+    let name = match obj.remove("name") {
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            obj.insert("name".into(), other);
+            default_name(&obj, base, lno)
+        }
+        None => default_name(&obj, base, lno),
+    };
+    let mut status = DocStatus::New;
+    if let Some(st) = obj
+        .get("status")
+        .and_then(Value::as_str)
+        .and_then(DocStatus::parse)
+    {
+        status = st;
+        obj.remove("status");
+    }
+    let indexed = utf16_index(&text, ctx.opts.utf16_offsets);
+    let mut cands = Vec::new();
+    let bad = |ctx: &mut ImportCtx<'_>, (kind, msg): (ProblemKind, String)| {
+        ctx.error(file, Some(lno), kind, format!("{msg}; span skipped"));
+    };
+    match obj.remove("label") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match label_entry(item, indexed.as_ref()) {
+                    Ok(c) => cands.push(c),
+                    Err((k, m)) => bad(ctx, (k, format!("label[{i}]: {m}"))),
+                }
+            }
+        }
+        Some(other) => {
+            bad(
+                ctx,
+                (
+                    ProblemKind::Schema,
+                    format!("\"label\" must be an array, found {}", json_type(&other)),
+                ),
+            );
+        }
+    }
+    match obj.remove("entities") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match entity_entry(item, indexed.as_ref()) {
+                    Ok(c) => cands.push(c),
+                    Err((k, m)) => bad(ctx, (k, format!("entities[{i}]: {m}"))),
+                }
+            }
+        }
+        Some(other) => {
+            bad(
+                ctx,
+                (
+                    ProblemKind::Schema,
+                    format!("\"entities\" must be an array, found {}", json_type(&other)),
+                ),
+            );
+        }
+    }
+    Some((
+        AnnotatedDocument {
+            name,
+            text,
+            meta: obj,
+            status,
+            spans: Vec::new(),
+        },
+        cands,
+    ))
+}
+
+fn default_name(obj: &Meta, base: &str, lno: usize) -> String {
+    obj.get("id")
+        .and_then(id_string)
+        .unwrap_or_else(|| format!("{base}-{lno}"))
+}
+
+type EntryResult = Result<Candidate, (ProblemKind, String)>;
+
+fn label_entry(item: &Value, text: Option<&IndexedText>) -> EntryResult {
+    let Value::Array(a) = item else {
+        return Err((
+            ProblemKind::Schema,
+            format!(
+                "expected [start, end, \"LABEL\"], found {}",
+                json_type(item)
+            ),
+        ));
+    };
+    if a.len() < 3 {
+        return Err((
+            ProblemKind::Schema,
+            format!("expected [start, end, \"LABEL\"], found {} items", a.len()),
+        ));
+    }
+    let s = json_offset(a.first(), "start")?;
+    let e = json_offset(a.get(1), "end")?;
+    let label = match a.get(2) {
+        Some(Value::String(l)) => l.clone(),
+        Some(other) => {
+            return Err((
+                ProblemKind::Schema,
+                format!("label must be a string, found {}", json_type(other)),
+            ));
+        }
+        None => return Err((ProblemKind::Schema, "missing label".into())),
+    };
+    Ok(Candidate {
+        start: to_char_offset(text, s)?,
+        end: to_char_offset(text, e)?,
+        label,
+        expected: None,
+        line: None,
+    })
+}
+
+fn entity_entry(item: &Value, text: Option<&IndexedText>) -> EntryResult {
+    let Value::Object(o) = item else {
+        return Err((
+            ProblemKind::Schema,
+            format!("expected an entity object, found {}", json_type(item)),
+        ));
+    };
+    let s = json_offset(o.get("start_offset"), "start_offset")?;
+    let e = json_offset(o.get("end_offset"), "end_offset")?;
+    let label = match o.get("label") {
+        Some(Value::String(l)) => l.clone(),
+        Some(other) => {
+            return Err((
+                ProblemKind::Schema,
+                format!("label must be a string, found {}", json_type(other)),
+            ));
+        }
+        None => return Err((ProblemKind::Schema, "missing label".into())),
+    };
+    Ok(Candidate {
+        start: to_char_offset(text, s)?,
+        end: to_char_offset(text, e)?,
+        label,
+        expected: None,
+        line: None,
+    })
+}
+
+/// The index UTF-16 offsets need, only when they are used.
+pub(crate) fn utf16_index(text: &str, utf16: bool) -> Option<IndexedText> {
+    utf16.then(|| IndexedText::new(text))
+}
+
+/// Appends `"key": value` (with a leading comma unless first).
+pub(crate) fn push_field(out: &mut String, first: &mut bool, key: &str, value: &Value) {
+    if !*first {
+        out.push_str(", ");
+    }
+    *first = false;
+    out.push_str(&Value::String(key.to_string()).to_string());
+    out.push_str(": ");
+    out.push_str(&value.to_string());
+}
+
+pub(crate) fn export(
+    docs: &mut dyn Iterator<Item = AnnotatedDocument>,
+    w: &mut dyn Write,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<ExportReport, FormatError> {
+    let mut report = ExportReport::default();
+    let mut entity_id = 0u64;
+    let mut line = String::new();
+    for doc in docs {
+        check_export_cancel(opts)?;
+        let indexed = utf16_index(&doc.text, opts.utf16_offsets);
+        let off = |c: usize| Value::from(from_char_offset(indexed.as_ref(), c));
+        let mut spans = doc.spans.clone();
+        spans.sort();
+        line.clear();
+        line.push('{');
+        let mut first = true;
+        if let Some(id) = doc.meta.get("id") {
+            push_field(&mut line, &mut first, "id", id);
+        }
+        push_field(
+            &mut line,
+            &mut first,
+            "text",
+            &Value::String(doc.text.clone()),
+        );
+        match opts.doccano_shape {
+            DoccanoShape::Label => {
+                let arr: Vec<Value> = spans
+                    .iter()
+                    .map(|s| {
+                        Value::Array(vec![
+                            off(s.start),
+                            off(s.end),
+                            Value::String(s.label.clone()),
+                        ])
+                    })
+                    .collect();
+                push_field(&mut line, &mut first, "label", &Value::Array(arr));
+            }
+            DoccanoShape::Entities => {
+                let mut arr = Vec::with_capacity(spans.len());
+                for s in &spans {
+                    entity_id += 1;
+                    let mut o = String::from("{");
+                    let mut f = true;
+                    push_field(&mut o, &mut f, "id", &Value::from(entity_id));
+                    push_field(&mut o, &mut f, "label", &Value::String(s.label.clone()));
+                    push_field(&mut o, &mut f, "start_offset", &off(s.start));
+                    push_field(&mut o, &mut f, "end_offset", &off(s.end));
+                    o.push('}');
+                    arr.push(o);
+                }
+                if !first {
+                    line.push_str(", ");
+                }
+                line.push_str("\"entities\": [");
+                line.push_str(&arr.join(", "));
+                line.push(']');
+                let rel = doc
+                    .meta
+                    .get("relations")
+                    .cloned()
+                    .unwrap_or(Value::Array(Vec::new()));
+                push_field(&mut line, &mut first, "relations", &rel);
+            }
+        }
+        let name_is_id = doc
+            .meta
+            .get("id")
+            .and_then(id_string)
+            .is_some_and(|id| id == doc.name);
+        let write_name = !name_is_id;
+        if write_name {
+            push_field(
+                &mut line,
+                &mut first,
+                "name",
+                &Value::String(doc.name.clone()),
+            );
+        }
+        let write_status = doc.status != DocStatus::New;
+        if write_status {
+            push_field(
+                &mut line,
+                &mut first,
+                "status",
+                &Value::String(doc.status.as_str().into()),
+            );
+        }
+        for (k, v) in &doc.meta {
+            let taken = matches!(k.as_str(), "id" | "text" | "label" | "entities")
+                || (k == "name" && write_name)
+                || (k == "status" && write_status)
+                || (k == "relations" && opts.doccano_shape == DoccanoShape::Entities);
+            if !taken {
+                push_field(&mut line, &mut first, k, v);
+            }
+        }
+        line.push_str("}\n");
+        w.write_all(line.as_bytes()).map_err(werr(out))?;
+        report.documents += 1;
+        report.spans += spans.len();
+    }
+    Ok(report)
+}

@@ -1,0 +1,331 @@
+//! Hugging Face token classification JSON Lines: `{"id", "tokens": [...], "ner_tags":
+//! [...]}` with the tag names in a sidecar `labels.json` (a list; `ner_tags` are indexes
+//! into it; IOB2 names such as `O`, `B-PER`, `I-PER`).
+//!
+//! Import: `labels.json` is read from the file's folder (a list of names, or an object
+//! `{"0": "O", ...}`); without it `ner_tags` must be tag names. The text is the tokens joined
+//! by single spaces; the name is `id`. Other keys are kept as meta.
+//!
+//! Export: one line per document, tokenised like CoNLL (line breaks become token
+//! boundaries); the format is flat, so a span overlapping another is reported and left
+//! out. `labels.json` lists `O` then `B-X`, `I-X` per label in order of first use.
+
+use super::tokens::{self, TagDecoder, parse_tag};
+use super::{
+    AtomicFile, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
+    Problem, ProblemKind, TagScheme, check_export_cancel, json_type, read_utf8, stem, werr,
+};
+use crate::domain::{AnnotatedDocument, Meta};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The sidecar path for an HF output or input file.
+#[must_use]
+pub fn labels_path(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join("labels.json"),
+        _ => PathBuf::from("labels.json"),
+    }
+}
+
+fn read_labels(file: &Path, ctx: &ImportCtx<'_>) -> Result<Option<Vec<String>>, FormatError> {
+    let path = labels_path(file);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let s = read_utf8(&path, ctx)?;
+    let v: Value =
+        serde_json::from_str(s.trim_start_matches('\u{FEFF}')).map_err(|e| FormatError::Parse {
+            file: path.clone(),
+            line: e.line(),
+            message: format!("invalid JSON: {e}"),
+        })?;
+    let bad = |m: String| FormatError::Parse {
+        file: path.clone(),
+        line: 1,
+        message: m,
+    };
+    match v {
+        Value::Array(a) => a
+            .into_iter()
+            .map(|x| match x {
+                Value::String(s) => Ok(s),
+                other => Err(bad(format!(
+                    "a label must be a string, found {}",
+                    json_type(&other)
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Value::Object(o) => {
+            let mut pairs = Vec::new();
+            for (k, v) in o {
+                let (Ok(i), Value::String(s)) = (k.parse::<usize>(), v) else {
+                    return Err(bad(format!(
+                        "expected {{\"0\": \"O\", ...}}, found key {k:?}"
+                    )));
+                };
+                pairs.push((i, s));
+            }
+            pairs.sort();
+            if pairs.iter().enumerate().any(|(i, (k, _))| i != *k) {
+                return Err(bad("label ids must be 0..n".into()));
+            }
+            Ok(Some(pairs.into_iter().map(|(_, s)| s).collect()))
+        }
+        other => Err(bad(format!(
+            "expected a list of labels, found {}",
+            json_type(&other)
+        ))),
+    }
+}
+
+pub(crate) fn import_file(
+    file: &Path,
+    ctx: &mut ImportCtx<'_>,
+    sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    let names = read_labels(file, ctx)?;
+    let mut r = LineReader::open(file, true)?;
+    let base = stem(file);
+    while let Some(l) = r.next_line(ctx)? {
+        let lno = l.no;
+        let line = l.text.strip_suffix('\r').unwrap_or(l.text);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                ctx.error(
+                    file,
+                    Some(lno),
+                    ProblemKind::Json,
+                    format!("invalid JSON: {e}; record skipped"),
+                );
+                continue;
+            }
+        };
+        let Value::Object(mut obj) = value else {
+            ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Schema,
+                "expected an object; record skipped",
+            );
+            continue;
+        };
+        let (Some(Value::Array(toks)), Some(Value::Array(tags))) =
+            (obj.remove("tokens"), obj.remove("ner_tags"))
+        else {
+            ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Schema,
+                "\"tokens\" and \"ner_tags\" must be lists; record skipped",
+            );
+            continue;
+        };
+        if toks.len() != tags.len() {
+            let m = format!(
+                "{} tokens but {} ner_tags; record skipped",
+                toks.len(),
+                tags.len()
+            );
+            ctx.error(file, Some(lno), ProblemKind::Schema, m);
+            continue;
+        }
+        let name = match obj.remove("id") {
+            Some(Value::String(s)) => s,
+            Some(Value::Number(n)) => n.to_string(),
+            Some(other) => {
+                obj.insert("id".into(), other);
+                format!("{base}-{lno}")
+            }
+            None => format!("{base}-{lno}"),
+        };
+        if !ctx.claim_id(file, Some(lno), &name) {
+            continue;
+        }
+        let mut text = String::new();
+        let mut chars = 0usize;
+        let mut spans_tok: Vec<(usize, usize)> = Vec::new();
+        let mut dec = TagDecoder::new(TagScheme::Iob2);
+        let mut ok = true;
+        for (tok, tag) in toks.iter().zip(&tags) {
+            let Value::String(tok) = tok else {
+                ctx.error(
+                    file,
+                    Some(lno),
+                    ProblemKind::Schema,
+                    format!(
+                        "a token must be a string, found {}; record skipped",
+                        json_type(tok)
+                    ),
+                );
+                ok = false;
+                break;
+            };
+            let tag_name = match (tag, &names) {
+                (Value::Number(n), Some(names)) => n
+                    .as_u64()
+                    .and_then(|i| names.get(usize::try_from(i).ok()?))
+                    .cloned(),
+                (Value::String(s), _) => Some(s.clone()),
+                _ => None,
+            };
+            let parsed = tag_name.as_deref().and_then(parse_tag);
+            let Some(parsed) = parsed else {
+                ctx.error(
+                    file,
+                    Some(lno),
+                    ProblemKind::BadTag,
+                    format!("ner_tag {tag} is not a known tag; record skipped"),
+                );
+                ok = false;
+                break;
+            };
+            if tok.is_empty() {
+                ctx.warn(
+                    file,
+                    Some(lno),
+                    ProblemKind::EmptyToken,
+                    "empty token; skipped",
+                );
+                continue;
+            }
+            if !spans_tok.is_empty() {
+                text.push(' ');
+                chars += 1;
+            }
+            let n = tok.chars().count();
+            text.push_str(tok);
+            let idx = spans_tok.len();
+            spans_tok.push((chars, chars + n));
+            chars += n;
+            for label in dec.token(idx, std::slice::from_ref(&parsed), lno) {
+                ctx.report.repaired += 1;
+                ctx.warn(
+                    file,
+                    Some(lno),
+                    ProblemKind::Repaired,
+                    format!("I-{label} without B-{label}: starts an entity"),
+                );
+            }
+        }
+        if !ok {
+            continue;
+        }
+        dec.close_all(spans_tok.len());
+        let cands = dec
+            .take()
+            .into_iter()
+            .map(|s| Candidate {
+                start: spans_tok[s.start].0,
+                end: spans_tok[s.end - 1].1,
+                label: s.label,
+                expected: None,
+                line: None,
+            })
+            .collect();
+        let meta: Meta = obj;
+        ctx.finish_doc(
+            file,
+            Some(lno),
+            AnnotatedDocument {
+                name,
+                text,
+                meta,
+                ..Default::default()
+            },
+            cands,
+            sink,
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn export(
+    docs: &mut dyn Iterator<Item = AnnotatedDocument>,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<ExportReport, FormatError> {
+    let mut report = ExportReport::default();
+    let mut file = AtomicFile::create(out)?;
+    let mut names: Vec<String> = vec!["O".into()];
+    let mut ids: HashMap<String, usize> = HashMap::from([("O".to_string(), 0)]);
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file.writer());
+        let mut line = String::new();
+        for doc in docs {
+            check_export_cancel(opts)?;
+            let bytes = tokens::ByteMap::new(&doc.text);
+            let lines = tokens::tokenize(&doc.text, &doc.spans, opts);
+            let tagged = tokens::assign_tags(&lines, &doc.spans, TagScheme::Iob2, true);
+            for (sp, why) in tagged.misaligned {
+                let msg = format!(
+                    "document {:?}: span [{}, {}) {} {why}; not written",
+                    doc.name, sp.start, sp.end, sp.label
+                );
+                report
+                    .misaligned
+                    .push(Problem::new(out, None, ProblemKind::Misaligned, msg));
+            }
+            let mut toks = Vec::new();
+            let mut tag_ids = Vec::new();
+            for (l, t) in lines.iter().zip(&tagged.tags) {
+                for (&tok, tags) in l.iter().zip(t) {
+                    toks.push(Value::String(bytes.tok(tok).to_string()));
+                    let name = tags.first().map_or("O", String::as_str);
+                    if !ids.contains_key(name) {
+                        // Register B- and I- together so ids are stable and paired.
+                        let label = name.get(2..).unwrap_or(name);
+                        for p in ["B-", "I-"] {
+                            let n = format!("{p}{label}");
+                            if !ids.contains_key(&n) {
+                                ids.insert(n.clone(), names.len());
+                                names.push(n);
+                            }
+                        }
+                    }
+                    tag_ids.push(Value::from(ids.get(name).copied().unwrap_or(0)));
+                }
+            }
+            line.clear();
+            line.push('{');
+            let mut first = true;
+            super::doccano::push_field(
+                &mut line,
+                &mut first,
+                "id",
+                &Value::String(doc.name.clone()),
+            );
+            super::doccano::push_field(&mut line, &mut first, "tokens", &Value::Array(toks));
+            super::doccano::push_field(&mut line, &mut first, "ner_tags", &Value::Array(tag_ids));
+            for (k, v) in &doc.meta {
+                if !matches!(k.as_str(), "id" | "tokens" | "ner_tags") {
+                    super::doccano::push_field(&mut line, &mut first, k, v);
+                }
+            }
+            line.push_str("}\n");
+            w.write_all(line.as_bytes()).map_err(werr(out))?;
+            report.documents += 1;
+            report.spans += tagged.written;
+        }
+        w.flush().map_err(werr(out))?;
+    }
+    let lpath = labels_path(out);
+    let mut lfile = AtomicFile::create(&lpath)?;
+    let body =
+        serde_json::to_string_pretty(&names).map_err(|e| FormatError::Other(e.to_string()))?;
+    lfile
+        .writer()
+        .write_all(body.as_bytes())
+        .map_err(werr(&lpath))?;
+    lfile.writer().write_all(b"\n").map_err(werr(&lpath))?;
+    file.commit(opts.force)?;
+    lfile.commit(opts.force)?;
+    Ok(report)
+}

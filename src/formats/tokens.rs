@@ -1,0 +1,474 @@
+//! Shared by the token formats (CoNLL, HF): tag parsing, the tag decoder that turns a
+//! token's tags into spans (nested, several tags a token), and the exporter's tokeniser
+//! and tagger.
+
+use super::{ExportOptions, TagScheme};
+use crate::domain::TaggedSpan;
+use crate::domain::arabic::{is_word_char, proclitic_prefixes};
+use std::collections::{BTreeSet, HashMap};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// One parsed tag: `prefix` is `O` for outside, else one of `B I E S`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Tag {
+    pub prefix: char,
+    pub label: String,
+}
+
+/// Parses `O`, `B-X`, `I-X`, `E-X`, `S-X` (and BILOU's `L-X`, `U-X`).
+pub(crate) fn parse_tag(s: &str) -> Option<Tag> {
+    if s == "O" {
+        return Some(Tag {
+            prefix: 'O',
+            label: String::new(),
+        });
+    }
+    let mut chars = s.chars();
+    let p = chars.next()?;
+    let sep = chars.next()?;
+    if sep != '-' && sep != '_' {
+        return None;
+    }
+    let label = chars.as_str();
+    if label.is_empty() || label.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let prefix = match p {
+        'B' | 'I' | 'E' | 'S' => p,
+        'L' => 'E',
+        'U' => 'S',
+        _ => return None,
+    };
+    Some(Tag {
+        prefix,
+        label: label.to_string(),
+    })
+}
+
+/// A span closed by the decoder: token range `[start, end)`, label, line of its first tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TokenSpan {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Open {
+    start: usize,
+    line: usize,
+}
+
+/// Decodes tag sequences (one or several tags a token) into token spans. Per label, the
+/// open spans are kept outermost first; `n` continuation tags of a label continue the `n`
+/// outermost open spans of that label and close the rest.
+#[derive(Debug, Default)]
+pub(crate) struct TagDecoder {
+    pub scheme: TagScheme,
+    open: HashMap<String, Vec<Open>>,
+    pub closed: Vec<TokenSpan>,
+}
+
+impl TagDecoder {
+    pub fn new(scheme: TagScheme) -> Self {
+        TagDecoder {
+            scheme,
+            open: HashMap::new(),
+            closed: Vec::new(),
+        }
+    }
+
+    /// Feeds token `tok` (0-based within the document) with its tags. Returns the labels
+    /// whose `I-`/`E-` had nothing to continue (repaired by starting a span), for warnings.
+    pub fn token(&mut self, tok: usize, tags: &[Tag], line: usize) -> Vec<String> {
+        let mut repaired = Vec::new();
+        let mut by_label: Vec<(&str, Vec<char>)> = Vec::new();
+        for t in tags.iter().filter(|t| t.prefix != 'O') {
+            match by_label.iter_mut().find(|(l, _)| *l == t.label) {
+                Some((_, v)) => v.push(t.prefix),
+                None => by_label.push((t.label.as_str(), vec![t.prefix])),
+            }
+        }
+        // Labels open but not on this token: close.
+        if !self.open.is_empty() {
+            let gone: Vec<String> = self
+                .open
+                .keys()
+                .filter(|l| !by_label.iter().any(|(x, _)| x == l))
+                .cloned()
+                .collect();
+            for l in gone {
+                self.close_label(&l, 0, tok);
+            }
+        }
+        for (label, prefixes) in by_label {
+            let n_cont = prefixes.iter().filter(|p| matches!(p, 'I' | 'E')).count();
+            let n_end = prefixes.iter().filter(|&&p| p == 'E').count();
+            let n_new = prefixes.len() - n_cont;
+            let n_single = prefixes.iter().filter(|&&p| p == 'S').count();
+            let have = self.open.get(label).map_or(0, Vec::len);
+            // IOB1's B- separates adjacent spans: it closes what it would continue.
+            let keep = n_cont.min(have);
+            self.close_label(label, keep, tok);
+            let entry = self.open.entry(label.to_string()).or_default();
+            for _ in keep..n_cont {
+                entry.push(Open { start: tok, line });
+                if self.scheme != TagScheme::Iob1 {
+                    repaired.push(label.to_string());
+                }
+            }
+            // E-: the innermost continuing spans end with this token.
+            let mut ends = Vec::new();
+            for _ in 0..n_end {
+                if let Some(o) = entry.pop() {
+                    ends.push(o);
+                }
+            }
+            for _ in 0..n_new - n_single {
+                entry.push(Open { start: tok, line });
+            }
+            if entry.is_empty() {
+                self.open.remove(label);
+            }
+            for o in ends {
+                self.closed.push(TokenSpan {
+                    start: o.start,
+                    end: tok + 1,
+                    label: label.to_string(),
+                    line: o.line,
+                });
+            }
+            for _ in 0..n_single {
+                self.closed.push(TokenSpan {
+                    start: tok,
+                    end: tok + 1,
+                    label: label.to_string(),
+                    line,
+                });
+            }
+        }
+        repaired
+    }
+
+    /// Closes the open spans of `label` beyond the first `keep`, ending before token `end`.
+    fn close_label(&mut self, label: &str, keep: usize, end: usize) {
+        let Some(v) = self.open.get_mut(label) else {
+            return;
+        };
+        while v.len() > keep {
+            if let Some(o) = v.pop() {
+                self.closed.push(TokenSpan {
+                    start: o.start,
+                    end,
+                    label: label.to_string(),
+                    line: o.line,
+                });
+            }
+        }
+        if v.is_empty() {
+            self.open.remove(label);
+        }
+    }
+
+    /// True while any span is open.
+    pub fn in_entity(&self) -> bool {
+        !self.open.is_empty()
+    }
+
+    /// Closes every open span before token `end` (a sentence or document break).
+    pub fn close_all(&mut self, end: usize) {
+        if self.open.is_empty() {
+            return;
+        }
+        let labels: Vec<String> = self.open.keys().cloned().collect();
+        for l in labels {
+            self.close_label(&l, 0, end);
+        }
+    }
+
+    /// Takes the closed spans.
+    pub fn take(&mut self) -> Vec<TokenSpan> {
+        std::mem::take(&mut self.closed)
+    }
+}
+
+/// A token of an exported document: code point range.
+pub(crate) type Tok = (usize, usize);
+
+/// Tokenises one document for export: lines are sentences; in each, whitespace separates
+/// tokens, every punctuation/symbol grapheme is its own token, and (clitic mode) a word is
+/// split after a proclitic where a span edge falls. Returns the tokens of each line.
+pub(crate) fn tokenize(text: &str, spans: &[TaggedSpan], opts: &ExportOptions) -> Vec<Vec<Tok>> {
+    let edges: BTreeSet<usize> = spans.iter().flat_map(|s| [s.start, s.end]).collect();
+    let mut lines = Vec::new();
+    let mut cur: Vec<Tok> = Vec::new();
+    let mut word: Option<usize> = None;
+    let mut pos = 0usize;
+    let mut word_text = String::new();
+    let flush = |word: &mut Option<usize>, end: usize, cur: &mut Vec<Tok>, wt: &mut String| {
+        if let Some(s) = word.take() {
+            split_clitics(s, end, wt, &edges, opts, cur);
+        }
+        wt.clear();
+    };
+    for g in text.graphemes(true) {
+        let n = g.chars().count();
+        let first = g.chars().next().unwrap_or(' ');
+        if g.contains('\n') {
+            flush(&mut word, pos, &mut cur, &mut word_text);
+            lines.push(std::mem::take(&mut cur));
+        } else if first.is_whitespace() {
+            flush(&mut word, pos, &mut cur, &mut word_text);
+        } else if is_word_char(first) {
+            if word.is_none() {
+                word = Some(pos);
+            }
+            word_text.push_str(g);
+        } else {
+            flush(&mut word, pos, &mut cur, &mut word_text);
+            cur.push((pos, pos + n));
+        }
+        pos += n;
+    }
+    flush(&mut word, pos, &mut cur, &mut word_text);
+    lines.push(cur);
+    lines.retain(|l| !l.is_empty());
+    lines
+}
+
+fn split_clitics(
+    start: usize,
+    end: usize,
+    word: &str,
+    edges: &BTreeSet<usize>,
+    opts: &ExportOptions,
+    out: &mut Vec<Tok>,
+) {
+    let mut s = start;
+    if opts.clitic_tokens {
+        let mut cuts: Vec<usize> = proclitic_prefixes(word, opts.with_article)
+            .into_iter()
+            .map(|p| start + p)
+            .filter(|c| edges.contains(c))
+            .collect();
+        cuts.sort_unstable();
+        for c in cuts {
+            if c > s && c < end {
+                out.push((s, c));
+                s = c;
+            }
+        }
+    }
+    out.push((s, end));
+}
+
+/// Tags for each token (outer spans first), with the spans that could not be placed.
+pub(crate) struct Tagged {
+    /// Per line, per token: its tags (empty = `O`).
+    pub tags: Vec<Vec<Vec<String>>>,
+    /// Spans left out: not on token edges, crossing a line, or (flat) overlapping.
+    pub misaligned: Vec<(TaggedSpan, &'static str)>,
+    pub written: usize,
+}
+
+/// Assigns tags to the tokens of `lines` for `spans` in `scheme`. With `flat`, a span that
+/// overlaps one already placed is left out.
+pub(crate) fn assign_tags(
+    lines: &[Vec<Tok>],
+    spans: &[TaggedSpan],
+    scheme: TagScheme,
+    flat: bool,
+) -> Tagged {
+    let mut starts: HashMap<usize, (usize, usize)> = HashMap::new();
+    let mut ends: HashMap<usize, (usize, usize)> = HashMap::new();
+    for (li, line) in lines.iter().enumerate() {
+        for (ti, &(s, e)) in line.iter().enumerate() {
+            starts.insert(s, (li, ti));
+            ends.insert(e, (li, ti));
+        }
+    }
+    let mut sorted: Vec<&TaggedSpan> = spans.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(a.label.cmp(&b.label))
+    });
+    let mut tags: Vec<Vec<Vec<String>>> = lines.iter().map(|l| vec![Vec::new(); l.len()]).collect();
+    let mut misaligned = Vec::new();
+    let mut placed: Vec<(usize, usize, usize, &str)> = Vec::new(); // line, first tok, last tok, label
+    for sp in sorted {
+        let (Some(&(l0, t0)), Some(&(l1, t1))) = (starts.get(&sp.start), ends.get(&sp.end)) else {
+            misaligned.push((sp.clone(), "does not fall on token edges"));
+            continue;
+        };
+        if l0 != l1 || t1 < t0 {
+            misaligned.push((sp.clone(), "crosses a line break"));
+            continue;
+        }
+        if flat
+            && placed
+                .iter()
+                .any(|&(l, a, b, _)| l == l0 && a <= t1 && t0 <= b)
+        {
+            misaligned.push((sp.clone(), "overlaps another span and the format is flat"));
+            continue;
+        }
+        let adjacent_same = placed
+            .iter()
+            .any(|&(l, _, b, lab)| l == l0 && b + 1 == t0 && lab == sp.label);
+        placed.push((l0, t0, t1, sp.label.as_str()));
+        for (t, cell) in tags[l0].iter_mut().enumerate().take(t1 + 1).skip(t0) {
+            let p = match scheme {
+                TagScheme::Iob2 => {
+                    if t == t0 {
+                        'B'
+                    } else {
+                        'I'
+                    }
+                }
+                TagScheme::Iob1 => {
+                    if t == t0 && adjacent_same {
+                        'B'
+                    } else {
+                        'I'
+                    }
+                }
+                TagScheme::Bioes => match (t == t0, t == t1) {
+                    (true, true) => 'S',
+                    (true, false) => 'B',
+                    (false, true) => 'E',
+                    (false, false) => 'I',
+                },
+            };
+            cell.push(format!("{p}-{}", sp.label));
+        }
+    }
+    let written = placed.len();
+    Tagged {
+        tags,
+        misaligned,
+        written,
+    }
+}
+
+/// Byte offsets of every code point of `text`, and of its end: a token's text is then
+/// `&text[b[s]..b[e]]` without scanning.
+pub(crate) struct ByteMap<'t> {
+    text: &'t str,
+    bytes: Vec<usize>,
+}
+
+impl<'t> ByteMap<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        bytes.push(text.len());
+        ByteMap { text, bytes }
+    }
+
+    /// The text of code points `[s, e)` (empty when out of range).
+    pub fn slice(&self, s: usize, e: usize) -> &'t str {
+        match (self.bytes.get(s), self.bytes.get(e)) {
+            (Some(&a), Some(&b)) if a <= b => &self.text[a..b],
+            _ => "",
+        }
+    }
+
+    pub fn tok(&self, t: Tok) -> &'t str {
+        self.slice(t.0, t.1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(s: &str) -> Vec<Tag> {
+        s.split_whitespace().filter_map(parse_tag).collect()
+    }
+
+    #[test]
+    fn parse_tags() {
+        assert_eq!(
+            parse_tag("B-Population-Center").map(|t| t.label),
+            Some("Population-Center".into())
+        );
+        assert_eq!(parse_tag("O").map(|t| t.prefix), Some('O'));
+        assert!(parse_tag("Oالإصابة").is_none());
+        assert!(parse_tag("NNP").is_none());
+        assert_eq!(parse_tag("U-LOC").map(|t| t.prefix), Some('S'));
+    }
+
+    #[test]
+    fn decoder_nested_wojood_style() {
+        let mut d = TagDecoder::new(TagScheme::Iob2);
+        let seq = [
+            "B-OCC",
+            "I-OCC B-ORG",
+            "I-OCC I-ORG",
+            "I-OCC I-ORG",
+            "I-OCC",
+            "I-OCC B-GPE",
+            "O",
+        ];
+        for (i, t) in seq.iter().enumerate() {
+            assert!(d.token(i, &tags(t), i + 1).is_empty());
+        }
+        d.close_all(seq.len());
+        let mut got: Vec<(usize, usize, String)> = d
+            .take()
+            .into_iter()
+            .map(|s| (s.start, s.end, s.label))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                (0, 6, "OCC".into()),
+                (1, 4, "ORG".into()),
+                (5, 6, "GPE".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn decoder_repairs_orphan_i_and_handles_bioes() {
+        let mut d = TagDecoder::new(TagScheme::Iob2);
+        assert_eq!(d.token(0, &tags("O"), 1), Vec::<String>::new());
+        assert_eq!(d.token(1, &tags("I-PER"), 2), vec!["PER".to_string()]);
+        d.token(2, &tags("I-PER"), 3);
+        d.token(3, &tags("B-PER"), 4);
+        d.close_all(4);
+        let got: Vec<(usize, usize)> = d.take().into_iter().map(|s| (s.start, s.end)).collect();
+        assert_eq!(got, vec![(1, 3), (3, 4)]);
+
+        let mut d = TagDecoder::new(TagScheme::Bioes);
+        for (i, t) in ["S-LOC", "B-ORG", "E-ORG", "S-ORG"].iter().enumerate() {
+            assert!(d.token(i, &tags(t), 1).is_empty());
+        }
+        d.close_all(4);
+        let mut got: Vec<(usize, usize)> = d.take().into_iter().map(|s| (s.start, s.end)).collect();
+        got.sort();
+        assert_eq!(got, vec![(0, 1), (1, 3), (3, 4)]);
+    }
+
+    #[test]
+    fn tokenizer_splits_punctuation_and_guided_clitics() {
+        let text = "وصل إلى بجنيف، 5+5";
+        let sp = vec![TaggedSpan::new(9, 13, "LOC")];
+        let plain = tokenize(text, &sp, &ExportOptions::default());
+        let opts = ExportOptions {
+            clitic_tokens: true,
+            ..Default::default()
+        };
+        let cl = tokenize(text, &sp, &opts);
+        let show = |l: &Vec<Vec<Tok>>| -> Vec<String> {
+            l[0].iter()
+                .map(|&(s, e)| text.chars().skip(s).take(e - s).collect())
+                .collect()
+        };
+        assert_eq!(show(&plain), ["وصل", "إلى", "بجنيف", "،", "5", "+", "5"]);
+        assert_eq!(show(&cl), ["وصل", "إلى", "ب", "جنيف", "،", "5", "+", "5"]);
+    }
+}
