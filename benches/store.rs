@@ -11,15 +11,25 @@ const SEED: &str = include_str!("../assets/samples/libya-ceasefire-ar.txt");
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 fn edit_durable(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tmp");
     let mut p = Project::create(&dir.path().join("b.tawsim")).expect("create");
-    let doc = AnnotatedDocument { name: "seed".into(), text: SEED.into(), ..Default::default() };
-    p.import(|s| s.add(doc).map(drop), |_| true).map_err(|e: StoreError| e).expect("import");
+    let doc = AnnotatedDocument {
+        name: "seed".into(),
+        text: SEED.into(),
+        ..Default::default()
+    };
+    p.import(|s| s.add(doc).map(drop), |_| true)
+        .map_err(|e: StoreError| e)
+        .expect("import");
     let id = p.documents().expect("docs")[0].id;
     let span = Span::new(10, 20, LabelId(1)).expect("span");
     let (add, remove) = (Edit::AddSpan { span }, Edit::RemoveSpan { span });
@@ -35,7 +45,10 @@ fn edit_durable(c: &mut Criterion) {
 fn open_100k(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("big.tawsim");
-    let paragraphs: Vec<&str> = SEED.split("\n\n").filter(|p| !p.trim().is_empty()).collect();
+    let paragraphs: Vec<&str> = SEED
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .collect();
     let mut text_bytes = 0usize;
     {
         let mut p = Project::create(&path).expect("create");
@@ -44,7 +57,11 @@ fn open_100k(c: &mut Criterion) {
                 for i in 0..100_000 {
                     let text = paragraphs[i % paragraphs.len()].to_string();
                     text_bytes += text.len();
-                    sink.add(AnnotatedDocument { name: format!("doc-{i:06}"), text, ..Default::default() })?;
+                    sink.add(AnnotatedDocument {
+                        name: format!("doc-{i:06}"),
+                        text,
+                        ..Default::default()
+                    })?;
                 }
                 Ok::<_, StoreError>(())
             },

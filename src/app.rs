@@ -934,7 +934,10 @@ impl TawsimApp {
         self.flush_if_pending();
         self.last_frame_ms = started.elapsed().as_secs_f32() * 1000.0;
         if let Some(t0) = self.exit_after_first_frame.take() {
-            println!("first frame {:.1} ms after start", t0.elapsed().as_secs_f64() * 1000.0);
+            println!(
+                "first frame {:.1} ms after start",
+                t0.elapsed().as_secs_f64() * 1000.0
+            );
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
     }

@@ -1,6 +1,7 @@
 //! The command line: `import`, `export`, `stats`, `validate` (no window, no egui).
 
-use crate::formats::{Format, ImportOptions};
+use crate::domain::DocStatus;
+use crate::formats::{DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme};
 use crate::ops;
 use crate::store::Project;
 use clap::{Parser, Subcommand};
@@ -36,15 +37,111 @@ pub enum CliCommand {
         project: PathBuf,
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Input format; guessed from the extension when left out.
+        /// Input format (text, doccano, conll, brat, labelstudio, hf); guessed from the
+        /// extension when left out.
         #[arg(long)]
         format: Option<String>,
         /// Import what is valid and skip (and list) the rest.
         #[arg(long)]
         lenient: bool,
+        #[command(flatten)]
+        read: ReadOptions,
+    },
+    /// Export a project to a dataset file (or a folder, for brat).
+    Export {
+        project: PathBuf,
+        /// Output format: doccano, conll, brat, labelstudio, hf, text.
+        #[arg(long)]
+        format: String,
+        /// Output file (folder for brat).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Only documents with this status (new, in_progress, done).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only these labels, comma separated (PER,LOC).
+        #[arg(long, value_delimiter = ',')]
+        labels: Option<Vec<String>>,
+        /// Replace an existing output.
+        #[arg(long)]
+        force: bool,
+        /// CoNLL tag scheme: iob2 (default), iob1, bioes.
+        #[arg(long)]
+        scheme: Option<String>,
+        /// JSON formats: offsets in UTF-16 code units.
+        #[arg(long)]
+        utf16: bool,
+        /// doccano: write the `entities` shape instead of `label`.
+        #[arg(long)]
+        entities: bool,
+        /// CoNLL/HF: split proclitics off words where a span edge falls after them.
+        #[arg(long)]
+        clitic_tokens: bool,
+        /// With --clitic-tokens: the article ال counts as a proclitic.
+        #[arg(long)]
+        with_article: bool,
+    },
+    /// Check a dataset file without importing it: the report lists every problem.
+    Validate {
+        file: PathBuf,
+        #[arg(long)]
+        format: Option<String>,
+        #[command(flatten)]
+        read: ReadOptions,
     },
     /// Counts: documents, spans per label, statuses.
     Stats { project: PathBuf },
+}
+
+/// Options for reading dataset files.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadOptions {
+    /// Plain text: one document per file (whole), line, or paragraph.
+    #[arg(long, default_value = "whole")]
+    pub split: String,
+    /// CoNLL tag scheme: iob2 (default), iob1, bioes.
+    #[arg(long)]
+    pub scheme: Option<String>,
+    /// CoNLL: 0-based column of the tag (default: the trailing tag columns).
+    #[arg(long)]
+    pub tag_column: Option<usize>,
+    /// JSON formats: offsets in the file count UTF-16 code units.
+    #[arg(long)]
+    pub utf16: bool,
+}
+
+impl ReadOptions {
+    fn to_options(&self, lenient: bool) -> Result<ImportOptions, String> {
+        let split = match self.split.as_str() {
+            "whole" | "file" => Split::Whole,
+            "lines" | "line" => Split::Lines,
+            "paragraphs" | "paragraph" => Split::Paragraphs,
+            s => return Err(format!("unknown --split {s:?} (whole, lines, paragraphs)")),
+        };
+        Ok(ImportOptions {
+            lenient,
+            split,
+            scheme: parse_scheme(self.scheme.as_deref())?,
+            tag_column: self.tag_column,
+            utf16_offsets: self.utf16,
+            ..ImportOptions::default()
+        })
+    }
+}
+
+fn parse_scheme(s: Option<&str>) -> Result<TagScheme, String> {
+    s.map_or(Ok(TagScheme::Iob2), |s| {
+        TagScheme::parse(s).ok_or_else(|| format!("unknown tag scheme {s:?} (iob2, iob1, bioes)"))
+    })
+}
+
+fn print_report(r: &crate::formats::ImportReport) {
+    for w in &r.warnings {
+        println!("warning: {w}");
+    }
+    for e in &r.errors {
+        println!("problem: {e}");
+    }
 }
 
 fn parse_format(name: Option<&str>) -> Result<Option<Format>, String> {
@@ -75,22 +172,86 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             files,
             format,
             lenient,
+            read,
         } => {
             let format = parse_format(format.as_deref())?;
-            let opts = ImportOptions {
-                lenient,
-                ..ImportOptions::default()
-            };
+            let opts = read.to_options(lenient)?;
             let (_, out) =
                 ops::import_new(&project, &files, format, &opts).map_err(|e| e.to_string())?;
             println!("{}", out.summary());
-            for w in &out.report.warnings {
-                println!("warning: {w}");
-            }
-            for e in &out.report.errors {
-                println!("skipped: {e}");
+            print_report(&out.report);
+            Ok(())
+        }
+        CliCommand::Export {
+            project,
+            format,
+            output,
+            status,
+            labels,
+            force,
+            scheme,
+            utf16,
+            entities,
+            clitic_tokens,
+            with_article,
+        } => {
+            let format = parse_format(Some(&format))?.ok_or("no format")?;
+            let status = status
+                .map(|s| {
+                    DocStatus::parse(&s)
+                        .ok_or_else(|| format!("unknown status {s:?} (new, in_progress, done)"))
+                })
+                .transpose()?;
+            let p = Project::open(&project).map_err(|e| e.to_string())?;
+            let opts = ExportOptions {
+                utf16_offsets: utf16,
+                scheme: parse_scheme(scheme.as_deref())?,
+                clitic_tokens,
+                with_article,
+                doccano_shape: if entities {
+                    DoccanoShape::Entities
+                } else {
+                    DoccanoShape::Label
+                },
+                force,
+                ..ExportOptions::default()
+            };
+            let filter = ops::ExportFilter { status, labels };
+            let r = ops::export_project(&p, format, &output, &filter, &opts, None)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Exported {} document(s) with {} span(s) to {}",
+                r.documents,
+                r.spans,
+                output.display()
+            );
+            for m in &r.misaligned {
+                println!("misaligned: {m}");
             }
             Ok(())
+        }
+        CliCommand::Validate { file, format, read } => {
+            let format = parse_format(format.as_deref())?
+                .or_else(|| Format::guess(&file))
+                .ok_or_else(|| {
+                    format!("{}: cannot tell the format; give --format", file.display())
+                })?;
+            let opts = read.to_options(false)?;
+            let r = crate::formats::validate(&file, format, &opts).map_err(|e| e.to_string())?;
+            println!(
+                "{}: {} document(s), {} span(s), {} warning(s), {} problem(s)",
+                file.display(),
+                r.documents,
+                r.spans,
+                r.warnings.len(),
+                r.errors.len()
+            );
+            print_report(&r);
+            if r.errors.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{} problem(s) found", r.errors.len()))
+            }
         }
         CliCommand::Stats { project } => {
             let p = Project::open(&project).map_err(|e| e.to_string())?;

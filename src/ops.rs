@@ -143,3 +143,49 @@ pub fn import_new(
     let out = import_paths(&mut p, paths, format, opts)?;
     Ok((p, out))
 }
+
+/// Which documents and labels an export takes.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    pub status: Option<crate::domain::DocStatus>,
+    pub labels: Option<Vec<String>>,
+}
+
+/// Exports the project's documents that pass `filter` to `out` (written to a temporary
+/// file and renamed; the project file itself is never a valid output). `done` counts
+/// documents as they are written, for a progress bar.
+pub fn export_project(
+    project: &Project,
+    format: Format,
+    out: &Path,
+    filter: &ExportFilter,
+    opts: &formats::ExportOptions,
+    done: Option<&std::sync::atomic::AtomicU64>,
+) -> Result<formats::ExportReport, OpsError> {
+    let mut opts = opts.clone();
+    opts.inputs.push(project.path().to_path_buf());
+    let mut store_error = None;
+    let docs = project.export_iter(filter.status, filter.labels.as_deref())?;
+    let mut docs = docs.map_while(|d| match d {
+        Ok(d) => {
+            if let Some(n) = done {
+                n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            Some(d)
+        }
+        Err(e) => {
+            store_error = Some(e);
+            None
+        }
+    });
+    let report = formats::export_documents(&mut docs, format, out, &opts);
+    drop(docs);
+    if let Some(e) = store_error {
+        // The stream stopped early: do not leave a partial dataset behind.
+        if report.is_ok() {
+            let _ = std::fs::remove_file(out);
+        }
+        return Err(OpsError::Store(e));
+    }
+    Ok(report?)
+}
