@@ -11,6 +11,8 @@ use crate::store::{DocSummary, Project};
 use crate::ui;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Preferences saved between runs (eframe storage), apart from runtime state.
@@ -59,6 +61,77 @@ enum StoreOp {
     Redo,
 }
 
+/// An import or export running on a background thread.
+pub struct Job {
+    pub title: String,
+    /// Units done so far (bytes read for an import, documents written for an export).
+    pub done: Arc<AtomicU64>,
+    pub total: u64,
+    pub cancel: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<Result<String, String>>>,
+}
+
+impl Job {
+    fn spawn(
+        title: String,
+        total: u64,
+        work: impl FnOnce(Arc<AtomicU64>, Arc<AtomicBool>) -> Result<String, String> + Send + 'static,
+    ) -> Job {
+        let done = Arc::new(AtomicU64::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (d, c) = (Arc::clone(&done), Arc::clone(&cancel));
+        let handle = std::thread::Builder::new()
+            .name("tawsim-job".into())
+            .spawn(move || work(d, c))
+            .ok();
+        Job {
+            title,
+            done,
+            total,
+            cancel,
+            handle,
+        }
+    }
+
+    /// Fraction done, 0..=1.
+    #[must_use]
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 {
+            0.0
+        } else {
+            (self.done.load(Ordering::Relaxed) as f32 / self.total as f32).min(1.0)
+        }
+    }
+
+    fn finished(&self) -> bool {
+        self.handle
+            .as_ref()
+            .is_none_or(std::thread::JoinHandle::is_finished)
+    }
+
+    fn join(&mut self) -> Result<String, String> {
+        match self.handle.take() {
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|_| Err("the background job crashed".into())),
+            None => Err("could not start a background thread".into()),
+        }
+    }
+}
+
+fn total_size(paths: &[PathBuf]) -> u64 {
+    fn walk(p: &Path) -> u64 {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => std::fs::read_dir(p)
+                .map(|rd| rd.flatten().map(|e| walk(&e.path())).sum())
+                .unwrap_or(0),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        }
+    }
+    paths.iter().map(|p| walk(p)).sum()
+}
+
 /// Which path a path dialog asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathPurpose {
@@ -97,6 +170,8 @@ pub struct TawsimApp {
     last_frame_ms: f32,
     /// Startup benchmark: close after the first frame, reporting the time since this instant.
     pub exit_after_first_frame: Option<Instant>,
+    pub transfer: Option<ui::transfer_dialog::TransferDialog>,
+    pub job: Option<Job>,
 }
 
 impl TawsimApp {
@@ -122,6 +197,8 @@ impl TawsimApp {
             search: ui::search_panel::SearchState::default(),
             last_frame_ms: 0.0,
             exit_after_first_frame: None,
+            transfer: None,
+            job: None,
         }
     }
 
@@ -583,9 +660,28 @@ impl TawsimApp {
                     self.error = Some(e);
                 }
             }
-            Command::Import => self.ask_path(PathPurpose::Import),
+            Command::Import => {
+                self.transfer = Some(ui::transfer_dialog::TransferDialog::new(
+                    ui::transfer_dialog::Direction::Import,
+                ))
+            }
             Command::ImportPaths(paths) => self.import_paths(&paths),
-            Command::Export => self.status = "Export: use `tawsim export` (see README) — the export dialog comes with the formats".into(),
+            Command::Export => {
+                self.transfer = Some(ui::transfer_dialog::TransferDialog::new(
+                    ui::transfer_dialog::Direction::Export,
+                ))
+            }
+            Command::StartImport(r) => self.start_import(r),
+            Command::StartExport(r) => self.start_export(r),
+            Command::CancelJob => {
+                if let Some(j) = &self.job {
+                    j.cancel.store(true, Ordering::Relaxed);
+                }
+            }
+            Command::RetrySave => {
+                self.error = None;
+                self.flush();
+            }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             Command::SelectDocument(id) => self.select_document(id),
             Command::NextDocument => self.step_document(1),
@@ -597,8 +693,15 @@ impl TawsimApp {
             Command::SetStatus(s) => self.set_status(s),
             Command::ApplyLabel(l) => self.apply_label(l),
             Command::ToggleSticky(l) => {
-                self.sticky = if self.sticky == Some(l) { None } else { Some(l) };
-                self.status = match self.sticky.and_then(|l| self.labels().get(l).map(|x| x.name.clone())) {
+                self.sticky = if self.sticky == Some(l) {
+                    None
+                } else {
+                    Some(l)
+                };
+                self.status = match self
+                    .sticky
+                    .and_then(|l| self.labels().get(l).map(|x| x.name.clone()))
+                {
                     Some(n) => format!("Sticky label {n}: every selection becomes a {n} span"),
                     None => "Sticky label off".into(),
                 };
@@ -613,10 +716,11 @@ impl TawsimApp {
             Command::PreviousSpan => self.step_span(-1),
             Command::DeleteSelectedSpan => {
                 if let Some(span) = self.selected_span
-                    && self.edit(Edit::RemoveSpan { span }) {
-                        self.selected_span = None;
-                        self.status = "Span deleted".into();
-                    }
+                    && self.edit(Edit::RemoveSpan { span })
+                {
+                    self.selected_span = None;
+                    self.status = "Span deleted".into();
+                }
             }
             Command::ResizeSelectedSpan { start, end } => self.resize_selected(start, end),
             Command::ToggleProclitic => self.toggle_proclitic(),
@@ -634,7 +738,9 @@ impl TawsimApp {
             Command::Redo => self.undo(true),
             Command::Find => self.open_search(false),
             Command::LabelAll => self.open_search(true),
-            Command::AcceptOccurrences { label, only_ticked } => self.accept_occurrences(label, only_ticked),
+            Command::AcceptOccurrences { label, only_ticked } => {
+                self.accept_occurrences(label, only_ticked)
+            }
             Command::GoToRange { doc, start, end } => {
                 if self.doc.as_ref().map(|d| d.id) != Some(doc) {
                     self.select_document(doc);
@@ -796,6 +902,121 @@ impl TawsimApp {
         true
     }
 
+    fn start_import(&mut self, r: ui::transfer_dialog::ImportRequest) {
+        if self.job.is_some() {
+            self.status = "Another import or export is running".into();
+            return;
+        }
+        let Some(p) = &self.project else {
+            self.error = Some("Open or create a project before importing".into());
+            return;
+        };
+        let mut worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        let total = total_size(&r.paths);
+        let title = format!(
+            "Importing {}",
+            r.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.job = Some(Job::spawn(title, total, move |done, cancel| {
+            let mut opts = r.options.clone();
+            opts.progress = Some(done);
+            opts.cancel = Some(cancel);
+            crate::ops::import_paths(&mut worker, &r.paths, r.format, &opts)
+                .map(|o| o.summary())
+                .map_err(|e| e.to_string())
+        }));
+    }
+
+    fn start_export(&mut self, r: ui::transfer_dialog::ExportRequest) {
+        if self.job.is_some() {
+            self.status = "Another import or export is running".into();
+            return;
+        }
+        let Some(p) = &self.project else { return };
+        let worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        let total = self
+            .docs
+            .iter()
+            .filter(|d| r.filter.status.is_none_or(|s| d.status == s))
+            .count() as u64;
+        let title = format!("Exporting to {}", r.out.display());
+        self.job = Some(Job::spawn(title, total, move |done, cancel| {
+            let mut opts = r.options.clone();
+            opts.cancel = Some(cancel);
+            crate::ops::export_project(&worker, r.format, &r.out, &r.filter, &opts, Some(&done))
+                .map(|rep| {
+                    let mut s = format!(
+                        "Exported {} document(s) with {} span(s) to {}",
+                        rep.documents,
+                        rep.spans,
+                        r.out.display()
+                    );
+                    if !rep.misaligned.is_empty() {
+                        s.push_str(&format!(
+                            "; {} span(s) did not fall on token edges (reported, not moved): {}",
+                            rep.misaligned.len(),
+                            rep.misaligned[0]
+                        ));
+                    }
+                    s
+                })
+                .map_err(|e| e.to_string())
+        }));
+    }
+
+    /// Collects a finished background job's result.
+    fn poll_job(&mut self, ctx: &egui::Context) {
+        let Some(job) = self.job.as_mut() else { return };
+        if !job.finished() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            return;
+        }
+        let result = job.join();
+        self.job = None;
+        match result {
+            Ok(msg) => self.status = msg,
+            Err(e) if e == "cancelled" => self.status = "Cancelled; nothing was changed".into(),
+            Err(e) => self.error = Some(e),
+        }
+        if let Some(p) = self.project.as_mut()
+            && let Err(e) = p.reload()
+        {
+            self.error = Some(e.to_string());
+        }
+        self.refresh_documents();
+        if self.doc.is_none()
+            && let Some(d) = self.docs.first().map(|d| d.id)
+        {
+            self.select_document(d);
+        }
+    }
+
+    /// Waits for the background job (tests and shutdown).
+    pub fn wait_for_job(&mut self, ctx: &egui::Context) {
+        if let Some(h) = self.job.as_mut().and_then(|j| j.handle.as_ref()) {
+            while !h.is_finished() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+        self.poll_job(ctx);
+    }
+
     fn save_labels(&mut self, set: &LabelSet) {
         let Some(p) = self.project.as_mut() else {
             return;
@@ -874,20 +1095,11 @@ impl TawsimApp {
             }
             return;
         }
-        let Some(p) = self.project.as_mut() else {
-            self.error = Some("Open or create a project before importing".into());
-            return;
-        };
-        match crate::startup::import_into(p, paths) {
-            Ok(msg) => self.status = msg,
-            Err(e) => self.error = Some(e),
-        }
-        self.refresh_documents();
-        if self.doc.is_none()
-            && let Some(d) = self.docs.first().map(|d| d.id)
-        {
-            self.select_document(d);
-        }
+        self.start_import(ui::transfer_dialog::ImportRequest {
+            paths: paths.to_vec(),
+            format: None,
+            options: crate::formats::ImportOptions::default(),
+        });
     }
 
     // ------------------------------------------------------------------ frame
@@ -899,7 +1111,7 @@ impl TawsimApp {
         let mut cmds = Vec::new();
         command::read_shortcuts(&ctx, &mut cmds);
         let labels = self.labels();
-        if self.path_dialog.is_none() && self.error.is_none() {
+        if self.path_dialog.is_none() && self.error.is_none() && self.transfer.is_none() {
             command::read_label_hotkeys(&ctx, &labels, true, &mut cmds);
             self.read_span_keys(&ctx, &mut cmds);
         }
@@ -927,6 +1139,12 @@ impl TawsimApp {
             ui::search_panel::show(&ctx, self, &labels, &mut cmds);
         }
         self.dialogs(&ctx, &mut cmds);
+        if let Some(mut d) = self.transfer.take()
+            && ui::transfer_dialog::show(&ctx, &mut d, &mut cmds)
+        {
+            self.transfer = Some(d);
+        }
+        self.poll_job(&ctx);
 
         for c in cmds {
             self.apply(&ctx, c);
@@ -1070,8 +1288,7 @@ impl TawsimApp {
                 });
             });
             if retry {
-                self.error = None;
-                self.flush();
+                cmds.push(Command::RetrySave);
             } else if close {
                 self.error = None;
             }
@@ -1085,12 +1302,14 @@ impl TawsimApp {
                     PathPurpose::New => "New project",
                     PathPurpose::Import => "Import documents",
                 });
-                ui.label(match purpose {
+                let l = ui.label(match purpose {
                     PathPurpose::Open => "Path of a .tawsim project file:",
                     PathPurpose::New => "Path of the new project file (.tawsim):",
                     PathPurpose::Import => "Path of a file or folder to import:",
                 });
-                let r = ui.add(egui::TextEdit::singleline(&mut text).desired_width(420.0));
+                let r = ui
+                    .add(egui::TextEdit::singleline(&mut text).desired_width(420.0))
+                    .labelled_by(l.id);
                 r.request_focus();
                 let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 ui.horizontal(|ui| {
@@ -1110,7 +1329,6 @@ impl TawsimApp {
                 _ => self.path_dialog = Some((purpose, text)),
             }
         }
-        let _ = cmds;
     }
 
     /// Milliseconds of CPU the last frame took (frame-time meter).

@@ -7,7 +7,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 use std::path::PathBuf;
 
 #[must_use]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Command {
     // Project and files
     NewProject,
@@ -17,6 +17,14 @@ pub enum Command {
     ImportPaths(Vec<PathBuf>),
     Export,
     Quit,
+    /// Runs an import on a background thread.
+    StartImport(crate::ui::transfer_dialog::ImportRequest),
+    /// Runs an export on a background thread.
+    StartExport(crate::ui::transfer_dialog::ExportRequest),
+    /// Stops the running import or export.
+    CancelJob,
+    /// Writes edits kept in memory after a failed save.
+    RetrySave,
     // Documents
     SelectDocument(DocId),
     NextDocument,
@@ -97,6 +105,10 @@ impl Command {
             Command::Import | Command::ImportPaths(_) => "Import…",
             Command::Export => "Export…",
             Command::Quit => "Quit",
+            Command::StartImport(_) => "Import",
+            Command::StartExport(_) => "Export",
+            Command::CancelJob => "Cancel",
+            Command::RetrySave => "Retry saving",
             Command::SelectDocument(_) => "Open document",
             Command::NextDocument => "Next document",
             Command::PreviousDocument => "Previous document",

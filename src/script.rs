@@ -19,7 +19,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// One parsed script line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Step {
     Doc(usize),
     Edit(EditStep),

@@ -49,3 +49,65 @@ fn the_filter_narrows_the_list_with_arabic_normalisation() {
     h.get_by_label_contains("وثيقة باريس");
     assert!(h.query_by_label_contains("libya-ceasefire-ar").is_none());
 }
+
+#[test]
+fn import_and_export_from_the_file_dialogs_run_in_the_background() {
+    use egui::{Key, Modifiers};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    // Import a doccano file through the dialog.
+    let input = dir.path().join("more.jsonl");
+    std::fs::write(
+        &input,
+        "{\"text\": \"زار الوفد جنيف\", \"label\": [[9, 13, \"LOC\"]]}\n",
+    )
+    .expect("write");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    h.run();
+    h.state_mut().transfer.as_mut().expect("import dialog").path = input.display().to_string();
+    h.run();
+    h.get_by_label("Import").click();
+    h.step();
+    assert!(
+        h.state().job.is_some(),
+        "the import runs as a background job"
+    );
+    let ctx = h.ctx.clone();
+    h.state_mut().wait_for_job(&ctx);
+    h.run();
+    assert_eq!(h.state().documents().len(), 3, "{}", h.state().status);
+    assert!(
+        h.state()
+            .status
+            .contains("Imported 1 document(s) with 1 span(s)"),
+        "{}",
+        h.state().status
+    );
+
+    // Export everything as doccano JSONL through the dialog.
+    let out = dir.path().join("all.jsonl");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    h.run();
+    h.state_mut().transfer.as_mut().expect("export dialog").path = out.display().to_string();
+    h.run();
+    h.get_by_label("Export").click();
+    h.step();
+    h.state_mut().wait_for_job(&ctx);
+    h.run();
+    let lines = std::fs::read_to_string(&out).expect("exported");
+    assert_eq!(lines.lines().count(), 3);
+    assert!(lines.contains("[9,13,\"LOC\"]"), "{lines}");
+
+    // Exporting again asks before replacing the file.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    h.run();
+    h.state_mut().transfer.as_mut().expect("export dialog").path = out.display().to_string();
+    h.run();
+    h.get_by_label("Export").click();
+    h.run();
+    h.get_by_label_contains("exists. Replace it?");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.state().transfer.is_none());
+}

@@ -38,7 +38,8 @@ pub struct ProjectStats {
 pub struct Project {
     conn: Connection,
     path: PathBuf,
-    _lock: File,
+    /// The OS lock on `<project>.lock`; `None` for a worker connection of this process.
+    _lock: Option<File>,
     labels: LabelSet,
     settings: ProjectSettings,
 }
@@ -157,7 +158,7 @@ impl Project {
         let mut project = Project {
             conn,
             path: path.to_path_buf(),
-            _lock: lock,
+            _lock: Some(lock),
             labels: LabelSet::default(),
             settings: ProjectSettings::default(),
         };
@@ -178,7 +179,7 @@ impl Project {
         let mut project = Project {
             conn,
             path: path.to_path_buf(),
-            _lock: lock,
+            _lock: Some(lock),
             labels: LabelSet::default(),
             settings: ProjectSettings::default(),
         };
@@ -199,6 +200,29 @@ impl Project {
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A second connection to this (already locked) project for a background thread of the
+    /// same process: imports and exports run on it while the window stays responsive.
+    pub fn worker(&self) -> Result<Project, StoreError> {
+        let path = self.path.clone();
+        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(sq(&path))?;
+        configure(&conn, &path)?;
+        Ok(Project {
+            conn,
+            path,
+            _lock: None,
+            labels: self.labels.clone(),
+            settings: self.settings,
+        })
+    }
+
+    /// Re-reads labels and settings (after a worker connection changed them).
+    pub fn reload(&mut self) -> Result<(), StoreError> {
+        self.labels = self.load_labels()?;
+        self.settings = self.load_settings()?;
+        Ok(())
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {

@@ -6,6 +6,7 @@ pub mod labels_panel;
 pub mod menu;
 pub mod search_panel;
 pub mod status_bar;
+pub mod transfer_dialog;
 
 /// An egui colour for a label colour, with alpha.
 #[must_use]

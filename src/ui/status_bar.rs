@@ -3,8 +3,21 @@
 use crate::app::TawsimApp;
 use crate::command::Command;
 
-pub fn show(ui: &mut egui::Ui, app: &TawsimApp, _out: &mut Vec<Command>) {
+pub fn show(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
     ui.horizontal(|ui| {
+        if let Some(job) = &app.job {
+            ui.spinner();
+            ui.label(&job.title);
+            ui.add(
+                egui::ProgressBar::new(job.fraction())
+                    .desired_width(160.0)
+                    .show_percentage(),
+            );
+            if ui.button("Cancel").clicked() {
+                out.push(Command::CancelJob);
+            }
+            ui.separator();
+        }
         match app.project() {
             Some(p) => {
                 let (done, total, spans) = app.progress();
