@@ -283,6 +283,14 @@ impl TawsimApp {
     /// Makes `project` the open one.
     pub fn set_project(&mut self, project: Project) {
         let path = project.path().to_path_buf();
+        crate::crash::set_project(&path);
+        if let Some(report) = crate::crash::reports_beside(&path).last() {
+            let shown = crate::crash::mark_seen(report).unwrap_or_else(|| report.clone());
+            self.error = Some(format!(
+                "tawsim crashed during an earlier session with this project. The project is intact (every edit was saved as it was made). The crash report is {}; please send it to the developers.",
+                shown.display()
+            ));
+        }
         self.project = Some(project);
         self.doc = None;
         self.selected_span = None;

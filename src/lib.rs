@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod command;
+pub mod crash;
 pub mod domain;
 pub mod fonts;
 pub mod formats;

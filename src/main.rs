@@ -12,6 +12,7 @@ fn main() -> std::process::ExitCode {
         return run_command(cmd);
     }
     if let (Some(script), [project]) = (&cli.script, cli.paths.as_slice()) {
+        tawsim::crash::install_hook();
         return match tawsim::script::run(script, project) {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
@@ -20,6 +21,7 @@ fn main() -> std::process::ExitCode {
             }
         };
     }
+    tawsim::crash::install_hook();
     let start = match cli.paths.as_slice() {
         [] => StartProject::Last,
         [one] if one.extension().is_some_and(|e| e == "tawsim") => StartProject::Path(one.clone()),

@@ -10,6 +10,7 @@
 //! - `status new|in_progress|done`
 //! - `undo`, `redo`, `next`, `done-next` (mark done and go to the next document)
 //! - `sleep MS`
+//! - `panic` (panics on purpose: tests the crash report)
 
 use crate::app::{Prefs, TawsimApp};
 use crate::command::Command;
@@ -25,6 +26,8 @@ pub enum Step {
     Edit(EditStep),
     Command(Command),
     Sleep(u64),
+    /// Panics on purpose (tests the crash report).
+    Panic,
 }
 
 /// An edit named by label names (resolved against the project's label set when run).
@@ -63,6 +66,7 @@ pub fn parse(text: &str) -> Result<Vec<Step>, String> {
             ["next"] => Step::Command(Command::NextDocument),
             ["done-next"] => Step::Command(Command::MarkDoneAndNext),
             ["sleep", ms] => Step::Sleep(num(ms)? as u64),
+            ["panic"] => Step::Panic,
             _ => return Err(bad()),
         };
         steps.push(step);
@@ -130,6 +134,7 @@ pub fn run(script: &Path, project: &Path) -> Result<(), String> {
             }
             Step::Command(c) => app.apply(&ctx, c.clone()),
             Step::Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(*ms)),
+            Step::Panic => panic!("panic requested by the script at step {}", n + 1),
         }
         if let Some(e) = app.error.take() {
             return Err(format!("step {}: {e}", n + 1));

@@ -192,3 +192,35 @@ fn every_acknowledged_edit_survives_sigkill() {
         "too few kills landed mid-script to mean anything"
     );
 }
+
+#[test]
+fn a_panic_writes_a_crash_report_beside_the_project_which_stays_intact() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = fresh_project(dir.path());
+    let script_path = dir.path().join("panic.script");
+    std::fs::write(&script_path, "doc 0\nadd 0 5 PER\npanic\nadd 10 15 LOC\n").expect("script");
+    let out = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .arg("--script")
+        .arg(&script_path)
+        .arg(&project)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("crash report was written to"), "{stderr}");
+    let reports = tawsim::crash::reports_beside(&project);
+    assert_eq!(reports.len(), 1, "{stderr}");
+    let report = std::fs::read_to_string(&reports[0]).expect("report");
+    assert!(
+        report.contains("panic requested by the script at step 3"),
+        "{report}"
+    );
+    let p = Project::open(&project).expect("reopen");
+    assert_eq!(p.integrity_check().expect("check"), "ok");
+    let doc = p.documents().expect("docs")[0].id;
+    assert_eq!(
+        p.annotations(doc).expect("ann").spans.len(),
+        1,
+        "the edit before the panic is there"
+    );
+}
