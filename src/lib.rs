@@ -8,3 +8,4 @@ pub mod fonts;
 pub mod formats;
 pub mod layout;
 pub mod store;
+pub mod ui;
