@@ -211,9 +211,10 @@ fn shift_click_extends_the_selection() {
     click(&mut h, pos2(r0.max.x - 0.5, r0.center().y), Modifiers::NONE);
     let r1 = rect_of(&h, e - 1, e);
     h.state_mut().events.clear();
-    h.input_mut().modifiers = Modifiers::SHIFT;
+    h.event(Event::ModifiersChanged(Modifiers::SHIFT));
     click(&mut h, pos2(r1.min.x + 0.5, r1.center().y), Modifiers::SHIFT);
-    h.input_mut().modifiers = Modifiers::NONE;
+    h.event(Event::ModifiersChanged(Modifiers::NONE));
+    h.step();
     assert_eq!(h.state().view.selection(), Some((s, e)));
     assert!(finished(&h).contains(&(s, e)));
 }
