@@ -37,11 +37,22 @@ impl Setup {
         let n = text.len_chars();
         let step = n / 20_000;
         let spans: Vec<Span> = (0..20_000)
-            .map(|i| Span { start: i * step, end: i * step + 3 + i % 9, label: ids[i % ids.len()] })
+            .map(|i| Span {
+                start: i * step,
+                end: i * step + 3 + i % 9,
+                label: ids[i % ids.len()],
+            })
             .collect();
         let ctx = egui::Context::default();
         tawsim::fonts::install(&ctx);
-        let mut s = Setup { ctx, view: DocumentView::new(), text, spans, labels, frame: 0 };
+        let mut s = Setup {
+            ctx,
+            view: DocumentView::new(),
+            text,
+            spans,
+            labels,
+            frame: 0,
+        };
         s.view.scroll_to(n / 2);
         // Let background layout finish so frames measure painting only.
         for _ in 0..2000 {
@@ -56,11 +67,21 @@ impl Setup {
     fn run(&mut self) {
         self.frame += 1;
         let input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1200.0, 900.0))),
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1200.0, 900.0),
+            )),
             time: Some(self.frame as f64 / 60.0),
             ..Default::default()
         };
-        let Setup { ctx, view, text, spans, labels, .. } = self;
+        let Setup {
+            ctx,
+            view,
+            text,
+            spans,
+            labels,
+            ..
+        } = self;
         let _ = ctx.run_ui(input, |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
                 let model = ViewModel {
@@ -88,7 +109,9 @@ fn bench(c: &mut Criterion) {
         st.glyph_quads, st.atlas_glyphs, st.pending_paragraphs
     );
     let mut g = c.benchmark_group("frame_1mb_20k_spans");
-    g.sample_size(10).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
     g.bench_function("view_paint_cpu", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;

@@ -19,14 +19,22 @@ fn megabyte() -> IndexedText {
 }
 
 fn style(width: f32) -> LayoutStyle {
-    LayoutStyle { font_size: 20.0, line_height: 1.9, direction: Direction::Auto, width, paragraph_gap: 6.0 }
+    LayoutStyle {
+        font_size: 20.0,
+        line_height: 1.9,
+        direction: Direction::Auto,
+        width,
+        paragraph_gap: 6.0,
+    }
 }
 
 fn bench(c: &mut Criterion) {
     let text = megabyte();
     let mut fonts = Fonts::new();
     let mut g = c.benchmark_group("layout_1mb");
-    g.sample_size(10).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
     g.bench_function("new_and_first_screen", |b| {
         b.iter(|| {
             let mut doc = DocumentLayout::new(text.clone(), style(800.0));

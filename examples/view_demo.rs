@@ -60,12 +60,24 @@ impl Demo {
             ("الـ23 من أكتوبر 2020", 0, "DATE"),
         ] {
             if let (Some((s, e)), Some(l)) = (find(&text, needle), labels.by_name(label)) {
-                spans.push(Span { start: s + skip, end: e, label: l.id });
+                spans.push(Span {
+                    start: s + skip,
+                    end: e,
+                    label: l.id,
+                });
             }
         }
         spans.sort();
         spans.dedup_by(|a, b| a.start == b.start && a.end == b.end);
-        Demo { view: DocumentView::new(), text, spans, labels, selected: None, bidi: BidiCache::new(), hints_printed: false }
+        Demo {
+            view: DocumentView::new(),
+            text,
+            spans,
+            labels,
+            selected: None,
+            bidi: BidiCache::new(),
+            hints_printed: false,
+        }
     }
 }
 
@@ -73,7 +85,9 @@ impl eframe::App for Demo {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
-                BidiLabel::new("تثبيت اتفاق وقف إطلاق النار — libya-ceasefire-ar.txt").size(15.0).show(ui, &mut self.bidi);
+                BidiLabel::new("تثبيت اتفاق وقف إطلاق النار — libya-ceasefire-ar.txt")
+                    .size(15.0)
+                    .show(ui, &mut self.bidi);
                 let st = self.view.stats();
                 ui.label(format!(
                     "  paint {:.2} ms | layout {:.2} ms | quads {} | pending {} | atlas {}",
@@ -99,12 +113,16 @@ impl eframe::App for Demo {
             };
             for ev in self.view.show(ui, &model) {
                 match ev {
-                    ViewEvent::SelectionFinished { start, end } | ViewEvent::SelectionChanged { start, end } => {
+                    ViewEvent::SelectionFinished { start, end }
+                    | ViewEvent::SelectionChanged { start, end } => {
                         println!("{ev:?} «{}»", self.text.slice(start, end).unwrap_or(""));
                     }
                     ViewEvent::SpanClicked(sp) => {
                         self.selected = Some(sp);
-                        println!("{ev:?} «{}»", self.text.slice(sp.start, sp.end).unwrap_or(""));
+                        println!(
+                            "{ev:?} «{}»",
+                            self.text.slice(sp.start, sp.end).unwrap_or("")
+                        );
                     }
                     ViewEvent::CaretMoved(_) => println!("{ev:?}"),
                 }
@@ -115,7 +133,12 @@ impl eframe::App for Demo {
             for needle in ["بنغازي", "بجنيف", "2020", "مهراج"] {
                 if let Some((s, e)) = find(&self.text, needle) {
                     for r in self.view.screen_rects(s, e) {
-                        println!("HINT {needle} {s}..{e} x {:.0}..{:.0} y {:.0}", r.min.x, r.max.x, r.center().y);
+                        println!(
+                            "HINT {needle} {s}..{e} x {:.0}..{:.0} y {:.0}",
+                            r.min.x,
+                            r.max.x,
+                            r.center().y
+                        );
                     }
                 }
             }

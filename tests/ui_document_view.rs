@@ -18,13 +18,19 @@ struct State {
 }
 
 fn find(text: &IndexedText, needle: &str) -> (usize, usize) {
-    let b = text.as_str().find(needle).unwrap_or_else(|| panic!("{needle} not in the text"));
+    let b = text
+        .as_str()
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in the text"));
     let s = text.byte_to_char(b).expect("char boundary");
     (s, s + needle.chars().count())
 }
 
 fn label(labels: &LabelSet, name: &str) -> tawsim::domain::LabelId {
-    labels.by_name(name).map(|l| l.id).unwrap_or_else(|| panic!("label {name}"))
+    labels
+        .by_name(name)
+        .map(|l| l.id)
+        .unwrap_or_else(|| panic!("label {name}"))
 }
 
 fn harness() -> Harness<'static, State> {
@@ -33,10 +39,24 @@ fn harness() -> Harness<'static, State> {
     let (s, e) = find(&text, "بنغازي");
     let (s2, e2) = find(&text, "إلى بنغازي");
     let spans = vec![
-        Span { start: s2, end: e2, label: label(&labels, "MISC") },
-        Span { start: s, end: e, label: label(&labels, "LOC") },
+        Span {
+            start: s2,
+            end: e2,
+            label: label(&labels, "MISC"),
+        },
+        Span {
+            start: s,
+            end: e,
+            label: label(&labels, "LOC"),
+        },
     ];
-    let state = State { view: DocumentView::new(), text, spans, labels, events: Vec::new() };
+    let state = State {
+        view: DocumentView::new(),
+        text,
+        spans,
+        labels,
+        events: Vec::new(),
+    };
     let mut h = HarnessBuilder::<State>::default()
         .with_size(vec2(900.0, 700.0))
         .with_step_dt(1.0 / 60.0)
@@ -90,7 +110,12 @@ fn click(h: &mut Harness<'_, State>, at: Pos2, modifiers: Modifiers) {
     h.hover_at(at);
     h.step();
     for pressed in [true, false] {
-        h.event(Event::PointerButton { pos: at, button: PointerButton::Primary, pressed, modifiers });
+        h.event(Event::PointerButton {
+            pos: at,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers,
+        });
     }
     h.step();
     h.step();
@@ -113,10 +138,19 @@ fn dragging_across_a_word_selects_exactly_its_offsets() {
     let (s, e) = find(&h.state().text, "بنغازي");
     let r = rect_of(&h, s, e);
     // RTL: the word starts at its right edge.
-    drag(&mut h, pos2(r.max.x - 1.0, r.center().y), pos2(r.min.x + 1.0, r.center().y));
+    drag(
+        &mut h,
+        pos2(r.max.x - 1.0, r.center().y),
+        pos2(r.min.x + 1.0, r.center().y),
+    );
     assert_eq!(h.state().view.selection(), Some((s, e)));
     assert_eq!(finished(&h), vec![(s, e)]);
-    assert!(h.state().events.iter().any(|e| matches!(e, ViewEvent::SelectionChanged { .. })));
+    assert!(
+        h.state()
+            .events
+            .iter()
+            .any(|e| matches!(e, ViewEvent::SelectionChanged { .. }))
+    );
 }
 
 #[test]
@@ -129,10 +163,17 @@ fn dragging_inside_a_joined_word_selects_the_clitic_split() {
         let whole = rect_of(&h, ws, we);
         assert!(r.width() < whole.width());
         h.state_mut().events.clear();
-        drag(&mut h, pos2(r.max.x - 0.5, r.center().y), pos2(r.min.x + 0.5, r.center().y));
+        drag(
+            &mut h,
+            pos2(r.max.x - 0.5, r.center().y),
+            pos2(r.min.x + 0.5, r.center().y),
+        );
         assert_eq!(h.state().view.selection(), Some((s, e)), "{word}");
         let got = h.state().text.slice(s, e).map(str::to_owned);
-        assert_eq!(got.as_deref(), Some(&word[word.char_indices().nth(skip).map_or(0, |(b, _)| b)..]));
+        assert_eq!(
+            got.as_deref(),
+            Some(&word[word.char_indices().nth(skip).map_or(0, |(b, _)| b)..])
+        );
         assert_eq!(finished(&h), vec![(s, e)], "{word}");
     }
 }
@@ -146,7 +187,12 @@ fn double_click_selects_the_word() {
     h.hover_at(at);
     h.step();
     for pressed in [true, false, true, false] {
-        h.event(Event::PointerButton { pos: at, button: PointerButton::Primary, pressed, modifiers: Modifiers::NONE });
+        h.event(Event::PointerButton {
+            pos: at,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
     }
     h.step();
     h.step();
@@ -164,17 +210,36 @@ fn clicking_a_span_reports_the_innermost_one() {
         .state()
         .events
         .iter()
-        .filter_map(|e| if let ViewEvent::SpanClicked(sp) = e { Some(*sp) } else { None })
+        .filter_map(|e| {
+            if let ViewEvent::SpanClicked(sp) = e {
+                Some(*sp)
+            } else {
+                None
+            }
+        })
         .collect();
     assert_eq!(clicked.len(), 1, "{:?}", h.state().events);
-    assert_eq!((clicked[0].start, clicked[0].end), (s, e), "the LOC inside the MISC span");
-    assert_eq!(h.state().view.selection(), None, "a click is not a selection");
+    assert_eq!(
+        (clicked[0].start, clicked[0].end),
+        (s, e),
+        "the LOC inside the MISC span"
+    );
+    assert_eq!(
+        h.state().view.selection(),
+        None,
+        "a click is not a selection"
+    );
     // Clicking "إلى" (only in the outer span) reports the outer one.
     let (s2, e2) = find(&h.state().text, "إلى بنغازي");
     let r2 = rect_of(&h, s2, s2 + 3);
     h.state_mut().events.clear();
     click(&mut h, r2.center(), Modifiers::NONE);
-    assert!(h.state().events.iter().any(|e| matches!(e, ViewEvent::SpanClicked(sp) if sp.start == s2 && sp.end == e2)));
+    assert!(
+        h.state()
+            .events
+            .iter()
+            .any(|e| matches!(e, ViewEvent::SpanClicked(sp) if sp.start == s2 && sp.end == e2))
+    );
 }
 
 #[test]
@@ -184,7 +249,11 @@ fn shift_arrows_select_visually_and_finish_on_release() {
     let r = rect_of(&h, s, s + 1);
     // Click at the right edge of the word: the caret goes to its logical start.
     click(&mut h, pos2(r.max.x - 0.5, r.center().y), Modifiers::NONE);
-    assert!(h.state().events.contains(&ViewEvent::CaretMoved(s)), "{:?}", h.state().events);
+    assert!(
+        h.state().events.contains(&ViewEvent::CaretMoved(s)),
+        "{:?}",
+        h.state().events
+    );
     h.state_mut().events.clear();
     // In an RTL paragraph Shift+Left extends forward in logical order.
     for _ in 0..3 {
@@ -193,14 +262,21 @@ fn shift_arrows_select_visually_and_finish_on_release() {
     }
     h.step();
     assert_eq!(h.state().view.selection(), Some((s, s + 3)));
-    assert!(h.state().events.contains(&ViewEvent::SelectionChanged { start: s, end: s + 3 }));
+    assert!(h.state().events.contains(&ViewEvent::SelectionChanged {
+        start: s,
+        end: s + 3
+    }));
     assert_eq!(finished(&h).last(), Some(&(s, s + 3)));
     // Plain Right moves the caret back (visually right = logically previous) and collapses.
     h.state_mut().events.clear();
     h.key_press(egui::Key::ArrowRight);
     h.step();
     assert_eq!(h.state().view.selection(), None);
-    assert!(h.state().events.contains(&ViewEvent::CaretMoved(s + 2)), "{:?}", h.state().events);
+    assert!(
+        h.state().events.contains(&ViewEvent::CaretMoved(s + 2)),
+        "{:?}",
+        h.state().events
+    );
 }
 
 #[test]
@@ -212,7 +288,11 @@ fn shift_click_extends_the_selection() {
     let r1 = rect_of(&h, e - 1, e);
     h.state_mut().events.clear();
     h.event(Event::ModifiersChanged(Modifiers::SHIFT));
-    click(&mut h, pos2(r1.min.x + 0.5, r1.center().y), Modifiers::SHIFT);
+    click(
+        &mut h,
+        pos2(r1.min.x + 0.5, r1.center().y),
+        Modifiers::SHIFT,
+    );
     h.event(Event::ModifiersChanged(Modifiers::NONE));
     h.step();
     assert_eq!(h.state().view.selection(), Some((s, e)));

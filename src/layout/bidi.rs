@@ -46,10 +46,19 @@ mod tests {
 
     #[test]
     fn first_strong() {
-        assert_eq!(first_strong_direction("2020 في ليبيا"), Some(Direction::Rtl));
-        assert_eq!(first_strong_direction("UNSMIL في ليبيا"), Some(Direction::Ltr));
+        assert_eq!(
+            first_strong_direction("2020 في ليبيا"),
+            Some(Direction::Rtl)
+        );
+        assert_eq!(
+            first_strong_direction("UNSMIL في ليبيا"),
+            Some(Direction::Ltr)
+        );
         assert_eq!(first_strong_direction("«5+5»"), None);
-        assert_eq!(first_strong_direction("\u{200F}Geneva"), Some(Direction::Rtl));
+        assert_eq!(
+            first_strong_direction("\u{200F}Geneva"),
+            Some(Direction::Rtl)
+        );
         assert_eq!(first_strong_direction("\u{200E}جنيف"), Some(Direction::Ltr));
     }
 }

@@ -141,7 +141,11 @@ impl DocumentLayout {
             self.adv_sum = 0.0;
             self.adv_chars = 0.0;
         }
-        self.pending = self.paras.iter().filter(|p| p.char_len > 0 && !p.is_current(style.width)).count();
+        self.pending = self
+            .paras
+            .iter()
+            .filter(|p| p.char_len > 0 && !p.is_current(style.width))
+            .count();
         self.reestimate();
     }
 
@@ -154,13 +158,17 @@ impl DocumentLayout {
     /// Global code point range of paragraph `i` ('\n' excluded).
     #[must_use]
     pub fn paragraph_range(&self, i: usize) -> Range<usize> {
-        self.paras.get(i).map_or(0..0, |p| p.char_start..p.char_start + p.char_len)
+        self.paras
+            .get(i)
+            .map_or(0..0, |p| p.char_start..p.char_start + p.char_len)
     }
 
     /// The paragraph text.
     #[must_use]
     pub fn paragraph_text(&self, i: usize) -> &str {
-        self.paras.get(i).map_or("", |p| &self.text.as_str()[p.bytes.clone()])
+        self.paras
+            .get(i)
+            .map_or("", |p| &self.text.as_str()[p.bytes.clone()])
     }
 
     /// Top y and height (gap excluded) of paragraph `i`.
@@ -172,7 +180,9 @@ impl DocumentLayout {
     /// True when paragraph `i` is laid out at the current width (empty ones always are).
     #[must_use]
     pub fn is_laid_out(&self, i: usize) -> bool {
-        self.paras.get(i).is_some_and(|p| p.char_len == 0 || p.is_current(self.style.width))
+        self.paras
+            .get(i)
+            .is_some_and(|p| p.char_len == 0 || p.is_current(self.style.width))
     }
 
     /// Resolved base direction of paragraph `para` (`Rtl` or `Ltr`).
@@ -184,7 +194,9 @@ impl DocumentLayout {
     /// The paragraph containing code point `pos` (a '\n' counts with the paragraph before it).
     #[must_use]
     pub fn paragraph_of(&self, pos: usize) -> usize {
-        self.paras.partition_point(|p| p.char_start <= pos).saturating_sub(1)
+        self.paras
+            .partition_point(|p| p.char_start <= pos)
+            .saturating_sub(1)
     }
 
     /// The paragraph at document y (clamped to the first/last).
@@ -231,7 +243,9 @@ impl DocumentLayout {
             return line;
         }
         let w = self.style.width.max(self.style.font_size);
-        let lines = ((p.char_len as f32 * self.avg_advance()) / (w * 0.97)).ceil().max(1.0);
+        let lines = ((p.char_len as f32 * self.avg_advance()) / (w * 0.97))
+            .ceil()
+            .max(1.0);
         lines * line
     }
 
@@ -240,7 +254,13 @@ impl DocumentLayout {
         let est: Vec<Option<f32>> = self
             .paras
             .iter()
-            .map(|p| if p.layout.is_some() || p.char_len == 0 { None } else { Some(self.estimate(p)) })
+            .map(|p| {
+                if p.layout.is_some() || p.char_len == 0 {
+                    None
+                } else {
+                    Some(self.estimate(p))
+                }
+            })
             .collect();
         let line = self.style.line_px();
         for (p, e) in self.paras.iter_mut().zip(est) {
@@ -271,7 +291,9 @@ impl DocumentLayout {
     fn layout_para(&mut self, fonts: &mut Fonts, i: usize) -> bool {
         let width = self.style.width;
         let style = self.style;
-        let Some(p) = self.paras.get_mut(i) else { return false };
+        let Some(p) = self.paras.get_mut(i) else {
+            return false;
+        };
         if p.char_len == 0 || p.is_current(width) {
             return false;
         }
@@ -358,7 +380,9 @@ impl DocumentLayout {
     fn local_byte(&self, para: usize, pos: usize) -> usize {
         let p = &self.paras[para];
         let pos = pos.clamp(p.char_start, p.char_start + p.char_len);
-        self.text.char_to_byte(pos).map_or(0, |b| b.saturating_sub(p.bytes.start))
+        self.text
+            .char_to_byte(pos)
+            .map_or(0, |b| b.saturating_sub(p.bytes.start))
     }
 
     /// Global code point of a paragraph-local byte index.
@@ -386,7 +410,9 @@ impl DocumentLayout {
         if y < 0.0 {
             return 0;
         }
-        let Some(layout) = p.layout.as_ref() else { return p.char_start };
+        let Some(layout) = p.layout.as_ref() else {
+            return p.char_start;
+        };
         let c = Cursor::from_point(layout, x, self.local_y(i, y));
         self.global_char(i, c.index())
     }
@@ -424,7 +450,9 @@ impl DocumentLayout {
             if ls >= le {
                 continue;
             }
-            let Some(layout) = p.layout.as_ref() else { continue };
+            let Some(layout) = p.layout.as_ref() else {
+                continue;
+            };
             let (b0, b1) = (self.local_byte(i, ls), self.local_byte(i, le));
             let sel = Selection::new(
                 Cursor::from_byte_index(layout, b0, Affinity::Downstream),
@@ -432,7 +460,12 @@ impl DocumentLayout {
             );
             let py = p.y;
             sel.geometry_with(layout, |bb, _line| {
-                f(Rect::new(bb.x0 as f32, bb.y0 as f32 + py, bb.x1 as f32, bb.y1 as f32 + py));
+                f(Rect::new(
+                    bb.x0 as f32,
+                    bb.y0 as f32 + py,
+                    bb.x1 as f32,
+                    bb.y1 as f32 + py,
+                ));
             });
         }
     }
@@ -454,14 +487,27 @@ impl DocumentLayout {
         let i = self.paragraph_of(pos);
         let p = &self.paras[i];
         if p.char_len == 0 {
-            let x = if p.dir == Direction::Rtl { self.style.width - 1.5 } else { 0.0 };
+            let x = if p.dir == Direction::Rtl {
+                self.style.width - 1.5
+            } else {
+                0.0
+            };
             return Some(Rect::new(x, p.y, x + 1.5, p.y + p.height));
         }
         let layout = p.layout.as_ref()?;
         let b = self.local_byte(i, pos);
-        let aff = if b >= p.bytes.len() { Affinity::Upstream } else { Affinity::Downstream };
+        let aff = if b >= p.bytes.len() {
+            Affinity::Upstream
+        } else {
+            Affinity::Downstream
+        };
         let bb = Cursor::from_byte_index(layout, b, aff).geometry(layout, 1.5);
-        Some(Rect::new(bb.x0 as f32, bb.y0 as f32 + p.y, bb.x1 as f32, bb.y1 as f32 + p.y))
+        Some(Rect::new(
+            bb.x0 as f32,
+            bb.y0 as f32 + p.y,
+            bb.x1 as f32,
+            bb.y1 as f32 + p.y,
+        ))
     }
 
     /// Document y of the top of the line holding `pos` (estimated when not laid out).
@@ -472,7 +518,11 @@ impl DocumentLayout {
         }
         let i = self.paragraph_of(pos);
         let p = &self.paras[i];
-        let frac = if p.char_len == 0 { 0.0 } else { (pos - p.char_start) as f32 / p.char_len as f32 };
+        let frac = if p.char_len == 0 {
+            0.0
+        } else {
+            (pos - p.char_start) as f32 / p.char_len as f32
+        };
         p.y + frac * p.height
     }
 
@@ -492,9 +542,17 @@ impl DocumentLayout {
             Motion::Left | Motion::Right => {
                 let moved = p.layout.as_ref().map(|layout| {
                     let b = self.local_byte(i, pos);
-                    let aff = if b >= p.bytes.len() { Affinity::Upstream } else { Affinity::Downstream };
+                    let aff = if b >= p.bytes.len() {
+                        Affinity::Upstream
+                    } else {
+                        Affinity::Downstream
+                    };
                     let c = Cursor::from_byte_index(layout, b, aff);
-                    let c2 = if dir == Motion::Left { c.previous_visual(layout) } else { c.next_visual(layout) };
+                    let c2 = if dir == Motion::Left {
+                        c.previous_visual(layout)
+                    } else {
+                        c.next_visual(layout)
+                    };
                     self.global_char(i, c2.index())
                 });
                 match moved {
@@ -504,7 +562,11 @@ impl DocumentLayout {
                         // next paragraph's start, backwards to the previous paragraph's end.
                         let forward = (dir == Motion::Left) == (p.dir == Direction::Rtl);
                         if forward {
-                            if i + 1 < self.paras.len() { self.paras[i + 1].char_start } else { end }
+                            if i + 1 < self.paras.len() {
+                                self.paras[i + 1].char_start
+                            } else {
+                                end
+                            }
                         } else if i > 0 {
                             let q = &self.paras[i - 1];
                             q.char_start + q.char_len
@@ -515,7 +577,9 @@ impl DocumentLayout {
                 }
             }
             Motion::Up | Motion::Down => {
-                let Some(r) = self.caret_rect(pos) else { return pos };
+                let Some(r) = self.caret_rect(pos) else {
+                    return pos;
+                };
                 let x = r.x0;
                 if dir == Motion::Up {
                     let mut y = r.y0 - 1.0;
@@ -543,12 +607,24 @@ impl DocumentLayout {
             }
             Motion::LineStart | Motion::LineEnd => {
                 let Some(layout) = p.layout.as_ref() else {
-                    return if dir == Motion::LineStart { p.char_start } else { end };
+                    return if dir == Motion::LineStart {
+                        p.char_start
+                    } else {
+                        end
+                    };
                 };
                 let b = self.local_byte(i, pos);
-                let aff = if b >= p.bytes.len() { Affinity::Upstream } else { Affinity::Downstream };
+                let aff = if b >= p.bytes.len() {
+                    Affinity::Upstream
+                } else {
+                    Affinity::Downstream
+                };
                 let s = Selection::from_byte_index(layout, b, aff);
-                let s2 = if dir == Motion::LineStart { s.line_start(layout, false) } else { s.line_end(layout, false) };
+                let s2 = if dir == Motion::LineStart {
+                    s.line_start(layout, false)
+                } else {
+                    s.line_end(layout, false)
+                };
                 self.global_char(i, s2.focus().index())
             }
         }
@@ -561,7 +637,9 @@ impl DocumentLayout {
         out.glyphs.clear();
         for i in self.paragraphs_in(y0, y1) {
             let p = &self.paras[i];
-            let Some(layout) = p.layout.as_ref() else { continue };
+            let Some(layout) = p.layout.as_ref() else {
+                continue;
+            };
             for line in layout.lines() {
                 let m = line.metrics();
                 // Glyphs overflow their line box a little (tall Naskh letters, harakat).
@@ -570,12 +648,19 @@ impl DocumentLayout {
                     continue;
                 }
                 for item in line.items() {
-                    let PositionedLayoutItem::GlyphRun(gr) = item else { continue };
+                    let PositionedLayoutItem::GlyphRun(gr) = item else {
+                        continue;
+                    };
                     let run = gr.run();
                     let r = u32::try_from(out.runs.len()).unwrap_or(u32::MAX);
                     out.runs.push((run.font().clone(), run.font_size()));
                     for g in gr.positioned_glyphs() {
-                        out.glyphs.push(PlacedGlyph { run: r, id: g.id, x: g.x, y: g.y + p.y });
+                        out.glyphs.push(PlacedGlyph {
+                            run: r,
+                            id: g.id,
+                            x: g.x,
+                            y: g.y + p.y,
+                        });
                     }
                 }
             }
@@ -586,7 +671,9 @@ impl DocumentLayout {
     /// The laid-out parley layout of paragraph `i` and its top y, if laid out.
     #[must_use]
     pub fn paragraph_layout(&self, i: usize) -> Option<(&Layout<()>, f32)> {
-        self.paras.get(i).and_then(|p| p.layout.as_ref().map(|l| (l, p.y)))
+        self.paras
+            .get(i)
+            .and_then(|p| p.layout.as_ref().map(|l| (l, p.y)))
     }
 }
 

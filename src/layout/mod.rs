@@ -100,7 +100,12 @@ impl Rect {
     }
     #[must_use]
     pub fn union(&self, o: &Rect) -> Rect {
-        Rect::new(self.x0.min(o.x0), self.y0.min(o.y0), self.x1.max(o.x1), self.y1.max(o.y1))
+        Rect::new(
+            self.x0.min(o.x0),
+            self.y0.min(o.y0),
+            self.x1.max(o.x1),
+            self.y1.max(o.y1),
+        )
     }
 }
 
@@ -133,9 +138,13 @@ impl Fonts {
     pub fn new() -> Self {
         let mut fcx = FontContext::default();
         for bytes in fonts::ALL {
-            fcx.collection.register_fonts(Blob::new(Arc::new(bytes)), None);
+            fcx.collection
+                .register_fonts(Blob::new(Arc::new(bytes)), None);
         }
-        Fonts { fcx, lcx: LayoutContext::new() }
+        Fonts {
+            fcx,
+            lcx: LayoutContext::new(),
+        }
     }
 
     /// Lays out one short string on a single line (no wrapping unless `max_width` is given),
@@ -150,14 +159,20 @@ impl Fonts {
         let dir = resolve_direction(direction, text);
         let mut layout = build_layout(self, text, font_size, 1.3, dir);
         layout.break_all_lines(max_width);
-        layout.align(parley::Alignment::Start, parley::AlignmentOptions::default());
+        layout.align(
+            parley::Alignment::Start,
+            parley::AlignmentOptions::default(),
+        );
         layout
     }
 }
 
 /// The family list every layout uses: Noto Naskh Arabic, then Noto Sans.
 fn families() -> [FontFamilyName<'static>; 2] {
-    [FontFamilyName::named(fonts::NASKH_FAMILY), FontFamilyName::named(fonts::SANS_FAMILY)]
+    [
+        FontFamilyName::named(fonts::NASKH_FAMILY),
+        FontFamilyName::named(fonts::SANS_FAMILY),
+    ]
 }
 
 /// Resolves `Auto` to the direction of the first strong character (RTL when none).
@@ -179,11 +194,13 @@ pub(crate) fn build_layout(
 ) -> parley::Layout<()> {
     let fams = families();
     let mut b = fonts.lcx.ranged_builder(&mut fonts.fcx, text, 1.0, true);
-    b.push_default(parley::StyleProperty::FontFamily(FontFamily::List(Cow::Borrowed(&fams))));
-    b.push_default(parley::StyleProperty::FontSize(font_size));
-    b.push_default(parley::StyleProperty::LineHeight(parley::LineHeight::FontSizeRelative(
-        line_height,
+    b.push_default(parley::StyleProperty::FontFamily(FontFamily::List(
+        Cow::Borrowed(&fams),
     )));
+    b.push_default(parley::StyleProperty::FontSize(font_size));
+    b.push_default(parley::StyleProperty::LineHeight(
+        parley::LineHeight::FontSizeRelative(line_height),
+    ));
     b.set_base_direction(match dir {
         Direction::Ltr => parley::BaseDirection::Ltr,
         Direction::Rtl => parley::BaseDirection::Rtl,

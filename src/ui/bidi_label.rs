@@ -40,7 +40,11 @@ impl BidiCache {
 
     #[must_use]
     pub fn new() -> Self {
-        BidiCache { fonts: Fonts::new(), atlas: None, layouts: HashMap::new() }
+        BidiCache {
+            fonts: Fonts::new(),
+            atlas: None,
+            layouts: HashMap::new(),
+        }
     }
 
     /// Number of cached layouts.
@@ -54,7 +58,13 @@ impl BidiCache {
         self.layouts.is_empty()
     }
 
-    fn layout(&mut self, text: &str, size: f32, dir: Direction, wrap: Option<f32>) -> &parley::Layout<()> {
+    fn layout(
+        &mut self,
+        text: &str,
+        size: f32,
+        dir: Direction,
+        wrap: Option<f32>,
+    ) -> &parley::Layout<()> {
         let key = Key {
             text: text.to_owned(),
             size_bits: size.to_bits(),
@@ -65,7 +75,9 @@ impl BidiCache {
             self.layouts.clear();
         }
         let fonts = &mut self.fonts;
-        self.layouts.entry(key).or_insert_with(|| fonts.layout_short(text, size, dir, wrap))
+        self.layouts
+            .entry(key)
+            .or_insert_with(|| fonts.layout_short(text, size, dir, wrap))
     }
 
     /// Size in points of `text` laid out at `size`.
@@ -95,24 +107,35 @@ impl BidiCache {
             let layout = self.layout(text, size, dir, wrap);
             for line in layout.lines() {
                 for item in line.items() {
-                    let parley::PositionedLayoutItem::GlyphRun(gr) = item else { continue };
+                    let parley::PositionedLayoutItem::GlyphRun(gr) = item else {
+                        continue;
+                    };
                     let run = gr.run();
                     for g in gr.positioned_glyphs() {
-                        glyphs.push((run.font().clone(), run.font_size(), g.id, pos2(min.x + g.x, min.y + g.y)));
+                        glyphs.push((
+                            run.font().clone(),
+                            run.font_size(),
+                            g.id,
+                            pos2(min.x + g.x, min.y + g.y),
+                        ));
                     }
                 }
             }
         }
-        let Some(atlas) = self.atlas.as_mut() else { return };
+        let Some(atlas) = self.atlas.as_mut() else {
+            return;
+        };
         let (mesh, _) = paint_glyphs(
             atlas,
             || {
-                glyphs.iter().map(|(font, font_size, glyph_id, pos)| GlyphToPaint {
-                    font,
-                    font_size: *font_size,
-                    glyph_id: *glyph_id,
-                    pos: *pos,
-                })
+                glyphs
+                    .iter()
+                    .map(|(font, font_size, glyph_id, pos)| GlyphToPaint {
+                        font,
+                        font_size: *font_size,
+                        glyph_id: *glyph_id,
+                        pos: *pos,
+                    })
             },
             ppp,
             color,
@@ -134,9 +157,22 @@ impl BidiCache {
         fg: Color32,
     ) {
         let s = self.measure(text, size, Direction::Auto, None) + vec2(4.0, 0.0);
-        let min = if rtl { pos2(anchor.x - s.x, anchor.y) } else { anchor };
+        let min = if rtl {
+            pos2(anchor.x - s.x, anchor.y)
+        } else {
+            anchor
+        };
         painter.rect_filled(egui::Rect::from_min_size(min, s), 2.0, bg);
-        self.paint(ui, painter, text, size, Direction::Auto, None, min + vec2(2.0, 0.0), fg);
+        self.paint(
+            ui,
+            painter,
+            text,
+            size,
+            Direction::Auto,
+            None,
+            min + vec2(2.0, 0.0),
+            fg,
+        );
     }
 }
 
@@ -153,7 +189,14 @@ pub struct BidiLabel<'a> {
 
 impl<'a> BidiLabel<'a> {
     pub fn new(text: &'a str) -> Self {
-        BidiLabel { text, size: 14.0, color: None, wrap: None, direction: Direction::Auto, sense: Sense::hover() }
+        BidiLabel {
+            text,
+            size: 14.0,
+            color: None,
+            wrap: None,
+            direction: Direction::Auto,
+            sense: Sense::hover(),
+        }
     }
     /// Font size in points.
     pub fn size(mut self, size: f32) -> Self {
@@ -186,7 +229,16 @@ impl<'a> BidiLabel<'a> {
         if ui.is_rect_visible(rect) {
             let color = self.color.unwrap_or_else(|| ui.visuals().text_color());
             let painter = ui.painter().clone();
-            cache.paint(ui, &painter, self.text, self.size, self.direction, self.wrap, rect.min, color);
+            cache.paint(
+                ui,
+                &painter,
+                self.text,
+                self.size,
+                self.direction,
+                self.wrap,
+                rect.min,
+                color,
+            );
         }
         response
     }

@@ -9,8 +9,12 @@
 use super::bidi_label::BidiCache;
 use super::glyph_atlas::{GlyphAtlas, GlyphToPaint, paint_glyphs};
 use crate::domain::{IndexedText, LabelSet, Span, arabic};
-use crate::layout::{Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle, Motion, Rect as DRect};
-use egui::{Align2, Color32, FontId, Key, Modifiers, Pos2, Rect, Sense, Stroke, StrokeKind, pos2, vec2};
+use crate::layout::{
+    Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle, Motion, Rect as DRect,
+};
+use egui::{
+    Align2, Color32, FontId, Key, Modifiers, Pos2, Rect, Sense, Stroke, StrokeKind, pos2, vec2,
+};
 use std::time::{Duration, Instant};
 
 /// What the view shows this frame.
@@ -32,10 +36,16 @@ pub struct ViewModel<'a> {
 /// grapheme-snapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ViewEvent {
-    SelectionChanged { start: usize, end: usize },
+    SelectionChanged {
+        start: usize,
+        end: usize,
+    },
     /// Mouse released after a drag, a double-click, a shift+click, or Shift released after
     /// shift+arrows: the moment a sticky label applies.
-    SelectionFinished { start: usize, end: usize },
+    SelectionFinished {
+        start: usize,
+        end: usize,
+    },
     /// A click (no drag) on a span: the innermost span under the pointer.
     SpanClicked(Span),
     /// The caret moved (click or arrow key without Shift).
@@ -154,7 +164,9 @@ impl DocumentView {
     /// Where the range was painted last frame (screen coordinates, one rect per visual piece).
     #[must_use]
     pub fn screen_rects(&self, start: usize, end: usize) -> Vec<Rect> {
-        let Some(doc) = self.doc.as_ref() else { return Vec::new() };
+        let Some(doc) = self.doc.as_ref() else {
+            return Vec::new();
+        };
         let mut v = Vec::new();
         doc.range_rects(start, end, |r| v.push(self.to_screen(r)));
         v
@@ -172,7 +184,10 @@ impl DocumentView {
     }
 
     fn to_screen(&self, r: DRect) -> Rect {
-        Rect::from_min_max(self.origin + vec2(r.x0, r.y0), self.origin + vec2(r.x1, r.y1))
+        Rect::from_min_max(
+            self.origin + vec2(r.x0, r.y0),
+            self.origin + vec2(r.x1, r.y1),
+        )
     }
 
     fn style(&self, model: &ViewModel<'_>, width: f32) -> LayoutStyle {
@@ -193,11 +208,18 @@ impl DocumentView {
     pub fn show(&mut self, ui: &mut egui::Ui, model: &ViewModel<'_>) -> Vec<ViewEvent> {
         let mut events = Vec::new();
         if self.atlas.is_none() {
-            self.atlas = Some(GlyphAtlas::new(ui.ctx(), "tawsim-document-atlas", ATLAS_SIZE));
+            self.atlas = Some(GlyphAtlas::new(
+                ui.ctx(),
+                "tawsim-document-atlas",
+                ATLAS_SIZE,
+            ));
         }
         let width = (ui.available_width() - 2.0 * MARGIN).max(40.0);
         if self.doc.is_none() || self.doc_key != model.doc_key {
-            self.doc = Some(DocumentLayout::new(model.text.clone(), self.style(model, width)));
+            self.doc = Some(DocumentLayout::new(
+                model.text.clone(),
+                self.style(model, width),
+            ));
             self.doc_key = model.doc_key;
             self.anchor = 0;
             self.focus = 0;
@@ -226,11 +248,19 @@ impl DocumentView {
         if let Some(y) = self.scroll_fix.take() {
             scroll = scroll.vertical_scroll_offset(y);
         }
-        scroll.show_viewport(ui, |ui, viewport| self.body(ui, viewport, model, &mut events));
+        scroll.show_viewport(ui, |ui, viewport| {
+            self.body(ui, viewport, model, &mut events)
+        });
         events
     }
 
-    fn body(&mut self, ui: &mut egui::Ui, viewport: Rect, model: &ViewModel<'_>, events: &mut Vec<ViewEvent>) {
+    fn body(
+        &mut self,
+        ui: &mut egui::Ui,
+        viewport: Rect,
+        model: &ViewModel<'_>,
+        events: &mut Vec<ViewEvent>,
+    ) {
         let ctx = ui.ctx().clone();
         let width = (ui.available_width() - 2.0 * MARGIN).max(40.0);
         let style = self.style(model, width);
@@ -242,21 +272,36 @@ impl DocumentView {
         let top = (viewport.min.y - MARGIN).max(0.0);
         let anchor_para = doc.paragraph_at_y(top);
         let anchor_y = doc.paragraph_box(anchor_para).0;
-        doc.ensure_range(&mut self.fonts, top - 100.0, top + viewport.height() + 100.0);
+        doc.ensure_range(
+            &mut self.fonts,
+            top - 100.0,
+            top + viewport.height() + 100.0,
+        );
         if doc.pending() > 0 {
             doc.layout_more(&mut self.fonts, self.layout_budget);
             ctx.request_repaint();
         }
-        let shift = if viewport.min.y > 0.0 { doc.paragraph_box(anchor_para).0 - anchor_y } else { 0.0 };
+        let shift = if viewport.min.y > 0.0 {
+            doc.paragraph_box(anchor_para).0 - anchor_y
+        } else {
+            0.0
+        };
         if shift.abs() > 0.01 {
             self.scroll_fix = Some(viewport.min.y + shift);
             ctx.request_repaint();
-            doc.ensure_range(&mut self.fonts, top + shift - 100.0, top + shift + viewport.height() + 100.0);
+            doc.ensure_range(
+                &mut self.fonts,
+                top + shift - 100.0,
+                top + shift + viewport.height() + 100.0,
+            );
         }
         self.stats.layout_cpu = t_layout.elapsed();
         let height = doc.height();
 
-        let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), height + 2.0 * MARGIN), Sense::hover());
+        let (rect, _) = ui.allocate_exact_size(
+            vec2(ui.available_width(), height + 2.0 * MARGIN),
+            Sense::hover(),
+        );
         let response = ui.interact(rect, self.id, Sense::click_and_drag());
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Document, true, "document"));
         self.origin = rect.min + vec2(MARGIN, MARGIN - shift);
@@ -266,7 +311,13 @@ impl DocumentView {
         if response.has_focus() {
             self.handle_keys(ui, events);
         }
-        self.paint(ui, top + shift, viewport.height(), model, response.has_focus());
+        self.paint(
+            ui,
+            top + shift,
+            viewport.height(),
+            model,
+            response.has_focus(),
+        );
     }
 
     fn to_doc(&self, p: Pos2) -> (f32, f32) {
@@ -335,7 +386,9 @@ impl DocumentView {
         }
         if response.clicked() {
             response.request_focus();
-            let Some(p) = response.interact_pointer_pos() else { return };
+            let Some(p) = response.interact_pointer_pos() else {
+                return;
+            };
             let Some(doc) = self.doc.as_ref() else { return };
             let (x, y) = self.to_doc(p);
             let h = doc.hit_test(x, y);
@@ -350,7 +403,11 @@ impl DocumentView {
                 self.focus = h;
                 events.push(ViewEvent::CaretMoved(h));
                 if let Some(c) = doc.char_at(x, y) {
-                    let inner = model.spans.iter().filter(|s| s.contains(c)).min_by_key(|s| (s.len(), s.start));
+                    let inner = model
+                        .spans
+                        .iter()
+                        .filter(|s| s.contains(c))
+                        .min_by_key(|s| (s.len(), s.start));
                     if let Some(span) = inner {
                         events.push(ViewEvent::SpanClicked(*span));
                     }
@@ -364,7 +421,12 @@ impl DocumentView {
         ui.memory_mut(|m| {
             m.set_focus_lock_filter(
                 self.id,
-                egui::EventFilter { horizontal_arrows: true, vertical_arrows: true, tab: false, escape: false },
+                egui::EventFilter {
+                    horizontal_arrows: true,
+                    vertical_arrows: true,
+                    tab: false,
+                    escape: false,
+                },
             );
         });
         let keys = [
@@ -396,7 +458,11 @@ impl DocumentView {
             let old = self.focus;
             let new = doc.move_visual(old, motion);
             let text = doc.text();
-            let new = if new > old { text.boundary_at_or_after(new) } else { text.boundary_at_or_before(new) };
+            let new = if new > old {
+                text.boundary_at_or_after(new)
+            } else {
+                text.boundary_at_or_before(new)
+            };
             let caret = doc.caret_rect(new);
             self.focus = new;
             if extend {
@@ -420,23 +486,38 @@ impl DocumentView {
         }
     }
 
-    fn paint(&mut self, ui: &egui::Ui, top: f32, view_h: f32, model: &ViewModel<'_>, focused: bool) {
+    fn paint(
+        &mut self,
+        ui: &egui::Ui,
+        top: f32,
+        view_h: f32,
+        model: &ViewModel<'_>,
+        focused: bool,
+    ) {
         let t0 = Instant::now();
         let Some(doc) = self.doc.as_ref() else { return };
-        let Some(atlas) = self.atlas.as_mut() else { return };
+        let Some(atlas) = self.atlas.as_mut() else {
+            return;
+        };
         let painter = ui.painter_at(self.clip);
         let visuals = ui.visuals();
         let dark = visuals.dark_mode;
         let text_color = visuals.text_color();
         let origin = self.origin;
-        let to_screen = |r: DRect| Rect::from_min_max(origin + vec2(r.x0, r.y0), origin + vec2(r.x1, r.y1));
+        let to_screen =
+            |r: DRect| Rect::from_min_max(origin + vec2(r.x0, r.y0), origin + vec2(r.x1, r.y1));
         let (y0, y1) = (top - 20.0, top + view_h + 20.0);
         let vis = doc.paragraphs_in(y0, y1);
         let cs = doc.paragraph_range(vis.start).start;
         let ce = doc.paragraph_range(vis.end.saturating_sub(1)).end + 1;
 
         // ---- spans behind the text, inset by nesting depth
-        let mut spans: Vec<Span> = model.spans.iter().filter(|s| s.start < ce && s.end > cs).copied().collect();
+        let mut spans: Vec<Span> = model
+            .spans
+            .iter()
+            .filter(|s| s.start < ce && s.end > cs)
+            .copied()
+            .collect();
         spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
         let depths: Vec<usize> = spans
             .iter()
@@ -445,13 +526,21 @@ impl DocumentView {
                 spans
                     .iter()
                     .enumerate()
-                    .filter(|&(j, o)| j != i && o.start <= s.start && s.end <= o.end && (o.len() > s.len() || j < i))
+                    .filter(|&(j, o)| {
+                        j != i
+                            && o.start <= s.start
+                            && s.end <= o.end
+                            && (o.len() > s.len() || j < i)
+                    })
                     .count()
             })
             .collect();
         let fill_alpha = if dark { 90 } else { 70 };
         for (s, &depth) in spans.iter().zip(&depths) {
-            let [r, g, b] = model.labels.get(s.label).map_or([128, 128, 128], |l| l.color);
+            let [r, g, b] = model
+                .labels
+                .get(s.label)
+                .map_or([128, 128, 128], |l| l.color);
             let fill = Color32::from_rgba_unmultiplied(r, g, b, fill_alpha);
             let line = Color32::from_rgb(r, g, b);
             let inset = (depth as f32 * 3.0).min(9.0);
@@ -460,7 +549,10 @@ impl DocumentView {
                 painter.rect_filled(rect, 3.0, fill);
                 if depth > 0 {
                     let yb = rect.max.y - 1.0;
-                    painter.line_segment([pos2(rect.min.x, yb), pos2(rect.max.x, yb)], Stroke::new(2.0, line));
+                    painter.line_segment(
+                        [pos2(rect.min.x, yb), pos2(rect.max.x, yb)],
+                        Stroke::new(2.0, line),
+                    );
                 }
             });
         }
@@ -471,7 +563,10 @@ impl DocumentView {
                 let rect = to_screen(rr);
                 painter.rect_filled(rect, 2.0, hit_fill);
                 painter.line_segment(
-                    [pos2(rect.min.x, rect.max.y - 1.0), pos2(rect.max.x, rect.max.y - 1.0)],
+                    [
+                        pos2(rect.min.x, rect.max.y - 1.0),
+                        pos2(rect.max.x, rect.max.y - 1.0),
+                    ],
                     Stroke::new(1.5, Color32::from_rgb(230, 180, 0)),
                 );
             });
@@ -481,7 +576,8 @@ impl DocumentView {
             (a < b).then(|| doc.text().snap_out(a, b))
         };
         if let Some((s, e)) = selection {
-            let sel_fill = Color32::from_rgba_unmultiplied(70, 130, 255, if dark { 110 } else { 90 });
+            let sel_fill =
+                Color32::from_rgba_unmultiplied(70, 130, 255, if dark { 110 } else { 90 });
             doc.range_rects(s.max(cs), e.min(ce), |rr| {
                 painter.rect_filled(to_screen(rr), 0.0, sel_fill);
             });
@@ -494,7 +590,12 @@ impl DocumentView {
         let glyphs = || {
             batch.glyphs.iter().map(|g| {
                 let (font, font_size) = &batch.runs[g.run as usize];
-                GlyphToPaint { font, font_size: *font_size, glyph_id: g.id, pos: pos2(origin.x + g.x, origin.y + g.y) }
+                GlyphToPaint {
+                    font,
+                    font_size: *font_size,
+                    glyph_id: g.id,
+                    pos: pos2(origin.x + g.x, origin.y + g.y),
+                }
             })
         };
         let (mesh, quads) = paint_glyphs(atlas, glyphs, ppp, text_color);
@@ -502,9 +603,17 @@ impl DocumentView {
 
         // ---- selected span outline, label tags
         if let Some(sel) = model.selected_span {
-            let [r, g, b] = model.labels.get(sel.label).map_or([200, 200, 200], |l| l.color);
+            let [r, g, b] = model
+                .labels
+                .get(sel.label)
+                .map_or([200, 200, 200], |l| l.color);
             doc.range_rects(sel.start.max(cs), sel.end.min(ce), |rr| {
-                painter.rect_stroke(to_screen(rr).expand(1.0), 3.0, Stroke::new(2.0, Color32::from_rgb(r, g, b)), StrokeKind::Outside);
+                painter.rect_stroke(
+                    to_screen(rr).expand(1.0),
+                    3.0,
+                    Stroke::new(2.0, Color32::from_rgb(r, g, b)),
+                    StrokeKind::Outside,
+                );
             });
         }
         let tag_font = FontId::proportional((model.font_size * 0.42).clamp(7.0, 13.0));
@@ -512,8 +621,12 @@ impl DocumentView {
             if s.start < cs {
                 continue;
             }
-            let Some(label) = model.labels.get(s.label) else { continue };
-            let Some(caret) = doc.caret_rect(s.start) else { continue };
+            let Some(label) = model.labels.get(s.label) else {
+                continue;
+            };
+            let Some(caret) = doc.caret_rect(s.start) else {
+                continue;
+            };
             let para = doc.paragraph_of(s.start);
             let rtl = doc.paragraph_direction(para) == Direction::Rtl;
             let c = to_screen(caret);
@@ -528,12 +641,25 @@ impl DocumentView {
             if label.name.is_ascii() {
                 let galley = painter.layout_no_wrap(label.name.clone(), tag_font.clone(), fg);
                 let size = galley.size() + vec2(4.0, 0.0);
-                let align = if rtl { Align2::RIGHT_TOP } else { Align2::LEFT_TOP };
+                let align = if rtl {
+                    Align2::RIGHT_TOP
+                } else {
+                    Align2::LEFT_TOP
+                };
                 let rect = align.anchor_size(anchor, size);
                 painter.rect_filled(rect, 2.0, bg);
                 painter.galley(rect.min + vec2(2.0, 0.0), galley, fg);
             } else {
-                self.tags.paint_tag(ui, &painter, &label.name, tag_font.size, anchor, rtl, bg, fg);
+                self.tags.paint_tag(
+                    ui,
+                    &painter,
+                    &label.name,
+                    tag_font.size,
+                    anchor,
+                    rtl,
+                    bg,
+                    fg,
+                );
             }
         }
 
@@ -546,13 +672,18 @@ impl DocumentView {
                     if !matches!(ch, '\u{200E}' | '\u{200F}' | '\u{061C}') {
                         continue;
                     }
-                    let Some(r) = doc.caret_rect(start + k) else { continue };
+                    let Some(r) = doc.caret_rect(start + k) else {
+                        continue;
+                    };
                     let r = to_screen(r);
                     let x = r.center().x;
                     let (yt, yb) = (r.min.y + r.height() * 0.2, r.max.y - r.height() * 0.2);
                     painter.line_segment([pos2(x, yt), pos2(x, yb)], Stroke::new(1.0, mark_color));
                     let dx = if ch == '\u{200E}' { 4.0 } else { -4.0 };
-                    painter.line_segment([pos2(x, yt), pos2(x + dx, yt + 2.5)], Stroke::new(1.0, mark_color));
+                    painter.line_segment(
+                        [pos2(x, yt), pos2(x + dx, yt + 2.5)],
+                        Stroke::new(1.0, mark_color),
+                    );
                 }
             }
         }

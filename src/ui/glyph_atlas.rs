@@ -120,7 +120,12 @@ impl GlyphAtlas {
 
     /// The atlas entry of a glyph, rasterizing it on first use. `Ok(None)` for glyphs without
     /// ink (spaces); `Err(AtlasFull)` when it does not fit.
-    pub fn get(&mut self, key: GlyphKey, font_data: &[u8], px_size: f32) -> Result<Option<AtlasGlyph>, AtlasFull> {
+    pub fn get(
+        &mut self,
+        key: GlyphKey,
+        font_data: &[u8],
+        px_size: f32,
+    ) -> Result<Option<AtlasGlyph>, AtlasFull> {
         if let Some(g) = self.map.get(&key) {
             return Ok(*g);
         }
@@ -130,10 +135,18 @@ impl GlyphAtlas {
             self.map.insert(key, None);
             return Ok(None);
         };
-        let mut scaler = self.scale_cx.builder(font).size(px_size).hint(false).build();
+        let mut scaler = self
+            .scale_cx
+            .builder(font)
+            .size(px_size)
+            .hint(false)
+            .build();
         let img = Render::new(&[Source::Outline])
             .format(Format::Alpha)
-            .offset(Vector::new(f32::from(key.subpx) / f32::from(SUBPX_BINS), 0.0))
+            .offset(Vector::new(
+                f32::from(key.subpx) / f32::from(SUBPX_BINS),
+                0.0,
+            ))
             .render(&mut scaler, u16::try_from(key.glyph).unwrap_or(0));
         self.rasterized += 1;
         let Some(img) = img else {
@@ -163,10 +176,18 @@ impl GlyphAtlas {
             self.alpha[dst..dst + w].copy_from_slice(&img.data[row * w..row * w + w]);
         }
         let d = self.dirty.get_or_insert([x0, y0, x0 + w, y0 + h]);
-        *d = [d[0].min(x0), d[1].min(y0), d[2].max(x0 + w), d[3].max(y0 + h)];
+        *d = [
+            d[0].min(x0),
+            d[1].min(y0),
+            d[2].max(x0 + w),
+            d[3].max(y0 + h),
+        ];
         let s = self.size as f32;
         let entry = AtlasGlyph {
-            uv: Rect::from_min_size(pos2(x0 as f32 / s, y0 as f32 / s), vec2(w as f32 / s, h as f32 / s)),
+            uv: Rect::from_min_size(
+                pos2(x0 as f32 / s, y0 as f32 / s),
+                vec2(w as f32 / s, h as f32 / s),
+            ),
             left: img.placement.left as f32,
             top: img.placement.top as f32,
             w: w as f32,
@@ -180,7 +201,9 @@ impl GlyphAtlas {
 
     /// Uploads the texels changed since the last upload (one partial update).
     pub fn upload(&mut self) {
-        let Some([x0, y0, x1, y1]) = self.dirty.take() else { return };
+        let Some([x0, y0, x1, y1]) = self.dirty.take() else {
+            return;
+        };
         let (w, h) = (x1 - x0, y1 - y0);
         let mut pixels = Vec::with_capacity(w * h);
         for row in y0..y1 {
@@ -188,7 +211,8 @@ impl GlyphAtlas {
             pixels.extend(src.iter().map(|&a| Color32::from_white_alpha(a)));
         }
         let image = ColorImage::new([w, h], pixels);
-        self.tex.set_partial([x0, y0], image, TextureOptions::LINEAR);
+        self.tex
+            .set_partial([x0, y0], image, TextureOptions::LINEAR);
     }
 }
 
@@ -223,16 +247,27 @@ pub fn add_glyph(
         size_bits: px_size.to_bits(),
         subpx,
     };
-    let Some(ag) = atlas.get(key, g.font.data.as_ref(), px_size)? else { return Ok(false) };
+    let Some(ag) = atlas.get(key, g.font.data.as_ref(), px_size)? else {
+        return Ok(false);
+    };
     let min = pos2((fx + ag.left) / ppp, (py - ag.top) / ppp);
-    mesh.add_rect_with_uv(Rect::from_min_size(min, vec2(ag.w / ppp, ag.h / ppp)), ag.uv, color);
+    mesh.add_rect_with_uv(
+        Rect::from_min_size(min, vec2(ag.w / ppp, ag.h / ppp)),
+        ag.uv,
+        color,
+    );
     Ok(true)
 }
 
 /// Builds a mesh of glyph quads from `glyphs` (called again if the atlas had to be cleared
 /// mid-way, so the mesh only references glyphs of the current atlas generation).
 /// Returns the mesh and the number of quads.
-pub fn paint_glyphs<'a, I>(atlas: &mut GlyphAtlas, glyphs: impl Fn() -> I, ppp: f32, color: Color32) -> (Mesh, usize)
+pub fn paint_glyphs<'a, I>(
+    atlas: &mut GlyphAtlas,
+    glyphs: impl Fn() -> I,
+    ppp: f32,
+    color: Color32,
+) -> (Mesh, usize)
 where
     I: Iterator<Item = GlyphToPaint<'a>>,
 {
@@ -279,7 +314,9 @@ mod tests {
             let mut v = Vec::new();
             for line in layout.lines() {
                 for item in line.items() {
-                    let parley::PositionedLayoutItem::GlyphRun(gr) = item else { continue };
+                    let parley::PositionedLayoutItem::GlyphRun(gr) = item else {
+                        continue;
+                    };
                     let font = gr.run().font().clone();
                     let fs = gr.run().font_size() * size_mul;
                     for g in gr.positioned_glyphs() {
@@ -294,7 +331,14 @@ mod tests {
             let frame = glyphs(mul);
             let (mesh, q) = paint_glyphs(
                 &mut atlas,
-                || frame.iter().map(|(f, s, id, p)| GlyphToPaint { font: f, font_size: *s, glyph_id: *id, pos: *p }),
+                || {
+                    frame.iter().map(|(f, s, id, p)| GlyphToPaint {
+                        font: f,
+                        font_size: *s,
+                        glyph_id: *id,
+                        pos: *p,
+                    })
+                },
                 1.0,
                 Color32::WHITE,
             );
@@ -303,7 +347,13 @@ mod tests {
             quads.push(q);
         }
         assert!(quads[0] > 5);
-        assert!(quads.iter().all(|&q| q == quads[0]), "every frame draws all its glyphs: {quads:?}");
-        assert!(atlas.generation() >= 1, "the atlas was cleared at least once");
+        assert!(
+            quads.iter().all(|&q| q == quads[0]),
+            "every frame draws all its glyphs: {quads:?}"
+        );
+        assert!(
+            atlas.generation() >= 1,
+            "the atlas was cleared at least once"
+        );
     }
 }

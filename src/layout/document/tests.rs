@@ -5,7 +5,13 @@ use parley::PositionedLayoutItem;
 const SEED: &str = include_str!("../../../assets/samples/libya-ceasefire-ar.txt");
 
 fn style(width: f32) -> LayoutStyle {
-    LayoutStyle { font_size: 20.0, line_height: 1.75, direction: Direction::Auto, width, paragraph_gap: 6.0 }
+    LayoutStyle {
+        font_size: 20.0,
+        line_height: 1.75,
+        direction: Direction::Auto,
+        width,
+        paragraph_gap: 6.0,
+    }
 }
 
 fn seed_doc(width: f32) -> (DocumentLayout, Fonts) {
@@ -32,7 +38,9 @@ fn cluster_extents(doc: &DocumentLayout, s: usize, e: usize) -> Vec<(f32, f32, f
     let mut out = Vec::new();
     for line in layout.lines() {
         for item in line.items() {
-            let PositionedLayoutItem::GlyphRun(gr) = item else { continue };
+            let PositionedLayoutItem::GlyphRun(gr) = item else {
+                continue;
+            };
             let mut x = gr.offset();
             for cluster in gr.run().visual_clusters() {
                 let r = cluster.text_range();
@@ -50,7 +58,8 @@ fn cluster_extents(doc: &DocumentLayout, s: usize, e: usize) -> Vec<(f32, f32, f
 fn words_geometry_matches_glyphs_and_hit_tests_back() {
     let (doc, _f) = seed_doc(600.0);
     let text = doc.text().clone();
-    for needle in ["بنغازي", "الأمم المتحدة", "5+5", "2020", "خليفة حفتر"] {
+    for needle in ["بنغازي", "الأمم المتحدة", "5+5", "2020", "خليفة حفتر"]
+    {
         let (s, e) = find(&text, needle, 0);
         let rects = doc.range_rect_vec(s, e);
         assert!(!rects.is_empty(), "{needle}: no geometry");
@@ -58,7 +67,9 @@ fn words_geometry_matches_glyphs_and_hit_tests_back() {
         assert!(!ext.is_empty(), "{needle}: no glyph clusters");
         for (x0, x1, base) in ext {
             assert!(
-                rects.iter().any(|r| r.x0 - 0.5 <= x0 && x1 <= r.x1 + 0.5 && r.y0 < base && base < r.y1),
+                rects
+                    .iter()
+                    .any(|r| r.x0 - 0.5 <= x0 && x1 <= r.x1 + 0.5 && r.y0 < base && base < r.y1),
                 "{needle}: glyph cluster {x0}..{x1} @ {base} outside {rects:?}"
             );
         }
@@ -76,18 +87,26 @@ fn words_geometry_matches_glyphs_and_hit_tests_back() {
 #[test]
 fn digits_and_latin_run_left_to_right_inside_arabic() {
     let mut fonts = Fonts::new();
-    let t = IndexedText::new("وقالت بعثة الأمم المتحدة (UNSMIL) إن الجولة ستعقد في Geneva عام 2020.");
+    let t =
+        IndexedText::new("وقالت بعثة الأمم المتحدة (UNSMIL) إن الجولة ستعقد في Geneva عام 2020.");
     let mut doc = DocumentLayout::new(t.clone(), style(900.0));
     doc.layout_all(&mut fonts);
     assert_eq!(doc.paragraph_direction(0), Direction::Rtl);
     for needle in ["UNSMIL", "Geneva", "2020"] {
         let (s, e) = find(&t, needle, 0);
-        let xs: Vec<f32> = (s + 1..e).map(|p| doc.caret_rect(p).expect("caret").x0).collect();
-        assert!(xs.windows(2).all(|w| w[0] < w[1]), "{needle} not LTR: {xs:?}");
+        let xs: Vec<f32> = (s + 1..e)
+            .map(|p| doc.caret_rect(p).expect("caret").x0)
+            .collect();
+        assert!(
+            xs.windows(2).all(|w| w[0] < w[1]),
+            "{needle} not LTR: {xs:?}"
+        );
     }
     // ... while Arabic goes right to left.
     let (s, e) = find(&t, "بعثة", 0);
-    let xs: Vec<f32> = (s + 1..e).map(|p| doc.caret_rect(p).expect("caret").x0).collect();
+    let xs: Vec<f32> = (s + 1..e)
+        .map(|p| doc.caret_rect(p).expect("caret").x0)
+        .collect();
     assert!(xs.windows(2).all(|w| w[0] > w[1]), "Arabic not RTL: {xs:?}");
 }
 
@@ -118,7 +137,10 @@ fn range_inside_a_joined_word_hit_tests_back_to_itself() {
         assert_eq!(rects.len(), 1, "{word}: {rects:?}");
         let r = rects[0];
         let whole = doc.range_rect_vec(ws, we)[0];
-        assert!(r.width() < whole.width() - 1.0, "the inner part is narrower than {word}");
+        assert!(
+            r.width() < whole.width() - 1.0,
+            "the inner part is narrower than {word}"
+        );
         let cy = r.center().1;
         // RTL: the logical start is the right edge, the end the left edge.
         assert_eq!(doc.hit_test(r.x1 - 0.5, cy), s, "{word}: right edge");
@@ -135,7 +157,10 @@ fn rtl_paragraphs_are_right_aligned_and_ltr_first_left_aligned() {
     let right = r.iter().map(|r| r.x1).fold(f32::MIN, f32::max);
     let left = r.iter().map(|r| r.x0).fold(f32::MAX, f32::min);
     assert!((right - 600.0).abs() < 1.0, "title right edge {right}");
-    assert!(left > 50.0, "the title is one short line, starting at the right: {left}");
+    assert!(
+        left > 50.0,
+        "the title is one short line, starting at the right: {left}"
+    );
 
     let mut fonts = Fonts::new();
     let t = IndexedText::new("UNSMIL said in Geneva في ليبيا\n2020 في ليبيا\nليبيا Geneva");
@@ -145,10 +170,16 @@ fn rtl_paragraphs_are_right_aligned_and_ltr_first_left_aligned() {
     assert_eq!(doc.paragraph_direction(1), Direction::Rtl);
     assert_eq!(doc.paragraph_direction(2), Direction::Rtl);
     let r0 = doc.range_rect_vec(doc.paragraph_range(0).start, doc.paragraph_range(0).end);
-    assert!(r0.iter().map(|r| r.x0).fold(f32::MAX, f32::min) < 1.0, "LTR left aligned: {r0:?}");
+    assert!(
+        r0.iter().map(|r| r.x0).fold(f32::MAX, f32::min) < 1.0,
+        "LTR left aligned: {r0:?}"
+    );
     for p in [1, 2] {
         let r = doc.range_rect_vec(doc.paragraph_range(p).start, doc.paragraph_range(p).end);
-        assert!(r.iter().map(|r| r.x1).fold(f32::MIN, f32::max) > 599.0, "RTL right aligned: {r:?}");
+        assert!(
+            r.iter().map(|r| r.x1).fold(f32::MIN, f32::max) > 599.0,
+            "RTL right aligned: {r:?}"
+        );
     }
     // The per-document override wins over the first strong character.
     let mut st = style(600.0);
@@ -165,7 +196,11 @@ fn wrapped_lines_go_top_to_bottom_in_logical_order() {
     let p = doc.paragraph_of(s);
     let range = doc.paragraph_range(p);
     let (layout, _) = doc.paragraph_layout(p).expect("laid out");
-    assert!(layout.len() >= 4, "paragraph wraps at 300pt: {} lines", layout.len());
+    assert!(
+        layout.len() >= 4,
+        "paragraph wraps at 300pt: {} lines",
+        layout.len()
+    );
     let mut last_y = f32::MIN;
     for pos in (range.start..range.end).step_by(7) {
         let y = doc.caret_rect(pos).expect("caret").y0;
@@ -185,12 +220,22 @@ fn right_arrow_in_rtl_goes_logically_back_and_left_forward() {
     assert_eq!(doc.move_visual(s + 3, Motion::Right), s + 2);
     assert_eq!(doc.move_visual(s + 3, Motion::Left), s + 4);
     let (d, _) = find(&text, "2020", 0);
-    assert_eq!(doc.move_visual(d + 2, Motion::Right), d + 3, "LTR digits inside RTL");
+    assert_eq!(
+        doc.move_visual(d + 2, Motion::Right),
+        d + 3,
+        "LTR digits inside RTL"
+    );
     // Up/Down change line, Home/End stay on the line.
     let (s, _) = find(&text, "بعد ترأسه", 0);
     let down = doc.move_visual(s + 5, Motion::Down);
     assert!(doc.caret_rect(down).expect("caret").y0 > doc.caret_rect(s + 5).expect("caret").y0);
-    assert_eq!(doc.move_visual(down, Motion::Up), doc.hit_test(doc.caret_rect(down).expect("c").x0, doc.caret_rect(s + 5).expect("c").center().1));
+    assert_eq!(
+        doc.move_visual(down, Motion::Up),
+        doc.hit_test(
+            doc.caret_rect(down).expect("c").x0,
+            doc.caret_rect(s + 5).expect("c").center().1
+        )
+    );
     assert_eq!(doc.move_visual(s + 5, Motion::LineStart), s);
 }
 
@@ -210,8 +255,15 @@ fn lazy_layout_lays_out_only_what_is_visible() {
     let mut doc = DocumentLayout::new(text, style(700.0));
     let total = doc.pending();
     assert!(total > 1000, "{total} paragraphs pending");
-    assert!((0..doc.paragraph_count()).all(|i| doc.paragraph_layout(i).is_none()), "nothing laid out by new");
-    assert!(doc.height() > 100_000.0, "estimated height {}", doc.height());
+    assert!(
+        (0..doc.paragraph_count()).all(|i| doc.paragraph_layout(i).is_none()),
+        "nothing laid out by new"
+    );
+    assert!(
+        doc.height() > 100_000.0,
+        "estimated height {}",
+        doc.height()
+    );
     doc.ensure_range(&mut fonts, 0.0, 800.0);
     let laid = total - doc.pending();
     assert!(laid > 0 && laid < 30, "{laid} laid out for one screen");
@@ -227,7 +279,11 @@ fn lazy_layout_lays_out_only_what_is_visible() {
     let mut st = *doc.style();
     st.width = 500.0;
     doc.set_style(st);
-    assert_eq!(doc.pending(), total, "every laid-out paragraph needs re-wrapping");
+    assert_eq!(
+        doc.pending(),
+        total,
+        "every laid-out paragraph needs re-wrapping"
+    );
     doc.ensure_range(&mut fonts, 0.0, 800.0);
     assert!(total - doc.pending() < 30);
     for i in doc.paragraphs_in(0.0, 800.0) {
@@ -249,7 +305,12 @@ fn background_layout_converges_to_the_full_height() {
     let mut full = DocumentLayout::new(IndexedText::new(text), style(500.0));
     full.layout_all(&mut fonts);
     assert_eq!(full.pending(), 0);
-    assert!((doc.height() - full.height()).abs() < 0.01, "{} vs {}", doc.height(), full.height());
+    assert!(
+        (doc.height() - full.height()).abs() < 0.01,
+        "{} vs {}",
+        doc.height(),
+        full.height()
+    );
 }
 
 #[test]
@@ -263,5 +324,8 @@ fn paragraph_offsets_are_global_code_points() {
     let r = doc.range_rect_vec(range.start, range.start + 1)[0];
     let h = doc.hit_test(r.x1 - 0.3, r.center().1);
     assert_eq!(h, range.start);
-    assert_eq!(text.slice(range.start, range.end), Some(doc.paragraph_text(last)));
+    assert_eq!(
+        text.slice(range.start, range.end),
+        Some(doc.paragraph_text(last))
+    );
 }
