@@ -298,3 +298,33 @@ fn shift_click_extends_the_selection() {
     assert_eq!(h.state().view.selection(), Some((s, e)));
     assert!(finished(&h).contains(&(s, e)));
 }
+
+#[test]
+fn bidi_label_lays_out_arabic_once_and_reuses_it() {
+    use tawsim::ui::bidi_label::{BidiCache, BidiLabel};
+    let mut cache = BidiCache::new();
+    let mut sizes = Vec::new();
+    {
+        let mut h = HarnessBuilder::default()
+            .with_context_setup(tawsim::fonts::install)
+            .build_ui(|ui| {
+                let a = BidiLabel::new("وثيقة ليبيا 2020")
+                    .size(14.0)
+                    .show(ui, &mut cache);
+                let b = BidiLabel::new("وثيقة ليبيا 2020")
+                    .size(28.0)
+                    .show(ui, &mut cache);
+                sizes.push((a.rect.size(), b.rect.size()));
+            });
+        h.step();
+        h.step();
+    }
+    let (a, b) = *sizes.last().expect("shown");
+    assert!(a.x > 40.0 && a.y > 10.0, "{a:?}");
+    assert!((b.x / a.x - 2.0).abs() < 0.2, "twice the size: {a:?} {b:?}");
+    assert_eq!(
+        cache.len(),
+        2,
+        "one layout per string and size, reused across frames"
+    );
+}
