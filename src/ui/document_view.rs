@@ -380,6 +380,16 @@ impl DocumentView {
         }
         if self.dragging && response.drag_stopped() {
             self.dragging = false;
+            // The release may come in the same frame as the last move.
+            if let Some(p) = ui.input(|i| i.pointer.latest_pos()) {
+                let h = hit(p);
+                if h != self.focus {
+                    self.focus = h;
+                    if let Some((s, e)) = self.snapped() {
+                        events.push(ViewEvent::SelectionChanged { start: s, end: e });
+                    }
+                }
+            }
             if let Some((s, e)) = self.snapped() {
                 events.push(ViewEvent::SelectionFinished { start: s, end: e });
             }
@@ -631,7 +641,7 @@ impl DocumentView {
             let rtl = doc.paragraph_direction(para) == Direction::Rtl;
             let c = to_screen(caret);
             let [r, g, b] = label.color;
-            let anchor = pos2(c.center().x, c.min.y + 1.0 + depth as f32 * 3.0);
+            let anchor = pos2(c.center().x, c.min.y - 1.0 + depth as f32 * 3.0);
             let bg = Color32::from_rgb(r, g, b);
             let fg = if u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114 > 140_000 {
                 Color32::BLACK
