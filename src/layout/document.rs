@@ -70,6 +70,8 @@ pub struct DocumentLayout {
     /// Set when a height changed and the y positions must be recomputed.
     ys_dirty: bool,
     total_height: f32,
+    /// Bumped whenever any geometry may have changed (for callers' caches).
+    revision: u64,
 }
 
 impl DocumentLayout {
@@ -109,6 +111,7 @@ impl DocumentLayout {
             next_hint: 0,
             ys_dirty: true,
             total_height: 0.0,
+            revision: 0,
         };
         doc.reestimate();
         doc
@@ -147,6 +150,13 @@ impl DocumentLayout {
             .filter(|p| p.char_len > 0 && !p.is_current(style.width))
             .count();
         self.reestimate();
+    }
+
+    /// Changes whenever laid-out geometry may have changed: positions and rectangles
+    /// computed at the same revision are still valid.
+    #[must_use]
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// Number of paragraphs.
@@ -285,6 +295,7 @@ impl DocumentLayout {
         }
         self.total_height = y;
         self.ys_dirty = false;
+        self.revision += 1;
     }
 
     /// Lays out (or re-wraps) paragraph `i` if needed. Returns true when it did work.

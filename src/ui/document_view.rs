@@ -77,6 +77,8 @@ pub struct DocumentView {
     atlas: Option<GlyphAtlas>,
     tags: BidiCache,
     glyphs: GlyphBatch,
+    span_rects: std::collections::HashMap<(usize, usize), Vec<DRect>>,
+    span_rects_rev: u64,
     anchor: usize,
     focus: usize,
     dragging: bool,
@@ -110,6 +112,8 @@ impl DocumentView {
             atlas: None,
             tags: BidiCache::new(),
             glyphs: GlyphBatch::default(),
+            span_rects: std::collections::HashMap::new(),
+            span_rects_rev: u64::MAX,
             anchor: 0,
             focus: 0,
             dragging: false,
@@ -545,6 +549,12 @@ impl DocumentView {
                     .count()
             })
             .collect();
+        // Span rectangles stay valid while the layout revision is unchanged.
+        if self.span_rects_rev != doc.revision() || self.span_rects.len() > 16_384 {
+            self.span_rects.clear();
+            self.span_rects_rev = doc.revision();
+        }
+        let span_rects = &mut self.span_rects;
         let fill_alpha = if dark { 90 } else { 70 };
         for (s, &depth) in spans.iter().zip(&depths) {
             let [r, g, b] = model
@@ -554,7 +564,10 @@ impl DocumentView {
             let fill = Color32::from_rgba_unmultiplied(r, g, b, fill_alpha);
             let line = Color32::from_rgb(r, g, b);
             let inset = (depth as f32 * 3.0).min(9.0);
-            doc.range_rects(s.start, s.end, |rr| {
+            let rects = span_rects
+                .entry((s.start, s.end))
+                .or_insert_with(|| doc.range_rect_vec(s.start, s.end));
+            for &rr in rects.iter() {
                 let rect = to_screen(rr).shrink2(vec2(0.0, inset));
                 painter.rect_filled(rect, 3.0, fill);
                 if depth > 0 {
@@ -564,7 +577,7 @@ impl DocumentView {
                         Stroke::new(2.0, line),
                     );
                 }
-            });
+            }
         }
         // ---- search hits and the selection
         let hit_fill = Color32::from_rgba_unmultiplied(255, 220, 0, if dark { 60 } else { 90 });
@@ -634,12 +647,22 @@ impl DocumentView {
             let Some(label) = model.labels.get(s.label) else {
                 continue;
             };
-            let Some(caret) = doc.caret_rect(s.start) else {
-                continue;
-            };
             let para = doc.paragraph_of(s.start);
             let rtl = doc.paragraph_direction(para) == Direction::Rtl;
-            let c = to_screen(caret);
+            // The start edge: the right (RTL) or left (LTR) end of the span's first line.
+            let Some(rects) = span_rects.get(&(s.start, s.end)) else {
+                continue;
+            };
+            let Some(top) = rects.iter().map(|r| r.y0).reduce(f32::min) else {
+                continue;
+            };
+            let first_line = rects.iter().filter(|r| (r.y0 - top).abs() < 0.5);
+            let x = if rtl {
+                first_line.map(|r| r.x1).fold(f32::MIN, f32::max)
+            } else {
+                first_line.map(|r| r.x0).fold(f32::MAX, f32::min)
+            };
+            let c = to_screen(DRect::new(x, top, x, top));
             let [r, g, b] = label.color;
             let anchor = pos2(c.center().x, c.min.y - 1.0 + depth as f32 * 3.0);
             let bg = Color32::from_rgb(r, g, b);
