@@ -87,6 +87,7 @@ impl BidiCache {
     }
 
     /// Paints the laid-out text with its top-left at `min`.
+    #[allow(clippy::too_many_arguments)]
     pub fn paint(
         &mut self,
         ui: &Ui,

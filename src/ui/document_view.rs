@@ -371,14 +371,15 @@ impl DocumentView {
                 self.dragging = true;
             }
         }
-        if self.dragging && response.dragged() {
-            if let Some(p) = response.interact_pointer_pos() {
-                let h = hit(p);
-                if h != self.focus {
-                    self.focus = h;
-                    if let Some((s, e)) = self.snapped() {
-                        events.push(ViewEvent::SelectionChanged { start: s, end: e });
-                    }
+        if self.dragging
+            && response.dragged()
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            let h = hit(p);
+            if h != self.focus {
+                self.focus = h;
+                if let Some((s, e)) = self.snapped() {
+                    events.push(ViewEvent::SelectionChanged { start: s, end: e });
                 }
             }
         }
@@ -722,10 +723,11 @@ impl DocumentView {
         }
 
         // ---- caret
-        if focused && selection.is_none() {
-            if let Some(r) = doc.caret_rect(self.focus) {
-                painter.rect_filled(to_screen(r), 0.0, text_color);
-            }
+        if focused
+            && selection.is_none()
+            && let Some(r) = doc.caret_rect(self.focus)
+        {
+            painter.rect_filled(to_screen(r), 0.0, text_color);
         }
         self.stats.paint_cpu = t0.elapsed();
         self.stats.glyph_quads = quads;
