@@ -51,6 +51,24 @@ pub struct OpenDoc {
     pub history: History,
     /// Changes whenever another document is opened (the view keys its layout cache on it).
     pub key: u64,
+    /// Reading direction: per paragraph from its first strong character, or forced.
+    pub direction: crate::layout::Direction,
+}
+
+fn direction_name(d: crate::layout::Direction) -> &'static str {
+    match d {
+        crate::layout::Direction::Auto => "auto",
+        crate::layout::Direction::Rtl => "rtl",
+        crate::layout::Direction::Ltr => "ltr",
+    }
+}
+
+fn parse_direction(s: &str) -> crate::layout::Direction {
+    match s {
+        "rtl" => crate::layout::Direction::Rtl,
+        "ltr" => crate::layout::Direction::Ltr,
+        _ => crate::layout::Direction::Auto,
+    }
 }
 
 /// A store write that has not reached the file yet (kept for retry after a disk error).
@@ -327,9 +345,9 @@ impl TawsimApp {
         let Some(p) = &self.project else { return };
         let loaded = p
             .document(id)
-            .and_then(|d| Ok((d, p.annotations(id)?, p.history(id)?)));
+            .and_then(|d| Ok((d, p.annotations(id)?, p.history(id)?, p.document_direction(id)?)));
         match loaded {
-            Ok((d, ann, history)) => {
+            Ok((d, ann, history, dir)) => {
                 self.next_key += 1;
                 self.doc = Some(OpenDoc {
                     id,
@@ -338,6 +356,7 @@ impl TawsimApp {
                     ann,
                     history,
                     key: self.next_key,
+                    direction: parse_direction(&dir),
                 });
                 self.selected_span = None;
                 self.view.clear_selection();
@@ -761,6 +780,14 @@ impl TawsimApp {
             Command::ZoomOut => self.prefs.font_size = (self.prefs.font_size - 2.0).max(10.0),
             Command::ZoomReset => self.prefs.font_size = DEFAULT_FONT_SIZE,
             Command::ToggleMarks => self.prefs.show_marks = !self.prefs.show_marks,
+            Command::SetDirection(d) => {
+                if let (Some(doc), Some(p)) = (self.doc.as_mut(), self.project.as_mut()) {
+                    doc.direction = d;
+                    if let Err(e) = p.set_document_direction(doc.id, direction_name(d)) {
+                        self.error = Some(e.to_string());
+                    }
+                }
+            }
             Command::ToggleFrameMeter => self.prefs.frame_meter = !self.prefs.frame_meter,
         }
     }
@@ -1257,6 +1284,7 @@ impl TawsimApp {
             labels,
             selected_span: self.selected_span,
             search_hits: &ranges,
+            direction: doc.direction,
             show_marks: self.prefs.show_marks,
             font_size: self.prefs.font_size,
         };

@@ -74,6 +74,8 @@ pub enum Command {
     ZoomReset,
     ToggleMarks,
     ToggleFrameMeter,
+    /// Reading direction of the open document: auto (per paragraph), RTL or LTR.
+    SetDirection(crate::layout::Direction),
 }
 
 impl Command {
@@ -136,6 +138,7 @@ impl Command {
             Command::ZoomReset => "Actual size",
             Command::ToggleMarks => "Show bidi marks",
             Command::ToggleFrameMeter => "Frame-time meter",
+            Command::SetDirection(_) => "Reading direction",
         }
     }
 

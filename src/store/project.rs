@@ -504,6 +504,28 @@ impl Project {
         Ok(DocStatus::parse(&status).unwrap_or_default())
     }
 
+    /// The reading direction chosen for a document (`auto`, `rtl` or `ltr`; `auto` when
+    /// none was chosen): a view setting kept in the project, not in the document.
+    pub fn document_direction(&self, id: DocId) -> Result<String, StoreError> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [format!("direction:{}", id.0)], |r| r.get(0))
+            .optional()
+            .map_err(self.err())?;
+        Ok(v.unwrap_or_else(|| "auto".into()))
+    }
+
+    /// Stores a document's reading direction (`auto`, `rtl` or `ltr`).
+    pub fn set_document_direction(&mut self, id: DocId, direction: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [format!("direction:{}", id.0), direction.to_string()],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
     /// A document's undo history as stored.
     pub fn history(&self, id: DocId) -> Result<History, StoreError> {
         let mut st = self

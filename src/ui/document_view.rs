@@ -1,48 +1,737 @@
-//! TEMPORARY read-only text view; replaced by the parley RTL view on merge.
+//! The document view: a scrollable, lazily laid out Arabic (or mixed) document with span
+//! highlights, a selection mapped to code point offsets, label tags and a keyboard caret.
+//!
+//! Paint order per frame, all limited to the visible viewport: span highlights (rectangles
+//! behind the text, inset by nesting depth), search hits, the selection, then the glyphs as
+//! one textured mesh from the [`GlyphAtlas`], then outlines, label tags, bidi marks and the
+//! caret. The text is shaped once per paragraph; highlights never split it.
 
-use crate::domain::{IndexedText, LabelSet, Span};
+use super::bidi_label::BidiCache;
+use super::glyph_atlas::{GlyphAtlas, GlyphToPaint, paint_glyphs};
+use crate::domain::{IndexedText, LabelSet, Span, arabic};
+use crate::layout::{
+    Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle, Motion, Rect as DRect,
+};
+use egui::{
+    Align2, Color32, FontId, Key, Modifiers, Pos2, Rect, Sense, Stroke, StrokeKind, pos2, vec2,
+};
+use std::time::{Duration, Instant};
 
+/// What the view shows this frame.
 pub struct ViewModel<'a> {
+    /// Changes when the document changes (the layout is rebuilt).
     pub doc_key: u64,
     pub text: &'a IndexedText,
     pub spans: &'a [Span],
     pub labels: &'a LabelSet,
     pub selected_span: Option<Span>,
+    /// Code point ranges `[start, end)` to mark as search hits.
     pub search_hits: &'a [(usize, usize)],
+    pub direction: Direction,
     pub show_marks: bool,
     pub font_size: f32,
 }
 
+/// What happened in the view this frame. Offsets are code points, `start < end`,
+/// grapheme-snapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ViewEvent {
-    SelectionChanged { start: usize, end: usize },
-    SelectionFinished { start: usize, end: usize },
+    SelectionChanged {
+        start: usize,
+        end: usize,
+    },
+    /// Mouse released after a drag, a double-click, a shift+click, or Shift released after
+    /// shift+arrows: the moment a sticky label applies.
+    SelectionFinished {
+        start: usize,
+        end: usize,
+    },
+    /// A click (no drag) on a span: the innermost span under the pointer.
     SpanClicked(Span),
+    /// The caret moved (click or arrow key without Shift).
     CaretMoved(usize),
 }
 
-#[derive(Default)]
+/// Per-frame figures for the frame-time meter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ViewStats {
+    /// CPU time spent building this frame's paint (highlights, glyph quads, tags).
+    pub paint_cpu: Duration,
+    /// CPU time spent laying out this frame (visible paragraphs + background budget).
+    pub layout_cpu: Duration,
+    pub glyph_quads: usize,
+    pub pending_paragraphs: usize,
+    pub atlas_glyphs: usize,
+}
+
+const MARGIN: f32 = 16.0;
+const PARAGRAPH_GAP: f32 = 6.0;
+/// Atlas side in texels (2048² alpha = 4 MB CPU + 16 MB texture).
+const ATLAS_SIZE: usize = 2048;
+
 pub struct DocumentView {
-    selection: Option<(usize, usize)>,
+    id: egui::Id,
+    fonts: Fonts,
+    doc: Option<DocumentLayout>,
+    doc_key: u64,
+    atlas: Option<GlyphAtlas>,
+    tags: BidiCache,
+    glyphs: GlyphBatch,
+    span_rects: std::collections::HashMap<(usize, usize), Vec<DRect>>,
+    span_rects_rev: u64,
+    anchor: usize,
+    focus: usize,
+    dragging: bool,
+    kbd_extending: bool,
+    pending_scroll: Option<usize>,
+    scroll_fix: Option<f32>,
+    /// Screen position of document (0, 0) and the visible clip rect, last frame.
+    origin: Pos2,
+    clip: Rect,
+    stats: ViewStats,
+    /// Line height multiplier.
+    pub line_height: f32,
+    /// Background layout time per frame while paragraphs are pending.
+    pub layout_budget: Duration,
+}
+
+impl Default for DocumentView {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl DocumentView {
     #[must_use]
     pub fn new() -> Self {
-        Self::default()
+        DocumentView {
+            id: egui::Id::unique("tawsim-document-view"),
+            fonts: Fonts::new(),
+            doc: None,
+            doc_key: 0,
+            atlas: None,
+            tags: BidiCache::new(),
+            glyphs: GlyphBatch::default(),
+            span_rects: std::collections::HashMap::new(),
+            span_rects_rev: u64::MAX,
+            anchor: 0,
+            focus: 0,
+            dragging: false,
+            kbd_extending: false,
+            pending_scroll: None,
+            scroll_fix: None,
+            origin: Pos2::ZERO,
+            clip: Rect::NOTHING,
+            stats: ViewStats::default(),
+            line_height: 1.9,
+            layout_budget: Duration::from_millis(4),
+        }
     }
-    pub fn show(&mut self, ui: &mut egui::Ui, model: &ViewModel<'_>) -> Vec<ViewEvent> {
-        egui::ScrollArea::vertical().show(ui, |ui| ui.label(model.text.as_str()));
-        Vec::new()
+
+    /// The egui id of the view (it takes keyboard focus on click).
+    #[must_use]
+    pub fn id(&self) -> egui::Id {
+        self.id
     }
+
+    /// The current selection, normalised and grapheme-snapped; `None` when empty.
     #[must_use]
     pub fn selection(&self) -> Option<(usize, usize)> {
-        self.selection
+        let (a, b) = (self.anchor.min(self.focus), self.anchor.max(self.focus));
+        if a == b {
+            return None;
+        }
+        let text = self.doc.as_ref()?.text();
+        Some(text.snap_out(a, b))
     }
+
+    /// The caret (the selection's moving end).
+    #[must_use]
+    pub fn caret(&self) -> usize {
+        self.focus
+    }
+
     pub fn set_selection(&mut self, start: usize, end: usize) {
-        self.selection = Some((start.min(end), start.max(end)));
+        self.anchor = start;
+        self.focus = end;
     }
+
     pub fn clear_selection(&mut self) {
-        self.selection = None;
+        self.anchor = self.focus;
     }
-    pub fn scroll_to(&mut self, _pos: usize) {}
+
+    /// Scrolls so that `pos` is visible (next frame).
+    pub fn scroll_to(&mut self, pos: usize) {
+        self.pending_scroll = Some(pos);
+    }
+
+    /// Where the range was painted last frame (screen coordinates, one rect per visual piece).
+    #[must_use]
+    pub fn screen_rects(&self, start: usize, end: usize) -> Vec<Rect> {
+        let Some(doc) = self.doc.as_ref() else {
+            return Vec::new();
+        };
+        let mut v = Vec::new();
+        doc.range_rects(start, end, |r| v.push(self.to_screen(r)));
+        v
+    }
+
+    #[must_use]
+    pub fn stats(&self) -> ViewStats {
+        self.stats
+    }
+
+    /// The document layout (for tests and benches).
+    #[must_use]
+    pub fn layout(&self) -> Option<&DocumentLayout> {
+        self.doc.as_ref()
+    }
+
+    fn to_screen(&self, r: DRect) -> Rect {
+        Rect::from_min_max(
+            self.origin + vec2(r.x0, r.y0),
+            self.origin + vec2(r.x1, r.y1),
+        )
+    }
+
+    fn style(&self, model: &ViewModel<'_>, width: f32) -> LayoutStyle {
+        LayoutStyle {
+            font_size: model.font_size,
+            line_height: self.line_height,
+            direction: model.direction,
+            width,
+            paragraph_gap: PARAGRAPH_GAP,
+        }
+    }
+
+    fn snapped(&self) -> Option<(usize, usize)> {
+        self.selection()
+    }
+
+    /// Shows the view in a scroll area filling the available space.
+    pub fn show(&mut self, ui: &mut egui::Ui, model: &ViewModel<'_>) -> Vec<ViewEvent> {
+        let mut events = Vec::new();
+        if self.atlas.is_none() {
+            self.atlas = Some(GlyphAtlas::new(
+                ui.ctx(),
+                "tawsim-document-atlas",
+                ATLAS_SIZE,
+            ));
+        }
+        let width = (ui.available_width() - 2.0 * MARGIN).max(40.0);
+        if self.doc.is_none() || self.doc_key != model.doc_key {
+            self.doc = Some(DocumentLayout::new(
+                model.text.clone(),
+                self.style(model, width),
+            ));
+            self.doc_key = model.doc_key;
+            self.anchor = 0;
+            self.focus = 0;
+            self.dragging = false;
+            self.scroll_fix = Some(0.0);
+        }
+        let mut scroll = egui::ScrollArea::vertical()
+            .id_salt(self.id.with("scroll"))
+            .auto_shrink([false, false])
+            // Dragging selects text; it never scrolls.
+            .scroll_source(egui::scroll_area::ScrollSource {
+                drag: egui::scroll_area::DragScroll::Never,
+                ..Default::default()
+            });
+        if let Some(pos) = self.pending_scroll.take() {
+            let view_h = ui.available_height();
+            let style = self.style(model, width);
+            if let Some(doc) = self.doc.as_mut() {
+                doc.set_style(style);
+                let para = doc.paragraph_of(pos);
+                doc.ensure_paragraph(&mut self.fonts, para);
+                let y = doc.y_of(pos);
+                self.scroll_fix = Some((y + MARGIN - view_h * 0.4).max(0.0));
+            }
+        }
+        if let Some(y) = self.scroll_fix.take() {
+            scroll = scroll.vertical_scroll_offset(y);
+        }
+        scroll.show_viewport(ui, |ui, viewport| {
+            self.body(ui, viewport, model, &mut events)
+        });
+        events
+    }
+
+    fn body(
+        &mut self,
+        ui: &mut egui::Ui,
+        viewport: Rect,
+        model: &ViewModel<'_>,
+        events: &mut Vec<ViewEvent>,
+    ) {
+        let ctx = ui.ctx().clone();
+        let width = (ui.available_width() - 2.0 * MARGIN).max(40.0);
+        let style = self.style(model, width);
+        let t_layout = Instant::now();
+        let Some(doc) = self.doc.as_mut() else { return };
+        doc.set_style(style);
+        // Lay out what is visible; keep the paragraph at the top of the viewport still while
+        // heights above it change from estimates to real values.
+        let top = (viewport.min.y - MARGIN).max(0.0);
+        let anchor_para = doc.paragraph_at_y(top);
+        let anchor_y = doc.paragraph_box(anchor_para).0;
+        doc.ensure_range(
+            &mut self.fonts,
+            top - 100.0,
+            top + viewport.height() + 100.0,
+        );
+        if doc.pending() > 0 {
+            doc.layout_more(&mut self.fonts, self.layout_budget);
+            ctx.request_repaint();
+        }
+        let shift = if viewport.min.y > 0.0 {
+            doc.paragraph_box(anchor_para).0 - anchor_y
+        } else {
+            0.0
+        };
+        if shift.abs() > 0.01 {
+            self.scroll_fix = Some(viewport.min.y + shift);
+            ctx.request_repaint();
+            doc.ensure_range(
+                &mut self.fonts,
+                top + shift - 100.0,
+                top + shift + viewport.height() + 100.0,
+            );
+        }
+        self.stats.layout_cpu = t_layout.elapsed();
+        let height = doc.height();
+
+        let (rect, _) = ui.allocate_exact_size(
+            vec2(ui.available_width(), height + 2.0 * MARGIN),
+            Sense::hover(),
+        );
+        let response = ui.interact(rect, self.id, Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Document, true, "document"));
+        self.origin = rect.min + vec2(MARGIN, MARGIN - shift);
+        self.clip = ui.clip_rect();
+
+        self.handle_pointer(ui, &response, model, events);
+        if response.has_focus() {
+            self.handle_keys(ui, events);
+        }
+        self.paint(
+            ui,
+            top + shift,
+            viewport.height(),
+            model,
+            response.has_focus(),
+        );
+    }
+
+    fn to_doc(&self, p: Pos2) -> (f32, f32) {
+        (p.x - self.origin.x, p.y - self.origin.y)
+    }
+
+    fn handle_pointer(
+        &mut self,
+        ui: &egui::Ui,
+        response: &egui::Response,
+        model: &ViewModel<'_>,
+        events: &mut Vec<ViewEvent>,
+    ) {
+        let Some(doc) = self.doc.as_ref() else { return };
+        let shift_held = ui.input(|i| {
+            i.modifiers.shift
+                || i.events.iter().any(|e| matches!(e, egui::Event::PointerButton { modifiers, .. } if modifiers.shift))
+        });
+        let hit = |p: Pos2| {
+            let (x, y) = (p.x - self.origin.x, p.y - self.origin.y);
+            doc.hit_test(x, y)
+        };
+        if response.double_clicked() {
+            if let Some(p) = response.interact_pointer_pos() {
+                let (x, y) = self.to_doc(p);
+                let c = doc.char_at(x, y).unwrap_or_else(|| doc.hit_test(x, y));
+                let para = doc.paragraph_of(c);
+                let start = doc.paragraph_range(para).start;
+                if let Some((s, e)) = arabic::word_at(doc.paragraph_text(para), c - start) {
+                    let (s, e) = doc.text().snap_out(start + s, start + e);
+                    self.anchor = s;
+                    self.focus = e;
+                    events.push(ViewEvent::SelectionChanged { start: s, end: e });
+                    events.push(ViewEvent::SelectionFinished { start: s, end: e });
+                }
+            }
+            return;
+        }
+        if response.drag_started() {
+            response.request_focus();
+            if let Some(p0) = ui.input(|i| i.pointer.press_origin()) {
+                let h = hit(p0);
+                if !(shift_held && self.anchor != self.focus) {
+                    self.anchor = h;
+                }
+                self.focus = h;
+                self.dragging = true;
+            }
+        }
+        if self.dragging
+            && response.dragged()
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            let h = hit(p);
+            if h != self.focus {
+                self.focus = h;
+                if let Some((s, e)) = self.snapped() {
+                    events.push(ViewEvent::SelectionChanged { start: s, end: e });
+                }
+            }
+        }
+        if self.dragging && response.drag_stopped() {
+            self.dragging = false;
+            // The release may come in the same frame as the last move.
+            if let Some(p) = ui.input(|i| i.pointer.latest_pos()) {
+                let h = hit(p);
+                if h != self.focus {
+                    self.focus = h;
+                    if let Some((s, e)) = self.snapped() {
+                        events.push(ViewEvent::SelectionChanged { start: s, end: e });
+                    }
+                }
+            }
+            if let Some((s, e)) = self.snapped() {
+                events.push(ViewEvent::SelectionFinished { start: s, end: e });
+            }
+        }
+        if response.clicked() {
+            response.request_focus();
+            let Some(p) = response.interact_pointer_pos() else {
+                return;
+            };
+            let Some(doc) = self.doc.as_ref() else { return };
+            let (x, y) = self.to_doc(p);
+            let h = doc.hit_test(x, y);
+            if shift_held {
+                self.focus = h;
+                if let Some((s, e)) = self.snapped() {
+                    events.push(ViewEvent::SelectionChanged { start: s, end: e });
+                    events.push(ViewEvent::SelectionFinished { start: s, end: e });
+                }
+            } else {
+                self.anchor = h;
+                self.focus = h;
+                events.push(ViewEvent::CaretMoved(h));
+                if let Some(c) = doc.char_at(x, y) {
+                    let inner = model
+                        .spans
+                        .iter()
+                        .filter(|s| s.contains(c))
+                        .min_by_key(|s| (s.len(), s.start));
+                    if let Some(span) = inner {
+                        events.push(ViewEvent::SpanClicked(*span));
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle_keys(&mut self, ui: &egui::Ui, events: &mut Vec<ViewEvent>) {
+        // Arrow keys stay with the view while it has focus (no focus navigation).
+        ui.memory_mut(|m| {
+            m.set_focus_lock_filter(
+                self.id,
+                egui::EventFilter {
+                    horizontal_arrows: true,
+                    vertical_arrows: true,
+                    tab: false,
+                    escape: false,
+                },
+            );
+        });
+        let keys = [
+            (Key::ArrowLeft, Motion::Left),
+            (Key::ArrowRight, Motion::Right),
+            (Key::ArrowUp, Motion::Up),
+            (Key::ArrowDown, Motion::Down),
+            (Key::Home, Motion::LineStart),
+            (Key::End, Motion::LineEnd),
+        ];
+        let mut moves = Vec::new();
+        ui.input_mut(|i| {
+            for (key, motion) in keys {
+                // Shift first: consume_key ignores extra Shift when matching.
+                while i.consume_key(Modifiers::SHIFT, key) {
+                    moves.push((motion, true));
+                }
+                while i.consume_key(Modifiers::NONE, key) {
+                    moves.push((motion, false));
+                }
+            }
+        });
+        let shift_held = ui.input(|i| i.modifiers.shift);
+        for (motion, extend) in moves {
+            let Some(doc) = self.doc.as_mut() else { return };
+            // Make sure the neighbourhood of the caret is laid out.
+            let y = doc.y_of(self.focus);
+            doc.ensure_range(&mut self.fonts, y - 400.0, y + 400.0);
+            let old = self.focus;
+            let new = doc.move_visual(old, motion);
+            let text = doc.text();
+            let new = if new > old {
+                text.boundary_at_or_after(new)
+            } else {
+                text.boundary_at_or_before(new)
+            };
+            let caret = doc.caret_rect(new);
+            self.focus = new;
+            if extend {
+                self.kbd_extending = true;
+                if let Some((s, e)) = self.selection() {
+                    events.push(ViewEvent::SelectionChanged { start: s, end: e });
+                }
+            } else {
+                self.anchor = new;
+                events.push(ViewEvent::CaretMoved(new));
+            }
+            if let Some(r) = caret {
+                ui.scroll_to_rect(self.to_screen(r).expand(4.0), None);
+            }
+        }
+        if self.kbd_extending && !shift_held {
+            self.kbd_extending = false;
+            if let Some((s, e)) = self.selection() {
+                events.push(ViewEvent::SelectionFinished { start: s, end: e });
+            }
+        }
+    }
+
+    fn paint(
+        &mut self,
+        ui: &egui::Ui,
+        top: f32,
+        view_h: f32,
+        model: &ViewModel<'_>,
+        focused: bool,
+    ) {
+        let t0 = Instant::now();
+        let Some(doc) = self.doc.as_ref() else { return };
+        let Some(atlas) = self.atlas.as_mut() else {
+            return;
+        };
+        let painter = ui.painter_at(self.clip);
+        let visuals = ui.visuals();
+        let dark = visuals.dark_mode;
+        let text_color = visuals.text_color();
+        let origin = self.origin;
+        let to_screen =
+            |r: DRect| Rect::from_min_max(origin + vec2(r.x0, r.y0), origin + vec2(r.x1, r.y1));
+        let (y0, y1) = (top - 20.0, top + view_h + 20.0);
+        let vis = doc.paragraphs_in(y0, y1);
+        let cs = doc.paragraph_range(vis.start).start;
+        let ce = doc.paragraph_range(vis.end.saturating_sub(1)).end + 1;
+
+        // ---- spans behind the text, inset by nesting depth
+        let mut spans: Vec<Span> = model
+            .spans
+            .iter()
+            .filter(|s| s.start < ce && s.end > cs)
+            .copied()
+            .collect();
+        spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+        let depths: Vec<usize> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                spans
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, o)| {
+                        j != i
+                            && o.start <= s.start
+                            && s.end <= o.end
+                            && (o.len() > s.len() || j < i)
+                    })
+                    .count()
+            })
+            .collect();
+        // Span rectangles stay valid while the layout revision is unchanged.
+        if self.span_rects_rev != doc.revision() || self.span_rects.len() > 16_384 {
+            self.span_rects.clear();
+            self.span_rects_rev = doc.revision();
+        }
+        let span_rects = &mut self.span_rects;
+        let fill_alpha = if dark { 90 } else { 70 };
+        for (s, &depth) in spans.iter().zip(&depths) {
+            let [r, g, b] = model
+                .labels
+                .get(s.label)
+                .map_or([128, 128, 128], |l| l.color);
+            let fill = Color32::from_rgba_unmultiplied(r, g, b, fill_alpha);
+            let line = Color32::from_rgb(r, g, b);
+            let inset = (depth as f32 * 3.0).min(9.0);
+            let rects = span_rects
+                .entry((s.start, s.end))
+                .or_insert_with(|| doc.range_rect_vec(s.start, s.end));
+            for &rr in rects.iter() {
+                let rect = to_screen(rr).shrink2(vec2(0.0, inset));
+                painter.rect_filled(rect, 3.0, fill);
+                if depth > 0 {
+                    let yb = rect.max.y - 1.0;
+                    painter.line_segment(
+                        [pos2(rect.min.x, yb), pos2(rect.max.x, yb)],
+                        Stroke::new(2.0, line),
+                    );
+                }
+            }
+        }
+        // ---- search hits and the selection
+        let hit_fill = Color32::from_rgba_unmultiplied(255, 220, 0, if dark { 60 } else { 90 });
+        for &(s, e) in model.search_hits.iter().filter(|&&(s, e)| s < ce && e > cs) {
+            doc.range_rects(s, e, |rr| {
+                let rect = to_screen(rr);
+                painter.rect_filled(rect, 2.0, hit_fill);
+                painter.line_segment(
+                    [
+                        pos2(rect.min.x, rect.max.y - 1.0),
+                        pos2(rect.max.x, rect.max.y - 1.0),
+                    ],
+                    Stroke::new(1.5, Color32::from_rgb(230, 180, 0)),
+                );
+            });
+        }
+        let selection = {
+            let (a, b) = (self.anchor.min(self.focus), self.anchor.max(self.focus));
+            (a < b).then(|| doc.text().snap_out(a, b))
+        };
+        if let Some((s, e)) = selection {
+            let sel_fill =
+                Color32::from_rgba_unmultiplied(70, 130, 255, if dark { 110 } else { 90 });
+            doc.range_rects(s.max(cs), e.min(ce), |rr| {
+                painter.rect_filled(to_screen(rr), 0.0, sel_fill);
+            });
+        }
+
+        // ---- glyphs: one textured mesh
+        let ppp = ui.ctx().pixels_per_point();
+        let batch = &mut self.glyphs;
+        doc.collect_glyphs(y0, y1, batch);
+        let glyphs = || {
+            batch.glyphs.iter().map(|g| {
+                let (font, font_size) = &batch.runs[g.run as usize];
+                GlyphToPaint {
+                    font,
+                    font_size: *font_size,
+                    glyph_id: g.id,
+                    pos: pos2(origin.x + g.x, origin.y + g.y),
+                }
+            })
+        };
+        let (mesh, quads) = paint_glyphs(atlas, glyphs, ppp, text_color);
+        painter.add(egui::Shape::mesh(mesh));
+
+        // ---- selected span outline, label tags
+        if let Some(sel) = model.selected_span {
+            let [r, g, b] = model
+                .labels
+                .get(sel.label)
+                .map_or([200, 200, 200], |l| l.color);
+            doc.range_rects(sel.start.max(cs), sel.end.min(ce), |rr| {
+                painter.rect_stroke(
+                    to_screen(rr).expand(1.0),
+                    3.0,
+                    Stroke::new(2.0, Color32::from_rgb(r, g, b)),
+                    StrokeKind::Outside,
+                );
+            });
+        }
+        let tag_font = FontId::proportional((model.font_size * 0.42).clamp(7.0, 13.0));
+        for (s, &depth) in spans.iter().zip(&depths) {
+            if s.start < cs {
+                continue;
+            }
+            let Some(label) = model.labels.get(s.label) else {
+                continue;
+            };
+            let para = doc.paragraph_of(s.start);
+            let rtl = doc.paragraph_direction(para) == Direction::Rtl;
+            // The start edge: the right (RTL) or left (LTR) end of the span's first line.
+            let Some(rects) = span_rects.get(&(s.start, s.end)) else {
+                continue;
+            };
+            let Some(top) = rects.iter().map(|r| r.y0).reduce(f32::min) else {
+                continue;
+            };
+            let first_line = rects.iter().filter(|r| (r.y0 - top).abs() < 0.5);
+            let x = if rtl {
+                first_line.map(|r| r.x1).fold(f32::MIN, f32::max)
+            } else {
+                first_line.map(|r| r.x0).fold(f32::MAX, f32::min)
+            };
+            let c = to_screen(DRect::new(x, top, x, top));
+            let [r, g, b] = label.color;
+            let anchor = pos2(c.center().x, c.min.y - 1.0 + depth as f32 * 3.0);
+            let bg = Color32::from_rgb(r, g, b);
+            let fg = if u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114 > 140_000 {
+                Color32::BLACK
+            } else {
+                Color32::WHITE
+            };
+            if label.name.is_ascii() {
+                let galley = painter.layout_no_wrap(label.name.clone(), tag_font.clone(), fg);
+                let size = galley.size() + vec2(4.0, 0.0);
+                let align = if rtl {
+                    Align2::RIGHT_TOP
+                } else {
+                    Align2::LEFT_TOP
+                };
+                let rect = align.anchor_size(anchor, size);
+                painter.rect_filled(rect, 2.0, bg);
+                painter.galley(rect.min + vec2(2.0, 0.0), galley, fg);
+            } else {
+                self.tags.paint_tag(
+                    ui,
+                    &painter,
+                    &label.name,
+                    tag_font.size,
+                    anchor,
+                    rtl,
+                    bg,
+                    fg,
+                );
+            }
+        }
+
+        // ---- invisible bidi marks
+        if model.show_marks {
+            let mark_color = Color32::from_rgb(150, 150, 150);
+            for p in vis.clone() {
+                let start = doc.paragraph_range(p).start;
+                for (k, ch) in doc.paragraph_text(p).chars().enumerate() {
+                    if !matches!(ch, '\u{200E}' | '\u{200F}' | '\u{061C}') {
+                        continue;
+                    }
+                    let Some(r) = doc.caret_rect(start + k) else {
+                        continue;
+                    };
+                    let r = to_screen(r);
+                    let x = r.center().x;
+                    let (yt, yb) = (r.min.y + r.height() * 0.2, r.max.y - r.height() * 0.2);
+                    painter.line_segment([pos2(x, yt), pos2(x, yb)], Stroke::new(1.0, mark_color));
+                    let dx = if ch == '\u{200E}' { 4.0 } else { -4.0 };
+                    painter.line_segment(
+                        [pos2(x, yt), pos2(x + dx, yt + 2.5)],
+                        Stroke::new(1.0, mark_color),
+                    );
+                }
+            }
+        }
+
+        // ---- caret
+        if focused
+            && selection.is_none()
+            && let Some(r) = doc.caret_rect(self.focus)
+        {
+            painter.rect_filled(to_screen(r), 0.0, text_color);
+        }
+        self.stats.paint_cpu = t0.elapsed();
+        self.stats.glyph_quads = quads;
+        self.stats.pending_paragraphs = doc.pending();
+        self.stats.atlas_glyphs = atlas.len();
+    }
 }

@@ -1,7 +1,10 @@
-//! The egui layer: panels return [`crate::command::Command`]s and never change project state.
+//! The egui layer: widgets (document view, glyph atlas, bidi labels) and panels. Panels return
+//! [`crate::command::Command`]s and never change project state.
 
+pub mod bidi_label;
 pub mod document_view;
 pub mod documents_panel;
+pub mod glyph_atlas;
 pub mod labels_panel;
 pub mod menu;
 pub mod search_panel;

@@ -1,0 +1,138 @@
+//! CPU cost of one frame of the document view, scrolled to the middle of a ~1 MB Arabic
+//! document with 20,000 spans, headless (a bare `egui::Context`, no renderer).
+//!
+//! What is timed: `ViewStats::paint_cpu`, i.e. only the view's paint code for the frame
+//! (visible span highlights with nesting, selection, glyph quads from the atlas, label tags),
+//! not egui's tessellation nor layout (the document is fully laid out first). A second
+//! benchmark times the whole `DocumentView::show` inside `Context::run_ui` for reference.
+//! Budget: frame CPU < 2 ms.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::time::{Duration, Instant};
+use tawsim::domain::{IndexedText, LabelSet, Span};
+use tawsim::layout::Direction;
+use tawsim::ui::document_view::{DocumentView, ViewModel};
+
+const SEED: &str = include_str!("../assets/samples/libya-ceasefire-ar.txt");
+
+struct Setup {
+    ctx: egui::Context,
+    view: DocumentView,
+    text: IndexedText,
+    spans: Vec<Span>,
+    labels: LabelSet,
+    frame: u64,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let mut t = String::new();
+        while t.len() < 1_000_000 {
+            t.push_str(SEED);
+            t.push('\n');
+        }
+        let text = IndexedText::new(t);
+        let labels = LabelSet::arabic_news();
+        let ids: Vec<_> = labels.iter().map(|l| l.id).collect();
+        let n = text.len_chars();
+        let step = n / 20_000;
+        let spans: Vec<Span> = (0..20_000)
+            .map(|i| Span {
+                start: i * step,
+                end: i * step + 3 + i % 9,
+                label: ids[i % ids.len()],
+            })
+            .collect();
+        let ctx = egui::Context::default();
+        tawsim::fonts::install(&ctx);
+        let mut s = Setup {
+            ctx,
+            view: DocumentView::new(),
+            text,
+            spans,
+            labels,
+            frame: 0,
+        };
+        s.view.scroll_to(n / 2);
+        // Let background layout finish so frames measure painting only.
+        for _ in 0..2000 {
+            s.run();
+            if s.view.stats().pending_paragraphs == 0 && s.frame > 5 {
+                break;
+            }
+        }
+        s
+    }
+
+    fn run(&mut self) {
+        self.frame += 1;
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1200.0, 900.0),
+            )),
+            time: Some(self.frame as f64 / 60.0),
+            ..Default::default()
+        };
+        let Setup {
+            ctx,
+            view,
+            text,
+            spans,
+            labels,
+            ..
+        } = self;
+        let _ = ctx.run_ui(input, |ui| {
+            egui::CentralPanel::default().show(ui, |ui| {
+                let model = ViewModel {
+                    doc_key: 7,
+                    text,
+                    spans,
+                    labels,
+                    selected_span: spans.get(10_000).copied(),
+                    search_hits: &[],
+                    direction: Direction::Auto,
+                    show_marks: false,
+                    font_size: 20.0,
+                };
+                let _ = view.show(ui, &model);
+            });
+        });
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let mut s = Setup::new();
+    let st = s.view.stats();
+    eprintln!(
+        "frame setup: {} glyph quads, {} atlas glyphs, {} pending paragraphs",
+        st.glyph_quads, st.atlas_glyphs, st.pending_paragraphs
+    );
+    let mut g = c.benchmark_group("frame_1mb_20k_spans");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    g.bench_function("view_paint_cpu", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                s.run();
+                total += s.view.stats().paint_cpu;
+            }
+            total
+        });
+    });
+    g.bench_function("whole_egui_frame", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                s.run();
+            }
+            t.elapsed()
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

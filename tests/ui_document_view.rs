@@ -1,0 +1,330 @@
+//! The document view driven through egui_kittest (no GPU): drags, double-click, span
+//! clicks and keyboard selection, checked against code point offsets in the text.
+
+use egui::{Event, Modifiers, PointerButton, Pos2, Rect, pos2, vec2};
+use egui_kittest::{Harness, HarnessBuilder};
+use tawsim::domain::{IndexedText, LabelSet, Span};
+use tawsim::layout::Direction;
+use tawsim::ui::document_view::{DocumentView, ViewEvent, ViewModel};
+
+const SEED: &str = include_str!("../assets/samples/libya-ceasefire-ar.txt");
+
+struct State {
+    view: DocumentView,
+    text: IndexedText,
+    spans: Vec<Span>,
+    labels: LabelSet,
+    events: Vec<ViewEvent>,
+}
+
+fn find(text: &IndexedText, needle: &str) -> (usize, usize) {
+    let b = text
+        .as_str()
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in the text"));
+    let s = text.byte_to_char(b).expect("char boundary");
+    (s, s + needle.chars().count())
+}
+
+fn label(labels: &LabelSet, name: &str) -> tawsim::domain::LabelId {
+    labels
+        .by_name(name)
+        .map(|l| l.id)
+        .unwrap_or_else(|| panic!("label {name}"))
+}
+
+fn harness() -> Harness<'static, State> {
+    let text = IndexedText::new(SEED);
+    let labels = LabelSet::arabic_news();
+    let (s, e) = find(&text, "بنغازي");
+    let (s2, e2) = find(&text, "إلى بنغازي");
+    let spans = vec![
+        Span {
+            start: s2,
+            end: e2,
+            label: label(&labels, "MISC"),
+        },
+        Span {
+            start: s,
+            end: e,
+            label: label(&labels, "LOC"),
+        },
+    ];
+    let state = State {
+        view: DocumentView::new(),
+        text,
+        spans,
+        labels,
+        events: Vec::new(),
+    };
+    let mut h = HarnessBuilder::<State>::default()
+        .with_size(vec2(900.0, 700.0))
+        .with_step_dt(1.0 / 60.0)
+        .with_context_setup(tawsim::fonts::install)
+        .build_ui_state(
+            |ui, st: &mut State| {
+                let model = ViewModel {
+                    doc_key: 1,
+                    text: &st.text,
+                    spans: &st.spans,
+                    labels: &st.labels,
+                    selected_span: None,
+                    search_hits: &[],
+                    direction: Direction::Auto,
+                    show_marks: false,
+                    font_size: 20.0,
+                };
+                let ev = st.view.show(ui, &model);
+                st.events.extend(ev);
+            },
+            state,
+        );
+    for _ in 0..3 {
+        h.step();
+    }
+    h.state_mut().events.clear();
+    h
+}
+
+fn rect_of(h: &Harness<'_, State>, s: usize, e: usize) -> Rect {
+    let rects = h.state().view.screen_rects(s, e);
+    assert_eq!(rects.len(), 1, "one visual piece for {s}..{e}: {rects:?}");
+    rects[0]
+}
+
+fn drag(h: &mut Harness<'_, State>, from: Pos2, to: Pos2) {
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    h.hover_at(from.lerp(to, 0.3));
+    h.step();
+    h.hover_at(to);
+    h.step();
+    h.drop_at(to);
+    h.step();
+    h.step();
+}
+
+fn click(h: &mut Harness<'_, State>, at: Pos2, modifiers: Modifiers) {
+    h.hover_at(at);
+    h.step();
+    for pressed in [true, false] {
+        h.event(Event::PointerButton {
+            pos: at,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers,
+        });
+    }
+    h.step();
+    h.step();
+}
+
+fn finished(h: &Harness<'_, State>) -> Vec<(usize, usize)> {
+    h.state()
+        .events
+        .iter()
+        .filter_map(|e| match *e {
+            ViewEvent::SelectionFinished { start, end } => Some((start, end)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn dragging_across_a_word_selects_exactly_its_offsets() {
+    let mut h = harness();
+    let (s, e) = find(&h.state().text, "بنغازي");
+    let r = rect_of(&h, s, e);
+    // RTL: the word starts at its right edge.
+    drag(
+        &mut h,
+        pos2(r.max.x - 1.0, r.center().y),
+        pos2(r.min.x + 1.0, r.center().y),
+    );
+    assert_eq!(h.state().view.selection(), Some((s, e)));
+    assert_eq!(finished(&h), vec![(s, e)]);
+    assert!(
+        h.state()
+            .events
+            .iter()
+            .any(|e| matches!(e, ViewEvent::SelectionChanged { .. }))
+    );
+}
+
+#[test]
+fn dragging_inside_a_joined_word_selects_the_clitic_split() {
+    let mut h = harness();
+    for (word, skip) in [("بجنيف", 1usize), ("بينوفرنسا", 4)] {
+        let (ws, we) = find(&h.state().text, word);
+        let (s, e) = (ws + skip, we);
+        let r = rect_of(&h, s, e);
+        let whole = rect_of(&h, ws, we);
+        assert!(r.width() < whole.width());
+        h.state_mut().events.clear();
+        drag(
+            &mut h,
+            pos2(r.max.x - 0.5, r.center().y),
+            pos2(r.min.x + 0.5, r.center().y),
+        );
+        assert_eq!(h.state().view.selection(), Some((s, e)), "{word}");
+        let got = h.state().text.slice(s, e).map(str::to_owned);
+        assert_eq!(
+            got.as_deref(),
+            Some(&word[word.char_indices().nth(skip).map_or(0, |(b, _)| b)..])
+        );
+        assert_eq!(finished(&h), vec![(s, e)], "{word}");
+    }
+}
+
+#[test]
+fn double_click_selects_the_word() {
+    let mut h = harness();
+    let (s, e) = find(&h.state().text, "مهراج");
+    let r = rect_of(&h, s, e);
+    let at = r.center();
+    h.hover_at(at);
+    h.step();
+    for pressed in [true, false, true, false] {
+        h.event(Event::PointerButton {
+            pos: at,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.step();
+    h.step();
+    assert_eq!(h.state().view.selection(), Some((s, e)));
+    assert!(finished(&h).contains(&(s, e)));
+}
+
+#[test]
+fn clicking_a_span_reports_the_innermost_one() {
+    let mut h = harness();
+    let (s, e) = find(&h.state().text, "بنغازي");
+    let r = rect_of(&h, s, e);
+    click(&mut h, r.center(), Modifiers::NONE);
+    let clicked: Vec<Span> = h
+        .state()
+        .events
+        .iter()
+        .filter_map(|e| {
+            if let ViewEvent::SpanClicked(sp) = e {
+                Some(*sp)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(clicked.len(), 1, "{:?}", h.state().events);
+    assert_eq!(
+        (clicked[0].start, clicked[0].end),
+        (s, e),
+        "the LOC inside the MISC span"
+    );
+    assert_eq!(
+        h.state().view.selection(),
+        None,
+        "a click is not a selection"
+    );
+    // Clicking "إلى" (only in the outer span) reports the outer one.
+    let (s2, e2) = find(&h.state().text, "إلى بنغازي");
+    let r2 = rect_of(&h, s2, s2 + 3);
+    h.state_mut().events.clear();
+    click(&mut h, r2.center(), Modifiers::NONE);
+    assert!(
+        h.state()
+            .events
+            .iter()
+            .any(|e| matches!(e, ViewEvent::SpanClicked(sp) if sp.start == s2 && sp.end == e2))
+    );
+}
+
+#[test]
+fn shift_arrows_select_visually_and_finish_on_release() {
+    let mut h = harness();
+    let (s, _) = find(&h.state().text, "بنغازي");
+    let r = rect_of(&h, s, s + 1);
+    // Click at the right edge of the word: the caret goes to its logical start.
+    click(&mut h, pos2(r.max.x - 0.5, r.center().y), Modifiers::NONE);
+    assert!(
+        h.state().events.contains(&ViewEvent::CaretMoved(s)),
+        "{:?}",
+        h.state().events
+    );
+    h.state_mut().events.clear();
+    // In an RTL paragraph Shift+Left extends forward in logical order.
+    for _ in 0..3 {
+        h.key_press_modifiers(Modifiers::SHIFT, egui::Key::ArrowLeft);
+        h.step();
+    }
+    h.step();
+    assert_eq!(h.state().view.selection(), Some((s, s + 3)));
+    assert!(h.state().events.contains(&ViewEvent::SelectionChanged {
+        start: s,
+        end: s + 3
+    }));
+    assert_eq!(finished(&h).last(), Some(&(s, s + 3)));
+    // Plain Right moves the caret back (visually right = logically previous) and collapses.
+    h.state_mut().events.clear();
+    h.key_press(egui::Key::ArrowRight);
+    h.step();
+    assert_eq!(h.state().view.selection(), None);
+    assert!(
+        h.state().events.contains(&ViewEvent::CaretMoved(s + 2)),
+        "{:?}",
+        h.state().events
+    );
+}
+
+#[test]
+fn shift_click_extends_the_selection() {
+    let mut h = harness();
+    let (s, e) = find(&h.state().text, "خليفة حفتر");
+    let r0 = rect_of(&h, s, s + 1);
+    click(&mut h, pos2(r0.max.x - 0.5, r0.center().y), Modifiers::NONE);
+    let r1 = rect_of(&h, e - 1, e);
+    h.state_mut().events.clear();
+    h.event(Event::ModifiersChanged(Modifiers::SHIFT));
+    click(
+        &mut h,
+        pos2(r1.min.x + 0.5, r1.center().y),
+        Modifiers::SHIFT,
+    );
+    h.event(Event::ModifiersChanged(Modifiers::NONE));
+    h.step();
+    assert_eq!(h.state().view.selection(), Some((s, e)));
+    assert!(finished(&h).contains(&(s, e)));
+}
+
+#[test]
+fn bidi_label_lays_out_arabic_once_and_reuses_it() {
+    use tawsim::ui::bidi_label::{BidiCache, BidiLabel};
+    let mut cache = BidiCache::new();
+    let mut sizes = Vec::new();
+    {
+        let mut h = HarnessBuilder::default()
+            .with_context_setup(tawsim::fonts::install)
+            .build_ui(|ui| {
+                let a = BidiLabel::new("وثيقة ليبيا 2020")
+                    .size(14.0)
+                    .show(ui, &mut cache);
+                let b = BidiLabel::new("وثيقة ليبيا 2020")
+                    .size(28.0)
+                    .show(ui, &mut cache);
+                sizes.push((a.rect.size(), b.rect.size()));
+            });
+        h.step();
+        h.step();
+    }
+    let (a, b) = *sizes.last().expect("shown");
+    assert!(a.x > 40.0 && a.y > 10.0, "{a:?}");
+    assert!((b.x / a.x - 2.0).abs() < 0.2, "twice the size: {a:?} {b:?}");
+    assert_eq!(
+        cache.len(),
+        2,
+        "one layout per string and size, reused across frames"
+    );
+}
