@@ -190,6 +190,8 @@ pub struct TawsimApp {
     pub exit_after_first_frame: Option<Instant>,
     pub transfer: Option<ui::transfer_dialog::TransferDialog>,
     pub job: Option<Job>,
+    /// Laid-out short strings (document names, span texts, search contexts).
+    pub bidi: ui::bidi_label::BidiCache,
 }
 
 impl TawsimApp {
@@ -217,6 +219,7 @@ impl TawsimApp {
             exit_after_first_frame: None,
             transfer: None,
             job: None,
+            bidi: ui::bidi_label::BidiCache::new(),
         }
     }
 
@@ -267,6 +270,11 @@ impl TawsimApp {
     #[must_use]
     pub fn current(&self) -> Option<&OpenDoc> {
         self.doc.as_ref()
+    }
+
+    /// The open document and the short-string layout cache, borrowed together for panels.
+    pub fn current_and_bidi(&mut self) -> (Option<&OpenDoc>, &mut ui::bidi_label::BidiCache) {
+        (self.doc.as_ref(), &mut self.bidi)
     }
 
     #[must_use]
@@ -343,9 +351,14 @@ impl TawsimApp {
     /// Opens a document of the project in the view.
     pub fn select_document(&mut self, id: DocId) {
         let Some(p) = &self.project else { return };
-        let loaded = p
-            .document(id)
-            .and_then(|d| Ok((d, p.annotations(id)?, p.history(id)?, p.document_direction(id)?)));
+        let loaded = p.document(id).and_then(|d| {
+            Ok((
+                d,
+                p.annotations(id)?,
+                p.history(id)?,
+                p.document_direction(id)?,
+            ))
+        });
         match loaded {
             Ok((d, ann, history, dir)) => {
                 self.next_key += 1;

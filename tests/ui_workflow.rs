@@ -277,3 +277,58 @@ fn label_all_occurrences_is_one_undo_step_and_never_overwrites() {
         1
     );
 }
+
+fn drag_over(h: &mut egui_kittest::Harness<'_, tawsim::app::TawsimApp>, s: usize, e: usize) {
+    let rects = h.state().view.screen_rects(s, e);
+    assert_eq!(rects.len(), 1, "one visual piece: {rects:?}");
+    let r = rects[0];
+    // Right to left: press at the word's right edge, release at its left edge.
+    let (from, to) = (
+        egui::pos2(r.right() - 1.0, r.center().y),
+        egui::pos2(r.left() + 1.0, r.center().y),
+    );
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    h.hover_at(from.lerp(to, 0.5));
+    h.step();
+    h.hover_at(to);
+    h.step();
+    h.drop_at(to);
+    h.step();
+    h.step();
+}
+
+#[test]
+fn sticky_mode_turns_each_dragged_selection_into_a_span() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    for _ in 0..4 {
+        h.step();
+    }
+    // Shift+2: LOC becomes the sticky label.
+    h.key_press_modifiers(Modifiers::SHIFT, Key::Num2);
+    h.step();
+    let loc = label(&h, "LOC");
+    assert_eq!(h.state().sticky, Some(loc));
+    let (s, e) = cp(SEED, "بنغازي");
+    drag_over(&mut h, s, e);
+    let (s2, e2) = cp(SEED, "ليبيا");
+    drag_over(&mut h, s2, e2);
+    assert_eq!(
+        stored_spans(&h),
+        vec![
+            Span {
+                start: s2,
+                end: e2,
+                label: loc
+            },
+            Span {
+                start: s,
+                end: e,
+                label: loc
+            }
+        ]
+    );
+}

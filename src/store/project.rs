@@ -509,7 +509,11 @@ impl Project {
     pub fn document_direction(&self, id: DocId) -> Result<String, StoreError> {
         let v: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [format!("direction:{}", id.0)], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM meta WHERE key = ?1",
+                [format!("direction:{}", id.0)],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(self.err())?;
         Ok(v.unwrap_or_else(|| "auto".into()))

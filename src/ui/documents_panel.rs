@@ -74,11 +74,9 @@ pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, out: &mut Vec<Command>) {
             for d in &docs[rows] {
                 ui.horizontal(|ui| {
                     status_mark(ui, d.status);
-                    let text = format!("{}  ({})", d.name, d.spans);
-                    let r = ui.add_sized(
-                        [ui.available_width(), row_h - 2.0],
-                        egui::Button::selectable(current == Some(d.id), text),
-                    );
+                    let r =
+                        crate::ui::bidi_button(ui, &mut app.bidi, &d.name, current == Some(d.id));
+                    ui.weak(d.spans.to_string());
                     let r = r.on_hover_text(format!(
                         "{} · {} characters · {} spans",
                         d.status.title(),

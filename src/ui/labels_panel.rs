@@ -49,6 +49,14 @@ pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut
                 out.push(Command::ToggleSticky(l.id));
             }
         });
+        if !l.description.is_empty() {
+            let w = ui.available_width();
+            crate::ui::bidi_label::BidiLabel::new(&l.description)
+                .size(12.0)
+                .wrap(w)
+                .color(ui.visuals().weak_text_color())
+                .show(ui, &mut app.bidi);
+        }
     }
     ui.collapsing("Edit labels", |ui| editor(ui, app, labels, out));
     ui.separator();
@@ -205,11 +213,14 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
     }
 }
 
-fn spans_list(ui: &mut egui::Ui, app: &TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
-    let Some(doc) = app.current() else { return };
+fn spans_list(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
+    let selected = app.selected_span;
+    let (Some(doc), bidi) = app.current_and_bidi() else {
+        return;
+    };
     ui.heading(format!("Spans ({})", doc.ann.spans.len()));
     let spans = doc.ann.spans.as_slice();
-    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    let row_h = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
     egui::ScrollArea::vertical()
         .id_salt("spans")
         .auto_shrink([false, false])
@@ -221,11 +232,9 @@ fn spans_list(ui: &mut egui::Ui, app: &TawsimApp, labels: &LabelSet, out: &mut V
                     if let Some(l) = label {
                         swatch(ui, l);
                     }
-                    let name = label.map_or("?", |l| l.name.as_str());
-                    let r = ui.selectable_label(
-                        app.selected_span == Some(*s),
-                        format!("{name}  {text}  [{}, {})", s.start, s.end),
-                    );
+                    ui.label(label.map_or("?", |l| l.name.as_str()));
+                    let r = crate::ui::bidi_button(ui, bidi, text, selected == Some(*s));
+                    ui.weak(format!("[{}, {})", s.start, s.end));
                     if r.clicked() {
                         out.push(Command::SelectSpan(Some(*s)));
                     }

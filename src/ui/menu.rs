@@ -135,6 +135,25 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             {
                 out.push(Command::ToggleFrameMeter);
             }
+            ui.separator();
+            ui.label("Reading direction of this document:");
+            let cur = app.current().map(|d| d.direction);
+            for (d, t) in [
+                (
+                    crate::layout::Direction::Auto,
+                    "Auto (each paragraph from its first letter)",
+                ),
+                (crate::layout::Direction::Rtl, "Right to left"),
+                (crate::layout::Direction::Ltr, "Left to right"),
+            ] {
+                if ui
+                    .add_enabled(cur.is_some(), egui::Button::selectable(cur == Some(d), t))
+                    .clicked()
+                {
+                    out.push(Command::SetDirection(d));
+                    ui.close();
+                }
+            }
         });
     });
 }

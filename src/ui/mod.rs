@@ -17,7 +17,37 @@ pub fn label_color(c: [u8; 3], alpha: u8) -> egui::Color32 {
     egui::Color32::from_rgba_unmultiplied(c[0], c[1], c[2], alpha)
 }
 
-/// A clickable line of text that may hold Arabic.
-pub fn bidi_button(ui: &mut egui::Ui, text: &str) -> egui::Response {
-    ui.add(egui::Button::new(text).frame(false))
+/// A clickable line of text that may hold Arabic, laid out by parley (never a plain egui
+/// label); highlighted when `selected` or hovered.
+pub fn bidi_button(
+    ui: &mut egui::Ui,
+    cache: &mut bidi_label::BidiCache,
+    text: &str,
+    selected: bool,
+) -> egui::Response {
+    let r = bidi_label::BidiLabel::new(text)
+        .size(14.0)
+        .sense(egui::Sense::click())
+        .show(ui, cache);
+    if selected || r.hovered() {
+        let fill = if selected {
+            ui.visuals().selection.bg_fill.gamma_multiply(0.5)
+        } else {
+            ui.visuals().widgets.hovered.weak_bg_fill
+        };
+        ui.painter().rect_filled(r.rect.expand(2.0), 3.0, fill);
+        // Paint the text again over the fill (the label was painted before we knew).
+        let painter = ui.painter().clone();
+        cache.paint(
+            ui,
+            &painter,
+            text,
+            14.0,
+            crate::layout::Direction::Auto,
+            None,
+            r.rect.min,
+            ui.visuals().strong_text_color(),
+        );
+    }
+    r
 }

@@ -168,7 +168,7 @@ pub fn show(ctx: &egui::Context, app: &mut TawsimApp, labels: &LabelSet, out: &m
                             }
                             let text =
                                 format!("…{} «{}» {}…", h.context.0, h.context.1, h.context.2);
-                            if crate::ui::bidi_button(ui, &text).clicked() {
+                            if crate::ui::bidi_button(ui, &mut app.bidi, &text, false).clicked() {
                                 out.push(Command::GoToRange {
                                     doc: h.doc,
                                     start: h.start,

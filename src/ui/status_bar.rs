@@ -62,8 +62,16 @@ pub fn show(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
         ui.separator();
         ui.label(&app.status);
         if app.prefs.frame_meter {
+            let v = app.view.stats();
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.monospace(format!("frame {:.2} ms", app.last_frame_ms()));
+                ui.monospace(format!(
+                    "frame {:.2} ms · paint {:.2} ms · layout {:.2} ms · queue {} ¶ · {} glyphs",
+                    app.last_frame_ms(),
+                    v.paint_cpu.as_secs_f64() * 1000.0,
+                    v.layout_cpu.as_secs_f64() * 1000.0,
+                    v.pending_paragraphs,
+                    v.glyph_quads
+                ));
             });
         }
     });
