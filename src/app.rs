@@ -262,6 +262,11 @@ impl TawsimApp {
         self.project.as_ref()
     }
 
+    /// The open project, for settings and tests.
+    pub fn project_mut(&mut self) -> Option<&mut Project> {
+        self.project.as_mut()
+    }
+
     #[must_use]
     pub fn documents(&self) -> &[DocSummary] {
         &self.docs

@@ -7,7 +7,7 @@ mod common;
 use common::{SEED, app_with, cp, harness, project_with, sample_docs};
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
-use tawsim::domain::{DocStatus, Span};
+use tawsim::domain::{DocStatus, Edit, Span};
 
 fn stored_spans(h: &egui_kittest::Harness<'_, tawsim::app::TawsimApp>) -> Vec<Span> {
     let app = h.state();
@@ -331,4 +331,85 @@ fn sticky_mode_turns_each_dragged_selection_into_a_span() {
             }
         ]
     );
+}
+
+#[test]
+fn a_full_disk_keeps_the_edit_in_memory_and_retry_saves_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut project = project_with(dir.path(), sample_docs());
+    // Fill the "disk": the file may not grow by a single page.
+    let pages = project.page_count().expect("pages");
+    project.set_page_limit(Some(pages)).expect("limit");
+    let mut h = harness(app_with(project));
+    h.run();
+    // A batch of one span per word (label all) needs new pages, which the full disk refuses.
+    let loc = label(&h, "LOC");
+    let edits: Vec<Edit> = tawsim::domain::arabic::words(SEED)
+        .into_iter()
+        .map(|(s, e)| Edit::AddSpan {
+            span: Span {
+                start: s,
+                end: e,
+                label: loc,
+            },
+        })
+        .collect();
+    let n = edits.len();
+    assert!(h.state_mut().edit(Edit::Batch { edits }));
+    h.run();
+    let app = h.state();
+    assert!(
+        app.error
+            .as_deref()
+            .is_some_and(|m| m.contains("Could not save")),
+        "{:?}",
+        app.error
+    );
+    assert_eq!(app.unsaved_count(), 1);
+    assert_eq!(
+        app.current().map(|d| d.ann.spans.len()),
+        Some(n),
+        "the edit is kept in memory"
+    );
+    assert!(stored_spans(&h).is_empty(), "and not in the file");
+    h.get_by_label_contains("NOT SAVED");
+    // Space is freed; Retry writes it.
+    h.state_mut()
+        .project_mut()
+        .expect("p")
+        .set_page_limit(None)
+        .expect("unlimit");
+    h.get_by_label("Retry").click();
+    h.run();
+    assert_eq!(h.state().unsaved_count(), 0);
+    assert!(h.state().error.is_none());
+    assert_eq!(stored_spans(&h).len(), n);
+}
+
+#[test]
+fn a_project_file_deleted_underneath_is_reported_not_silently_lost() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    let path = dir.path().join("test.tawsim");
+    let moved = dir.path().join("moved.tawsim");
+    std::fs::rename(&path, &moved).expect("move away");
+    let (s, e) = cp(SEED, "بنغازي");
+    h.state_mut().view.set_selection(s, e);
+    h.key_press(Key::Num2);
+    h.run();
+    assert!(
+        h.state()
+            .error
+            .as_deref()
+            .is_some_and(|m| m.contains("deleted or moved")),
+        "{:?}",
+        h.state().error
+    );
+    assert_eq!(h.state().unsaved_count(), 1);
+    std::fs::rename(&moved, &path).expect("put back");
+    h.get_by_label("Retry").click();
+    h.run();
+    assert_eq!(h.state().unsaved_count(), 0);
+    assert_eq!(stored_spans(&h).len(), 1);
 }

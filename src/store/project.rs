@@ -610,11 +610,42 @@ impl Project {
         Ok(())
     }
 
+    /// Limits the file to `pages` database pages (SQLite `max_page_count`): a write that
+    /// needs more fails as on a full disk. For tests of the disk-full path; `None` lifts it.
+    pub fn set_page_limit(&mut self, pages: Option<u64>) -> Result<u64, StoreError> {
+        let n = pages.unwrap_or(4_294_967_294);
+        self.conn
+            .query_row(&format!("PRAGMA max_page_count = {n}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|v| v as u64)
+            .map_err(self.err())
+    }
+
+    /// Pages the file holds now.
+    pub fn page_count(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("PRAGMA page_count", [], |r| r.get::<_, i64>(0))
+            .map(|v| v as u64)
+            .map_err(self.err())
+    }
+
     fn run_edit_tx(
         &mut self,
         f: impl FnOnce(&Transaction<'_>) -> Result<(), String>,
     ) -> Result<(), StoreError> {
         let path = self.path.clone();
+        // SQLite keeps writing to a file deleted underneath it, and those writes would be
+        // lost: refuse instead, so the edits stay in memory until the file is back.
+        if !path.exists() {
+            return Err(StoreError::Io {
+                path: path.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "the project file was deleted or moved while open",
+                ),
+            });
+        }
         let tx = self.conn.transaction().map_err(sq(&path))?;
         f(&tx).map_err(|message| StoreError::Invalid {
             path: path.clone(),
