@@ -124,7 +124,7 @@ impl eframe::App for Demo {
                             self.text.slice(sp.start, sp.end).unwrap_or("")
                         );
                     }
-                    ViewEvent::CaretMoved(_) => println!("{ev:?}"),
+                    ViewEvent::CaretMoved(_) | ViewEvent::SpanResized { .. } => println!("{ev:?}"),
                 }
             }
         });

@@ -192,6 +192,9 @@ pub struct TawsimApp {
     pub job: Option<Job>,
     /// Laid-out short strings (document names, span texts, search contexts).
     pub bidi: ui::bidi_label::BidiCache,
+    /// The project's vocabulary, gathered on a background thread after opening (evidence
+    /// for proclitic boundaries).
+    vocabulary: Arc<std::sync::Mutex<Option<Arc<std::collections::HashSet<String>>>>>,
 }
 
 impl TawsimApp {
@@ -220,6 +223,7 @@ impl TawsimApp {
             transfer: None,
             job: None,
             bidi: ui::bidi_label::BidiCache::new(),
+            vocabulary: Arc::default(),
         }
     }
 
@@ -328,6 +332,7 @@ impl TawsimApp {
         self.sticky = None;
         self.label_filter_docs = None;
         self.refresh_documents();
+        self.gather_vocabulary();
         self.prefs.last_project = Some(path.clone());
         self.prefs.recent.retain(|p| *p != path);
         self.prefs.recent.insert(0, path.clone());
@@ -342,6 +347,29 @@ impl TawsimApp {
             self.select_document(id);
         }
         self.status = format!("Opened {}", path.display());
+    }
+
+    /// Starts gathering the project's words on a background thread.
+    fn gather_vocabulary(&mut self) {
+        let slot = Arc::new(std::sync::Mutex::new(None));
+        self.vocabulary = Arc::clone(&slot);
+        let Some(worker) = self.project.as_ref().and_then(|p| p.worker().ok()) else {
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("tawsim-vocabulary".into())
+            .spawn(move || {
+                let mut words = std::collections::HashSet::new();
+                let _ = worker.for_each_text(|t| words.extend(boundary::vocabulary([t])));
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(Arc::new(words));
+                }
+            });
+        if spawned.is_err() {
+            self.status =
+                "Could not start the vocabulary thread; proclitic evidence uses this document only"
+                    .into();
+        }
     }
 
     fn refresh_documents(&mut self) {
@@ -544,6 +572,9 @@ impl TawsimApp {
 
     fn evidence(&self) -> Evidence {
         let mut ev = Evidence::default();
+        if let Some(v) = self.vocabulary.lock().ok().and_then(|v| v.clone()) {
+            ev.set_corpus(v);
+        }
         if let (Some(doc), Some(p)) = (&self.doc, &self.project) {
             ev.add_text_words(doc.text.as_str());
             for s in doc.ann.spans.iter() {
@@ -768,6 +799,9 @@ impl TawsimApp {
                 }
             }
             Command::ResizeSelectedSpan { start, end } => self.resize_selected(start, end),
+            Command::ReplaceSpan { from, to } => {
+                self.edit(Edit::ReplaceSpan { from, to });
+            }
             Command::ToggleProclitic => self.toggle_proclitic(),
             Command::SaveLabels(set) => self.save_labels(&set),
             Command::DeleteLabel(id) => self.delete_label(id),
@@ -1042,6 +1076,7 @@ impl TawsimApp {
         }
         let result = job.join();
         self.job = None;
+        self.gather_vocabulary();
         match result {
             Ok(msg) => self.status = msg,
             Err(e) if e == "cancelled" => self.status = "Cancelled; nothing was changed".into(),
@@ -1320,6 +1355,11 @@ impl TawsimApp {
                     cmds.push(Command::SelectSpan(None))
                 }
                 ui::document_view::ViewEvent::CaretMoved(_) => {}
+                ui::document_view::ViewEvent::SpanResized { from, start, end } => {
+                    if let Some(to) = from.with_range(start, end) {
+                        cmds.push(Command::ReplaceSpan { from, to });
+                    }
+                }
             }
         }
     }

@@ -44,6 +44,11 @@ pub enum Command {
         start: isize,
         end: isize,
     },
+    /// A span's new extent after its edge was dragged (one undo step).
+    ReplaceSpan {
+        from: Span,
+        to: Span,
+    },
     /// Switches the selected span between the whole word and the word without its proclitic.
     ToggleProclitic,
     /// A new label set from the label panel (add, rename, recolour, reorder, hotkeys).
@@ -122,7 +127,7 @@ impl Command {
             Command::NextSpan => "Next span",
             Command::PreviousSpan => "Previous span",
             Command::DeleteSelectedSpan => "Delete span",
-            Command::ResizeSelectedSpan { .. } => "Resize span",
+            Command::ResizeSelectedSpan { .. } | Command::ReplaceSpan { .. } => "Resize span",
             Command::ToggleProclitic => "Toggle proclitic on span",
             Command::SaveLabels(_) => "Save labels",
             Command::DeleteLabel(_) => "Delete label",

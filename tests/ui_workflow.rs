@@ -413,3 +413,62 @@ fn a_project_file_deleted_underneath_is_reported_not_silently_lost() {
     assert_eq!(h.state().unsaved_count(), 0);
     assert_eq!(stored_spans(&h).len(), 1);
 }
+
+#[test]
+fn dragging_a_selected_spans_edge_resizes_it_in_one_undo_step() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    for _ in 0..4 {
+        h.step();
+    }
+    let (s, e) = cp(SEED, "بنغازي");
+    h.state_mut().view.set_selection(s, e);
+    h.key_press(Key::Num2);
+    h.run();
+    let loc = label(&h, "LOC");
+    assert_eq!(
+        h.state().selected_span,
+        Some(Span {
+            start: s,
+            end: e,
+            label: loc
+        })
+    );
+    // RTL: the span's start edge is the word's right edge. Drag it over "إلى " to its right.
+    let word = h.state().view.screen_rects(s, e)[0];
+    let (ps, _) = cp(SEED, "إلى بنغازي");
+    let to_rect = h.state().view.screen_rects(ps, ps + 3)[0];
+    let from = egui::pos2(word.right(), word.center().y);
+    let to = egui::pos2(to_rect.right() - 0.5, to_rect.center().y);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    h.hover_at(from.lerp(to, 0.5));
+    h.step();
+    h.hover_at(to);
+    h.step();
+    h.drop_at(to);
+    h.step();
+    h.step();
+    assert_eq!(
+        stored_spans(&h),
+        vec![Span {
+            start: ps,
+            end: e,
+            label: loc
+        }],
+        "start moved to إلى"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(
+        stored_spans(&h),
+        vec![Span {
+            start: s,
+            end: e,
+            label: loc
+        }],
+        "one undo restores it"
+    );
+}

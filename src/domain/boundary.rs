@@ -6,14 +6,17 @@ use super::arabic::{self, normalise_str};
 use super::settings::{BoundaryMode, ProjectSettings};
 use super::text::IndexedText;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// What the project knows that helps decide whether a leading letter is a proclitic.
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {
     /// Normalised texts of entities already labelled in the project.
     entities: HashSet<String>,
-    /// Normalised words seen in the corpus.
+    /// Normalised words seen nearby (the open document).
     words: HashSet<String>,
+    /// Normalised words of the whole project, when they have been gathered.
+    corpus: Option<Arc<HashSet<String>>>,
 }
 
 impl Evidence {
@@ -39,10 +42,29 @@ impl Evidence {
         self.entities.contains(&normalise_str(text.trim()))
     }
 
+    /// Uses a project-wide vocabulary (see [`vocabulary`]).
+    pub fn set_corpus(&mut self, corpus: Arc<HashSet<String>>) {
+        self.corpus = Some(corpus);
+    }
+
     #[must_use]
     pub fn is_word(&self, word: &str) -> bool {
-        self.words.contains(&normalise_str(word))
+        let w = normalise_str(word);
+        self.words.contains(&w) || self.corpus.as_ref().is_some_and(|c| c.contains(&w))
     }
+}
+
+/// The normalised words of many texts (a project's vocabulary for [`Evidence`]).
+#[must_use]
+pub fn vocabulary<'a>(texts: impl IntoIterator<Item = &'a str>) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for text in texts {
+        let chars: Vec<char> = text.chars().collect();
+        for (s, e) in arabic::words(text) {
+            out.insert(normalise_str(&chars[s..e].iter().collect::<String>()));
+        }
+    }
+    out
 }
 
 /// A span's proposed boundaries, and the other reading offered on one key.
@@ -293,6 +315,25 @@ mod tests {
             slice(&t, &snap_selection(&t, s, e, &mode, &ev).expect("span")),
             "إسرائيل",
             "إسرائيل occurs alone"
+        );
+    }
+
+    #[test]
+    fn the_project_vocabulary_counts_as_evidence() {
+        let t = IndexedText::new(SEED);
+        let mode = settings(BoundaryMode::WordsWithoutProclitics);
+        let (s, e) = at(SEED, "بجنيف");
+        let mut ev = Evidence::default();
+        ev.add_text_words(SEED);
+        assert_eq!(
+            slice(&t, &snap_selection(&t, s, e, &mode, &ev).expect("span")),
+            "بجنيف"
+        );
+        // Another document of the project mentions جنيف on its own.
+        ev.set_corpus(Arc::new(vocabulary(["عقدت المحادثات في جنيف"])));
+        assert_eq!(
+            slice(&t, &snap_selection(&t, s, e, &mode, &ev).expect("span")),
+            "جنيف"
         );
     }
 

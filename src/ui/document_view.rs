@@ -50,7 +50,17 @@ pub enum ViewEvent {
     SpanClicked(Span),
     /// The caret moved (click or arrow key without Shift).
     CaretMoved(usize),
+    /// One edge of the selected span was dragged to a new place (mouse released): the span
+    /// `from` becomes `[start, end)`. A whole drag is one event, so one undo step.
+    SpanResized {
+        from: Span,
+        start: usize,
+        end: usize,
+    },
 }
+
+/// How close (in points) to a selected span's edge a press grabs that edge for resizing.
+pub const EDGE_GRAB: f32 = 5.0;
 
 /// Per-frame figures for the frame-time meter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -82,6 +92,8 @@ pub struct DocumentView {
     anchor: usize,
     focus: usize,
     dragging: bool,
+    /// Dragging an edge of the selected span: the span and whether it is its start edge.
+    resizing: Option<(Span, bool)>,
     kbd_extending: bool,
     pending_scroll: Option<usize>,
     scroll_fix: Option<f32>,
@@ -117,6 +129,7 @@ impl DocumentView {
             anchor: 0,
             focus: 0,
             dragging: false,
+            resizing: None,
             kbd_extending: false,
             pending_scroll: None,
             scroll_fix: None,
@@ -356,6 +369,54 @@ impl DocumentView {
                     self.focus = e;
                     events.push(ViewEvent::SelectionChanged { start: s, end: e });
                     events.push(ViewEvent::SelectionFinished { start: s, end: e });
+                }
+            }
+            return;
+        }
+        if response.drag_started()
+            && let (Some(span), Some(p0)) =
+                (model.selected_span, ui.input(|i| i.pointer.press_origin()))
+        {
+            // A press within a few points of the selected span's start or end edge grabs it.
+            let h = hit(p0);
+            let near = |pos: usize| {
+                doc.caret_rect(pos)
+                    .map(|r| self.to_screen(r))
+                    .is_some_and(|r| {
+                        (r.center().x - p0.x).abs() <= EDGE_GRAB
+                            && p0.y >= r.top() - 2.0
+                            && p0.y <= r.bottom() + 2.0
+                    })
+            };
+            if near(span.start) && h.abs_diff(span.start) <= 1 {
+                self.resizing = Some((span, true));
+            } else if near(span.end) && h.abs_diff(span.end) <= 1 {
+                self.resizing = Some((span, false));
+            }
+        }
+        if let Some((span, is_start)) = self.resizing {
+            response.request_focus();
+            let pos = ui.input(|i| i.pointer.latest_pos()).map(hit);
+            if let Some(h) = pos {
+                let (s, e) = if is_start {
+                    (h.min(span.end), span.end)
+                } else {
+                    (span.start, h.max(span.start))
+                };
+                let (s, e) = doc.text().snap_out(s, e);
+                self.anchor = s;
+                self.focus = e;
+                if response.drag_stopped() || !ui.input(|i| i.pointer.any_down()) {
+                    self.resizing = None;
+                    if s < e && (s, e) != (span.start, span.end) {
+                        events.push(ViewEvent::SpanResized {
+                            from: span,
+                            start: s,
+                            end: e,
+                        });
+                    }
+                    self.anchor = e;
+                    self.focus = e;
                 }
             }
             return;
