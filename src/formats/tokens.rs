@@ -10,17 +10,17 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// One parsed tag: `prefix` is `O` for outside, else one of `B I E S`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Tag {
+pub(crate) struct Tag<'a> {
     pub prefix: char,
-    pub label: String,
+    pub label: &'a str,
 }
 
 /// Parses `O`, `B-X`, `I-X`, `E-X`, `S-X` (and BILOU's `L-X`, `U-X`).
-pub(crate) fn parse_tag(s: &str) -> Option<Tag> {
+pub(crate) fn parse_tag(s: &str) -> Option<Tag<'_>> {
     if s == "O" {
         return Some(Tag {
             prefix: 'O',
-            label: String::new(),
+            label: "",
         });
     }
     let mut chars = s.chars();
@@ -39,10 +39,7 @@ pub(crate) fn parse_tag(s: &str) -> Option<Tag> {
         'U' => 'S',
         _ => return None,
     };
-    Some(Tag {
-        prefix,
-        label: label.to_string(),
-    })
+    Some(Tag { prefix, label })
 }
 
 /// A span closed by the decoder: token range `[start, end)`, label, line of its first tag.
@@ -81,13 +78,28 @@ impl TagDecoder {
 
     /// Feeds token `tok` (0-based within the document) with its tags. Returns the labels
     /// whose `I-`/`E-` had nothing to continue (repaired by starting a span), for warnings.
-    pub fn token(&mut self, tok: usize, tags: &[Tag], line: usize) -> Vec<String> {
+    pub fn token(&mut self, tok: usize, tags: &[Tag<'_>], line: usize) -> Vec<String> {
         let mut repaired = Vec::new();
-        let mut by_label: Vec<(&str, Vec<char>)> = Vec::new();
+        // Per label, how many of each prefix this token carries (only counts matter).
+        let mut by_label: Vec<(&str, PrefixCounts)> = Vec::new();
         for t in tags.iter().filter(|t| t.prefix != 'O') {
-            match by_label.iter_mut().find(|(l, _)| *l == t.label) {
-                Some((_, v)) => v.push(t.prefix),
-                None => by_label.push((t.label.as_str(), vec![t.prefix])),
+            let i = match by_label.iter().position(|(l, _)| *l == t.label) {
+                Some(i) => i,
+                None => {
+                    by_label.push((t.label, PrefixCounts::default()));
+                    by_label.len() - 1
+                }
+            };
+            let c = &mut by_label[i].1;
+            c.all += 1;
+            match t.prefix {
+                'I' => c.cont += 1,
+                'E' => {
+                    c.cont += 1;
+                    c.end += 1;
+                }
+                'S' => c.single += 1,
+                _ => {}
             }
         }
         // Labels open but not on this token: close.
@@ -102,16 +114,21 @@ impl TagDecoder {
                 self.close_label(&l, 0, tok);
             }
         }
-        for (label, prefixes) in by_label {
-            let n_cont = prefixes.iter().filter(|p| matches!(p, 'I' | 'E')).count();
-            let n_end = prefixes.iter().filter(|&&p| p == 'E').count();
-            let n_new = prefixes.len() - n_cont;
-            let n_single = prefixes.iter().filter(|&&p| p == 'S').count();
+        for (label, counts) in by_label {
+            let n_cont = counts.cont;
+            let n_end = counts.end;
+            let n_new = counts.all - n_cont;
+            let n_single = counts.single;
             let have = self.open.get(label).map_or(0, Vec::len);
             // IOB1's B- separates adjacent spans: it closes what it would continue.
             let keep = n_cont.min(have);
             self.close_label(label, keep, tok);
-            let entry = self.open.entry(label.to_string()).or_default();
+            if !self.open.contains_key(label) {
+                self.open.insert(label.to_string(), Vec::new());
+            }
+            let Some(entry) = self.open.get_mut(label) else {
+                continue;
+            };
             for _ in keep..n_cont {
                 entry.push(Open { start: tok, line });
                 if self.scheme != TagScheme::Iob1 {
@@ -193,6 +210,15 @@ impl TagDecoder {
     }
 }
 
+/// How many tags of one label a token carries, by prefix (`E` counts in `cont` too).
+#[derive(Debug, Default, Clone, Copy)]
+struct PrefixCounts {
+    all: usize,
+    cont: usize,
+    end: usize,
+    single: usize,
+}
+
 /// A token of an exported document: code point range.
 pub(crate) type Tok = (usize, usize);
 
@@ -200,7 +226,13 @@ pub(crate) type Tok = (usize, usize);
 /// tokens, every punctuation/symbol grapheme is its own token, and (clitic mode) a word is
 /// split after a proclitic where a span edge falls. Returns the tokens of each line.
 pub(crate) fn tokenize(text: &str, spans: &[TaggedSpan], opts: &ExportOptions) -> Vec<Vec<Tok>> {
-    let edges: BTreeSet<usize> = spans.iter().flat_map(|s| [s.start, s.end]).collect();
+    // Span edges and the word's text matter only for clitic splitting.
+    let clitics = opts.clitic_tokens;
+    let edges: BTreeSet<usize> = if clitics {
+        spans.iter().flat_map(|s| [s.start, s.end]).collect()
+    } else {
+        BTreeSet::new()
+    };
     let mut lines = Vec::new();
     let mut cur: Vec<Tok> = Vec::new();
     let mut word: Option<usize> = None;
@@ -213,9 +245,10 @@ pub(crate) fn tokenize(text: &str, spans: &[TaggedSpan], opts: &ExportOptions) -
         wt.clear();
     };
     for g in text.graphemes(true) {
-        let n = g.chars().count();
-        let first = g.chars().next().unwrap_or(' ');
-        if g.contains('\n') {
+        let mut chars = g.chars();
+        let first = chars.next().unwrap_or(' ');
+        let n = 1 + chars.count();
+        if first == '\n' || (n > 1 && g.contains('\n')) {
             flush(&mut word, pos, &mut cur, &mut word_text);
             lines.push(std::mem::take(&mut cur));
         } else if first.is_whitespace() {
@@ -224,7 +257,9 @@ pub(crate) fn tokenize(text: &str, spans: &[TaggedSpan], opts: &ExportOptions) -
             if word.is_none() {
                 word = Some(pos);
             }
-            word_text.push_str(g);
+            if clitics {
+                word_text.push_str(g);
+            }
         } else {
             flush(&mut word, pos, &mut cur, &mut word_text);
             cur.push((pos, pos + n));
@@ -264,9 +299,25 @@ fn split_clitics(
 }
 
 /// Tags for each token (outer spans first), with the spans that could not be placed.
-pub(crate) struct Tagged {
+/// One tag of a token: `prefix-label`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TagCell<'s> {
+    pub prefix: char,
+    pub label: &'s str,
+}
+
+impl TagCell<'_> {
+    /// Appends `P-LABEL` to `out`.
+    pub fn push_to(&self, out: &mut String) {
+        out.push(self.prefix);
+        out.push('-');
+        out.push_str(self.label);
+    }
+}
+
+pub(crate) struct Tagged<'s> {
     /// Per line, per token: its tags (empty = `O`).
-    pub tags: Vec<Vec<Vec<String>>>,
+    pub tags: Vec<Vec<Vec<TagCell<'s>>>>,
     /// Spans left out: not on token edges, crossing a line, or (flat) overlapping.
     pub misaligned: Vec<(TaggedSpan, &'static str)>,
     pub written: usize,
@@ -274,20 +325,31 @@ pub(crate) struct Tagged {
 
 /// Assigns tags to the tokens of `lines` for `spans` in `scheme`. With `flat`, a span that
 /// overlaps one already placed is left out.
-pub(crate) fn assign_tags(
+pub(crate) fn assign_tags<'s>(
     lines: &[Vec<Tok>],
-    spans: &[TaggedSpan],
+    spans: &'s [TaggedSpan],
     scheme: TagScheme,
     flat: bool,
-) -> Tagged {
-    let mut starts: HashMap<usize, (usize, usize)> = HashMap::new();
-    let mut ends: HashMap<usize, (usize, usize)> = HashMap::new();
-    for (li, line) in lines.iter().enumerate() {
-        for (ti, &(s, e)) in line.iter().enumerate() {
-            starts.insert(s, (li, ti));
-            ends.insert(e, (li, ti));
-        }
-    }
+) -> Tagged<'s> {
+    // Tokens come in text order and never overlap, so both their starts and their ends are
+    // strictly increasing: a binary search finds the token starting (or ending) at an offset.
+    let flat_toks: Vec<(Tok, (usize, usize))> = lines
+        .iter()
+        .enumerate()
+        .flat_map(|(li, line)| line.iter().enumerate().map(move |(ti, &t)| (t, (li, ti))))
+        .collect();
+    let at_start = |s: usize| {
+        flat_toks
+            .binary_search_by_key(&s, |x| x.0.0)
+            .ok()
+            .map(|i| flat_toks[i].1)
+    };
+    let at_end = |e: usize| {
+        flat_toks
+            .binary_search_by_key(&e, |x| x.0.1)
+            .ok()
+            .map(|i| flat_toks[i].1)
+    };
     let mut sorted: Vec<&TaggedSpan> = spans.iter().collect();
     sorted.sort_by(|a, b| {
         a.start
@@ -295,11 +357,12 @@ pub(crate) fn assign_tags(
             .then(b.end.cmp(&a.end))
             .then(a.label.cmp(&b.label))
     });
-    let mut tags: Vec<Vec<Vec<String>>> = lines.iter().map(|l| vec![Vec::new(); l.len()]).collect();
+    let mut tags: Vec<Vec<Vec<TagCell<'s>>>> =
+        lines.iter().map(|l| vec![Vec::new(); l.len()]).collect();
     let mut misaligned = Vec::new();
     let mut placed: Vec<(usize, usize, usize, &str)> = Vec::new(); // line, first tok, last tok, label
     for sp in sorted {
-        let (Some(&(l0, t0)), Some(&(l1, t1))) = (starts.get(&sp.start), ends.get(&sp.end)) else {
+        let (Some((l0, t0)), Some((l1, t1))) = (at_start(sp.start), at_end(sp.end)) else {
             misaligned.push((sp.clone(), "does not fall on token edges"));
             continue;
         };
@@ -342,7 +405,10 @@ pub(crate) fn assign_tags(
                     (false, false) => 'I',
                 },
             };
-            cell.push(format!("{p}-{}", sp.label));
+            cell.push(TagCell {
+                prefix: p,
+                label: sp.label.as_str(),
+            });
         }
     }
     let written = placed.len();
@@ -384,7 +450,7 @@ impl<'t> ByteMap<'t> {
 mod tests {
     use super::*;
 
-    fn tags(s: &str) -> Vec<Tag> {
+    fn tags(s: &str) -> Vec<Tag<'_>> {
         s.split_whitespace().filter_map(parse_tag).collect()
     }
 
