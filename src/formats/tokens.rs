@@ -6,7 +6,7 @@ use super::{ExportOptions, TagScheme};
 use crate::domain::TaggedSpan;
 use crate::domain::arabic::{is_word_char, proclitic_prefixes};
 use std::collections::{BTreeSet, HashMap};
-use unicode_segmentation::UnicodeSegmentation;
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 /// One parsed tag: `prefix` is `O` for outside, else one of `B I E S`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +210,48 @@ impl TagDecoder {
     }
 }
 
+/// `is_word_char` with a fast path for ASCII and the common Arabic letters and digits
+/// (all alphabetic or numeric), which otherwise go through the slow Unicode table lookup.
+fn word_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{0620}'..='\u{064A}' | '\u{0660}'..='\u{0669}' => {
+            true
+        }
+        _ => is_word_char(c),
+    }
+}
+
+/// Characters that never join a neighbour into a grapheme cluster (no extend, ZWJ, spacing
+/// mark, prepend, Hangul, regional indicator, CR/LF/control): printable ASCII and the basic
+/// Arabic letters. Between two of them there is always a cluster boundary (UAX #29).
+fn simple(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
+}
+
+/// The extended grapheme clusters of `text`, as `text.graphemes(true)` gives them, with a
+/// fast path for runs of [`simple`] characters (most of an Arabic news text).
+pub(crate) fn graphemes(text: &str) -> impl Iterator<Item = &str> {
+    let mut at = 0usize;
+    std::iter::from_fn(move || {
+        let rest = text.get(at..)?;
+        let mut it = rest.chars();
+        let c = it.next()?;
+        let next = it.next();
+        let end = if simple(c) && next.is_none_or(simple) {
+            at + c.len_utf8()
+        } else {
+            let mut cur = GraphemeCursor::new(at, text.len(), true);
+            match cur.next_boundary(text, 0) {
+                Ok(Some(e)) if e > at => e,
+                _ => at + rest.graphemes(true).next().map_or(c.len_utf8(), str::len),
+            }
+        };
+        let g = text.get(at..end)?;
+        at = end;
+        Some(g)
+    })
+}
+
 /// How many tags of one label a token carries, by prefix (`E` counts in `cont` too).
 #[derive(Debug, Default, Clone, Copy)]
 struct PrefixCounts {
@@ -244,7 +286,7 @@ pub(crate) fn tokenize(text: &str, spans: &[TaggedSpan], opts: &ExportOptions) -
         }
         wt.clear();
     };
-    for g in text.graphemes(true) {
+    for g in graphemes(text) {
         let mut chars = g.chars();
         let first = chars.next().unwrap_or(' ');
         let n = 1 + chars.count();
@@ -253,7 +295,7 @@ pub(crate) fn tokenize(text: &str, spans: &[TaggedSpan], opts: &ExportOptions) -
             lines.push(std::mem::take(&mut cur));
         } else if first.is_whitespace() {
             flush(&mut word, pos, &mut cur, &mut word_text);
-        } else if is_word_char(first) {
+        } else if word_char(first) {
             if word.is_none() {
                 word = Some(pos);
             }
@@ -452,6 +494,39 @@ mod tests {
 
     fn tags(s: &str) -> Vec<Tag<'_>> {
         s.split_whitespace().filter_map(parse_tag).collect()
+    }
+
+    fn same_clusters(t: &str) {
+        let want: Vec<&str> = t.graphemes(true).collect();
+        let got: Vec<&str> = graphemes(t).collect();
+        assert_eq!(got, want, "{t:?}");
+    }
+
+    #[test]
+    fn fast_graphemes_match_unicode_segmentation() {
+        for t in [
+            "",
+            "وَقَّعَ طرفا النزاع في ليبيا",
+            "\u{0600}١٢ \u{06DD}٣ a\r\nb\n\u{200F}ج\u{200E}x",
+            " \u{064E}ب\u{200D}ج 👩\u{200D}👩\u{200D}👧 🇱🇾🇫🇷🇱 x",
+            "각\u{1100}\u{1161}\u{11A8}e\u{301}\u{0903}a\u{0915}\u{094D}\u{0937}",
+        ] {
+            same_clusters(t);
+        }
+        for c in ('\u{0620}'..='\u{064A}').chain('\u{0660}'..='\u{0669}') {
+            assert!(is_word_char(c), "{c:?}");
+        }
+        for c in (' '..='~').chain('\u{0600}'..='\u{0700}') {
+            assert_eq!(word_char(c), is_word_char(c), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_graphemes_match_on_any_text(t in "\\PC{0,40}", a in "[ا-ي َُِّ\u{200D}\u{0600}a-c\r\n]{0,40}") {
+            same_clusters(&t);
+            same_clusters(&a);
+        }
     }
 
     #[test]
