@@ -6,6 +6,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(dir) = tempfile::tempdir() else { return };
     let p = dir.path().join("p.tawsim");
     if std::fs::write(&p, data).is_ok() {
-        let _ = tawsim::store::project::Project::open(&p);
+        let _ = tawsim::store::Project::open(&p);
     }
 });

@@ -533,7 +533,7 @@ mod tests {
     fn parse_tags() {
         assert_eq!(
             parse_tag("B-Population-Center").map(|t| t.label),
-            Some("Population-Center".into())
+            Some("Population-Center")
         );
         assert_eq!(parse_tag("O").map(|t| t.prefix), Some('O'));
         assert!(parse_tag("Oالإصابة").is_none());
