@@ -30,20 +30,21 @@ use super::{
     ProblemKind, check_export_cancel, stem, werr,
 };
 use crate::domain::AnnotatedDocument;
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::Path;
 
 /// One token as read from a line.
 #[derive(Debug, PartialEq, Eq)]
-struct ParsedToken {
-    token: String,
-    tags: Vec<Tag>,
+struct ParsedToken<'a> {
+    token: Cow<'a, str>,
+    tags: Vec<Tag<'a>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
-enum LineParse {
+enum LineParse<'a> {
     Tokens {
-        toks: Vec<ParsedToken>,
+        toks: Vec<ParsedToken<'a>>,
         merged: bool,
         with_space: bool,
     },
@@ -61,7 +62,11 @@ fn glued_tag(f: &str) -> Option<(&str, &str)> {
     (!p.is_empty() && parse_tag(p).is_some()).then_some((p, rest))
 }
 
-fn parse_fields(fields: &[&str], leading_ws: bool, tag_column: Option<usize>) -> LineParse {
+fn parse_fields<'a>(
+    fields: &[&'a str],
+    leading_ws: bool,
+    tag_column: Option<usize>,
+) -> LineParse<'a> {
     if let Some(k) = tag_column {
         let Some(t) = fields.get(k) else {
             return LineParse::Error(ProblemKind::BadTag, format!("no column {k} for the tag"));
@@ -70,13 +75,13 @@ fn parse_fields(fields: &[&str], leading_ws: bool, tag_column: Option<usize>) ->
             return LineParse::Error(ProblemKind::BadTag, format!("{t:?} is not a tag"));
         };
         let token = if leading_ws {
-            String::new()
+            ""
         } else {
-            fields.first().map(|s| s.to_string()).unwrap_or_default()
+            fields.first().copied().unwrap_or_default()
         };
         return LineParse::Tokens {
             toks: vec![ParsedToken {
-                token,
+                token: Cow::Borrowed(token),
                 tags: vec![tag],
             }],
             merged: false,
@@ -91,7 +96,7 @@ fn parse_fields(fields: &[&str], leading_ws: bool, tag_column: Option<usize>) ->
     if run == fields.len() {
         return LineParse::Error(ProblemKind::BadTag, "no tag on this line".into());
     }
-    let tags: Vec<Tag> = fields[run..].iter().filter_map(|f| parse_tag(f)).collect();
+    let tags: Vec<Tag<'a>> = fields[run..].iter().filter_map(|f| parse_tag(f)).collect();
     let head = &fields[..run];
     // Two lines run together: a middle field is a tag glued to the next token.
     if head.len() >= 2 {
@@ -130,9 +135,12 @@ fn parse_fields(fields: &[&str], leading_ws: bool, tag_column: Option<usize>) ->
         }
     }
     if head.len() <= 1 {
-        let token = head.first().map(|s| s.to_string()).unwrap_or_default();
+        let token = head.first().copied().unwrap_or_default();
         return LineParse::Tokens {
-            toks: vec![ParsedToken { token, tags }],
+            toks: vec![ParsedToken {
+                token: Cow::Borrowed(token),
+                tags,
+            }],
             merged: false,
             with_space: false,
         };
@@ -142,7 +150,7 @@ fn parse_fields(fields: &[&str], leading_ws: bool, tag_column: Option<usize>) ->
         let tags = tags.into_iter().last().into_iter().collect();
         return LineParse::Tokens {
             toks: vec![ParsedToken {
-                token: head[0].to_string(),
+                token: Cow::Borrowed(head[0]),
                 tags,
             }],
             merged: false,
@@ -151,7 +159,7 @@ fn parse_fields(fields: &[&str], leading_ws: bool, tag_column: Option<usize>) ->
     }
     LineParse::Tokens {
         toks: vec![ParsedToken {
-            token: head.join(" "),
+            token: Cow::Owned(head.join(" ")),
             tags,
         }],
         merged: false,
@@ -159,7 +167,7 @@ fn parse_fields(fields: &[&str], leading_ws: bool, tag_column: Option<usize>) ->
     }
 }
 
-fn parse_line(line: &str, tag_column: Option<usize>) -> LineParse {
+fn parse_line(line: &str, tag_column: Option<usize>) -> LineParse<'_> {
     if line.contains('\t') {
         let fields: Vec<&str> = line.split('\t').map(|f| f.trim_matches(' ')).collect();
         let leading_ws = fields.first().is_some_and(|f| f.is_empty());
@@ -270,7 +278,7 @@ pub(crate) fn import_file(
                 ProblemKind::TokenWithSpace,
                 format!(
                     "token {:?} holds a space; kept",
-                    toks.first().map_or("", |t| t.token.as_str())
+                    toks.first().map_or("", |t| t.token.as_ref())
                 ),
             );
         }
@@ -285,7 +293,7 @@ pub(crate) fn import_file(
                 continue;
             }
             let all_o = t.tags.iter().all(|t| t.prefix == 'O');
-            if t.token == "$#$" && all_o {
+            if t.token.as_ref() == "$#$" && all_o {
                 // Wojood's marker for a line break in the source text.
                 doc.sentence_break();
                 if docstart_mode == Some(false) && max > 0 && doc.tokens.len() >= max {
@@ -317,7 +325,7 @@ pub(crate) fn import_file(
                     format!("I-{label} without B-{label}: starts an entity"),
                 );
             }
-            let sentence_end = matches!(t.token.as_str(), "." | "!" | "?" | "؟");
+            let sentence_end = matches!(t.token.as_ref(), "." | "!" | "?" | "؟");
             if sentence_end
                 && docstart_mode == Some(false)
                 && max > 0
@@ -410,7 +418,7 @@ pub(crate) fn export(
                 }
                 for tag in t {
                     buf.push(' ');
-                    buf.push_str(tag);
+                    tag.push_to(&mut buf);
                 }
                 buf.push('\n');
             }
@@ -433,7 +441,7 @@ mod tests {
                 .into_iter()
                 .map(|t| {
                     (
-                        t.token,
+                        t.token.into_owned(),
                         t.tags
                             .into_iter()
                             .map(|t| format!("{}-{}", t.prefix, t.label))

@@ -259,6 +259,7 @@ pub(crate) fn export(
     {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file.writer());
         let mut line = String::new();
+        let mut name_buf = String::new();
         for doc in docs {
             check_export_cancel(opts)?;
             let bytes = tokens::ByteMap::new(&doc.text);
@@ -278,7 +279,12 @@ pub(crate) fn export(
             for (l, t) in lines.iter().zip(&tagged.tags) {
                 for (&tok, tags) in l.iter().zip(t) {
                     toks.push(Value::String(bytes.tok(tok).to_string()));
-                    let name = tags.first().map_or("O", String::as_str);
+                    name_buf.clear();
+                    match tags.first() {
+                        Some(t) => t.push_to(&mut name_buf),
+                        None => name_buf.push('O'),
+                    }
+                    let name = name_buf.as_str();
                     if !ids.contains_key(name) {
                         // Register B- and I- together so ids are stable and paired.
                         let label = name.get(2..).unwrap_or(name);

@@ -18,8 +18,8 @@ pub mod text;
 pub(crate) mod tokens;
 
 use crate::domain::{
-    AnnotatedDocument, IndexedText, LabelId, OverlapPolicy, Span, SpanError, SpanSet, TaggedSpan,
-    check_range,
+    AnnotatedDocument, IndexedText, LabelId, OffsetIndex, OverlapPolicy, Span, SpanError, SpanSet,
+    TaggedSpan,
 };
 use std::collections::HashMap;
 use std::fmt;
@@ -27,6 +27,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use unicode_segmentation::GraphemeCursor;
 
 /// The dataset formats tawsim reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -552,7 +553,7 @@ impl<'o> ImportCtx<'o> {
             );
             return Ok(());
         }
-        let indexed = IndexedText::new(doc.text.as_str());
+        let mut checker = SpanChecker::new(&doc.text);
         // A stable order, so which of two overlapping spans is refused does not depend on
         // the order a decoder closed them in.
         let mut cands = cands;
@@ -573,7 +574,7 @@ impl<'o> ImportCtx<'o> {
                 );
                 continue;
             }
-            if let Err(e) = check_range(&indexed, c.start, c.end, c.expected.as_deref()) {
+            if let Err(e) = checker.check(c.start, c.end, c.expected.as_deref()) {
                 self.report.errors.push(Problem::span(file, cline, e));
                 continue;
             }
@@ -598,6 +599,82 @@ impl<'o> ImportCtx<'o> {
         self.report.documents += 1;
         doc.spans = kept;
         sink(doc)
+    }
+}
+
+/// [`check_range`](crate::domain::check_range) for the spans of one document, without
+/// building the document's whole grapheme table: only the span edges are asked about, each
+/// with a [`GraphemeCursor`] (the same rules `IndexedText` uses), so an import does one
+/// cheap offset pass per document instead of a full grapheme segmentation.
+pub(crate) struct SpanChecker<'t> {
+    text: &'t str,
+    offsets: OffsetIndex,
+    /// Built only if a cursor ever asks for context it cannot have (never with the whole
+    /// text as its chunk; kept as a safe fallback).
+    full: Option<IndexedText>,
+}
+
+impl<'t> SpanChecker<'t> {
+    pub fn new(text: &'t str) -> Self {
+        SpanChecker {
+            text,
+            offsets: OffsetIndex::new(text),
+            full: None,
+        }
+    }
+
+    /// Same answer as `IndexedText::is_grapheme_boundary`.
+    pub fn is_boundary(&mut self, c: usize) -> bool {
+        let len = self.offsets.len_chars();
+        if c == 0 || c == len {
+            return true;
+        }
+        let Some(b) = self.offsets.char_to_byte(self.text, c) else {
+            return false;
+        };
+        match GraphemeCursor::new(b, self.text.len(), true).is_boundary(self.text, 0) {
+            Ok(yes) => yes,
+            Err(_) => self
+                .full
+                .get_or_insert_with(|| IndexedText::new(self.text))
+                .is_grapheme_boundary(c),
+        }
+    }
+
+    /// Same checks, in the same order and with the same errors, as `check_range`.
+    pub fn check(
+        &mut self,
+        start: usize,
+        end: usize,
+        expected: Option<&str>,
+    ) -> Result<(), SpanError> {
+        if start >= end {
+            return Err(SpanError::EmptyOrReversed { start, end });
+        }
+        let len = self.offsets.len_chars();
+        if end > len {
+            return Err(SpanError::OutOfRange { start, end, len });
+        }
+        for at in [start, end] {
+            if !self.is_boundary(at) {
+                return Err(SpanError::SplitsGrapheme { start, end, at });
+            }
+        }
+        if let Some(expected) = expected {
+            let found = self
+                .offsets
+                .slice(self.text, start, end)
+                .unwrap_or_default();
+            if found != expected {
+                return Err(SpanError::TextMismatch {
+                    start,
+                    end,
+                    expected: expected.to_string(),
+                    found: found.to_string(),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -959,6 +1036,54 @@ mod tests {
         let rep = validate(dir.path(), Format::Brat, &ImportOptions::default())?;
         assert_eq!((rep.documents, rep.spans, rep.errors.len()), (1, 1, 0));
         Ok(())
+    }
+
+    #[test]
+    fn span_checker_agrees_with_check_range_on_tricky_text() {
+        let texts = [
+            "وَقَّعَ طرفا النزاع",
+            "\u{0600}١٢ \u{06DD}٣",
+            "a\r\nb\n\u{200F}ج\u{200E}",
+            "👩\u{200D}👩\u{200D}👧 🇱🇾🇫🇷🇱 x",
+            "각\u{1100}\u{1161}\u{11A8}e\u{301}\u{0903}",
+        ];
+        for t in texts {
+            agree(t);
+        }
+    }
+
+    fn agree(t: &str) {
+        let it = IndexedText::new(t);
+        let mut ck = SpanChecker::new(t);
+        let n = it.len_chars();
+        for c in 0..=n + 1 {
+            assert_eq!(
+                ck.is_boundary(c),
+                it.is_grapheme_boundary(c),
+                "{t:?} at {c}"
+            );
+        }
+        for s in 0..=n + 1 {
+            for e in 0..=n + 1 {
+                let exp = it.slice(s, e).map(|x| format!("{x}!"));
+                for x in [None, it.slice(s, e), exp.as_deref()] {
+                    assert_eq!(
+                        ck.check(s, e, x),
+                        crate::domain::check_range(&it, s, e, x),
+                        "{t:?} [{s}, {e})"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn span_checker_agrees_with_check_range(t in "\\PC{0,12}") {
+            if !t.is_empty() {
+                agree(&t);
+            }
+        }
     }
 
     #[test]

@@ -6,21 +6,21 @@ use super::{ExportOptions, TagScheme};
 use crate::domain::TaggedSpan;
 use crate::domain::arabic::{is_word_char, proclitic_prefixes};
 use std::collections::{BTreeSet, HashMap};
-use unicode_segmentation::UnicodeSegmentation;
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 /// One parsed tag: `prefix` is `O` for outside, else one of `B I E S`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Tag {
+pub(crate) struct Tag<'a> {
     pub prefix: char,
-    pub label: String,
+    pub label: &'a str,
 }
 
 /// Parses `O`, `B-X`, `I-X`, `E-X`, `S-X` (and BILOU's `L-X`, `U-X`).
-pub(crate) fn parse_tag(s: &str) -> Option<Tag> {
+pub(crate) fn parse_tag(s: &str) -> Option<Tag<'_>> {
     if s == "O" {
         return Some(Tag {
             prefix: 'O',
-            label: String::new(),
+            label: "",
         });
     }
     let mut chars = s.chars();
@@ -39,10 +39,7 @@ pub(crate) fn parse_tag(s: &str) -> Option<Tag> {
         'U' => 'S',
         _ => return None,
     };
-    Some(Tag {
-        prefix,
-        label: label.to_string(),
-    })
+    Some(Tag { prefix, label })
 }
 
 /// A span closed by the decoder: token range `[start, end)`, label, line of its first tag.
@@ -81,13 +78,28 @@ impl TagDecoder {
 
     /// Feeds token `tok` (0-based within the document) with its tags. Returns the labels
     /// whose `I-`/`E-` had nothing to continue (repaired by starting a span), for warnings.
-    pub fn token(&mut self, tok: usize, tags: &[Tag], line: usize) -> Vec<String> {
+    pub fn token(&mut self, tok: usize, tags: &[Tag<'_>], line: usize) -> Vec<String> {
         let mut repaired = Vec::new();
-        let mut by_label: Vec<(&str, Vec<char>)> = Vec::new();
+        // Per label, how many of each prefix this token carries (only counts matter).
+        let mut by_label: Vec<(&str, PrefixCounts)> = Vec::new();
         for t in tags.iter().filter(|t| t.prefix != 'O') {
-            match by_label.iter_mut().find(|(l, _)| *l == t.label) {
-                Some((_, v)) => v.push(t.prefix),
-                None => by_label.push((t.label.as_str(), vec![t.prefix])),
+            let i = match by_label.iter().position(|(l, _)| *l == t.label) {
+                Some(i) => i,
+                None => {
+                    by_label.push((t.label, PrefixCounts::default()));
+                    by_label.len() - 1
+                }
+            };
+            let c = &mut by_label[i].1;
+            c.all += 1;
+            match t.prefix {
+                'I' => c.cont += 1,
+                'E' => {
+                    c.cont += 1;
+                    c.end += 1;
+                }
+                'S' => c.single += 1,
+                _ => {}
             }
         }
         // Labels open but not on this token: close.
@@ -102,16 +114,21 @@ impl TagDecoder {
                 self.close_label(&l, 0, tok);
             }
         }
-        for (label, prefixes) in by_label {
-            let n_cont = prefixes.iter().filter(|p| matches!(p, 'I' | 'E')).count();
-            let n_end = prefixes.iter().filter(|&&p| p == 'E').count();
-            let n_new = prefixes.len() - n_cont;
-            let n_single = prefixes.iter().filter(|&&p| p == 'S').count();
+        for (label, counts) in by_label {
+            let n_cont = counts.cont;
+            let n_end = counts.end;
+            let n_new = counts.all - n_cont;
+            let n_single = counts.single;
             let have = self.open.get(label).map_or(0, Vec::len);
             // IOB1's B- separates adjacent spans: it closes what it would continue.
             let keep = n_cont.min(have);
             self.close_label(label, keep, tok);
-            let entry = self.open.entry(label.to_string()).or_default();
+            if !self.open.contains_key(label) {
+                self.open.insert(label.to_string(), Vec::new());
+            }
+            let Some(entry) = self.open.get_mut(label) else {
+                continue;
+            };
             for _ in keep..n_cont {
                 entry.push(Open { start: tok, line });
                 if self.scheme != TagScheme::Iob1 {
@@ -193,6 +210,57 @@ impl TagDecoder {
     }
 }
 
+/// `is_word_char` with a fast path for ASCII and the common Arabic letters and digits
+/// (all alphabetic or numeric), which otherwise go through the slow Unicode table lookup.
+fn word_char(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{0620}'..='\u{064A}' | '\u{0660}'..='\u{0669}' => {
+            true
+        }
+        _ => is_word_char(c),
+    }
+}
+
+/// Characters that never join a neighbour into a grapheme cluster (no extend, ZWJ, spacing
+/// mark, prepend, Hangul, regional indicator, CR/LF/control): printable ASCII and the basic
+/// Arabic letters. Between two of them there is always a cluster boundary (UAX #29).
+fn simple(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
+}
+
+/// The extended grapheme clusters of `text`, as `text.graphemes(true)` gives them, with a
+/// fast path for runs of [`simple`] characters (most of an Arabic news text).
+pub(crate) fn graphemes(text: &str) -> impl Iterator<Item = &str> {
+    let mut at = 0usize;
+    std::iter::from_fn(move || {
+        let rest = text.get(at..)?;
+        let mut it = rest.chars();
+        let c = it.next()?;
+        let next = it.next();
+        let end = if simple(c) && next.is_none_or(simple) {
+            at + c.len_utf8()
+        } else {
+            let mut cur = GraphemeCursor::new(at, text.len(), true);
+            match cur.next_boundary(text, 0) {
+                Ok(Some(e)) if e > at => e,
+                _ => at + rest.graphemes(true).next().map_or(c.len_utf8(), str::len),
+            }
+        };
+        let g = text.get(at..end)?;
+        at = end;
+        Some(g)
+    })
+}
+
+/// How many tags of one label a token carries, by prefix (`E` counts in `cont` too).
+#[derive(Debug, Default, Clone, Copy)]
+struct PrefixCounts {
+    all: usize,
+    cont: usize,
+    end: usize,
+    single: usize,
+}
+
 /// A token of an exported document: code point range.
 pub(crate) type Tok = (usize, usize);
 
@@ -200,7 +268,13 @@ pub(crate) type Tok = (usize, usize);
 /// tokens, every punctuation/symbol grapheme is its own token, and (clitic mode) a word is
 /// split after a proclitic where a span edge falls. Returns the tokens of each line.
 pub(crate) fn tokenize(text: &str, spans: &[TaggedSpan], opts: &ExportOptions) -> Vec<Vec<Tok>> {
-    let edges: BTreeSet<usize> = spans.iter().flat_map(|s| [s.start, s.end]).collect();
+    // Span edges and the word's text matter only for clitic splitting.
+    let clitics = opts.clitic_tokens;
+    let edges: BTreeSet<usize> = if clitics {
+        spans.iter().flat_map(|s| [s.start, s.end]).collect()
+    } else {
+        BTreeSet::new()
+    };
     let mut lines = Vec::new();
     let mut cur: Vec<Tok> = Vec::new();
     let mut word: Option<usize> = None;
@@ -212,19 +286,22 @@ pub(crate) fn tokenize(text: &str, spans: &[TaggedSpan], opts: &ExportOptions) -
         }
         wt.clear();
     };
-    for g in text.graphemes(true) {
-        let n = g.chars().count();
-        let first = g.chars().next().unwrap_or(' ');
-        if g.contains('\n') {
+    for g in graphemes(text) {
+        let mut chars = g.chars();
+        let first = chars.next().unwrap_or(' ');
+        let n = 1 + chars.count();
+        if first == '\n' || (n > 1 && g.contains('\n')) {
             flush(&mut word, pos, &mut cur, &mut word_text);
             lines.push(std::mem::take(&mut cur));
         } else if first.is_whitespace() {
             flush(&mut word, pos, &mut cur, &mut word_text);
-        } else if is_word_char(first) {
+        } else if word_char(first) {
             if word.is_none() {
                 word = Some(pos);
             }
-            word_text.push_str(g);
+            if clitics {
+                word_text.push_str(g);
+            }
         } else {
             flush(&mut word, pos, &mut cur, &mut word_text);
             cur.push((pos, pos + n));
@@ -264,9 +341,25 @@ fn split_clitics(
 }
 
 /// Tags for each token (outer spans first), with the spans that could not be placed.
-pub(crate) struct Tagged {
+/// One tag of a token: `prefix-label`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TagCell<'s> {
+    pub prefix: char,
+    pub label: &'s str,
+}
+
+impl TagCell<'_> {
+    /// Appends `P-LABEL` to `out`.
+    pub fn push_to(&self, out: &mut String) {
+        out.push(self.prefix);
+        out.push('-');
+        out.push_str(self.label);
+    }
+}
+
+pub(crate) struct Tagged<'s> {
     /// Per line, per token: its tags (empty = `O`).
-    pub tags: Vec<Vec<Vec<String>>>,
+    pub tags: Vec<Vec<Vec<TagCell<'s>>>>,
     /// Spans left out: not on token edges, crossing a line, or (flat) overlapping.
     pub misaligned: Vec<(TaggedSpan, &'static str)>,
     pub written: usize,
@@ -274,20 +367,31 @@ pub(crate) struct Tagged {
 
 /// Assigns tags to the tokens of `lines` for `spans` in `scheme`. With `flat`, a span that
 /// overlaps one already placed is left out.
-pub(crate) fn assign_tags(
+pub(crate) fn assign_tags<'s>(
     lines: &[Vec<Tok>],
-    spans: &[TaggedSpan],
+    spans: &'s [TaggedSpan],
     scheme: TagScheme,
     flat: bool,
-) -> Tagged {
-    let mut starts: HashMap<usize, (usize, usize)> = HashMap::new();
-    let mut ends: HashMap<usize, (usize, usize)> = HashMap::new();
-    for (li, line) in lines.iter().enumerate() {
-        for (ti, &(s, e)) in line.iter().enumerate() {
-            starts.insert(s, (li, ti));
-            ends.insert(e, (li, ti));
-        }
-    }
+) -> Tagged<'s> {
+    // Tokens come in text order and never overlap, so both their starts and their ends are
+    // strictly increasing: a binary search finds the token starting (or ending) at an offset.
+    let flat_toks: Vec<(Tok, (usize, usize))> = lines
+        .iter()
+        .enumerate()
+        .flat_map(|(li, line)| line.iter().enumerate().map(move |(ti, &t)| (t, (li, ti))))
+        .collect();
+    let at_start = |s: usize| {
+        flat_toks
+            .binary_search_by_key(&s, |x| x.0.0)
+            .ok()
+            .map(|i| flat_toks[i].1)
+    };
+    let at_end = |e: usize| {
+        flat_toks
+            .binary_search_by_key(&e, |x| x.0.1)
+            .ok()
+            .map(|i| flat_toks[i].1)
+    };
     let mut sorted: Vec<&TaggedSpan> = spans.iter().collect();
     sorted.sort_by(|a, b| {
         a.start
@@ -295,11 +399,12 @@ pub(crate) fn assign_tags(
             .then(b.end.cmp(&a.end))
             .then(a.label.cmp(&b.label))
     });
-    let mut tags: Vec<Vec<Vec<String>>> = lines.iter().map(|l| vec![Vec::new(); l.len()]).collect();
+    let mut tags: Vec<Vec<Vec<TagCell<'s>>>> =
+        lines.iter().map(|l| vec![Vec::new(); l.len()]).collect();
     let mut misaligned = Vec::new();
     let mut placed: Vec<(usize, usize, usize, &str)> = Vec::new(); // line, first tok, last tok, label
     for sp in sorted {
-        let (Some(&(l0, t0)), Some(&(l1, t1))) = (starts.get(&sp.start), ends.get(&sp.end)) else {
+        let (Some((l0, t0)), Some((l1, t1))) = (at_start(sp.start), at_end(sp.end)) else {
             misaligned.push((sp.clone(), "does not fall on token edges"));
             continue;
         };
@@ -342,7 +447,10 @@ pub(crate) fn assign_tags(
                     (false, false) => 'I',
                 },
             };
-            cell.push(format!("{p}-{}", sp.label));
+            cell.push(TagCell {
+                prefix: p,
+                label: sp.label.as_str(),
+            });
         }
     }
     let written = placed.len();
@@ -384,15 +492,48 @@ impl<'t> ByteMap<'t> {
 mod tests {
     use super::*;
 
-    fn tags(s: &str) -> Vec<Tag> {
+    fn tags(s: &str) -> Vec<Tag<'_>> {
         s.split_whitespace().filter_map(parse_tag).collect()
+    }
+
+    fn same_clusters(t: &str) {
+        let want: Vec<&str> = t.graphemes(true).collect();
+        let got: Vec<&str> = graphemes(t).collect();
+        assert_eq!(got, want, "{t:?}");
+    }
+
+    #[test]
+    fn fast_graphemes_match_unicode_segmentation() {
+        for t in [
+            "",
+            "وَقَّعَ طرفا النزاع في ليبيا",
+            "\u{0600}١٢ \u{06DD}٣ a\r\nb\n\u{200F}ج\u{200E}x",
+            " \u{064E}ب\u{200D}ج 👩\u{200D}👩\u{200D}👧 🇱🇾🇫🇷🇱 x",
+            "각\u{1100}\u{1161}\u{11A8}e\u{301}\u{0903}a\u{0915}\u{094D}\u{0937}",
+        ] {
+            same_clusters(t);
+        }
+        for c in ('\u{0620}'..='\u{064A}').chain('\u{0660}'..='\u{0669}') {
+            assert!(is_word_char(c), "{c:?}");
+        }
+        for c in (' '..='~').chain('\u{0600}'..='\u{0700}') {
+            assert_eq!(word_char(c), is_word_char(c), "{c:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_graphemes_match_on_any_text(t in "\\PC{0,40}", a in "[ا-ي َُِّ\u{200D}\u{0600}a-c\r\n]{0,40}") {
+            same_clusters(&t);
+            same_clusters(&a);
+        }
     }
 
     #[test]
     fn parse_tags() {
         assert_eq!(
             parse_tag("B-Population-Center").map(|t| t.label),
-            Some("Population-Center".into())
+            Some("Population-Center")
         );
         assert_eq!(parse_tag("O").map(|t| t.prefix), Some('O'));
         assert!(parse_tag("Oالإصابة").is_none());
