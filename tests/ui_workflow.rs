@@ -283,10 +283,19 @@ fn drag_over(h: &mut egui_kittest::Harness<'_, tawsim::app::TawsimApp>, s: usize
     assert_eq!(rects.len(), 1, "one visual piece: {rects:?}");
     let r = rects[0];
     // Right to left: press at the word's right edge, release at its left edge.
-    let (from, to) = (
+    drag(
+        h,
         egui::pos2(r.right() - 1.0, r.center().y),
         egui::pos2(r.left() + 1.0, r.center().y),
     );
+}
+
+/// A mouse drag in small steps, as a hand would do it.
+fn drag(
+    h: &mut egui_kittest::Harness<'_, tawsim::app::TawsimApp>,
+    from: egui::Pos2,
+    to: egui::Pos2,
+) {
     h.hover_at(from);
     h.step();
     h.drag_at(from);
@@ -440,17 +449,7 @@ fn dragging_a_selected_spans_edge_resizes_it_in_one_undo_step() {
     let to_rect = h.state().view.screen_rects(ps, ps + 3)[0];
     let from = egui::pos2(word.right(), word.center().y);
     let to = egui::pos2(to_rect.right() - 0.5, to_rect.center().y);
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    h.hover_at(from.lerp(to, 0.5));
-    h.step();
-    h.hover_at(to);
-    h.step();
-    h.drop_at(to);
-    h.step();
-    h.step();
+    drag(&mut h, from, to);
     assert_eq!(
         stored_spans(&h),
         vec![Span {

@@ -678,45 +678,40 @@ impl Project {
     /// Undoes the document's last edit in the file; returns the edit that was applied (the
     /// inverse), or `None` when there is nothing to undo.
     pub fn undo(&mut self, doc: DocId) -> Result<Option<Edit>, StoreError> {
-        let mut out = None;
-        self.run_edit_tx(|tx| {
-            let e = |x: rusqlite::Error| x.to_string();
-            let row: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT seq, edit FROM history WHERE doc_id = ?1 AND undone = 0 ORDER BY seq DESC LIMIT 1",
-                    [doc.0],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(e)?;
-            let Some((seq, json)) = row else { return Ok(()) };
-            let edit: Edit = serde_json::from_str(&json).map_err(|x| x.to_string())?;
-            let inverse = edit.inverse();
-            Self::apply_sql(tx, doc, &inverse)?;
-            tx.execute("UPDATE history SET undone = 1 WHERE doc_id = ?1 AND seq = ?2", params![doc.0, seq]).map_err(e)?;
-            out = Some(inverse);
-            Ok(())
-        })?;
-        Ok(out)
+        self.step_history(doc, false)
     }
 
     /// Redoes the document's next undone edit; returns it, or `None`.
     pub fn redo(&mut self, doc: DocId) -> Result<Option<Edit>, StoreError> {
+        self.step_history(doc, true)
+    }
+
+    /// One step through the stored history: back (the newest applied edit, inverted) or
+    /// forward (the oldest undone edit), in one transaction.
+    fn step_history(&mut self, doc: DocId, forward: bool) -> Result<Option<Edit>, StoreError> {
+        let query = if forward {
+            "SELECT seq, edit FROM history WHERE doc_id = ?1 AND undone = 1 ORDER BY seq ASC LIMIT 1"
+        } else {
+            "SELECT seq, edit FROM history WHERE doc_id = ?1 AND undone = 0 ORDER BY seq DESC LIMIT 1"
+        };
         let mut out = None;
         self.run_edit_tx(|tx| {
             let e = |x: rusqlite::Error| x.to_string();
             let row: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT seq, edit FROM history WHERE doc_id = ?1 AND undone = 1 ORDER BY seq ASC LIMIT 1",
-                    [doc.0],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .query_row(query, [doc.0], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
                 .map_err(e)?;
-            let Some((seq, json)) = row else { return Ok(()) };
-            let edit: Edit = serde_json::from_str(&json).map_err(|x| x.to_string())?;
+            let Some((seq, json)) = row else {
+                return Ok(());
+            };
+            let stored: Edit = serde_json::from_str(&json).map_err(|x| x.to_string())?;
+            let edit = if forward { stored } else { stored.inverse() };
             Self::apply_sql(tx, doc, &edit)?;
-            tx.execute("UPDATE history SET undone = 0 WHERE doc_id = ?1 AND seq = ?2", params![doc.0, seq]).map_err(e)?;
+            tx.execute(
+                "UPDATE history SET undone = ?3 WHERE doc_id = ?1 AND seq = ?2",
+                params![doc.0, seq, !forward],
+            )
+            .map_err(e)?;
             out = Some(edit);
             Ok(())
         })?;
