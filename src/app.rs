@@ -177,7 +177,12 @@ pub struct TawsimApp {
     pub sticky: Option<LabelId>,
     pub filter: DocFilter,
     /// Documents containing the filter label (refreshed when the label filter changes).
-    label_filter_docs: Option<(LabelId, std::collections::HashSet<DocId>)>,
+    label_filter_docs: Option<(LabelId, u64, std::collections::HashSet<DocId>)>,
+    /// Bumped whenever the document list or a row of it changes.
+    docs_rev: u64,
+    /// The filtered list as last computed, for the filter and list revision it was made for
+    /// (the list panel asks every frame; a 100k-document project must not re-filter then).
+    filtered: Option<(DocFilter, u64, Arc<[DocSummary]>)>,
     unsaved: Vec<(DocId, StoreOp)>,
     pub status: String,
     pub error: Option<String>,
@@ -211,6 +216,8 @@ impl TawsimApp {
             sticky: None,
             filter: DocFilter::default(),
             label_filter_docs: None,
+            docs_rev: 0,
+            filtered: None,
             unsaved: Vec::new(),
             status: String::new(),
             error: None,
@@ -375,7 +382,10 @@ impl TawsimApp {
     fn refresh_documents(&mut self) {
         if let Some(p) = &self.project {
             match p.documents() {
-                Ok(d) => self.docs = d,
+                Ok(d) => {
+                    self.docs = d;
+                    self.docs_rev += 1;
+                }
                 Err(e) => self.error = Some(e.to_string()),
             }
         }
@@ -412,22 +422,29 @@ impl TawsimApp {
     }
 
     /// Documents that pass the list's filters, in project order.
-    pub fn filtered_documents(&mut self) -> Vec<DocSummary> {
+    pub fn filtered_documents(&mut self) -> Arc<[DocSummary]> {
+        if let Some((f, rev, list)) = &self.filtered
+            && *f == self.filter
+            && *rev == self.docs_rev
+        {
+            return Arc::clone(list);
+        }
         if let Some(l) = self.filter.label
             && self
                 .label_filter_docs
                 .as_ref()
-                .is_none_or(|(id, _)| *id != l)
+                .is_none_or(|(id, rev, _)| *id != l || *rev != self.docs_rev)
         {
             let set = self
                 .project
                 .as_ref()
                 .and_then(|p| p.documents_with_label(l).ok())
                 .unwrap_or_default();
-            self.label_filter_docs = Some((l, set));
+            self.label_filter_docs = Some((l, self.docs_rev, set));
         }
         let needle = crate::domain::arabic::normalise_str(self.filter.text.trim());
-        self.docs
+        let list: Arc<[DocSummary]> = self
+            .docs
             .iter()
             .filter(|d| self.filter.status.is_none_or(|s| d.status == s))
             .filter(|d| {
@@ -435,13 +452,16 @@ impl TawsimApp {
                     || self
                         .label_filter_docs
                         .as_ref()
-                        .is_some_and(|(_, s)| s.contains(&d.id))
+                        .is_some_and(|(_, _, s)| s.contains(&d.id))
             })
             .filter(|d| {
                 needle.is_empty() || crate::domain::arabic::normalise_str(&d.name).contains(&needle)
             })
             .cloned()
-            .collect()
+            .collect::<Vec<_>>()
+            .into();
+        self.filtered = Some((self.filter.clone(), self.docs_rev, Arc::clone(&list)));
+        list
     }
 
     fn step_document(&mut self, delta: isize) {
@@ -533,6 +553,7 @@ impl TawsimApp {
         {
             row.spans = d.ann.spans.len();
             row.status = d.ann.status;
+            self.docs_rev += 1;
         }
     }
 

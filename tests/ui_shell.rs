@@ -111,3 +111,31 @@ fn import_and_export_from_the_file_dialogs_run_in_the_background() {
     h.run();
     assert!(h.state().transfer.is_none());
 }
+
+#[test]
+fn the_filtered_list_follows_status_changes() {
+    use egui::{Key, Modifiers};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    h.state_mut().filter.status = Some(tawsim::domain::DocStatus::Done);
+    h.run();
+    assert!(h.state_mut().filtered_documents().is_empty());
+    h.state_mut().filter.status = None;
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    h.run();
+    h.state_mut().filter.status = Some(tawsim::domain::DocStatus::Done);
+    h.run();
+    let done: Vec<String> = h
+        .state_mut()
+        .filtered_documents()
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
+    assert_eq!(
+        done,
+        ["libya-ceasefire-ar"],
+        "the cached list saw the status change"
+    );
+}
