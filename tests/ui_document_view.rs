@@ -34,7 +34,10 @@ fn label(labels: &LabelSet, name: &str) -> tawsim::domain::LabelId {
 }
 
 fn harness() -> Harness<'static, State> {
-    let text = IndexedText::new(SEED);
+    harness_for(IndexedText::new(SEED))
+}
+
+fn harness_for(text: IndexedText) -> Harness<'static, State> {
     let labels = LabelSet::arabic_news();
     let (s, e) = find(&text, "بنغازي");
     let (s2, e2) = find(&text, "إلى بنغازي");
@@ -327,4 +330,47 @@ fn bidi_label_lays_out_arabic_once_and_reuses_it() {
         2,
         "one layout per string and size, reused across frames"
     );
+}
+
+#[test]
+fn a_big_document_is_shaped_on_workers_and_ends_as_one_thread_lays_it_out() {
+    let text = IndexedText::new([SEED; 25].join("\n"));
+    let mut h = harness_for(text.clone());
+    let mut saw_progress = false;
+    for _ in 0..20_000 {
+        if h.state().view.stats().pending_paragraphs == 0 {
+            break;
+        }
+        saw_progress |= h.state().view.stats().layout_progress.is_some();
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        h.step();
+    }
+    let view = &h.state().view;
+    assert_eq!(view.stats().pending_paragraphs, 0);
+    assert!(saw_progress, "the status bar had a layout progress to show");
+    assert_eq!(view.stats().layout_progress, None);
+    let doc = view.layout().expect("laid out");
+    let mut fonts = tawsim::layout::Fonts::new();
+    let mut one = tawsim::layout::DocumentLayout::new(text.clone(), *doc.style());
+    one.layout_all(&mut fonts);
+    assert_eq!(doc.height(), one.height());
+    for i in 0..doc.paragraph_count() {
+        assert_eq!(doc.paragraph_box(i), one.paragraph_box(i), "paragraph {i}");
+    }
+
+    // Deep in the document, a paragraph a worker shaped: a drag selects exact offsets.
+    let b = text.as_str().rfind("بنغازي").expect("word");
+    let s = text.byte_to_char(b).expect("boundary");
+    let e = s + "بنغازي".chars().count();
+    h.state_mut().view.scroll_to(s);
+    for _ in 0..4 {
+        h.step();
+    }
+    let r = rect_of(&h, s, e);
+    drag(
+        &mut h,
+        pos2(r.max.x - 1.0, r.center().y),
+        pos2(r.min.x + 1.0, r.center().y),
+    );
+    assert_eq!(h.state().view.selection(), Some((s, e)));
 }

@@ -7,13 +7,22 @@
 //! bounded amount at a time ([`DocumentLayout::layout_more`]). A width change only re-wraps
 //! (the shaped runs are kept); a font size, line height or direction change re-shapes.
 
+use super::shaper::{BackgroundShaping, ShapeParams, ShapeTask, Shaped};
 use super::{Direction, Fonts, LayoutStyle, Motion, Rect, build_layout, resolve_direction};
 use crate::domain::IndexedText;
 use parley::editing::{Cursor, Selection};
 use parley::layout::{Affinity, Cluster};
 use parley::{Alignment, AlignmentOptions, Layout, PositionedLayoutItem};
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+/// A fresh shaping key: unique across documents and reshapes, so shaped paragraphs from a
+/// background job started for another document or style are never installed.
+fn next_shape_key() -> u64 {
+    static KEY: AtomicU64 = AtomicU64::new(1);
+    KEY.fetch_add(1, Ordering::Relaxed)
+}
 
 struct Para {
     /// Byte range of the paragraph in the document text ('\n' excluded).
@@ -72,6 +81,11 @@ pub struct DocumentLayout {
     total_height: f32,
     /// Bumped whenever any geometry may have changed (for callers' caches).
     revision: u64,
+    /// Identifies the current shaping (document and shaping style), see [`BackgroundShaping`].
+    shape_key: u64,
+    /// Non-empty paragraphs, and how many of them are shaped at the current shaping style.
+    nonempty: usize,
+    shaped: usize,
 }
 
 impl DocumentLayout {
@@ -112,6 +126,9 @@ impl DocumentLayout {
             ys_dirty: true,
             total_height: 0.0,
             revision: 0,
+            shape_key: next_shape_key(),
+            nonempty: pending,
+            shaped: 0,
         };
         doc.reestimate();
         doc
@@ -143,6 +160,8 @@ impl DocumentLayout {
             }
             self.adv_sum = 0.0;
             self.adv_chars = 0.0;
+            self.shape_key = next_shape_key();
+            self.shaped = 0;
         }
         self.pending = self
             .paras
@@ -300,22 +319,57 @@ impl DocumentLayout {
 
     /// Lays out (or re-wraps) paragraph `i` if needed. Returns true when it did work.
     fn layout_para(&mut self, fonts: &mut Fonts, i: usize) -> bool {
-        let width = self.style.width;
         let style = self.style;
         let Some(p) = self.paras.get_mut(i) else {
             return false;
         };
-        if p.char_len == 0 || p.is_current(width) {
+        if p.char_len == 0 || p.is_current(style.width) {
             return false;
         }
-        let layout = p.layout.get_or_insert_with(|| {
+        if p.layout.is_none() {
             let text = &self.text.as_str()[p.bytes.clone()];
-            build_layout(fonts, text, style.font_size, style.line_height, p.dir)
-        });
-        layout.break_all_lines(Some(width));
-        layout.align(Alignment::Start, AlignmentOptions::default());
+            p.layout = Some(build_layout(
+                fonts,
+                text,
+                style.font_size,
+                style.line_height,
+                p.dir,
+            ));
+            self.shaped += 1;
+        }
         let first_time = p.wrapped_at.is_nan();
-        p.wrapped_at = width;
+        self.wrap_para(i, first_time);
+        true
+    }
+
+    /// Re-wraps paragraph `i` if it is shaped but wrapped at another width.
+    fn rewrap_para(&mut self, i: usize) -> bool {
+        let width = self.style.width;
+        match self.paras.get(i) {
+            Some(p) if p.layout.is_some() && !p.is_current(width) => {
+                let first_time = p.wrapped_at.is_nan();
+                self.wrap_para(i, first_time);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Wraps paragraph `i`'s layout at the current width unless it already is, and takes
+    /// its height (and, the first time, its advance for the estimates).
+    fn wrap_para(&mut self, i: usize, first_time: bool) {
+        let width = self.style.width;
+        let Some(p) = self.paras.get_mut(i) else {
+            return;
+        };
+        let Some(layout) = p.layout.as_mut() else {
+            return;
+        };
+        if p.wrapped_at != width {
+            layout.break_all_lines(Some(width));
+            layout.align(Alignment::Start, AlignmentOptions::default());
+            p.wrapped_at = width;
+        }
         p.height = layout.height();
         if first_time {
             let adv: f32 = layout.lines().map(|l| l.metrics().advance).sum();
@@ -324,7 +378,107 @@ impl DocumentLayout {
         }
         self.pending = self.pending.saturating_sub(1);
         self.ys_dirty = true;
+    }
+
+    /// Paragraphs not shaped yet (a re-wrap is not shaping).
+    #[must_use]
+    pub fn unshaped(&self) -> usize {
+        self.nonempty - self.shaped
+    }
+
+    /// Non-empty paragraphs (the ones that need shaping).
+    #[must_use]
+    pub fn shapeable(&self) -> usize {
+        self.nonempty
+    }
+
+    /// Identifies the document and its shaping style (changes when paragraphs must be
+    /// re-shaped; never repeats across documents).
+    #[must_use]
+    pub fn shaping_key(&self) -> u64 {
+        self.shape_key
+    }
+
+    /// True when `job` was started for this document at its current shaping style.
+    #[must_use]
+    pub fn is_current_job(&self, job: &BackgroundShaping) -> bool {
+        job.key == self.shape_key
+    }
+
+    /// Starts shaping every paragraph not shaped yet on `threads` worker threads, beginning
+    /// after the last visible range and wrapping around. Feed the results back with
+    /// [`absorb`](Self::absorb); a style change that needs re-shaping makes them stale.
+    #[must_use]
+    pub fn start_background(&self, threads: usize) -> BackgroundShaping {
+        let n = self.paras.len();
+        let from = self.next_hint.min(n);
+        let tasks = (from..n)
+            .chain(0..from)
+            .filter_map(|i| {
+                let p = &self.paras[i];
+                (p.char_len > 0 && p.layout.is_none()).then(|| ShapeTask {
+                    para: i,
+                    bytes: p.bytes.clone(),
+                    dir: p.dir,
+                })
+            })
+            .collect();
+        let params = ShapeParams {
+            font_size: self.style.font_size,
+            line_height: self.style.line_height,
+            width: self.style.width,
+        };
+        BackgroundShaping::start(self.shape_key, self.text.arc(), tasks, params, threads)
+    }
+
+    /// Installs what `job` has shaped so far, for about `budget` at most (re-wrapping those
+    /// shaped at another width). Results of a stale job are taken and dropped. Returns the number
+    /// installed.
+    pub fn absorb(&mut self, job: &mut BackgroundShaping, budget: Duration) -> usize {
+        if job.key != self.shape_key {
+            while job.try_next().is_some() {}
+            return 0;
+        }
+        let t0 = Instant::now();
+        let mut n = 0;
+        while let Some(shaped) = job.try_next() {
+            n += usize::from(self.install(shaped));
+            if t0.elapsed() >= budget {
+                break;
+            }
+        }
+        if n > 0 {
+            self.refresh_estimates();
+        }
+        n
+    }
+
+    fn install(&mut self, shaped: Shaped) -> bool {
+        let Some(p) = self.paras.get_mut(shaped.para) else {
+            return false;
+        };
+        if p.layout.is_some() || p.char_len == 0 {
+            return false;
+        }
+        p.layout = Some(shaped.layout);
+        p.wrapped_at = shaped.width;
+        self.shaped += 1;
+        self.wrap_para(shaped.para, true);
         true
+    }
+
+    /// Lays out every paragraph, shaping on `threads` worker threads (as many as there are
+    /// cores is right: this thread only installs the results).
+    pub fn layout_all_parallel(&mut self, fonts: &mut Fonts, threads: usize) {
+        if threads > 1 && self.unshaped() > 1 {
+            let mut job = self.start_background(threads);
+            while let Some(shaped) = job.next_blocking() {
+                self.install(shaped);
+            }
+        }
+        // Whatever a worker could not do (and any re-wrap) is done here.
+        self.layout_all(fonts);
+        self.reestimate();
     }
 
     /// Lays out the paragraphs intersecting `[y0, y1]` (document coordinates). Heights
@@ -353,6 +507,16 @@ impl DocumentLayout {
     /// Lays out pending paragraphs for about `budget`, continuing after the last visible
     /// range and wrapping around. Returns the number still pending.
     pub fn layout_more(&mut self, fonts: &mut Fonts, budget: Duration) -> usize {
+        self.work_more(Some(fonts), budget)
+    }
+
+    /// Like [`layout_more`](Self::layout_more) but only re-wraps paragraphs already shaped
+    /// (while a [`BackgroundShaping`] shapes the others).
+    pub fn rewrap_more(&mut self, budget: Duration) -> usize {
+        self.work_more(None, budget)
+    }
+
+    fn work_more(&mut self, mut fonts: Option<&mut Fonts>, budget: Duration) -> usize {
         let t0 = Instant::now();
         let n = self.paras.len();
         let mut i = self.next_hint.min(n);
@@ -361,7 +525,10 @@ impl DocumentLayout {
             if i >= n {
                 i = 0;
             }
-            let did = self.layout_para(fonts, i);
+            let did = match fonts.as_deref_mut() {
+                Some(fonts) => self.layout_para(fonts, i),
+                None => self.rewrap_para(i),
+            };
             i += 1;
             scanned += 1;
             if did && t0.elapsed() >= budget {
@@ -369,12 +536,18 @@ impl DocumentLayout {
             }
         }
         self.next_hint = i;
+        self.refresh_estimates();
+        self.pending
+    }
+
+    /// Updates y positions after paragraphs got laid out; while few characters have been
+    /// measured (or when all are done) the estimates of the others are refreshed too.
+    fn refresh_estimates(&mut self) {
         if self.pending == 0 || self.adv_chars < 20_000.0 {
             self.reestimate();
         } else {
             self.update_ys();
         }
-        self.pending
     }
 
     /// Lays out every paragraph.

@@ -8,15 +8,17 @@
 
 mod bidi;
 mod document;
+mod shaper;
 
 pub use bidi::first_strong_direction;
 pub use document::{DocumentLayout, GlyphBatch, PlacedGlyph};
+pub use shaper::BackgroundShaping;
 
 use crate::fonts;
 use parley::fontique::Blob;
 use parley::{FontContext, FontFamily, FontFamilyName, LayoutContext};
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Paragraph base direction: forced, or `Auto` (from the paragraph's first strong
 /// character; paragraphs without one are right to left).
@@ -137,9 +139,8 @@ impl Fonts {
     #[must_use]
     pub fn new() -> Self {
         let mut fcx = FontContext::default();
-        for bytes in fonts::ALL {
-            fcx.collection
-                .register_fonts(Blob::new(Arc::new(bytes)), None);
+        for blob in font_blobs() {
+            fcx.collection.register_fonts(blob.clone(), None);
         }
         Fonts {
             fcx,
@@ -165,6 +166,19 @@ impl Fonts {
         );
         layout
     }
+}
+
+/// The bundled fonts as blobs, made once: every font context (the view's, the background
+/// shapers', the UI strings') registers these same blobs, so a glyph shaped anywhere has the
+/// same font identity in the glyph atlas.
+fn font_blobs() -> &'static [Blob<u8>] {
+    static BLOBS: OnceLock<Vec<Blob<u8>>> = OnceLock::new();
+    BLOBS.get_or_init(|| {
+        fonts::ALL
+            .iter()
+            .map(|bytes| Blob::new(Arc::new(*bytes)))
+            .collect()
+    })
 }
 
 /// The family list every layout uses: Noto Naskh Arabic, then Noto Sans.

@@ -10,7 +10,8 @@ use super::bidi_label::BidiCache;
 use super::glyph_atlas::{GlyphAtlas, GlyphToPaint, paint_glyphs};
 use crate::domain::{IndexedText, LabelSet, Span, arabic};
 use crate::layout::{
-    Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle, Motion, Rect as DRect,
+    BackgroundShaping, Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle, Motion,
+    Rect as DRect,
 };
 use egui::{
     Align2, Color32, FontId, Key, Modifiers, Pos2, Rect, Sense, Stroke, StrokeKind, pos2, vec2,
@@ -72,6 +73,8 @@ pub struct ViewStats {
     pub glyph_quads: usize,
     pub pending_paragraphs: usize,
     pub atlas_glyphs: usize,
+    /// While paragraphs are shaped on worker threads: the fraction done.
+    pub layout_progress: Option<f32>,
 }
 
 const MARGIN: f32 = 16.0;
@@ -105,7 +108,16 @@ pub struct DocumentView {
     pub line_height: f32,
     /// Background layout time per frame while paragraphs are pending.
     pub layout_budget: Duration,
+    /// Worker threads that shape a big document's paragraphs (0: all on the UI thread).
+    pub shaping_threads: usize,
+    shaping: Option<BackgroundShaping>,
+    /// The shaping key the last background job was started for (one job per key: what it
+    /// could not do is done on this thread).
+    shaping_started: u64,
 }
+
+/// A document with at least this many paragraphs still to shape gets worker threads.
+const BACKGROUND_MIN_PARAGRAPHS: usize = 48;
 
 impl Default for DocumentView {
     fn default() -> Self {
@@ -138,6 +150,9 @@ impl DocumentView {
             stats: ViewStats::default(),
             line_height: 1.9,
             layout_budget: Duration::from_millis(4),
+            shaping_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            shaping: None,
+            shaping_started: 0,
         }
     }
 
@@ -233,6 +248,7 @@ impl DocumentView {
         }
         let width = (ui.available_width() - 2.0 * MARGIN).max(40.0);
         if self.doc.is_none() || self.doc_key != model.doc_key {
+            self.shaping = None;
             self.doc = Some(DocumentLayout::new(
                 model.text.clone(),
                 self.style(model, width),
@@ -294,9 +310,44 @@ impl DocumentView {
             top - 100.0,
             top + viewport.height() + 100.0,
         );
+        self.stats.layout_progress = None;
         if doc.pending() > 0 {
-            doc.layout_more(&mut self.fonts, self.layout_budget);
+            // Big documents are shaped on worker threads; this thread installs what they
+            // finished and re-wraps. Small ones, or when no worker can run, are done here a
+            // few milliseconds per frame.
+            if self
+                .shaping
+                .as_ref()
+                .is_some_and(|job| !doc.is_current_job(job))
+            {
+                self.shaping = None;
+            }
+            if self.shaping.is_none()
+                && self.shaping_threads > 0
+                && self.shaping_started != doc.shaping_key()
+                && doc.unshaped() >= BACKGROUND_MIN_PARAGRAPHS
+            {
+                self.shaping_started = doc.shaping_key();
+                self.shaping = Some(doc.start_background(self.shaping_threads));
+            }
+            match self.shaping.as_mut() {
+                Some(job) => {
+                    doc.absorb(job, self.layout_budget);
+                    doc.rewrap_more(self.layout_budget);
+                    if job.is_finished() {
+                        self.shaping = None;
+                    } else {
+                        let n = doc.shapeable().max(1);
+                        self.stats.layout_progress = Some((n - doc.unshaped()) as f32 / n as f32);
+                    }
+                }
+                None => {
+                    doc.layout_more(&mut self.fonts, self.layout_budget);
+                }
+            }
             ctx.request_repaint();
+        } else {
+            self.shaping = None;
         }
         let shift = if viewport.min.y > 0.0 {
             doc.paragraph_box(anchor_para).0 - anchor_y

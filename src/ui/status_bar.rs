@@ -18,6 +18,15 @@ pub fn show(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             }
             ui.separator();
         }
+        if let Some(f) = app.view.stats().layout_progress {
+            ui.label("Laying out the document");
+            ui.add(
+                egui::ProgressBar::new(f)
+                    .desired_width(120.0)
+                    .show_percentage(),
+            );
+            ui.separator();
+        }
         match app.project() {
             Some(p) => {
                 let (done, total, spans) = app.progress();

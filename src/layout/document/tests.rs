@@ -329,3 +329,108 @@ fn paragraph_offsets_are_global_code_points() {
         Some(doc.paragraph_text(last))
     );
 }
+
+/// Every paragraph's box and the positions of a few words, for comparing two layouts.
+fn geometry(doc: &DocumentLayout) -> Vec<(f32, f32)> {
+    (0..doc.paragraph_count())
+        .map(|i| doc.paragraph_box(i))
+        .collect()
+}
+
+fn assert_same_geometry(a: &DocumentLayout, b: &DocumentLayout) {
+    assert_eq!(a.pending(), 0);
+    assert_eq!(b.pending(), 0);
+    assert_eq!(geometry(a), geometry(b));
+    assert_eq!(a.height(), b.height());
+    let text = a.text().clone();
+    let mut from = 0;
+    for word in ["بنغازي", "جنيف", "وفرنسا"] {
+        let (s, e) = find(&text, word, from);
+        assert_eq!(a.range_rect_vec(s, e), b.range_rect_vec(s, e), "{word}");
+        let r = a.range_rect_vec(s, e)[0];
+        let (x, y) = r.center();
+        assert_eq!(a.hit_test(x, y), b.hit_test(x, y));
+        from = text.char_to_byte(e).unwrap_or(0);
+    }
+}
+
+#[test]
+fn worker_threads_lay_out_exactly_what_one_thread_does() {
+    let text = IndexedText::new([SEED; 12].join("\n"));
+    let mut fonts = Fonts::new();
+    let mut one = DocumentLayout::new(text.clone(), style(520.0));
+    one.layout_all(&mut fonts);
+    let mut many = DocumentLayout::new(text, style(520.0));
+    assert!(many.unshaped() > 50);
+    many.layout_all_parallel(&mut fonts, 3);
+    assert_eq!(many.unshaped(), 0);
+    assert_same_geometry(&one, &many);
+}
+
+#[test]
+fn background_results_are_rewrapped_after_a_width_change_and_dropped_after_a_reshape() {
+    let text = IndexedText::new([SEED; 6].join("\n"));
+    let mut fonts = Fonts::new();
+    let wait = |doc: &mut DocumentLayout, job: &mut BackgroundShaping| {
+        let mut got = 0;
+        while let Some(s) = job.next_blocking() {
+            got += usize::from(doc.install(s));
+        }
+        got
+    };
+
+    // Shaped at 600, installed after the column became 450: re-wrapped at 450.
+    let mut doc = DocumentLayout::new(text.clone(), style(600.0));
+    let mut job = doc.start_background(2);
+    assert!(doc.is_current_job(&job));
+    doc.set_style(style(450.0));
+    assert!(doc.is_current_job(&job), "a width change keeps the shaping");
+    let n = job.total();
+    assert_eq!(wait(&mut doc, &mut job), n);
+    assert!(job.is_finished());
+    assert_eq!(doc.unshaped(), 0);
+    doc.layout_all(&mut fonts);
+    let mut fresh = DocumentLayout::new(text.clone(), style(450.0));
+    fresh.layout_all(&mut fonts);
+    assert_same_geometry(&fresh, &doc);
+
+    // A font size change makes the job stale: absorb installs nothing from it.
+    let mut doc = DocumentLayout::new(text.clone(), style(600.0));
+    let mut job = doc.start_background(2);
+    let bigger = LayoutStyle {
+        font_size: 26.0,
+        ..style(600.0)
+    };
+    doc.set_style(bigger);
+    assert!(!doc.is_current_job(&job));
+    while !job.is_finished() {
+        assert_eq!(doc.absorb(&mut job, Duration::from_secs(1)), 0);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(doc.unshaped(), doc.shapeable());
+    doc.layout_all(&mut fonts);
+    let mut fresh = DocumentLayout::new(text, bigger);
+    fresh.layout_all(&mut fonts);
+    assert_same_geometry(&fresh, &doc);
+}
+
+#[test]
+fn dropping_a_background_job_stops_its_workers_early() {
+    let text = IndexedText::new([SEED; 40].join("\n"));
+    let doc = DocumentLayout::new(text, style(600.0));
+    let mut job = doc.start_background(2);
+    let total = job.total();
+    // Take one result, then cancel as the view does when the document changes.
+    assert!(job.next_blocking().is_some());
+    job.cancel();
+    let mut more = 0;
+    while job.next_blocking().is_some() {
+        more += 1;
+    }
+    assert!(job.is_finished());
+    // The workers stop after the paragraph each was on (plus whatever was already queued).
+    assert!(
+        more + 1 < total / 2,
+        "{more} of {total} shaped after cancelling"
+    );
+}
