@@ -5,7 +5,8 @@
 //! (visible span highlights with nesting, selection, glyph quads from the atlas, label tags),
 //! not egui's tessellation nor layout (the document is fully laid out first). A second
 //! benchmark times the whole `DocumentView::show` inside `Context::run_ui` for reference.
-//! Budget: frame CPU < 2 ms.
+//! A third times a whole frame right after a width change (re-wrap, new highlight
+//! rectangles). Budget: frame CPU < 2 ms.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::time::{Duration, Instant};
@@ -22,6 +23,7 @@ struct Setup {
     spans: Vec<Span>,
     labels: LabelSet,
     frame: u64,
+    width: f32,
 }
 
 impl Setup {
@@ -52,14 +54,33 @@ impl Setup {
             spans,
             labels,
             frame: 0,
+            width: 1200.0,
         };
         s.view.scroll_to(n / 2);
-        // Let background layout finish so frames measure painting only.
-        for _ in 0..2000 {
+        // Let background layout finish so frames measure painting only; meanwhile, report
+        // the frames spent while worker threads shape the document (after the first two:
+        // the document's split and first screen, budgeted separately).
+        let mut during = Vec::new();
+        for _ in 0..20_000 {
+            let t = Instant::now();
             s.run();
+            if s.frame > 2 {
+                during.push(t.elapsed());
+            }
             if s.view.stats().pending_paragraphs == 0 && s.frame > 5 {
                 break;
             }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        during.sort();
+        if let (Some(max), false) = (during.last(), during.is_empty()) {
+            eprintln!(
+                "frames while laying out in the background: {}, median {:?}, 95th pct {:?}, max {:?}",
+                during.len(),
+                during[during.len() / 2],
+                during[during.len() * 95 / 100],
+                max
+            );
         }
         s
     }
@@ -69,7 +90,7 @@ impl Setup {
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
                 egui::Pos2::ZERO,
-                egui::vec2(1200.0, 900.0),
+                egui::vec2(self.width, 900.0),
             )),
             time: Some(self.frame as f64 / 60.0),
             ..Default::default()
@@ -131,7 +152,31 @@ fn bench(c: &mut Criterion) {
             t.elapsed()
         });
     });
+    // A layout change: the window narrows or widens by a few points, so the visible
+    // paragraphs re-wrap and every highlight rectangle on screen is recomputed.
+    g.bench_function("first_frame_after_width_change", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                s.width = if s.width == 1200.0 { 1180.0 } else { 1200.0 };
+                s.run();
+            }
+            t.elapsed()
+        });
+    });
     g.finish();
+    let (mut lay, mut paint, n) = (Duration::ZERO, Duration::ZERO, 200u32);
+    for _ in 0..n {
+        s.width = if s.width == 1200.0 { 1180.0 } else { 1200.0 };
+        s.run();
+        lay += s.view.stats().layout_cpu;
+        paint += s.view.stats().paint_cpu;
+    }
+    eprintln!(
+        "after a width change: view layout {:?} + view paint {:?} per frame",
+        lay / n,
+        paint / n
+    );
 }
 
 criterion_group!(benches, bench);

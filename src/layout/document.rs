@@ -17,9 +17,10 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// A fresh shaping key: unique across documents and reshapes, so shaped paragraphs from a
-/// background job started for another document or style are never installed.
-fn next_shape_key() -> u64 {
+/// A fresh key, unique in the process: shaping keys (shaped paragraphs from a background job
+/// started for another document or style are never installed) and paragraph stamps (callers'
+/// caches of another document's or an older wrap's geometry never match).
+fn next_key() -> u64 {
     static KEY: AtomicU64 = AtomicU64::new(1);
     KEY.fetch_add(1, Ordering::Relaxed)
 }
@@ -38,6 +39,8 @@ struct Para {
     layout: Option<Layout<()>>,
     /// The width the layout was wrapped at (`NaN` when never wrapped).
     wrapped_at: f32,
+    /// Changes whenever the layout is (re)wrapped, see [`DocumentLayout::range_key`].
+    stamp: u64,
 }
 
 impl Para {
@@ -109,6 +112,7 @@ impl DocumentLayout {
                     height: 0.0,
                     layout: None,
                     wrapped_at: f32::NAN,
+                    stamp: 0,
                 });
                 byte += piece.len() + 1;
                 chars += n + 1;
@@ -126,7 +130,7 @@ impl DocumentLayout {
             ys_dirty: true,
             total_height: 0.0,
             revision: 0,
-            shape_key: next_shape_key(),
+            shape_key: next_key(),
             nonempty: pending,
             shaped: 0,
         };
@@ -160,7 +164,7 @@ impl DocumentLayout {
             }
             self.adv_sum = 0.0;
             self.adv_chars = 0.0;
-            self.shape_key = next_shape_key();
+            self.shape_key = next_key();
             self.shaped = 0;
         }
         self.pending = self
@@ -370,6 +374,7 @@ impl DocumentLayout {
             layout.align(Alignment::Start, AlignmentOptions::default());
             p.wrapped_at = width;
         }
+        p.stamp = next_key();
         p.height = layout.height();
         if first_time {
             let adv: f32 = layout.lines().map(|l| l.metrics().advance).sum();
@@ -652,6 +657,33 @@ impl DocumentLayout {
                 ));
             });
         }
+    }
+
+    /// The paragraph where `[start, end)` begins, and a key of the laid-out geometry of the
+    /// paragraphs it covers: while the key is unchanged, the range's rectangles relative to
+    /// that paragraph's top are unchanged, even if paragraphs elsewhere moved it up or down.
+    #[must_use]
+    pub fn range_key(&self, start: usize, end: usize) -> (usize, u64) {
+        let first = self.paragraph_of(start);
+        let mut key = 0xcbf2_9ce4_8422_2325_u64;
+        for p in self.paras[first.min(self.paras.len())..]
+            .iter()
+            .take_while(|p| p.char_start < end.max(start + 1))
+        {
+            key = (key ^ p.stamp).wrapping_mul(0x0100_0000_01b3);
+        }
+        (first, key)
+    }
+
+    /// [`range_rect_vec`](Self::range_rect_vec) relative to the top of paragraph `para`.
+    #[must_use]
+    pub fn range_rects_from(&self, para: usize, start: usize, end: usize) -> Vec<Rect> {
+        let top = self.paragraph_box(para).0;
+        let mut v = Vec::new();
+        self.range_rects(start, end, |r| {
+            v.push(Rect::new(r.x0, r.y0 - top, r.x1, r.y1 - top));
+        });
+        v
     }
 
     /// The rectangles of a range, collected.

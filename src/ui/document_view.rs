@@ -90,8 +90,9 @@ pub struct DocumentView {
     atlas: Option<GlyphAtlas>,
     tags: BidiCache,
     glyphs: GlyphBatch,
-    span_rects: std::collections::HashMap<(usize, usize), Vec<DRect>>,
-    span_rects_rev: u64,
+    /// Highlight rectangles per span range, relative to the top of the span's first
+    /// paragraph, with the [`DocumentLayout::range_key`] they were computed at.
+    span_rects: std::collections::HashMap<(usize, usize), (u64, Vec<DRect>)>,
     anchor: usize,
     focus: usize,
     dragging: bool,
@@ -106,7 +107,9 @@ pub struct DocumentView {
     stats: ViewStats,
     /// Line height multiplier.
     pub line_height: f32,
-    /// Background layout time per frame while paragraphs are pending.
+    /// Layout time per frame while paragraphs are pending: the visible ones first, then
+    /// background work on this thread (installing what the workers shaped, re-wrapping,
+    /// shaping small documents) for what is left. Kept well under the 2 ms frame budget.
     pub layout_budget: Duration,
     /// Worker threads that shape a big document's paragraphs (0: all on the UI thread).
     pub shaping_threads: usize,
@@ -116,6 +119,8 @@ pub struct DocumentView {
     shaping_started: u64,
 }
 
+/// Background layout time per frame even when the visible paragraphs took the whole budget.
+const MIN_BACKGROUND_BUDGET: Duration = Duration::from_micros(200);
 /// A document with at least this many paragraphs still to shape gets worker threads.
 const BACKGROUND_MIN_PARAGRAPHS: usize = 48;
 
@@ -137,7 +142,6 @@ impl DocumentView {
             tags: BidiCache::new(),
             glyphs: GlyphBatch::default(),
             span_rects: std::collections::HashMap::new(),
-            span_rects_rev: u64::MAX,
             anchor: 0,
             focus: 0,
             dragging: false,
@@ -149,7 +153,7 @@ impl DocumentView {
             clip: Rect::NOTHING,
             stats: ViewStats::default(),
             line_height: 1.9,
-            layout_budget: Duration::from_millis(4),
+            layout_budget: Duration::from_micros(1000),
             shaping_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             shaping: None,
             shaping_started: 0,
@@ -312,6 +316,12 @@ impl DocumentView {
         );
         self.stats.layout_progress = None;
         if doc.pending() > 0 {
+            // What is left of this frame's layout time after the visible paragraphs (a little
+            // always, so background work never stalls).
+            let budget = self
+                .layout_budget
+                .saturating_sub(t_layout.elapsed())
+                .max(MIN_BACKGROUND_BUDGET);
             // Big documents are shaped on worker threads; this thread installs what they
             // finished and re-wraps. Small ones, or when no worker can run, are done here a
             // few milliseconds per frame.
@@ -332,8 +342,9 @@ impl DocumentView {
             }
             match self.shaping.as_mut() {
                 Some(job) => {
-                    doc.absorb(job, self.layout_budget);
-                    doc.rewrap_more(self.layout_budget);
+                    let t = Instant::now();
+                    doc.absorb(job, budget);
+                    doc.rewrap_more(budget.saturating_sub(t.elapsed()));
                     if job.is_finished() {
                         self.shaping = None;
                     } else {
@@ -342,7 +353,7 @@ impl DocumentView {
                     }
                 }
                 None => {
-                    doc.layout_more(&mut self.fonts, self.layout_budget);
+                    doc.layout_more(&mut self.fonts, budget);
                 }
             }
             ctx.request_repaint();
@@ -662,12 +673,32 @@ impl DocumentView {
                     .count()
             })
             .collect();
-        // Span rectangles stay valid while the layout revision is unchanged.
-        if self.span_rects_rev != doc.revision() || self.span_rects.len() > 16_384 {
+        // Span rectangles stay valid while their paragraphs keep their wrap (they move with
+        // the paragraph's top as heights elsewhere change).
+        if self.span_rects.len() > 16_384 {
             self.span_rects.clear();
-            self.span_rects_rev = doc.revision();
         }
         let span_rects = &mut self.span_rects;
+        for s in &spans {
+            let (para, key) = doc.range_key(s.start, s.end);
+            let entry = span_rects
+                .entry((s.start, s.end))
+                .or_insert_with(|| (key, doc.range_rects_from(para, s.start, s.end)));
+            if entry.0 != key {
+                *entry = (key, doc.range_rects_from(para, s.start, s.end));
+            }
+        }
+        let span_rects = &self.span_rects;
+        // A span's rectangles in document coordinates.
+        let placed = |s: &Span| {
+            let top = doc.paragraph_box(doc.paragraph_of(s.start)).0;
+            span_rects
+                .get(&(s.start, s.end))
+                .map(|(_, v)| v.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(move |r| DRect::new(r.x0, r.y0 + top, r.x1, r.y1 + top))
+        };
         let fill_alpha = if dark { 90 } else { 70 };
         for (s, &depth) in spans.iter().zip(&depths) {
             let [r, g, b] = model
@@ -677,10 +708,7 @@ impl DocumentView {
             let fill = Color32::from_rgba_unmultiplied(r, g, b, fill_alpha);
             let line = Color32::from_rgb(r, g, b);
             let inset = (depth as f32 * 3.0).min(9.0);
-            let rects = span_rects
-                .entry((s.start, s.end))
-                .or_insert_with(|| doc.range_rect_vec(s.start, s.end));
-            for &rr in rects.iter() {
+            for rr in placed(s) {
                 let rect = to_screen(rr).shrink2(vec2(0.0, inset));
                 painter.rect_filled(rect, 3.0, fill);
                 if depth > 0 {
@@ -763,9 +791,7 @@ impl DocumentView {
             let para = doc.paragraph_of(s.start);
             let rtl = doc.paragraph_direction(para) == Direction::Rtl;
             // The start edge: the right (RTL) or left (LTR) end of the span's first line.
-            let Some(rects) = span_rects.get(&(s.start, s.end)) else {
-                continue;
-            };
+            let rects: Vec<DRect> = placed(s).collect();
             let Some(top) = rects.iter().map(|r| r.y0).reduce(f32::min) else {
                 continue;
             };

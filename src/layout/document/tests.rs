@@ -434,3 +434,48 @@ fn dropping_a_background_job_stops_its_workers_early() {
         "{more} of {total} shaped after cancelling"
     );
 }
+
+#[test]
+fn range_key_holds_while_other_paragraphs_move_it_and_changes_on_rewrap() {
+    let text = IndexedText::new([SEED; 4].join("\n"));
+    let mut fonts = Fonts::new();
+    let mut doc = DocumentLayout::new(text.clone(), style(600.0));
+    let last = doc.paragraph_count() - 1;
+    let range = doc.paragraph_range(last);
+    let (s, e) = (range.start + 3, range.start + 40);
+    doc.ensure_paragraph(&mut fonts, last);
+    let (para, key) = doc.range_key(s, e);
+    assert_eq!(para, last);
+    let rel = doc.range_rects_from(para, s, e);
+    let y_before = doc.paragraph_box(para).0;
+
+    // Laying out everything above replaces estimates: the paragraph moves, its key stays,
+    // and the relative rectangles placed at the new top are the absolute ones.
+    doc.layout_all(&mut fonts);
+    let y_after = doc.paragraph_box(para).0;
+    assert!((y_after - y_before).abs() > 1.0, "estimates were replaced");
+    assert_eq!(doc.range_key(s, e), (para, key));
+    let placed: Vec<Rect> = rel
+        .iter()
+        .map(|r| Rect::new(r.x0, r.y0 + y_after, r.x1, r.y1 + y_after))
+        .collect();
+    assert_eq!(placed, doc.range_rect_vec(s, e));
+
+    // A re-wrap at another width changes the key; a range over two paragraphs has a key
+    // that changes with either.
+    doc.set_style(style(480.0));
+    doc.layout_all(&mut fonts);
+    assert_ne!(doc.range_key(s, e).1, key);
+    let i = (0..last)
+        .find(|&i| !doc.paragraph_range(i).is_empty() && !doc.paragraph_range(i + 1).is_empty())
+        .expect("two paragraphs in a row");
+    let across = (
+        doc.paragraph_range(i).end - 2,
+        doc.paragraph_range(i + 1).start + 2,
+    );
+    let k0 = doc.range_key(across.0, across.1);
+    assert_eq!(k0.0, i);
+    doc.set_style(style(600.0));
+    doc.ensure_paragraph(&mut fonts, i + 1);
+    assert_ne!(doc.range_key(across.0, across.1), k0);
+}
