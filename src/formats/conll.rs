@@ -208,39 +208,156 @@ impl DocState {
     }
 }
 
+/// What an import keeps from line to line besides the document being built.
+struct Importer<'f> {
+    file: &'f Path,
+    base: String,
+    max: usize,
+    /// `Some(true)` when documents are `-DOCSTART-` sections, decided at the first line.
+    docstart_mode: Option<bool>,
+    doc: DocState,
+    n_doc: usize,
+}
+
+type Sink<'s> = dyn FnMut(AnnotatedDocument) -> Result<(), FormatError> + 's;
+
+impl Importer<'_> {
+    fn finish(&mut self, ctx: &mut ImportCtx<'_>, sink: &mut Sink<'_>) -> Result<(), FormatError> {
+        finish(
+            self.file,
+            ctx,
+            &self.base,
+            &mut self.n_doc,
+            &mut self.doc,
+            sink,
+        )
+    }
+
+    /// A sentence end in a file without `-DOCSTART-`: cut the document once it is long enough.
+    fn cut_if_long(
+        &mut self,
+        ctx: &mut ImportCtx<'_>,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), FormatError> {
+        if self.docstart_mode == Some(false) && self.max > 0 && self.doc.tokens.len() >= self.max {
+            self.finish(ctx, sink)?;
+        }
+        Ok(())
+    }
+
+    fn token(
+        &mut self,
+        ctx: &mut ImportCtx<'_>,
+        sink: &mut Sink<'_>,
+        lno: usize,
+        token: &str,
+        tags: &[Tag<'_>],
+    ) -> Result<(), FormatError> {
+        if token.is_empty() {
+            ctx.warn(
+                self.file,
+                Some(lno),
+                ProblemKind::EmptyToken,
+                "empty token; skipped",
+            );
+            return Ok(());
+        }
+        let doc = &mut self.doc;
+        if token == "$#$" && tags.iter().all(|t| t.prefix == 'O') {
+            // Wojood's marker for a line break in the source text.
+            doc.sentence_break();
+            return self.cut_if_long(ctx, sink);
+        }
+        if doc.tokens.is_empty() {
+            doc.first_line = lno;
+        } else if doc.pending_break {
+            doc.text.push('\n');
+            doc.chars += 1;
+        } else {
+            doc.text.push(' ');
+            doc.chars += 1;
+        }
+        doc.pending_break = false;
+        let n = token.chars().count();
+        doc.text.push_str(token);
+        let idx = doc.tokens.len();
+        doc.tokens.push((doc.chars, doc.chars + n));
+        doc.chars += n;
+        for label in doc.decoder.token(idx, tags, lno) {
+            ctx.report.repaired += 1;
+            ctx.warn(
+                self.file,
+                Some(lno),
+                ProblemKind::Repaired,
+                format!("I-{label} without B-{label}: starts an entity"),
+            );
+        }
+        let sentence_end = matches!(token, "." | "!" | "?" | "؟");
+        if sentence_end && !self.doc.decoder.in_entity() {
+            self.cut_if_long(ctx, sink)?;
+        }
+        Ok(())
+    }
+}
+
+/// The common line `token TAG` (one space, no tab, no NUL): split without allocating.
+fn simple_line(line: &str) -> Option<(&str, Tag<'_>)> {
+    let bytes = line.as_bytes();
+    let mut space = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b' ' if space.is_none() => space = Some(i),
+            b' ' | b'\t' | 0 => return None,
+            _ => {}
+        }
+    }
+    let i = space?;
+    if i == 0 {
+        return None;
+    }
+    Some((&line[..i], parse_tag(&line[i + 1..])?))
+}
+
 pub(crate) fn import_file(
     file: &Path,
     ctx: &mut ImportCtx<'_>,
-    sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+    sink: &mut Sink<'_>,
 ) -> Result<(), FormatError> {
     let mut r = LineReader::open(file, true)?;
-    let base = stem(file);
-    let max = ctx.opts.max_doc_tokens;
     let tag_column = ctx.opts.tag_column;
-    let mut docstart_mode: Option<bool> = None;
-    let mut doc = DocState::new(ctx);
-    let mut n_doc = 0usize;
+    let mut im = Importer {
+        file,
+        base: stem(file),
+        max: ctx.opts.max_doc_tokens,
+        docstart_mode: None,
+        doc: DocState::new(ctx),
+        n_doc: 0,
+    };
     let mut last_line_no_newline = None;
     while let Some(l) = r.next_line(ctx)? {
         let lno = l.no;
         last_line_no_newline = (!l.had_newline).then_some(lno);
         let line = l.text.strip_suffix('\r').unwrap_or(l.text);
         if line.trim_matches([' ', '\t']).is_empty() {
-            doc.sentence_break();
-            if docstart_mode == Some(false) && max > 0 && doc.tokens.len() >= max {
-                finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
-            }
+            im.doc.sentence_break();
+            im.cut_if_long(ctx, sink)?;
             continue;
         }
         if line.starts_with("-DOCSTART-") {
-            if docstart_mode.is_none() {
-                docstart_mode = Some(true);
+            if im.docstart_mode.is_none() {
+                im.docstart_mode = Some(true);
             }
-            finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
+            im.finish(ctx, sink)?;
             continue;
         }
-        if docstart_mode.is_none() {
-            docstart_mode = Some(false);
+        if im.docstart_mode.is_none() {
+            im.docstart_mode = Some(false);
+        }
+        if tag_column.is_none()
+            && let Some((token, tag)) = simple_line(line)
+        {
+            im.token(ctx, sink, lno, token, &[tag])?;
+            continue;
         }
         if let Some(b) = line.find('\0') {
             let byte = l.start + b as u64;
@@ -283,60 +400,10 @@ pub(crate) fn import_file(
             );
         }
         for t in toks {
-            if t.token.is_empty() {
-                ctx.warn(
-                    file,
-                    Some(lno),
-                    ProblemKind::EmptyToken,
-                    "empty token; skipped",
-                );
-                continue;
-            }
-            let all_o = t.tags.iter().all(|t| t.prefix == 'O');
-            if t.token.as_ref() == "$#$" && all_o {
-                // Wojood's marker for a line break in the source text.
-                doc.sentence_break();
-                if docstart_mode == Some(false) && max > 0 && doc.tokens.len() >= max {
-                    finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
-                }
-                continue;
-            }
-            if doc.tokens.is_empty() {
-                doc.first_line = lno;
-            } else if doc.pending_break {
-                doc.text.push('\n');
-                doc.chars += 1;
-            } else {
-                doc.text.push(' ');
-                doc.chars += 1;
-            }
-            doc.pending_break = false;
-            let n = t.token.chars().count();
-            doc.text.push_str(&t.token);
-            let idx = doc.tokens.len();
-            doc.tokens.push((doc.chars, doc.chars + n));
-            doc.chars += n;
-            for label in doc.decoder.token(idx, &t.tags, lno) {
-                ctx.report.repaired += 1;
-                ctx.warn(
-                    file,
-                    Some(lno),
-                    ProblemKind::Repaired,
-                    format!("I-{label} without B-{label}: starts an entity"),
-                );
-            }
-            let sentence_end = matches!(t.token.as_ref(), "." | "!" | "?" | "؟");
-            if sentence_end
-                && docstart_mode == Some(false)
-                && max > 0
-                && doc.tokens.len() >= max
-                && !doc.decoder.in_entity()
-            {
-                finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
-            }
+            im.token(ctx, sink, lno, &t.token, &t.tags)?;
         }
     }
-    finish(file, ctx, &base, &mut n_doc, &mut doc, sink)?;
+    im.finish(ctx, sink)?;
     if let Some(l) = last_line_no_newline {
         ctx.warn(
             file,
@@ -354,9 +421,13 @@ fn finish(
     base: &str,
     n_doc: &mut usize,
     doc: &mut DocState,
-    sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+    sink: &mut Sink<'_>,
 ) -> Result<(), FormatError> {
-    let mut d = std::mem::replace(doc, DocState::new(ctx));
+    // The next document is likely about as long as this one: size it so, once.
+    let mut next = DocState::new(ctx);
+    next.text.reserve(doc.text.len() + doc.text.len() / 8);
+    next.tokens.reserve(doc.tokens.len() + doc.tokens.len() / 8);
+    let mut d = std::mem::replace(doc, next);
     if d.tokens.is_empty() {
         return Ok(());
     }
@@ -451,6 +522,47 @@ mod tests {
                 .collect(),
             LineParse::Error(_, m) => panic!("{m}"),
         }
+    }
+
+    #[test]
+    fn the_fast_path_reads_lines_as_the_general_parser_does() {
+        let lines = [
+            "ألمانيا B-LOC",
+            "B-LOC O",
+            "O O",
+            "tok I_PER",
+            "Oالإصابة O",
+            "، O",
+            "x S-ORG",
+            // Not for the fast path: the general parser decides.
+            " O",
+            "tok  O",
+            "tok O ",
+            "tok NNP O",
+            "tok\tO",
+            "a\0b O",
+            "tok",
+            "tok NOTATAG",
+        ];
+        let mut fast = 0;
+        for line in lines {
+            if let Some((token, tag)) = simple_line(line) {
+                fast += 1;
+                assert_eq!(
+                    parse_line(line, None),
+                    LineParse::Tokens {
+                        toks: vec![ParsedToken {
+                            token: Cow::Borrowed(token),
+                            tags: vec![tag],
+                        }],
+                        merged: false,
+                        with_space: false,
+                    },
+                    "{line:?}"
+                );
+            }
+        }
+        assert_eq!(fast, 7);
     }
 
     #[test]
