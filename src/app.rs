@@ -80,21 +80,21 @@ enum StoreOp {
 }
 
 /// An import or export running on a background thread.
-pub struct Job {
+pub struct Job<T = String> {
     pub title: String,
     /// Units done so far (bytes read for an import, documents written for an export).
     pub done: Arc<AtomicU64>,
     pub total: u64,
     pub cancel: Arc<AtomicBool>,
-    handle: Option<std::thread::JoinHandle<Result<String, String>>>,
+    handle: Option<std::thread::JoinHandle<Result<T, String>>>,
 }
 
-impl Job {
+impl<T: Send + 'static> Job<T> {
     fn spawn(
         title: String,
         total: u64,
-        work: impl FnOnce(Arc<AtomicU64>, Arc<AtomicBool>) -> Result<String, String> + Send + 'static,
-    ) -> Job {
+        work: impl FnOnce(Arc<AtomicU64>, Arc<AtomicBool>) -> Result<T, String> + Send + 'static,
+    ) -> Job<T> {
         let done = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let (d, c) = (Arc::clone(&done), Arc::clone(&cancel));
@@ -127,7 +127,7 @@ impl Job {
             .is_none_or(std::thread::JoinHandle::is_finished)
     }
 
-    fn join(&mut self) -> Result<String, String> {
+    fn join(&mut self) -> Result<T, String> {
         match self.handle.take() {
             Some(h) => h
                 .join()
@@ -195,6 +195,10 @@ pub struct TawsimApp {
     pub exit_after_first_frame: Option<Instant>,
     pub transfer: Option<ui::transfer_dialog::TransferDialog>,
     pub job: Option<Job>,
+    /// A project-wide search running in the background (results for the search window).
+    search_job: Option<Job<(Vec<ui::search_panel::Hit>, bool)>>,
+    /// Documents a running "label all" job writes to (the open one is reloaded after).
+    labelling: Vec<DocId>,
     /// Laid-out short strings (document names, span texts, search contexts).
     pub bidi: ui::bidi_label::BidiCache,
     /// The project's vocabulary, gathered on a background thread after opening (evidence
@@ -229,6 +233,8 @@ impl TawsimApp {
             exit_after_first_frame: None,
             transfer: None,
             job: None,
+            search_job: None,
+            labelling: Vec::new(),
             bidi: ui::bidi_label::BidiCache::new(),
             vocabulary: Arc::default(),
         }
@@ -896,13 +902,17 @@ impl TawsimApp {
         st.dirty = true;
     }
 
-    /// Runs the search window's query over the document or the project.
+    /// Runs the search window's query: over the open document at once, over the project on
+    /// a background thread (a new query cancels the previous one).
     pub fn run_search(&mut self) {
-        use crate::domain::search::{self, SearchOptions, Searchable};
-        use ui::search_panel::{Hit, MAX_HITS, Scope};
+        use crate::domain::search::{self, SearchOptions};
+        use ui::search_panel::{MAX_HITS, Scope};
         self.search.dirty = false;
         self.search.hits.clear();
         self.search.truncated = false;
+        if let Some(old) = self.search_job.take() {
+            old.cancel.store(true, Ordering::Relaxed);
+        }
         let (Some(p), Some(cur)) = (&self.project, &self.doc) else {
             return;
         };
@@ -910,57 +920,104 @@ impl TawsimApp {
         if st.query.trim().is_empty() {
             return;
         }
-        let opts = SearchOptions {
-            whole_word: st.whole_word,
-            clitic_aware: st.clitic_aware,
+        let query = search::Query {
+            text: st.query.clone(),
+            opts: SearchOptions {
+                whole_word: st.whole_word,
+                clitic_aware: st.clitic_aware,
+            },
+            label: st.label,
+            policy: p.settings().overlap,
         };
-        let policy = p.settings().overlap;
-        let ids: Vec<DocId> = match st.scope {
-            Scope::Document => vec![cur.id],
-            Scope::Project => self.docs.iter().map(|d| d.id).collect(),
-        };
-        let mut hits = Vec::new();
-        let mut truncated = false;
-        for id in ids {
-            let loaded;
-            let (name, text, spans) = if id == cur.id {
-                (cur.name.clone(), &cur.text, &cur.ann.spans)
-            } else {
-                let (Ok(d), Ok(a)) = (p.document(id), p.annotations(id)) else {
-                    continue;
-                };
-                loaded = (IndexedText::new(d.text), a.spans);
-                (d.name, &loaded.0, &loaded.1)
-            };
-            let found = Searchable::new(text.as_str()).find_all(text, &st.query, opts);
-            let proposals = st.label.map(|l| search::propose(spans, &found, l, policy));
-            for (i, &(s, e)) in found.iter().enumerate() {
-                let proposal = proposals.as_ref().map_or(search::Proposal::New, |p| p[i]);
-                hits.push(Hit {
-                    doc: id,
-                    doc_name: name.clone(),
-                    start: s,
-                    end: e,
-                    context: search::context(text, s, e, 30),
-                    proposal,
-                    accept: true,
-                });
-                if hits.len() >= MAX_HITS {
-                    truncated = true;
-                    break;
-                }
-            }
-            if truncated {
-                break;
-            }
+        if st.scope == Scope::Document {
+            let mut hits = Vec::new();
+            let room = search::collect_hits(
+                &query,
+                cur.id,
+                &cur.name,
+                &cur.text,
+                &cur.ann.spans,
+                MAX_HITS,
+                &mut hits,
+            );
+            self.search.hits = hits;
+            self.search.truncated = !room;
+            return;
         }
-        self.search.hits = hits;
-        self.search.truncated = truncated;
+        let worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        let current = (cur.id, cur.text.clone(), cur.ann.spans.clone());
+        self.search_job = Some(Job::spawn(
+            "Searching the project".into(),
+            self.docs.len() as u64,
+            move |done, cancel| {
+                let cur = Some((current.0, &current.1, &current.2));
+                match crate::ops::search_project(
+                    &worker,
+                    &query,
+                    cur,
+                    MAX_HITS,
+                    Some(&done),
+                    Some(&cancel),
+                ) {
+                    Ok(Some(found)) => Ok(found),
+                    Ok(None) => Err("cancelled".into()),
+                    Err(e) => Err(e.to_string()),
+                }
+            },
+        ));
     }
 
-    /// Labels the occurrences the search window lists: one undo step per document.
+    /// Progress of a project-wide search still running (0..=1).
+    #[must_use]
+    pub fn search_progress(&self) -> Option<f32> {
+        self.search_job.as_ref().map(Job::fraction)
+    }
+
+    /// Takes a finished project-wide search's results.
+    fn poll_search(&mut self, ctx: &egui::Context) {
+        let Some(job) = self.search_job.as_mut() else {
+            return;
+        };
+        if !job.finished() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(30));
+            return;
+        }
+        let r = job.join();
+        self.search_job = None;
+        match r {
+            Ok((hits, truncated)) => {
+                self.search.hits = hits;
+                self.search.truncated = truncated;
+            }
+            Err(e) if e == "cancelled" => {}
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Waits for a project-wide search (tests).
+    pub fn wait_for_search(&mut self, ctx: &egui::Context) {
+        if let Some(h) = self.search_job.as_ref().and_then(|j| j.handle.as_ref()) {
+            while !h.is_finished() {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        self.poll_search(ctx);
+    }
+
+    /// Labels the occurrences the search window lists: one undo step per document. The open
+    /// document is labelled at once; the others on a background job with progress.
     fn accept_occurrences(&mut self, label: LabelId, only_ticked: bool) {
         use crate::domain::search::Proposal;
+        if self.job.is_some() {
+            self.status = "Another job is running; label when it has finished".into();
+            return;
+        }
         let mut by_doc: std::collections::BTreeMap<DocId, Vec<Edit>> =
             std::collections::BTreeMap::new();
         for h in &self.search.hits {
@@ -975,16 +1032,55 @@ impl TawsimApp {
             }
         }
         let mut added = 0;
-        for (doc, edits) in by_doc {
+        if let Some(cur) = self.doc.as_ref().map(|d| d.id)
+            && let Some(edits) = by_doc.remove(&cur)
+        {
             let n = edits.len();
-            if self.edit_document(doc, Edit::Batch { edits }) {
+            if self.edit(Edit::Batch { edits }) {
                 added += n;
             }
         }
-        self.refresh_documents();
         self.refresh_summary();
-        self.run_search();
-        self.status = format!("Labelled {added} occurrence(s)");
+        if by_doc.is_empty() {
+            self.run_search();
+            self.status = format!("Labelled {added} occurrence(s)");
+            return;
+        }
+        let Some(p) = &self.project else { return };
+        let mut worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        let batches: Vec<(DocId, Vec<Edit>)> = by_doc.into_iter().collect();
+        self.labelling = batches.iter().map(|(d, _)| *d).collect();
+        let here = added;
+        self.job = Some(Job::spawn(
+            "Labelling occurrences".into(),
+            batches.len() as u64,
+            move |done, cancel| {
+                let r =
+                    crate::ops::label_occurrences(&mut worker, batches, Some(&done), Some(&cancel))
+                        .map_err(|e| e.to_string())?;
+                let mut msg = format!(
+                    "Labelled {} occurrence(s) in {} document(s)",
+                    r.spans + here,
+                    r.documents + usize::from(here > 0)
+                );
+                if r.refused > 0 {
+                    msg += &format!(
+                        "; {} document(s) changed meanwhile and were left as they were",
+                        r.refused
+                    );
+                }
+                if r.cancelled {
+                    msg += "; cancelled (the documents done keep their labels, one undo step each)";
+                }
+                Ok(msg)
+            },
+        ));
     }
 
     /// Applies an edit to any document of the project: the open one through [`Self::edit`],
@@ -1098,6 +1194,15 @@ impl TawsimApp {
         let result = job.join();
         self.job = None;
         self.gather_vocabulary();
+        let touched = std::mem::take(&mut self.labelling);
+        if !touched.is_empty() {
+            self.search.dirty = true;
+            if let Some(cur) = self.doc.as_ref().map(|d| d.id)
+                && touched.contains(&cur)
+            {
+                self.select_document(cur);
+            }
+        }
         match result {
             Ok(msg) => self.status = msg,
             Err(e) if e == "cancelled" => self.status = "Cancelled; nothing was changed".into(),
@@ -1241,6 +1346,7 @@ impl TawsimApp {
                 ui::labels_panel::show(ui, self, &labels, &mut cmds);
             });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui, &labels, &mut cmds));
+        self.poll_search(&ctx);
         if self.search.open {
             if self.search.dirty {
                 self.run_search();

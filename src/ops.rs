@@ -1,10 +1,13 @@
 //! Operations that join the formats and the store: import files into a project in one
 //! transaction, export a project to a dataset file. Used by the CLI and the window.
 
+use crate::domain::search;
+use crate::domain::{DocId, Edit, IndexedText, SpanSet};
 use crate::formats::{self, Format, FormatError, ImportOptions, ImportReport};
 use crate::store::{Project, StoreError};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Why an import or export did not happen. Nothing in the project changed.
 #[derive(Debug)]
@@ -188,4 +191,87 @@ pub fn export_project(
         return Err(OpsError::Store(e));
     }
     Ok(report?)
+}
+
+/// Searches every document of the project (in project order) for `query`, up to `max` hits;
+/// `current` stands in for the stored state of the open document (its edits in memory).
+/// Counts documents into `progress`; returns `None` when `cancel` was set. The second value
+/// is true when the list was cut at `max`.
+pub fn search_project(
+    p: &Project,
+    query: &search::Query,
+    current: Option<(DocId, &IndexedText, &SpanSet)>,
+    max: usize,
+    progress: Option<&AtomicU64>,
+    cancel: Option<&AtomicBool>,
+) -> Result<Option<(Vec<search::Hit>, bool)>, StoreError> {
+    let mut hits = Vec::new();
+    let mut room = true;
+    let mut cancelled = false;
+    p.for_each_document(|id, name, text| {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            cancelled = true;
+            return Ok(false);
+        }
+        if let Some(d) = progress {
+            d.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some((cur, cur_text, cur_spans)) = current.filter(|c| c.0 == id) {
+            room = search::collect_hits(query, cur, name, cur_text, cur_spans, max, &mut hits);
+            return Ok(room);
+        }
+        // Spans matter only for proposals, and only where the text matches at all.
+        let text = IndexedText::new(text);
+        let spans = if query.label.is_some() {
+            p.annotations(id)?.spans
+        } else {
+            SpanSet::default()
+        };
+        room = search::collect_hits(query, id, name, &text, &spans, max, &mut hits);
+        Ok(room)
+    })?;
+    Ok((!cancelled).then_some((hits, !room)))
+}
+
+/// What [`label_occurrences`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Labelled {
+    pub spans: usize,
+    pub documents: usize,
+    /// Documents left out because their spans changed meanwhile and the batch no longer fits.
+    pub refused: usize,
+    pub cancelled: bool,
+}
+
+/// Adds `edits` to each document, one transaction and one undo step per document, checked
+/// against its stored spans. Counts documents into `progress`; stops between documents when
+/// `cancel` is set (those done keep their spans).
+pub fn label_occurrences(
+    p: &mut Project,
+    batches: Vec<(DocId, Vec<Edit>)>,
+    progress: Option<&AtomicU64>,
+    cancel: Option<&AtomicBool>,
+) -> Result<Labelled, StoreError> {
+    let policy = p.settings().overlap;
+    let mut out = Labelled::default();
+    for (doc, edits) in batches {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            out.cancelled = true;
+            break;
+        }
+        let n = edits.len();
+        let edit = Edit::Batch { edits };
+        let mut ann = p.annotations(doc)?;
+        if edit.apply(&mut ann, policy).is_ok() {
+            p.apply(doc, &edit)?;
+            out.spans += n;
+            out.documents += 1;
+        } else {
+            out.refused += 1;
+        }
+        if let Some(d) = progress {
+            d.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    Ok(out)
 }

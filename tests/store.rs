@@ -300,3 +300,111 @@ fn labels_are_edited_project_wide_and_deleting_a_used_one_needs_confirmation() {
     assert_eq!(p.labels().by_name("LOC").map(|l| l.id), Some(per));
     assert_eq!(p.stats().expect("stats").spans, 0);
 }
+
+#[test]
+fn project_search_and_label_all_through_a_worker_connection() {
+    use std::sync::atomic::{AtomicBool, AtomicU64};
+    use tawsim::domain::search::{Proposal, Query, SearchOptions};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut p = Project::create(&dir.path().join("p.tawsim")).expect("create");
+    let docs: Vec<AnnotatedDocument> = (0..5)
+        .map(|i| AnnotatedDocument {
+            name: format!("d{i}"),
+            text: format!("زار الوفد بنغازي يوم {i} ثم عاد إلى بنغازي"),
+            ..Default::default()
+        })
+        .collect();
+    import(&mut p, docs).expect("import");
+    let ids: Vec<_> = p.documents().expect("list").iter().map(|d| d.id).collect();
+    let loc = p.labels().by_name("LOC").expect("LOC").id;
+    let org = p.labels().by_name("ORG").expect("ORG").id;
+    // d1's first بنغازي is already ORG: it conflicts and must stay.
+    let (s, e) = cp("زار الوفد بنغازي", "بنغازي");
+    p.apply(
+        ids[1],
+        &Edit::AddSpan {
+            span: Span {
+                start: s,
+                end: e,
+                label: org,
+            },
+        },
+    )
+    .expect("apply");
+
+    let worker = p.worker().expect("worker");
+    let query = Query {
+        text: "بنغازى".into(), // ى for ي: found through normalisation
+        opts: SearchOptions {
+            whole_word: true,
+            clitic_aware: false,
+        },
+        label: Some(loc),
+        policy: OverlapPolicy::Forbid,
+    };
+    let done = AtomicU64::new(0);
+    let (hits, cut) = tawsim::ops::search_project(&worker, &query, None, 1000, Some(&done), None)
+        .expect("search")
+        .expect("not cancelled");
+    assert!(!cut);
+    assert_eq!(done.into_inner(), 5);
+    assert_eq!(hits.len(), 10);
+    assert_eq!(
+        hits.iter()
+            .filter(|h| matches!(h.proposal, Proposal::Conflict(_)))
+            .count(),
+        1
+    );
+    // Cut at a maximum.
+    let (few, cut) = tawsim::ops::search_project(&worker, &query, None, 3, None, None)
+        .expect("search")
+        .expect("not cancelled");
+    assert_eq!((few.len(), cut), (3, true));
+    // A cancelled search returns nothing.
+    let cancel = AtomicBool::new(true);
+    assert!(
+        tawsim::ops::search_project(&worker, &query, None, 1000, None, Some(&cancel))
+            .expect("search")
+            .is_none()
+    );
+
+    let mut batches: std::collections::BTreeMap<_, Vec<Edit>> = Default::default();
+    for h in hits.iter().filter(|h| h.proposal == Proposal::New) {
+        batches.entry(h.doc).or_default().push(Edit::AddSpan {
+            span: Span {
+                start: h.start,
+                end: h.end,
+                label: loc,
+            },
+        });
+    }
+    let batches: Vec<_> = batches.into_iter().collect();
+    // Cancelled before the first document: nothing written.
+    let mut w = p.worker().expect("worker");
+    let r = tawsim::ops::label_occurrences(&mut w, batches.clone(), None, Some(&cancel))
+        .expect("label");
+    assert!(r.cancelled);
+    assert_eq!(r.spans, 0);
+    // Meanwhile d3 got a span where a batch wants to go: d3 is refused whole, the rest done.
+    let (s2, e2) = cp("زار الوفد بنغازي", "بنغازي");
+    p.apply(
+        ids[3],
+        &Edit::AddSpan {
+            span: Span {
+                start: s2,
+                end: e2,
+                label: org,
+            },
+        },
+    )
+    .expect("apply");
+    let r = tawsim::ops::label_occurrences(&mut w, batches, None, None).expect("label");
+    assert_eq!((r.documents, r.refused, r.spans), (4, 1, 7));
+    for (i, id) in ids.iter().enumerate() {
+        let n = p.annotations(*id).expect("spans").spans.len();
+        assert_eq!(n, if i == 3 { 1 } else { 2 }, "d{i}");
+    }
+    // One undo step per document.
+    p.undo(ids[0]).expect("undo");
+    assert!(p.annotations(ids[0]).expect("spans").spans.is_empty());
+}

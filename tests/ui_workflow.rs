@@ -471,3 +471,94 @@ fn dragging_a_selected_spans_edge_resizes_it_in_one_undo_step() {
         "one undo restores it"
     );
 }
+
+#[test]
+fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut docs = sample_docs();
+    for i in 0..40 {
+        docs.push(tawsim::domain::AnnotatedDocument {
+            name: format!("extra-{i:02}"),
+            text: format!("خبر رقم {i}: وصل الوفد إلى ليبيا، ثم غادر ليبيا مساء."),
+            ..Default::default()
+        });
+    }
+    let texts: Vec<(String, String)> = docs
+        .iter()
+        .map(|d| (d.name.clone(), d.text.clone()))
+        .collect();
+    let total: usize = texts.iter().map(|(_, t)| t.matches("ليبيا").count()).sum();
+    let mut h = harness(app_with(project_with(dir.path(), docs)));
+    h.run();
+    let (s, e) = cp(SEED, "ليبيا");
+    h.state_mut().view.set_selection(s, e);
+    h.key_press(Key::Num2);
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::L);
+    h.run();
+    h.get_by_label("Whole project").click();
+    h.step();
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut().wait_for_search(&ctx);
+    h.run();
+    let hits = h.state().search.hits.clone();
+    assert_eq!(hits.len(), total, "every occurrence in every document");
+    let docs_hit: std::collections::BTreeSet<_> = hits.iter().map(|h| h.doc).collect();
+    assert_eq!(docs_hit.len(), texts.len());
+
+    h.get_by_label_contains("Accept all").click();
+    h.step();
+    assert!(
+        h.state().job.is_some(),
+        "the other documents are labelled in the background"
+    );
+    h.state_mut().wait_for_job(&ctx);
+    h.run();
+    assert!(
+        h.state().status.contains("Labelled"),
+        "{}",
+        h.state().status
+    );
+
+    let loc = label(&h, "LOC");
+    let project = h.state().project().expect("project");
+    let listed = project.documents().expect("list");
+    for d in &listed {
+        let text = &texts.iter().find(|(n, _)| *n == d.name).expect("doc").1;
+        let spans: Vec<Span> = project
+            .annotations(d.id)
+            .expect("spans")
+            .spans
+            .iter()
+            .collect();
+        assert_eq!(spans.len(), text.matches("ليبيا").count(), "{}", d.name);
+        for sp in spans {
+            assert_eq!(sp.label, loc);
+            let got: String = text
+                .chars()
+                .skip(sp.start)
+                .take(sp.end - sp.start)
+                .collect();
+            assert_eq!(got, "ليبيا", "{}", d.name);
+        }
+    }
+    // The search re-ran: nothing is left to label.
+    h.run();
+    let after = &h.state().search.hits;
+    assert_eq!(after.len(), total);
+    assert!(
+        after
+            .iter()
+            .all(|h| h.proposal == tawsim::domain::search::Proposal::AlreadyLabelled)
+    );
+    // Each other document got one undo step holding its whole batch.
+    let extra = listed
+        .iter()
+        .find(|d| d.name == "extra-07")
+        .expect("doc")
+        .id;
+    let project = h.state_mut().project_mut().expect("project");
+    project.undo(extra).expect("undo");
+    assert!(project.annotations(extra).expect("spans").spans.is_empty());
+}

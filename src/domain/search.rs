@@ -207,6 +207,63 @@ pub fn propose(
         .collect()
 }
 
+/// One occurrence found by a search, with what labelling it would do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub doc: super::document::DocId,
+    pub doc_name: String,
+    pub start: usize,
+    pub end: usize,
+    /// Text before, the match, text after (one line).
+    pub context: (String, String, String),
+    pub proposal: Proposal,
+    /// Ticked for "accept selected".
+    pub accept: bool,
+}
+
+/// A search as the search window asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub text: String,
+    pub opts: SearchOptions,
+    /// With a label ("label all"), each hit carries a [`Proposal`].
+    pub label: Option<super::label::LabelId>,
+    pub policy: super::span::OverlapPolicy,
+}
+
+/// Appends the hits of `query` in one document to `out`, at most up to `max` hits in all.
+/// Returns false when `out` is full.
+pub fn collect_hits(
+    query: &Query,
+    doc: super::document::DocId,
+    name: &str,
+    text: &IndexedText,
+    spans: &super::span::SpanSet,
+    max: usize,
+    out: &mut Vec<Hit>,
+) -> bool {
+    let found = Searchable::new(text.as_str()).find_all(text, &query.text, query.opts);
+    if found.is_empty() {
+        return out.len() < max;
+    }
+    let proposals = query.label.map(|l| propose(spans, &found, l, query.policy));
+    for (i, &(s, e)) in found.iter().enumerate() {
+        if out.len() >= max {
+            return false;
+        }
+        out.push(Hit {
+            doc,
+            doc_name: name.to_owned(),
+            start: s,
+            end: e,
+            context: context(text, s, e, 30),
+            proposal: proposals.as_ref().map_or(Proposal::New, |p| p[i]),
+            accept: true,
+        });
+    }
+    out.len() < max
+}
+
 #[cfg(test)]
 mod propose_tests {
     use super::*;

@@ -829,6 +829,28 @@ impl Project {
         rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
+    /// Calls `f` with every document's id, name and text, in project order (streaming, one
+    /// row at a time) until it returns `Ok(false)` or an error.
+    pub fn for_each_document(
+        &self,
+        mut f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, name, text FROM documents ORDER BY id")
+            .map_err(self.err())?;
+        let mut rows = st.query([]).map_err(self.err())?;
+        while let Some(row) = rows.next().map_err(self.err())? {
+            let id: i64 = row.get(0).map_err(self.err())?;
+            let name: String = row.get(1).map_err(self.err())?;
+            let text: String = row.get(2).map_err(self.err())?;
+            if !f(DocId(id), &name, &text)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Calls `f` with every document's text, in project order (streaming, one row at a time).
     pub fn for_each_text(&self, mut f: impl FnMut(&str)) -> Result<(), StoreError> {
         let mut st = self

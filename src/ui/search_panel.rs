@@ -4,7 +4,7 @@
 use crate::app::TawsimApp;
 use crate::command::Command;
 use crate::domain::search::Proposal;
-use crate::domain::{DocId, LabelId, LabelSet};
+use crate::domain::{LabelId, LabelSet};
 
 /// Where to search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -14,18 +14,7 @@ pub enum Scope {
     Project,
 }
 
-/// One occurrence found.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
-    pub doc: DocId,
-    pub doc_name: String,
-    pub start: usize,
-    pub end: usize,
-    pub context: (String, String, String),
-    pub proposal: Proposal,
-    /// Ticked for "accept selected".
-    pub accept: bool,
-}
+pub use crate::domain::search::Hit;
 
 /// The search window's state (UI state, not project state).
 #[derive(Debug, Default)]
@@ -97,6 +86,9 @@ pub fn show(ctx: &egui::Context, app: &mut TawsimApp, labels: &LabelSet, out: &m
                     });
             });
             st.dirty |= changed;
+            let searching = app.search_progress();
+            let busy = app.job.is_some();
+            let st = &mut app.search;
             let new = st
                 .hits
                 .iter()
@@ -108,12 +100,24 @@ pub fn show(ctx: &egui::Context, app: &mut TawsimApp, labels: &LabelSet, out: &m
                 .filter(|h| h.accept && h.proposal == Proposal::New)
                 .count();
             ui.horizontal(|ui| {
+                if let Some(f) = searching {
+                    ui.spinner();
+                    ui.label("Searching the project");
+                    ui.add(
+                        egui::ProgressBar::new(f)
+                            .desired_width(120.0)
+                            .show_percentage(),
+                    );
+                    return;
+                }
                 ui.label(format!(
                     "{} found{}",
                     st.hits.len(),
                     if st.truncated { " (first 5000)" } else { "" }
                 ));
                 if let Some(l) = st.label {
+                    let new = if busy { 0 } else { new };
+                    let ticked = if busy { 0 } else { ticked };
                     if ui
                         .add_enabled(new > 0, egui::Button::new(format!("Accept all ({new})")))
                         .clicked()
