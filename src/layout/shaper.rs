@@ -147,6 +147,17 @@ impl Drop for BackgroundShaping {
     }
 }
 
+/// Shaping threads yield to the UI thread: with as many workers as cores, a frame must not
+/// wait for a worker's time slice. On Linux the nice value is per thread.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let me = rustix::thread::gettid();
+        // Best effort: without it the workers only compete on equal terms.
+        let _ = rustix::process::setpriority_process(Some(me), 10);
+    }
+}
+
 fn work(
     text: &str,
     tasks: &[ShapeTask],
@@ -155,6 +166,7 @@ fn work(
     params: ShapeParams,
     tx: &mpsc::Sender<Shaped>,
 ) {
+    lower_priority();
     let mut fonts = Fonts::new();
     while !cancel.load(Ordering::Relaxed) {
         let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) else {
