@@ -730,6 +730,8 @@ pub(crate) struct LineReader<'p> {
     inner: BufReader<Box<dyn Read>>,
     pub file: &'p Path,
     buf: Vec<u8>,
+    /// Bytes of the read buffer holding the line last returned, consumed on the next call.
+    pending: usize,
     /// 1-based number of the line last returned.
     pub line: usize,
     /// Byte offset of the start of the line last returned.
@@ -753,6 +755,7 @@ impl<'p> LineReader<'p> {
             inner: BufReader::with_capacity(1 << 16, r),
             file,
             buf: Vec::new(),
+            pending: 0,
             line: 0,
             line_start: 0,
             pos: 0,
@@ -766,11 +769,27 @@ impl<'p> LineReader<'p> {
     /// `None` at the end of the file.
     pub fn next_line(&mut self, ctx: &ImportCtx<'_>) -> Result<Option<Line<'_>>, FormatError> {
         ctx.check_cancel()?;
-        self.buf.clear();
-        let n = self
-            .inner
-            .read_until(b'\n', &mut self.buf)
-            .map_err(|e| FormatError::io(self.file, e))?;
+        // The line returned last time was borrowed from the read buffer: consume it now.
+        self.inner.consume(std::mem::take(&mut self.pending));
+        let io = |e| FormatError::io(self.file, e);
+        // A whole line in the read buffer is borrowed from it; one that straddles the
+        // buffer's end (or a last line without '\n') is copied together into `buf`.
+        let in_buffer = {
+            let avail = self.inner.fill_buf().map_err(io)?;
+            avail.iter().position(|&b| b == b'\n')
+        };
+        let (bytes, n): (&[u8], usize) = match in_buffer {
+            Some(i) => {
+                self.pending = i + 1;
+                let avail = self.inner.fill_buf().map_err(io)?;
+                (&avail[..=i], i + 1)
+            }
+            None => {
+                self.buf.clear();
+                let n = self.inner.read_until(b'\n', &mut self.buf).map_err(io)?;
+                (&self.buf[..], n)
+            }
+        };
         if n == 0 {
             return Ok(None);
         }
@@ -778,16 +797,17 @@ impl<'p> LineReader<'p> {
         self.line += 1;
         self.line_start = self.pos;
         self.pos += n as u64;
-        self.had_newline = self.buf.last() == Some(&b'\n');
+        self.had_newline = bytes.last() == Some(&b'\n');
+        let mut bytes = bytes;
         if self.had_newline {
-            self.buf.pop();
+            bytes = &bytes[..bytes.len() - 1];
         }
         let mut skip = 0;
-        if self.line == 1 && self.strip_bom && self.buf.starts_with(b"\xEF\xBB\xBF") {
+        if self.line == 1 && self.strip_bom && bytes.starts_with(b"\xEF\xBB\xBF") {
             skip = 3;
             self.had_bom = true;
         }
-        match std::str::from_utf8(&self.buf[skip..]) {
+        match std::str::from_utf8(&bytes[skip..]) {
             Ok(text) => Ok(Some(Line {
                 text,
                 no: self.line,
@@ -993,6 +1013,38 @@ fn with_writer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_read_the_same_whether_borrowed_or_straddling_the_read_buffer() {
+        // Lines of every length up to ~3 KB (many straddle the 64 KB buffer's end), Arabic
+        // and CRLF mixed, a BOM first, and a last line without '\n'.
+        let mut text = String::from("\u{FEFF}");
+        for i in 0..400 {
+            let word = if i % 3 == 0 { "جنيف" } else { "ab" };
+            text.push_str(&word.repeat(i * 3 % 700 + 1));
+            text.push_str(if i % 5 == 0 { "\r\n" } else { "\n" });
+        }
+        text.push_str("آخر");
+        let opts = ImportOptions::default();
+        let ctx = ImportCtx::new(&opts);
+        let path = Path::new("mem.txt");
+        let mut r =
+            LineReader::from_reader(Box::new(std::io::Cursor::new(text.clone())), path, true);
+        let body = &text["\u{FEFF}".len()..];
+        let mut start = "\u{FEFF}".len() as u64;
+        for (k, want) in body.split('\n').enumerate() {
+            let line = r.next_line(&ctx).expect("read").expect("a line");
+            assert_eq!(line.text, want, "line {}", k + 1);
+            assert_eq!(line.no, k + 1);
+            assert_eq!(line.had_newline, k < 400);
+            if k > 0 {
+                assert_eq!(line.start, start);
+            }
+            start += want.len() as u64 + 1;
+        }
+        assert!(r.next_line(&ctx).expect("read").is_none());
+        assert!(r.had_bom);
+    }
 
     #[test]
     fn format_names_parse_back_and_aliases_work() {
