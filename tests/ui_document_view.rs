@@ -109,6 +109,16 @@ fn drag(h: &mut Harness<'_, State>, from: Pos2, to: Pos2) {
     h.step();
 }
 
+/// Drags over the one-piece word `s..e` from its start (RTL: the right edge) to its end.
+fn drag_across_rtl_word(h: &mut Harness<'_, State>, s: usize, e: usize) {
+    let r = rect_of(h, s, e);
+    drag(
+        h,
+        pos2(r.max.x - 1.0, r.center().y),
+        pos2(r.min.x + 1.0, r.center().y),
+    );
+}
+
 fn click(h: &mut Harness<'_, State>, at: Pos2, modifiers: Modifiers) {
     h.hover_at(at);
     h.step();
@@ -139,13 +149,7 @@ fn finished(h: &Harness<'_, State>) -> Vec<(usize, usize)> {
 fn dragging_across_a_word_selects_exactly_its_offsets() {
     let mut h = harness();
     let (s, e) = find(&h.state().text, "بنغازي");
-    let r = rect_of(&h, s, e);
-    // RTL: the word starts at its right edge.
-    drag(
-        &mut h,
-        pos2(r.max.x - 1.0, r.center().y),
-        pos2(r.min.x + 1.0, r.center().y),
-    );
+    drag_across_rtl_word(&mut h, s, e);
     assert_eq!(h.state().view.selection(), Some((s, e)));
     assert_eq!(finished(&h), vec![(s, e)]);
     assert!(
@@ -366,11 +370,6 @@ fn a_big_document_is_shaped_on_workers_and_ends_as_one_thread_lays_it_out() {
     for _ in 0..4 {
         h.step();
     }
-    let r = rect_of(&h, s, e);
-    drag(
-        &mut h,
-        pos2(r.max.x - 1.0, r.center().y),
-        pos2(r.min.x + 1.0, r.center().y),
-    );
+    drag_across_rtl_word(&mut h, s, e);
     assert_eq!(h.state().view.selection(), Some((s, e)));
 }

@@ -500,8 +500,7 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
     h.step();
     h.step();
     let ctx = h.ctx.clone();
-    h.state_mut().wait_for_search(&ctx);
-    h.run();
+    settle(&mut h, &ctx);
     let hits = h.state().search.hits.clone();
     assert_eq!(hits.len(), total, "every occurrence in every document");
     let docs_hit: std::collections::BTreeSet<_> = hits.iter().map(|h| h.doc).collect();
@@ -514,7 +513,7 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
         "the other documents are labelled in the background"
     );
     h.state_mut().wait_for_job(&ctx);
-    h.run();
+    settle(&mut h, &ctx);
     assert!(
         h.state().status.contains("Labelled"),
         "{}",
@@ -544,7 +543,7 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
         }
     }
     // The search re-ran: nothing is left to label.
-    h.run();
+    settle(&mut h, &ctx);
     let after = &h.state().search.hits;
     assert_eq!(after.len(), total);
     assert!(
@@ -561,4 +560,14 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
     let project = h.state_mut().project_mut().expect("project");
     project.undo(extra).expect("undo");
     assert!(project.annotations(extra).expect("spans").spans.is_empty());
+}
+
+/// Frames until background searches have reported (they keep the window repainting while
+/// they run, so `Harness::run` cannot be used to wait for them).
+fn settle(h: &mut egui_kittest::Harness<'_, tawsim::app::TawsimApp>, ctx: &egui::Context) {
+    for _ in 0..3 {
+        h.step();
+        h.state_mut().wait_for_search(ctx);
+    }
+    h.step();
 }

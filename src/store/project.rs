@@ -853,16 +853,10 @@ impl Project {
 
     /// Calls `f` with every document's text, in project order (streaming, one row at a time).
     pub fn for_each_text(&self, mut f: impl FnMut(&str)) -> Result<(), StoreError> {
-        let mut st = self
-            .conn
-            .prepare("SELECT text FROM documents ORDER BY id")
-            .map_err(self.err())?;
-        let mut rows = st.query([]).map_err(self.err())?;
-        while let Some(row) = rows.next().map_err(self.err())? {
-            let t: String = row.get(0).map_err(self.err())?;
-            f(&t);
-        }
-        Ok(())
+        self.for_each_document(|_, _, text| {
+            f(text);
+            Ok(true)
+        })
     }
 
     /// Counts of documents, spans per label and statuses.
