@@ -1083,29 +1083,6 @@ impl TawsimApp {
         ));
     }
 
-    /// Applies an edit to any document of the project: the open one through [`Self::edit`],
-    /// another one checked against its stored annotations and written the same way.
-    pub fn edit_document(&mut self, doc: DocId, edit: Edit) -> bool {
-        if self.doc.as_ref().map(|d| d.id) == Some(doc) {
-            return self.edit(edit);
-        }
-        let Some(p) = &self.project else { return false };
-        let policy = p.settings().overlap;
-        let mut ann = match p.annotations(doc) {
-            Ok(a) => a,
-            Err(e) => {
-                self.error = Some(e.to_string());
-                return false;
-            }
-        };
-        if let Err(e) = edit.apply(&mut ann, policy) {
-            self.status = format!("Not applied: {e}");
-            return false;
-        }
-        self.persist(doc, StoreOp::Apply(edit));
-        true
-    }
-
     fn start_import(&mut self, r: ui::transfer_dialog::ImportRequest) {
         if self.job.is_some() {
             self.status = "Another import or export is running".into();

@@ -82,8 +82,6 @@ pub struct DocumentLayout {
     /// Set when a height changed and the y positions must be recomputed.
     ys_dirty: bool,
     total_height: f32,
-    /// Bumped whenever any geometry may have changed (for callers' caches).
-    revision: u64,
     /// Identifies the current shaping (document and shaping style), see [`BackgroundShaping`].
     shape_key: u64,
     /// Non-empty paragraphs, and how many of them are shaped at the current shaping style.
@@ -129,7 +127,6 @@ impl DocumentLayout {
             next_hint: 0,
             ys_dirty: true,
             total_height: 0.0,
-            revision: 0,
             shape_key: next_key(),
             nonempty: pending,
             shaped: 0,
@@ -173,13 +170,6 @@ impl DocumentLayout {
             .filter(|p| p.char_len > 0 && !p.is_current(style.width))
             .count();
         self.reestimate();
-    }
-
-    /// Changes whenever laid-out geometry may have changed: positions and rectangles
-    /// computed at the same revision are still valid.
-    #[must_use]
-    pub fn revision(&self) -> u64 {
-        self.revision
     }
 
     /// Number of paragraphs.
@@ -318,7 +308,6 @@ impl DocumentLayout {
         }
         self.total_height = y;
         self.ys_dirty = false;
-        self.revision += 1;
     }
 
     /// Lays out (or re-wraps) paragraph `i` if needed. Returns true when it did work.

@@ -791,11 +791,11 @@ impl DocumentView {
             let para = doc.paragraph_of(s.start);
             let rtl = doc.paragraph_direction(para) == Direction::Rtl;
             // The start edge: the right (RTL) or left (LTR) end of the span's first line.
-            let rects: Vec<DRect> = placed(s).collect();
-            let Some(top) = rects.iter().map(|r| r.y0).reduce(f32::min) else {
+            let rects = placed(s);
+            let Some(top) = rects.clone().map(|r| r.y0).reduce(f32::min) else {
                 continue;
             };
-            let first_line = rects.iter().filter(|r| (r.y0 - top).abs() < 0.5);
+            let first_line = rects.filter(|r| (r.y0 - top).abs() < 0.5);
             let x = if rtl {
                 first_line.map(|r| r.x1).fold(f32::MIN, f32::max)
             } else {
