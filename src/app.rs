@@ -2,7 +2,7 @@
 //! [`Command`]s from menus, shortcuts, panels and the document view, then applies them.
 //! Every edit is written to the project (one transaction) before the frame ends.
 
-use crate::command::{self, Command};
+use crate::command::Command;
 use crate::domain::boundary::{self, Evidence};
 use crate::domain::{
     Annotations, DocId, DocStatus, Edit, History, IndexedText, LabelId, LabelSet, Span,
@@ -24,6 +24,7 @@ pub struct Prefs {
     pub font_size: f32,
     pub show_marks: bool,
     pub frame_meter: bool,
+    pub theme: egui::ThemePreference,
 }
 
 impl Default for Prefs {
@@ -34,6 +35,7 @@ impl Default for Prefs {
             font_size: DEFAULT_FONT_SIZE,
             show_marks: false,
             frame_meter: false,
+            theme: egui::ThemePreference::System,
         }
     }
 }
@@ -204,6 +206,12 @@ pub struct TawsimApp {
     /// The project's vocabulary, gathered on a background thread after opening (evidence
     /// for proclitic boundaries).
     vocabulary: Arc<std::sync::Mutex<Option<Arc<std::collections::HashSet<String>>>>>,
+    /// The list of keys (F1).
+    pub help_open: bool,
+    /// Documents the user asked to delete, waiting for the confirmation.
+    pub confirm_delete: Option<Vec<DocId>>,
+    /// The theme last handed to egui.
+    theme_applied: Option<egui::ThemePreference>,
 }
 
 impl TawsimApp {
@@ -237,6 +245,9 @@ impl TawsimApp {
             labelling: Vec::new(),
             bidi: ui::bidi_label::BidiCache::new(),
             vocabulary: Arc::default(),
+            help_open: false,
+            confirm_delete: None,
+            theme_applied: None,
         }
     }
 
@@ -273,6 +284,15 @@ impl TawsimApp {
     }
 
     // ------------------------------------------------------------------ accessors
+
+    /// Whether a modal dialog is open (the keymap then reads no keys).
+    #[must_use]
+    pub fn modal_open(&self) -> bool {
+        self.error.is_some()
+            || self.path_dialog.is_some()
+            || self.transfer.is_some()
+            || self.confirm_delete.is_some()
+    }
 
     #[must_use]
     pub fn project(&self) -> Option<&Project> {
@@ -340,6 +360,10 @@ impl TawsimApp {
             ));
         }
         self.project = Some(project);
+        // Nothing of the previous project's panels carries over (a label draft would be
+        // saved into this one).
+        self.labels_panel = ui::labels_panel::LabelsPanelState::default();
+        self.search = ui::search_panel::SearchState::default();
         self.doc = None;
         self.selected_span = None;
         self.sticky = None;
@@ -589,10 +613,12 @@ impl TawsimApp {
         }
         let id = doc.id;
         self.selected_span = edit.added_spans().last().copied();
+        // Undo applies the inverse: name the edit the user made.
+        let made = if redo { edit.clone() } else { edit.inverse() };
         self.status = format!(
             "{} {}",
             if redo { "Redid" } else { "Undid" },
-            describe(&edit)
+            describe(&made)
         );
         self.persist(id, if redo { StoreOp::Redo } else { StoreOp::Undo });
     }
@@ -868,6 +894,22 @@ impl TawsimApp {
                 }
             }
             Command::ToggleFrameMeter => self.prefs.frame_meter = !self.prefs.frame_meter,
+            Command::Escape => {
+                if self.help_open {
+                    self.help_open = false;
+                } else if self.search.open {
+                    self.search.open = false;
+                } else {
+                    self.selected_span = None;
+                    self.view.clear_selection();
+                }
+            }
+            Command::Help => self.help_open = !self.help_open,
+            Command::SetTheme(t) => self.prefs.theme = t,
+            Command::DeleteDocument => {
+                self.confirm_delete = self.doc.as_ref().map(|d| vec![d.id]);
+            }
+            Command::ConfirmDeleteDocuments(ids) => self.delete_documents(&ids),
         }
     }
 
@@ -885,6 +927,7 @@ impl TawsimApp {
         let first_label = self.labels().enabled().next().map(|l| l.id);
         let st = &mut self.search;
         st.open = true;
+        st.focus_query = true;
         if let Some((text, label)) = &from_span {
             st.query.clone_from(text);
             if label_all {
@@ -940,8 +983,7 @@ impl TawsimApp {
                 MAX_HITS,
                 &mut hits,
             );
-            self.search.hits = hits;
-            self.search.truncated = !room;
+            self.search.set_hits(hits, !room);
             return;
         }
         let worker = match p.worker() {
@@ -991,10 +1033,7 @@ impl TawsimApp {
         let r = job.join();
         self.search_job = None;
         match r {
-            Ok((hits, truncated)) => {
-                self.search.hits = hits;
-                self.search.truncated = truncated;
-            }
+            Ok((hits, truncated)) => self.search.set_hits(hits, truncated),
             Err(e) if e == "cancelled" => {}
             Err(e) => self.error = Some(e),
         }
@@ -1300,13 +1339,19 @@ impl TawsimApp {
         let started = Instant::now();
         let ctx = ui.ctx().clone();
         let mut cmds = Vec::new();
-        command::read_shortcuts(&ctx, &mut cmds);
         let labels = self.labels();
-        if self.path_dialog.is_none() && self.error.is_none() && self.transfer.is_none() {
-            command::read_label_hotkeys(&ctx, &labels, true, &mut cmds);
-            self.read_span_keys(&ctx, &mut cmds);
+        let context = crate::keymap::KeyContext::current(&ctx, self.modal_open());
+        for action in crate::keymap::read(&ctx, context, &labels) {
+            match action {
+                crate::keymap::Action::Command(c) => cmds.push(c),
+                crate::keymap::Action::View(k) => self.view.key(k),
+            }
         }
         self.dropped_files(&ctx, &mut cmds);
+        if self.theme_applied != Some(self.prefs.theme) {
+            ctx.set_theme(self.prefs.theme);
+            self.theme_applied = Some(self.prefs.theme);
+        }
 
         egui::Panel::top("menu").show(ui, |ui| ui::menu::menu_bar(ui, self, &mut cmds));
         egui::Panel::bottom("status").show(ui, |ui| ui::status_bar::show(ui, self, &mut cmds));
@@ -1338,6 +1383,10 @@ impl TawsimApp {
         }
         self.poll_job(&ctx);
 
+        if !cmds.is_empty() {
+            // Panels drawn before the commands ran show their effect next frame.
+            ctx.request_repaint();
+        }
         for c in cmds {
             self.apply(&ctx, c);
         }
@@ -1357,46 +1406,6 @@ impl TawsimApp {
         if !self.unsaved.is_empty() && self.error.is_none() {
             self.flush();
         }
-    }
-
-    fn read_span_keys(&self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
-        if ctx.egui_wants_keyboard_input() {
-            return;
-        }
-        let tabbed = ctx.input_mut(|i| {
-            use egui::{Key, Modifiers};
-            if i.consume_key(Modifiers::SHIFT, Key::Tab) {
-                cmds.push(Command::PreviousSpan);
-                true
-            } else if i.consume_key(Modifiers::NONE, Key::Tab) {
-                cmds.push(Command::NextSpan);
-                true
-            } else {
-                false
-            }
-        });
-        if tabbed {
-            // Tab walks through spans here, not through widgets.
-            ctx.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
-        }
-        ctx.input_mut(|i| {
-            use egui::{Key, Modifiers};
-            if self.selected_span.is_some() {
-                // Alt+arrows resize the selected span: Left/Right move its start, Shift moves
-                // its end (in logical order: Left goes forward in RTL reading).
-                for (key, d) in [(Key::ArrowLeft, 1isize), (Key::ArrowRight, -1)] {
-                    if i.consume_key(Modifiers::ALT, key) {
-                        cmds.push(Command::ResizeSelectedSpan { start: d, end: 0 });
-                    }
-                    if i.consume_key(Modifiers::ALT | Modifiers::SHIFT, key) {
-                        cmds.push(Command::ResizeSelectedSpan { start: 0, end: d });
-                    }
-                }
-                if i.consume_key(Modifiers::NONE, Key::Escape) {
-                    cmds.push(Command::SelectSpan(None));
-                }
-            }
-        });
     }
 
     fn dropped_files(&self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
@@ -1470,31 +1479,42 @@ impl TawsimApp {
 
     fn dialogs(&mut self, ctx: &egui::Context, cmds: &mut Vec<Command>) {
         if let Some(msg) = self.error.clone() {
-            let mut close = false;
             let mut retry = false;
-            egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
-                ui.set_max_width(480.0);
+            let unsaved = !self.unsaved.is_empty();
+            let max_h = (ctx.content_rect().height() - 160.0).max(80.0);
+            let modal = egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
+                ui.set_max_width(520.0);
                 ui.heading("Something went wrong");
-                ui.label(&msg);
+                // A long report scrolls; the buttons stay in view.
+                egui::ScrollArea::vertical()
+                    .max_height(max_h)
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| {
+                        ui.add(egui::Label::new(&msg).wrap());
+                    });
+                ui.separator();
                 ui.horizontal(|ui| {
-                    if !self.unsaved.is_empty() && ui.button("Retry").clicked() {
+                    if unsaved && ui.button("Retry").clicked() {
                         retry = true;
                     }
                     if ui.button("OK").clicked() {
-                        close = true;
+                        ui.close();
+                    }
+                    if ui.button("Copy").on_hover_text("Copy the report").clicked() {
+                        ui.ctx().copy_text(msg.clone());
                     }
                 });
             });
+            let enter = ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
             if retry {
                 cmds.push(Command::RetrySave);
-            } else if close {
+            } else if modal.should_close() || enter {
                 self.error = None;
             }
         }
         if let Some((purpose, mut text)) = self.path_dialog.take() {
             let mut done = None;
-            let mut cancel = false;
-            egui::Modal::new(egui::Id::unique("path")).show(ctx, |ui| {
+            let modal = egui::Modal::new(egui::Id::unique("path")).show(ctx, |ui| {
                 ui.heading(match purpose {
                     PathPurpose::Open => "Open project",
                     PathPurpose::New => "New project",
@@ -1508,24 +1528,94 @@ impl TawsimApp {
                 let r = ui
                     .add(egui::TextEdit::singleline(&mut text).desired_width(420.0))
                     .labelled_by(l.id);
-                r.request_focus();
-                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if !r.has_focus() && !r.lost_focus() {
+                    r.request_focus();
+                }
                 ui.horizontal(|ui| {
-                    if ui.button("OK").clicked() || enter {
+                    if ui.button("OK").clicked() {
                         done = Some(PathBuf::from(text.trim()));
                     }
-                    if ui.button("Cancel").clicked()
-                        || ui.input(|i| i.key_pressed(egui::Key::Escape))
-                    {
-                        cancel = true;
+                    if ui.button("Cancel").clicked() {
+                        ui.close();
                     }
                 });
             });
-            match (done, cancel) {
-                (Some(p), _) if !p.as_os_str().is_empty() => self.path_chosen(purpose, &p),
-                (_, true) => {}
+            if ctx.input(|i| i.key_pressed(egui::Key::Enter)) {
+                done = Some(PathBuf::from(text.trim()));
+            }
+            match done {
+                Some(p) if !p.as_os_str().is_empty() => self.path_chosen(purpose, &p),
+                _ if modal.should_close() => {}
                 _ => self.path_dialog = Some((purpose, text)),
             }
+        }
+        if let Some(ids) = self.confirm_delete.clone() {
+            let names: Vec<String> = ids
+                .iter()
+                .filter_map(|id| self.docs.iter().find(|d| d.id == *id))
+                .map(|d| format!("{} ({} spans)", d.name, d.spans))
+                .collect();
+            let mut confirmed = false;
+            let modal = egui::Modal::new(egui::Id::unique("delete-docs")).show(ctx, |ui| {
+                ui.set_max_width(480.0);
+                ui.heading("Delete documents");
+                ui.label(format!(
+                    "Delete {} document(s) with their spans and history from the project? This cannot be undone.",
+                    ids.len()
+                ));
+                egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
+                    for n in &names {
+                        crate::ui::bidi_label::BidiLabel::new(n).size(14.0).show(ui, &mut self.bidi);
+                    }
+                });
+                ui.horizontal(|ui| {
+                    if ui.button("Delete").clicked() {
+                        confirmed = true;
+                    }
+                    if ui.button("Keep them").clicked() {
+                        ui.close();
+                    }
+                });
+            });
+            if confirmed {
+                self.confirm_delete = None;
+                cmds.push(Command::ConfirmDeleteDocuments(ids));
+            } else if modal.should_close() {
+                self.confirm_delete = None;
+            }
+        }
+        if self.help_open {
+            let mut open = true;
+            let labels = self.labels();
+            egui::Window::new("Keys")
+                .open(&mut open)
+                .default_width(560.0)
+                .default_height(480.0)
+                .show(ctx, |ui| crate::ui::help::show(ui, &labels));
+            self.help_open &= open;
+        }
+    }
+
+    /// Deletes documents (after the user confirmed) in one transaction.
+    fn delete_documents(&mut self, ids: &[DocId]) {
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
+        match p.delete_documents(ids) {
+            Ok(n) => {
+                self.status = format!("Deleted {n} document(s)");
+                if self.doc.as_ref().is_some_and(|d| ids.contains(&d.id)) {
+                    self.doc = None;
+                    self.selected_span = None;
+                }
+                self.refresh_documents();
+                if self.doc.is_none()
+                    && let Some(d) = self.docs.first().map(|d| d.id)
+                {
+                    self.select_document(d);
+                }
+            }
+            Err(e) => self.error = Some(e.to_string()),
         }
     }
 

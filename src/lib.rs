@@ -11,6 +11,7 @@ pub mod crash;
 pub mod domain;
 pub mod fonts;
 pub mod formats;
+pub mod keymap;
 pub mod layout;
 pub mod ops;
 pub mod script;

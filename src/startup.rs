@@ -65,7 +65,17 @@ pub fn project_for_files(files: &[PathBuf]) -> Result<PathBuf, String> {
     };
     if !path.exists() {
         let mut p = Project::create(&path).map_err(|e| e.to_string())?;
-        import_into(&mut p, files)?;
+        if let Err(e) = import_into(&mut p, files) {
+            // Leave no empty project behind: the next start would open it instead of
+            // trying again.
+            drop(p);
+            for suffix in ["", "-wal", "-shm", ".lock"] {
+                let mut f = path.clone().into_os_string();
+                f.push(suffix);
+                let _ = std::fs::remove_file(f);
+            }
+            return Err(e);
+        }
     }
     Ok(path)
 }

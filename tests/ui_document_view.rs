@@ -66,6 +66,13 @@ fn harness_for(text: IndexedText) -> Harness<'static, State> {
         .with_context_setup(tawsim::fonts::install)
         .build_ui_state(
             |ui, st: &mut State| {
+                // Keys reach the view through the keymap, as in the app.
+                let context = tawsim::keymap::KeyContext::current(ui.ctx(), false);
+                for a in tawsim::keymap::read(ui.ctx(), context, &st.labels) {
+                    if let tawsim::keymap::Action::View(k) = a {
+                        st.view.key(k);
+                    }
+                }
                 let model = ViewModel {
                     doc_key: 1,
                     text: &st.text,

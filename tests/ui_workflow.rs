@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{SEED, app_with, cp, harness, project_with, sample_docs};
+use common::{SEED, app_with, cp, drag, drag_over, harness, project_with, sample_docs};
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 use tawsim::domain::{DocStatus, Edit, Span};
@@ -35,7 +35,7 @@ fn a_hotkey_labels_the_selection_with_code_point_offsets_and_stores_it() {
     h.run();
     let (s, e) = cp(SEED, "بنغازي");
     // Select from inside the word: word boundary mode widens it to the whole word.
-    h.state_mut().view.set_selection(s + 1, e - 1);
+    drag_over(&mut h, s + 1, e - 1);
     h.key_press(Key::Num2);
     h.run();
     let loc = label(&h, "LOC");
@@ -62,7 +62,7 @@ fn tab_selects_a_span_then_a_hotkey_relabels_and_delete_removes_with_undo_redo()
     let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
     h.run();
     let (s, e) = cp(SEED, "خليفة حفتر");
-    h.state_mut().view.set_selection(s, e);
+    drag_over(&mut h, s, e);
     h.key_press(Key::Num1);
     h.run();
     let (per, org) = (label(&h, "PER"), label(&h, "ORG"));
@@ -145,12 +145,13 @@ fn an_overlapping_span_is_refused_with_a_message() {
     let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
     h.run();
     let (s, e) = cp(SEED, "الأمم المتحدة");
-    h.state_mut().view.set_selection(s, e);
+    drag_over(&mut h, s, e);
     h.key_press(Key::Num3);
     h.run();
-    h.state_mut().selected_span = None;
+    h.key_press(Key::Escape);
+    h.run();
     let (s2, e2) = cp(SEED, "المتحدة بجنيف");
-    h.state_mut().view.set_selection(s2, e2);
+    drag_over(&mut h, s2, e2);
     h.key_press(Key::Num2);
     h.run();
     assert_eq!(stored_spans(&h).len(), 1);
@@ -162,7 +163,7 @@ fn an_overlapping_span_is_refused_with_a_message() {
 }
 
 #[test]
-fn page_down_moves_on_and_ctrl_enter_marks_done() {
+fn ctrl_page_down_moves_on_and_ctrl_enter_marks_done() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
     h.run();
@@ -181,13 +182,13 @@ fn page_down_moves_on_and_ctrl_enter_marks_done() {
         DocStatus::Done,
         "stored"
     );
-    h.key_press(Key::PageUp);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::PageUp);
     h.run();
     assert_eq!(
         h.state().current().map(|d| d.name.as_str()),
         Some("libya-ceasefire-ar")
     );
-    h.key_press(Key::PageDown);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::PageDown);
     h.run();
     assert_eq!(h.state().current().map(|d| d.name.as_str()), Some("second"));
 }
@@ -199,7 +200,7 @@ fn undo_history_survives_reopening_the_project() {
     {
         let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
         h.run();
-        h.state_mut().view.set_selection(s, e);
+        drag_over(&mut h, s, e);
         h.key_press(Key::Num2);
         h.run();
     }
@@ -228,15 +229,23 @@ fn label_all_occurrences_is_one_undo_step_and_never_overwrites() {
     );
     // An ORG span covering one later occurrence must stay.
     let (os, oe) = cp(SEED, "ليبيا، وأهمية");
-    h.state_mut()
-        .view
-        .set_selection(os, oe - "، وأهمية".chars().count());
+    drag_over(&mut h, os, oe - "، وأهمية".chars().count());
     h.key_press(Key::Num3);
     h.run();
+    assert_eq!(
+        stored_spans(&h)
+            .iter()
+            .map(|s| (s.start, s.end))
+            .collect::<Vec<_>>(),
+        vec![(os, oe - "، وأهمية".chars().count())],
+        "{}",
+        h.state().status
+    );
     // Label the first ليبيا as LOC, then Ctrl+L: label all occurrences with LOC.
     let (s, e) = cp(SEED, "ليبيا");
-    h.state_mut().selected_span = None;
-    h.state_mut().view.set_selection(s, e);
+    h.key_press(Key::Escape);
+    h.run();
+    drag_over(&mut h, s, e);
     h.key_press(Key::Num2);
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::L);
@@ -276,37 +285,6 @@ fn label_all_occurrences_is_one_undo_step_and_never_overwrites() {
         stored_spans(&h).iter().filter(|s| s.label == loc).count(),
         1
     );
-}
-
-fn drag_over(h: &mut egui_kittest::Harness<'_, tawsim::app::TawsimApp>, s: usize, e: usize) {
-    let rects = h.state().view.screen_rects(s, e);
-    assert_eq!(rects.len(), 1, "one visual piece: {rects:?}");
-    let r = rects[0];
-    // Right to left: press at the word's right edge, release at its left edge.
-    drag(
-        h,
-        egui::pos2(r.right() - 1.0, r.center().y),
-        egui::pos2(r.left() + 1.0, r.center().y),
-    );
-}
-
-/// A mouse drag in small steps, as a hand would do it.
-fn drag(
-    h: &mut egui_kittest::Harness<'_, tawsim::app::TawsimApp>,
-    from: egui::Pos2,
-    to: egui::Pos2,
-) {
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    h.hover_at(from.lerp(to, 0.5));
-    h.step();
-    h.hover_at(to);
-    h.step();
-    h.drop_at(to);
-    h.step();
-    h.step();
 }
 
 #[test]
@@ -404,7 +382,7 @@ fn a_project_file_deleted_underneath_is_reported_not_silently_lost() {
     let moved = dir.path().join("moved.tawsim");
     std::fs::rename(&path, &moved).expect("move away");
     let (s, e) = cp(SEED, "بنغازي");
-    h.state_mut().view.set_selection(s, e);
+    drag_over(&mut h, s, e);
     h.key_press(Key::Num2);
     h.run();
     assert!(
@@ -431,7 +409,7 @@ fn dragging_a_selected_spans_edge_resizes_it_in_one_undo_step() {
         h.step();
     }
     let (s, e) = cp(SEED, "بنغازي");
-    h.state_mut().view.set_selection(s, e);
+    drag_over(&mut h, s, e);
     h.key_press(Key::Num2);
     h.run();
     let loc = label(&h, "LOC");
@@ -491,7 +469,7 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
     let mut h = harness(app_with(project_with(dir.path(), docs)));
     h.run();
     let (s, e) = cp(SEED, "ليبيا");
-    h.state_mut().view.set_selection(s, e);
+    drag_over(&mut h, s, e);
     h.key_press(Key::Num2);
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::L);

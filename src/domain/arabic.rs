@@ -145,6 +145,66 @@ pub fn word_at(text: &str, pos: usize) -> Option<(usize, usize)> {
     words(text).into_iter().find(|&(s, e)| s <= pos && pos < e)
 }
 
+/// What a double-click at code point `pos` selects: a whole token when it is a number, a
+/// date, a phone number, an e-mail or a web address (`2024/10/23`, `+218`, `a@b.ly`), else
+/// the word at `pos`; on a space or a punctuation mark the nearest word of the token or its
+/// neighbour. Quotes, brackets and trailing punctuation around the token are left out.
+#[must_use]
+pub fn token_at(text: &str, pos: usize) -> Option<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return None;
+    }
+    let mut p = pos.min(chars.len() - 1);
+    if chars[p].is_whitespace() {
+        if p > 0 && !chars[p - 1].is_whitespace() {
+            p -= 1;
+        } else if p + 1 < chars.len() && !chars[p + 1].is_whitespace() {
+            p += 1;
+        } else {
+            return None;
+        }
+    }
+    let mut ts = p;
+    while ts > 0 && !chars[ts - 1].is_whitespace() {
+        ts -= 1;
+    }
+    let mut te = p + 1;
+    while te < chars.len() && !chars[te].is_whitespace() {
+        te += 1;
+    }
+    let inner = |c: char| is_word_char(c);
+    let mut a = ts;
+    while a < te
+        && !inner(chars[a])
+        && !(chars[a] == '+' && chars.get(a + 1).is_some_and(char::is_ascii_digit))
+    {
+        a += 1;
+    }
+    let mut b = te;
+    while b > a && !inner(chars[b - 1]) {
+        b -= 1;
+    }
+    if a >= b {
+        return None;
+    }
+    let token = &chars[a..b];
+    let technical = token.iter().any(char::is_ascii_digit)
+        || token.contains(&'@')
+        || token.windows(3).any(|w| w == [':', '/', '/']);
+    if technical {
+        return Some((a, b));
+    }
+    let ws = words(text);
+    if let Some(w) = ws.iter().find(|&&(s, e)| s <= p && p < e) {
+        return Some(*w);
+    }
+    // On punctuation: the nearest word inside the token.
+    ws.into_iter()
+        .filter(|&(s, e)| s >= a && e <= b)
+        .min_by_key(|&(s, e)| if p < s { s - p } else { p + 1 - e })
+}
+
 /// Trims whitespace, punctuation and invisible marks from both ends of `[start, end)` in
 /// `text`, returning the narrowed range (empty ranges come back empty, as `(s, s)`).
 #[must_use]
@@ -214,6 +274,41 @@ pub fn grapheme_count(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn token(text: &str, at: &str, offset: usize) -> String {
+        let b = text.find(at).expect("in text");
+        let pos = text[..b].chars().count() + offset;
+        token_at(text, pos)
+            .map(|(s, e)| text.chars().skip(s).take(e - s).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn double_click_takes_whole_technical_tokens() {
+        let t = "اتصل على +218 91 في 2024/10/23 أو اكتب إلى info@un.org، أو https://unsmil.org.";
+        assert_eq!(token(t, "+218", 2), "+218");
+        assert_eq!(token(t, "+218", 0), "+218");
+        assert_eq!(token(t, "2024/10/23", 5), "2024/10/23");
+        assert_eq!(
+            token(t, "info@un.org", 6),
+            "info@un.org",
+            "the comma stays out"
+        );
+        assert_eq!(token(t, "https", 9), "https://unsmil.org");
+    }
+
+    #[test]
+    fn double_click_on_punctuation_or_a_space_takes_the_nearest_word() {
+        let t = "قائد “القيادة العامة”، خليفة حفتر";
+        assert_eq!(token(t, "“", 0), "القيادة", "on the opening quote");
+        assert_eq!(token(t, "”،", 1), "العامة", "on the comma");
+        assert_eq!(
+            token(t, " خليفة", 0),
+            "العامة",
+            "a space goes to the token before it"
+        );
+        assert_eq!(token(t, "خليفة", 2), "خليفة");
+    }
 
     #[test]
     fn normalisation_folds_hamza_taa_marbuta_alef_maqsura_and_drops_marks() {

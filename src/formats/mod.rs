@@ -90,15 +90,24 @@ impl Format {
     pub fn guess(path: &Path) -> Option<Format> {
         if path.is_dir() {
             let entries = std::fs::read_dir(path).ok()?;
-            let has_ann = entries.filter_map(Result::ok).any(|e| {
-                e.path()
-                    .extension()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("ann"))
-            });
-            return has_ann.then_some(Format::Brat);
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            files.sort();
+            let has_ann = files
+                .iter()
+                .any(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("ann")));
+            if has_ann {
+                return Some(Format::Brat);
+            }
+            // A folder of documents: the format of its first file with a known one.
+            return files.iter().find_map(|f| Format::guess(f));
         }
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
+            "txt" if looks_like_conll(path) => Some(Format::Conll),
             "txt" => Some(Format::Text),
             "jsonl" => Some(Format::Doccano),
             "conll" | "iob" | "bio" | "bioes" => Some(Format::Conll),
@@ -1010,6 +1019,47 @@ fn with_writer(
     Ok(report)
 }
 
+/// Whether a `.txt` file is CoNLL: most of its first non-blank lines (up to 64 KB) are
+/// `token TAG` or `token<TAB>TAG` with a tag `O` or `B-`/`I-`/`E-`/`S-`/`L-`/`U-` and a type.
+fn looks_like_conll(path: &Path) -> bool {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
+    if f.take(64 * 1024).read_to_end(&mut buf).is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&buf);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_start_matches('\u{FEFF}').trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("-DOCSTART-"))
+        .take(200)
+        .collect();
+    // The last line may be cut by the 64 KB limit.
+    let lines = &lines[..lines
+        .len()
+        .saturating_sub(usize::from(buf.len() == 64 * 1024))];
+    if lines.len() < 2 {
+        return false;
+    }
+    let is_tag = |t: &str| {
+        t == "O"
+            || t.split_once('-').is_some_and(|(p, ty)| {
+                matches!(p, "B" | "I" | "E" | "S" | "L" | "U") && !ty.is_empty()
+            })
+    };
+    let tagged = lines
+        .iter()
+        .filter(|l| {
+            let cols: Vec<&str> = l.split(['\t', ' ']).filter(|c| !c.is_empty()).collect();
+            cols.len() >= 2 && cols.last().is_some_and(|t| is_tag(t))
+        })
+        .count();
+    tagged * 10 >= lines.len() * 9
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1062,6 +1112,18 @@ mod tests {
     #[test]
     fn guess_by_extension() {
         assert_eq!(Format::guess(Path::new("a/b.txt")), Some(Format::Text));
+        // A .txt file is sniffed: `token TAG` lines are CoNLL, prose stays text.
+        let dir = tempfile::tempdir().expect("tmp");
+        let conll = dir.path().join("anercorp.txt");
+        std::fs::write(
+            &conll,
+            "\u{FEFF}فرانكفورت B-LOC\r\n(د O\r\nب O\r\n\r\nأ) O\r\n",
+        )
+        .expect("write");
+        assert_eq!(Format::guess(&conll), Some(Format::Conll));
+        let prose = dir.path().join("article.txt");
+        std::fs::write(&prose, "قال المتحدث O\nإن الجولة القادمة ستعقد في جنيف.\n").expect("write");
+        assert_eq!(Format::guess(&prose), Some(Format::Text));
         assert_eq!(Format::guess(Path::new("b.jsonl")), Some(Format::Doccano));
         assert_eq!(Format::guess(Path::new("b.iob")), Some(Format::Conll));
         assert_eq!(
@@ -1085,6 +1147,10 @@ mod tests {
         std::fs::write(dir.path().join("a.ann"), "T1\tLOC 3 7\tجنيف\n")
             .map_err(|e| FormatError::io(dir.path(), e))?;
         assert_eq!(Format::guess(dir.path()), Some(Format::Brat));
+        // A folder of text files is text.
+        let texts = tempfile::tempdir().expect("tmp");
+        std::fs::write(texts.path().join("a.txt"), "نص قصير.\n").expect("write");
+        assert_eq!(Format::guess(texts.path()), Some(Format::Text));
         let rep = validate(dir.path(), Format::Brat, &ImportOptions::default())?;
         assert_eq!((rep.documents, rep.spans, rep.errors.len()), (1, 1, 0));
         Ok(())

@@ -407,6 +407,24 @@ impl Project {
 
     // ------------------------------------------------------------------ documents
 
+    /// Deletes documents with their spans and history (after the user confirmed), in one
+    /// transaction. Returns how many were deleted.
+    pub fn delete_documents(&mut self, ids: &[DocId]) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction().map_err(sq(&self.path))?;
+        let mut n = 0;
+        for id in ids {
+            for table in ["spans", "history"] {
+                tx.execute(&format!("DELETE FROM {table} WHERE doc_id = ?1"), [id.0])
+                    .map_err(sq(&self.path))?;
+            }
+            n += tx
+                .execute("DELETE FROM documents WHERE id = ?1", [id.0])
+                .map_err(sq(&self.path))?;
+        }
+        tx.commit().map_err(sq(&self.path))?;
+        Ok(n)
+    }
+
     /// The document list in import order, without texts.
     pub fn documents(&self) -> Result<Vec<DocSummary>, StoreError> {
         let mut st = self

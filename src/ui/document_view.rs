@@ -10,12 +10,9 @@ use super::bidi_label::BidiCache;
 use super::glyph_atlas::{GlyphAtlas, GlyphToPaint, paint_glyphs};
 use crate::domain::{IndexedText, LabelSet, Span, arabic};
 use crate::layout::{
-    BackgroundShaping, Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle, Motion,
-    Rect as DRect,
+    BackgroundShaping, Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle, Rect as DRect,
 };
-use egui::{
-    Align2, Color32, FontId, Key, Modifiers, Pos2, Rect, Sense, Stroke, StrokeKind, pos2, vec2,
-};
+use egui::{Color32, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, pos2, vec2};
 use std::time::{Duration, Instant};
 
 /// What the view shows this frame.
@@ -78,6 +75,8 @@ pub struct ViewStats {
 }
 
 const MARGIN: f32 = 16.0;
+/// The smallest label tag text (points) before a tag is left out for want of room.
+const MIN_TAG_SIZE: f32 = 7.0;
 const PARAGRAPH_GAP: f32 = 6.0;
 /// Atlas side in texels (2048² alpha = 4 MB CPU + 16 MB texture).
 const ATLAS_SIZE: usize = 2048;
@@ -117,6 +116,17 @@ pub struct DocumentView {
     /// The shaping key the last background job was started for (one job per key: what it
     /// could not do is done on this thread).
     shaping_started: u64,
+    /// Glyph boxes and label tags painted last frame (screen coordinates).
+    ink_rects: Vec<Rect>,
+    tag_rects: Vec<Rect>,
+    /// Keys the keymap gave the view this frame.
+    keys: Vec<crate::keymap::ViewKey>,
+    /// Take keyboard focus next frame (a document was opened).
+    want_focus: bool,
+    /// The first character at the top of the viewport last frame, and the font size then
+    /// (a zoom keeps that character at the top).
+    top_char: usize,
+    last_font_size: f32,
 }
 
 /// Background layout time per frame even when the visible paragraphs took the whole budget.
@@ -157,6 +167,12 @@ impl DocumentView {
             shaping_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             shaping: None,
             shaping_started: 0,
+            ink_rects: Vec::new(),
+            tag_rects: Vec::new(),
+            keys: Vec::new(),
+            want_focus: true,
+            top_char: 0,
+            last_font_size: 0.0,
         }
     }
 
@@ -188,6 +204,11 @@ impl DocumentView {
         self.focus = end;
     }
 
+    /// A key for the view (from the keymap), handled in the next `show`.
+    pub fn key(&mut self, k: crate::keymap::ViewKey) {
+        self.keys.push(k);
+    }
+
     pub fn clear_selection(&mut self) {
         self.anchor = self.focus;
     }
@@ -206,6 +227,18 @@ impl DocumentView {
         let mut v = Vec::new();
         doc.range_rects(start, end, |r| v.push(self.to_screen(r)));
         v
+    }
+
+    /// The glyph boxes painted last frame (screen coordinates).
+    #[must_use]
+    pub fn painted_ink(&self) -> &[Rect] {
+        &self.ink_rects
+    }
+
+    /// The label tags painted last frame (screen coordinates).
+    #[must_use]
+    pub fn painted_tags(&self) -> &[Rect] {
+        &self.tag_rects
     }
 
     #[must_use]
@@ -262,7 +295,22 @@ impl DocumentView {
             self.focus = 0;
             self.dragging = false;
             self.scroll_fix = Some(0.0);
+            self.top_char = 0;
+            self.want_focus = true;
+        } else if (self.last_font_size - model.font_size).abs() > f32::EPSILON
+            && self.pending_scroll.is_none()
+            && self.top_char > 0
+        {
+            // Zoom: keep the line at the top of the view where it is.
+            let style = self.style(model, width);
+            if let Some(doc) = self.doc.as_mut() {
+                doc.set_style(style);
+                let para = doc.paragraph_of(self.top_char);
+                doc.ensure_paragraph(&mut self.fonts, para);
+                self.scroll_fix = Some(doc.y_of(self.top_char) + MARGIN);
+            }
         }
+        self.last_font_size = model.font_size;
         let mut scroll = egui::ScrollArea::vertical()
             .id_salt(self.id.with("scroll"))
             .auto_shrink([false, false])
@@ -386,10 +434,26 @@ impl DocumentView {
         self.origin = rect.min + vec2(MARGIN, MARGIN - shift);
         self.clip = ui.clip_rect();
 
+        if std::mem::take(&mut self.want_focus) {
+            response.request_focus();
+        }
+        self.top_char = doc_top_char(self.doc.as_ref(), top + shift);
         self.handle_pointer(ui, &response, model, events);
         if response.has_focus() {
-            self.handle_keys(ui, events);
+            // Tab and the arrows stay with the view (the keymap reads them).
+            ui.memory_mut(|m| {
+                m.set_focus_lock_filter(
+                    self.id,
+                    egui::EventFilter {
+                        horizontal_arrows: true,
+                        vertical_arrows: true,
+                        tab: true,
+                        escape: false,
+                    },
+                );
+            });
         }
+        self.handle_keys(ui, viewport, events);
         self.paint(
             ui,
             top + shift,
@@ -425,7 +489,7 @@ impl DocumentView {
                 let c = doc.char_at(x, y).unwrap_or_else(|| doc.hit_test(x, y));
                 let para = doc.paragraph_of(c);
                 let start = doc.paragraph_range(para).start;
-                if let Some((s, e)) = arabic::word_at(doc.paragraph_text(para), c - start) {
+                if let Some((s, e)) = arabic::token_at(doc.paragraph_text(para), c - start) {
                     let (s, e) = doc.text().snap_out(start + s, start + e);
                     self.anchor = s;
                     self.focus = e;
@@ -554,39 +618,40 @@ impl DocumentView {
         }
     }
 
-    fn handle_keys(&mut self, ui: &egui::Ui, events: &mut Vec<ViewEvent>) {
-        // Arrow keys stay with the view while it has focus (no focus navigation).
-        ui.memory_mut(|m| {
-            m.set_focus_lock_filter(
-                self.id,
-                egui::EventFilter {
-                    horizontal_arrows: true,
-                    vertical_arrows: true,
-                    tab: false,
-                    escape: false,
-                },
-            );
-        });
-        let keys = [
-            (Key::ArrowLeft, Motion::Left),
-            (Key::ArrowRight, Motion::Right),
-            (Key::ArrowUp, Motion::Up),
-            (Key::ArrowDown, Motion::Down),
-            (Key::Home, Motion::LineStart),
-            (Key::End, Motion::LineEnd),
-        ];
+    fn handle_keys(&mut self, ui: &egui::Ui, viewport: Rect, events: &mut Vec<ViewEvent>) {
+        use crate::keymap::ViewKey;
         let mut moves = Vec::new();
-        ui.input_mut(|i| {
-            for (key, motion) in keys {
-                // Shift first: consume_key ignores extra Shift when matching.
-                while i.consume_key(Modifiers::SHIFT, key) {
-                    moves.push((motion, true));
+        for k in std::mem::take(&mut self.keys) {
+            let Some(doc) = self.doc.as_ref() else { return };
+            match k {
+                ViewKey::Move { motion, extend } => moves.push((motion, extend)),
+                ViewKey::Page(d) => {
+                    // Scroll a page (less a line), the caret to the same place on screen.
+                    let step = (viewport.height() * 0.9).max(40.0);
+                    let y = (viewport.min.y + f32::from(d) * step).max(0.0);
+                    self.scroll_fix = Some(y);
+                    let caret_y = doc.y_of(self.focus) + f32::from(d) * step;
+                    let (x, _) = doc
+                        .caret_rect(self.focus)
+                        .map_or((0.0, 0.0), |r| (r.x0, r.y0));
+                    let h = doc.hit_test(x, caret_y.clamp(0.0, doc.height()));
+                    self.anchor = h;
+                    self.focus = h;
                 }
-                while i.consume_key(Modifiers::NONE, key) {
-                    moves.push((motion, false));
+                ViewKey::DocumentStart => {
+                    self.scroll_fix = Some(0.0);
+                    self.anchor = 0;
+                    self.focus = 0;
+                }
+                ViewKey::DocumentEnd => {
+                    let end = doc.text().len_chars();
+                    self.scroll_fix = Some(doc.height());
+                    self.pending_scroll = Some(end);
+                    self.anchor = end;
+                    self.focus = end;
                 }
             }
-        });
+        }
         let shift_held = ui.input(|i| i.modifiers.shift);
         for (motion, extend) in moves {
             let Some(doc) = self.doc.as_mut() else { return };
@@ -638,9 +703,10 @@ impl DocumentView {
             return;
         };
         let painter = ui.painter_at(self.clip);
-        let visuals = ui.visuals();
-        let dark = visuals.dark_mode;
-        let text_color = visuals.text_color();
+        let dark = ui.visuals().dark_mode;
+        // The page and text colours the highlight fills are computed against.
+        let (page, text_color) = super::contrast::base(dark);
+        painter.rect_filled(self.clip, 0.0, page);
         let origin = self.origin;
         let to_screen =
             |r: DRect| Rect::from_min_max(origin + vec2(r.x0, r.y0), origin + vec2(r.x1, r.y1));
@@ -699,13 +765,12 @@ impl DocumentView {
                 .iter()
                 .map(move |r| DRect::new(r.x0, r.y0 + top, r.x1, r.y1 + top))
         };
-        let fill_alpha = if dark { 90 } else { 70 };
         for (s, &depth) in spans.iter().zip(&depths) {
             let [r, g, b] = model
                 .labels
                 .get(s.label)
                 .map_or([128, 128, 128], |l| l.color);
-            let fill = Color32::from_rgba_unmultiplied(r, g, b, fill_alpha);
+            let fill = super::contrast::span_fill([r, g, b], dark);
             let line = Color32::from_rgb(r, g, b);
             let inset = (depth as f32 * 3.0).min(9.0);
             for rr in placed(s) {
@@ -721,7 +786,7 @@ impl DocumentView {
             }
         }
         // ---- search hits and the selection
-        let hit_fill = Color32::from_rgba_unmultiplied(255, 220, 0, if dark { 60 } else { 90 });
+        let hit_fill = super::contrast::hit_fill(dark);
         for &(s, e) in model.search_hits.iter().filter(|&&(s, e)| s < ce && e > cs) {
             doc.range_rects(s, e, |rr| {
                 let rect = to_screen(rr);
@@ -740,8 +805,7 @@ impl DocumentView {
             (a < b).then(|| doc.text().snap_out(a, b))
         };
         if let Some((s, e)) = selection {
-            let sel_fill =
-                Color32::from_rgba_unmultiplied(70, 130, 255, if dark { 110 } else { 90 });
+            let sel_fill = super::contrast::selection_fill(dark);
             doc.range_rects(s.max(cs), e.min(ce), |rr| {
                 painter.rect_filled(to_screen(rr), 0.0, sel_fill);
             });
@@ -763,6 +827,14 @@ impl DocumentView {
             })
         };
         let (mesh, quads) = paint_glyphs(atlas, glyphs, ppp, text_color);
+        // Where ink may be (each glyph's bitmap box): label tags never go there.
+        self.ink_rects.clear();
+        self.ink_rects
+            .extend(mesh.vertices.chunks_exact(4).map(|q| {
+                q.iter().fold(Rect::NOTHING, |r, v| {
+                    r.union(Rect::from_min_max(v.pos, v.pos))
+                })
+            }));
         painter.add(egui::Shape::mesh(mesh));
 
         // ---- selected span outline, label tags
@@ -780,8 +852,9 @@ impl DocumentView {
                 );
             });
         }
-        let tag_font = FontId::proportional((model.font_size * 0.42).clamp(7.0, 13.0));
-        for (s, &depth) in spans.iter().zip(&depths) {
+        self.tag_rects.clear();
+        let tag_size = (model.font_size * 0.42).clamp(7.0, 13.0);
+        for s in &spans {
             if s.start < cs {
                 continue;
             }
@@ -790,48 +863,56 @@ impl DocumentView {
             };
             let para = doc.paragraph_of(s.start);
             let rtl = doc.paragraph_direction(para) == Direction::Rtl;
-            // The start edge: the right (RTL) or left (LTR) end of the span's first line.
+            // The span's first line: its start edge is the right (RTL) or left (LTR) end.
             let rects = placed(s);
             let Some(top) = rects.clone().map(|r| r.y0).reduce(f32::min) else {
                 continue;
             };
-            let first_line = rects.filter(|r| (r.y0 - top).abs() < 0.5);
-            let x = if rtl {
-                first_line.map(|r| r.x1).fold(f32::MIN, f32::max)
-            } else {
-                first_line.map(|r| r.x0).fold(f32::MAX, f32::min)
+            let first_line: Vec<Rect> = rects
+                .filter(|r| (r.y0 - top).abs() < 0.5)
+                .map(to_screen)
+                .collect();
+            let Some(line) = first_line.iter().copied().reduce(|a, b| a.union(b)) else {
+                continue;
             };
-            let c = to_screen(DRect::new(x, top, x, top));
             let [r, g, b] = label.color;
-            let anchor = pos2(c.center().x, c.min.y - 1.0 + depth as f32 * 3.0);
             let bg = Color32::from_rgb(r, g, b);
             let fg = if u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114 > 140_000 {
                 Color32::BLACK
             } else {
                 Color32::WHITE
             };
-            if label.name.is_ascii() {
-                let galley = painter.layout_no_wrap(label.name.clone(), tag_font.clone(), fg);
-                let size = galley.size() + vec2(4.0, 0.0);
-                let align = if rtl {
-                    Align2::RIGHT_TOP
-                } else {
-                    Align2::LEFT_TOP
-                };
-                let rect = align.anchor_size(anchor, size);
+            let edge = if rtl { line.max.x } else { line.min.x };
+            if let Some((rect, size)) = place_tag(
+                &mut self.tags,
+                &self.ink_rects,
+                &self.tag_rects,
+                &label.name,
+                tag_size,
+                edge,
+                line,
+                rtl,
+                &painter,
+            ) {
                 painter.rect_filled(rect, 2.0, bg);
-                painter.galley(rect.min + vec2(2.0, 0.0), galley, fg);
-            } else {
-                self.tags.paint_tag(
-                    ui,
-                    &painter,
-                    &label.name,
-                    tag_font.size,
-                    anchor,
-                    rtl,
-                    bg,
-                    fg,
-                );
+                if label.name.is_ascii() {
+                    let galley =
+                        painter.layout_no_wrap(label.name.clone(), FontId::proportional(size), fg);
+                    let y = rect.center().y - galley.size().y / 2.0;
+                    painter.galley(pos2(rect.min.x + 2.0, y), galley, fg);
+                } else {
+                    self.tags.paint_tag(
+                        ui,
+                        &painter,
+                        &label.name,
+                        size,
+                        rect.min,
+                        false,
+                        Color32::TRANSPARENT,
+                        fg,
+                    );
+                }
+                self.tag_rects.push(rect);
             }
         }
 
@@ -872,4 +953,58 @@ impl DocumentView {
         self.stats.pending_paragraphs = doc.pending();
         self.stats.atlas_glyphs = atlas.len();
     }
+}
+
+/// The first character of the paragraph at document height `y` (the top of the view).
+fn doc_top_char(doc: Option<&DocumentLayout>, y: f32) -> usize {
+    doc.map_or(0, |d| d.hit_test(0.0, y.max(0.0)).min(d.text().len_chars()))
+}
+
+/// Where a label tag for a span whose first line is `line` goes: above that line's
+/// letters at the span's start `edge`, in the gap to the line above, never over a glyph
+/// box or another tag. Shrinks the text to fit; `None` when even the smallest does not.
+#[allow(clippy::too_many_arguments)]
+fn place_tag(
+    tags: &mut BidiCache,
+    ink: &[Rect],
+    placed: &[Rect],
+    name: &str,
+    size: f32,
+    edge: f32,
+    line: Rect,
+    rtl: bool,
+    painter: &egui::Painter,
+) -> Option<(Rect, f32)> {
+    let mut size = size;
+    while size >= MIN_TAG_SIZE {
+        let text = if name.is_ascii() {
+            painter
+                .layout_no_wrap(name.to_string(), FontId::proportional(size), Color32::WHITE)
+                .size()
+        } else {
+            tags.measure(name, size, Direction::Auto, None)
+        };
+        let (w, h) = (text.x + 4.0, (size * 1.15).min(text.y));
+        let (x0, x1) = if rtl {
+            (edge - w, edge)
+        } else {
+            (edge, edge + w)
+        };
+        let over = |r: &Rect| r.max.x > x0 && r.min.x < x1;
+        // The top of this line's letters under the tag, and the bottom of the line above.
+        let ink_top = ink
+            .iter()
+            .filter(|r| over(r) && r.center().y >= line.min.y && r.center().y <= line.max.y)
+            .map(|r| r.min.y)
+            .fold(line.center().y, f32::min);
+        let bottom = ink_top - 1.0;
+        let rect = Rect::from_min_max(pos2(x0, bottom - h), pos2(x1, bottom));
+        let clear =
+            !ink.iter().any(|r| r.intersects(rect)) && !placed.iter().any(|r| r.intersects(rect));
+        if clear {
+            return Some((rect, size));
+        }
+        size -= 1.0;
+    }
+    None
 }

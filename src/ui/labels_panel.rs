@@ -17,6 +17,36 @@ pub struct LabelsPanelState {
     pub message: String,
 }
 
+/// A colour swatch that opens the label palette (no text, so no glyph can be missing, and
+/// a fixed size, so the panel never moves).
+fn palette_button(ui: &mut egui::Ui, id: LabelId, color: &mut [u8; 3]) {
+    let (r, resp) = ui.allocate_exact_size(egui::vec2(18.0, 18.0), egui::Sense::click());
+    ui.painter().rect_filled(r, 3.0, label_color(*color, 255));
+    let popup = egui::Popup::menu(&resp).id(egui::Id::unique(("label-colour", id.0)));
+    popup.show(|ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.set_max_width(6.0 * 24.0);
+            for c in crate::domain::label::PALETTE {
+                let (r, resp) =
+                    ui.allocate_exact_size(egui::vec2(20.0, 20.0), egui::Sense::click());
+                ui.painter().rect_filled(r, 3.0, label_color(c, 255));
+                if c == *color {
+                    ui.painter().rect_stroke(
+                        r,
+                        3.0,
+                        egui::Stroke::new(2.0, ui.visuals().strong_text_color()),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+                if resp.clicked() {
+                    *color = c;
+                    ui.close();
+                }
+            }
+        });
+    });
+}
+
 fn swatch(ui: &mut egui::Ui, l: &Label) {
     let (r, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
     ui.painter().rect_filled(r, 3.0, label_color(l.color, 255));
@@ -80,19 +110,27 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
     let ids: Vec<LabelId> = draft.iter().map(|l| l.id).collect();
     let mut remove = None;
     let mut moves = Vec::new();
+    let mut hotkey_change = None;
     for id in ids {
         let Some(l) = draft.get_mut(id) else { continue };
         ui.horizontal(|ui| {
-            ui.color_edit_button_srgb(&mut l.color);
-            ui.add(egui::TextEdit::singleline(&mut l.name).desired_width(70.0));
+            palette_button(ui, id, &mut l.color);
+            ui.add(egui::TextEdit::singleline(&mut l.name).desired_width(70.0))
+                .on_hover_text("name");
             let mut key = l.hotkey.map(String::from).unwrap_or_default();
             if ui
-                .add(egui::TextEdit::singleline(&mut key).desired_width(16.0))
+                .add(
+                    egui::TextEdit::singleline(&mut key)
+                        .char_limit(2)
+                        .desired_width(22.0)
+                        .font(egui::TextStyle::Monospace),
+                )
+                .on_hover_text("hotkey: a Latin letter or a digit")
                 .changed()
             {
-                l.hotkey = key.chars().last();
+                hotkey_change = Some((id, key.chars().last()));
             }
-            ui.checkbox(&mut l.enabled, "");
+            ui.checkbox(&mut l.enabled, "").on_hover_text("enabled");
             if ui.small_button("up").clicked() {
                 moves.push((id, -1));
             }
@@ -103,6 +141,19 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
                 remove = Some(id);
             }
         });
+        ui.add(
+            egui::TextEdit::singleline(&mut l.description)
+                .hint_text("description (shown under the label)")
+                .desired_width(f32::INFINITY),
+        );
+    }
+    if let Some((id, key)) = hotkey_change {
+        let checked = key.map_or(Ok(()), |k| crate::keymap::check_hotkey(k).map(drop));
+        st.message =
+            match checked.and_then(|()| draft.set_hotkey(id, key).map_err(|e| e.to_string())) {
+                Ok(()) => String::new(),
+                Err(e) => e,
+            };
     }
     for (id, d) in moves {
         let _ = draft.move_by(id, d);

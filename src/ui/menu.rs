@@ -5,7 +5,7 @@ use crate::command::Command;
 use crate::domain::{BoundaryMode, DocStatus, OverlapPolicy};
 
 fn item(ui: &mut egui::Ui, cmd: Command, enabled: bool, out: &mut Vec<Command>) {
-    let text = cmd.shortcut_text(ui.ctx());
+    let text = cmd.shortcut_text_plain();
     let button = egui::Button::new(cmd.title()).shortcut_text(text);
     if ui.add_enabled(enabled, button).clicked() {
         out.push(cmd);
@@ -59,6 +59,7 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             item(ui, Command::NextDocument, has_project, out);
             item(ui, Command::PreviousDocument, has_project, out);
             item(ui, Command::MarkDoneAndNext, has_doc, out);
+            item(ui, Command::DeleteDocument, has_doc, out);
             ui.separator();
             for s in DocStatus::ALL {
                 let on = app.current().is_some_and(|d| d.ann.status == s);
@@ -135,6 +136,19 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             {
                 out.push(Command::ToggleFrameMeter);
             }
+            ui.separator();
+            ui.label("Theme:");
+            for (t, name) in [
+                (egui::ThemePreference::Dark, "Dark"),
+                (egui::ThemePreference::Light, "Light"),
+                (egui::ThemePreference::System, "Follow the system"),
+            ] {
+                if ui.radio(app.prefs.theme == t, name).clicked() {
+                    out.push(Command::SetTheme(t));
+                }
+            }
+            ui.separator();
+            item(ui, Command::Help, true, out);
             ui.separator();
             ui.label("Reading direction of this document:");
             let cur = app.current().map(|d| d.direction);

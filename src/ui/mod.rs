@@ -2,9 +2,11 @@
 //! [`crate::command::Command`]s and never change project state.
 
 pub mod bidi_label;
+pub mod contrast;
 pub mod document_view;
 pub mod documents_panel;
 pub mod glyph_atlas;
+pub mod help;
 pub mod labels_panel;
 pub mod menu;
 pub mod search_panel;

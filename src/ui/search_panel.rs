@@ -30,6 +30,26 @@ pub struct SearchState {
     /// Set when the query or options changed and the search must run again.
     pub dirty: bool,
     pub truncated: bool,
+    /// Focus the query field next frame (Ctrl+F).
+    pub focus_query: bool,
+    /// The hit Enter goes to next.
+    pub next_hit: usize,
+    /// Occurrences the user unticked: they stay unticked when the list is searched again
+    /// (after "Accept ticked"), until the query changes.
+    pub unticked: std::collections::HashSet<(crate::domain::DocId, usize, usize)>,
+}
+
+impl SearchState {
+    /// Takes a fresh result list, keeping the user's unticked rows unticked.
+    pub fn set_hits(&mut self, hits: Vec<Hit>, truncated: bool) {
+        self.hits = hits;
+        for h in &mut self.hits {
+            if self.unticked.contains(&(h.doc, h.start, h.end)) {
+                h.accept = false;
+            }
+        }
+        self.truncated = truncated;
+    }
 }
 
 /// At most this many results are listed (a project-wide search of a common word).
@@ -48,10 +68,27 @@ pub fn show(ctx: &egui::Context, app: &mut TawsimApp, labels: &LabelSet, out: &m
                     .hint_text("word or phrase (hamza, ة/ه, ى/ي, harakat ignored)")
                     .desired_width(f32::INFINITY),
             );
-            if st.hits.is_empty() && st.query.is_empty() {
+            if std::mem::take(&mut st.focus_query) {
                 r.request_focus();
             }
             let mut changed = r.changed();
+            if r.changed() {
+                st.unticked.clear();
+                st.next_hit = 0;
+            }
+            // Enter goes to the next hit (and selects it, ready for a label key).
+            if r.lost_focus()
+                && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                && !st.hits.is_empty()
+            {
+                let h = &st.hits[st.next_hit % st.hits.len()];
+                out.push(Command::GoToRange {
+                    doc: h.doc,
+                    start: h.start,
+                    end: h.end,
+                });
+                st.next_hit = (st.next_hit + 1) % st.hits.len();
+            }
             ui.horizontal_wrapped(|ui| {
                 changed |= ui.checkbox(&mut st.whole_word, "Whole word").changed();
                 changed |= ui
@@ -155,7 +192,14 @@ pub fn show(ctx: &egui::Context, app: &mut TawsimApp, labels: &LabelSet, out: &m
                             if labelling {
                                 match h.proposal {
                                     Proposal::New => {
-                                        ui.checkbox(&mut h.accept, "add");
+                                        if ui.checkbox(&mut h.accept, "add").changed() {
+                                            let key = (h.doc, h.start, h.end);
+                                            if h.accept {
+                                                st.unticked.remove(&key);
+                                            } else {
+                                                st.unticked.insert(key);
+                                            }
+                                        }
                                     }
                                     Proposal::AlreadyLabelled => {
                                         ui.label("done");

@@ -140,7 +140,7 @@ pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>)
     } else {
         "Export dataset"
     };
-    egui::Modal::new(egui::Id::unique("transfer")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("transfer")).show(ctx, |ui| {
         ui.set_width(460.0);
         ui.heading(title);
         ui.horizontal(|ui| {
@@ -149,8 +149,12 @@ pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>)
             } else {
                 "Output"
             });
-            ui.add(egui::TextEdit::singleline(&mut d.path).desired_width(300.0))
+            let r = ui
+                .add(egui::TextEdit::singleline(&mut d.path).desired_width(300.0))
                 .labelled_by(l.id);
+            if d.path.is_empty() && !r.has_focus() && !r.lost_focus() {
+                r.request_focus();
+            }
             if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
                 && ui.button("Browse…").clicked()
             {
@@ -167,16 +171,16 @@ pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>)
                 }
             })
             .collect();
-        egui::ComboBox::new("transfer-format", "Format")
-            .selected_text(d.format.map_or("guess from the name", Format::name))
-            .show_ui(ui, |ui| {
-                if d.direction == Direction::Import {
-                    ui.selectable_value(&mut d.format, None, "guess from the name");
-                }
-                for f in formats {
-                    ui.selectable_value(&mut d.format, Some(f), f.name());
-                }
-            });
+        // Radio buttons, not a drop-down: a pop-up list can open behind the modal.
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Format:");
+            if d.direction == Direction::Import {
+                ui.radio_value(&mut d.format, None, "guess from the file");
+            }
+            for f in formats {
+                ui.radio_value(&mut d.format, Some(f), f.name());
+            }
+        });
         let fmt = d
             .format
             .or_else(|| Format::guess(std::path::Path::new(d.path.trim())));
@@ -196,14 +200,13 @@ pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>)
                 );
             }
             Direction::Export => {
-                egui::ComboBox::new("export-status", "Documents")
-                    .selected_text(d.status.map_or("all", DocStatus::title))
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut d.status, None, "all");
-                        for s in DocStatus::ALL {
-                            ui.selectable_value(&mut d.status, Some(s), s.title());
-                        }
-                    });
+                ui.horizontal_wrapped(|ui| {
+                    ui.label("Documents:");
+                    ui.radio_value(&mut d.status, None, "all");
+                    for s in DocStatus::ALL {
+                        ui.radio_value(&mut d.status, Some(s), s.title());
+                    }
+                });
                 ui.horizontal(|ui| {
                     let l = ui.label("Only labels");
                     ui.add(
@@ -253,7 +256,8 @@ pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>)
                 (Direction::Export, false) => "Export",
                 (Direction::Export, true) => "Replace",
             };
-            if ui.add_enabled(ready, egui::Button::new(go)).clicked() {
+            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.add_enabled(ready, egui::Button::new(go)).clicked() || (ready && enter) {
                 match d.direction {
                     Direction::Import => {
                         out.push(Command::StartImport(d.import_request()));
@@ -270,10 +274,13 @@ pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>)
                     }
                 }
             }
-            if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            if ui.button("Cancel").clicked() {
                 keep = false;
             }
         });
     });
+    if modal.should_close() {
+        keep = false;
+    }
     keep
 }

@@ -59,3 +59,58 @@ pub fn harness(app: TawsimApp) -> Harness<'static, TawsimApp> {
         .with_context_setup(tawsim::fonts::install)
         .build_ui_state(|ui, app: &mut TawsimApp| app.frame(ui), app)
 }
+
+/// Selects `[s, e)` as a user does: a mouse drag from the range's start edge to its end edge
+/// (where the view painted them last frame), in small steps.
+pub fn drag_over(h: &mut Harness<'_, TawsimApp>, s: usize, e: usize) {
+    // Off screen: page there first, as a reader would.
+    for _ in 0..40 {
+        let y = h
+            .state()
+            .view
+            .screen_rects(s, e)
+            .first()
+            .map(|r| r.center().y);
+        match y {
+            Some(y) if y > 740.0 => h.key_press(egui::Key::PageDown),
+            Some(y) if y < 60.0 => h.key_press(egui::Key::PageUp),
+            _ => break,
+        }
+        h.run();
+    }
+    let first = h.state().view.screen_rects(s, s + 1);
+    let last = h.state().view.screen_rects(e - 1, e);
+    let (Some(a), Some(b)) = (first.first(), last.last()) else {
+        panic!("[{s}, {e}) is not on screen");
+    };
+    // Right to left when the last character sits left of the first (on one line) or the
+    // paragraph reads so; press just inside the start edge, release just inside the end edge.
+    let rtl = a.center().x > b.center().x || (a.center().y < b.center().y && a.right() > b.right());
+    let (from, to) = if rtl {
+        (
+            egui::pos2(a.right() - 1.0, a.center().y),
+            egui::pos2(b.left() + 1.0, b.center().y),
+        )
+    } else {
+        (
+            egui::pos2(a.left() + 1.0, a.center().y),
+            egui::pos2(b.right() - 1.0, b.center().y),
+        )
+    };
+    drag(h, from, to);
+}
+
+/// A mouse drag in small steps, as a hand would do it.
+pub fn drag(h: &mut Harness<'_, TawsimApp>, from: egui::Pos2, to: egui::Pos2) {
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    h.hover_at(from.lerp(to, 0.5));
+    h.step();
+    h.hover_at(to);
+    h.step();
+    h.drop_at(to);
+    h.step();
+    h.step();
+}

@@ -1,0 +1,557 @@
+//! End-to-end tests of the real binary in a real X server: each test starts Xvfb, runs the
+//! `tawsim` binary on a fresh HOME, drives it with xdotool (pointer presses, moves, releases,
+//! key presses, typed text — only what a user can do) and reads the project file (SQLite,
+//! read-only) afterwards.
+//!
+//! They need `Xvfb` and `xdotool` (`apt-get install xvfb xdotool`; `.ci/run` installs them).
+//! Without them the tests fail: they never skip.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Display numbers are picked one test at a time.
+static DISPLAYS: Mutex<u32> = Mutex::new(0);
+
+const WORD: &str = "بنغازي";
+
+struct Display {
+    num: u32,
+    xvfb: Child,
+}
+
+impl Display {
+    fn start() -> Display {
+        for tool in ["Xvfb", "xdotool"] {
+            let found = Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(
+                found,
+                "{tool} is not installed: the window tests need it (apt-get install xvfb xdotool)"
+            );
+        }
+        let mut next = DISPLAYS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let base = 200 + (std::process::id() % 50) * 8;
+        for _ in 0..200 {
+            let num = base + *next;
+            *next += 1;
+            if Path::new(&format!("/tmp/.X{num}-lock")).exists()
+                || Path::new(&format!("/tmp/.X11-unix/X{num}")).exists()
+            {
+                continue;
+            }
+            let Ok(mut xvfb) = Command::new("Xvfb")
+                .args([
+                    &format!(":{num}"),
+                    "-screen",
+                    "0",
+                    "1280x800x24",
+                    "-nolisten",
+                    "tcp",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+            else {
+                continue;
+            };
+            let t0 = Instant::now();
+            while t0.elapsed() < Duration::from_secs(10) {
+                if Path::new(&format!("/tmp/.X11-unix/X{num}")).exists() {
+                    return Display { num, xvfb };
+                }
+                if xvfb.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = xvfb.kill();
+            let _ = xvfb.wait();
+        }
+        panic!("could not start Xvfb on any display");
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// The running app in its window.
+struct App {
+    display: Display,
+    child: Child,
+    dir: tempfile::TempDir,
+    window: String,
+    /// Window origin and size on the screen.
+    x: i32,
+    y: i32,
+    w: i32,
+    h: i32,
+}
+
+impl App {
+    /// Runs tawsim on `files` (paths inside a fresh temporary HOME made by `setup`).
+    fn start(setup: impl FnOnce(&Path) -> Vec<PathBuf>) -> App {
+        let display = Display::start();
+        let dir = tempfile::tempdir().expect("tmp");
+        let args = setup(dir.path());
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).expect("home");
+        let child = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+            .args(&args)
+            .env("DISPLAY", format!(":{}", display.num))
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("TAWSIM_DATA_DIR", home.join("tawsim"))
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("app.log")).expect("log"))
+            .spawn()
+            .expect("run tawsim");
+        let mut app = App {
+            display,
+            child,
+            dir,
+            window: String::new(),
+            x: 0,
+            y: 0,
+            w: 0,
+            h: 0,
+        };
+        let t0 = Instant::now();
+        loop {
+            let out = app.xdotool_out(&[
+                "search",
+                "--onlyvisible",
+                "--pid",
+                &app.child.id().to_string(),
+            ]);
+            if let Some(w) = out.lines().next().filter(|l| !l.trim().is_empty()) {
+                app.window = w.trim().to_string();
+                break;
+            }
+            if let Ok(Some(status)) = app.child.try_wait() {
+                panic!(
+                    "tawsim exited ({status}) before showing a window: {}",
+                    app.log()
+                );
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "no window after 60 s: {}",
+                app.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // Let the first frames lay out the document.
+        std::thread::sleep(Duration::from_millis(2500));
+        // No window manager runs: focus the window directly.
+        app.xdotool(&["windowfocus", "--sync", &app.window.clone()]);
+        let geo = app.xdotool_out(&["getwindowgeometry", "--shell", &app.window.clone()]);
+        for line in geo.lines() {
+            let (k, v) = line.split_once('=').unwrap_or(("", ""));
+            let v: i32 = v.trim().parse().unwrap_or(0);
+            match k {
+                "X" => app.x = v,
+                "Y" => app.y = v,
+                "WIDTH" => app.w = v,
+                "HEIGHT" => app.h = v,
+                _ => {}
+            }
+        }
+        assert!(app.w > 600 && app.h > 400, "window geometry: {geo}");
+        app
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("app.log")).unwrap_or_default()
+    }
+
+    fn xdotool_out(&self, args: &[&str]) -> String {
+        let out = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", format!(":{}", self.display.num))
+            .output()
+            .expect("run xdotool");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn xdotool(&self, args: &[&str]) {
+        let st = Command::new("xdotool")
+            .args(args)
+            .env("DISPLAY", format!(":{}", self.display.num))
+            .status()
+            .expect("run xdotool");
+        assert!(st.success(), "xdotool {args:?} failed");
+        // A few frames for the app to see it.
+        std::thread::sleep(Duration::from_millis(250));
+    }
+
+    /// A point in the document view (the middle of the window between the side panels),
+    /// `fy` down from its top.
+    fn text_at(&self, fx: f32, fy: f32) -> (i32, i32) {
+        // The side panels are 260 and 300 points wide.
+        let left = self.x + 280;
+        let right = self.x + self.w - 320;
+        (
+            left + ((right - left) as f32 * fx) as i32,
+            self.y + (self.h as f32 * fy) as i32,
+        )
+    }
+
+    fn move_to(&self, p: (i32, i32)) {
+        self.xdotool(&["mousemove", &p.0.to_string(), &p.1.to_string()]);
+    }
+
+    fn double_click(&self, p: (i32, i32)) {
+        self.move_to(p);
+        self.xdotool(&["click", "--repeat", "2", "--delay", "80", "1"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    fn click(&self, p: (i32, i32)) {
+        self.move_to(p);
+        self.xdotool(&["click", "1"]);
+    }
+
+    /// Press, move over several frames, release.
+    fn drag(&self, from: (i32, i32), to: (i32, i32)) {
+        self.move_to(from);
+        self.xdotool(&["mousedown", "1"]);
+        for k in 1..=6 {
+            let t = k as f32 / 6.0;
+            let p = (
+                from.0 + ((to.0 - from.0) as f32 * t) as i32,
+                from.1 + ((to.1 - from.1) as f32 * t) as i32,
+            );
+            self.move_to(p);
+        }
+        self.xdotool(&["mouseup", "1"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    fn key(&self, keys: &str) {
+        self.xdotool(&["key", "--clearmodifiers", keys]);
+    }
+
+    fn type_text(&self, text: &str) {
+        self.xdotool(&["type", "--delay", "60", text]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    /// The project file's rows, read-only, while the app runs.
+    fn query<T>(
+        &self,
+        project: &Path,
+        sql: &str,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Vec<T> {
+        let conn = rusqlite::Connection::open_with_flags(
+            project,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap_or_else(|e| panic!("open {}: {e}; app log: {}", project.display(), self.log()));
+        let mut st = conn.prepare(sql).expect("prepare");
+        st.query_map([], f)
+            .expect("query")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows")
+    }
+
+    /// Spans as (document name, start, end, label name), in document order.
+    fn spans(&self, project: &Path) -> Vec<(String, usize, usize, String)> {
+        self.query(
+            project,
+            "SELECT d.name, s.start, s.end, l.name FROM spans s JOIN documents d ON d.id = s.doc_id
+             JOIN labels l ON l.id = s.label_id ORDER BY d.id, s.start, s.end",
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get::<_, i64>(1)? as usize,
+                    r.get::<_, i64>(2)? as usize,
+                    r.get(3)?,
+                ))
+            },
+        )
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One text file of the same word over many lines (every click in the text hits that word),
+/// and the project tawsim makes beside it.
+fn words_file(dir: &Path, name: &str, lines: usize) -> (PathBuf, PathBuf) {
+    let file = dir.join(format!("{name}.txt"));
+    let line = [WORD; 12].join(" ");
+    let text: Vec<String> = (0..lines).map(|_| line.clone()).collect();
+    std::fs::write(&file, text.join("\n") + "\n").expect("write");
+    (file, dir.join(format!("{name}.tawsim")))
+}
+
+/// Whether `[s, e)` is exactly one occurrence of WORD in the words file.
+fn is_whole_word(s: usize, e: usize) -> bool {
+    let n = WORD.chars().count();
+    // Each word is followed by one space or newline.
+    e - s == n && s.is_multiple_of(n + 1)
+}
+
+fn wait_for<T>(what: &str, app: &App, mut f: impl FnMut() -> Option<T>) -> T {
+    let t0 = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(15),
+            "{what}; app log: {}",
+            app.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn double_click_a_word_then_a_label_key_stores_that_word() {
+    let mut project = PathBuf::new();
+    let app = App::start(|d| {
+        let (f, p) = words_file(d, "words", 40);
+        project = p;
+        vec![f]
+    });
+    app.double_click(app.text_at(0.5, 0.3));
+    app.key("1");
+    let spans = wait_for("a span after double-click + 1", &app, || {
+        Some(app.spans(&project)).filter(|s| !s.is_empty())
+    });
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    let (_, s, e, label) = &spans[0];
+    assert!(is_whole_word(*s, *e), "one whole word: {spans:?}");
+    assert_eq!(label, "PER");
+
+    // Tab selects the span (the view keeps Tab; it never reaches the menu), 3 relabels it.
+    app.key("Escape");
+    app.key("Tab");
+    app.key("3");
+    let relabelled = wait_for("relabelled to ORG", &app, || {
+        Some(app.spans(&project)).filter(|s| s.first().is_some_and(|x| x.3 == "ORG"))
+    });
+    assert_eq!(relabelled.len(), 1);
+    assert_eq!((relabelled[0].1, relabelled[0].2), (*s, *e), "same extent");
+
+    // Alt+Left moves the start one grapheme; Alt+Shift+Left the end.
+    app.key("alt+Left");
+    let moved = wait_for("start moved", &app, || {
+        Some(app.spans(&project)).filter(|v| v.first().is_some_and(|x| x.1 != *s))
+    });
+    assert_eq!(
+        (moved[0].1, moved[0].2),
+        (s + 1, *e),
+        "Alt+Left shrinks from the start in RTL"
+    );
+    app.key("alt+shift+Right");
+    let moved = wait_for("end moved", &app, || {
+        Some(app.spans(&project)).filter(|v| v.first().is_some_and(|x| x.2 != *e))
+    });
+    assert_eq!((moved[0].1, moved[0].2), (s + 1, e - 1));
+
+    // Undo twice, redo once.
+    app.key("ctrl+z");
+    app.key("ctrl+z");
+    let undone = wait_for("two undos", &app, || {
+        Some(app.spans(&project)).filter(|v| v.first().is_some_and(|x| (x.1, x.2) == (*s, *e)))
+    });
+    assert_eq!(undone[0].3, "ORG");
+    app.key("ctrl+shift+z");
+    let redone = wait_for("redo", &app, || {
+        Some(app.spans(&project)).filter(|v| v.first().is_some_and(|x| x.1 == s + 1))
+    });
+    assert_eq!((redone[0].1, redone[0].2), (s + 1, *e));
+
+    // Delete removes the selected span.
+    app.key("Delete");
+    wait_for("deleted", &app, || {
+        Some(()).filter(|()| app.spans(&project).is_empty())
+    });
+}
+
+#[test]
+fn drag_over_words_then_a_label_key_stores_them() {
+    let mut project = PathBuf::new();
+    let app = App::start(|d| {
+        let (f, p) = words_file(d, "words", 40);
+        project = p;
+        vec![f]
+    });
+    // Drag from right to left (reading order) over the middle of a line.
+    let y = 0.3;
+    app.drag(app.text_at(0.6, y), app.text_at(0.4, y));
+    app.key("2");
+    let spans = wait_for("a span after drag + 2", &app, || {
+        Some(app.spans(&project)).filter(|s| !s.is_empty())
+    });
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    let (_, s, e, label) = &spans[0];
+    let n = WORD.chars().count();
+    assert_eq!(label, "LOC");
+    assert!(e - s > n, "more than one word: {spans:?}");
+    assert!(
+        s % (n + 1) == 0 && (e + 1) % (n + 1) == 0,
+        "whole words: {spans:?}"
+    );
+}
+
+#[test]
+fn backspace_in_the_filter_box_edits_the_filter_and_leaves_spans_alone() {
+    let mut project = PathBuf::new();
+    let app = App::start(|d| {
+        let folder = d.join("docs");
+        std::fs::create_dir_all(&folder).expect("dir");
+        words_file(&folder, "alpha", 10);
+        words_file(&folder, "beta", 10);
+        project = d.join("docs.tawsim");
+        vec![folder]
+    });
+    // A span in the first document, selected.
+    app.double_click(app.text_at(0.5, 0.3));
+    app.key("1");
+    wait_for("span", &app, || {
+        Some(()).filter(|()| app.spans(&project).len() == 1)
+    });
+    // Type into the filter field (left panel, under its heading; 66 points down at the
+    // default size), then Backspace.
+    app.click((app.x + 130, app.y + 66));
+    app.type_text("betax");
+    app.key("BackSpace");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        app.spans(&project).len(),
+        1,
+        "Backspace in the filter deleted a span"
+    );
+    // The filter now reads "beta": its one row is the first of the list; open it and label.
+    app.click((app.x + 60, app.y + 149));
+    app.double_click(app.text_at(0.5, 0.3));
+    app.key("1");
+    let spans = wait_for("a span in beta", &app, || {
+        Some(app.spans(&project)).filter(|s| s.len() == 2)
+    });
+    let docs: Vec<&str> = spans.iter().map(|s| s.0.as_str()).collect();
+    assert!(
+        docs.contains(&"beta") || docs.contains(&"beta.txt"),
+        "{spans:?}"
+    );
+}
+
+#[test]
+fn page_down_scrolls_the_text() {
+    let mut project = PathBuf::new();
+    let app = App::start(|d| {
+        let (f, p) = words_file(d, "words", 400);
+        project = p;
+        vec![f]
+    });
+    let at = app.text_at(0.5, 0.3);
+    app.double_click(at);
+    app.key("1");
+    let first = wait_for("first span", &app, || {
+        Some(app.spans(&project)).filter(|s| s.len() == 1)
+    })[0]
+        .1;
+    app.key("Escape");
+    app.key("Next");
+    app.key("Next");
+    app.double_click(at);
+    app.key("1");
+    let spans = wait_for("second span", &app, || {
+        Some(app.spans(&project)).filter(|s| s.len() == 2)
+    });
+    let second = spans.iter().map(|s| s.1).max().unwrap_or(0);
+    let line = 12 * (WORD.chars().count() + 1);
+    assert!(
+        second > first + 10 * line,
+        "two pages down the same screen point is at least ten lines further: {first} -> {second}"
+    );
+    assert!(
+        spans.iter().all(|s| s.0.starts_with("words")),
+        "still one document"
+    );
+    // End goes to the end of the document; Home back to the start.
+    app.key("End");
+    app.double_click(at);
+    app.key("2");
+    let spans = wait_for("third span", &app, || {
+        Some(app.spans(&project)).filter(|s| s.len() == 3)
+    });
+    let last = spans.iter().map(|s| s.1).max().unwrap_or(0);
+    assert!(last > 300 * line, "End shows the end: {last}");
+}
+
+#[test]
+fn find_types_arabic_and_enter_selects_the_hit_for_a_label_key() {
+    let mut project = PathBuf::new();
+    let app = App::start(|d| {
+        let file = d.join("article.txt");
+        std::fs::write(
+            &file,
+            "قال المتحدث إن الجولة القادمة ستعقد في جنيف الأسبوع المقبل.\nوأضاف أن الوفود وصلت إلى بنغازي.\n",
+        )
+        .expect("write");
+        project = d.join("article.tawsim");
+        vec![file]
+    });
+    app.key("ctrl+f");
+    app.type_text("جنيف");
+    app.key("Return");
+    app.key("Escape");
+    app.key("2");
+    let spans = wait_for("a span at the hit", &app, || {
+        Some(app.spans(&project)).filter(|s| !s.is_empty())
+    });
+    let text = "قال المتحدث إن الجولة القادمة ستعقد في ";
+    let s = text.chars().count();
+    assert_eq!(
+        spans,
+        vec![("article".into(), s, s + 4, "LOC".into())],
+        "the hit for جنيف"
+    );
+}
+
+#[test]
+fn file_import_with_the_path_field() {
+    let mut project = PathBuf::new();
+    let mut extra = PathBuf::new();
+    let app = App::start(|d| {
+        let (f, p) = words_file(d, "words", 5);
+        project = p;
+        extra = d.join("more.txt");
+        std::fs::write(&extra, "وصل الوفد إلى جنيف.\n").expect("write");
+        vec![f]
+    });
+    app.key("ctrl+i");
+    app.type_text(&extra.display().to_string());
+    app.key("Return");
+    let names = wait_for("the imported document", &app, || {
+        let n: Vec<String> = app.query(&project, "SELECT name FROM documents ORDER BY id", |r| {
+            r.get(0)
+        });
+        Some(n).filter(|n| n.len() == 2)
+    });
+    assert!(names[1].starts_with("more"), "{names:?}");
+}
