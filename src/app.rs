@@ -208,6 +208,8 @@ pub struct TawsimApp {
     vocabulary: Arc<std::sync::Mutex<Option<Arc<std::collections::HashSet<String>>>>>,
     /// The list of keys (F1).
     pub help_open: bool,
+    /// The last import's report (warnings and skipped problems, file:line each).
+    pub report: Option<String>,
     /// Documents the user asked to delete, waiting for the confirmation.
     pub confirm_delete: Option<Vec<DocId>>,
     /// The theme last handed to egui.
@@ -246,6 +248,7 @@ impl TawsimApp {
             bidi: ui::bidi_label::BidiCache::new(),
             vocabulary: Arc::default(),
             help_open: false,
+            report: None,
             confirm_delete: None,
             theme_applied: None,
         }
@@ -535,6 +538,10 @@ impl TawsimApp {
         }
         if let Err(e) = edit.apply(&mut doc.ann, policy) {
             self.status = format!("Not applied: {e}");
+            if e.to_string().contains("forbids overlaps") {
+                self.status
+                    .push_str(" (for nested spans: Project > Spans may overlap: Yes)");
+            }
             return false;
         }
         doc.history.push(edit.clone());
@@ -895,7 +902,9 @@ impl TawsimApp {
             }
             Command::ToggleFrameMeter => self.prefs.frame_meter = !self.prefs.frame_meter,
             Command::Escape => {
-                if self.help_open {
+                if self.report.is_some() {
+                    self.report = None;
+                } else if self.help_open {
                     self.help_open = false;
                 } else if self.search.open {
                     self.search.open = false;
@@ -1152,7 +1161,15 @@ impl TawsimApp {
             opts.progress = Some(done);
             opts.cancel = Some(cancel);
             crate::ops::import_paths(&mut worker, &r.paths, r.format, &opts)
-                .map(|o| o.summary())
+                .map(|o| {
+                    // The summary first; the report's lines after it.
+                    let mut s = o.summary();
+                    for l in o.report_lines() {
+                        s.push('\n');
+                        s.push_str(&l);
+                    }
+                    s
+                })
                 .map_err(|e| e.to_string())
         }));
     }
@@ -1220,7 +1237,13 @@ impl TawsimApp {
             }
         }
         match result {
-            Ok(msg) => self.status = msg,
+            Ok(msg) => match msg.split_once('\n') {
+                Some((summary, _)) => {
+                    self.status = format!("{summary} (report shown)");
+                    self.report = Some(msg.clone());
+                }
+                None => self.status = msg,
+            },
             Err(e) if e == "cancelled" => self.status = "Cancelled; nothing was changed".into(),
             Err(e) => self.error = Some(e),
         }
@@ -1355,15 +1378,19 @@ impl TawsimApp {
 
         egui::Panel::top("menu").show(ui, |ui| ui::menu::menu_bar(ui, self, &mut cmds));
         egui::Panel::bottom("status").show(ui, |ui| ui::status_bar::show(ui, self, &mut cmds));
+        // Side panels give way on a narrow window: the text keeps at least half of it.
+        let width = ctx.content_rect().width();
         egui::Panel::left("documents")
             .resizable(true)
-            .default_size(260.0)
+            .default_size(260.0_f32.min(width * 0.22))
+            .size_range(100.0..=(width * 0.25).max(100.0))
             .show(ui, |ui| {
                 ui::documents_panel::show(ui, self, &mut cmds);
             });
         egui::Panel::right("labels")
             .resizable(true)
-            .default_size(300.0)
+            .default_size(300.0_f32.min(width * 0.25))
+            .size_range(120.0..=(width * 0.3).max(120.0))
             .show(ui, |ui| {
                 ui::labels_panel::show(ui, self, &labels, &mut cmds);
             });
@@ -1582,6 +1609,35 @@ impl TawsimApp {
                 cmds.push(Command::ConfirmDeleteDocuments(ids));
             } else if modal.should_close() {
                 self.confirm_delete = None;
+            }
+        }
+        if let Some(report) = &self.report {
+            let mut open = true;
+            let lines: Vec<&str> = report.lines().collect();
+            egui::Window::new("Import report")
+                .open(&mut open)
+                .default_width(640.0)
+                .default_height(360.0)
+                .show(ctx, |ui| {
+                    ui.label(lines.first().copied().unwrap_or_default());
+                    ui.horizontal(|ui| {
+                        if ui.button("Copy the report").clicked() {
+                            ui.ctx().copy_text(report.clone());
+                        }
+                        ui.weak("Escape closes this window");
+                    });
+                    ui.separator();
+                    let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
+                    egui::ScrollArea::both()
+                        .auto_shrink([false, false])
+                        .show_rows(ui, row_h, lines.len().saturating_sub(1), |ui, rows| {
+                            for l in &lines[1..][rows] {
+                                ui.monospace(*l);
+                            }
+                        });
+                });
+            if !open {
+                self.report = None;
             }
         }
         if self.help_open {

@@ -32,9 +32,15 @@ impl fmt::Display for OpsError {
             OpsError::Rejected(r) => {
                 writeln!(
                     f,
-                    "nothing imported: {} problem(s) (use --lenient to import the rest and skip these):",
+                    "nothing imported: {} problem(s) (import leniently — `--lenient`, or tick Lenient in File > Import — to import the rest and skip these):",
                     r.errors.len()
                 )?;
+                if r.errors.iter().any(|p| p.message.contains("forbids overlaps")) {
+                    writeln!(
+                        f,
+                        "  The file has nested or overlapping spans: to keep them, allow overlapping spans first (Project > Spans may overlap: Yes) and import again."
+                    )?;
+                }
                 for p in r.errors.iter().take(50) {
                     writeln!(f, "  {p}")?;
                 }
@@ -69,6 +75,17 @@ pub struct ImportOutcome {
 }
 
 impl ImportOutcome {
+    /// Every warning and skipped problem, one `file:line: message` a line.
+    #[must_use]
+    pub fn report_lines(&self) -> Vec<String> {
+        let r = &self.report;
+        r.errors
+            .iter()
+            .map(|p| format!("skipped: {p}"))
+            .chain(r.warnings.iter().map(|p| format!("warning: {p}")))
+            .collect()
+    }
+
     /// One line for the status bar.
     #[must_use]
     pub fn summary(&self) -> String {

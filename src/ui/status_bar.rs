@@ -37,7 +37,7 @@ pub fn show(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
                         .unwrap_or_default(),
                 );
                 ui.separator();
-                ui.label(format!("{done}/{total} done · {spans} spans"));
+                ui.add(egui::Label::new(format!("{done}/{total} done · {spans} spans")).truncate());
                 ui.add(
                     egui::ProgressBar::new(if total == 0 {
                         0.0
@@ -69,7 +69,8 @@ pub fn show(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             );
         }
         ui.separator();
-        ui.label(&app.status);
+        // The message gives way (cut with an ellipsis, whole on hover) on a narrow window.
+        ui.add(egui::Label::new(&app.status).truncate());
         if app.prefs.frame_meter {
             let v = app.view.stats();
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
