@@ -29,6 +29,8 @@ pub enum StoreError {
     },
     #[error("{path}: already open in another tawsim window or process ({lock})")]
     Locked { path: PathBuf, lock: PathBuf },
+    #[error("{path}: opened read-only; nothing was changed")]
+    ReadOnly { path: PathBuf },
     #[error("{path}: {source}")]
     Sqlite {
         path: PathBuf,
