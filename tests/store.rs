@@ -491,6 +491,38 @@ fn a_reader_opens_beside_the_writer_and_refuses_every_write() {
     ));
 }
 
+#[test]
+fn creating_a_project_in_a_missing_folder_names_the_folder() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let folder = dir.path().join("no").join("such");
+    let path = folder.join("p.tawsim");
+    let err = Project::create(&path).err().expect("refused");
+    let msg = err.to_string();
+    assert!(matches!(err, StoreError::NoFolder { .. }), "{msg}");
+    assert!(
+        msg.contains(&format!("the folder {} does not exist", folder.display())),
+        "{msg}"
+    );
+    assert!(!msg.contains(".lock"), "talks about the lock file: {msg}");
+    assert!(!folder.exists(), "made the folder");
+
+    // A file where the folder should be.
+    let file = dir.path().join("plain");
+    std::fs::write(&file, "x").expect("write");
+    let msg = Project::create(&file.join("p.tawsim"))
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        msg.contains("is not a folder") && !msg.contains(".lock"),
+        "{msg}"
+    );
+    assert!(matches!(
+        Project::open_or_create(&path),
+        Err(StoreError::NoFolder { .. })
+    ));
+}
+
 /// Files beside the project other than itself.
 fn beside(dir: &std::path::Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)

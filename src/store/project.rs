@@ -256,6 +256,32 @@ fn inspect(path: &Path) -> Result<i64, StoreError> {
     Ok(version)
 }
 
+/// Refuses to create a project in a folder that is not there, naming the folder (rather than
+/// failing on the lock file beside the project).
+fn check_folder(path: &Path) -> Result<(), StoreError> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(folder) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(StoreError::NoFolder {
+            path: path.to_path_buf(),
+            folder: folder.to_path_buf(),
+            why: "is not a folder",
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NoFolder {
+            path: path.to_path_buf(),
+            folder: folder.to_path_buf(),
+            why: "does not exist",
+        }),
+        Err(source) => Err(StoreError::Io {
+            path: folder.to_path_buf(),
+            source,
+        }),
+    }
+}
+
 impl Project {
     /// Creates a new project with the default Arabic news label set. Refuses an existing file.
     pub fn create(path: &Path) -> Result<Project, StoreError> {
@@ -264,6 +290,7 @@ impl Project {
                 path: path.to_path_buf(),
             });
         }
+        check_folder(path)?;
         let lock = take_lock(path)?;
         let mut conn = Connection::open(path).map_err(sq(path))?;
         configure(&conn, path)?;
