@@ -1172,3 +1172,32 @@ impl ImportSink<'_> {
         self.policy
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_on_an_unlinked_lock_file_does_not_count() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("p.tawsim");
+        let lock = lock_path(&path);
+        let first = take_lock(&path).expect("first writer");
+        // A second process opened the lock file just before the first writer closed.
+        let late = File::options().write(true).open(&lock).expect("open");
+        assert!(still_named(&late, &lock));
+        drop(first);
+        assert!(!lock.exists(), "the writer removed its lock file");
+        // It gets the lock of the unlinked file, but that file is no longer the lock file.
+        late.try_lock().expect("lock of the unlinked file");
+        assert!(!still_named(&late, &lock));
+        // So a new writer is not kept out by it, and a third one is by the new writer.
+        let second = take_lock(&path).expect("second writer");
+        assert!(matches!(take_lock(&path), Err(StoreError::Locked { .. })));
+        drop(late);
+        assert!(matches!(take_lock(&path), Err(StoreError::Locked { .. })));
+        drop(second);
+        assert!(!lock.exists());
+        drop(take_lock(&path).expect("free again"));
+    }
+}
