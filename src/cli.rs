@@ -1,4 +1,6 @@
 //! The command line: `import`, `export`, `stats`, `validate` (no window, no egui).
+//! `export` and `stats` only read: they open the project read-only, without its lock, so they
+//! work while a window has it open; `import` is a writer and is refused then.
 
 use crate::domain::DocStatus;
 use crate::formats::{DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme};
@@ -202,7 +204,7 @@ fn run(cmd: CliCommand) -> Result<(), String> {
                         .ok_or_else(|| format!("unknown status {s:?} (new, in_progress, done)"))
                 })
                 .transpose()?;
-            let p = Project::open(&project).map_err(|e| e.to_string())?;
+            let p = Project::open_read_only(&project).map_err(|e| e.to_string())?;
             let opts = ExportOptions {
                 utf16_offsets: utf16,
                 scheme: parse_scheme(scheme.as_deref())?,
@@ -254,7 +256,7 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             }
         }
         CliCommand::Stats { project } => {
-            let p = Project::open(&project).map_err(|e| e.to_string())?;
+            let p = Project::open_read_only(&project).map_err(|e| e.to_string())?;
             let s = p.stats().map_err(|e| e.to_string())?;
             println!("documents: {}", s.documents);
             println!("spans: {}", s.spans);

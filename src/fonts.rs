@@ -1,21 +1,38 @@
-//! The bundled fonts (Noto Naskh Arabic and Noto Sans, SIL OFL 1.1, see assets/fonts/OFL.txt),
-//! embedded in the binary: no font is ever read from a system path.
+//! The bundled fonts (Noto Naskh Arabic, Noto Sans, and for emoji and symbols Noto Emoji and
+//! Noto Sans Symbols 2; all SIL OFL 1.1, see assets/fonts/OFL.txt), embedded in the binary:
+//! no font is ever read from a system path.
 
 pub const NASKH_REGULAR: &[u8] = include_bytes!("../assets/fonts/NotoNaskhArabic-Regular.ttf");
 pub const NASKH_BOLD: &[u8] = include_bytes!("../assets/fonts/NotoNaskhArabic-Bold.ttf");
 pub const SANS_REGULAR: &[u8] = include_bytes!("../assets/fonts/NotoSans-Regular.ttf");
 pub const SANS_BOLD: &[u8] = include_bytes!("../assets/fonts/NotoSans-Bold.ttf");
+/// Monochrome emoji (the file egui ships in `epaint_default_fonts`).
+pub const EMOJI: &[u8] = include_bytes!("../assets/fonts/NotoEmoji-Regular.ttf");
+/// Stars, check marks, dingbats and other symbols that neither Noto Emoji nor Noto Sans has
+/// (★ ☆ ✓ ✗ ➤ …).
+pub const SYMBOLS: &[u8] = include_bytes!("../assets/fonts/NotoSansSymbols2-Regular.ttf");
 
 /// Family names as the font files declare them (used by the layout engine).
 pub const NASKH_FAMILY: &str = "Noto Naskh Arabic";
 pub const SANS_FAMILY: &str = "Noto Sans";
+pub const EMOJI_FAMILY: &str = "Noto Emoji";
+pub const SYMBOLS_FAMILY: &str = "Noto Sans Symbols2";
 
 /// All bundled font files.
-pub const ALL: [&[u8]; 4] = [NASKH_REGULAR, NASKH_BOLD, SANS_REGULAR, SANS_BOLD];
+pub const ALL: [&[u8]; 6] = [
+    NASKH_REGULAR,
+    NASKH_BOLD,
+    SANS_REGULAR,
+    SANS_BOLD,
+    EMOJI,
+    SYMBOLS,
+];
 
 /// egui font definitions: the bundled Noto Sans first for Latin UI text, Noto Naskh Arabic
 /// next so short Arabic strings never hit a missing glyph, then egui's own embedded fonts
-/// (symbols and emoji icons). Nothing is read from the system.
+/// (Ubuntu Light or Hack, and its icons), then the bundled Noto Emoji and Noto Sans Symbols 2
+/// (egui's own emoji fonts are behind a feature this build leaves off, so as not to embed
+/// Noto Emoji twice). Nothing is read from the system.
 #[must_use]
 pub fn egui_font_definitions() -> egui::FontDefinitions {
     use egui::{FontData, FontDefinitions, FontFamily};
@@ -29,10 +46,24 @@ pub fn egui_font_definitions() -> egui::FontDefinitions {
         "noto-naskh".into(),
         Arc::new(FontData::from_static(NASKH_REGULAR)),
     );
+    // Scaled down as egui does its own copy: emoji outlines fill the whole em.
+    defs.font_data.insert(
+        "noto-emoji".into(),
+        Arc::new(FontData::from_static(EMOJI).tweak(egui::FontTweak {
+            scale: 0.81,
+            ..Default::default()
+        })),
+    );
+    defs.font_data.insert(
+        "noto-symbols2".into(),
+        Arc::new(FontData::from_static(SYMBOLS)),
+    );
     for (family, at) in [(FontFamily::Proportional, 0), (FontFamily::Monospace, 1)] {
         let list = defs.families.entry(family).or_default();
         list.insert(at, "noto-naskh".into());
         list.insert(at, "noto-sans".into());
+        list.push("noto-emoji".into());
+        list.push("noto-symbols2".into());
     }
     defs
 }
@@ -40,4 +71,28 @@ pub fn egui_font_definitions() -> egui::FontDefinitions {
 /// Installs the bundled fonts into an egui context.
 pub fn install(ctx: &egui::Context) {
     ctx.set_fonts(egui_font_definitions());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn egui_ui_fonts_fall_back_to_emoji_and_symbols() {
+        let defs = egui_font_definitions();
+        for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+            let list = &defs.families[&family];
+            let at = |name: &str| list.iter().position(|n| n == name);
+            let (Some(sans), Some(emoji), Some(symbols)) =
+                (at("noto-sans"), at("noto-emoji"), at("noto-symbols2"))
+            else {
+                panic!("{family:?}: {list:?}");
+            };
+            assert!(sans < emoji && emoji < symbols, "{family:?}: {list:?}");
+            assert!(at("noto-naskh").is_some_and(|n| n < emoji), "{list:?}");
+        }
+        for name in ["noto-sans", "noto-naskh", "noto-emoji", "noto-symbols2"] {
+            assert!(defs.font_data.contains_key(name), "{name}");
+        }
+    }
 }

@@ -163,3 +163,173 @@ fn a_newer_or_foreign_project_file_is_refused_with_a_clear_message() {
         "{err}"
     );
 }
+
+/// Names of the `*.lock` files in `dir`.
+fn lock_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock"))
+        .collect()
+}
+
+fn seed_project(dir: &Path) -> std::path::PathBuf {
+    let seed = dir.join("seed.jsonl");
+    let lines = [
+        serde_json::json!({"text": "زار الرئيس بنغازي أمس", "label": [[11, 17, "LOC"]]}),
+        serde_json::json!({"text": "التقى خليفة حفتر الوفد", "label": [[6, 16, "PER"]]}),
+    ];
+    std::fs::write(
+        &seed,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .expect("write");
+    let project = dir.join("p.tawsim");
+    let (ok, out, err) = tawsim(&["import", s(&project), s(&seed)]);
+    assert!(
+        ok && out.contains("Imported 2 document(s) with 2 span(s)"),
+        "{out}{err}"
+    );
+    project
+}
+
+#[test]
+fn export_and_stats_read_a_project_a_window_has_open() {
+    use tawsim::domain::{DocStatus, Edit};
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = seed_project(dir.path());
+    // This process is the window: it holds the project open as the writer, and has just
+    // stored an edit (still in the WAL, not checkpointed into the file).
+    let mut window = tawsim::store::Project::open(&project).expect("window opens it");
+    let first = window.documents().expect("docs")[0].id;
+    window
+        .apply(
+            first,
+            &Edit::SetStatus {
+                from: DocStatus::New,
+                to: DocStatus::Done,
+            },
+        )
+        .expect("edit");
+
+    let (ok, out, err) = tawsim(&["stats", s(&project)]);
+    assert!(ok, "stats refused while the window is open: {err}");
+    assert!(
+        out.contains("documents: 2")
+            && out.contains("spans: 2")
+            && out.contains("status done: 1")
+            && out.contains("status new: 1")
+            && out.contains("label LOC: 1")
+            && out.contains("label PER: 1"),
+        "{out}"
+    );
+
+    let exported = dir.path().join("done.jsonl");
+    let (ok, out, err) = tawsim(&[
+        "export",
+        s(&project),
+        "--format",
+        "doccano",
+        "--status",
+        "done",
+        "-o",
+        s(&exported),
+    ]);
+    assert!(ok, "export refused while the window is open: {err}");
+    assert!(
+        out.contains("Exported 1 document(s) with 1 span(s)"),
+        "{out}"
+    );
+    let back: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&exported).expect("read").trim())
+            .expect("json");
+    assert_eq!(back["text"], "زار الرئيس بنغازي أمس");
+    assert_eq!(back["label"], serde_json::json!([[11, 17, "LOC"]]));
+
+    // The window still writes after the readers came and went.
+    window
+        .apply(
+            first,
+            &Edit::SetStatus {
+                from: DocStatus::Done,
+                to: DocStatus::InProgress,
+            },
+        )
+        .expect("window still writes");
+    drop(window);
+    let (_, out, _) = tawsim(&["stats", s(&project)]);
+    assert!(out.contains("status in_progress: 1"), "{out}");
+}
+
+#[test]
+fn a_second_writer_is_refused_while_a_window_has_the_project_open() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = seed_project(dir.path());
+    let more = dir.path().join("more.txt");
+    std::fs::write(&more, "نص آخر").expect("write");
+    let window = tawsim::store::Project::open(&project).expect("window opens it");
+    let (ok, out, err) = tawsim(&["import", s(&project), s(&more)]);
+    assert!(!ok, "a second writer got in: {out}");
+    assert!(
+        err.contains("p.tawsim") && err.contains("already open in another tawsim window"),
+        "{err}"
+    );
+    // A second writer in this process is refused too; the window keeps its lock file.
+    assert!(matches!(
+        tawsim::store::Project::open(&project),
+        Err(tawsim::store::StoreError::Locked { .. })
+    ));
+    assert_eq!(lock_files(dir.path()), vec!["p.tawsim.lock".to_string()]);
+    drop(window);
+    assert!(
+        lock_files(dir.path()).is_empty(),
+        "the window left its lock file"
+    );
+    let (ok, out, err) = tawsim(&["import", s(&project), s(&more)]);
+    assert!(ok && out.contains("Imported 1 document(s)"), "{out}{err}");
+}
+
+/// Lock, WAL and shared-memory files in `dir`.
+fn stray_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock") || n.ends_with("-wal") || n.ends_with("-shm"))
+        .collect()
+}
+
+#[test]
+fn cli_commands_leave_no_lock_file_behind() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = seed_project(dir.path());
+    assert!(
+        stray_files(dir.path()).is_empty(),
+        "after import: {:?}",
+        stray_files(dir.path())
+    );
+    let (ok, _, err) = tawsim(&["stats", s(&project)]);
+    assert!(ok, "{err}");
+    assert!(
+        stray_files(dir.path()).is_empty(),
+        "after stats: {:?}",
+        stray_files(dir.path())
+    );
+    let out = dir.path().join("out.conll");
+    let (ok, _, err) = tawsim(&["export", s(&project), "--format", "conll", "-o", s(&out)]);
+    assert!(ok, "{err}");
+    assert!(
+        stray_files(dir.path()).is_empty(),
+        "after export: {:?}",
+        stray_files(dir.path())
+    );
+    // A failed command leaves none either.
+    let (ok, _, _) = tawsim(&["import", s(&project), s(&dir.path().join("missing.txt"))]);
+    assert!(!ok);
+    assert!(
+        stray_files(dir.path()).is_empty(),
+        "after a failed import: {:?}",
+        stray_files(dir.path())
+    );
+}

@@ -408,3 +408,160 @@ fn project_search_and_label_all_through_a_worker_connection() {
     p.undo(ids[0]).expect("undo");
     assert!(p.annotations(ids[0]).expect("spans").spans.is_empty());
 }
+
+#[test]
+fn a_reader_opens_beside_the_writer_and_refuses_every_write() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("p.tawsim");
+    {
+        let mut p = Project::create(&path).expect("create");
+        import(&mut p, vec![seed_doc()]).expect("import");
+    }
+    // No writer open: the reader still opens the (WAL) file, and takes no lock.
+    {
+        let r = Project::open_read_only(&path).expect("reader alone");
+        assert!(r.is_read_only());
+        assert_eq!(r.stats().expect("stats").documents, 1);
+        assert!(
+            !dir.path().join("p.tawsim.lock").exists(),
+            "a reader made a lock file"
+        );
+        // A writer is not kept out by a reader.
+        drop(Project::open(&path).expect("writer beside a reader"));
+    }
+    let mut writer = Project::open(&path).expect("writer");
+    import(&mut writer, vec![seed_doc()]).expect("second import");
+    let mut r = Project::open_read_only(&path).expect("reader beside the writer");
+    assert_eq!(
+        r.documents().expect("docs").len(),
+        2,
+        "sees the writer's commits"
+    );
+    assert_eq!(
+        r.labels().by_name("LOC").map(|l| l.name.as_str()),
+        Some("LOC")
+    );
+    let doc = r.documents().expect("docs")[0].id;
+    let span = r
+        .annotations(doc)
+        .expect("ann")
+        .spans
+        .iter()
+        .next()
+        .expect("span");
+    let before = std::fs::read(&path).expect("read");
+    assert!(matches!(
+        r.apply(doc, &Edit::RemoveSpan { span }),
+        Err(StoreError::ReadOnly { .. })
+    ));
+    assert!(matches!(
+        import(&mut r, vec![seed_doc()]),
+        Err(StoreError::ReadOnly { .. })
+    ));
+    assert!(matches!(
+        r.set_document_direction(doc, "ltr"),
+        Err(StoreError::ReadOnly { .. })
+    ));
+    let labels = r.labels().clone();
+    assert!(matches!(
+        r.save_labels(&labels),
+        Err(StoreError::ReadOnly { .. })
+    ));
+    assert!(matches!(
+        r.worker().expect("worker").save_settings(r.settings()),
+        Err(StoreError::ReadOnly { .. })
+    ));
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        before,
+        "file unchanged"
+    );
+    assert_eq!(writer.annotations(doc).expect("ann").spans.len(), 1);
+
+    // The same refusals as a writer's open.
+    let text = dir.path().join("notes.tawsim");
+    std::fs::write(&text, "ليس مشروعا").expect("write");
+    assert!(matches!(
+        Project::open_read_only(&text),
+        Err(StoreError::NotAProject { .. })
+    ));
+    assert!(matches!(
+        Project::open_read_only(&dir.path().join("missing.tawsim")),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn creating_a_project_in_a_missing_folder_names_the_folder() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let folder = dir.path().join("no").join("such");
+    let path = folder.join("p.tawsim");
+    let err = Project::create(&path).err().expect("refused");
+    let msg = err.to_string();
+    assert!(matches!(err, StoreError::NoFolder { .. }), "{msg}");
+    assert!(
+        msg.contains(&format!("the folder {} does not exist", folder.display())),
+        "{msg}"
+    );
+    assert!(!msg.contains(".lock"), "talks about the lock file: {msg}");
+    assert!(!folder.exists(), "made the folder");
+
+    // A file where the folder should be.
+    let file = dir.path().join("plain");
+    std::fs::write(&file, "x").expect("write");
+    let msg = Project::create(&file.join("p.tawsim"))
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        msg.contains("is not a folder") && !msg.contains(".lock"),
+        "{msg}"
+    );
+    assert!(matches!(
+        Project::open_or_create(&path),
+        Err(StoreError::NoFolder { .. })
+    ));
+}
+
+/// Files beside the project other than itself.
+fn beside(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("p.tawsim") && n != "p.tawsim")
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_reader_alone_leaves_no_file_beside_the_project() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("p.tawsim");
+    {
+        let mut p = Project::create(&path).expect("create");
+        import(&mut p, vec![seed_doc()]).expect("import");
+        assert_eq!(
+            beside(dir.path()),
+            ["p.tawsim-shm", "p.tawsim-wal", "p.tawsim.lock"]
+        );
+    }
+    assert!(beside(dir.path()).is_empty(), "{:?}", beside(dir.path()));
+    {
+        let r = Project::open_read_only(&path).expect("reader");
+        assert_eq!(r.stats().expect("stats").documents, 1);
+        assert!(!beside(dir.path()).iter().any(|n| n.ends_with(".lock")));
+    }
+    assert!(beside(dir.path()).is_empty(), "{:?}", beside(dir.path()));
+    // Beside a writer, the reader leaves the writer's files alone, and the writer still
+    // removes them on closing.
+    let w = Project::open(&path).expect("writer");
+    drop(Project::open_read_only(&path).expect("reader"));
+    assert_eq!(
+        beside(dir.path()),
+        ["p.tawsim-shm", "p.tawsim-wal", "p.tawsim.lock"]
+    );
+    drop(w);
+    assert!(beside(dir.path()).is_empty(), "{:?}", beside(dir.path()));
+}

@@ -570,6 +570,26 @@ impl DocumentLayout {
         self.text.byte_to_char(b).unwrap_or(p.char_start)
     }
 
+    /// The line of paragraph `para`'s layout at paragraph-local `y`, and its cells.
+    fn cells_at_y(&self, para: usize, y: f32) -> Option<Vec<ligature::Cell>> {
+        let layout = self.paras[para].layout.as_ref()?;
+        let li = layout.lines().position(|l| {
+            let m = l.metrics();
+            y >= m.block_min_coord && y < m.block_max_coord
+        })?;
+        Some(ligature::line_cells(layout, li, self.paragraph_text(para)))
+    }
+
+    /// The line of paragraph `para` holding local byte `b` (the first one), and its cells.
+    fn cells_at_byte(&self, para: usize, b: usize) -> Option<(usize, Vec<ligature::Cell>)> {
+        let layout = self.paras[para].layout.as_ref()?;
+        let li = layout.lines().position(|l| l.text_range().contains(&b))?;
+        Some((
+            li,
+            ligature::line_cells(layout, li, self.paragraph_text(para)),
+        ))
+    }
+
     fn local_y(&self, para: usize, y: f32) -> f32 {
         let p = &self.paras[para];
         (y - p.y).clamp(0.0, (p.height - 0.5).max(0.0))
@@ -591,7 +611,15 @@ impl DocumentLayout {
         let Some(layout) = p.layout.as_ref() else {
             return p.char_start;
         };
-        let c = Cursor::from_point(layout, x, self.local_y(i, y));
+        let ly = self.local_y(i, y);
+        if let Some(cell) = self.cells_at_y(i, ly).and_then(|cells| {
+            cells
+                .into_iter()
+                .find(|c| c.group.is_some() && x >= c.x0 && x < c.x1)
+        }) {
+            return self.global_char(i, cell.nearest_boundary(x));
+        }
+        let c = Cursor::from_point(layout, x, ly);
         self.global_char(i, c.index())
     }
 
@@ -607,7 +635,15 @@ impl DocumentLayout {
             return None;
         }
         let layout = p.layout.as_ref()?;
-        let (cluster, _) = Cluster::from_point(layout, x, self.local_y(i, y))?;
+        let ly = self.local_y(i, y);
+        if let Some(cell) = self.cells_at_y(i, ly).and_then(|cells| {
+            cells
+                .into_iter()
+                .find(|c| c.group.is_some() && x >= c.x0 && x < c.x1)
+        }) {
+            return Some(self.global_char(i, cell.range.start));
+        }
+        let (cluster, _) = Cluster::from_point(layout, x, ly)?;
         Some(self.global_char(i, cluster.text_range().start))
     }
 
@@ -632,6 +668,16 @@ impl DocumentLayout {
                 continue;
             };
             let (b0, b1) = (self.local_byte(i, ls), self.local_byte(i, le));
+            // An edge between two letters of one ligature shape: parley would give the whole
+            // shape to the first letter, so the rectangles come from the shared-out cells.
+            let split = [b0, b1].into_iter().any(|b| {
+                self.cells_at_byte(i, b)
+                    .is_some_and(|(_, cells)| ligature::inside_group(&cells, b).is_some())
+            });
+            if split {
+                self.split_range_rects(i, b0, b1, &mut f);
+                continue;
+            }
             let sel = Selection::new(
                 Cursor::from_byte_index(layout, b0, Affinity::Downstream),
                 Cursor::from_byte_index(layout, b1, Affinity::Upstream),
@@ -645,6 +691,40 @@ impl DocumentLayout {
                     bb.y1 as f32 + py,
                 ));
             });
+        }
+    }
+
+    /// [`range_rects`](Self::range_rects) for paragraph `para`, local bytes `[b0, b1)`, from
+    /// the cells with ligature advances shared out (see [`ligature`]).
+    fn split_range_rects(&self, para: usize, b0: usize, b1: usize, f: &mut impl FnMut(Rect)) {
+        let p = &self.paras[para];
+        let Some(layout) = p.layout.as_ref() else {
+            return;
+        };
+        let text = self.paragraph_text(para);
+        for (li, line) in layout.lines().enumerate() {
+            let tr = line.text_range();
+            if tr.end <= b0 || tr.start >= b1 {
+                continue;
+            }
+            let m = line.metrics();
+            let y0 = m.block_min_coord.min(m.content_block_min_coord) + p.y;
+            let y1 = m.block_max_coord.max(m.content_block_max_coord) + p.y;
+            let mut cur: Option<(f32, f32)> = None;
+            for c in ligature::line_cells(layout, li, text) {
+                if c.range.start >= b0 && c.range.start < b1 {
+                    cur = Some(cur.map_or((c.x0, c.x1), |(a, _)| (a, c.x1)));
+                } else if let Some((a, b)) = cur.take()
+                    && b > a
+                {
+                    f(Rect::new(a, y0, b, y1));
+                }
+            }
+            if let Some((a, b)) = cur
+                && b > a
+            {
+                f(Rect::new(a, y0, b, y1));
+            }
         }
     }
 
@@ -707,6 +787,17 @@ impl DocumentLayout {
             Affinity::Downstream
         };
         let bb = Cursor::from_byte_index(layout, b, aff).geometry(layout, 1.5);
+        if let Some(x) = self
+            .cells_at_byte(i, b)
+            .and_then(|(_, cells)| ligature::inside_group(&cells, b).map(ligature::Cell::leading_x))
+        {
+            return Some(Rect::new(
+                x,
+                bb.y0 as f32 + p.y,
+                x + 1.5,
+                bb.y1 as f32 + p.y,
+            ));
+        }
         Some(Rect::new(
             bb.x0 as f32,
             bb.y0 as f32 + p.y,
@@ -882,5 +973,6 @@ impl DocumentLayout {
     }
 }
 
+mod ligature;
 #[cfg(test)]
 mod tests;

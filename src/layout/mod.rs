@@ -181,11 +181,15 @@ fn font_blobs() -> &'static [Blob<u8>] {
     })
 }
 
-/// The family list every layout uses: Noto Naskh Arabic, then Noto Sans.
-fn families() -> [FontFamilyName<'static>; 2] {
+/// The family list every layout uses: Noto Naskh Arabic, then Noto Sans, then for what
+/// neither has (emoji and symbols, common in social-media Arabic) Noto Emoji and Noto Sans
+/// Symbols 2.
+fn families() -> [FontFamilyName<'static>; 4] {
     [
         FontFamilyName::named(fonts::NASKH_FAMILY),
         FontFamilyName::named(fonts::SANS_FAMILY),
+        FontFamilyName::named(fonts::EMOJI_FAMILY),
+        FontFamilyName::named(fonts::SYMBOLS_FAMILY),
     ]
 }
 

@@ -29,6 +29,14 @@ pub enum StoreError {
     },
     #[error("{path}: already open in another tawsim window or process ({lock})")]
     Locked { path: PathBuf, lock: PathBuf },
+    #[error("{path}: cannot create a project there: the folder {folder} {why}")]
+    NoFolder {
+        path: PathBuf,
+        folder: PathBuf,
+        why: &'static str,
+    },
+    #[error("{path}: opened read-only; nothing was changed")]
+    ReadOnly { path: PathBuf },
     #[error("{path}: {source}")]
     Sqlite {
         path: PathBuf,

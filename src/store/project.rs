@@ -33,15 +33,68 @@ pub struct ProjectStats {
     pub by_label: Vec<(String, usize)>,
 }
 
-/// An open project. Holds an exclusive lock (a `.lock` file beside the project) so that no
-/// second window or process writes to it at the same time.
+/// An open project. A writer holds an exclusive lock (a `.lock` file beside the project) so
+/// that no second window or process writes to it at the same time; a reader
+/// ([`Project::open_read_only`]) takes no lock and coexists with the writer.
 pub struct Project {
     conn: Connection,
+    /// A reader's tidy-up, run after `conn` (declared before it) has closed.
+    _tidy: Option<TidyWal>,
     path: PathBuf,
-    /// The OS lock on `<project>.lock`; `None` for a worker connection of this process.
-    _lock: Option<File>,
+    /// The OS lock on `<project>.lock`; `None` for a worker connection of this process and
+    /// for a reader.
+    _lock: Option<LockFile>,
+    /// Opened with [`Project::open_read_only`]: every write is refused.
+    read_only: bool,
     labels: LabelSet,
     settings: ProjectSettings,
+}
+
+/// A read-only connection cannot checkpoint, so when it is the last one to close it leaves
+/// the `-wal` and `-shm` files SQLite made for it (an empty WAL). Once it has closed, a
+/// read-write connection is opened and closed without writing anything: if it is the last
+/// connection, SQLite removes both files as any writer does on closing; if a writer has the
+/// project open, SQLite leaves them to it.
+struct TidyWal {
+    path: PathBuf,
+}
+
+impl Drop for TidyWal {
+    fn drop(&mut self) {
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        // Only an empty WAL: one with content is a crashed writer's, for its next open.
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() == 0)
+            && let Ok(conn) =
+                Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        {
+            let _ = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            });
+            let _ = conn.close();
+        }
+    }
+}
+
+/// The exclusive OS lock on `<project>.lock`, held for as long as a writer is open. Dropping
+/// it unlinks the file while still holding the lock, then releases the lock (closing it).
+struct LockFile {
+    /// Locked; closing it (when the field drops, after `drop` below) releases the lock.
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for LockFile {
+    fn drop(&mut self) {
+        // Unlinked before the lock is released: whoever opens the path afterwards gets a new
+        // file, and whoever opened the old one before the unlink finds, once it holds the
+        // lock, that the path no longer names its file and tries again (see `take_lock`).
+        // Elsewhere than on Unix the file stays, so a replaced file never confuses the lock.
+        // Only while the path still names our file (someone may have deleted it by hand).
+        if cfg!(unix) && still_named(&self.file, &self.path) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -59,25 +112,58 @@ fn lock_path(path: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-fn take_lock(path: &Path) -> Result<File, StoreError> {
-    let lock = lock_path(path);
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock)
-        .map_err(|source| StoreError::Io {
-            path: lock.clone(),
-            source,
-        })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::Locked {
-            path: path.to_path_buf(),
-            lock,
-        }),
-        Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Io { path: lock, source }),
+/// True while `path` still names the file `file` has open (the lock file was not unlinked
+/// or replaced since it was opened).
+#[cfg(unix)]
+fn still_named(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
+}
+
+#[cfg(not(unix))]
+fn still_named(_file: &File, _path: &Path) -> bool {
+    true // lock files are never unlinked there
+}
+
+fn take_lock(path: &Path) -> Result<LockFile, StoreError> {
+    let lock = lock_path(path);
+    // A writer closing unlinks its lock file while holding the lock. If we opened that file
+    // just before the unlink, we may get its lock once it is released, but it is no longer
+    // the file at the path that the next process will lock: let go and open the path again.
+    for _ in 0..16 {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock)
+            .map_err(|source| StoreError::Io {
+                path: lock.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => {
+                if still_named(&file, &lock) {
+                    return Ok(LockFile { file, path: lock });
+                }
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked {
+                    path: path.to_path_buf(),
+                    lock,
+                });
+            }
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(StoreError::Io { path: lock, source });
+            }
+        }
+    }
+    Err(StoreError::Locked {
+        path: path.to_path_buf(),
+        lock,
+    })
 }
 
 fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
@@ -93,8 +179,29 @@ fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Checks that `path` is a tawsim project this build can read, without writing to it.
-fn inspect(path: &Path) -> Result<(), StoreError> {
+/// Opens `path` read-only for a reader: takes no lock, creates no file beside the project
+/// beyond SQLite's own `-wal`/`-shm` (needed to read a WAL database), never writes.
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sq(path))
+}
+
+/// A reader's connection: waits for a writer's transaction, changes nothing (the journal mode
+/// is the writer's business; `query_only` refuses any write that slipped past `writable`).
+fn configure_reader(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(2))
+        .map_err(sq(path))?;
+    conn.pragma_update(None, "query_only", "ON")
+        .map_err(sq(path))?;
+    Ok(())
+}
+
+/// Checks that `path` is a tawsim project this build can read, without writing to it;
+/// returns its schema version.
+fn inspect(path: &Path) -> Result<i64, StoreError> {
     use std::io::Read;
     let mut head = [0u8; 16];
     let mut f = File::open(path).map_err(|source| match source.kind() {
@@ -116,8 +223,14 @@ fn inspect(path: &Path) -> Result<(), StoreError> {
             why: "not an SQLite database".into(),
         });
     }
-    let conn =
-        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(sq(path))?;
+    // Declared first, so it runs after `conn` has closed.
+    let _tidy = TidyWal {
+        path: path.to_path_buf(),
+    };
+    let conn = open_reader(path)?;
+    // A window may be writing to it right now: wait for its transaction, as a reader would.
+    conn.busy_timeout(std::time::Duration::from_secs(2))
+        .map_err(sq(path))?;
     let not_project = |why: &str| StoreError::NotAProject {
         path: path.to_path_buf(),
         why: why.into(),
@@ -140,7 +253,33 @@ fn inspect(path: &Path) -> Result<(), StoreError> {
             supported: SCHEMA_VERSION,
         });
     }
-    Ok(())
+    Ok(version)
+}
+
+/// Refuses to create a project in a folder that is not there, naming the folder (rather than
+/// failing on the lock file beside the project).
+fn check_folder(path: &Path) -> Result<(), StoreError> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(folder) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(StoreError::NoFolder {
+            path: path.to_path_buf(),
+            folder: folder.to_path_buf(),
+            why: "is not a folder",
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NoFolder {
+            path: path.to_path_buf(),
+            folder: folder.to_path_buf(),
+            why: "does not exist",
+        }),
+        Err(source) => Err(StoreError::Io {
+            path: folder.to_path_buf(),
+            source,
+        }),
+    }
 }
 
 impl Project {
@@ -151,14 +290,17 @@ impl Project {
                 path: path.to_path_buf(),
             });
         }
+        check_folder(path)?;
         let lock = take_lock(path)?;
         let mut conn = Connection::open(path).map_err(sq(path))?;
         configure(&conn, path)?;
         schema::migrate(&mut conn).map_err(sq(path))?;
         let mut project = Project {
             conn,
+            _tidy: None,
             path: path.to_path_buf(),
             _lock: Some(lock),
+            read_only: false,
             labels: LabelSet::default(),
             settings: ProjectSettings::default(),
         };
@@ -178,14 +320,65 @@ impl Project {
         schema::migrate(&mut conn).map_err(sq(path))?;
         let mut project = Project {
             conn,
+            _tidy: None,
             path: path.to_path_buf(),
             _lock: Some(lock),
+            read_only: false,
             labels: LabelSet::default(),
             settings: ProjectSettings::default(),
         };
         project.labels = project.load_labels()?;
         project.settings = project.load_settings()?;
         Ok(project)
+    }
+
+    /// Opens an existing project for reading only (export, stats): no lock is taken, so this
+    /// works while a window (the one writer) has it open, and every write is refused with
+    /// [`StoreError::ReadOnly`]. The same checks as [`Project::open`] apply: a file that is
+    /// not a tawsim project, or one of another schema, is refused.
+    pub fn open_read_only(path: &Path) -> Result<Project, StoreError> {
+        let version = inspect(path)?;
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::NotAProject {
+                path: path.to_path_buf(),
+                why: format!(
+                    "project schema {version} needs upgrading; open it once for writing first"
+                ),
+            });
+        }
+        let conn = open_reader(path)?;
+        configure_reader(&conn, path)?;
+        let mut project = Project {
+            conn,
+            _tidy: Some(TidyWal {
+                path: path.to_path_buf(),
+            }),
+            path: path.to_path_buf(),
+            _lock: None,
+            read_only: true,
+            labels: LabelSet::default(),
+            settings: ProjectSettings::default(),
+        };
+        project.labels = project.load_labels()?;
+        project.settings = project.load_settings()?;
+        Ok(project)
+    }
+
+    /// True for a project opened with [`Project::open_read_only`].
+    #[must_use]
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Refuses a write on a read-only project before SQLite is asked.
+    fn writable(&self) -> Result<(), StoreError> {
+        if self.read_only {
+            Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            })
+        } else {
+            Ok(())
+        }
     }
 
     /// Opens `path`, creating the project when no file is there.
@@ -206,13 +399,22 @@ impl Project {
     /// same process: imports and exports run on it while the window stays responsive.
     pub fn worker(&self) -> Result<Project, StoreError> {
         let path = self.path.clone();
-        let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-            .map_err(sq(&path))?;
-        configure(&conn, &path)?;
+        let conn = if self.read_only {
+            let conn = open_reader(&path)?;
+            configure_reader(&conn, &path)?;
+            conn
+        } else {
+            let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+                .map_err(sq(&path))?;
+            configure(&conn, &path)?;
+            conn
+        };
         Ok(Project {
             conn,
+            _tidy: self.read_only.then(|| TidyWal { path: path.clone() }),
             path,
             _lock: None,
+            read_only: self.read_only,
             labels: self.labels.clone(),
             settings: self.settings,
         })
@@ -257,6 +459,7 @@ impl Project {
 
     /// Saves the project's annotation settings (one transaction).
     pub fn save_settings(&mut self, s: ProjectSettings) -> Result<(), StoreError> {
+        self.writable()?;
         let tx = self.conn.transaction().map_err(sq(&self.path))?;
         for (k, v) in [
             ("overlap", s.overlap.as_str()),
@@ -348,6 +551,7 @@ impl Project {
     /// Replaces the label set (add, rename, recolour, reorder, delete) in one transaction.
     /// Deleting a label that spans still use is refused; see [`Project::delete_label`].
     pub fn save_labels(&mut self, set: &LabelSet) -> Result<(), StoreError> {
+        self.writable()?;
         for l in self.labels.iter() {
             if set.get(l.id).is_none() {
                 let used = self.label_usage(l.id)?;
@@ -384,6 +588,7 @@ impl Project {
     /// Deletes a label and every span that uses it (after the user confirmed), in one
     /// transaction. The spans' undo history entries that mention it are dropped too.
     pub fn delete_label(&mut self, id: LabelId) -> Result<usize, StoreError> {
+        self.writable()?;
         let mut set = self.labels.clone();
         set.remove(id).map_err(|e| StoreError::Invalid {
             path: self.path.clone(),
@@ -539,6 +744,7 @@ impl Project {
 
     /// Stores a document's reading direction (`auto`, `rtl` or `ltr`).
     pub fn set_document_direction(&mut self, id: DocId, direction: &str) -> Result<(), StoreError> {
+        self.writable()?;
         self.conn
             .execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -652,6 +858,7 @@ impl Project {
         &mut self,
         f: impl FnOnce(&Transaction<'_>) -> Result<(), String>,
     ) -> Result<(), StoreError> {
+        self.writable()?;
         let path = self.path.clone();
         // SQLite keeps writing to a file deleted underneath it, and those writes would be
         // lost: refuse instead, so the edits stay in memory until the file is back.
@@ -746,6 +953,7 @@ impl Project {
         f: impl FnOnce(&mut ImportSink<'_>) -> Result<R, E>,
         keep: impl FnOnce(&R) -> bool,
     ) -> Result<R, E> {
+        self.writable()?;
         let path = self.path.clone();
         let mut labels = self.labels.clone();
         let policy = self.settings.overlap;
@@ -980,5 +1188,34 @@ impl ImportSink<'_> {
     #[must_use]
     pub fn policy(&self) -> OverlapPolicy {
         self.policy
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_on_an_unlinked_lock_file_does_not_count() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("p.tawsim");
+        let lock = lock_path(&path);
+        let first = take_lock(&path).expect("first writer");
+        // A second process opened the lock file just before the first writer closed.
+        let late = File::options().write(true).open(&lock).expect("open");
+        assert!(still_named(&late, &lock));
+        drop(first);
+        assert!(!lock.exists(), "the writer removed its lock file");
+        // It gets the lock of the unlinked file, but that file is no longer the lock file.
+        late.try_lock().expect("lock of the unlinked file");
+        assert!(!still_named(&late, &lock));
+        // So a new writer is not kept out by it, and a third one is by the new writer.
+        let second = take_lock(&path).expect("second writer");
+        assert!(matches!(take_lock(&path), Err(StoreError::Locked { .. })));
+        drop(late);
+        assert!(matches!(take_lock(&path), Err(StoreError::Locked { .. })));
+        drop(second);
+        assert!(!lock.exists());
+        drop(take_lock(&path).expect("free again"));
     }
 }

@@ -479,3 +479,92 @@ fn range_key_holds_while_other_paragraphs_move_it_and_changes_on_rewrap() {
     doc.ensure_paragraph(&mut fonts, i + 1);
     assert_ne!(doc.range_key(across.0, across.1), k0);
 }
+
+#[test]
+fn a_range_over_half_of_the_lam_alef_ligature_paints_only_that_half() {
+    let mut fonts = Fonts::new();
+    let text = IndexedText::new("وقّع الطرفان على الاتفاق أمس");
+    let mut doc = DocumentLayout::new(text.clone(), style(600.0));
+    doc.layout_all(&mut fonts);
+    let (ws, we) = find(&text, "الاتفاق", 0);
+    // ا ل ا ت ف ا ق: the lam (ws + 1) and the alef after it (ws + 2) are drawn as one shape.
+    let (lam, alef) = (ws + 1, ws + 2);
+    let one = |s: usize, e: usize| {
+        let v = doc.range_rect_vec(s, e);
+        assert_eq!(v.len(), 1, "[{s}, {e}): {v:?}");
+        v[0]
+    };
+    let whole = one(lam, alef + 1);
+    let only_lam = one(lam, alef);
+    let only_alef = one(alef, alef + 1);
+    assert!(whole.width() > 4.0, "{whole:?}");
+    assert!(
+        only_lam.width() > 1.0 && only_lam.width() < whole.width() - 1.0,
+        "lam {only_lam:?} of {whole:?}"
+    );
+    assert!(
+        only_alef.width() > 1.0,
+        "alef alone paints something: {only_alef:?}"
+    );
+    // RTL: the lam on the right, the alef on the left, together the whole shape.
+    assert!((only_lam.x1 - whole.x1).abs() < 0.01 && (only_alef.x0 - whole.x0).abs() < 0.01);
+    assert!(
+        (only_lam.x0 - only_alef.x1).abs() < 0.01,
+        "{only_lam:?} {only_alef:?}"
+    );
+    // A range from inside the shape to the end of the word starts at the split.
+    let tail = one(alef, we);
+    assert!((tail.x1 - only_alef.x1).abs() < 0.01, "{tail:?}");
+    // The caret between the two letters is at the split; clicks and drags agree with it.
+    let caret = doc.caret_rect(alef).expect("caret");
+    assert!((caret.x0 - only_lam.x0).abs() < 0.01, "{caret:?}");
+    let cy = whole.center().1;
+    let q = whole.width() / 4.0;
+    assert_eq!(doc.hit_test(whole.x1 - q * 0.5, cy), lam);
+    assert_eq!(doc.hit_test(whole.x1 - q * 1.5, cy), alef);
+    assert_eq!(doc.hit_test(whole.x0 + q * 1.5, cy), alef);
+    assert_eq!(doc.hit_test(whole.x0 + q * 0.5, cy), alef + 1);
+    assert_eq!(doc.char_at(only_lam.center().0, cy), Some(lam));
+    assert_eq!(doc.char_at(only_alef.center().0, cy), Some(alef));
+}
+
+#[test]
+fn shared_out_cells_give_parleys_rectangles_wherever_no_ligature_is_cut() {
+    let (doc, _f) = seed_doc(300.0);
+    let text = doc.text().as_str().to_string();
+    let mut checked = 0;
+    let mut at = 0usize;
+    let starts: Vec<usize> = text
+        .char_indices()
+        .filter(|(_, c)| *c == ' ')
+        .filter_map(|(b, _)| doc.text().byte_to_char(b + 1))
+        .collect();
+    for w in starts.windows(3) {
+        let (s, e) = (w[0], w[2] + 3);
+        at += 1;
+        let para = doc.paragraph_of(s);
+        if doc.paragraph_of(e) != para || !at.is_multiple_of(3) {
+            continue;
+        }
+        let (b0, b1) = (doc.local_byte(para, s), doc.local_byte(para, e));
+        let mut mine = Vec::new();
+        doc.split_range_rects(para, b0, b1, &mut |r| mine.push(r));
+        let theirs = doc.range_rect_vec(s, e);
+        assert_eq!(
+            mine.len(),
+            theirs.len(),
+            "[{s}, {e}): {mine:?} vs {theirs:?}"
+        );
+        for (a, b) in mine.iter().zip(&theirs) {
+            assert!(
+                (a.x0 - b.x0).abs() < 0.01
+                    && (a.x1 - b.x1).abs() < 0.01
+                    && (a.y0 - b.y0).abs() < 0.01
+                    && (a.y1 - b.y1).abs() < 0.01,
+                "[{s}, {e}): {a:?} vs {b:?}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked}");
+}
