@@ -35,7 +35,10 @@ impl fmt::Display for OpsError {
                     "nothing imported: {} problem(s) (import leniently — `--lenient`, or tick Lenient in File > Import — to import the rest and skip these):",
                     r.errors.len()
                 )?;
-                if r.errors.iter().any(|p| p.message.contains("forbids overlaps")) {
+                if r.errors
+                    .iter()
+                    .any(|p| p.message.contains("forbids overlaps"))
+                {
                     writeln!(
                         f,
                         "  The file has nested or overlapping spans: to keep them, allow overlapping spans first (Project > Spans may overlap: Yes) and import again."

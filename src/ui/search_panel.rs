@@ -229,3 +229,32 @@ pub fn show(ctx: &egui::Context, app: &mut TawsimApp, labels: &LabelSet, out: &m
         });
     app.search.open = open;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::DocId;
+
+    fn hit(doc: i64, start: usize) -> Hit {
+        Hit {
+            doc: DocId(doc),
+            doc_name: String::new(),
+            start,
+            end: start + 3,
+            context: (String::new(), String::new(), String::new()),
+            proposal: Proposal::New,
+            accept: true,
+        }
+    }
+
+    #[test]
+    fn a_row_the_user_unticked_stays_unticked_when_searched_again() {
+        let mut st = SearchState::default();
+        st.set_hits(vec![hit(1, 0), hit(1, 10), hit(2, 5)], false);
+        st.unticked.insert((DocId(1), 10, 13));
+        // "Accept ticked" searches again: fresh hits come back ticked.
+        st.set_hits(vec![hit(1, 10), hit(2, 5)], false);
+        let ticks: Vec<bool> = st.hits.iter().map(|h| h.accept).collect();
+        assert_eq!(ticks, vec![false, true]);
+    }
+}
