@@ -210,6 +210,10 @@ pub struct TawsimApp {
     pub help_open: bool,
     /// The last import's report (warnings and skipped problems, file:line each).
     pub report: Option<String>,
+    /// While an import runs: the highest document id before it (its documents come after).
+    import_floor: Option<Option<DocId>>,
+    /// The documents the last import added (Document > Delete the last import).
+    pub last_import: Vec<DocId>,
     /// Documents the user asked to delete, waiting for the confirmation.
     pub confirm_delete: Option<Vec<DocId>>,
     /// The theme last handed to egui.
@@ -249,6 +253,8 @@ impl TawsimApp {
             vocabulary: Arc::default(),
             help_open: false,
             report: None,
+            import_floor: None,
+            last_import: Vec::new(),
             confirm_delete: None,
             theme_applied: None,
         }
@@ -918,6 +924,11 @@ impl TawsimApp {
             Command::DeleteDocument => {
                 self.confirm_delete = self.doc.as_ref().map(|d| vec![d.id]);
             }
+            Command::DeleteLastImport => {
+                if !self.last_import.is_empty() {
+                    self.confirm_delete = Some(self.last_import.clone());
+                }
+            }
             Command::ConfirmDeleteDocuments(ids) => self.delete_documents(&ids),
         }
     }
@@ -1148,6 +1159,7 @@ impl TawsimApp {
             }
         };
         let total = total_size(&r.paths);
+        self.import_floor = Some(self.docs.iter().map(|d| d.id).max());
         let title = format!(
             "Importing {}",
             r.paths
@@ -1253,6 +1265,14 @@ impl TawsimApp {
             self.error = Some(e.to_string());
         }
         self.refresh_documents();
+        if let Some(floor) = self.import_floor.take() {
+            self.last_import = self
+                .docs
+                .iter()
+                .map(|d| d.id)
+                .filter(|id| floor.is_none_or(|f| *id > f))
+                .collect();
+        }
         if self.doc.is_none()
             && let Some(d) = self.docs.first().map(|d| d.id)
         {
@@ -1552,12 +1572,10 @@ impl TawsimApp {
                     PathPurpose::New => "Path of the new project file (.tawsim):",
                     PathPurpose::Import => "Path of a file or folder to import:",
                 });
-                let r = ui
-                    .add(egui::TextEdit::singleline(&mut text).desired_width(420.0))
-                    .labelled_by(l.id);
-                if !r.has_focus() && !r.lost_focus() {
-                    r.request_focus();
+                if ui::path_field::show(ui, &mut text, 420.0, l.id) {
+                    done = Some(PathBuf::from(text.trim()));
                 }
+                ui.weak("Tab completes the path; click an entry to take it.");
                 ui.horizontal(|ui| {
                     if ui.button("OK").clicked() {
                         done = Some(PathBuf::from(text.trim()));
@@ -1567,9 +1585,6 @@ impl TawsimApp {
                     }
                 });
             });
-            if ctx.input(|i| i.key_pressed(egui::Key::Enter)) {
-                done = Some(PathBuf::from(text.trim()));
-            }
             match done {
                 Some(p) if !p.as_os_str().is_empty() => self.path_chosen(purpose, &p),
                 _ if modal.should_close() => {}
@@ -1660,6 +1675,7 @@ impl TawsimApp {
         match p.delete_documents(ids) {
             Ok(n) => {
                 self.status = format!("Deleted {n} document(s)");
+                self.last_import.retain(|d| !ids.contains(d));
                 if self.doc.as_ref().is_some_and(|d| ids.contains(&d.id)) {
                     self.doc = None;
                     self.selected_span = None;

@@ -86,6 +86,8 @@ pub enum Command {
     SetTheme(egui::ThemePreference),
     /// Asks to delete the open document (a confirmation follows).
     DeleteDocument,
+    /// Asks to delete the documents the last import added (a confirmation follows).
+    DeleteLastImport,
     /// Deletes documents after the user confirmed.
     ConfirmDeleteDocuments(Vec<DocId>),
     /// Reading direction of the open document: auto (per paragraph), RTL or LTR.
@@ -138,6 +140,7 @@ impl Command {
             Command::Help => "Keys…",
             Command::SetTheme(_) => "Theme",
             Command::DeleteDocument | Command::ConfirmDeleteDocuments(_) => "Delete document…",
+            Command::DeleteLastImport => "Delete the last import…",
         }
     }
 

@@ -89,6 +89,25 @@ fn an_import_with_warnings_shows_its_report_line_by_line() {
     h.key_press(Key::Escape);
     h.run();
     assert!(h.state().report.is_none(), "Escape closes the report");
+    // The import is undone by deleting the documents it added.
+    assert_eq!(h.state().documents().len(), 3);
+    h.get_by_label("Document").click();
+    h.run();
+    h.get_by_label_contains("Delete the last import (1 documents)")
+        .click();
+    h.run();
+    h.get_by_label("Delete").click();
+    h.run();
+    let names: Vec<String> = h
+        .state()
+        .project()
+        .expect("project")
+        .documents()
+        .expect("docs")
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    assert_eq!(names, vec!["libya-ceasefire-ar", "second"]);
 }
 
 #[test]

@@ -549,3 +549,46 @@ fn settle(h: &mut egui_kittest::Harness<'_, tawsim::app::TawsimApp>, ctx: &egui:
     }
     h.step();
 }
+
+#[test]
+fn zooming_keeps_the_reading_position() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut docs = sample_docs();
+    // A long document: the seed five times.
+    docs[0].text = [SEED; 5].join("\n");
+    let text = docs[0].text.clone();
+    let mut h = harness(app_with(project_with(dir.path(), docs)));
+    h.run_steps(60);
+    for _ in 0..4 {
+        h.key_press(Key::PageDown);
+        h.run_steps(60);
+    }
+    // A word near the top of the view now.
+    let mut best = None;
+    let n = text.chars().count();
+    for s in (0..n - 6).step_by(7) {
+        if let Some(r) = h.state().view.screen_rects(s, s + 1).first()
+            && r.top() > 60.0
+            && r.top() < 400.0
+        {
+            best = Some((s, r.top()));
+            break;
+        }
+    }
+    let (s, y0) = best.expect("a word on screen after paging");
+    assert!(s > 1000, "paged well into the document: {s}");
+    for _ in 0..2 {
+        h.key_press_modifiers(Modifiers::COMMAND, Key::Plus);
+        h.run_steps(60);
+    }
+    let y1 = h
+        .state()
+        .view
+        .screen_rects(s, s + 1)
+        .first()
+        .map_or(f32::MAX, |r| r.top());
+    assert!(
+        (y1 - y0).abs() < 80.0,
+        "the word stays near where it was on screen: {y0} -> {y1}"
+    );
+}

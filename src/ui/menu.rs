@@ -60,6 +60,17 @@ pub fn menu_bar(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             item(ui, Command::PreviousDocument, has_project, out);
             item(ui, Command::MarkDoneAndNext, has_doc, out);
             item(ui, Command::DeleteDocument, has_doc, out);
+            if !app.last_import.is_empty()
+                && ui
+                    .button(format!(
+                        "Delete the last import ({} documents)…",
+                        app.last_import.len()
+                    ))
+                    .clicked()
+            {
+                out.push(Command::DeleteLastImport);
+                ui.close();
+            }
             ui.separator();
             for s in DocStatus::ALL {
                 let on = app.current().is_some_and(|d| d.ann.status == s);

@@ -9,6 +9,7 @@ pub mod glyph_atlas;
 pub mod help;
 pub mod labels_panel;
 pub mod menu;
+pub mod path_field;
 pub mod search_panel;
 pub mod status_bar;
 pub mod transfer_dialog;

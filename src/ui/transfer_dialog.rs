@@ -149,12 +149,9 @@ pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>)
             } else {
                 "Output"
             });
-            let r = ui
-                .add(egui::TextEdit::singleline(&mut d.path).desired_width(300.0))
-                .labelled_by(l.id);
-            if d.path.is_empty() && !r.has_focus() && !r.lost_focus() {
-                r.request_focus();
-            }
+            ui.vertical(|ui| {
+                crate::ui::path_field::show(ui, &mut d.path, 300.0, l.id);
+            });
             if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
                 && ui.button("Browse…").clicked()
             {
