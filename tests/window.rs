@@ -544,7 +544,10 @@ fn file_import_with_the_path_field() {
         std::fs::write(&extra, "وصل الوفد إلى جنيف.\n").expect("write");
         vec![f]
     });
-    app.key("ctrl+i");
+    // File > Import… from the menu bar (File sits at the window's top left).
+    app.click((app.x + 20, app.y + 12));
+    std::thread::sleep(Duration::from_millis(300));
+    app.click((app.x + 50, app.y + 117));
     app.type_text(&extra.display().to_string());
     app.key("Return");
     let names = wait_for("the imported document", &app, || {
@@ -554,4 +557,25 @@ fn file_import_with_the_path_field() {
         Some(n).filter(|n| n.len() == 2)
     });
     assert!(names[1].starts_with("more"), "{names:?}");
+}
+
+#[test]
+fn keyboard_only_selection_works_without_clicking_the_text() {
+    let mut project = PathBuf::new();
+    let app = App::start(|d| {
+        let file = d.join("line.txt");
+        std::fs::write(&file, format!("{WORD} في ليبيا\n")).expect("write");
+        project = d.join("line.tawsim");
+        vec![file]
+    });
+    // The view has focus when the document opens: Shift+Left (forward in RTL) selects.
+    for _ in 0..3 {
+        app.key("shift+Left");
+    }
+    app.key("2");
+    let spans = wait_for("a span from the keyboard", &app, || {
+        Some(app.spans(&project)).filter(|s| !s.is_empty())
+    });
+    // Word boundaries mode widens the three letters to the whole word.
+    assert_eq!(spans, vec![("line".into(), 0, WORD.chars().count(), "LOC".into())]);
 }
