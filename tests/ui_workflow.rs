@@ -112,7 +112,11 @@ fn tab_selects_a_span_then_a_hotkey_relabels_and_delete_removes_with_undo_redo()
         }],
         "undo brings it back"
     );
-    assert_eq!(h.state().status, "Undid removing a span", "names the edit undone");
+    assert_eq!(
+        h.state().status,
+        "Undid removing a span",
+        "names the edit undone"
+    );
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run();
     assert_eq!(

@@ -345,8 +345,9 @@ fn double_click_a_word_then_a_label_key_stores_that_word() {
     assert!(is_whole_word(*s, *e), "one whole word: {spans:?}");
     assert_eq!(label, "PER");
 
-    // Tab selects the span (the view keeps Tab; it never reaches the menu), 3 relabels it.
-    app.key("Escape");
+    // A click elsewhere in the text, then Tab: the span is selected (the view keeps Tab; it
+    // never reaches the menu's focus ring), and 3 relabels it.
+    app.click(app.text_at(0.5, 0.6));
     app.key("Tab");
     app.key("3");
     let relabelled = wait_for("relabelled to ORG", &app, || {
@@ -577,5 +578,8 @@ fn keyboard_only_selection_works_without_clicking_the_text() {
         Some(app.spans(&project)).filter(|s| !s.is_empty())
     });
     // Word boundaries mode widens the three letters to the whole word.
-    assert_eq!(spans, vec![("line".into(), 0, WORD.chars().count(), "LOC".into())]);
+    assert_eq!(
+        spans,
+        vec![("line".into(), 0, WORD.chars().count(), "LOC".into())]
+    );
 }

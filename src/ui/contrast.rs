@@ -108,6 +108,14 @@ mod tests {
             ] {
                 fills.push((format!("custom {c:?}"), span_fill(c, dark)));
             }
+            let lowest = fills
+                .iter()
+                .map(|(_, f)| contrast(text, *f))
+                .fold(f32::MAX, f32::min);
+            println!(
+                "{} theme: lowest text contrast over a highlight {lowest:.2}:1",
+                if dark { "dark" } else { "light" }
+            );
             for (what, fill) in fills {
                 let ratio = contrast(text, fill);
                 assert!(
