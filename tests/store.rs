@@ -565,3 +565,41 @@ fn a_reader_alone_leaves_no_file_beside_the_project() {
     drop(w);
     assert!(beside(dir.path()).is_empty(), "{:?}", beside(dir.path()));
 }
+
+#[test]
+fn deleting_label_3_keeps_the_history_of_label_30() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("p.tawsim");
+    let mut p = Project::create(&path).expect("create");
+    let other = AnnotatedDocument {
+        name: "other".into(),
+        text: SEED.into(),
+        ..Default::default()
+    };
+    import(&mut p, vec![seed_doc(), other]).expect("import");
+    // Enough labels that ids 3 and 30 both exist.
+    let mut set = p.labels().clone();
+    while set.iter().map(|l| l.id.0).max().unwrap_or(0) < 30 {
+        let n = set.iter().count();
+        set.add(&format!("T{n}")).expect("add");
+    }
+    p.save_labels(&set).expect("save");
+    let l3 = set.iter().find(|l| l.id.0 == 3).expect("label 3").id;
+    let l30 = set.iter().find(|l| l.id.0 == 30).expect("label 30").id;
+    let docs = p.documents().expect("docs");
+    let (a, b) = (docs[0].id, docs[1].id);
+    let (s, e) = cp(SEED, "جنيف");
+    let span3 = Span::new(s, e, l3).expect("span");
+    let span30 = Span::new(s, e, l30).expect("span");
+    p.apply(a, &Edit::AddSpan { span: span3 }).expect("apply");
+    p.apply(b, &Edit::AddSpan { span: span30 }).expect("apply");
+    p.delete_label(l3).expect("delete label 3");
+    assert!(
+        p.history(a).expect("history a").undo().is_none(),
+        "label 3's history goes"
+    );
+    assert!(
+        p.history(b).expect("history b").undo().is_some(),
+        "the history of label 30 stays"
+    );
+}

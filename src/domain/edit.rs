@@ -129,6 +129,17 @@ impl Edit {
 
     /// Every span the edit adds (for scrolling to or selecting the result).
     #[must_use]
+    /// Whether the edit adds, removes or changes a span of `label`.
+    #[must_use]
+    pub fn mentions_label(&self, label: super::label::LabelId) -> bool {
+        match self {
+            Edit::AddSpan { span } | Edit::RemoveSpan { span } => span.label == label,
+            Edit::ReplaceSpan { from, to } => from.label == label || to.label == label,
+            Edit::SetStatus { .. } => false,
+            Edit::Batch { edits } => edits.iter().any(|e| e.mentions_label(label)),
+        }
+    }
+
     pub fn added_spans(&self) -> Vec<Span> {
         match self {
             Edit::AddSpan { span } | Edit::ReplaceSpan { to: span, .. } => vec![*span],

@@ -598,12 +598,34 @@ impl Project {
         let removed = tx
             .execute("DELETE FROM spans WHERE label_id = ?1", [id.0])
             .map_err(sq(&self.path))?;
-        // History that refers to the label cannot be replayed any more.
-        tx.execute(
-            "DELETE FROM history WHERE doc_id IN (SELECT DISTINCT doc_id FROM history WHERE edit LIKE ?1)",
-            [format!("%\"label\":{}%", id.0)],
-        )
-        .map_err(sq(&self.path))?;
+        // History that refers to the label cannot be replayed any more: the documents whose
+        // history holds an edit of one of its spans lose their history (decoded, not matched
+        // as text: label 3 must not take the history of label 30 with it).
+        let mut docs = std::collections::BTreeSet::new();
+        {
+            let mut st = tx
+                .prepare("SELECT doc_id, edit FROM history")
+                .map_err(sq(&self.path))?;
+            let rows = st
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+                .map_err(sq(&self.path))?;
+            for row in rows {
+                let (doc, json) = row.map_err(sq(&self.path))?;
+                let edit: Edit = serde_json::from_str(&json).map_err(|e| StoreError::Invalid {
+                    path: self.path.clone(),
+                    message: format!(
+                        "an undo history entry of document {doc} does not decode: {e}"
+                    ),
+                })?;
+                if edit.mentions_label(id) {
+                    docs.insert(doc);
+                }
+            }
+        }
+        for doc in docs {
+            tx.execute("DELETE FROM history WHERE doc_id = ?1", [doc])
+                .map_err(sq(&self.path))?;
+        }
         Self::write_labels(&tx, &set).map_err(sq(&self.path))?;
         tx.commit().map_err(sq(&self.path))?;
         self.labels = set;
