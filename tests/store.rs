@@ -603,3 +603,55 @@ fn deleting_label_3_keeps_the_history_of_label_30() {
         "the history of label 30 stays"
     );
 }
+
+#[test]
+fn a_status_change_is_stored_only_from_the_status_it_names() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut p = Project::create(&dir.path().join("p.tawsim")).expect("create");
+    import(&mut p, vec![seed_doc()]).expect("import");
+    let doc = p.documents().expect("docs")[0].id;
+    let wrong = Edit::SetStatus {
+        from: DocStatus::Done,
+        to: DocStatus::InProgress,
+    };
+    assert!(
+        p.apply(doc, &wrong).is_err(),
+        "the document is new, not done"
+    );
+    assert_eq!(p.annotations(doc).expect("a").status, DocStatus::New);
+    assert!(
+        p.history(doc).expect("h").undo().is_none(),
+        "nothing recorded"
+    );
+    let right = Edit::SetStatus {
+        from: DocStatus::New,
+        to: DocStatus::Done,
+    };
+    p.apply(doc, &right).expect("from new");
+    assert_eq!(p.annotations(doc).expect("a").status, DocStatus::Done);
+}
+
+#[test]
+fn a_history_entry_that_does_not_decode_is_an_error_not_skipped() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("p.tawsim");
+    let mut p = Project::create(&path).expect("create");
+    import(&mut p, vec![seed_doc()]).expect("import");
+    let doc = p.documents().expect("docs")[0].id;
+    let (s, e) = cp(SEED, "جنيف");
+    let loc = p.labels().by_name("LOC").expect("LOC").id;
+    let span = Span::new(s, e, loc).expect("span");
+    p.apply(doc, &Edit::AddSpan { span }).expect("apply");
+    drop(p);
+    // An entry a renamed variant would leave behind.
+    let conn = rusqlite::Connection::open(&path).expect("sqlite");
+    conn.execute(
+        "UPDATE history SET edit = replace(edit, 'add_span', 'insert_span')",
+        [],
+    )
+    .expect("corrupt");
+    drop(conn);
+    let p = Project::open(&path).expect("reopen");
+    let err = p.history(doc).expect_err("refused");
+    assert!(err.to_string().contains("does not decode"), "{err}");
+}

@@ -127,8 +127,6 @@ impl Edit {
         Ok(())
     }
 
-    /// Every span the edit adds (for scrolling to or selecting the result).
-    #[must_use]
     /// Whether the edit adds, removes or changes a span of `label`.
     #[must_use]
     pub fn mentions_label(&self, label: super::label::LabelId) -> bool {
@@ -140,6 +138,8 @@ impl Edit {
         }
     }
 
+    /// Every span the edit adds (for scrolling to or selecting the result).
+    #[must_use]
     pub fn added_spans(&self) -> Vec<Span> {
         match self {
             Edit::AddSpan { span } | Edit::ReplaceSpan { to: span, .. } => vec![*span],
@@ -209,6 +209,46 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The project file stores edits as this JSON: a renamed variant or field must fail here,
+    /// not silently drop the undo history of existing projects.
+    #[test]
+    fn the_stored_edit_json_is_pinned() {
+        use crate::domain::LabelId;
+        let span = Span::new(4, 9, LabelId(3)).expect("span");
+        let to = Span::new(4, 10, LabelId(30)).expect("span");
+        let cases = [
+            (
+                Edit::AddSpan { span },
+                r#"{"op":"add_span","span":{"start":4,"end":9,"label":3}}"#,
+            ),
+            (
+                Edit::RemoveSpan { span },
+                r#"{"op":"remove_span","span":{"start":4,"end":9,"label":3}}"#,
+            ),
+            (
+                Edit::ReplaceSpan { from: span, to },
+                r#"{"op":"replace_span","from":{"start":4,"end":9,"label":3},"to":{"start":4,"end":10,"label":30}}"#,
+            ),
+            (
+                Edit::SetStatus {
+                    from: DocStatus::New,
+                    to: DocStatus::InProgress,
+                },
+                r#"{"op":"set_status","from":"new","to":"in_progress"}"#,
+            ),
+            (
+                Edit::Batch {
+                    edits: vec![Edit::AddSpan { span }],
+                },
+                r#"{"op":"batch","edits":[{"op":"add_span","span":{"start":4,"end":9,"label":3}}]}"#,
+            ),
+        ];
+        for (edit, json) in cases {
+            assert_eq!(serde_json::to_string(&edit).expect("json"), json);
+            assert_eq!(serde_json::from_str::<Edit>(json).expect("decode"), edit);
+        }
+    }
     use crate::domain::label::LabelId;
 
     fn sp(s: usize, e: usize, l: u32) -> Span {

@@ -790,9 +790,14 @@ impl Project {
         let (mut done, mut undone) = (Vec::new(), Vec::new());
         for row in rows {
             let (json, is_undone) = row.map_err(self.err())?;
-            let Ok(edit) = serde_json::from_str::<Edit>(&json) else {
-                continue;
-            };
+            // A row that does not decode is an error: skipping it would replay a different
+            // history than the one recorded.
+            let edit = serde_json::from_str::<Edit>(&json).map_err(|e| StoreError::Invalid {
+                path: self.path.clone(),
+                message: format!(
+                    "an undo history entry of document {id} does not decode ({e}): {json}"
+                ),
+            })?;
             if is_undone {
                 undone.push(edit)
             } else {
@@ -836,15 +841,19 @@ impl Project {
                 Self::apply_sql(tx, doc, &Edit::RemoveSpan { span: *from })?;
                 Self::apply_sql(tx, doc, &Edit::AddSpan { span: *to })?;
             }
-            Edit::SetStatus { to, .. } => {
+            Edit::SetStatus { from, to } => {
+                // The status must still be `from`: the file records exactly the edit made.
                 let n = tx
                     .execute(
-                        "UPDATE documents SET status = ?2 WHERE id = ?1",
-                        params![doc.0, to.as_str()],
+                        "UPDATE documents SET status = ?2 WHERE id = ?1 AND status = ?3",
+                        params![doc.0, to.as_str(), from.as_str()],
                     )
                     .map_err(e)?;
                 if n != 1 {
-                    return Err(format!("no document {doc}"));
+                    return Err(format!(
+                        "document {doc} does not exist or its status is not {}",
+                        from.as_str()
+                    ));
                 }
             }
             Edit::Batch { edits } => {
