@@ -1,20 +1,22 @@
-//! The three real corpora in `../shared/data` import with the expected counts and warnings.
+//! The three real corpora in `tests/data/corpora` (committed with their licences) import with
+//! the expected counts and warnings.
 //! Counts are recomputed here from the raw files, independently of the importer.
 
 use std::path::{Path, PathBuf};
 use tawsim::domain::{AnnotatedDocument, OverlapPolicy, SpanError};
 use tawsim::formats::{Format, ImportOptions, ImportReport, ProblemKind, import_path};
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpora");
 
-fn data(rel: &str) -> Option<PathBuf> {
+/// A committed corpus file; a missing one fails the test (it never passes by skipping).
+fn data(rel: &str) -> PathBuf {
     let p = Path::new(DATA).join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        println!("skipped: {} is missing", p.display());
-        None
-    }
+    assert!(
+        p.exists(),
+        "{} is missing: the corpora are committed under tests/data/corpora",
+        p.display()
+    );
+    p
 }
 
 fn import(path: &Path, opts: &ImportOptions) -> (Vec<AnnotatedDocument>, ImportReport) {
@@ -50,9 +52,7 @@ fn count_char(docs: &[AnnotatedDocument], c: char) -> usize {
 
 #[test]
 fn anercorp_imports_every_entity_and_names_its_quirks() {
-    let Some(path) = data("anercorp/ANERCorp.txt") else {
-        return;
-    };
+    let path = data("anercorp/ANERCorp.txt");
     let raw = std::fs::read_to_string(&path).expect("utf-8");
     let b_tags = count_b_tags(&raw);
     assert_eq!(b_tags, 11_188);
@@ -121,9 +121,7 @@ fn anercorp_imports_every_entity_and_names_its_quirks() {
 
 #[test]
 fn newsfane_bom_crlf_tab_lines_and_repairs() {
-    let Some(path) = data("newsfane/NewsFANE_Gold_2014_170K.txt") else {
-        return;
-    };
+    let path = data("newsfane/NewsFANE_Gold_2014_170K.txt");
     let raw = std::fs::read_to_string(&path).expect("utf-8");
     assert!(
         raw.starts_with('\u{FEFF}') && raw.contains("\r\n"),
@@ -175,9 +173,7 @@ fn newsfane_bom_crlf_tab_lines_and_repairs() {
 
 #[test]
 fn wojood_nested_spans_need_allow_and_are_refused_under_forbid() {
-    let Some(dir) = data("wojood-sample") else {
-        return;
-    };
+    let dir = data("wojood-sample");
     let mut b_tags = 0;
     let mut markers = 0;
     for f in ["test.txt", "train.txt", "val.txt"] {

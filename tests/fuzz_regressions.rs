@@ -172,9 +172,8 @@ fn every_kept_fuzz_input_imports_without_panicking() {
     let mut n = 0;
     let mut failures = Vec::new();
     for (dir, format) in DIRS {
-        let Ok(entries) = std::fs::read_dir(corpus_root().join(dir)) else {
-            continue;
-        };
+        let entries = std::fs::read_dir(corpus_root().join(dir))
+            .unwrap_or_else(|e| panic!("{}: {e}", corpus_root().join(dir).display()));
         let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         files.sort();
         for f in files {
@@ -194,6 +193,10 @@ fn every_kept_fuzz_input_imports_without_panicking() {
         }
     }
     println!("{n} kept fuzz inputs");
+    assert!(
+        n >= 100,
+        "the kept fuzz inputs are committed under tests/data/fuzz: found {n}"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -202,7 +205,8 @@ fn seeds(format: Format) -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let g = |p: &str| std::fs::read(root.join("tests/data/golden").join(p)).unwrap_or_default();
     let shared = |p: &str| {
-        let mut b = std::fs::read(root.join("../shared/data").join(p)).unwrap_or_default();
+        let path = root.join("tests/data/corpora").join(p);
+        let mut b = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         b.truncate(3000);
         b
     };
