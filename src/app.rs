@@ -1280,7 +1280,26 @@ impl TawsimApp {
         }
     }
 
-    /// Waits for the background job (tests and shutdown).
+    /// Stops the background work at shutdown: a running import, export or label-all job is
+    /// cancelled and waited for (its transaction then ends cleanly, committed or rolled back,
+    /// rather than cut off by the exit), and a project-wide search is cancelled.
+    pub fn shut_down(&mut self) {
+        if let Some(j) = self.search_job.take() {
+            j.cancel.store(true, Ordering::Relaxed);
+        }
+        if let Some(job) = self.job.as_mut() {
+            job.cancel.store(true, Ordering::Relaxed);
+            if let Some(h) = job.handle.take() {
+                let _ = h.join();
+            }
+        }
+        self.job = None;
+        if !self.unsaved.is_empty() {
+            self.flush();
+        }
+    }
+
+    /// Waits for the background job (tests).
     pub fn wait_for_job(&mut self, ctx: &egui::Context) {
         if let Some(h) = self.job.as_mut().and_then(|j| j.handle.as_ref()) {
             while !h.is_finished() {
@@ -1731,6 +1750,10 @@ impl eframe::App for TawsimApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, PREFS_KEY, &self.prefs);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.shut_down();
     }
 }
 

@@ -347,18 +347,15 @@ fn bidi_label_lays_out_arabic_once_and_reuses_it() {
 fn a_big_document_is_shaped_on_workers_and_ends_as_one_thread_lays_it_out() {
     let text = IndexedText::new([SEED; 25].join("\n"));
     let mut h = harness_for(text.clone());
-    let mut saw_progress = false;
     for _ in 0..20_000 {
         if h.state().view.stats().pending_paragraphs == 0 {
             break;
         }
-        saw_progress |= h.state().view.stats().layout_progress.is_some();
         std::thread::sleep(std::time::Duration::from_millis(1));
         h.step();
     }
     let view = &h.state().view;
     assert_eq!(view.stats().pending_paragraphs, 0);
-    assert!(saw_progress, "the status bar had a layout progress to show");
     assert_eq!(view.stats().layout_progress, None);
     let doc = view.layout().expect("laid out");
     let mut fonts = tawsim::layout::Fonts::new();

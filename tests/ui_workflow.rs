@@ -597,3 +597,33 @@ fn zooming_keeps_the_reading_position() {
         "the word stays near where it was on screen: {y0} -> {y1}"
     );
 }
+
+#[test]
+fn shutting_down_cancels_a_running_import_and_waits_for_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    // A big import, started from the dialog.
+    let input = dir.path().join("big.jsonl");
+    let line = "{\"text\": \"زار الوفد جنيف\", \"label\": [[9, 13, \"LOC\"]]}\n";
+    std::fs::write(&input, line.repeat(200_000)).expect("write");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    h.run();
+    h.event(egui::Event::Text(input.display().to_string()));
+    h.run();
+    h.key_press(Key::Enter);
+    h.step();
+    assert!(h.state().job.is_some(), "the import runs");
+    h.state_mut().shut_down();
+    assert!(h.state().job.is_none(), "nothing left running");
+    // The cancelled import left the project as it was (one transaction, rolled back) or
+    // whole; never half.
+    let n = h
+        .state()
+        .project()
+        .expect("p")
+        .documents()
+        .expect("docs")
+        .len();
+    assert!(n == 2 || n == 200_002, "{n} documents");
+}
