@@ -218,6 +218,8 @@ pub struct TawsimApp {
     pub confirm_delete: Option<Vec<DocId>>,
     /// The theme last handed to egui.
     theme_applied: Option<egui::ThemePreference>,
+    #[cfg(target_os = "linux")]
+    x11_focus: crate::x11_focus::X11Focus,
 }
 
 impl TawsimApp {
@@ -257,6 +259,8 @@ impl TawsimApp {
             last_import: Vec::new(),
             confirm_delete: None,
             theme_applied: None,
+            #[cfg(target_os = "linux")]
+            x11_focus: crate::x11_focus::X11Focus::default(),
         }
     }
 
@@ -1744,7 +1748,14 @@ fn describe(e: &Edit) -> &'static str {
 }
 
 impl eframe::App for TawsimApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        // A press in a window without keyboard focus: on a bare X server nobody else gives it.
+        #[cfg(target_os = "linux")]
+        if ui.input(|i| i.pointer.any_pressed() && !i.focused) {
+            self.x11_focus.take_if_unmanaged(frame);
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = frame;
         self.frame(ui);
     }
 

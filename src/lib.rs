@@ -18,3 +18,5 @@ pub mod script;
 pub mod startup;
 pub mod store;
 pub mod ui;
+#[cfg(target_os = "linux")]
+pub mod x11_focus;

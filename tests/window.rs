@@ -101,6 +101,12 @@ struct App {
 impl App {
     /// Runs tawsim on `files` (paths inside a fresh temporary HOME made by `setup`).
     fn start(setup: impl FnOnce(&Path) -> Vec<PathBuf>) -> App {
+        App::start_with(setup, true)
+    }
+
+    /// `focus`: give the window the keyboard focus as a window manager would; without, the
+    /// X server has no one handing focus out (a bare Xvfb).
+    fn start_with(setup: impl FnOnce(&Path) -> Vec<PathBuf>, focus: bool) -> App {
         let display = Display::start();
         let dir = tempfile::tempdir().expect("tmp");
         let args = setup(dir.path());
@@ -158,7 +164,9 @@ impl App {
         // Let the first frames lay out the document.
         std::thread::sleep(Duration::from_millis(2500));
         // No window manager runs: focus the window directly.
-        app.xdotool(&["windowfocus", "--sync", &app.window.clone()]);
+        if focus {
+            app.xdotool(&["windowfocus", "--sync", &app.window.clone()]);
+        }
         let geo = app.xdotool_out(&["getwindowgeometry", "--shell", &app.window.clone()]);
         for line in geo.lines() {
             let (k, v) = line.split_once('=').unwrap_or(("", ""));
@@ -582,4 +590,28 @@ fn keyboard_only_selection_works_without_clicking_the_text() {
         spans,
         vec![("line".into(), 0, WORD.chars().count(), "LOC".into())]
     );
+}
+
+#[test]
+fn on_a_bare_x_server_a_click_gives_the_window_the_keys() {
+    // Nobody focuses the window (no window manager, no xdotool windowfocus): the click that
+    // selects the word must bring the keyboard along, or the label key is lost.
+    let mut project = PathBuf::new();
+    let app = App::start_with(
+        |d| {
+            let (f, p) = words_file(d, "words", 40);
+            project = p;
+            vec![f]
+        },
+        false,
+    );
+    app.double_click(app.text_at(0.5, 0.3));
+    app.key("1");
+    let spans = wait_for(
+        "a span after double-click + 1 without a window manager",
+        &app,
+        || Some(app.spans(&project)).filter(|s| !s.is_empty()),
+    );
+    assert_eq!(spans.len(), 1, "{spans:?}");
+    assert!(is_whole_word(spans[0].1, spans[0].2), "{spans:?}");
 }
