@@ -11,7 +11,7 @@
 use crate::command::Command;
 use crate::domain::LabelSet;
 use crate::layout::Motion;
-use egui::{Key, KeyboardShortcut, Modifiers};
+use egui::{Key, Modifiers};
 
 /// Where the keyboard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,12 +25,6 @@ pub enum KeyContext {
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 3] = [
-        KeyContext::Document,
-        KeyContext::TextField,
-        KeyContext::Modal,
-    ];
-
     /// The context of this frame's keys, from what has focus now.
     #[must_use]
     pub fn current(ctx: &egui::Context, modal_open: bool) -> KeyContext {
@@ -103,11 +97,6 @@ impl Chord {
     #[must_use]
     pub fn overlaps(self, other: Chord) -> bool {
         other.matches(self.key, self.mods) || self.matches(other.key, other.mods)
-    }
-
-    #[must_use]
-    pub fn shortcut(self) -> KeyboardShortcut {
-        KeyboardShortcut::new(self.mods, self.key)
     }
 
     /// "Ctrl+Shift+Z", "Alt+←".

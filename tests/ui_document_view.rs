@@ -1,6 +1,9 @@
 //! The document view driven through egui_kittest (no GPU): drags, double-click, span
 //! clicks and keyboard selection, checked against code point offsets in the text.
 
+mod common;
+
+use common::drag;
 use egui::{Event, Modifiers, PointerButton, Pos2, Rect, pos2, vec2};
 use egui_kittest::{Harness, HarnessBuilder};
 use tawsim::domain::{IndexedText, LabelSet, Span};
@@ -100,20 +103,6 @@ fn rect_of(h: &Harness<'_, State>, s: usize, e: usize) -> Rect {
     let rects = h.state().view.screen_rects(s, e);
     assert_eq!(rects.len(), 1, "one visual piece for {s}..{e}: {rects:?}");
     rects[0]
-}
-
-fn drag(h: &mut Harness<'_, State>, from: Pos2, to: Pos2) {
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    h.hover_at(from.lerp(to, 0.3));
-    h.step();
-    h.hover_at(to);
-    h.step();
-    h.drop_at(to);
-    h.step();
-    h.step();
 }
 
 /// Drags over the one-piece word `s..e` from its start (RTL: the right edge) to its end.

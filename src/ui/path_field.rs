@@ -95,7 +95,16 @@ pub fn show(ui: &mut egui::Ui, text: &mut String, width: f32, label: egui::Id) -
     } else if !r.has_focus() && !r.lost_focus() && text.is_empty() {
         r.request_focus();
     }
-    let found = completions(text);
+    // The folder is read when the typed text changes, not every frame.
+    let memo = label.with("completions-of");
+    let found = match ui.data(|d| d.get_temp::<(String, Vec<String>)>(memo)) {
+        Some((t, found)) if t == *text => found,
+        _ => {
+            let found = completions(text);
+            ui.data_mut(|d| d.insert_temp(memo, (text.clone(), found.clone())));
+            found
+        }
+    };
     let only_itself = found.len() == 1 && found[0] == *text;
     if !found.is_empty() && !only_itself {
         egui::ScrollArea::vertical()

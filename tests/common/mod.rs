@@ -100,8 +100,8 @@ pub fn drag_over(h: &mut Harness<'_, TawsimApp>, s: usize, e: usize) {
     drag(h, from, to);
 }
 
-/// A mouse drag in small steps, as a hand would do it.
-pub fn drag(h: &mut Harness<'_, TawsimApp>, from: egui::Pos2, to: egui::Pos2) {
+/// A mouse drag in small steps, as a hand would do it (any harness state).
+pub fn drag<S>(h: &mut Harness<'_, S>, from: egui::Pos2, to: egui::Pos2) {
     h.hover_at(from);
     h.step();
     h.drag_at(from);
