@@ -14,6 +14,10 @@ use std::time::{Duration, Instant};
 /// Display numbers are picked one test at a time.
 static DISPLAYS: Mutex<u32> = Mutex::new(0);
 
+/// One window test at a time: two X servers and two software-rendered windows starting side
+/// by side on two cores made the app's X connection fail now and then.
+static SERIAL: Mutex<()> = Mutex::new(());
+
 const WORD: &str = "بنغازي";
 
 struct Display {
@@ -63,7 +67,16 @@ impl Display {
             };
             let t0 = Instant::now();
             while t0.elapsed() < Duration::from_secs(10) {
-                if Path::new(&format!("/tmp/.X11-unix/X{num}")).exists() {
+                // The socket can exist before the server takes connections: ask it.
+                let ready = Path::new(&format!("/tmp/.X11-unix/X{num}")).exists()
+                    && Command::new("xdotool")
+                        .arg("getmouselocation")
+                        .env("DISPLAY", format!(":{num}"))
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .status()
+                        .is_ok_and(|s| s.success());
+                if ready {
                     return Display { num, xvfb };
                 }
                 if xvfb.try_wait().ok().flatten().is_some() {
@@ -96,6 +109,8 @@ struct App {
     y: i32,
     w: i32,
     h: i32,
+    /// Held for the whole test (dropped last).
+    _serial: std::sync::MutexGuard<'static, ()>,
 }
 
 impl App {
@@ -107,25 +122,32 @@ impl App {
     /// `focus`: give the window the keyboard focus as a window manager would; without, the
     /// X server has no one handing focus out (a bare Xvfb).
     fn start_with(setup: impl FnOnce(&Path) -> Vec<PathBuf>, focus: bool) -> App {
+        let serial = SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let display = Display::start();
         let dir = tempfile::tempdir().expect("tmp");
         let args = setup(dir.path());
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).expect("home");
-        let child = Command::new(env!("CARGO_BIN_EXE_tawsim"))
-            .args(&args)
-            .env("DISPLAY", format!(":{}", display.num))
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("TAWSIM_DATA_DIR", home.join("tawsim"))
-            .env("LIBGL_ALWAYS_SOFTWARE", "1")
-            .env_remove("WAYLAND_DISPLAY")
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("app.log")).expect("log"))
-            .spawn()
-            .expect("run tawsim");
+        let dir_path = dir.path().to_path_buf();
+        let spawn = move |num: u32, dir: &Path, home: &Path| {
+            Command::new(env!("CARGO_BIN_EXE_tawsim"))
+                .args(&args)
+                .env("DISPLAY", format!(":{}", num))
+                .env("HOME", home)
+                .env("XDG_DATA_HOME", home.join("data"))
+                .env("XDG_CONFIG_HOME", home.join("config"))
+                .env("TAWSIM_DATA_DIR", home.join("tawsim"))
+                .env("LIBGL_ALWAYS_SOFTWARE", "1")
+                .env_remove("WAYLAND_DISPLAY")
+                .env_remove("DBUS_SESSION_BUS_ADDRESS")
+                .stdout(Stdio::null())
+                .stderr(std::fs::File::create(dir.join("app.log")).expect("log"))
+                .spawn()
+                .expect("run tawsim")
+        };
+        let child = spawn(display.num, &dir_path, &home);
         let mut app = App {
             display,
             child,
@@ -135,8 +157,10 @@ impl App {
             y: 0,
             w: 0,
             h: 0,
+            _serial: serial,
         };
         let t0 = Instant::now();
+        let mut tries = 0;
         loop {
             let out = app.xdotool_out(&[
                 "search",
@@ -149,6 +173,13 @@ impl App {
                 break;
             }
             if let Ok(Some(status)) = app.child.try_wait() {
+                // Now and then the fresh X server refuses the first connection: start again.
+                if app.log().contains("connection to X server") && tries < 3 {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(500));
+                    app.child = spawn(app.display.num, &dir_path, &home);
+                    continue;
+                }
                 panic!(
                     "tawsim exited ({status}) before showing a window: {}",
                     app.log()
