@@ -57,22 +57,6 @@ pub struct OpenDoc {
     pub direction: crate::layout::Direction,
 }
 
-fn direction_name(d: crate::layout::Direction) -> &'static str {
-    match d {
-        crate::layout::Direction::Auto => "auto",
-        crate::layout::Direction::Rtl => "rtl",
-        crate::layout::Direction::Ltr => "ltr",
-    }
-}
-
-fn parse_direction(s: &str) -> crate::layout::Direction {
-    match s {
-        "rtl" => crate::layout::Direction::Rtl,
-        "ltr" => crate::layout::Direction::Ltr,
-        _ => crate::layout::Direction::Auto,
-    }
-}
-
 /// A store write that has not reached the file yet (kept for retry after a disk error).
 #[derive(Debug, Clone, PartialEq)]
 enum StoreOp {
@@ -455,7 +439,7 @@ impl TawsimApp {
                     ann,
                     history,
                     key: self.next_key,
-                    direction: parse_direction(&dir),
+                    direction: crate::domain::Direction::parse(&dir).unwrap_or_default(),
                 });
                 self.selected_span = None;
                 self.view.clear_selection();
@@ -905,7 +889,7 @@ impl TawsimApp {
             Command::SetDirection(d) => {
                 if let (Some(doc), Some(p)) = (self.doc.as_mut(), self.project.as_mut()) {
                     doc.direction = d;
-                    if let Err(e) = p.set_document_direction(doc.id, direction_name(d)) {
+                    if let Err(e) = p.set_document_direction(doc.id, d.as_str()) {
                         self.error = Some(e.to_string());
                     }
                 }

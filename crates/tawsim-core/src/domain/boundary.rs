@@ -201,7 +201,7 @@ pub fn toggle_proclitic(
 mod tests {
     use super::*;
 
-    const SEED: &str = include_str!("../../assets/samples/libya-ceasefire-ar.txt");
+    const SEED: &str = include_str!("../../../../assets/samples/libya-ceasefire-ar.txt");
 
     fn at(text: &str, needle: &str) -> (usize, usize) {
         let b = text.find(needle).expect("needle");

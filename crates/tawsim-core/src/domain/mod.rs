@@ -3,6 +3,7 @@
 
 pub mod arabic;
 pub mod boundary;
+pub mod direction;
 pub mod document;
 pub mod edit;
 pub mod label;
@@ -12,6 +13,7 @@ pub mod settings;
 pub mod span;
 pub mod text;
 
+pub use direction::Direction;
 pub use document::{AnnotatedDocument, DocId, DocStatus, Document, Meta};
 pub use edit::{Annotations, Edit, EditError, History};
 pub use label::{Label, LabelError, LabelId, LabelSet};

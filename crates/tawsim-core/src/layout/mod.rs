@@ -20,15 +20,7 @@ use parley::{FontContext, FontFamily, FontFamilyName, LayoutContext};
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
-/// Paragraph base direction: forced, or `Auto` (from the paragraph's first strong
-/// character; paragraphs without one are right to left).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum Direction {
-    #[default]
-    Auto,
-    Rtl,
-    Ltr,
-}
+pub use crate::domain::Direction;
 
 /// How a document is laid out. `width` is the text column width in points.
 #[derive(Debug, Clone, Copy, PartialEq)]

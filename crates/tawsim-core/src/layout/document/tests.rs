@@ -2,7 +2,7 @@ use super::*;
 use crate::layout::Fonts;
 use parley::PositionedLayoutItem;
 
-const SEED: &str = include_str!("../../../assets/samples/libya-ceasefire-ar.txt");
+const SEED: &str = include_str!("../../../../../assets/samples/libya-ceasefire-ar.txt");
 
 fn style(width: f32) -> LayoutStyle {
     LayoutStyle {
