@@ -9,6 +9,8 @@
 pub mod domain;
 pub mod fonts;
 pub mod formats;
+pub mod job;
 pub mod layout;
 pub mod ops;
+pub mod session;
 pub mod store;

@@ -295,3 +295,99 @@ pub fn label_occurrences(
     }
     Ok(out)
 }
+
+/// An import the user asked for (File > Import, a drop, the CLI).
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub paths: Vec<PathBuf>,
+    /// `None`: guessed from each path.
+    pub format: Option<Format>,
+    pub options: ImportOptions,
+}
+
+/// An export the user asked for.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub out: PathBuf,
+    pub format: Format,
+    pub filter: ExportFilter,
+    pub options: formats::ExportOptions,
+}
+
+/// Bytes in the files and folders (recursively), for an import's progress bar.
+#[must_use]
+pub fn total_size(paths: &[PathBuf]) -> u64 {
+    fn walk(p: &Path) -> u64 {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => std::fs::read_dir(p)
+                .map(|rd| rd.flatten().map(|e| walk(&e.path())).sum())
+                .unwrap_or(0),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        }
+    }
+    paths.iter().map(|p| walk(p)).sum()
+}
+
+/// Runs an import request as a background job: bytes read go to `progress`, and a cancel
+/// ends it with [`JobError::Cancelled`] (nothing imported). The result is the summary line,
+/// then the report's lines, one a line.
+pub fn run_import(
+    project: &mut Project,
+    r: &ImportRequest,
+    progress: &crate::job::Progress,
+) -> Result<String, crate::job::JobError> {
+    let mut opts = r.options.clone();
+    opts.progress = Some(std::sync::Arc::clone(&progress.done));
+    opts.cancel = Some(std::sync::Arc::clone(&progress.cancel));
+    match import_paths(project, &r.paths, r.format, &opts) {
+        Ok(o) => {
+            let mut s = o.summary();
+            for l in o.report_lines() {
+                s.push('\n');
+                s.push_str(&l);
+            }
+            Ok(s)
+        }
+        Err(OpsError::Format(FormatError::Cancelled)) => Err(crate::job::JobError::Cancelled),
+        Err(e) => Err(crate::job::JobError::Failed(e.to_string())),
+    }
+}
+
+/// Runs an export request as a background job (documents written go to `progress`); the
+/// result is one line for the status bar.
+pub fn run_export(
+    project: &Project,
+    r: &ExportRequest,
+    progress: &crate::job::Progress,
+) -> Result<String, crate::job::JobError> {
+    let mut opts = r.options.clone();
+    opts.cancel = Some(std::sync::Arc::clone(&progress.cancel));
+    match export_project(
+        project,
+        r.format,
+        &r.out,
+        &r.filter,
+        &opts,
+        Some(&progress.done),
+    ) {
+        Ok(rep) => {
+            let mut s = format!(
+                "Exported {} document(s) with {} span(s) to {}",
+                rep.documents,
+                rep.spans,
+                r.out.display()
+            );
+            if !rep.misaligned.is_empty() {
+                s.push_str(&format!(
+                    "; {} span(s) did not fall on token edges (reported, not moved): {}",
+                    rep.misaligned.len(),
+                    rep.misaligned[0]
+                ));
+            }
+            Ok(s)
+        }
+        Err(OpsError::Format(FormatError::Cancelled)) => Err(crate::job::JobError::Cancelled),
+        Err(e) => Err(crate::job::JobError::Failed(e.to_string())),
+    }
+}

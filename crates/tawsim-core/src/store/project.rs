@@ -934,17 +934,35 @@ impl Project {
     /// Undoes the document's last edit in the file; returns the edit that was applied (the
     /// inverse), or `None` when there is nothing to undo.
     pub fn undo(&mut self, doc: DocId) -> Result<Option<Edit>, StoreError> {
-        self.step_history(doc, false)
+        self.step_history(doc, false, None)
+    }
+
+    /// Undoes the document's last edit in the file, which must be `applied` (the inverse the
+    /// in-memory history just applied): when the file's history step is another edit, or
+    /// there is none, nothing changes and the error says so.
+    pub fn undo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError> {
+        self.step_history(doc, false, Some(applied)).map(drop)
+    }
+
+    /// Redoes the document's next undone edit in the file, which must be `applied` (as
+    /// [`Project::undo_expecting`]).
+    pub fn redo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError> {
+        self.step_history(doc, true, Some(applied)).map(drop)
     }
 
     /// Redoes the document's next undone edit; returns it, or `None`.
     pub fn redo(&mut self, doc: DocId) -> Result<Option<Edit>, StoreError> {
-        self.step_history(doc, true)
+        self.step_history(doc, true, None)
     }
 
     /// One step through the stored history: back (the newest applied edit, inverted) or
     /// forward (the oldest undone edit), in one transaction.
-    fn step_history(&mut self, doc: DocId, forward: bool) -> Result<Option<Edit>, StoreError> {
+    fn step_history(
+        &mut self,
+        doc: DocId,
+        forward: bool,
+        expect: Option<&Edit>,
+    ) -> Result<Option<Edit>, StoreError> {
         let query = if forward {
             "SELECT seq, edit FROM history WHERE doc_id = ?1 AND undone = 1 ORDER BY seq ASC LIMIT 1"
         } else {
@@ -958,10 +976,25 @@ impl Project {
                 .optional()
                 .map_err(e)?;
             let Some((seq, json)) = row else {
-                return Ok(());
+                return match expect {
+                    Some(_) => Err(format!(
+                        "the history of document {} in the file has nothing to {}, but the window did",
+                        doc.0,
+                        if forward { "redo" } else { "undo" }
+                    )),
+                    None => Ok(()),
+                };
             };
             let stored: Edit = serde_json::from_str(&json).map_err(|x| x.to_string())?;
             let edit = if forward { stored } else { stored.inverse() };
+            if let Some(want) = expect
+                && *want != edit
+            {
+                return Err(format!(
+                    "the history of document {} in the file does not match the window's (step {seq}): nothing was changed",
+                    doc.0
+                ));
+            }
             Self::apply_sql(tx, doc, &edit)?;
             tx.execute(
                 "UPDATE history SET undone = ?3 WHERE doc_id = ?1 AND seq = ?2",

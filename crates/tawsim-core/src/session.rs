@@ -1,0 +1,1438 @@
+//! The annotation session, without a window: the open project, its document list, the open
+//! document with its spans and history, the edits not yet written, the selected span, the
+//! statuses, search results and the background jobs (import, export, project search, label
+//! all). The window owns one [`Session`]; `tawsim --script`, the CLI and the tests drive
+//! one directly.
+//!
+//! Every edit goes through [`Session::edit`] (or undo/redo): checked against the open
+//! document, recorded in its in-memory [`History`], and written to the project in one
+//! transaction before the call returns. A write that fails is kept in order and retried by
+//! [`Session::flush`].
+
+use crate::domain::boundary::{self, Evidence};
+use crate::domain::search::{self, Hit, Proposal, SearchOptions};
+use crate::domain::{
+    Annotations, Direction, DocId, DocStatus, Edit, History, IndexedText, LabelId, LabelSet,
+    ProjectSettings, Span,
+};
+use crate::job::{Job, JobError};
+use crate::ops::{ExportRequest, ImportRequest};
+use crate::store::{DocSummary, Project};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// At most this many search results are listed (a project-wide search of a common word).
+pub const MAX_HITS: usize = 5000;
+
+/// The document being annotated, with its annotations and history in memory (mirrors of
+/// what the project file holds).
+pub struct OpenDoc {
+    pub id: DocId,
+    pub name: String,
+    pub text: IndexedText,
+    pub ann: Annotations,
+    pub history: History,
+    /// Changes whenever another document is opened (the view keys its layout cache on it).
+    pub key: u64,
+    /// Reading direction: per paragraph from its first strong character, or forced.
+    pub direction: Direction,
+}
+
+/// Filters of the document list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocFilter {
+    pub text: String,
+    pub status: Option<DocStatus>,
+    pub label: Option<LabelId>,
+}
+
+/// Where to search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    Document,
+    Project,
+}
+
+/// A search as the search window asks for it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchSpec {
+    pub query: String,
+    pub whole_word: bool,
+    pub clitic_aware: bool,
+    pub scope: Scope,
+    /// Label for "label all"; results then carry proposals.
+    pub label: Option<LabelId>,
+}
+
+/// The last search's results.
+#[derive(Debug, Default)]
+pub struct SearchResults {
+    pub hits: Vec<Hit>,
+    /// The list was cut at [`MAX_HITS`].
+    pub truncated: bool,
+    /// Occurrences the user unticked: they stay unticked when the list is searched again
+    /// (after "Accept ticked"), until the query changes.
+    pub unticked: HashSet<(DocId, usize, usize)>,
+    /// What was searched for.
+    pub spec: Option<SearchSpec>,
+}
+
+impl SearchResults {
+    /// Takes a fresh result list, keeping the user's unticked rows unticked.
+    pub fn set_hits(&mut self, hits: Vec<Hit>, truncated: bool) {
+        self.hits = hits;
+        for h in &mut self.hits {
+            if self.unticked.contains(&(h.doc, h.start, h.end)) {
+                h.accept = false;
+            }
+        }
+        self.truncated = truncated;
+    }
+}
+
+/// What the session asks of the document view (the window's view drains these each frame).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewRequest {
+    ClearSelection,
+    /// Selects a range of text (a search result).
+    Select(usize, usize),
+    ScrollTo(usize),
+}
+
+/// What the session can be asked to do: the session half of the window's commands, the
+/// steps of a script.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SessionOp {
+    SelectDocument(DocId),
+    NextDocument,
+    PreviousDocument,
+    MarkDoneAndNext,
+    SetStatus(DocStatus),
+    /// Labels the selection (the view's, in code points), or relabels the selected span.
+    ApplyLabel {
+        label: LabelId,
+        selection: Option<(usize, usize)>,
+    },
+    ToggleSticky(LabelId),
+    SelectSpan(Option<Span>),
+    NextSpan,
+    PreviousSpan,
+    DeleteSelectedSpan,
+    /// Moves the selected span's start/end by whole grapheme clusters.
+    ResizeSelectedSpan {
+        start: isize,
+        end: isize,
+    },
+    ReplaceSpan {
+        from: Span,
+        to: Span,
+    },
+    ToggleProclitic,
+    DeleteLabel(LabelId),
+    Undo,
+    Redo,
+    AcceptOccurrences {
+        label: LabelId,
+        only_ticked: bool,
+    },
+    /// Ticks or unticks one search result.
+    SetHitAccepted {
+        index: usize,
+        accept: bool,
+    },
+    GoToRange {
+        doc: DocId,
+        start: usize,
+        end: usize,
+    },
+    SetDirection(Direction),
+    CancelJob,
+    RetrySave,
+    /// Clears the selected span and the view's selection.
+    ClearSelection,
+}
+
+/// A store write that has not reached the file yet (kept for retry after a disk error).
+/// Undo and redo carry the edit the in-memory history applied; the store checks that its
+/// own history step is the same edit.
+#[derive(Debug, Clone, PartialEq)]
+enum StoreOp {
+    Apply(Edit),
+    Undo(Edit),
+    Redo(Edit),
+}
+
+type Vocabulary = Arc<Mutex<Option<Arc<HashSet<String>>>>>;
+
+/// The annotation session.
+#[derive(Default)]
+pub struct Session {
+    project: Option<Project>,
+    docs: Vec<DocSummary>,
+    doc: Option<OpenDoc>,
+    next_key: u64,
+    pub selected_span: Option<Span>,
+    pub sticky: Option<LabelId>,
+    filter: DocFilter,
+    /// Documents containing the filter label (refreshed when the label filter changes).
+    label_filter_docs: Option<(LabelId, u64, HashSet<DocId>)>,
+    /// Bumped whenever the document list or a row of it changes.
+    docs_rev: u64,
+    /// The filtered list as last computed, for the filter and list revision it was made for.
+    filtered: Option<(DocFilter, u64, Arc<[DocSummary]>)>,
+    /// Spans per label in the whole project, for the list revision it was counted at.
+    usage: Option<(u64, Arc<[(LabelId, usize)]>)>,
+    unsaved: Vec<(DocId, StoreOp)>,
+    /// The last message for the status bar.
+    pub status: String,
+    /// An error for the user to read (the window shows it in a modal).
+    pub error: Option<String>,
+    /// The project's vocabulary, gathered on a background thread after opening (evidence
+    /// for proclitic boundaries).
+    vocabulary: Vocabulary,
+    job: Option<Job<String>>,
+    search_job: Option<Job<(Vec<Hit>, bool)>>,
+    pub search: SearchResults,
+    /// Documents a running "label all" job writes to (the open one is reloaded after).
+    labelling: Vec<DocId>,
+    /// The last import's report (summary line first, then one problem a line).
+    pub report: Option<String>,
+    /// While an import runs: the highest document id before it (its documents come after).
+    import_floor: Option<Option<DocId>>,
+    last_import: Vec<DocId>,
+    view_requests: Vec<ViewRequest>,
+    /// The key that toggles a span's proclitic, named in the status after labelling (the
+    /// window sets it from its keymap).
+    pub proclitic_key: String,
+}
+
+impl Session {
+    #[must_use]
+    pub fn new() -> Self {
+        Session::default()
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    #[must_use]
+    pub fn project(&self) -> Option<&Project> {
+        self.project.as_ref()
+    }
+
+    /// The open project, for settings and tests.
+    pub fn project_mut(&mut self) -> Option<&mut Project> {
+        self.project.as_mut()
+    }
+
+    #[must_use]
+    pub fn documents(&self) -> &[DocSummary] {
+        &self.docs
+    }
+
+    #[must_use]
+    pub fn current(&self) -> Option<&OpenDoc> {
+        self.doc.as_ref()
+    }
+
+    #[must_use]
+    pub fn labels(&self) -> LabelSet {
+        self.project
+            .as_ref()
+            .map(|p| p.labels().clone())
+            .unwrap_or_default()
+    }
+
+    #[must_use]
+    pub fn settings(&self) -> Option<ProjectSettings> {
+        self.project.as_ref().map(Project::settings)
+    }
+
+    /// Edits made in memory that could not be written yet.
+    #[must_use]
+    pub fn unsaved_count(&self) -> usize {
+        self.unsaved.len()
+    }
+
+    /// The running import, export or label-all job.
+    #[must_use]
+    pub fn job(&self) -> Option<&Job<String>> {
+        self.job.as_ref()
+    }
+
+    /// Progress of a project-wide search still running (0..=1).
+    #[must_use]
+    pub fn search_progress(&self) -> Option<f32> {
+        self.search_job.as_ref().map(Job::fraction)
+    }
+
+    /// The documents the last import added.
+    #[must_use]
+    pub fn last_import(&self) -> &[DocId] {
+        &self.last_import
+    }
+
+    #[must_use]
+    pub fn filter(&self) -> &DocFilter {
+        &self.filter
+    }
+
+    pub fn set_filter(&mut self, f: DocFilter) {
+        self.filter = f;
+    }
+
+    /// What the view should do (selection, scrolling), taken once.
+    pub fn take_view_requests(&mut self) -> Vec<ViewRequest> {
+        std::mem::take(&mut self.view_requests)
+    }
+
+    /// Progress: (done documents, all documents, spans in all).
+    #[must_use]
+    pub fn progress(&self) -> (usize, usize, usize) {
+        let done = self
+            .docs
+            .iter()
+            .filter(|d| d.status == DocStatus::Done)
+            .count();
+        (
+            done,
+            self.docs.len(),
+            self.docs.iter().map(|d| d.spans).sum(),
+        )
+    }
+
+    /// Spans per label in the whole project, counted once per change of the document list
+    /// (the label editor asks every frame).
+    pub fn label_usage(&mut self) -> Arc<[(LabelId, usize)]> {
+        if let Some((rev, u)) = &self.usage
+            && *rev == self.docs_rev
+        {
+            return Arc::clone(u);
+        }
+        let Some(p) = &self.project else {
+            return Arc::from(Vec::new());
+        };
+        let u: Arc<[(LabelId, usize)]> = p
+            .labels()
+            .iter()
+            .map(|l| (l.id, p.label_usage(l.id).unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .into();
+        self.usage = Some((self.docs_rev, Arc::clone(&u)));
+        u
+    }
+
+    fn fail(&mut self, e: impl std::fmt::Display) {
+        self.error = Some(e.to_string());
+    }
+
+    // ------------------------------------------------------------------ projects and documents
+
+    /// Opens a project file (creating none), and its first unfinished document.
+    pub fn open_project(&mut self, path: &Path) -> Result<(), String> {
+        if !self.unsaved.is_empty() {
+            return Err(format!(
+                "{} edits are not saved yet: fix the error and retry before switching projects",
+                self.unsaved.len()
+            ));
+        }
+        let project = Project::open(path).map_err(|e| e.to_string())?;
+        self.set_project(project);
+        Ok(())
+    }
+
+    /// Creates a project file (`.tawsim` is added when the name has no extension of it) and
+    /// opens it.
+    pub fn create_project(&mut self, path: &Path) -> Result<(), String> {
+        let path = if path.extension().is_some_and(|e| e == "tawsim") {
+            path.to_path_buf()
+        } else {
+            path.with_extension("tawsim")
+        };
+        let p = Project::create(&path).map_err(|e| e.to_string())?;
+        self.set_project(p);
+        Ok(())
+    }
+
+    /// Makes `project` the open one, with its first unfinished document.
+    pub fn set_project(&mut self, project: Project) {
+        let path = project.path().to_path_buf();
+        self.project = Some(project);
+        self.doc = None;
+        self.selected_span = None;
+        self.sticky = None;
+        self.label_filter_docs = None;
+        self.usage = None;
+        self.search = SearchResults::default();
+        self.last_import.clear();
+        self.refresh_documents();
+        self.gather_vocabulary();
+        let first = self
+            .docs
+            .iter()
+            .find(|d| d.status != DocStatus::Done)
+            .or(self.docs.first())
+            .map(|d| d.id);
+        if let Some(id) = first {
+            self.select_document(id);
+        }
+        self.status = format!("Opened {}", path.display());
+    }
+
+    /// Starts gathering the project's words on a background thread.
+    fn gather_vocabulary(&mut self) {
+        let slot = Arc::new(Mutex::new(None));
+        self.vocabulary = Arc::clone(&slot);
+        let Some(worker) = self.project.as_ref().and_then(|p| p.worker().ok()) else {
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("tawsim-vocabulary".into())
+            .spawn(move || {
+                let mut words = HashSet::new();
+                let _ = worker.for_each_text(|t| words.extend(boundary::vocabulary([t])));
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(Arc::new(words));
+                }
+            });
+        if spawned.is_err() {
+            self.status =
+                "Could not start the vocabulary thread; proclitic evidence uses this document only"
+                    .into();
+        }
+    }
+
+    fn refresh_documents(&mut self) {
+        if let Some(p) = &self.project {
+            match p.documents() {
+                Ok(d) => {
+                    self.docs = d;
+                    self.docs_rev += 1;
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+    }
+
+    /// Opens a document of the project.
+    pub fn select_document(&mut self, id: DocId) {
+        let Some(p) = &self.project else { return };
+        let loaded = p.document(id).and_then(|d| {
+            Ok((
+                d,
+                p.annotations(id)?,
+                p.history(id)?,
+                p.document_direction(id)?,
+            ))
+        });
+        match loaded {
+            Ok((d, ann, history, dir)) => {
+                self.next_key += 1;
+                self.doc = Some(OpenDoc {
+                    id,
+                    name: d.name,
+                    text: IndexedText::new(d.text),
+                    ann,
+                    history,
+                    key: self.next_key,
+                    direction: Direction::parse(&dir).unwrap_or_default(),
+                });
+                self.selected_span = None;
+                self.view_requests.push(ViewRequest::ClearSelection);
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Documents that pass the list's filters, in project order (computed once per change
+    /// of the filter or the list: a 100k-document project is not re-filtered every frame).
+    pub fn filtered_documents(&mut self) -> Arc<[DocSummary]> {
+        if let Some((f, rev, list)) = &self.filtered
+            && *f == self.filter
+            && *rev == self.docs_rev
+        {
+            return Arc::clone(list);
+        }
+        if let Some(l) = self.filter.label
+            && self
+                .label_filter_docs
+                .as_ref()
+                .is_none_or(|(id, rev, _)| *id != l || *rev != self.docs_rev)
+        {
+            let set = self
+                .project
+                .as_ref()
+                .and_then(|p| p.documents_with_label(l).ok())
+                .unwrap_or_default();
+            self.label_filter_docs = Some((l, self.docs_rev, set));
+        }
+        let needle = crate::domain::arabic::normalise_str(self.filter.text.trim());
+        let list: Arc<[DocSummary]> = self
+            .docs
+            .iter()
+            .filter(|d| self.filter.status.is_none_or(|s| d.status == s))
+            .filter(|d| {
+                self.filter.label.is_none()
+                    || self
+                        .label_filter_docs
+                        .as_ref()
+                        .is_some_and(|(_, _, s)| s.contains(&d.id))
+            })
+            .filter(|d| {
+                needle.is_empty() || crate::domain::arabic::normalise_str(&d.name).contains(&needle)
+            })
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        self.filtered = Some((self.filter.clone(), self.docs_rev, Arc::clone(&list)));
+        list
+    }
+
+    fn step_document(&mut self, delta: isize) {
+        let list = self.filtered_documents();
+        let Some(cur) = self.doc.as_ref().map(|d| d.id) else {
+            if let Some(d) = list.first() {
+                self.select_document(d.id);
+            }
+            return;
+        };
+        let i = list.iter().position(|d| d.id == cur);
+        let next = match i {
+            Some(i) => i.checked_add_signed(delta).and_then(|j| list.get(j)),
+            None => list.first(),
+        };
+        match next {
+            Some(d) => self.select_document(d.id),
+            None => {
+                self.status = if delta > 0 {
+                    "This is the last document".into()
+                } else {
+                    "This is the first document".into()
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ edits
+
+    /// Applies an edit to the open document: checked in memory, recorded in the history,
+    /// and written to the project in one transaction before this returns.
+    pub fn edit(&mut self, edit: Edit) -> bool {
+        let Some(policy) = self.settings().map(|s| s.overlap) else {
+            return false;
+        };
+        let Some(doc) = self.doc.as_mut() else {
+            return false;
+        };
+        if edit.is_noop() {
+            return false;
+        }
+        if let Err(e) = edit.apply(&mut doc.ann, policy) {
+            self.status = format!("Not applied: {e}");
+            if e.to_string().contains("forbids overlaps") {
+                self.status
+                    .push_str(" (for nested spans: Project > Spans may overlap: Yes)");
+            }
+            return false;
+        }
+        doc.history.push(edit.clone());
+        let id = doc.id;
+        self.selected_span = edit.added_spans().last().copied();
+        self.persist(id, StoreOp::Apply(edit));
+        true
+    }
+
+    fn persist(&mut self, doc: DocId, op: StoreOp) {
+        self.unsaved.push((doc, op));
+        self.flush();
+    }
+
+    /// Writes pending edits in order; on the first failure keeps the rest and reports it.
+    pub fn flush(&mut self) {
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
+        while let Some((doc, op)) = self.unsaved.first().cloned() {
+            let r = match &op {
+                StoreOp::Apply(e) => p.apply(doc, e),
+                StoreOp::Undo(e) => p.undo_expecting(doc, e),
+                StoreOp::Redo(e) => p.redo_expecting(doc, e),
+            };
+            match r {
+                Ok(()) => {
+                    self.unsaved.remove(0);
+                }
+                Err(e) => {
+                    self.error = Some(format!(
+                        "Could not save to the project: {e}\n\nYour last {} edit(s) are kept in memory. Free disk space or fix the file's permissions, then press Retry.",
+                        self.unsaved.len()
+                    ));
+                    self.status = format!("Not saved: {e}");
+                    return;
+                }
+            }
+        }
+        self.refresh_summary();
+    }
+
+    /// Writes what is pending unless an error waits for the user (who retries with Retry).
+    pub fn flush_if_pending(&mut self) {
+        if !self.unsaved.is_empty() && self.error.is_none() {
+            self.flush();
+        }
+    }
+
+    fn refresh_summary(&mut self) {
+        if let Some(d) = &self.doc
+            && let Some(row) = self.docs.iter_mut().find(|r| r.id == d.id)
+        {
+            row.spans = d.ann.spans.len();
+            row.status = d.ann.status;
+            self.docs_rev += 1;
+        }
+    }
+
+    fn undo(&mut self, redo: bool) {
+        let Some(policy) = self.settings().map(|s| s.overlap) else {
+            return;
+        };
+        let Some(doc) = self.doc.as_mut() else { return };
+        let step = if redo {
+            doc.history.redo()
+        } else {
+            doc.history.undo()
+        };
+        let Some(edit) = step else {
+            self.status = if redo {
+                "Nothing to redo".into()
+            } else {
+                "Nothing to undo".into()
+            };
+            return;
+        };
+        if let Err(e) = edit.apply(&mut doc.ann, policy) {
+            self.error = Some(format!(
+                "The history does not fit the document any more: {e}"
+            ));
+            return;
+        }
+        let id = doc.id;
+        self.selected_span = edit.added_spans().last().copied();
+        // Undo applies the inverse: name the edit the user made.
+        let made = if redo { edit.clone() } else { edit.inverse() };
+        self.status = format!(
+            "{} {}",
+            if redo { "Redid" } else { "Undid" },
+            describe(&made)
+        );
+        let op = if redo {
+            StoreOp::Redo(edit)
+        } else {
+            StoreOp::Undo(edit)
+        };
+        self.persist(id, op);
+    }
+
+    fn evidence(&self) -> Evidence {
+        let mut ev = Evidence::default();
+        if let Some(v) = self.vocabulary.lock().ok().and_then(|v| v.clone()) {
+            ev.set_corpus(v);
+        }
+        if let (Some(doc), Some(p)) = (&self.doc, &self.project) {
+            ev.add_text_words(doc.text.as_str());
+            for s in doc.ann.spans.iter() {
+                if let Some(t) = doc.text.slice(s.start, s.end) {
+                    ev.add_entity(t);
+                }
+            }
+            if let Ok(names) = p.entity_texts(2000) {
+                for n in names {
+                    ev.add_entity(&n);
+                }
+            }
+        }
+        ev
+    }
+
+    /// Labels `selection` (code points; snapped to whole words by the project's boundary
+    /// rules), or relabels the selected span. True when a span was added or relabelled.
+    pub fn apply_label(&mut self, label: LabelId, selection: Option<(usize, usize)>) -> bool {
+        let Some(doc) = &self.doc else { return false };
+        if let Some(span) = self.selected_span.filter(|s| doc.ann.spans.contains(*s)) {
+            return span.label != label
+                && self.edit(Edit::ReplaceSpan {
+                    from: span,
+                    to: span.with_label(label),
+                });
+        }
+        let Some((s, e)) = selection else {
+            self.status = "Select some text first (drag over it, or shift+arrows)".into();
+            return false;
+        };
+        let Some(settings) = self.settings() else {
+            return false;
+        };
+        let ev = self.evidence();
+        let Some(doc) = &self.doc else { return false };
+        let Some(snapped) = boundary::snap_selection(&doc.text, s, e, &settings, &ev) else {
+            self.status = "The selection holds no word to label".into();
+            return false;
+        };
+        let Some(span) = Span::new(snapped.start, snapped.end, label) else {
+            return false;
+        };
+        let add = Edit::AddSpan { span };
+        let edit = if doc.ann.status == DocStatus::New {
+            Edit::Batch {
+                edits: vec![
+                    add,
+                    Edit::SetStatus {
+                        from: DocStatus::New,
+                        to: DocStatus::InProgress,
+                    },
+                ],
+            }
+        } else {
+            add
+        };
+        if !self.edit(edit) {
+            return false;
+        }
+        self.view_requests.push(ViewRequest::ClearSelection);
+        self.selected_span = Some(span);
+        self.status = match snapped.alternative {
+            Some((a, b)) => format!(
+                "Labelled {}; {} for «{}»",
+                self.span_text(span),
+                if self.proclitic_key.is_empty() {
+                    "toggle the proclitic"
+                } else {
+                    &self.proclitic_key
+                },
+                self.doc
+                    .as_ref()
+                    .and_then(|d| d.text.slice(a, b))
+                    .unwrap_or_default()
+            ),
+            None => format!("Labelled {}", self.span_text(span)),
+        };
+        true
+    }
+
+    /// The text a span covers in the open document.
+    #[must_use]
+    pub fn span_text(&self, s: Span) -> String {
+        self.doc
+            .as_ref()
+            .and_then(|d| d.text.slice(s.start, s.end))
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn toggle_proclitic(&mut self) {
+        let (Some(doc), Some(span)) = (&self.doc, self.selected_span) else {
+            self.status = "Select a span first (click it, or Tab)".into();
+            return;
+        };
+        let article = self.settings().is_some_and(|s| s.article_is_proclitic);
+        match boundary::toggle_proclitic(&doc.text, span.start, span.end, article) {
+            Some((a, b)) => {
+                if let Some(to) = span.with_range(a, b) {
+                    self.edit(Edit::ReplaceSpan { from: span, to });
+                }
+            }
+            None => self.status = "This span does not start with a proclitic".into(),
+        }
+    }
+
+    fn resize_selected(&mut self, ds: isize, de: isize) {
+        let (Some(doc), Some(span)) = (&self.doc, self.selected_span) else {
+            return;
+        };
+        let t = &doc.text;
+        let step = |pos: usize, d: isize| -> usize {
+            let mut p = pos;
+            for _ in 0..d.unsigned_abs() {
+                p = if d > 0 {
+                    t.boundary_at_or_after(p + 1)
+                } else {
+                    t.boundary_at_or_before(p.saturating_sub(1))
+                };
+            }
+            p
+        };
+        let (a, b) = (step(span.start, ds), step(span.end, de));
+        if let Some(to) = span.with_range(a, b.min(t.len_chars())) {
+            self.edit(Edit::ReplaceSpan { from: span, to });
+        }
+    }
+
+    fn step_span(&mut self, delta: isize) {
+        let Some(doc) = &self.doc else { return };
+        let spans = doc.ann.spans.as_slice();
+        if spans.is_empty() {
+            return;
+        }
+        let i = self
+            .selected_span
+            .and_then(|s| spans.iter().position(|x| *x == s));
+        let n = spans.len() as isize;
+        let j = match i {
+            Some(i) => (i as isize + delta).rem_euclid(n),
+            None if delta > 0 => 0,
+            None => n - 1,
+        };
+        let span = spans[usize::try_from(j).unwrap_or(0)];
+        self.selected_span = Some(span);
+        self.view_requests.push(ViewRequest::ScrollTo(span.start));
+    }
+
+    fn set_status(&mut self, to: DocStatus) {
+        if let Some(from) = self.doc.as_ref().map(|d| d.ann.status) {
+            self.edit(Edit::SetStatus { from, to });
+        }
+    }
+
+    fn toggle_sticky(&mut self, l: LabelId) {
+        self.sticky = if self.sticky == Some(l) {
+            None
+        } else {
+            Some(l)
+        };
+        self.status = match self
+            .sticky
+            .and_then(|l| self.labels().get(l).map(|x| x.name.clone()))
+        {
+            Some(n) => format!("Sticky label {n}: every selection becomes a {n} span"),
+            None => "Sticky label off".into(),
+        };
+    }
+
+    fn set_direction(&mut self, d: Direction) {
+        if let (Some(doc), Some(p)) = (self.doc.as_mut(), self.project.as_mut()) {
+            doc.direction = d;
+            if let Err(e) = p.set_document_direction(doc.id, d.as_str()) {
+                self.error = Some(e.to_string());
+            }
+        }
+    }
+
+    fn go_to_range(&mut self, doc: DocId, start: usize, end: usize) {
+        if self.doc.as_ref().map(|d| d.id) != Some(doc) {
+            self.select_document(doc);
+        }
+        self.selected_span = None;
+        self.view_requests.push(ViewRequest::Select(start, end));
+        self.view_requests.push(ViewRequest::ScrollTo(start));
+    }
+
+    /// Does one thing the user asked for.
+    pub fn apply(&mut self, op: SessionOp) {
+        match op {
+            SessionOp::SelectDocument(id) => self.select_document(id),
+            SessionOp::NextDocument => self.step_document(1),
+            SessionOp::PreviousDocument => self.step_document(-1),
+            SessionOp::MarkDoneAndNext => {
+                self.set_status(DocStatus::Done);
+                self.step_document(1);
+            }
+            SessionOp::SetStatus(s) => self.set_status(s),
+            SessionOp::ApplyLabel { label, selection } => {
+                self.apply_label(label, selection);
+            }
+            SessionOp::ToggleSticky(l) => self.toggle_sticky(l),
+            SessionOp::SelectSpan(s) => {
+                self.selected_span = s;
+                if let Some(s) = s {
+                    self.view_requests.push(ViewRequest::ScrollTo(s.start));
+                }
+            }
+            SessionOp::NextSpan => self.step_span(1),
+            SessionOp::PreviousSpan => self.step_span(-1),
+            SessionOp::DeleteSelectedSpan => {
+                if let Some(span) = self.selected_span
+                    && self.edit(Edit::RemoveSpan { span })
+                {
+                    self.selected_span = None;
+                    self.status = "Span deleted".into();
+                }
+            }
+            SessionOp::ResizeSelectedSpan { start, end } => self.resize_selected(start, end),
+            SessionOp::ReplaceSpan { from, to } => {
+                self.edit(Edit::ReplaceSpan { from, to });
+            }
+            SessionOp::ToggleProclitic => self.toggle_proclitic(),
+            SessionOp::DeleteLabel(id) => self.delete_label(id),
+            SessionOp::Undo => self.undo(false),
+            SessionOp::Redo => self.undo(true),
+            SessionOp::AcceptOccurrences { label, only_ticked } => {
+                self.accept_occurrences(label, only_ticked);
+            }
+            SessionOp::SetHitAccepted { index, accept } => self.set_hit_accepted(index, accept),
+            SessionOp::GoToRange { doc, start, end } => self.go_to_range(doc, start, end),
+            SessionOp::SetDirection(d) => self.set_direction(d),
+            SessionOp::CancelJob => {
+                if let Some(j) = &self.job {
+                    j.cancel();
+                }
+            }
+            SessionOp::RetrySave => {
+                self.error = None;
+                self.flush();
+            }
+            SessionOp::ClearSelection => {
+                self.selected_span = None;
+                self.view_requests.push(ViewRequest::ClearSelection);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ labels and settings
+
+    /// Saves a new label set (add, rename, recolour, reorder, hotkeys).
+    pub fn save_labels(&mut self, set: &LabelSet) {
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
+        match p.save_labels(set) {
+            Ok(()) => self.status = "Labels saved".into(),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn delete_label(&mut self, id: LabelId) {
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
+        match p.delete_label(id) {
+            Ok(n) => {
+                self.status = format!("Label deleted with its {n} spans");
+                if self.sticky == Some(id) {
+                    self.sticky = None;
+                }
+                self.refresh_documents();
+                if let Some(d) = self.doc.as_ref().map(|d| d.id) {
+                    self.select_document(d);
+                }
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Saves the project's overlap policy and boundary rules.
+    pub fn save_settings(&mut self, s: ProjectSettings) {
+        if let Some(p) = self.project.as_mut() {
+            match p.save_settings(s) {
+                Ok(()) => self.status = "Project settings saved".into(),
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+    }
+
+    /// Writes the label set as JSON to `path`.
+    pub fn export_labels(&mut self, path: &Path) -> Result<String, String> {
+        std::fs::write(path, self.labels().to_json())
+            .map(|()| format!("Wrote {}", path.display()))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Reads a label set from JSON and merges it into the project's (labels with the same
+    /// name keep their ids, so existing spans stay theirs); the caller shows it as a draft.
+    pub fn read_labels(&self, path: &Path) -> Result<LabelSet, String> {
+        let set = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|j| LabelSet::from_json(&j).map_err(|e| e.to_string()))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut merged = self.labels();
+        for l in set.iter() {
+            if let Ok(id) = merged.ensure(&l.name)
+                && let Some(m) = merged.get_mut(id)
+            {
+                m.color = l.color;
+                m.description.clone_from(&l.description);
+                m.enabled = l.enabled;
+            }
+        }
+        Ok(merged)
+    }
+
+    /// Deletes documents (after the user confirmed) in one transaction.
+    pub fn delete_documents(&mut self, ids: &[DocId]) {
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
+        match p.delete_documents(ids) {
+            Ok(n) => {
+                self.status = format!("Deleted {n} document(s)");
+                self.last_import.retain(|d| !ids.contains(d));
+                if self.doc.as_ref().is_some_and(|d| ids.contains(&d.id)) {
+                    self.doc = None;
+                    self.selected_span = None;
+                }
+                self.refresh_documents();
+                if self.doc.is_none()
+                    && let Some(d) = self.docs.first().map(|d| d.id)
+                {
+                    self.select_document(d);
+                }
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    // ------------------------------------------------------------------ search
+
+    /// Runs a search: over the open document at once, over the project on a background
+    /// thread (a new search cancels the previous one). A new query clears the unticked rows.
+    pub fn search(&mut self, spec: SearchSpec) {
+        if self
+            .search
+            .spec
+            .as_ref()
+            .is_none_or(|s| s.query != spec.query)
+        {
+            self.search.unticked.clear();
+        }
+        self.search.hits.clear();
+        self.search.truncated = false;
+        self.search.spec = Some(spec.clone());
+        if let Some(old) = self.search_job.take() {
+            old.cancel();
+        }
+        let (Some(p), Some(cur)) = (&self.project, &self.doc) else {
+            return;
+        };
+        if spec.query.trim().is_empty() {
+            return;
+        }
+        let query = search::Query {
+            text: spec.query.clone(),
+            opts: SearchOptions {
+                whole_word: spec.whole_word,
+                clitic_aware: spec.clitic_aware,
+            },
+            label: spec.label,
+            policy: p.settings().overlap,
+        };
+        if spec.scope == Scope::Document {
+            let mut hits = Vec::new();
+            let room = search::collect_hits(
+                &query,
+                cur.id,
+                &cur.name,
+                &cur.text,
+                &cur.ann.spans,
+                MAX_HITS,
+                &mut hits,
+            );
+            self.search.set_hits(hits, !room);
+            return;
+        }
+        let worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        let current = (cur.id, cur.text.clone(), cur.ann.spans.clone());
+        self.search_job = Some(Job::spawn(
+            "Searching the project",
+            self.docs.len() as u64,
+            move |pr| {
+                let cur = Some((current.0, &current.1, &current.2));
+                match crate::ops::search_project(
+                    &worker,
+                    &query,
+                    cur,
+                    MAX_HITS,
+                    Some(&pr.done),
+                    Some(&pr.cancel),
+                ) {
+                    Ok(Some(found)) => Ok(found),
+                    Ok(None) => Err(JobError::Cancelled),
+                    Err(e) => Err(JobError::Failed(e.to_string())),
+                }
+            },
+        ));
+    }
+
+    /// Runs the last search again (after labelling changed the proposals).
+    pub fn search_again(&mut self) {
+        if let Some(spec) = self.search.spec.clone() {
+            self.search(spec);
+        }
+    }
+
+    fn set_hit_accepted(&mut self, index: usize, accept: bool) {
+        let Some(h) = self.search.hits.get_mut(index) else {
+            return;
+        };
+        h.accept = accept;
+        let key = (h.doc, h.start, h.end);
+        if accept {
+            self.search.unticked.remove(&key);
+        } else {
+            self.search.unticked.insert(key);
+        }
+    }
+
+    /// Labels the occurrences the search lists: one undo step per document. The open
+    /// document is labelled at once; the others on a background job with progress.
+    fn accept_occurrences(&mut self, label: LabelId, only_ticked: bool) {
+        if self.job.is_some() {
+            self.status = "Another job is running; label when it has finished".into();
+            return;
+        }
+        let mut by_doc: BTreeMap<DocId, Vec<Edit>> = BTreeMap::new();
+        for h in &self.search.hits {
+            if h.proposal == Proposal::New
+                && (h.accept || !only_ticked)
+                && let Some(span) = Span::new(h.start, h.end, label)
+            {
+                by_doc
+                    .entry(h.doc)
+                    .or_default()
+                    .push(Edit::AddSpan { span });
+            }
+        }
+        let mut added = 0;
+        if let Some(cur) = self.doc.as_ref().map(|d| d.id)
+            && let Some(edits) = by_doc.remove(&cur)
+        {
+            let n = edits.len();
+            if self.edit(Edit::Batch { edits }) {
+                added += n;
+            }
+        }
+        self.refresh_summary();
+        if by_doc.is_empty() {
+            self.search_again();
+            self.status = format!("Labelled {added} occurrence(s)");
+            return;
+        }
+        let Some(p) = &self.project else { return };
+        let mut worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        let batches: Vec<(DocId, Vec<Edit>)> = by_doc.into_iter().collect();
+        self.labelling = batches.iter().map(|(d, _)| *d).collect();
+        self.job = Some(Job::spawn(
+            "Labelling occurrences",
+            batches.len() as u64,
+            move |pr| {
+                let r = crate::ops::label_occurrences(
+                    &mut worker,
+                    batches,
+                    Some(&pr.done),
+                    Some(&pr.cancel),
+                )
+                .map_err(|e| JobError::Failed(e.to_string()))?;
+                let mut msg = format!(
+                    "Labelled {} occurrence(s) in {} document(s)",
+                    r.spans + added,
+                    r.documents + usize::from(added > 0)
+                );
+                if r.refused > 0 {
+                    msg += &format!(
+                        "; {} document(s) changed meanwhile and were left as they were",
+                        r.refused
+                    );
+                }
+                if r.cancelled {
+                    msg += "; cancelled (the documents done keep their labels, one undo step each)";
+                }
+                Ok(msg)
+            },
+        ));
+    }
+
+    // ------------------------------------------------------------------ import and export
+
+    /// Imports files (or opens a dropped project).
+    pub fn import_paths(&mut self, paths: &[PathBuf]) {
+        if let [one] = paths
+            && one.extension().is_some_and(|e| e == "tawsim")
+        {
+            if let Err(e) = self.open_project(one) {
+                self.error = Some(e);
+            }
+            return;
+        }
+        self.start_import(ImportRequest {
+            paths: paths.to_vec(),
+            format: None,
+            options: crate::formats::ImportOptions::default(),
+        });
+    }
+
+    /// Starts an import on a background thread (one transaction: all or nothing).
+    pub fn start_import(&mut self, r: ImportRequest) {
+        if self.job.is_some() {
+            self.status = "Another import or export is running".into();
+            return;
+        }
+        let Some(p) = &self.project else {
+            self.error = Some("Open or create a project before importing".into());
+            return;
+        };
+        let mut worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        let total = crate::ops::total_size(&r.paths);
+        self.import_floor = Some(self.docs.iter().map(|d| d.id).max());
+        let title = format!(
+            "Importing {}",
+            r.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.job = Some(Job::spawn(title, total, move |pr| {
+            crate::ops::run_import(&mut worker, &r, pr)
+        }));
+    }
+
+    /// Starts an export on a background thread.
+    pub fn start_export(&mut self, r: ExportRequest) {
+        if self.job.is_some() {
+            self.status = "Another import or export is running".into();
+            return;
+        }
+        let Some(p) = &self.project else { return };
+        let worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+        };
+        let total = self
+            .docs
+            .iter()
+            .filter(|d| r.filter.status.is_none_or(|s| d.status == s))
+            .count() as u64;
+        let title = format!("Exporting to {}", r.out.display());
+        self.job = Some(Job::spawn(title, total, move |pr| {
+            crate::ops::run_export(&worker, &r, pr)
+        }));
+    }
+
+    // ------------------------------------------------------------------ background work
+
+    /// Takes finished background results; true while something still runs (the window then
+    /// asks for another frame soon).
+    pub fn poll(&mut self) -> bool {
+        let searching = self.poll_search();
+        let working = self.poll_job();
+        searching || working
+    }
+
+    fn poll_search(&mut self) -> bool {
+        let Some(job) = self.search_job.take() else {
+            return false;
+        };
+        if !job.finished() {
+            self.search_job = Some(job);
+            return true;
+        }
+        match job.join() {
+            Ok((hits, truncated)) => self.search.set_hits(hits, truncated),
+            Err(JobError::Cancelled) => {}
+            Err(JobError::Failed(e)) => self.error = Some(e),
+        }
+        false
+    }
+
+    fn poll_job(&mut self) -> bool {
+        let Some(job) = self.job.take() else {
+            return false;
+        };
+        if !job.finished() {
+            self.job = Some(job);
+            return true;
+        }
+        let result = job.join();
+        self.gather_vocabulary();
+        let touched = std::mem::take(&mut self.labelling);
+        if !touched.is_empty() {
+            if let Some(cur) = self.doc.as_ref().map(|d| d.id)
+                && touched.contains(&cur)
+            {
+                self.select_document(cur);
+            }
+            self.search_again();
+        }
+        match result {
+            Ok(msg) => match msg.split_once('\n') {
+                Some((summary, _)) => {
+                    self.status = format!("{summary} (report shown)");
+                    self.report = Some(msg.clone());
+                }
+                None => self.status = msg,
+            },
+            Err(JobError::Cancelled) => self.status = "Cancelled; nothing was changed".into(),
+            Err(JobError::Failed(e)) => self.error = Some(e),
+        }
+        if let Some(p) = self.project.as_mut()
+            && let Err(e) = p.reload()
+        {
+            self.error = Some(e.to_string());
+        }
+        self.refresh_documents();
+        if let Some(floor) = self.import_floor.take() {
+            self.last_import = self
+                .docs
+                .iter()
+                .map(|d| d.id)
+                .filter(|id| floor.is_none_or(|f| *id > f))
+                .collect();
+        }
+        if self.doc.is_none()
+            && let Some(d) = self.docs.first().map(|d| d.id)
+        {
+            self.select_document(d);
+        }
+        false
+    }
+
+    /// Waits for the background job and a project search, and takes their results.
+    pub fn wait(&mut self) {
+        while self.poll() {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
+    /// Stops the background work at shutdown: a running import, export or label-all job is
+    /// cancelled and waited for (its transaction then ends cleanly, committed or rolled back,
+    /// rather than cut off by the exit), a project search is cancelled, and pending edits
+    /// are written.
+    pub fn shut_down(&mut self) {
+        if let Some(j) = self.search_job.take() {
+            j.cancel();
+        }
+        if let Some(job) = self.job.take() {
+            job.cancel();
+            let _ = job.join();
+        }
+        if !self.unsaved.is_empty() {
+            self.flush();
+        }
+    }
+}
+
+/// Words for an edit in the status line.
+fn describe(e: &Edit) -> &'static str {
+    match e {
+        Edit::AddSpan { .. } => "adding a span",
+        Edit::RemoveSpan { .. } => "removing a span",
+        Edit::ReplaceSpan { .. } => "changing a span",
+        Edit::SetStatus { .. } => "a status change",
+        Edit::Batch { .. } => "a batch of edits",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session_with(text: &str) -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, text).expect("write");
+        let path = dir.path().join("p.tawsim");
+        let (p, _) = crate::ops::import_new(
+            &path,
+            &[src],
+            None,
+            &crate::formats::ImportOptions::default(),
+        )
+        .expect("import");
+        let mut s = Session::new();
+        s.set_project(p);
+        (dir, s)
+    }
+
+    fn first_label(s: &Session) -> LabelId {
+        s.labels().iter().next().expect("a default label").id
+    }
+
+    #[test]
+    fn a_label_on_a_selection_is_written_and_undone_through_the_store() {
+        let (_d, mut s) = session_with("ذهب محمد إلى بنغازي");
+        let l = first_label(&s);
+        assert!(s.apply_label(l, Some((4, 8))));
+        let id = s.current().expect("doc").id;
+        let path = s.project().expect("p").path().to_path_buf();
+        let stored = || {
+            Project::open_read_only(&path)
+                .and_then(|p| p.annotations(id))
+                .expect("read")
+        };
+        assert_eq!(stored().spans.len(), 1);
+        assert_eq!(stored().status, DocStatus::InProgress);
+        s.apply(SessionOp::Undo);
+        assert_eq!(s.unsaved_count(), 0);
+        assert!(s.error.is_none(), "{:?}", s.error);
+        assert_eq!(stored().spans.len(), 0);
+        s.apply(SessionOp::Redo);
+        assert_eq!(stored().spans.len(), 1);
+    }
+
+    #[test]
+    fn an_undo_the_file_history_does_not_match_is_refused_and_kept() {
+        let (_d, mut s) = session_with("ذهب محمد إلى بنغازي");
+        let l = first_label(&s);
+        assert!(s.apply_label(l, Some((4, 8))));
+        let id = s.current().expect("doc").id;
+        // Someone else undoes the step in the file behind the session's back.
+        s.project_mut()
+            .expect("p")
+            .undo(id)
+            .expect("undo in the file");
+        s.apply(SessionOp::Undo);
+        assert!(s.error.is_some(), "the mismatch is reported");
+        assert_eq!(s.unsaved_count(), 1, "the undo waits for a retry");
+    }
+
+    #[test]
+    fn label_usage_counts_the_project_and_follows_edits() {
+        let (_d, mut s) = session_with("ذهب محمد إلى بنغازي");
+        let l = first_label(&s);
+        let count = |s: &mut Session| {
+            s.label_usage()
+                .iter()
+                .find(|(id, _)| *id == l)
+                .map_or(0, |u| u.1)
+        };
+        assert_eq!(count(&mut s), 0);
+        assert!(s.apply_label(l, Some((13, 19))));
+        assert_eq!(count(&mut s), 1);
+    }
+
+    #[test]
+    fn go_to_range_asks_the_view_to_select_and_scroll() {
+        let (_d, mut s) = session_with("ذهب محمد إلى بنغازي");
+        s.take_view_requests();
+        let doc = s.current().expect("doc").id;
+        s.apply(SessionOp::GoToRange {
+            doc,
+            start: 4,
+            end: 8,
+        });
+        assert_eq!(
+            s.take_view_requests(),
+            vec![ViewRequest::Select(4, 8), ViewRequest::ScrollTo(4)]
+        );
+    }
+}
