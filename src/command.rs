@@ -1,29 +1,39 @@
 //! Everything a user can ask of tawsim, as data. Menus, keyboard shortcuts, panels and the
-//! document view all produce [`Command`]s; the app applies them once per frame. One enum
-//! drives the menus, the shortcuts and the help list.
+//! document view produce them; the app shell applies them once per frame. [`Command`] is a
+//! small `Copy` value (what a menu item or a key triggers; one table in the keymap drives
+//! the menus, the shortcuts and the help list); [`Request`] carries the payloads (paths,
+//! label sets, import and export requests, searches).
 
-use crate::domain::{DocId, DocStatus, LabelId, LabelSet, ProjectSettings, Span};
 use std::path::PathBuf;
+use tawsim_core::domain::{Direction, DocId, DocStatus, LabelId, LabelSet, ProjectSettings, Span};
+use tawsim_core::ops::{ExportRequest, ImportRequest};
+use tawsim_core::session::{DocFilter, SearchSpec, SessionOp};
+
+/// Which path a path dialog asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathPurpose {
+    Open,
+    New,
+    Import,
+}
 
 #[must_use]
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Command {
     // Project and files
     NewProject,
     OpenProject,
-    OpenPath(PathBuf),
     Import,
-    ImportPaths(Vec<PathBuf>),
     Export,
     Quit,
-    /// Runs an import on a background thread.
-    StartImport(crate::ui::transfer_dialog::ImportRequest),
-    /// Runs an export on a background thread.
-    StartExport(crate::ui::transfer_dialog::ExportRequest),
     /// Stops the running import or export.
     CancelJob,
     /// Writes edits kept in memory after a failed save.
     RetrySave,
+    /// Closes the error message.
+    DismissError,
+    /// Closes the import report.
+    CloseReport,
     // Documents
     SelectDocument(DocId),
     NextDocument,
@@ -50,8 +60,6 @@ pub enum Command {
     },
     /// Switches the selected span between the whole word and the word without its proclitic.
     ToggleProclitic,
-    /// A new label set from the label panel (add, rename, recolour, reorder, hotkeys).
-    SaveLabels(LabelSet),
     /// Deletes a label and its spans (after the user confirmed).
     DeleteLabel(LabelId),
     /// New overlap policy / boundary mode for the project.
@@ -65,6 +73,11 @@ pub enum Command {
     AcceptOccurrences {
         label: LabelId,
         only_ticked: bool,
+    },
+    /// Ticks or unticks one search result.
+    SetHitAccepted {
+        index: usize,
+        accept: bool,
     },
     /// Opens a document and selects a range in it (a search result).
     GoToRange {
@@ -88,26 +101,57 @@ pub enum Command {
     DeleteDocument,
     /// Asks to delete the documents the last import added (a confirmation follows).
     DeleteLastImport,
+    /// Reading direction of the open document: auto (per paragraph), RTL or LTR.
+    SetDirection(Direction),
+}
+
+/// A request with a payload, or a [`Command`].
+#[derive(Debug, Clone)]
+pub enum Request {
+    Command(Command),
+    OpenPath(PathBuf),
+    /// Files dropped on the window (a single `.tawsim` file opens as a project).
+    ImportPaths(Vec<PathBuf>),
+    /// A path typed or picked in a path dialog.
+    PathChosen(PathPurpose, PathBuf),
+    /// Runs an import on a background thread.
+    StartImport(ImportRequest),
+    /// Runs an export on a background thread.
+    StartExport(ExportRequest),
+    /// A new label set from the label panel (add, rename, recolour, reorder, hotkeys).
+    SaveLabels(LabelSet),
+    /// Writes the label set as JSON.
+    ExportLabels(PathBuf),
+    /// Reads a label set from JSON into the label editor's draft.
+    ReadLabels(PathBuf),
     /// Deletes documents after the user confirmed.
     ConfirmDeleteDocuments(Vec<DocId>),
-    /// Reading direction of the open document: auto (per paragraph), RTL or LTR.
-    SetDirection(crate::layout::Direction),
+    /// The document list's filters.
+    SetFilter(DocFilter),
+    /// Runs the search window's query.
+    Search(SearchSpec),
+}
+
+impl From<Command> for Request {
+    fn from(c: Command) -> Self {
+        Request::Command(c)
+    }
 }
 
 impl Command {
     /// What the command is called in menus and help.
     #[must_use]
-    pub fn title(&self) -> &'static str {
+    pub fn title(self) -> &'static str {
         match self {
             Command::NewProject => "New project…",
-            Command::OpenProject | Command::OpenPath(_) => "Open project…",
-            Command::Import | Command::ImportPaths(_) => "Import…",
+            Command::OpenProject => "Open project…",
+            Command::Import => "Import…",
             Command::Export => "Export…",
             Command::Quit => "Quit",
-            Command::StartImport(_) => "Import",
-            Command::StartExport(_) => "Export",
             Command::CancelJob => "Cancel",
             Command::RetrySave => "Retry saving",
+            Command::DismissError => "OK",
+            Command::CloseReport => "Close the report",
             Command::SelectDocument(_) => "Open document",
             Command::NextDocument => "Next document",
             Command::PreviousDocument => "Previous document",
@@ -121,7 +165,6 @@ impl Command {
             Command::DeleteSelectedSpan => "Delete span",
             Command::ResizeSelectedSpan { .. } | Command::ReplaceSpan { .. } => "Resize span",
             Command::ToggleProclitic => "Toggle proclitic on span",
-            Command::SaveLabels(_) => "Save labels",
             Command::DeleteLabel(_) => "Delete label",
             Command::SaveSettings(_) => "Project settings",
             Command::Undo => "Undo",
@@ -129,6 +172,7 @@ impl Command {
             Command::Find => "Find…",
             Command::LabelAll => "Label all occurrences…",
             Command::AcceptOccurrences { .. } => "Accept occurrences",
+            Command::SetHitAccepted { .. } => "Tick an occurrence",
             Command::GoToRange { .. } => "Go to",
             Command::ZoomIn => "Zoom in",
             Command::ZoomOut => "Zoom out",
@@ -139,16 +183,56 @@ impl Command {
             Command::Escape => "Close / clear selection",
             Command::Help => "Keys…",
             Command::SetTheme(_) => "Theme",
-            Command::DeleteDocument | Command::ConfirmDeleteDocuments(_) => "Delete document…",
+            Command::DeleteDocument => "Delete document…",
             Command::DeleteLastImport => "Delete the last import…",
         }
     }
 
     /// The shortcut as text ("Ctrl+P"), from the keymap.
     #[must_use]
-    pub fn shortcut_text_plain(&self) -> String {
-        crate::keymap::chord_of(self)
+    pub fn shortcut_text_plain(self) -> String {
+        crate::keymap::chord_of(&self)
             .map(crate::keymap::Chord::text)
             .unwrap_or_default()
+    }
+}
+
+impl Command {
+    /// The session's half of the command (`selection`: the document view's selection, for
+    /// a label key); `None` for what the window does itself (dialogs, zoom, theme).
+    #[must_use]
+    pub fn session_op(self, selection: Option<(usize, usize)>) -> Option<SessionOp> {
+        Some(match self {
+            Command::CancelJob => SessionOp::CancelJob,
+            Command::RetrySave => SessionOp::RetrySave,
+            Command::SelectDocument(d) => SessionOp::SelectDocument(d),
+            Command::NextDocument => SessionOp::NextDocument,
+            Command::PreviousDocument => SessionOp::PreviousDocument,
+            Command::MarkDoneAndNext => SessionOp::MarkDoneAndNext,
+            Command::SetStatus(s) => SessionOp::SetStatus(s),
+            Command::ApplyLabel(label) => SessionOp::ApplyLabel { label, selection },
+            Command::ToggleSticky(l) => SessionOp::ToggleSticky(l),
+            Command::SelectSpan(s) => SessionOp::SelectSpan(s),
+            Command::NextSpan => SessionOp::NextSpan,
+            Command::PreviousSpan => SessionOp::PreviousSpan,
+            Command::DeleteSelectedSpan => SessionOp::DeleteSelectedSpan,
+            Command::ResizeSelectedSpan { start, end } => {
+                SessionOp::ResizeSelectedSpan { start, end }
+            }
+            Command::ReplaceSpan { from, to } => SessionOp::ReplaceSpan { from, to },
+            Command::ToggleProclitic => SessionOp::ToggleProclitic,
+            Command::DeleteLabel(l) => SessionOp::DeleteLabel(l),
+            Command::Undo => SessionOp::Undo,
+            Command::Redo => SessionOp::Redo,
+            Command::AcceptOccurrences { label, only_ticked } => {
+                SessionOp::AcceptOccurrences { label, only_ticked }
+            }
+            Command::SetHitAccepted { index, accept } => {
+                SessionOp::SetHitAccepted { index, accept }
+            }
+            Command::GoToRange { doc, start, end } => SessionOp::GoToRange { doc, start, end },
+            Command::SetDirection(d) => SessionOp::SetDirection(d),
+            _ => return None,
+        })
     }
 }

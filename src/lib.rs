@@ -13,6 +13,7 @@ pub mod command;
 pub mod crash;
 pub mod fonts;
 pub mod keymap;
+pub mod prefs;
 pub mod script;
 pub mod startup;
 pub mod ui;

@@ -1,5 +1,5 @@
-//! `tawsim --script FILE PROJECT`: replays annotation commands headless through the same
-//! code path the window uses (commands -> edits -> the store, one transaction each), and
+//! `tawsim --script FILE PROJECT`: replays annotation commands headless through the
+//! [`Session`] the window uses (commands -> edits -> the store, one transaction each), and
 //! prints `ok N` after command N is durable. A test-only, documented control: the SIGKILL
 //! durability test drives the real binary with it.
 //!
@@ -12,19 +12,18 @@
 //! - `sleep MS`
 //! - `panic` (panics on purpose: tests the crash report)
 
-use crate::app::{Prefs, TawsimApp};
-use crate::command::Command;
-use crate::domain::{DocStatus, Edit, LabelSet, Span};
-use crate::store::Project;
-use std::io::Write;
+use std::io::Write as _;
 use std::path::Path;
+use tawsim_core::domain::{DocStatus, Edit, LabelSet, Span};
+use tawsim_core::session::{Session, SessionOp};
+use tawsim_core::store::Project;
 
 /// One parsed script line.
 #[derive(Debug, Clone)]
 pub enum Step {
     Doc(usize),
     Edit(EditStep),
-    Command(Command),
+    Op(SessionOp),
     Sleep(u64),
     /// Panics on purpose (tests the crash report).
     Panic,
@@ -61,10 +60,10 @@ pub fn parse(text: &str) -> Result<Vec<Step>, String> {
                 (*b).to_string(),
             )),
             ["status", s] => Step::Edit(EditStep::Status(DocStatus::parse(s).ok_or_else(bad)?)),
-            ["undo"] => Step::Command(Command::Undo),
-            ["redo"] => Step::Command(Command::Redo),
-            ["next"] => Step::Command(Command::NextDocument),
-            ["done-next"] => Step::Command(Command::MarkDoneAndNext),
+            ["undo"] => Step::Op(SessionOp::Undo),
+            ["redo"] => Step::Op(SessionOp::Redo),
+            ["next"] => Step::Op(SessionOp::NextDocument),
+            ["done-next"] => Step::Op(SessionOp::MarkDoneAndNext),
             ["sleep", ms] => Step::Sleep(num(ms)? as u64),
             ["panic"] => Step::Panic,
             _ => return Err(bad()),
@@ -108,9 +107,9 @@ pub fn run(script: &Path, project: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(script).map_err(|e| format!("{}: {e}", script.display()))?;
     let steps = parse(&text).map_err(|e| format!("{}: {e}", script.display()))?;
     let project = Project::open(project).map_err(|e| e.to_string())?;
-    let mut app = TawsimApp::new(Prefs::default());
+    crate::crash::set_project(project.path());
+    let mut app = Session::new();
     app.set_project(project);
-    let ctx = egui::Context::default();
     let mut out = std::io::stdout().lock();
     for (n, step) in steps.iter().enumerate() {
         match step {
@@ -132,7 +131,7 @@ pub fn run(script: &Path, project: &Path) -> Result<(), String> {
                     return Err(format!("step {}: refused: {}", n + 1, app.status));
                 }
             }
-            Step::Command(c) => app.apply(&ctx, c.clone()),
+            Step::Op(op) => app.apply(*op),
             Step::Sleep(ms) => std::thread::sleep(std::time::Duration::from_millis(*ms)),
             Step::Panic => panic!("panic requested by the script at step {}", n + 1),
         }

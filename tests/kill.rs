@@ -52,12 +52,12 @@ fn expected_states(steps: &[Step], labels: &tawsim::domain::LabelSet) -> Vec<Ann
                     .expect("script edits apply");
                 hist.push(edit);
             }
-            Step::Command(tawsim::command::Command::Undo) => {
+            Step::Op(tawsim_core::session::SessionOp::Undo) => {
                 let e = hist.undo().expect("undo");
                 e.apply(&mut ann, OverlapPolicy::Forbid)
                     .expect("undo applies");
             }
-            Step::Command(tawsim::command::Command::Redo) => {
+            Step::Op(tawsim_core::session::SessionOp::Redo) => {
                 let e = hist.redo().expect("redo");
                 e.apply(&mut ann, OverlapPolicy::Forbid)
                     .expect("redo applies");

@@ -22,17 +22,17 @@ fn an_error_from_a_typed_path_closes_with_escape() {
     h.key_press(Key::Enter);
     h.run();
     assert!(
-        h.state().error.is_some(),
+        h.state().session.error.is_some(),
         "opening a missing project is an error"
     );
     h.get_by_label("Something went wrong");
     // Behind a modal no shortcut acts: Ctrl+F does not open the search.
     h.key_press_modifiers(Modifiers::COMMAND, Key::F);
     h.run();
-    assert!(!h.state().search.open);
+    assert!(!h.state().search_panel.open);
     h.key_press(Key::Escape);
     h.run();
-    assert!(h.state().error.is_none(), "Escape closes the error");
+    assert!(h.state().session.error.is_none(), "Escape closes the error");
     assert!(h.query_by_label("Something went wrong").is_none());
 }
 
@@ -43,10 +43,10 @@ fn the_path_dialog_closes_with_escape_and_the_import_dialog_too() {
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::O);
     h.run();
-    assert!(h.state().path_dialog.is_some());
+    assert!(h.state().dialogs.path_dialog.is_some());
     h.key_press(Key::Escape);
     h.run();
-    assert!(h.state().path_dialog.is_none());
+    assert!(h.state().dialogs.path_dialog.is_none());
     h.key_press_modifiers(Modifiers::COMMAND, Key::I);
     h.run();
     assert!(h.state().transfer.is_some());
@@ -72,13 +72,14 @@ fn an_import_with_warnings_shows_its_report_line_by_line() {
     let ctx = h.ctx.clone();
     h.state_mut().wait_for_job(&ctx);
     h.run();
-    let report = h.state().report.clone().unwrap_or_default();
+    let report = h.state().session.report.clone().unwrap_or_default();
     assert!(
         h.state()
+            .session
             .status
             .contains("Imported 1 document(s) with 2 span(s), 2 warning(s)"),
         "{}",
-        h.state().status
+        h.state().session.status
     );
     h.get_by_label("Import report");
     let lines: Vec<&str> = report.lines().skip(1).collect();
@@ -88,9 +89,12 @@ fn an_import_with_warnings_shows_its_report_line_by_line() {
     }
     h.key_press(Key::Escape);
     h.run();
-    assert!(h.state().report.is_none(), "Escape closes the report");
+    assert!(
+        h.state().session.report.is_none(),
+        "Escape closes the report"
+    );
     // The import is undone by deleting the documents it added.
-    assert_eq!(h.state().documents().len(), 3);
+    assert_eq!(h.state().session.documents().len(), 3);
     h.get_by_label("Document").click();
     h.run();
     h.get_by_label_contains("Delete the last import (1 documents)")
@@ -100,6 +104,7 @@ fn an_import_with_warnings_shows_its_report_line_by_line() {
     h.run();
     let names: Vec<String> = h
         .state()
+        .session
         .project()
         .expect("project")
         .documents()
@@ -137,7 +142,7 @@ fn delete_document_asks_first_then_removes_it_from_the_project() {
     // "Keep them" keeps it.
     h.get_by_label("Keep them").click();
     h.run();
-    assert_eq!(h.state().documents().len(), 2);
+    assert_eq!(h.state().session.documents().len(), 2);
     h.get_by_label("Document").click();
     h.run();
     h.get_by_label_contains("Delete document").click();
@@ -146,13 +151,17 @@ fn delete_document_asks_first_then_removes_it_from_the_project() {
     h.run();
     let stored = h
         .state()
+        .session
         .project()
         .expect("project")
         .documents()
         .expect("docs");
     assert_eq!(stored.len(), 1, "one left in the file");
     assert_eq!(stored[0].name, "second");
-    assert_eq!(h.state().current().map(|d| d.name.as_str()), Some("second"));
+    assert_eq!(
+        h.state().session.current().map(|d| d.name.as_str()),
+        Some("second")
+    );
 }
 
 #[test]
@@ -174,7 +183,7 @@ fn label_tags_never_cover_a_glyph() {
     h.key_press(Key::Escape);
     h.run();
     assert_eq!(
-        h.state().current().map(|d| d.ann.spans.len()),
+        h.state().session.current().map(|d| d.ann.spans.len()),
         Some(words.len())
     );
     let view = &h.state().view;
@@ -228,7 +237,7 @@ fn a_label_draft_never_carries_over_into_another_project() {
     h.run();
     h.key_press(Key::Enter);
     h.run();
-    let p = h.state().project().expect("project");
+    let p = h.state().session.project().expect("project");
     assert!(p.path().starts_with(&other), "{}", p.path().display());
     assert!(
         h.state()

@@ -13,7 +13,7 @@ fn the_document_list_shows_the_sample_and_it_opens_first() {
     h.run();
     h.get_by_label_contains("libya-ceasefire-ar");
     h.get_by_label_contains("second");
-    let doc = h.state().current().expect("a document is open");
+    let doc = h.state().session.current().expect("a document is open");
     assert_eq!(doc.name, "libya-ceasefire-ar");
     assert_eq!(doc.text.as_str(), SEED);
     h.get_by_label_contains("0/2 done");
@@ -26,7 +26,7 @@ fn clicking_a_document_in_the_list_shows_its_text() {
     h.run();
     h.get_by_label_contains("second").click();
     h.run();
-    let doc = h.state().current().expect("open");
+    let doc = h.state().session.current().expect("open");
     assert_eq!(doc.name, "second");
     assert!(doc.text.as_str().starts_with("وقالت بعثة"));
 }
@@ -51,7 +51,7 @@ fn the_filter_narrows_the_list_with_arabic_normalisation() {
     // Backspace edits the field (it never deletes a span there).
     h.key_press(egui::Key::Backspace);
     h.run();
-    assert_eq!(h.state().filter.text, "وثيقه");
+    assert_eq!(h.state().docs_panel.filter.text, "وثيقه");
     assert!(h.query_by_label_contains("second").is_none());
     h.get_by_label_contains("وثيقة باريس");
     assert!(h.query_by_label_contains("libya-ceasefire-ar").is_none());
@@ -78,19 +78,25 @@ fn import_and_export_from_the_file_dialogs_run_in_the_background() {
     h.get_by_label("Import").click();
     h.step();
     assert!(
-        h.state().job.is_some(),
+        h.state().session.job().is_some(),
         "the import runs as a background job"
     );
     let ctx = h.ctx.clone();
     h.state_mut().wait_for_job(&ctx);
     h.run();
-    assert_eq!(h.state().documents().len(), 3, "{}", h.state().status);
+    assert_eq!(
+        h.state().session.documents().len(),
+        3,
+        "{}",
+        h.state().session.status
+    );
     assert!(
         h.state()
+            .session
             .status
             .contains("Imported 1 document(s) with 1 span(s)"),
         "{}",
-        h.state().status
+        h.state().session.status
     );
 
     // Export everything as doccano JSONL through the dialog.
@@ -126,17 +132,18 @@ fn the_filtered_list_follows_status_changes() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
     h.run();
-    h.state_mut().filter.status = Some(tawsim::domain::DocStatus::Done);
+    h.state_mut().docs_panel.filter.status = Some(tawsim::domain::DocStatus::Done);
     h.run();
-    assert!(h.state_mut().filtered_documents().is_empty());
-    h.state_mut().filter.status = None;
+    assert!(h.state_mut().session.filtered_documents().is_empty());
+    h.state_mut().docs_panel.filter.status = None;
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     h.run();
-    h.state_mut().filter.status = Some(tawsim::domain::DocStatus::Done);
+    h.state_mut().docs_panel.filter.status = Some(tawsim::domain::DocStatus::Done);
     h.run();
     let done: Vec<String> = h
         .state_mut()
+        .session
         .filtered_documents()
         .iter()
         .map(|d| d.name.clone())

@@ -11,8 +11,9 @@ use tawsim::domain::{DocStatus, Edit, Span};
 
 fn stored_spans(h: &egui_kittest::Harness<'_, tawsim::app::TawsimApp>) -> Vec<Span> {
     let app = h.state();
-    let doc = app.current().expect("open doc").id;
-    app.project()
+    let doc = app.session.current().expect("open doc").id;
+    app.session
+        .project()
         .expect("project")
         .annotations(doc)
         .expect("stored")
@@ -25,7 +26,7 @@ fn label(
     h: &egui_kittest::Harness<'_, tawsim::app::TawsimApp>,
     name: &str,
 ) -> tawsim::domain::LabelId {
-    h.state().labels().by_name(name).expect("label").id
+    h.state().session.labels().by_name(name).expect("label").id
 }
 
 #[test]
@@ -49,11 +50,15 @@ fn a_hotkey_labels_the_selection_with_code_point_offsets_and_stores_it() {
     );
     let app = h.state();
     assert_eq!(
-        app.current().map(|d| d.ann.status),
+        app.session.current().map(|d| d.ann.status),
         Some(DocStatus::InProgress),
         "first span starts the document"
     );
-    assert_eq!(app.documents()[0].spans, 1, "the list's count follows");
+    assert_eq!(
+        app.session.documents()[0].spans,
+        1,
+        "the list's count follows"
+    );
 }
 
 #[test]
@@ -78,7 +83,7 @@ fn tab_selects_a_span_then_a_hotkey_relabels_and_delete_removes_with_undo_redo()
     h.key_press(Key::Tab);
     h.run();
     assert_eq!(
-        h.state().selected_span,
+        h.state().session.selected_span,
         Some(Span {
             start: s,
             end: e,
@@ -113,7 +118,7 @@ fn tab_selects_a_span_then_a_hotkey_relabels_and_delete_removes_with_undo_redo()
         "undo brings it back"
     );
     assert_eq!(
-        h.state().status,
+        h.state().session.status,
         "Undid removing a span",
         "names the edit undone"
     );
@@ -161,9 +166,9 @@ fn an_overlapping_span_is_refused_with_a_message() {
     h.run();
     assert_eq!(stored_spans(&h).len(), 1);
     assert!(
-        h.state().status.contains("overlaps"),
+        h.state().session.status.contains("overlaps"),
         "{}",
-        h.state().status
+        h.state().session.status
     );
 }
 
@@ -175,11 +180,15 @@ fn ctrl_page_down_moves_on_and_ctrl_enter_marks_done() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     h.run();
     let app = h.state();
-    assert_eq!(app.current().map(|d| d.name.as_str()), Some("second"));
-    assert_eq!(app.documents()[0].status, DocStatus::Done);
-    let first = app.documents()[0].id;
     assert_eq!(
-        app.project()
+        app.session.current().map(|d| d.name.as_str()),
+        Some("second")
+    );
+    assert_eq!(app.session.documents()[0].status, DocStatus::Done);
+    let first = app.session.documents()[0].id;
+    assert_eq!(
+        app.session
+            .project()
             .expect("p")
             .annotations(first)
             .expect("a")
@@ -190,12 +199,15 @@ fn ctrl_page_down_moves_on_and_ctrl_enter_marks_done() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::PageUp);
     h.run();
     assert_eq!(
-        h.state().current().map(|d| d.name.as_str()),
+        h.state().session.current().map(|d| d.name.as_str()),
         Some("libya-ceasefire-ar")
     );
     h.key_press_modifiers(Modifiers::COMMAND, Key::PageDown);
     h.run();
-    assert_eq!(h.state().current().map(|d| d.name.as_str()), Some("second"));
+    assert_eq!(
+        h.state().session.current().map(|d| d.name.as_str()),
+        Some("second")
+    );
 }
 
 #[test]
@@ -217,7 +229,7 @@ fn undo_history_survives_reopening_the_project() {
     h.run();
     assert!(stored_spans(&h).is_empty(), "undo after a restart");
     assert_eq!(
-        h.state().current().map(|d| d.ann.status),
+        h.state().session.current().map(|d| d.ann.status),
         Some(DocStatus::New)
     );
 }
@@ -244,7 +256,7 @@ fn label_all_occurrences_is_one_undo_step_and_never_overwrites() {
             .collect::<Vec<_>>(),
         vec![(os, oe - "، وأهمية".chars().count())],
         "{}",
-        h.state().status
+        h.state().session.status
     );
     // Label the first ليبيا as LOC, then Ctrl+L: label all occurrences with LOC.
     let (s, e) = cp(SEED, "ليبيا");
@@ -256,9 +268,9 @@ fn label_all_occurrences_is_one_undo_step_and_never_overwrites() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::L);
     h.run();
     h.run();
-    assert!(h.state().search.open);
-    assert_eq!(h.state().search.query, "ليبيا");
-    assert_eq!(h.state().search.hits.len(), occurrences);
+    assert!(h.state().search_panel.open);
+    assert_eq!(h.state().search_panel.query, "ليبيا");
+    assert_eq!(h.state().session.search.hits.len(), occurrences);
     h.get_by_label_contains("Accept all").click();
     h.run();
     let spans = stored_spans(&h);
@@ -303,7 +315,7 @@ fn sticky_mode_turns_each_dragged_selection_into_a_span() {
     h.key_press_modifiers(Modifiers::SHIFT, Key::Num2);
     h.step();
     let loc = label(&h, "LOC");
-    assert_eq!(h.state().sticky, Some(loc));
+    assert_eq!(h.state().session.sticky, Some(loc));
     let (s, e) = cp(SEED, "بنغازي");
     drag_over(&mut h, s, e);
     let (s2, e2) = cp(SEED, "ليبيا");
@@ -347,19 +359,20 @@ fn a_full_disk_keeps_the_edit_in_memory_and_retry_saves_it() {
         })
         .collect();
     let n = edits.len();
-    assert!(h.state_mut().edit(Edit::Batch { edits }));
+    assert!(h.state_mut().session.edit(Edit::Batch { edits }));
     h.run();
     let app = h.state();
     assert!(
-        app.error
+        app.session
+            .error
             .as_deref()
             .is_some_and(|m| m.contains("Could not save")),
         "{:?}",
-        app.error
+        app.session.error
     );
-    assert_eq!(app.unsaved_count(), 1);
+    assert_eq!(app.session.unsaved_count(), 1);
     assert_eq!(
-        app.current().map(|d| d.ann.spans.len()),
+        app.session.current().map(|d| d.ann.spans.len()),
         Some(n),
         "the edit is kept in memory"
     );
@@ -367,14 +380,15 @@ fn a_full_disk_keeps_the_edit_in_memory_and_retry_saves_it() {
     h.get_by_label_contains("NOT SAVED");
     // Space is freed; Retry writes it.
     h.state_mut()
+        .session
         .project_mut()
         .expect("p")
         .set_page_limit(None)
         .expect("unlimit");
     h.get_by_label("Retry").click();
     h.run();
-    assert_eq!(h.state().unsaved_count(), 0);
-    assert!(h.state().error.is_none());
+    assert_eq!(h.state().session.unsaved_count(), 0);
+    assert!(h.state().session.error.is_none());
     assert_eq!(stored_spans(&h).len(), n);
 }
 
@@ -392,17 +406,18 @@ fn a_project_file_deleted_underneath_is_reported_not_silently_lost() {
     h.run();
     assert!(
         h.state()
+            .session
             .error
             .as_deref()
             .is_some_and(|m| m.contains("deleted or moved")),
         "{:?}",
-        h.state().error
+        h.state().session.error
     );
-    assert_eq!(h.state().unsaved_count(), 1);
+    assert_eq!(h.state().session.unsaved_count(), 1);
     std::fs::rename(&moved, &path).expect("put back");
     h.get_by_label("Retry").click();
     h.run();
-    assert_eq!(h.state().unsaved_count(), 0);
+    assert_eq!(h.state().session.unsaved_count(), 0);
     assert_eq!(stored_spans(&h).len(), 1);
 }
 
@@ -419,7 +434,7 @@ fn dragging_a_selected_spans_edge_resizes_it_in_one_undo_step() {
     h.run();
     let loc = label(&h, "LOC");
     assert_eq!(
-        h.state().selected_span,
+        h.state().session.selected_span,
         Some(Span {
             start: s,
             end: e,
@@ -484,7 +499,7 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
     h.step();
     let ctx = h.ctx.clone();
     settle(&mut h, &ctx);
-    let hits = h.state().search.hits.clone();
+    let hits = h.state().session.search.hits.clone();
     assert_eq!(hits.len(), total, "every occurrence in every document");
     let docs_hit: std::collections::BTreeSet<_> = hits.iter().map(|h| h.doc).collect();
     assert_eq!(docs_hit.len(), texts.len());
@@ -492,19 +507,19 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
     h.get_by_label_contains("Accept all").click();
     h.step();
     assert!(
-        h.state().job.is_some(),
+        h.state().session.job().is_some(),
         "the other documents are labelled in the background"
     );
     h.state_mut().wait_for_job(&ctx);
     settle(&mut h, &ctx);
     assert!(
-        h.state().status.contains("Labelled"),
+        h.state().session.status.contains("Labelled"),
         "{}",
-        h.state().status
+        h.state().session.status
     );
 
     let loc = label(&h, "LOC");
-    let project = h.state().project().expect("project");
+    let project = h.state().session.project().expect("project");
     let listed = project.documents().expect("list");
     for d in &listed {
         let text = &texts.iter().find(|(n, _)| *n == d.name).expect("doc").1;
@@ -527,7 +542,7 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
     }
     // The search re-ran: nothing is left to label.
     settle(&mut h, &ctx);
-    let after = &h.state().search.hits;
+    let after = &h.state().session.search.hits;
     assert_eq!(after.len(), total);
     assert!(
         after
@@ -540,7 +555,7 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
         .find(|d| d.name == "extra-07")
         .expect("doc")
         .id;
-    let project = h.state_mut().project_mut().expect("project");
+    let project = h.state_mut().session.project_mut().expect("project");
     project.undo(extra).expect("undo");
     assert!(project.annotations(extra).expect("spans").spans.is_empty());
 }
@@ -613,13 +628,14 @@ fn shutting_down_cancels_a_running_import_and_waits_for_it() {
     h.run();
     h.key_press(Key::Enter);
     h.step();
-    assert!(h.state().job.is_some(), "the import runs");
+    assert!(h.state().session.job().is_some(), "the import runs");
     h.state_mut().shut_down();
-    assert!(h.state().job.is_none(), "nothing left running");
+    assert!(h.state().session.job().is_none(), "nothing left running");
     // The cancelled import left the project as it was (one transaction, rolled back) or
     // whole; never half.
     let n = h
         .state()
+        .session
         .project()
         .expect("p")
         .documents()

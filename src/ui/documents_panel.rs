@@ -1,8 +1,17 @@
 //! The document list: name, status, span count, with filters by text, status and label.
 
-use crate::app::TawsimApp;
-use crate::command::Command;
-use crate::domain::DocStatus;
+use crate::command::{Command, Request};
+use crate::ui::AppView;
+use crate::ui::bidi_label::BidiCache;
+use tawsim_core::domain::DocStatus;
+use tawsim_core::session::DocFilter;
+
+/// The list's own state: the filters being edited and its short-string layouts.
+#[derive(Default)]
+pub struct DocumentsPanel {
+    pub filter: DocFilter,
+    pub bidi: BidiCache,
+}
 
 /// A small circle: hollow for new, half for in progress, filled for done.
 pub fn status_mark(ui: &mut egui::Ui, s: DocStatus) {
@@ -31,42 +40,45 @@ pub fn status_mark(ui: &mut egui::Ui, s: DocStatus) {
     }
 }
 
-pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, out: &mut Vec<Command>) {
+pub fn show(ui: &mut egui::Ui, view: &AppView, st: &mut DocumentsPanel, out: &mut Vec<Request>) {
     ui.heading("Documents");
     ui.add(
-        egui::TextEdit::singleline(&mut app.filter.text)
+        egui::TextEdit::singleline(&mut st.filter.text)
             .hint_text("filter by name")
             .desired_width(f32::INFINITY),
     );
-    let labels = app.labels();
+    let labels = view.labels;
     ui.horizontal_wrapped(|ui| {
         egui::ComboBox::new("status-filter", "Status")
             .width(90.0)
-            .selected_text(app.filter.status.map_or("any status", DocStatus::title))
+            .selected_text(st.filter.status.map_or("any status", DocStatus::title))
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut app.filter.status, None, "any status");
+                ui.selectable_value(&mut st.filter.status, None, "any status");
                 for s in DocStatus::ALL {
-                    ui.selectable_value(&mut app.filter.status, Some(s), s.title());
+                    ui.selectable_value(&mut st.filter.status, Some(s), s.title());
                 }
             });
         egui::ComboBox::new("label-filter", "Label")
             .width(80.0)
             .selected_text(
-                app.filter
+                st.filter
                     .label
                     .and_then(|l| labels.get(l))
                     .map_or("any label", |l| l.name.as_str()),
             )
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut app.filter.label, None, "any label");
+                ui.selectable_value(&mut st.filter.label, None, "any label");
                 for l in labels.iter() {
-                    ui.selectable_value(&mut app.filter.label, Some(l.id), &l.name);
+                    ui.selectable_value(&mut st.filter.label, Some(l.id), &l.name);
                 }
             });
     });
+    if st.filter != *view.session.filter() {
+        out.push(Request::SetFilter(st.filter.clone()));
+    }
     ui.separator();
-    let docs = app.filtered_documents();
-    let current = app.current().map(|d| d.id);
+    let docs = view.documents;
+    let current = view.session.current().map(|d| d.id);
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -75,7 +87,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, out: &mut Vec<Command>) {
                 ui.horizontal(|ui| {
                     status_mark(ui, d.status);
                     let r =
-                        crate::ui::bidi_button(ui, &mut app.bidi, &d.name, current == Some(d.id));
+                        crate::ui::bidi_button(ui, &mut st.bidi, &d.name, current == Some(d.id));
                     ui.weak(d.spans.to_string());
                     let r = r.on_hover_text(format!(
                         "{} · {} characters · {} spans",
@@ -84,7 +96,7 @@ pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, out: &mut Vec<Command>) {
                         d.spans
                     ));
                     if r.clicked() {
-                        out.push(Command::SelectDocument(d.id));
+                        out.push(Command::SelectDocument(d.id).into());
                     }
                 });
             }

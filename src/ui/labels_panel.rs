@@ -1,14 +1,15 @@
 //! The label set (click or press a label's key to apply it; pin it for sticky mode), an
 //! editor for the set, and the list of the document's spans in reading order.
 
-use crate::app::TawsimApp;
-use crate::command::Command;
-use crate::domain::{Label, LabelId, LabelSet};
-use crate::ui::label_color;
+use crate::command::{Command, Request};
+use crate::ui::bidi_label::BidiCache;
+use crate::ui::{AppView, label_color};
+use tawsim_core::domain::{Label, LabelId, LabelSet};
 
 /// Panel state kept between frames (not project state).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct LabelsPanelState {
+    pub bidi: BidiCache,
     /// The label set being edited, until Save.
     pub draft: Option<LabelSet>,
     pub new_name: String,
@@ -52,9 +53,11 @@ fn swatch(ui: &mut egui::Ui, l: &Label) {
     ui.painter().rect_filled(r, 3.0, label_color(l.color, 255));
 }
 
-pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
+pub fn show(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &mut Vec<Request>) {
     ui.heading("Labels");
-    let counts = app
+    let labels = view.labels;
+    let counts = view
+        .session
         .current()
         .map(|d| d.ann.spans.count_by_label())
         .unwrap_or_default();
@@ -68,15 +71,15 @@ pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut
                 .on_hover_text(&l.description)
                 .clicked()
             {
-                out.push(Command::ApplyLabel(l.id));
+                out.push(Command::ApplyLabel(l.id).into());
             }
-            let pinned = app.sticky == Some(l.id);
+            let pinned = view.session.sticky == Some(l.id);
             if ui
                 .selectable_label(pinned, "sticky")
                 .on_hover_text("Sticky: every selection becomes this label (Shift+key)")
                 .clicked()
             {
-                out.push(Command::ToggleSticky(l.id));
+                out.push(Command::ToggleSticky(l.id).into());
             }
         });
         if !l.description.is_empty() {
@@ -85,27 +88,17 @@ pub fn show(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut
                 .size(12.0)
                 .wrap(w)
                 .color(ui.visuals().weak_text_color())
-                .show(ui, &mut app.bidi);
+                .show(ui, &mut st.bidi);
         }
     }
-    ui.collapsing("Edit labels", |ui| editor(ui, app, labels, out));
+    ui.collapsing("Edit labels", |ui| editor(ui, view, st, out));
     ui.separator();
-    spans_list(ui, app, labels, out);
+    spans_list(ui, view, st, out);
 }
 
-fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
-    let usage: Vec<(LabelId, usize)> = labels
-        .iter()
-        .map(|l| {
-            (
-                l.id,
-                app.project()
-                    .and_then(|p| p.label_usage(l.id).ok())
-                    .unwrap_or(0),
-            )
-        })
-        .collect();
-    let st = &mut app.labels_panel;
+fn editor(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &mut Vec<Request>) {
+    let labels = view.labels;
+    let usage = view.label_usage;
     let draft = st.draft.get_or_insert_with(|| labels.clone());
     let ids: Vec<LabelId> = draft.iter().map(|l| l.id).collect();
     let mut remove = None;
@@ -175,7 +168,7 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
         );
         ui.horizontal(|ui| {
             if ui.button("Delete label and spans").clicked() {
-                out.push(Command::DeleteLabel(id));
+                out.push(Command::DeleteLabel(id).into());
                 st.confirm_delete = None;
                 st.draft = None;
             }
@@ -206,7 +199,7 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
             .clicked()
             && let Some(d) = st.draft.take()
         {
-            out.push(Command::SaveLabels(d));
+            out.push(Request::SaveLabels(d));
         }
         if ui
             .add_enabled(changed, egui::Button::new("Revert"))
@@ -221,42 +214,20 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
                 .hint_text("labels.json")
                 .desired_width(110.0),
         );
+        let path = std::path::PathBuf::from(st.json_path.trim());
         if ui
             .button("Export")
             .on_hover_text("Write the label set as JSON")
             .clicked()
         {
-            st.message = match std::fs::write(st.json_path.trim(), labels.to_json()) {
-                Ok(()) => format!("Wrote {}", st.json_path.trim()),
-                Err(e) => format!("{}: {e}", st.json_path.trim()),
-            };
+            out.push(Request::ExportLabels(path.clone()));
         }
         if ui
             .button("Import")
             .on_hover_text("Read a label set from JSON (then Save)")
             .clicked()
         {
-            st.message = match std::fs::read_to_string(st.json_path.trim())
-                .map_err(|e| e.to_string())
-                .and_then(|j| LabelSet::from_json(&j).map_err(|e| e.to_string()))
-            {
-                Ok(set) => {
-                    // Keep ids of labels with the same name so existing spans stay theirs.
-                    let mut merged = labels.clone();
-                    for l in set.iter() {
-                        if let Ok(id) = merged.ensure(&l.name)
-                            && let Some(m) = merged.get_mut(id)
-                        {
-                            m.color = l.color;
-                            m.description.clone_from(&l.description);
-                            m.enabled = l.enabled;
-                        }
-                    }
-                    st.draft = Some(merged);
-                    "Label set read; press Save labels".into()
-                }
-                Err(e) => format!("{}: {e}", st.json_path.trim()),
-            };
+            out.push(Request::ReadLabels(path));
         }
     });
     if !st.message.is_empty() {
@@ -264,11 +235,17 @@ fn editor(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut V
     }
 }
 
-fn spans_list(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &mut Vec<Command>) {
-    let selected = app.selected_span;
-    let (Some(doc), bidi) = app.current_and_bidi() else {
+fn spans_list(
+    ui: &mut egui::Ui,
+    view: &AppView,
+    st: &mut LabelsPanelState,
+    out: &mut Vec<Request>,
+) {
+    let selected = view.session.selected_span;
+    let Some(doc) = view.session.current() else {
         return;
     };
+    let labels = view.labels;
     ui.heading(format!("Spans ({})", doc.ann.spans.len()));
     let spans = doc.ann.spans.as_slice();
     let row_h = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
@@ -284,10 +261,10 @@ fn spans_list(ui: &mut egui::Ui, app: &mut TawsimApp, labels: &LabelSet, out: &m
                         swatch(ui, l);
                     }
                     ui.label(label.map_or("?", |l| l.name.as_str()));
-                    let r = crate::ui::bidi_button(ui, bidi, text, selected == Some(*s));
+                    let r = crate::ui::bidi_button(ui, &mut st.bidi, text, selected == Some(*s));
                     ui.weak(format!("[{}, {})", s.start, s.end));
                     if r.clicked() {
-                        out.push(Command::SelectSpan(Some(*s)));
+                        out.push(Command::SelectSpan(Some(*s)).into());
                     }
                 });
             }

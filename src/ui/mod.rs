@@ -1,8 +1,17 @@
-//! The egui layer: widgets (document view, glyph atlas, bidi labels) and panels. Panels return
-//! [`crate::command::Command`]s and never change project state.
+//! The egui layer: widgets (document view, glyph atlas, bidi labels) and panels. A panel is
+//! `show(ui, view: &AppView, state: &mut ItsState, out: &mut Vec<Request>)`: it reads the
+//! session through [`AppView`], keeps only its own UI state, and returns
+//! [`crate::command::Request`]s. No panel changes project state, reads a file or runs a query.
+
+use crate::prefs::Prefs;
+use tawsim_core::domain::{LabelId, LabelSet};
+use tawsim_core::session::Session;
+use tawsim_core::store::DocSummary;
 
 pub mod bidi_label;
 pub mod contrast;
+pub mod dialogs;
+pub mod document_pane;
 pub mod document_view;
 pub mod documents_panel;
 pub mod glyph_atlas;
@@ -13,6 +22,21 @@ pub mod path_field;
 pub mod search_panel;
 pub mod status_bar;
 pub mod transfer_dialog;
+
+/// What panels show: a read-only borrow of the session and the window's state.
+pub struct AppView<'a> {
+    pub session: &'a Session,
+    pub prefs: &'a Prefs,
+    pub labels: &'a LabelSet,
+    /// The documents that pass the list's filters.
+    pub documents: &'a [DocSummary],
+    /// Spans per label in the whole project.
+    pub label_usage: &'a [(LabelId, usize)],
+    /// The document view's layout and paint figures (status bar).
+    pub view_stats: document_view::ViewStats,
+    /// CPU milliseconds of the last frame (frame-time meter).
+    pub last_frame_ms: f32,
+}
 
 /// An egui colour for a label colour, with alpha.
 #[must_use]

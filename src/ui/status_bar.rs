@@ -1,11 +1,12 @@
 //! The status bar: project, progress, sticky label, last message, frame-time meter.
 
-use crate::app::TawsimApp;
-use crate::command::Command;
+use crate::command::{Command, Request};
+use crate::ui::AppView;
 
-pub fn show(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
+pub fn show(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
+    let session = view.session;
     ui.horizontal(|ui| {
-        if let Some(job) = &app.job {
+        if let Some(job) = session.job() {
             ui.spinner();
             ui.label(&job.title);
             ui.add(
@@ -14,11 +15,11 @@ pub fn show(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
                     .show_percentage(),
             );
             if ui.button("Cancel").clicked() {
-                out.push(Command::CancelJob);
+                out.push(Command::CancelJob.into());
             }
             ui.separator();
         }
-        if let Some(f) = app.view.stats().layout_progress {
+        if let Some(f) = view.view_stats.layout_progress {
             ui.label("Laying out the document");
             ui.add(
                 egui::ProgressBar::new(f)
@@ -27,9 +28,9 @@ pub fn show(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
             );
             ui.separator();
         }
-        match app.project() {
+        match session.project() {
             Some(p) => {
-                let (done, total, spans) = app.progress();
+                let (done, total, spans) = session.progress();
                 ui.label(
                     p.path()
                         .file_name()
@@ -51,32 +52,29 @@ pub fn show(ui: &mut egui::Ui, app: &TawsimApp, out: &mut Vec<Command>) {
                 ui.label("No project");
             }
         }
-        if let Some(l) = app
-            .sticky
-            .and_then(|id| app.project().and_then(|p| p.labels().get(id).cloned()))
-        {
+        if let Some(l) = session.sticky.and_then(|id| view.labels.get(id)) {
             ui.separator();
             ui.colored_label(
                 crate::ui::label_color(l.color, 255),
                 format!("sticky: {}", l.name),
             );
         }
-        if app.unsaved_count() > 0 {
+        if session.unsaved_count() > 0 {
             ui.separator();
             ui.colored_label(
                 egui::Color32::RED,
-                format!("{} edit(s) NOT SAVED", app.unsaved_count()),
+                format!("{} edit(s) NOT SAVED", session.unsaved_count()),
             );
         }
         ui.separator();
         // The message gives way (cut with an ellipsis, whole on hover) on a narrow window.
-        ui.add(egui::Label::new(&app.status).truncate());
-        if app.prefs.frame_meter {
-            let v = app.view.stats();
+        ui.add(egui::Label::new(&session.status).truncate());
+        if view.prefs.frame_meter {
+            let v = view.view_stats;
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.monospace(format!(
                     "frame {:.2} ms · paint {:.2} ms · layout {:.2} ms · queue {} ¶ · {} glyphs",
-                    app.last_frame_ms(),
+                    view.last_frame_ms,
                     v.paint_cpu.as_secs_f64() * 1000.0,
                     v.layout_cpu.as_secs_f64() * 1000.0,
                     v.pending_paragraphs,

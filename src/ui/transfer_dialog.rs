@@ -2,29 +2,11 @@
 //! the format's options. Starting one hands a request to the app, which runs it on a
 //! background thread with a progress bar and a cancel button.
 
-use crate::command::Command;
-use crate::domain::DocStatus;
-use crate::formats::{DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme};
-use crate::ops::ExportFilter;
+use crate::command::Request;
 use std::path::PathBuf;
-
-/// An import the user asked for.
-#[derive(Debug, Clone)]
-pub struct ImportRequest {
-    pub paths: Vec<PathBuf>,
-    /// `None`: guessed from each path.
-    pub format: Option<Format>,
-    pub options: ImportOptions,
-}
-
-/// An export the user asked for.
-#[derive(Debug, Clone)]
-pub struct ExportRequest {
-    pub out: PathBuf,
-    pub format: Format,
-    pub filter: ExportFilter,
-    pub options: ExportOptions,
-}
+use tawsim_core::domain::DocStatus;
+use tawsim_core::formats::{DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme};
+use tawsim_core::ops::{ExportFilter, ExportRequest, ImportRequest};
 
 /// Which dialog is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +115,7 @@ fn browse(d: &mut TransferDialog) {
 }
 
 /// Shows the dialog; returns false when it was closed.
-pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>) -> bool {
+pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Request>) -> bool {
     let mut keep = true;
     let title = if d.direction == Direction::Import {
         "Import documents"
@@ -143,89 +125,11 @@ pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>)
     let modal = egui::Modal::new(egui::Id::unique("transfer")).show(ctx, |ui| {
         ui.set_width(460.0);
         ui.heading(title);
-        ui.horizontal(|ui| {
-            let l = ui.label(if d.direction == Direction::Import {
-                "File or folder"
-            } else {
-                "Output"
-            });
-            ui.vertical(|ui| {
-                crate::ui::path_field::show(ui, &mut d.path, 300.0, l.id);
-            });
-            if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
-                && ui.button("Browse…").clicked()
-            {
-                browse(d);
-            }
-        });
-        let formats: Vec<Format> = Format::ALL
-            .into_iter()
-            .filter(|f| {
-                if d.direction == Direction::Import {
-                    f.can_import()
-                } else {
-                    f.can_export()
-                }
-            })
-            .collect();
-        // Radio buttons, not a drop-down: a pop-up list can open behind the modal.
-        ui.horizontal_wrapped(|ui| {
-            ui.label("Format:");
-            if d.direction == Direction::Import {
-                ui.radio_value(&mut d.format, None, "guess from the file");
-            }
-            for f in formats {
-                ui.radio_value(&mut d.format, Some(f), f.name());
-            }
-        });
-        let fmt = d
-            .format
-            .or_else(|| Format::guess(std::path::Path::new(d.path.trim())));
+        path_row(ui, d);
+        let fmt = format_row(ui, d);
         match d.direction {
-            Direction::Import => {
-                if fmt == Some(Format::Text) {
-                    ui.horizontal(|ui| {
-                        ui.label("One document per");
-                        ui.radio_value(&mut d.split, Split::Whole, "file");
-                        ui.radio_value(&mut d.split, Split::Paragraphs, "paragraph");
-                        ui.radio_value(&mut d.split, Split::Lines, "line");
-                    });
-                }
-                ui.checkbox(
-                    &mut d.lenient,
-                    "Lenient: import what is valid, skip and list the rest",
-                );
-            }
-            Direction::Export => {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label("Documents:");
-                    ui.radio_value(&mut d.status, None, "all");
-                    for s in DocStatus::ALL {
-                        ui.radio_value(&mut d.status, Some(s), s.title());
-                    }
-                });
-                ui.horizontal(|ui| {
-                    let l = ui.label("Only labels");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut d.labels)
-                            .hint_text("PER,LOC (empty: all)")
-                            .desired_width(160.0),
-                    )
-                    .labelled_by(l.id);
-                });
-                if fmt == Some(Format::Doccano) {
-                    ui.checkbox(
-                        &mut d.entities_shape,
-                        "doccano \"entities\" shape (instead of \"label\")",
-                    );
-                }
-                if matches!(fmt, Some(Format::Conll | Format::HfTokens)) {
-                    ui.checkbox(
-                        &mut d.clitic_tokens,
-                        "Split proclitics off tokens where a span starts after them",
-                    );
-                }
-            }
+            Direction::Import => import_options(ui, d, fmt),
+            Direction::Export => export_options(ui, d, fmt),
         }
         if matches!(fmt, Some(Format::Conll)) {
             ui.horizontal(|ui| {
@@ -245,39 +149,133 @@ pub fn show(ctx: &egui::Context, d: &mut TransferDialog, out: &mut Vec<Command>)
             );
         }
         ui.separator();
+        keep = buttons(ui, d, out);
+    });
+    keep && !modal.should_close()
+}
+
+fn path_row(ui: &mut egui::Ui, d: &mut TransferDialog) {
+    ui.horizontal(|ui| {
+        let l = ui.label(if d.direction == Direction::Import {
+            "File or folder"
+        } else {
+            "Output"
+        });
+        ui.vertical(|ui| {
+            crate::ui::path_field::show(ui, &mut d.path, 300.0, l.id);
+        });
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() && ui.button("Browse…").clicked()
+        {
+            browse(d);
+        }
+    });
+}
+
+/// The format picker; returns the format chosen or guessed from the path.
+fn format_row(ui: &mut egui::Ui, d: &mut TransferDialog) -> Option<Format> {
+    let formats: Vec<Format> = Format::ALL
+        .into_iter()
+        .filter(|f| {
+            if d.direction == Direction::Import {
+                f.can_import()
+            } else {
+                f.can_export()
+            }
+        })
+        .collect();
+    // Radio buttons, not a drop-down: a pop-up list can open behind the modal.
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Format:");
+        if d.direction == Direction::Import {
+            ui.radio_value(&mut d.format, None, "guess from the file");
+        }
+        for f in formats {
+            ui.radio_value(&mut d.format, Some(f), f.name());
+        }
+    });
+    d.format
+        .or_else(|| Format::guess(std::path::Path::new(d.path.trim())))
+}
+
+fn import_options(ui: &mut egui::Ui, d: &mut TransferDialog, fmt: Option<Format>) {
+    if fmt == Some(Format::Text) {
         ui.horizontal(|ui| {
-            let ready = !d.path.trim().is_empty()
-                && (d.direction == Direction::Import || d.format.is_some());
-            let go = match (d.direction, d.confirm_overwrite) {
-                (Direction::Import, _) => "Import",
-                (Direction::Export, false) => "Export",
-                (Direction::Export, true) => "Replace",
-            };
-            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if ui.add_enabled(ready, egui::Button::new(go)).clicked() || (ready && enter) {
-                match d.direction {
-                    Direction::Import => {
-                        out.push(Command::StartImport(d.import_request()));
+            ui.label("One document per");
+            ui.radio_value(&mut d.split, Split::Whole, "file");
+            ui.radio_value(&mut d.split, Split::Paragraphs, "paragraph");
+            ui.radio_value(&mut d.split, Split::Lines, "line");
+        });
+    }
+    ui.checkbox(
+        &mut d.lenient,
+        "Lenient: import what is valid, skip and list the rest",
+    );
+}
+
+fn export_options(ui: &mut egui::Ui, d: &mut TransferDialog, fmt: Option<Format>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Documents:");
+        ui.radio_value(&mut d.status, None, "all");
+        for s in DocStatus::ALL {
+            ui.radio_value(&mut d.status, Some(s), s.title());
+        }
+    });
+    ui.horizontal(|ui| {
+        let l = ui.label("Only labels");
+        ui.add(
+            egui::TextEdit::singleline(&mut d.labels)
+                .hint_text("PER,LOC (empty: all)")
+                .desired_width(160.0),
+        )
+        .labelled_by(l.id);
+    });
+    if fmt == Some(Format::Doccano) {
+        ui.checkbox(
+            &mut d.entities_shape,
+            "doccano \"entities\" shape (instead of \"label\")",
+        );
+    }
+    if matches!(fmt, Some(Format::Conll | Format::HfTokens)) {
+        ui.checkbox(
+            &mut d.clitic_tokens,
+            "Split proclitics off tokens where a span starts after them",
+        );
+    }
+}
+
+/// Import / Export (asking once before replacing an output) and Cancel; false when the
+/// dialog is done.
+fn buttons(ui: &mut egui::Ui, d: &mut TransferDialog, out: &mut Vec<Request>) -> bool {
+    let mut keep = true;
+    ui.horizontal(|ui| {
+        let ready =
+            !d.path.trim().is_empty() && (d.direction == Direction::Import || d.format.is_some());
+        let go = match (d.direction, d.confirm_overwrite) {
+            (Direction::Import, _) => "Import",
+            (Direction::Export, false) => "Export",
+            (Direction::Export, true) => "Replace",
+        };
+        let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.add_enabled(ready, egui::Button::new(go)).clicked() || (ready && enter) {
+            match d.direction {
+                Direction::Import => {
+                    out.push(Request::StartImport(d.import_request()));
+                    keep = false;
+                }
+                Direction::Export => {
+                    let exists = std::path::Path::new(d.path.trim()).exists();
+                    if exists && !d.confirm_overwrite {
+                        d.confirm_overwrite = true;
+                    } else if let Some(r) = d.export_request(exists) {
+                        out.push(Request::StartExport(r));
                         keep = false;
-                    }
-                    Direction::Export => {
-                        let exists = std::path::Path::new(d.path.trim()).exists();
-                        if exists && !d.confirm_overwrite {
-                            d.confirm_overwrite = true;
-                        } else if let Some(r) = d.export_request(exists) {
-                            out.push(Command::StartExport(r));
-                            keep = false;
-                        }
                     }
                 }
             }
-            if ui.button("Cancel").clicked() {
-                keep = false;
-            }
-        });
+        }
+        if ui.button("Cancel").clicked() {
+            keep = false;
+        }
     });
-    if modal.should_close() {
-        keep = false;
-    }
     keep
 }

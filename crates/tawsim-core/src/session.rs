@@ -1435,4 +1435,51 @@ mod tests {
             vec![ViewRequest::Select(4, 8), ViewRequest::ScrollTo(4)]
         );
     }
+
+    fn hit(doc: i64, start: usize) -> Hit {
+        Hit {
+            doc: DocId(doc),
+            doc_name: String::new(),
+            start,
+            end: start + 3,
+            context: (String::new(), String::new(), String::new()),
+            proposal: Proposal::New,
+            accept: true,
+        }
+    }
+
+    #[test]
+    fn a_row_the_user_unticked_stays_unticked_when_searched_again() {
+        let mut r = SearchResults::default();
+        r.set_hits(vec![hit(1, 0), hit(1, 10), hit(2, 5)], false);
+        r.unticked.insert((DocId(1), 10, 13));
+        // "Accept ticked" searches again: fresh hits come back ticked.
+        r.set_hits(vec![hit(1, 10), hit(2, 5)], false);
+        let ticks: Vec<bool> = r.hits.iter().map(|h| h.accept).collect();
+        assert_eq!(ticks, vec![false, true]);
+    }
+
+    #[test]
+    fn unticking_through_the_session_survives_the_same_query_not_a_new_one() {
+        let (_d, mut s) = session_with("بنغازي ثم بنغازي ثم بنغازي");
+        let spec = SearchSpec {
+            query: "بنغازي".into(),
+            label: Some(first_label(&s)),
+            ..SearchSpec::default()
+        };
+        s.search(spec.clone());
+        assert_eq!(s.search.hits.len(), 3);
+        s.apply(SessionOp::SetHitAccepted {
+            index: 1,
+            accept: false,
+        });
+        s.search(spec.clone());
+        let ticks: Vec<bool> = s.search.hits.iter().map(|h| h.accept).collect();
+        assert_eq!(ticks, vec![true, false, true]);
+        s.search(SearchSpec {
+            query: "ثم".into(),
+            ..spec
+        });
+        assert!(s.search.hits.iter().all(|h| h.accept));
+    }
 }

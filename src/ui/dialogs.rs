@@ -1,0 +1,191 @@
+//! The window's dialogs: the error message (with Retry after a failed save), the path
+//! dialog, the confirmation before deleting documents, the import report and the list of
+//! keys. Each closes with Escape and scrolls when long.
+
+use crate::command::{Command, PathPurpose, Request};
+use crate::ui::AppView;
+use crate::ui::bidi_label::{BidiCache, BidiLabel};
+use std::path::PathBuf;
+use tawsim_core::domain::DocId;
+
+/// Which dialogs are open, with their fields.
+#[derive(Default)]
+pub struct Dialogs {
+    /// A path dialog and the text typed in it.
+    pub path_dialog: Option<(PathPurpose, String)>,
+    /// Documents the user asked to delete, waiting for the confirmation.
+    pub confirm_delete: Option<Vec<DocId>>,
+    /// The list of keys (F1).
+    pub help_open: bool,
+    pub bidi: BidiCache,
+}
+
+impl Dialogs {
+    /// Whether a modal dialog is open (the keymap then reads no keys).
+    #[must_use]
+    pub fn modal_open(&self) -> bool {
+        self.path_dialog.is_some() || self.confirm_delete.is_some()
+    }
+}
+
+/// Shows whichever dialogs are open.
+pub fn show(ctx: &egui::Context, view: &AppView, st: &mut Dialogs, out: &mut Vec<Request>) {
+    if let Some(msg) = &view.session.error {
+        error(ctx, msg, view.session.unsaved_count() > 0, out);
+    }
+    path_dialog(ctx, st, out);
+    confirm_delete(ctx, view, st, out);
+    if let Some(report) = &view.session.report {
+        import_report(ctx, report, out);
+    }
+    if st.help_open {
+        let mut open = true;
+        egui::Window::new("Keys")
+            .open(&mut open)
+            .default_width(560.0)
+            .default_height(480.0)
+            .show(ctx, |ui| crate::ui::help::show(ui, view.labels));
+        st.help_open &= open;
+    }
+}
+
+fn error(ctx: &egui::Context, msg: &str, unsaved: bool, out: &mut Vec<Request>) {
+    let mut retry = false;
+    let max_h = (ctx.content_rect().height() - 160.0).max(80.0);
+    let modal = egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading("Something went wrong");
+        // A long report scrolls; the buttons stay in view.
+        egui::ScrollArea::vertical()
+            .max_height(max_h)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                ui.add(egui::Label::new(msg).wrap());
+            });
+        ui.separator();
+        ui.horizontal(|ui| {
+            if unsaved && ui.button("Retry").clicked() {
+                retry = true;
+            }
+            if ui.button("OK").clicked() {
+                ui.close();
+            }
+            if ui.button("Copy").on_hover_text("Copy the report").clicked() {
+                ui.ctx().copy_text(msg.to_string());
+            }
+        });
+    });
+    let enter = ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+    if retry {
+        out.push(Command::RetrySave.into());
+    } else if modal.should_close() || enter {
+        out.push(Command::DismissError.into());
+    }
+}
+
+fn path_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
+    let Some((purpose, mut text)) = st.path_dialog.take() else {
+        return;
+    };
+    let mut done = None;
+    let modal = egui::Modal::new(egui::Id::unique("path")).show(ctx, |ui| {
+        ui.heading(match purpose {
+            PathPurpose::Open => "Open project",
+            PathPurpose::New => "New project",
+            PathPurpose::Import => "Import documents",
+        });
+        let l = ui.label(match purpose {
+            PathPurpose::Open => "Path of a .tawsim project file:",
+            PathPurpose::New => "Path of the new project file (.tawsim):",
+            PathPurpose::Import => "Path of a file or folder to import:",
+        });
+        if crate::ui::path_field::show(ui, &mut text, 420.0, l.id) {
+            done = Some(PathBuf::from(text.trim()));
+        }
+        ui.weak("Tab completes the path; click an entry to take it.");
+        ui.horizontal(|ui| {
+            if ui.button("OK").clicked() {
+                done = Some(PathBuf::from(text.trim()));
+            }
+            if ui.button("Cancel").clicked() {
+                ui.close();
+            }
+        });
+    });
+    match done {
+        Some(p) if !p.as_os_str().is_empty() => out.push(Request::PathChosen(purpose, p)),
+        _ if modal.should_close() => {}
+        _ => st.path_dialog = Some((purpose, text)),
+    }
+}
+
+fn confirm_delete(ctx: &egui::Context, view: &AppView, st: &mut Dialogs, out: &mut Vec<Request>) {
+    let Some(ids) = st.confirm_delete.clone() else {
+        return;
+    };
+    let docs = view.session.documents();
+    let names: Vec<String> = ids
+        .iter()
+        .filter_map(|id| docs.iter().find(|d| d.id == *id))
+        .map(|d| format!("{} ({} spans)", d.name, d.spans))
+        .collect();
+    let mut confirmed = false;
+    let bidi = &mut st.bidi;
+    let modal = egui::Modal::new(egui::Id::unique("delete-docs")).show(ctx, |ui| {
+        ui.set_max_width(480.0);
+        ui.heading("Delete documents");
+        ui.label(format!(
+            "Delete {} document(s) with their spans and history from the project? This cannot be undone.",
+            ids.len()
+        ));
+        egui::ScrollArea::vertical().max_height(240.0).show(ui, |ui| {
+            for n in &names {
+                BidiLabel::new(n).size(14.0).show(ui, bidi);
+            }
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Delete").clicked() {
+                confirmed = true;
+            }
+            if ui.button("Keep them").clicked() {
+                ui.close();
+            }
+        });
+    });
+    if confirmed {
+        st.confirm_delete = None;
+        out.push(Request::ConfirmDeleteDocuments(ids));
+    } else if modal.should_close() {
+        st.confirm_delete = None;
+    }
+}
+
+fn import_report(ctx: &egui::Context, report: &str, out: &mut Vec<Request>) {
+    let mut open = true;
+    let lines: Vec<&str> = report.lines().collect();
+    egui::Window::new("Import report")
+        .open(&mut open)
+        .default_width(640.0)
+        .default_height(360.0)
+        .show(ctx, |ui| {
+            ui.label(lines.first().copied().unwrap_or_default());
+            ui.horizontal(|ui| {
+                if ui.button("Copy the report").clicked() {
+                    ui.ctx().copy_text(report.to_string());
+                }
+                ui.weak("Escape closes this window");
+            });
+            ui.separator();
+            let row_h = ui.text_style_height(&egui::TextStyle::Monospace) + 2.0;
+            egui::ScrollArea::both()
+                .auto_shrink([false, false])
+                .show_rows(ui, row_h, lines.len().saturating_sub(1), |ui, rows| {
+                    for l in &lines[1..][rows] {
+                        ui.monospace(*l);
+                    }
+                });
+        });
+    if !open {
+        out.push(Command::CloseReport.into());
+    }
+}

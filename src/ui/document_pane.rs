@@ -1,0 +1,65 @@
+//! The central pane: the open document in the document view, or what to do when there is
+//! none. View events become commands (a click on a span selects it, a finished selection
+//! takes the sticky label, a dragged edge resizes the span).
+
+use crate::command::{Command, Request};
+use crate::ui::AppView;
+use crate::ui::document_view::{DocumentView, ViewEvent, ViewModel};
+
+pub fn show(
+    ui: &mut egui::Ui,
+    view: &AppView,
+    doc_view: &mut DocumentView,
+    search_open: bool,
+    out: &mut Vec<Request>,
+) {
+    let session = view.session;
+    let Some(doc) = session.current() else {
+        ui.centered_and_justified(|ui| {
+            ui.label(if session.project().is_some() {
+                "Import documents with File > Import, or drop files here."
+            } else {
+                "Open or create a project (File menu), or drop files here."
+            });
+        });
+        return;
+    };
+    let ranges: Vec<(usize, usize)> = if search_open {
+        session
+            .search
+            .hits
+            .iter()
+            .filter(|h| h.doc == doc.id)
+            .map(|h| (h.start, h.end))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let model = ViewModel {
+        doc_key: doc.key,
+        text: &doc.text,
+        spans: doc.ann.spans.as_slice(),
+        labels: view.labels,
+        selected_span: session.selected_span,
+        search_hits: &ranges,
+        direction: doc.direction,
+        show_marks: view.prefs.show_marks,
+        font_size: view.prefs.font_size,
+    };
+    for ev in doc_view.show(ui, &model) {
+        let cmd = match ev {
+            ViewEvent::SpanClicked(s) => Command::SelectSpan(Some(s)),
+            ViewEvent::SelectionFinished { .. } => match session.sticky {
+                Some(l) => Command::ApplyLabel(l),
+                None => continue,
+            },
+            ViewEvent::SelectionChanged { .. } => Command::SelectSpan(None),
+            ViewEvent::SpanResized { from, start, end } => match from.with_range(start, end) {
+                Some(to) => Command::ReplaceSpan { from, to },
+                None => continue,
+            },
+            ViewEvent::CaretMoved(_) => continue,
+        };
+        out.push(cmd.into());
+    }
+}
