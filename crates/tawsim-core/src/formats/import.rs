@@ -3,13 +3,13 @@
 //! policy) before a document reaches the sink.
 
 use super::{FormatError, ImportOptions, ImportReport, Problem, ProblemKind};
+use crate::domain::text::is_grapheme_boundary_at;
 use crate::domain::{
-    AnnotatedDocument, IndexedText, LabelId, OffsetIndex, Span, SpanError, SpanSet, TaggedSpan,
+    AnnotatedDocument, LabelId, OffsetIndex, Span, SpanError, SpanSet, TaggedSpan,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::Ordering;
-use unicode_segmentation::GraphemeCursor;
 
 /// State of one import: options, report, label interning, ids seen.
 pub(crate) struct ImportCtx<'o> {
@@ -109,7 +109,7 @@ impl<'o> ImportCtx<'o> {
             );
             return Ok(());
         }
-        let mut checker = SpanChecker::new(&doc.text);
+        let checker = SpanChecker::new(&doc.text);
         // A stable order, so which of two overlapping spans is refused does not depend on
         // the order a decoder closed them in.
         let mut cands = cands;
@@ -159,15 +159,13 @@ impl<'o> ImportCtx<'o> {
 }
 
 /// [`check_range`](crate::domain::check_range) for the spans of one document, without
-/// building the document's whole grapheme table: only the span edges are asked about, each
-/// with a [`GraphemeCursor`] (the same rules `IndexedText` uses), so an import does one
-/// cheap offset pass per document instead of a full grapheme segmentation.
+/// building the document's whole grapheme table: only the span edges are asked about
+/// ([`is_grapheme_boundary_at`], the rules `IndexedText` uses), over the domain's
+/// [`OffsetIndex`], so an import does one cheap offset pass per document instead of a full
+/// grapheme segmentation.
 pub(crate) struct SpanChecker<'t> {
     text: &'t str,
     offsets: OffsetIndex,
-    /// Built only if a cursor ever asks for context it cannot have (never with the whole
-    /// text as its chunk; kept as a safe fallback).
-    full: Option<IndexedText>,
 }
 
 impl<'t> SpanChecker<'t> {
@@ -175,35 +173,18 @@ impl<'t> SpanChecker<'t> {
         SpanChecker {
             text,
             offsets: OffsetIndex::new(text),
-            full: None,
         }
     }
 
     /// Same answer as `IndexedText::is_grapheme_boundary`.
-    pub fn is_boundary(&mut self, c: usize) -> bool {
-        let len = self.offsets.len_chars();
-        if c == 0 || c == len {
-            return true;
-        }
-        let Some(b) = self.offsets.char_to_byte(self.text, c) else {
-            return false;
-        };
-        match GraphemeCursor::new(b, self.text.len(), true).is_boundary(self.text, 0) {
-            Ok(yes) => yes,
-            Err(_) => self
-                .full
-                .get_or_insert_with(|| IndexedText::new(self.text))
-                .is_grapheme_boundary(c),
-        }
+    pub fn is_boundary(&self, c: usize) -> bool {
+        self.offsets
+            .char_to_byte(self.text, c)
+            .is_some_and(|b| is_grapheme_boundary_at(self.text, b))
     }
 
     /// Same checks, in the same order and with the same errors, as `check_range`.
-    pub fn check(
-        &mut self,
-        start: usize,
-        end: usize,
-        expected: Option<&str>,
-    ) -> Result<(), SpanError> {
+    pub fn check(&self, start: usize, end: usize, expected: Option<&str>) -> Result<(), SpanError> {
         if start >= end {
             return Err(SpanError::EmptyOrReversed { start, end });
         }
@@ -249,6 +230,7 @@ pub(crate) struct Candidate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::IndexedText;
 
     #[test]
     fn span_checker_agrees_with_check_range_on_tricky_text() {
@@ -266,7 +248,7 @@ mod tests {
 
     fn agree(t: &str) {
         let it = IndexedText::new(t);
-        let mut ck = SpanChecker::new(t);
+        let ck = SpanChecker::new(t);
         let n = it.len_chars();
         for c in 0..=n + 1 {
             assert_eq!(
