@@ -76,6 +76,45 @@ impl<'o> ImportCtx<'o> {
         id
     }
 
+    /// The outcome of reading `input` (a file, or a brat document): in a lenient import a
+    /// file that cannot be read at all (invalid UTF-8, JSON that does not parse, a bad
+    /// `labels.json`) is listed as [`ProblemKind::Unreadable`] with its file and line, and
+    /// the import goes on without it; otherwise the error, which names file and line.
+    /// (Those errors come before the file's first document; a bad line of a line format is
+    /// skipped by the line reader instead.)
+    pub fn skip_unreadable(
+        &mut self,
+        input: &Path,
+        read: Result<(), FormatError>,
+    ) -> Result<(), FormatError> {
+        if !self.opts.lenient {
+            return read;
+        }
+        let (file, line, message) = match read {
+            Err(FormatError::Parse {
+                file,
+                line,
+                message,
+            }) => (file, line, message),
+            Err(FormatError::InvalidUtf8 { file, line, byte }) => {
+                (file, line, format!("invalid UTF-8 at byte {byte}"))
+            }
+            other => return other,
+        };
+        let skipped = if file == input {
+            "file skipped".to_string()
+        } else {
+            format!("{} skipped", input.display())
+        };
+        self.error(
+            &file,
+            Some(line),
+            ProblemKind::Unreadable,
+            format!("{message}; {skipped}"),
+        );
+        Ok(())
+    }
+
     /// Registers a document id; false (with an error recorded) when it was seen before.
     pub fn claim_id(&mut self, file: &Path, line: Option<usize>, id: &str) -> bool {
         if self.ids.insert(id.to_string()) {

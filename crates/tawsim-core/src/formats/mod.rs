@@ -10,9 +10,12 @@
 //! `import` (the import state and span validation), `offsets` (file offsets to code points)
 //! and `atomic` (writing outputs through a renamed temporary file).
 //!
-//! Strict and lenient imports behave the same here: a bad span or document is left out and
-//! listed in [`ImportReport::errors`], and reading continues so the report lists every
-//! problem. The caller commits a strict import only when `errors` is empty.
+//! A bad span, record or document is left out and listed in [`ImportReport::errors`] with
+//! its file and line, and reading continues so the report lists every problem; the caller
+//! commits a strict import only when `errors` is empty. A line or file that cannot be read
+//! at all (invalid UTF-8, JSON that does not parse) stops a strict import with a
+//! [`FormatError`] naming file and line; a lenient import ([`ImportOptions::lenient`]) lists
+//! it as [`ProblemKind::Unreadable`] and goes on without it.
 
 pub mod brat;
 pub mod conll;
@@ -174,14 +177,15 @@ pub fn import_path(
     }
     let files = input_files(path, format)?;
     for file in &files {
-        match format {
-            Format::Text => text::import_file(file, &mut ctx, sink)?,
-            Format::Doccano => doccano::import_file(file, &mut ctx, sink)?,
-            Format::Conll => conll::import_file(file, &mut ctx, sink)?,
-            Format::LabelStudio => labelstudio::import_file(file, &mut ctx, sink)?,
-            Format::HfTokens => hf_tokens::import_file(file, &mut ctx, sink)?,
-            Format::Brat => {}
-        }
+        let read = match format {
+            Format::Text => text::import_file(file, &mut ctx, sink),
+            Format::Doccano => doccano::import_file(file, &mut ctx, sink),
+            Format::Conll => conll::import_file(file, &mut ctx, sink),
+            Format::LabelStudio => labelstudio::import_file(file, &mut ctx, sink),
+            Format::HfTokens => hf_tokens::import_file(file, &mut ctx, sink),
+            Format::Brat => Ok(()),
+        };
+        ctx.skip_unreadable(file, read)?;
     }
     Ok(ctx.report)
 }
@@ -373,5 +377,127 @@ mod tests {
         let rep = validate(dir.path(), Format::Brat, &ImportOptions::default())?;
         assert_eq!((rep.documents, rep.spans, rep.errors.len()), (1, 1, 0));
         Ok(())
+    }
+
+    fn import_all(
+        path: &Path,
+        format: Format,
+        lenient: bool,
+    ) -> Result<(Vec<String>, ImportReport), FormatError> {
+        let opts = ImportOptions {
+            lenient,
+            ..ImportOptions::default()
+        };
+        let mut names = Vec::new();
+        let rep = import_path(path, format, &opts, &mut |d| {
+            names.push(d.name);
+            Ok(())
+        })?;
+        Ok((names, rep))
+    }
+
+    fn unreadable(rep: &ImportReport) -> Vec<String> {
+        rep.errors
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Unreadable)
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_line_of_invalid_utf8_stops_a_strict_import_and_is_skipped_by_a_lenient_one() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("d.jsonl");
+        let body: &[u8] = b"{\"text\": \"\xD8\xAC\", \"id\": \"a\"}\n{\"text\": \"\xFF\", \"id\": \"b\"}\n{\"text\": \"c\", \"id\": \"c\"}\n";
+        std::fs::write(&p, body).expect("write");
+        match import_all(&p, Format::Doccano, false) {
+            Err(FormatError::InvalidUtf8 { file, line: 2, .. }) => assert_eq!(file, p),
+            other => panic!("strict: expected invalid UTF-8 on line 2, got {other:?}"),
+        }
+        let (names, rep) = import_all(&p, Format::Doccano, true).expect("lenient");
+        assert_eq!(names, ["a", "c"]);
+        assert_eq!((rep.documents, rep.errors.len()), (2, 1));
+        assert_eq!(
+            unreadable(&rep),
+            [format!(
+                "{}:2: invalid UTF-8 at byte 36; line skipped",
+                p.display()
+            )]
+        );
+    }
+
+    #[test]
+    fn an_unparseable_file_stops_a_strict_import_and_a_lenient_one_goes_on_without_it() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::write(
+            dir.path().join("a.json"),
+            "[\n  {\"data\": {\"text\": \"جنيف\"}},\n  {\"data\": \n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join("b.json"),
+            "[{\"data\": {\"text\": \"نص\"}}]\n",
+        )
+        .expect("write");
+        let bad = dir.path().join("a.json");
+        match import_all(dir.path(), Format::LabelStudio, false) {
+            Err(FormatError::Parse { file, line: 4, .. }) => assert_eq!(file, bad),
+            other => panic!("strict: expected a parse error on line 4, got {other:?}"),
+        }
+        let (names, rep) = import_all(dir.path(), Format::LabelStudio, true).expect("lenient");
+        assert_eq!((names.len(), rep.documents), (1, 1), "b.json imported");
+        let u = unreadable(&rep);
+        assert_eq!(u.len(), 1, "{u:?}");
+        assert!(
+            u[0].starts_with(&format!("{}:4: invalid JSON", bad.display()))
+                && u[0].ends_with("; file skipped"),
+            "{u:?}"
+        );
+    }
+
+    #[test]
+    fn lenient_brat_and_hf_skip_the_document_or_file_they_cannot_read() {
+        // brat: a .txt with invalid UTF-8 is left out with its .ann; the next pair imports.
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::write(dir.path().join("a.txt"), b"ok\n\xC3(\n").expect("write");
+        std::fs::write(dir.path().join("a.ann"), "T1\tLOC 0 2\tok\n").expect("write");
+        std::fs::write(dir.path().join("b.txt"), "في جنيف").expect("write");
+        std::fs::write(dir.path().join("b.ann"), "T1\tLOC 3 7\tجنيف\n").expect("write");
+        let a = dir.path().join("a.txt");
+        assert!(matches!(
+            import_all(dir.path(), Format::Brat, false),
+            Err(FormatError::InvalidUtf8 {
+                line: 2,
+                byte: 3,
+                ..
+            })
+        ));
+        let (names, rep) = import_all(dir.path(), Format::Brat, true).expect("lenient");
+        assert_eq!((names, rep.spans), (vec!["b".to_string()], 1));
+        assert_eq!(
+            unreadable(&rep),
+            [format!(
+                "{}:2: invalid UTF-8 at byte 3; file skipped",
+                a.display()
+            )]
+        );
+        // HF: a bad labels.json names itself, and the data file it left unread.
+        let hf = tempfile::tempdir().expect("tmp");
+        let data = hf.path().join("train.jsonl");
+        std::fs::write(&data, "{\"tokens\": [\"a\"], \"ner_tags\": [0]}\n").expect("write");
+        std::fs::write(hf.path().join("labels.json"), "{\"O\": 0}").expect("write");
+        assert!(matches!(
+            import_all(&data, Format::HfTokens, false),
+            Err(FormatError::Parse { .. })
+        ));
+        let (names, rep) = import_all(&data, Format::HfTokens, true).expect("lenient");
+        assert!(names.is_empty());
+        let u = unreadable(&rep);
+        assert_eq!(u.len(), 1, "{u:?}");
+        assert!(
+            u[0].starts_with(&hf.path().join("labels.json:1:").display().to_string())
+                && u[0].ends_with(&format!("; {} skipped", data.display())),
+            "{u:?}"
+        );
     }
 }

@@ -56,8 +56,18 @@ pub enum DoccanoShape {
 /// Options for every importer (each reads the ones that apply to it).
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// Only tells the caller to keep an import with errors; importers behave the same.
+    /// Import what is valid, skip and list the rest (File > Import's "Lenient", `--lenient`).
+    ///
+    /// Either way a bad record (span, document, tag, JSON line) is left out and listed in
+    /// [`ImportReport::errors`](super::ImportReport::errors) with its file and line, and
+    /// reading goes on, so the report lists every problem; the caller commits a strict
+    /// import only when there are none. A line or file that cannot be read at all (invalid
+    /// UTF-8, a JSON file that does not parse) stops a strict import with a [`FormatError`]
+    /// naming its file and line; a lenient import lists it as
+    /// [`ProblemKind::Unreadable`](super::ProblemKind::Unreadable) and goes on without it.
     pub lenient: bool,
+    /// Spans are checked against this policy. [`crate::ops::import_paths`] sets it to the
+    /// project's policy, which the project store checks every span against again.
     pub overlap: OverlapPolicy,
     /// Plain text only.
     pub split: Split,

@@ -15,6 +15,10 @@ pub enum ProblemKind {
     BadOffset,
     /// A record that is not valid JSON.
     Json,
+    /// A line or file that cannot be read at all (invalid UTF-8, a JSON file that does not
+    /// parse): left out of a lenient import, which goes on; a strict one stops with a
+    /// [`FormatError`] instead.
+    Unreadable,
     /// A field with the wrong type or missing.
     Schema,
     /// A document with empty text (skipped).
