@@ -3,8 +3,6 @@
 //!
 //! Nothing here changes a document's text: normalised strings are derived views.
 
-use unicode_segmentation::UnicodeSegmentation;
-
 /// Proclitic letters that attach to the next word: wa, fa, bi, li, ka.
 pub const PROCLITICS: [char; 5] = ['و', 'ف', 'ب', 'ل', 'ك'];
 
@@ -268,7 +266,7 @@ pub fn proclitic_prefixes(word: &str, with_article: bool) -> Vec<usize> {
 /// Grapheme count helper for display code that must not split clusters.
 #[must_use]
 pub fn grapheme_count(s: &str) -> usize {
-    s.graphemes(true).count()
+    super::text::graphemes(s).count()
 }
 
 #[cfg(test)]

@@ -293,6 +293,63 @@ mod tests {
         }
     }
 
+    /// Every conversion, against a count over `char_indices`, at every code point, byte and
+    /// UTF-16 position (and one past the end).
+    fn agrees_with_naive(text: &str) {
+        let idx = OffsetIndex::new(text);
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        assert_eq!(idx.len_chars(), chars.len());
+        assert_eq!(idx.len_utf16(), text.encode_utf16().count());
+        let mut u16_at = Vec::with_capacity(chars.len() + 1);
+        let mut u = 0;
+        for &(_, ch) in &chars {
+            u16_at.push(u);
+            u += ch.len_utf16();
+        }
+        u16_at.push(u);
+        for c in 0..=chars.len() + 1 {
+            let byte = chars
+                .get(c)
+                .map(|&(b, _)| b)
+                .or((c == chars.len()).then_some(text.len()));
+            assert_eq!(idx.char_to_byte(text, c), byte, "{text:?} char {c}");
+            assert_eq!(
+                idx.char_to_utf16(text, c),
+                u16_at.get(c).copied(),
+                "{text:?} char {c}"
+            );
+        }
+        for b in 0..=text.len() + 1 {
+            let want = if b == text.len() {
+                Some(chars.len())
+            } else {
+                chars.iter().position(|&(cb, _)| cb == b)
+            };
+            assert_eq!(idx.byte_to_char(text, b), want, "{text:?} byte {b}");
+        }
+        for v in 0..=u + 1 {
+            assert_eq!(
+                idx.utf16_to_char(text, v),
+                u16_at.iter().position(|&x| x == v),
+                "{text:?} utf16 {v}"
+            );
+        }
+        for s in [0, chars.len() / 3, chars.len() / 2] {
+            let e = (s + 70).min(chars.len());
+            let want: String = text.chars().skip(s).take(e - s).collect();
+            assert_eq!(idx.slice(text, s, e), Some(want.as_str()));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_table_agrees_with_a_naive_count_on_mixed_1_to_4_byte_text(
+            t in "[a-z ج-ي\u{064B}-\u{0652}€\u{20AC}-\u{20AF}😀-😏\u{10000}-\u{10010}\n]{0,300}"
+        ) {
+            agrees_with_naive(&t);
+        }
+    }
+
     #[test]
     fn empty_and_ascii_texts() {
         let idx = OffsetIndex::new("");

@@ -1,9 +1,74 @@
 //! A document's text with the indexes built once for it: code point offsets and grapheme
 //! cluster boundaries (a letter and its harakat form one cluster; a span never splits one).
+//!
+//! The grapheme rules live here once: `graphemes` segments a text and
+//! `is_grapheme_boundary_at` answers for one position; [`IndexedText`], the formats' span
+//! checks and the exporters' tokeniser all use them.
 
 use super::offsets::OffsetIndex;
 use std::sync::Arc;
-use unicode_segmentation::UnicodeSegmentation;
+use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
+
+/// Characters that never join a neighbour into a grapheme cluster (no extend, ZWJ, spacing
+/// mark, prepend, Hangul, regional indicator, CR/LF/control): printable ASCII and the basic
+/// Arabic letters. Between two of them there is always a cluster boundary (UAX #29).
+fn simple(c: char) -> bool {
+    matches!(c, ' '..='~' | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
+}
+
+/// The extended grapheme clusters of `text`, as `text.graphemes(true)` gives them, with a
+/// fast path for runs of [`simple`] characters (most of an Arabic news text).
+pub(crate) fn graphemes(text: &str) -> impl Iterator<Item = &str> {
+    let mut at = 0usize;
+    std::iter::from_fn(move || {
+        let rest = text.get(at..)?;
+        let mut it = rest.chars();
+        let c = it.next()?;
+        let next = it.next();
+        let end = if simple(c) && next.is_none_or(simple) {
+            at + c.len_utf8()
+        } else {
+            let mut cur = GraphemeCursor::new(at, text.len(), true);
+            match cur.next_boundary(text, 0) {
+                Ok(Some(e)) if e > at => e,
+                _ => at + rest.graphemes(true).next().map_or(c.len_utf8(), str::len),
+            }
+        };
+        let g = text.get(at..end)?;
+        at = end;
+        Some(g)
+    })
+}
+
+/// True when a grapheme cluster of `text` starts at byte `b`, or `b` is the end of the text
+/// (the same answer as [`IndexedText::is_grapheme_boundary`] at that position, without
+/// segmenting the whole text). False inside a character and past the end.
+pub(crate) fn is_grapheme_boundary_at(text: &str, b: usize) -> bool {
+    if b == 0 || b == text.len() {
+        return true;
+    }
+    if !text.is_char_boundary(b) {
+        return false;
+    }
+    let before = text[..b].chars().next_back();
+    let after = text[b..].chars().next();
+    if before.is_some_and(simple) && after.is_some_and(simple) {
+        return true;
+    }
+    // With the whole text as its chunk the cursor never asks for more context; should it
+    // ever, segmenting from the start gives the same answer.
+    GraphemeCursor::new(b, text.len(), true)
+        .is_boundary(text, 0)
+        .unwrap_or_else(|_| {
+            graphemes(text)
+                .scan(0usize, |at, g| {
+                    *at += g.len();
+                    Some(*at)
+                })
+                .take_while(|&end| end <= b)
+                .any(|end| end == b)
+        })
+}
 
 /// Immutable text plus its offset and grapheme indexes. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -24,7 +89,7 @@ impl IndexedText {
         let mut boundaries = vec![0u64; n / 64 + 1];
         let mut set = |c: usize| boundaries[c / 64] |= 1 << (c % 64);
         let mut c = 0usize;
-        for g in text.graphemes(true) {
+        for g in graphemes(&text) {
             set(c);
             c += g.chars().count();
         }
@@ -127,6 +192,44 @@ impl IndexedText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn same_clusters(t: &str) {
+        let want: Vec<&str> = t.graphemes(true).collect();
+        let got: Vec<&str> = graphemes(t).collect();
+        assert_eq!(got, want, "{t:?}");
+        // The point query agrees with the segmentation at every byte (and past the end).
+        let mut starts = vec![false; t.len() + 2];
+        let mut at = 0;
+        for g in &want {
+            starts[at] = true;
+            at += g.len();
+        }
+        starts[t.len()] = true;
+        for (b, &want) in starts.iter().enumerate() {
+            assert_eq!(is_grapheme_boundary_at(t, b), want, "{t:?} at byte {b}");
+        }
+    }
+
+    #[test]
+    fn fast_graphemes_match_unicode_segmentation() {
+        for t in [
+            "",
+            "وَقَّعَ طرفا النزاع في ليبيا",
+            "\u{0600}١٢ \u{06DD}٣ a\r\nb\n\u{200F}ج\u{200E}x",
+            " \u{064E}ب\u{200D}ج 👩\u{200D}👩\u{200D}👧 🇱🇾🇫🇷🇱 x",
+            "각\u{1100}\u{1161}\u{11A8}e\u{301}\u{0903}a\u{0915}\u{094D}\u{0937}",
+        ] {
+            same_clusters(t);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_graphemes_match_on_any_text(t in "\\PC{0,40}", a in "[ا-ي َُِّ\u{200D}\u{0600}a-c\r\n]{0,40}") {
+            same_clusters(&t);
+            same_clusters(&a);
+        }
+    }
 
     #[test]
     fn harakat_stay_with_their_letter() {

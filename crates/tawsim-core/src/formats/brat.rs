@@ -45,7 +45,8 @@ pub(crate) fn import(
         });
     }
     for txt in txts {
-        import_pair(&txt, ctx, sink)?;
+        let read = import_pair(&txt, ctx, sink);
+        ctx.skip_unreadable(&txt, read)?;
     }
     Ok(())
 }

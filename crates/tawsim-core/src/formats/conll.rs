@@ -463,7 +463,7 @@ pub(crate) fn export(
     let mut buf = String::new();
     for doc in docs {
         check_export_cancel(opts)?;
-        let bytes = tokens::ByteMap::new(&doc.text);
+        let bytes = tokens::TokenText::new(&doc.text);
         let lines = tokens::tokenize(&doc.text, &doc.spans, opts);
         let tagged = tokens::assign_tags(&lines, &doc.spans, opts.scheme, false);
         for (sp, why) in tagged.misaligned {

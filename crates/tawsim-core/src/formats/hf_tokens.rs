@@ -262,7 +262,7 @@ pub(crate) fn export(
         let mut name_buf = String::new();
         for doc in docs {
             check_export_cancel(opts)?;
-            let bytes = tokens::ByteMap::new(&doc.text);
+            let bytes = tokens::TokenText::new(&doc.text);
             let lines = tokens::tokenize(&doc.text, &doc.spans, opts);
             let tagged = tokens::assign_tags(&lines, &doc.spans, TagScheme::Iob2, true);
             for (sp, why) in tagged.misaligned {

@@ -3,10 +3,10 @@
 //! and tagger.
 
 use super::{ExportOptions, TagScheme};
-use crate::domain::TaggedSpan;
 use crate::domain::arabic::{is_word_char, proclitic_prefixes};
+use crate::domain::text::graphemes;
+use crate::domain::{OffsetIndex, TaggedSpan};
 use std::collections::{BTreeSet, HashMap};
-use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 /// One parsed tag: `prefix` is `O` for outside, else one of `B I E S`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,37 +221,6 @@ fn word_char(c: char) -> bool {
     }
 }
 
-/// Characters that never join a neighbour into a grapheme cluster (no extend, ZWJ, spacing
-/// mark, prepend, Hangul, regional indicator, CR/LF/control): printable ASCII and the basic
-/// Arabic letters. Between two of them there is always a cluster boundary (UAX #29).
-fn simple(c: char) -> bool {
-    matches!(c, ' '..='~' | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
-}
-
-/// The extended grapheme clusters of `text`, as `text.graphemes(true)` gives them, with a
-/// fast path for runs of [`simple`] characters (most of an Arabic news text).
-pub(crate) fn graphemes(text: &str) -> impl Iterator<Item = &str> {
-    let mut at = 0usize;
-    std::iter::from_fn(move || {
-        let rest = text.get(at..)?;
-        let mut it = rest.chars();
-        let c = it.next()?;
-        let next = it.next();
-        let end = if simple(c) && next.is_none_or(simple) {
-            at + c.len_utf8()
-        } else {
-            let mut cur = GraphemeCursor::new(at, text.len(), true);
-            match cur.next_boundary(text, 0) {
-                Ok(Some(e)) if e > at => e,
-                _ => at + rest.graphemes(true).next().map_or(c.len_utf8(), str::len),
-            }
-        };
-        let g = text.get(at..end)?;
-        at = end;
-        Some(g)
-    })
-}
-
 /// How many tags of one label a token carries, by prefix (`E` counts in `cont` too).
 #[derive(Debug, Default, Clone, Copy)]
 struct PrefixCounts {
@@ -461,26 +430,23 @@ pub(crate) fn assign_tags<'s>(
     }
 }
 
-/// Byte offsets of every code point of `text`, and of its end: a token's text is then
-/// `&text[b[s]..b[e]]` without scanning.
-pub(crate) struct ByteMap<'t> {
+/// A document's text with the domain's offset table, for the text of its tokens.
+pub(crate) struct TokenText<'t> {
     text: &'t str,
-    bytes: Vec<usize>,
+    offsets: OffsetIndex,
 }
 
-impl<'t> ByteMap<'t> {
+impl<'t> TokenText<'t> {
     pub fn new(text: &'t str) -> Self {
-        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        bytes.push(text.len());
-        ByteMap { text, bytes }
+        TokenText {
+            text,
+            offsets: OffsetIndex::new(text),
+        }
     }
 
     /// The text of code points `[s, e)` (empty when out of range).
     pub fn slice(&self, s: usize, e: usize) -> &'t str {
-        match (self.bytes.get(s), self.bytes.get(e)) {
-            (Some(&a), Some(&b)) if a <= b => &self.text[a..b],
-            _ => "",
-        }
+        self.offsets.slice(self.text, s, e).unwrap_or("")
     }
 
     pub fn tok(&self, t: Tok) -> &'t str {
@@ -496,23 +462,8 @@ mod tests {
         s.split_whitespace().filter_map(parse_tag).collect()
     }
 
-    fn same_clusters(t: &str) {
-        let want: Vec<&str> = t.graphemes(true).collect();
-        let got: Vec<&str> = graphemes(t).collect();
-        assert_eq!(got, want, "{t:?}");
-    }
-
     #[test]
-    fn fast_graphemes_match_unicode_segmentation() {
-        for t in [
-            "",
-            "وَقَّعَ طرفا النزاع في ليبيا",
-            "\u{0600}١٢ \u{06DD}٣ a\r\nb\n\u{200F}ج\u{200E}x",
-            " \u{064E}ب\u{200D}ج 👩\u{200D}👩\u{200D}👧 🇱🇾🇫🇷🇱 x",
-            "각\u{1100}\u{1161}\u{11A8}e\u{301}\u{0903}a\u{0915}\u{094D}\u{0937}",
-        ] {
-            same_clusters(t);
-        }
+    fn word_char_fast_path_matches_is_word_char() {
         for c in ('\u{0620}'..='\u{064A}').chain('\u{0660}'..='\u{0669}') {
             assert!(is_word_char(c), "{c:?}");
         }
@@ -521,12 +472,15 @@ mod tests {
         }
     }
 
-    proptest::proptest! {
-        #[test]
-        fn fast_graphemes_match_on_any_text(t in "\\PC{0,40}", a in "[ا-ي َُِّ\u{200D}\u{0600}a-c\r\n]{0,40}") {
-            same_clusters(&t);
-            same_clusters(&a);
-        }
+    #[test]
+    fn token_text_slices_by_code_points() {
+        let text = "a جنيف 😀 €x";
+        let t = TokenText::new(text);
+        assert_eq!(t.tok((2, 6)), "جنيف");
+        assert_eq!(t.slice(7, 8), "😀");
+        assert_eq!(t.slice(9, 11), "€x");
+        assert_eq!(t.slice(9, 12), "", "out of range");
+        assert_eq!(t.slice(3, 2), "", "reversed");
     }
 
     #[test]

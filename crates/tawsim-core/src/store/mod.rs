@@ -52,11 +52,3 @@ pub enum StoreError {
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
-
-impl StoreError {
-    /// True for errors a retry may cure (disk full, read-only, busy, file gone).
-    #[must_use]
-    pub fn is_transient(&self) -> bool {
-        matches!(self, StoreError::Sqlite { .. } | StoreError::Io { .. })
-    }
-}

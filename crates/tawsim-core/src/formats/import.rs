@@ -1,0 +1,321 @@
+//! The state of one import: options, report, label interning, document ids seen, and the
+//! validation of every span ([`check_range`](crate::domain::check_range) and the overlap
+//! policy) before a document reaches the sink.
+
+use super::{FormatError, ImportOptions, ImportReport, Problem, ProblemKind};
+use crate::domain::text::is_grapheme_boundary_at;
+use crate::domain::{
+    AnnotatedDocument, LabelId, OffsetIndex, Span, SpanError, SpanSet, TaggedSpan,
+};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+/// State of one import: options, report, label interning, ids seen.
+pub(crate) struct ImportCtx<'o> {
+    pub opts: &'o ImportOptions,
+    pub report: ImportReport,
+    labels: HashMap<String, LabelId>,
+    label_names: Vec<String>,
+    pub ids: HashSet<String>,
+}
+
+impl<'o> ImportCtx<'o> {
+    pub(crate) fn new(opts: &'o ImportOptions) -> Self {
+        ImportCtx {
+            opts,
+            report: ImportReport::default(),
+            labels: HashMap::new(),
+            label_names: Vec::new(),
+            ids: HashSet::new(),
+        }
+    }
+
+    pub fn warn(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        kind: ProblemKind,
+        msg: impl Into<String>,
+    ) {
+        self.report
+            .warnings
+            .push(Problem::new(file, line, kind, msg));
+    }
+
+    pub fn error(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        kind: ProblemKind,
+        msg: impl Into<String>,
+    ) {
+        self.report.errors.push(Problem::new(file, line, kind, msg));
+    }
+
+    pub fn check_cancel(&self) -> Result<(), FormatError> {
+        match &self.opts.cancel {
+            Some(c) if c.load(Ordering::Relaxed) => Err(FormatError::Cancelled),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn add_progress(&self, bytes: u64) {
+        if let Some(p) = &self.opts.progress {
+            p.fetch_add(bytes, Ordering::Relaxed);
+        }
+    }
+
+    fn label_id(&mut self, name: &str) -> LabelId {
+        if let Some(id) = self.labels.get(name) {
+            return *id;
+        }
+        let id = LabelId(u32::try_from(self.label_names.len()).unwrap_or(u32::MAX));
+        self.labels.insert(name.to_string(), id);
+        self.label_names.push(name.to_string());
+        id
+    }
+
+    /// The outcome of reading `input` (a file, or a brat document): in a lenient import a
+    /// file that cannot be read at all (invalid UTF-8, JSON that does not parse, a bad
+    /// `labels.json`) is listed as [`ProblemKind::Unreadable`] with its file and line, and
+    /// the import goes on without it; otherwise the error, which names file and line.
+    /// (Those errors come before the file's first document; a bad line of a line format is
+    /// skipped by the line reader instead.)
+    pub fn skip_unreadable(
+        &mut self,
+        input: &Path,
+        read: Result<(), FormatError>,
+    ) -> Result<(), FormatError> {
+        if !self.opts.lenient {
+            return read;
+        }
+        let (file, line, message) = match read {
+            Err(FormatError::Parse {
+                file,
+                line,
+                message,
+            }) => (file, line, message),
+            Err(FormatError::InvalidUtf8 { file, line, byte }) => {
+                (file, line, format!("invalid UTF-8 at byte {byte}"))
+            }
+            other => return other,
+        };
+        let skipped = if file == input {
+            "file skipped".to_string()
+        } else {
+            format!("{} skipped", input.display())
+        };
+        self.error(
+            &file,
+            Some(line),
+            ProblemKind::Unreadable,
+            format!("{message}; {skipped}"),
+        );
+        Ok(())
+    }
+
+    /// Registers a document id; false (with an error recorded) when it was seen before.
+    pub fn claim_id(&mut self, file: &Path, line: Option<usize>, id: &str) -> bool {
+        if self.ids.insert(id.to_string()) {
+            return true;
+        }
+        self.error(
+            file,
+            line,
+            ProblemKind::DuplicateId,
+            format!("duplicate document id {id:?}; document skipped"),
+        );
+        false
+    }
+
+    /// Validates candidate spans against `text` and the overlap policy, recording each bad
+    /// one as an error, hands the document to the sink and counts it.
+    pub fn finish_doc(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        mut doc: AnnotatedDocument,
+        cands: Vec<Candidate>,
+        sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+    ) -> Result<(), FormatError> {
+        if doc.text.is_empty() {
+            self.error(
+                file,
+                line,
+                ProblemKind::EmptyDocument,
+                format!("document {:?} is empty; skipped", doc.name),
+            );
+            return Ok(());
+        }
+        let checker = SpanChecker::new(&doc.text);
+        // A stable order, so which of two overlapping spans is refused does not depend on
+        // the order a decoder closed them in.
+        let mut cands = cands;
+        cands.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
+        let mut set = SpanSet::new();
+        let mut kept: Vec<TaggedSpan> = Vec::with_capacity(cands.len());
+        for c in cands {
+            let cline = c.line.or(line);
+            if c.label.trim().is_empty() || c.label.contains(['\t', '\n']) {
+                self.error(
+                    file,
+                    cline,
+                    ProblemKind::Schema,
+                    format!(
+                        "span [{}, {}) has an empty or invalid label {:?}",
+                        c.start, c.end, c.label
+                    ),
+                );
+                continue;
+            }
+            if let Err(e) = checker.check(c.start, c.end, c.expected.as_deref()) {
+                self.report.errors.push(Problem::span(file, cline, e));
+                continue;
+            }
+            let id = self.label_id(&c.label);
+            let span = Span {
+                start: c.start,
+                end: c.end,
+                label: id,
+            };
+            if let Err(e) = set.insert(span, self.opts.overlap) {
+                self.report.errors.push(Problem::span(file, cline, e));
+                continue;
+            }
+            kept.push(TaggedSpan {
+                start: c.start,
+                end: c.end,
+                label: c.label,
+            });
+        }
+        kept.sort();
+        self.report.spans += kept.len();
+        self.report.documents += 1;
+        doc.spans = kept;
+        sink(doc)
+    }
+}
+
+/// [`check_range`](crate::domain::check_range) for the spans of one document, without
+/// building the document's whole grapheme table: only the span edges are asked about
+/// ([`is_grapheme_boundary_at`], the rules `IndexedText` uses), over the domain's
+/// [`OffsetIndex`], so an import does one cheap offset pass per document instead of a full
+/// grapheme segmentation.
+pub(crate) struct SpanChecker<'t> {
+    text: &'t str,
+    offsets: OffsetIndex,
+}
+
+impl<'t> SpanChecker<'t> {
+    pub fn new(text: &'t str) -> Self {
+        SpanChecker {
+            text,
+            offsets: OffsetIndex::new(text),
+        }
+    }
+
+    /// Same answer as `IndexedText::is_grapheme_boundary`.
+    pub fn is_boundary(&self, c: usize) -> bool {
+        self.offsets
+            .char_to_byte(self.text, c)
+            .is_some_and(|b| is_grapheme_boundary_at(self.text, b))
+    }
+
+    /// Same checks, in the same order and with the same errors, as `check_range`.
+    pub fn check(&self, start: usize, end: usize, expected: Option<&str>) -> Result<(), SpanError> {
+        if start >= end {
+            return Err(SpanError::EmptyOrReversed { start, end });
+        }
+        let len = self.offsets.len_chars();
+        if end > len {
+            return Err(SpanError::OutOfRange { start, end, len });
+        }
+        for at in [start, end] {
+            if !self.is_boundary(at) {
+                return Err(SpanError::SplitsGrapheme { start, end, at });
+            }
+        }
+        if let Some(expected) = expected {
+            let found = self
+                .offsets
+                .slice(self.text, start, end)
+                .unwrap_or_default();
+            if found != expected {
+                return Err(SpanError::TextMismatch {
+                    start,
+                    end,
+                    expected: expected.to_string(),
+                    found: found.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A span as read from a file, before validation.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    /// The text the file says the span covers, if it gives one.
+    pub expected: Option<String>,
+    /// The line it came from, when that differs from the document's line.
+    pub line: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::IndexedText;
+
+    #[test]
+    fn span_checker_agrees_with_check_range_on_tricky_text() {
+        let texts = [
+            "وَقَّعَ طرفا النزاع",
+            "\u{0600}١٢ \u{06DD}٣",
+            "a\r\nb\n\u{200F}ج\u{200E}",
+            "👩\u{200D}👩\u{200D}👧 🇱🇾🇫🇷🇱 x",
+            "각\u{1100}\u{1161}\u{11A8}e\u{301}\u{0903}",
+        ];
+        for t in texts {
+            agree(t);
+        }
+    }
+
+    fn agree(t: &str) {
+        let it = IndexedText::new(t);
+        let ck = SpanChecker::new(t);
+        let n = it.len_chars();
+        for c in 0..=n + 1 {
+            assert_eq!(
+                ck.is_boundary(c),
+                it.is_grapheme_boundary(c),
+                "{t:?} at {c}"
+            );
+        }
+        for s in 0..=n + 1 {
+            for e in 0..=n + 1 {
+                let exp = it.slice(s, e).map(|x| format!("{x}!"));
+                for x in [None, it.slice(s, e), exp.as_deref()] {
+                    assert_eq!(
+                        ck.check(s, e, x),
+                        crate::domain::check_range(&it, s, e, x),
+                        "{t:?} [{s}, {e})"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn span_checker_agrees_with_check_range(t in "\\PC{0,12}") {
+            if !t.is_empty() {
+                agree(&t);
+            }
+        }
+    }
+}

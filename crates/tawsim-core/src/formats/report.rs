@@ -1,0 +1,178 @@
+//! What an import or export found: problems naming their file and line, the reports, and
+//! the errors that stop an import or export.
+
+use super::Format;
+use crate::domain::SpanError;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What kind of problem a [`Problem`] is (for callers and tests that match on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A span that fails [`check_range`](crate::domain::check_range) or the overlap policy.
+    Span(SpanError),
+    /// An offset that is negative, not an integer, or inside a UTF-16 surrogate pair.
+    BadOffset,
+    /// A record that is not valid JSON.
+    Json,
+    /// A line or file that cannot be read at all (invalid UTF-8, a JSON file that does not
+    /// parse): left out of a lenient import, which goes on; a strict one stops with a
+    /// [`FormatError`] instead.
+    Unreadable,
+    /// A field with the wrong type or missing.
+    Schema,
+    /// A document with empty text (skipped).
+    EmptyDocument,
+    /// A document id seen before in this import (skipped).
+    DuplicateId,
+    /// A NUL byte in the input.
+    Nul,
+    /// A tag that is not `O` or `X-LABEL` in the scheme.
+    BadTag,
+    /// `I-` (or `E-`) without an entity to continue: repaired to start one.
+    Repaired,
+    /// A CoNLL line with an empty token (skipped).
+    EmptyToken,
+    /// A CoNLL token holding a space (kept).
+    TokenWithSpace,
+    /// Two CoNLL lines run together (split in two).
+    MissingNewline,
+    /// The file does not end with a newline.
+    NoFinalNewline,
+    /// brat: a discontinuous span imported as its fragments.
+    Discontinuous,
+    /// An annotation the format has that tawsim does not model (kept in meta or dropped).
+    Unsupported,
+    /// A span not on token edges, or overlapping, on a token export (left out).
+    Misaligned,
+    /// Anything else.
+    Other,
+}
+
+/// One problem found while importing or exporting, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(
+        file: &Path,
+        line: Option<usize>,
+        kind: ProblemKind,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem {
+            file: file.to_path_buf(),
+            line,
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn span(file: &Path, line: Option<usize>, e: SpanError) -> Self {
+        let message = e.to_string();
+        Problem::new(file, line, ProblemKind::Span(e), message)
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.file.display(), l, self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub documents: usize,
+    pub spans: usize,
+    /// Never block an import (repairs, empty tokens, missing final newline, ...).
+    pub warnings: Vec<Problem>,
+    /// Spans or documents left out.
+    pub errors: Vec<Problem>,
+    /// Tags repaired (`I-` without `B-`).
+    pub repaired: usize,
+}
+
+impl ImportReport {
+    /// True when a strict import may be committed.
+    #[must_use]
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// What an export did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportReport {
+    pub documents: usize,
+    pub spans: usize,
+    /// Spans not written because they do not fall on token edges (CoNLL/HF), or overlap
+    /// another span where the format is flat (HF). Reported, never moved.
+    pub misaligned: Vec<Problem>,
+}
+
+/// Errors that stop an import or export.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}: {message}", file.display())]
+    Parse {
+        file: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("{}:{line}: invalid UTF-8 at byte {byte}", file.display())]
+    InvalidUtf8 {
+        file: PathBuf,
+        line: usize,
+        byte: u64,
+    },
+    #[error("{}: already exists (use force to replace it)", .0.display())]
+    OutputExists(PathBuf),
+    #[error("{}: is one of the inputs; refusing to overwrite it", .0.display())]
+    SameAsInput(PathBuf),
+    #[error("{}: no {format} files found", path.display())]
+    NoInput { path: PathBuf, format: Format },
+    #[error("cancelled")]
+    Cancelled,
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FormatError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        FormatError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_display_names_file_and_line() {
+        let p = Problem::new(Path::new("x.jsonl"), Some(3), ProblemKind::Json, "bad");
+        assert_eq!(p.to_string(), "x.jsonl:3: bad");
+        let e = FormatError::InvalidUtf8 {
+            file: "t.txt".into(),
+            line: 2,
+            byte: 17,
+        };
+        assert_eq!(e.to_string(), "t.txt:2: invalid UTF-8 at byte 17");
+    }
+}
