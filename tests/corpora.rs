@@ -183,7 +183,7 @@ fn wojood_nested_spans_need_allow_and_are_refused_under_forbid() {
     }
     assert!(markers > 500);
     let allow = ImportOptions {
-        overlap: OverlapPolicy::Allow,
+        overlap: Some(OverlapPolicy::Allow),
         ..Default::default()
     };
     let (docs, rep) = import(&dir, &allow);

@@ -242,7 +242,7 @@ fn doccano_every_problem_is_listed_with_file_line_and_kind() {
         &p,
         Format::Doccano,
         &ImportOptions {
-            overlap: OverlapPolicy::Allow,
+            overlap: Some(OverlapPolicy::Allow),
             ..Default::default()
         },
     );
@@ -360,7 +360,7 @@ fn conll_problems_and_repairs_name_their_lines() {
         &p,
         Format::Conll,
         &ImportOptions {
-            overlap: OverlapPolicy::Allow,
+            overlap: Some(OverlapPolicy::Allow),
             ..Default::default()
         },
     );

@@ -509,7 +509,7 @@ proptest! {
         let doc = doc_of(text, spans);
         let shape = if entities { DoccanoShape::Entities } else { DoccanoShape::Label };
         let e = ExportOptions { utf16_offsets: utf16, doccano_shape: shape, ..Default::default() };
-        let i = ImportOptions { utf16_offsets: utf16, overlap: OverlapPolicy::Allow, ..Default::default() };
+        let i = ImportOptions { utf16_offsets: utf16, overlap: Some(OverlapPolicy::Allow), ..Default::default() };
         let back = roundtrip(std::slice::from_ref(&doc), Format::Doccano, &e, &i);
         prop_assert_eq!(back.len(), 1);
         prop_assert_eq!(&back[0].text, &doc.text);
@@ -520,7 +520,7 @@ proptest! {
     fn prop_labelstudio_round_trips((text, spans) in text_and_spans(true), utf16 in any::<bool>()) {
         let doc = doc_of(text, spans);
         let e = ExportOptions { utf16_offsets: utf16, ..Default::default() };
-        let i = ImportOptions { utf16_offsets: utf16, overlap: OverlapPolicy::Allow, ..Default::default() };
+        let i = ImportOptions { utf16_offsets: utf16, overlap: Some(OverlapPolicy::Allow), ..Default::default() };
         let back = roundtrip(std::slice::from_ref(&doc), Format::LabelStudio, &e, &i);
         prop_assert_eq!(back, vec![doc]);
     }
@@ -552,7 +552,7 @@ proptest! {
     #[test]
     fn prop_conll_round_trips_nested((text, spans) in token_doc(3, true)) {
         let doc = doc_of(text, spans);
-        let i = ImportOptions { overlap: OverlapPolicy::Allow, ..Default::default() };
+        let i = ImportOptions { overlap: Some(OverlapPolicy::Allow), ..Default::default() };
         let back = roundtrip(std::slice::from_ref(&doc), Format::Conll, &ExportOptions::default(), &i);
         prop_assert_eq!(&back[0].text, &doc.text);
         prop_assert_eq!(&back[0].spans, &doc.spans);

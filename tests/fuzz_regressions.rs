@@ -26,11 +26,11 @@ fn opts_for(format: Format, variant: u8) -> ImportOptions {
         }
         _ => o.utf16_offsets = variant & 1 != 0,
     }
-    o.overlap = if variant & 2 != 0 {
+    o.overlap = Some(if variant & 2 != 0 {
         OverlapPolicy::Allow
     } else {
         OverlapPolicy::Forbid
-    };
+    });
     o
 }
 

@@ -21,11 +21,11 @@ fn opts_for(format: Format, variant: u8) -> ImportOptions {
             o.utf16_offsets = variant & 1 != 0;
         }
     }
-    o.overlap = if variant & 2 != 0 {
+    o.overlap = Some(if variant & 2 != 0 {
         tawsim::domain::OverlapPolicy::Allow
     } else {
         tawsim::domain::OverlapPolicy::Forbid
-    };
+    });
     o
 }
 

@@ -7,13 +7,15 @@
 //! caret. The text is shaped once per paragraph; highlights never split it.
 
 use super::bidi_label::BidiCache;
-use super::glyph_atlas::{GlyphAtlas, GlyphToPaint, paint_glyphs};
+use super::glyph_atlas::GlyphAtlas;
 use crate::domain::{IndexedText, LabelSet, Span, arabic};
 use crate::layout::{
     BackgroundShaping, Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle, Rect as DRect,
 };
-use egui::{Color32, FontId, Pos2, Rect, Sense, Stroke, StrokeKind, pos2, vec2};
+use egui::{Pos2, Rect, Sense, vec2};
 use std::time::{Duration, Instant};
+
+mod paint;
 
 /// What the view shows this frame.
 pub struct ViewModel<'a> {
@@ -176,12 +178,6 @@ impl DocumentView {
         }
     }
 
-    /// The egui id of the view (it takes keyboard focus on click).
-    #[must_use]
-    pub fn id(&self) -> egui::Id {
-        self.id
-    }
-
     /// The current selection, normalised and grapheme-snapped; `None` when empty.
     #[must_use]
     pub fn selection(&self) -> Option<(usize, usize)> {
@@ -191,12 +187,6 @@ impl DocumentView {
         }
         let text = self.doc.as_ref()?.text();
         Some(text.snap_out(a, b))
-    }
-
-    /// The caret (the selection's moving end).
-    #[must_use]
-    pub fn caret(&self) -> usize {
-        self.focus
     }
 
     pub fn set_selection(&mut self, start: usize, end: usize) {
@@ -267,10 +257,6 @@ impl DocumentView {
             width,
             paragraph_gap: PARAGRAPH_GAP,
         }
-    }
-
-    fn snapped(&self) -> Option<(usize, usize)> {
-        self.selection()
     }
 
     /// Shows the view in a scroll area filling the available space.
@@ -362,52 +348,8 @@ impl DocumentView {
             top - 100.0,
             top + viewport.height() + 100.0,
         );
-        self.stats.layout_progress = None;
-        if doc.pending() > 0 {
-            // What is left of this frame's layout time after the visible paragraphs (a little
-            // always, so background work never stalls).
-            let budget = self
-                .layout_budget
-                .saturating_sub(t_layout.elapsed())
-                .max(MIN_BACKGROUND_BUDGET);
-            // Big documents are shaped on worker threads; this thread installs what they
-            // finished and re-wraps. Small ones, or when no worker can run, are done here a
-            // few milliseconds per frame.
-            if self
-                .shaping
-                .as_ref()
-                .is_some_and(|job| !doc.is_current_job(job))
-            {
-                self.shaping = None;
-            }
-            if self.shaping.is_none()
-                && self.shaping_threads > 0
-                && self.shaping_started != doc.shaping_key()
-                && doc.unshaped() >= BACKGROUND_MIN_PARAGRAPHS
-            {
-                self.shaping_started = doc.shaping_key();
-                self.shaping = Some(doc.start_background(self.shaping_threads));
-            }
-            match self.shaping.as_mut() {
-                Some(job) => {
-                    let t = Instant::now();
-                    doc.absorb(job, budget);
-                    doc.rewrap_more(budget.saturating_sub(t.elapsed()));
-                    if job.is_finished() {
-                        self.shaping = None;
-                    } else {
-                        let n = doc.shapeable().max(1);
-                        self.stats.layout_progress = Some((n - doc.unshaped()) as f32 / n as f32);
-                    }
-                }
-                None => {
-                    doc.layout_more(&mut self.fonts, budget);
-                }
-            }
-            ctx.request_repaint();
-        } else {
-            self.shaping = None;
-        }
+        self.layout_in_background(&ctx, t_layout);
+        let Some(doc) = self.doc.as_mut() else { return };
         let shift = if viewport.min.y > 0.0 {
             doc.paragraph_box(anchor_para).0 - anchor_y
         } else {
@@ -463,8 +405,66 @@ impl DocumentView {
         );
     }
 
+    /// What is left of this frame's layout time after the visible paragraphs goes to the
+    /// rest of the document (a little always, so background work never stalls).
+    fn layout_in_background(&mut self, ctx: &egui::Context, t_layout: Instant) {
+        self.stats.layout_progress = None;
+        let Some(doc) = self.doc.as_mut() else { return };
+        if doc.pending() > 0 {
+            // What is left of this frame's layout time after the visible paragraphs (a little
+            // always, so background work never stalls).
+            let budget = self
+                .layout_budget
+                .saturating_sub(t_layout.elapsed())
+                .max(MIN_BACKGROUND_BUDGET);
+            // Big documents are shaped on worker threads; this thread installs what they
+            // finished and re-wraps. Small ones, or when no worker can run, are done here a
+            // few milliseconds per frame.
+            if self
+                .shaping
+                .as_ref()
+                .is_some_and(|job| !doc.is_current_job(job))
+            {
+                self.shaping = None;
+            }
+            if self.shaping.is_none()
+                && self.shaping_threads > 0
+                && self.shaping_started != doc.shaping_key()
+                && doc.unshaped() >= BACKGROUND_MIN_PARAGRAPHS
+            {
+                self.shaping_started = doc.shaping_key();
+                self.shaping = Some(doc.start_background(self.shaping_threads));
+            }
+            match self.shaping.as_mut() {
+                Some(job) => {
+                    let t = Instant::now();
+                    doc.absorb(job, budget);
+                    doc.rewrap_more(budget.saturating_sub(t.elapsed()));
+                    if job.is_finished() {
+                        self.shaping = None;
+                    } else {
+                        let n = doc.shapeable().max(1);
+                        self.stats.layout_progress = Some((n - doc.unshaped()) as f32 / n as f32);
+                    }
+                }
+                None => {
+                    doc.layout_more(&mut self.fonts, budget);
+                }
+            }
+            ctx.request_repaint();
+        } else {
+            self.shaping = None;
+        }
+    }
+
     fn to_doc(&self, p: Pos2) -> (f32, f32) {
         (p.x - self.origin.x, p.y - self.origin.y)
+    }
+
+    /// Document offset under a screen point.
+    fn hit(&self, p: Pos2) -> usize {
+        let (x, y) = self.to_doc(p);
+        self.doc.as_ref().map_or(0, |d| d.hit_test(x, y))
     }
 
     fn handle_pointer(
@@ -474,37 +474,60 @@ impl DocumentView {
         model: &ViewModel<'_>,
         events: &mut Vec<ViewEvent>,
     ) {
-        let Some(doc) = self.doc.as_ref() else { return };
         let shift_held = ui.input(|i| {
             i.modifiers.shift
                 || i.events.iter().any(|e| matches!(e, egui::Event::PointerButton { modifiers, .. } if modifiers.shift))
         });
-        let hit = |p: Pos2| {
-            let (x, y) = (p.x - self.origin.x, p.y - self.origin.y);
-            doc.hit_test(x, y)
-        };
         if response.double_clicked() {
-            if let Some(p) = response.interact_pointer_pos() {
-                let (x, y) = self.to_doc(p);
-                let c = doc.char_at(x, y).unwrap_or_else(|| doc.hit_test(x, y));
-                let para = doc.paragraph_of(c);
-                let start = doc.paragraph_range(para).start;
-                if let Some((s, e)) = arabic::token_at(doc.paragraph_text(para), c - start) {
-                    let (s, e) = doc.text().snap_out(start + s, start + e);
-                    self.anchor = s;
-                    self.focus = e;
-                    events.push(ViewEvent::SelectionChanged { start: s, end: e });
-                    events.push(ViewEvent::SelectionFinished { start: s, end: e });
-                }
-            }
+            self.double_click(response, events);
             return;
         }
+        if self.resize_drag(ui, response, model, events) {
+            return;
+        }
+        self.select_drag(ui, response, shift_held, events);
+        if response.clicked() {
+            self.click(response, model, shift_held, events);
+        }
+    }
+
+    /// A double-click selects the word (or the whole date, number, e-mail… token) under it,
+    /// or the nearest word on punctuation and spaces.
+    fn double_click(&mut self, response: &egui::Response, events: &mut Vec<ViewEvent>) {
+        let (Some(doc), Some(p)) = (self.doc.as_ref(), response.interact_pointer_pos()) else {
+            return;
+        };
+        let (x, y) = self.to_doc(p);
+        let c = doc.char_at(x, y).unwrap_or_else(|| doc.hit_test(x, y));
+        let para = doc.paragraph_of(c);
+        let start = doc.paragraph_range(para).start;
+        if let Some((s, e)) = arabic::token_at(doc.paragraph_text(para), c - start) {
+            let (s, e) = doc.text().snap_out(start + s, start + e);
+            self.anchor = s;
+            self.focus = e;
+            events.push(ViewEvent::SelectionChanged { start: s, end: e });
+            events.push(ViewEvent::SelectionFinished { start: s, end: e });
+        }
+    }
+
+    /// A press within a few points of the selected span's start or end edge grabs it; the
+    /// drag moves that edge (snapped to grapheme clusters) and the release resizes the span.
+    /// True while an edge is held.
+    fn resize_drag(
+        &mut self,
+        ui: &egui::Ui,
+        response: &egui::Response,
+        model: &ViewModel<'_>,
+        events: &mut Vec<ViewEvent>,
+    ) -> bool {
+        let Some(doc) = self.doc.as_ref() else {
+            return false;
+        };
         if response.drag_started()
             && let (Some(span), Some(p0)) =
                 (model.selected_span, ui.input(|i| i.pointer.press_origin()))
         {
-            // A press within a few points of the selected span's start or end edge grabs it.
-            let h = hit(p0);
+            let h = self.hit(p0);
             let near = |pos: usize| {
                 doc.caret_rect(pos)
                     .map(|r| self.to_screen(r))
@@ -520,37 +543,48 @@ impl DocumentView {
                 self.resizing = Some((span, false));
             }
         }
-        if let Some((span, is_start)) = self.resizing {
-            response.request_focus();
-            let pos = ui.input(|i| i.pointer.latest_pos()).map(hit);
-            if let Some(h) = pos {
-                let (s, e) = if is_start {
-                    (h.min(span.end), span.end)
-                } else {
-                    (span.start, h.max(span.start))
-                };
-                let (s, e) = doc.text().snap_out(s, e);
-                self.anchor = s;
-                self.focus = e;
-                if response.drag_stopped() || !ui.input(|i| i.pointer.any_down()) {
-                    self.resizing = None;
-                    if s < e && (s, e) != (span.start, span.end) {
-                        events.push(ViewEvent::SpanResized {
-                            from: span,
-                            start: s,
-                            end: e,
-                        });
-                    }
-                    self.anchor = e;
-                    self.focus = e;
-                }
+        let Some((span, is_start)) = self.resizing else {
+            return false;
+        };
+        response.request_focus();
+        let Some(h) = ui.input(|i| i.pointer.latest_pos()).map(|p| self.hit(p)) else {
+            return true;
+        };
+        let (s, e) = if is_start {
+            (h.min(span.end), span.end)
+        } else {
+            (span.start, h.max(span.start))
+        };
+        let (s, e) = doc.text().snap_out(s, e);
+        self.anchor = s;
+        self.focus = e;
+        if response.drag_stopped() || !ui.input(|i| i.pointer.any_down()) {
+            self.resizing = None;
+            if s < e && (s, e) != (span.start, span.end) {
+                events.push(ViewEvent::SpanResized {
+                    from: span,
+                    start: s,
+                    end: e,
+                });
             }
-            return;
+            self.anchor = e;
+            self.focus = e;
         }
+        true
+    }
+
+    /// A drag selects from the press to the pointer (shift extends the selection).
+    fn select_drag(
+        &mut self,
+        ui: &egui::Ui,
+        response: &egui::Response,
+        shift_held: bool,
+        events: &mut Vec<ViewEvent>,
+    ) {
         if response.drag_started() {
             response.request_focus();
             if let Some(p0) = ui.input(|i| i.pointer.press_origin()) {
-                let h = hit(p0);
+                let h = self.hit(p0);
                 if !(shift_held && self.anchor != self.focus) {
                     self.anchor = h;
                 }
@@ -562,58 +596,64 @@ impl DocumentView {
             && response.dragged()
             && let Some(p) = response.interact_pointer_pos()
         {
-            let h = hit(p);
-            if h != self.focus {
-                self.focus = h;
-                if let Some((s, e)) = self.snapped() {
-                    events.push(ViewEvent::SelectionChanged { start: s, end: e });
-                }
-            }
+            self.move_focus(self.hit(p), events);
         }
         if self.dragging && response.drag_stopped() {
             self.dragging = false;
             // The release may come in the same frame as the last move.
             if let Some(p) = ui.input(|i| i.pointer.latest_pos()) {
-                let h = hit(p);
-                if h != self.focus {
-                    self.focus = h;
-                    if let Some((s, e)) = self.snapped() {
-                        events.push(ViewEvent::SelectionChanged { start: s, end: e });
-                    }
-                }
+                self.move_focus(self.hit(p), events);
             }
-            if let Some((s, e)) = self.snapped() {
+            if let Some((s, e)) = self.selection() {
                 events.push(ViewEvent::SelectionFinished { start: s, end: e });
             }
         }
-        if response.clicked() {
-            response.request_focus();
-            let Some(p) = response.interact_pointer_pos() else {
-                return;
-            };
-            let Some(doc) = self.doc.as_ref() else { return };
-            let (x, y) = self.to_doc(p);
-            let h = doc.hit_test(x, y);
-            if shift_held {
-                self.focus = h;
-                if let Some((s, e)) = self.snapped() {
-                    events.push(ViewEvent::SelectionChanged { start: s, end: e });
-                    events.push(ViewEvent::SelectionFinished { start: s, end: e });
-                }
-            } else {
-                self.anchor = h;
-                self.focus = h;
-                events.push(ViewEvent::CaretMoved(h));
-                if let Some(c) = doc.char_at(x, y) {
-                    let inner = model
-                        .spans
-                        .iter()
-                        .filter(|s| s.contains(c))
-                        .min_by_key(|s| (s.len(), s.start));
-                    if let Some(span) = inner {
-                        events.push(ViewEvent::SpanClicked(*span));
-                    }
-                }
+    }
+
+    fn move_focus(&mut self, h: usize, events: &mut Vec<ViewEvent>) {
+        if h != self.focus {
+            self.focus = h;
+            if let Some((s, e)) = self.selection() {
+                events.push(ViewEvent::SelectionChanged { start: s, end: e });
+            }
+        }
+    }
+
+    /// A click puts the caret (shift+click extends the selection) and selects the innermost
+    /// span under it.
+    fn click(
+        &mut self,
+        response: &egui::Response,
+        model: &ViewModel<'_>,
+        shift_held: bool,
+        events: &mut Vec<ViewEvent>,
+    ) {
+        response.request_focus();
+        let Some(p) = response.interact_pointer_pos() else {
+            return;
+        };
+        let Some(doc) = self.doc.as_ref() else { return };
+        let (x, y) = self.to_doc(p);
+        let h = doc.hit_test(x, y);
+        if shift_held {
+            self.focus = h;
+            if let Some((s, e)) = self.selection() {
+                events.push(ViewEvent::SelectionChanged { start: s, end: e });
+                events.push(ViewEvent::SelectionFinished { start: s, end: e });
+            }
+            return;
+        }
+        self.anchor = h;
+        self.focus = h;
+        events.push(ViewEvent::CaretMoved(h));
+        if let Some(c) = doc.char_at(x, y) {
+            let inner = model
+                .spans
+                .iter()
+                .filter(|s| s.contains(c))
+                .min_by_key(|s| (s.len(), s.start));
+            if let Some(span) = inner {
+                events.push(ViewEvent::SpanClicked(*span));
             }
         }
     }
@@ -688,323 +728,9 @@ impl DocumentView {
             }
         }
     }
-
-    fn paint(
-        &mut self,
-        ui: &egui::Ui,
-        top: f32,
-        view_h: f32,
-        model: &ViewModel<'_>,
-        focused: bool,
-    ) {
-        let t0 = Instant::now();
-        let Some(doc) = self.doc.as_ref() else { return };
-        let Some(atlas) = self.atlas.as_mut() else {
-            return;
-        };
-        let painter = ui.painter_at(self.clip);
-        let dark = ui.visuals().dark_mode;
-        // The page and text colours the highlight fills are computed against.
-        let (page, text_color) = super::contrast::base(dark);
-        painter.rect_filled(self.clip, 0.0, page);
-        let origin = self.origin;
-        let to_screen =
-            |r: DRect| Rect::from_min_max(origin + vec2(r.x0, r.y0), origin + vec2(r.x1, r.y1));
-        let (y0, y1) = (top - 20.0, top + view_h + 20.0);
-        let vis = doc.paragraphs_in(y0, y1);
-        let cs = doc.paragraph_range(vis.start).start;
-        let ce = doc.paragraph_range(vis.end.saturating_sub(1)).end + 1;
-
-        // ---- spans behind the text, inset by nesting depth
-        let mut spans: Vec<Span> = model
-            .spans
-            .iter()
-            .filter(|s| s.start < ce && s.end > cs)
-            .copied()
-            .collect();
-        spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
-        let depths: Vec<usize> = spans
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                spans
-                    .iter()
-                    .enumerate()
-                    .filter(|&(j, o)| {
-                        j != i
-                            && o.start <= s.start
-                            && s.end <= o.end
-                            && (o.len() > s.len() || j < i)
-                    })
-                    .count()
-            })
-            .collect();
-        // Span rectangles stay valid while their paragraphs keep their wrap (they move with
-        // the paragraph's top as heights elsewhere change).
-        if self.span_rects.len() > 16_384 {
-            self.span_rects.clear();
-        }
-        let span_rects = &mut self.span_rects;
-        for s in &spans {
-            let (para, key) = doc.range_key(s.start, s.end);
-            let entry = span_rects
-                .entry((s.start, s.end))
-                .or_insert_with(|| (key, doc.range_rects_from(para, s.start, s.end)));
-            if entry.0 != key {
-                *entry = (key, doc.range_rects_from(para, s.start, s.end));
-            }
-        }
-        let span_rects = &self.span_rects;
-        // A span's rectangles in document coordinates.
-        let placed = |s: &Span| {
-            let top = doc.paragraph_box(doc.paragraph_of(s.start)).0;
-            span_rects
-                .get(&(s.start, s.end))
-                .map(|(_, v)| v.as_slice())
-                .unwrap_or_default()
-                .iter()
-                .map(move |r| DRect::new(r.x0, r.y0 + top, r.x1, r.y1 + top))
-        };
-        for (s, &depth) in spans.iter().zip(&depths) {
-            let [r, g, b] = model
-                .labels
-                .get(s.label)
-                .map_or([128, 128, 128], |l| l.color);
-            let fill = super::contrast::span_fill([r, g, b], dark);
-            let line = Color32::from_rgb(r, g, b);
-            let inset = (depth as f32 * 3.0).min(9.0);
-            for rr in placed(s) {
-                let rect = to_screen(rr).shrink2(vec2(0.0, inset));
-                painter.rect_filled(rect, 3.0, fill);
-                if depth > 0 {
-                    let yb = rect.max.y - 1.0;
-                    painter.line_segment(
-                        [pos2(rect.min.x, yb), pos2(rect.max.x, yb)],
-                        Stroke::new(2.0, line),
-                    );
-                }
-            }
-        }
-        // ---- search hits and the selection
-        let hit_fill = super::contrast::hit_fill(dark);
-        for &(s, e) in model.search_hits.iter().filter(|&&(s, e)| s < ce && e > cs) {
-            doc.range_rects(s, e, |rr| {
-                let rect = to_screen(rr);
-                painter.rect_filled(rect, 2.0, hit_fill);
-                painter.line_segment(
-                    [
-                        pos2(rect.min.x, rect.max.y - 1.0),
-                        pos2(rect.max.x, rect.max.y - 1.0),
-                    ],
-                    Stroke::new(1.5, Color32::from_rgb(230, 180, 0)),
-                );
-            });
-        }
-        let selection = {
-            let (a, b) = (self.anchor.min(self.focus), self.anchor.max(self.focus));
-            (a < b).then(|| doc.text().snap_out(a, b))
-        };
-        if let Some((s, e)) = selection {
-            let sel_fill = super::contrast::selection_fill(dark);
-            doc.range_rects(s.max(cs), e.min(ce), |rr| {
-                painter.rect_filled(to_screen(rr), 0.0, sel_fill);
-            });
-        }
-
-        // ---- glyphs: one textured mesh
-        let ppp = ui.ctx().pixels_per_point();
-        let batch = &mut self.glyphs;
-        doc.collect_glyphs(y0, y1, batch);
-        let glyphs = || {
-            batch.glyphs.iter().map(|g| {
-                let (font, font_size) = &batch.runs[g.run as usize];
-                GlyphToPaint {
-                    font,
-                    font_size: *font_size,
-                    glyph_id: g.id,
-                    pos: pos2(origin.x + g.x, origin.y + g.y),
-                }
-            })
-        };
-        let (mesh, quads) = paint_glyphs(atlas, glyphs, ppp, text_color);
-        // Where ink may be (each glyph's bitmap box): label tags never go there.
-        self.ink_rects.clear();
-        self.ink_rects
-            .extend(mesh.vertices.chunks_exact(4).map(|q| {
-                q.iter().fold(Rect::NOTHING, |r, v| {
-                    r.union(Rect::from_min_max(v.pos, v.pos))
-                })
-            }));
-        painter.add(egui::Shape::mesh(mesh));
-
-        // ---- selected span outline, label tags
-        if let Some(sel) = model.selected_span {
-            let [r, g, b] = model
-                .labels
-                .get(sel.label)
-                .map_or([200, 200, 200], |l| l.color);
-            doc.range_rects(sel.start.max(cs), sel.end.min(ce), |rr| {
-                painter.rect_stroke(
-                    to_screen(rr).expand(1.0),
-                    3.0,
-                    Stroke::new(2.0, Color32::from_rgb(r, g, b)),
-                    StrokeKind::Outside,
-                );
-            });
-        }
-        self.tag_rects.clear();
-        let tag_size = (model.font_size * 0.42).clamp(7.0, 13.0);
-        for s in &spans {
-            if s.start < cs {
-                continue;
-            }
-            let Some(label) = model.labels.get(s.label) else {
-                continue;
-            };
-            let para = doc.paragraph_of(s.start);
-            let rtl = doc.paragraph_direction(para) == Direction::Rtl;
-            // The span's first line: its start edge is the right (RTL) or left (LTR) end.
-            let rects = placed(s);
-            let Some(top) = rects.clone().map(|r| r.y0).reduce(f32::min) else {
-                continue;
-            };
-            let first_line: Vec<Rect> = rects
-                .filter(|r| (r.y0 - top).abs() < 0.5)
-                .map(to_screen)
-                .collect();
-            let Some(line) = first_line.iter().copied().reduce(|a, b| a.union(b)) else {
-                continue;
-            };
-            let [r, g, b] = label.color;
-            let bg = Color32::from_rgb(r, g, b);
-            let fg = if u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114 > 140_000 {
-                Color32::BLACK
-            } else {
-                Color32::WHITE
-            };
-            let edge = if rtl { line.max.x } else { line.min.x };
-            if let Some((rect, size)) = place_tag(
-                &mut self.tags,
-                &self.ink_rects,
-                &self.tag_rects,
-                &label.name,
-                tag_size,
-                edge,
-                line,
-                rtl,
-                &painter,
-            ) {
-                painter.rect_filled(rect, 2.0, bg);
-                if label.name.is_ascii() {
-                    let galley =
-                        painter.layout_no_wrap(label.name.clone(), FontId::proportional(size), fg);
-                    let y = rect.center().y - galley.size().y / 2.0;
-                    painter.galley(pos2(rect.min.x + 2.0, y), galley, fg);
-                } else {
-                    self.tags.paint_tag(
-                        ui,
-                        &painter,
-                        &label.name,
-                        size,
-                        rect.min,
-                        false,
-                        Color32::TRANSPARENT,
-                        fg,
-                    );
-                }
-                self.tag_rects.push(rect);
-            }
-        }
-
-        // ---- invisible bidi marks
-        if model.show_marks {
-            let mark_color = Color32::from_rgb(150, 150, 150);
-            for p in vis.clone() {
-                let start = doc.paragraph_range(p).start;
-                for (k, ch) in doc.paragraph_text(p).chars().enumerate() {
-                    if !matches!(ch, '\u{200E}' | '\u{200F}' | '\u{061C}') {
-                        continue;
-                    }
-                    let Some(r) = doc.caret_rect(start + k) else {
-                        continue;
-                    };
-                    let r = to_screen(r);
-                    let x = r.center().x;
-                    let (yt, yb) = (r.min.y + r.height() * 0.2, r.max.y - r.height() * 0.2);
-                    painter.line_segment([pos2(x, yt), pos2(x, yb)], Stroke::new(1.0, mark_color));
-                    let dx = if ch == '\u{200E}' { 4.0 } else { -4.0 };
-                    painter.line_segment(
-                        [pos2(x, yt), pos2(x + dx, yt + 2.5)],
-                        Stroke::new(1.0, mark_color),
-                    );
-                }
-            }
-        }
-
-        // ---- caret
-        if focused
-            && selection.is_none()
-            && let Some(r) = doc.caret_rect(self.focus)
-        {
-            painter.rect_filled(to_screen(r), 0.0, text_color);
-        }
-        self.stats.paint_cpu = t0.elapsed();
-        self.stats.glyph_quads = quads;
-        self.stats.pending_paragraphs = doc.pending();
-        self.stats.atlas_glyphs = atlas.len();
-    }
 }
 
 /// The first character of the paragraph at document height `y` (the top of the view).
 fn doc_top_char(doc: Option<&DocumentLayout>, y: f32) -> usize {
     doc.map_or(0, |d| d.hit_test(0.0, y.max(0.0)).min(d.text().len_chars()))
-}
-
-/// Where a label tag for a span whose first line is `line` goes: above that line's
-/// letters at the span's start `edge`, in the gap to the line above, never over a glyph
-/// box or another tag. Shrinks the text to fit; `None` when even the smallest does not.
-#[allow(clippy::too_many_arguments)]
-fn place_tag(
-    tags: &mut BidiCache,
-    ink: &[Rect],
-    placed: &[Rect],
-    name: &str,
-    size: f32,
-    edge: f32,
-    line: Rect,
-    rtl: bool,
-    painter: &egui::Painter,
-) -> Option<(Rect, f32)> {
-    let mut size = size;
-    while size >= MIN_TAG_SIZE {
-        let text = if name.is_ascii() {
-            painter
-                .layout_no_wrap(name.to_string(), FontId::proportional(size), Color32::WHITE)
-                .size()
-        } else {
-            tags.measure(name, size, Direction::Auto, None)
-        };
-        let (w, h) = (text.x + 4.0, (size * 1.15).min(text.y));
-        let (x0, x1) = if rtl {
-            (edge - w, edge)
-        } else {
-            (edge, edge + w)
-        };
-        let over = |r: &Rect| r.max.x > x0 && r.min.x < x1;
-        // The top of this line's letters under the tag, and the bottom of the line above.
-        let ink_top = ink
-            .iter()
-            .filter(|r| over(r) && r.center().y >= line.min.y && r.center().y <= line.max.y)
-            .map(|r| r.min.y)
-            .fold(line.center().y, f32::min);
-        let bottom = ink_top - 1.0;
-        let rect = Rect::from_min_max(pos2(x0, bottom - h), pos2(x1, bottom));
-        let clear =
-            !ink.iter().any(|r| r.intersects(rect)) && !placed.iter().any(|r| r.intersects(rect));
-        if clear {
-            return Some((rect, size));
-        }
-        size -= 1.0;
-    }
-    None
 }

@@ -96,14 +96,19 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &
     spans_list(ui, view, st, out);
 }
 
-fn editor(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &mut Vec<Request>) {
-    let labels = view.labels;
-    let usage = view.label_usage;
-    let draft = st.draft.get_or_insert_with(|| labels.clone());
+/// What the user did to the draft's rows this frame.
+#[derive(Default)]
+struct RowEdits {
+    remove: Option<LabelId>,
+    moves: Vec<(LabelId, isize)>,
+    hotkey_change: Option<(LabelId, Option<char>)>,
+}
+
+/// One row per label of the draft: colour, name, hotkey, enabled, order, delete, and the
+/// description under it.
+fn draft_rows(ui: &mut egui::Ui, draft: &mut LabelSet) -> RowEdits {
+    let mut edits = RowEdits::default();
     let ids: Vec<LabelId> = draft.iter().map(|l| l.id).collect();
-    let mut remove = None;
-    let mut moves = Vec::new();
-    let mut hotkey_change = None;
     for id in ids {
         let Some(l) = draft.get_mut(id) else { continue };
         ui.horizontal(|ui| {
@@ -121,17 +126,17 @@ fn editor(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &mu
                 .on_hover_text("hotkey: a Latin letter or a digit")
                 .changed()
             {
-                hotkey_change = Some((id, key.chars().last()));
+                edits.hotkey_change = Some((id, key.chars().last()));
             }
             ui.checkbox(&mut l.enabled, "").on_hover_text("enabled");
             if ui.small_button("up").clicked() {
-                moves.push((id, -1));
+                edits.moves.push((id, -1));
             }
             if ui.small_button("down").clicked() {
-                moves.push((id, 1));
+                edits.moves.push((id, 1));
             }
             if ui.small_button("del").clicked() {
-                remove = Some(id);
+                edits.remove = Some(id);
             }
         });
         ui.add(
@@ -140,6 +145,18 @@ fn editor(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &mu
                 .desired_width(f32::INFINITY),
         );
     }
+    edits
+}
+
+fn editor(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &mut Vec<Request>) {
+    let labels = view.labels;
+    let usage = view.label_usage;
+    let draft = st.draft.get_or_insert_with(|| labels.clone());
+    let RowEdits {
+        remove,
+        moves,
+        hotkey_change,
+    } = draft_rows(ui, draft);
     if let Some((id, key)) = hotkey_change {
         let checked = key.map_or(Ok(()), |k| crate::keymap::check_hotkey(k).map(drop));
         st.message =
@@ -159,6 +176,18 @@ fn editor(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &mu
             st.confirm_delete = Some(id);
         }
     }
+    confirm_delete(ui, view, st, out);
+    add_save_and_files(ui, labels, st, out);
+}
+
+/// Deleting a label that spans use asks first.
+fn confirm_delete(
+    ui: &mut egui::Ui,
+    view: &AppView,
+    st: &mut LabelsPanelState,
+    out: &mut Vec<Request>,
+) {
+    let (labels, usage) = (view.labels, view.label_usage);
     if let Some(id) = st.confirm_delete {
         let used = usage.iter().find(|(l, _)| *l == id).map_or(0, |u| u.1);
         let name = labels.get(id).map_or_else(String::new, |l| l.name.clone());
@@ -177,6 +206,15 @@ fn editor(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &mu
             }
         });
     }
+}
+
+/// A new label, Save / Revert, and the label set as a JSON file.
+fn add_save_and_files(
+    ui: &mut egui::Ui,
+    labels: &LabelSet,
+    st: &mut LabelsPanelState,
+    out: &mut Vec<Request>,
+) {
     ui.horizontal(|ui| {
         ui.add(
             egui::TextEdit::singleline(&mut st.new_name)

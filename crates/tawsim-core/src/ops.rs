@@ -2,7 +2,7 @@
 //! transaction, export a project to a dataset file. Used by the CLI and the window.
 
 use crate::domain::search;
-use crate::domain::{DocId, Edit, IndexedText, SpanSet};
+use crate::domain::{DocId, Edit, IndexedText, OverlapPolicy, SpanSet};
 use crate::formats::{self, Format, FormatError, ImportOptions, ImportReport};
 use crate::store::{Project, StoreError};
 use std::fmt;
@@ -17,6 +17,8 @@ pub enum OpsError {
     UnknownFormat(PathBuf),
     /// The files have problems and `--lenient` was not given: the report lists them all.
     Rejected(ImportReport),
+    /// The request does not fit the project (the message says why).
+    Refused(String),
 }
 
 impl fmt::Display for OpsError {
@@ -24,6 +26,7 @@ impl fmt::Display for OpsError {
         match self {
             OpsError::Format(e) => write!(f, "{e}"),
             OpsError::Store(e) => write!(f, "{e}"),
+            OpsError::Refused(m) => write!(f, "{m}"),
             OpsError::UnknownFormat(p) => write!(
                 f,
                 "{}: cannot tell the format from the name; give --format",
@@ -124,7 +127,17 @@ pub fn import_paths(
     opts: &ImportOptions,
 ) -> Result<ImportOutcome, OpsError> {
     let mut opts = opts.clone();
-    opts.overlap = project.settings().overlap;
+    let policy = project.settings().overlap;
+    match opts.overlap {
+        None => opts.overlap = Some(policy),
+        Some(OverlapPolicy::Allow) if policy == OverlapPolicy::Forbid => {
+            return Err(OpsError::Refused(format!(
+                "{}: the project forbids overlapping spans, so an import that allows them cannot go into it (allow them first: Project > Spans may overlap: Yes)",
+                project.path().display()
+            )));
+        }
+        Some(_) => {}
+    }
     let outcome = project.import(
         |sink| {
             let mut out = ImportOutcome::default();
@@ -389,5 +402,63 @@ pub fn run_export(
         }
         Err(OpsError::Format(FormatError::Cancelled)) => Err(crate::job::JobError::Cancelled),
         Err(e) => Err(crate::job::JobError::Failed(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ProjectSettings;
+
+    /// Two nested spans in doccano JSONL.
+    fn nested(dir: &Path) -> PathBuf {
+        let p = dir.join("n.jsonl");
+        std::fs::write(
+            &p,
+            "{\"text\": \"جامعة بنغازي\", \"label\": [[0, 12, \"ORG\"], [6, 12, \"LOC\"]]}\n",
+        )
+        .expect("write");
+        p
+    }
+
+    #[test]
+    fn the_callers_overlap_policy_is_kept_not_overwritten() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let src = nested(dir.path());
+        let mut p = Project::create(&dir.path().join("p.tawsim")).expect("create");
+        p.save_settings(ProjectSettings {
+            overlap: OverlapPolicy::Allow,
+            ..ProjectSettings::default()
+        })
+        .expect("allow");
+        // The project allows nesting; a caller checking a flat dataset asks for Forbid.
+        let strict = ImportOptions {
+            overlap: Some(OverlapPolicy::Forbid),
+            ..ImportOptions::default()
+        };
+        match import_paths(&mut p, std::slice::from_ref(&src), None, &strict) {
+            Err(OpsError::Rejected(r)) => assert_eq!(r.errors.len(), 1, "{:?}", r.errors),
+            other => panic!("expected the nested span refused, got {other:?}"),
+        }
+        assert!(p.documents().expect("docs").is_empty(), "nothing imported");
+        // Without a policy of its own, the import takes the project's.
+        let out = import_paths(&mut p, &[src], None, &ImportOptions::default()).expect("import");
+        assert_eq!(out.report.spans, 2);
+    }
+
+    #[test]
+    fn allowing_overlaps_into_a_project_that_forbids_them_is_refused_up_front() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let src = nested(dir.path());
+        let mut p = Project::create(&dir.path().join("p.tawsim")).expect("create");
+        let allow = ImportOptions {
+            overlap: Some(OverlapPolicy::Allow),
+            lenient: true,
+            ..ImportOptions::default()
+        };
+        let e = import_paths(&mut p, &[src], None, &allow).expect_err("refused");
+        assert!(matches!(e, OpsError::Refused(_)), "{e}");
+        assert!(e.to_string().contains("Spans may overlap"), "{e}");
+        assert!(p.documents().expect("docs").is_empty());
     }
 }

@@ -164,6 +164,9 @@ enum StoreOp {
     Redo(Edit),
 }
 
+/// Spans per label in the whole project.
+pub type LabelUsage = Arc<[(LabelId, usize)]>;
+
 type Vocabulary = Arc<Mutex<Option<Arc<HashSet<String>>>>>;
 
 /// The annotation session.
@@ -183,7 +186,7 @@ pub struct Session {
     /// The filtered list as last computed, for the filter and list revision it was made for.
     filtered: Option<(DocFilter, u64, Arc<[DocSummary]>)>,
     /// Spans per label in the whole project, for the list revision it was counted at.
-    usage: Option<(u64, Arc<[(LabelId, usize)]>)>,
+    usage: Option<(u64, LabelUsage)>,
     unsaved: Vec<(DocId, StoreOp)>,
     /// The last message for the status bar.
     pub status: String,
@@ -304,7 +307,7 @@ impl Session {
 
     /// Spans per label in the whole project, counted once per change of the document list
     /// (the label editor asks every frame).
-    pub fn label_usage(&mut self) -> Arc<[(LabelId, usize)]> {
+    pub fn label_usage(&mut self) -> LabelUsage {
         if let Some((rev, u)) = &self.usage
             && *rev == self.docs_rev
         {
@@ -313,7 +316,7 @@ impl Session {
         let Some(p) = &self.project else {
             return Arc::from(Vec::new());
         };
-        let u: Arc<[(LabelId, usize)]> = p
+        let u: LabelUsage = p
             .labels()
             .iter()
             .map(|l| (l.id, p.label_usage(l.id).unwrap_or(0)))

@@ -5,7 +5,7 @@
 use super::{FormatError, ImportOptions, ImportReport, Problem, ProblemKind};
 use crate::domain::text::is_grapheme_boundary_at;
 use crate::domain::{
-    AnnotatedDocument, LabelId, OffsetIndex, Span, SpanError, SpanSet, TaggedSpan,
+    AnnotatedDocument, LabelId, OffsetIndex, OverlapPolicy, Span, SpanError, SpanSet, TaggedSpan,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -179,7 +179,7 @@ impl<'o> ImportCtx<'o> {
                 end: c.end,
                 label: id,
             };
-            if let Err(e) = set.insert(span, self.opts.overlap) {
+            if let Err(e) = set.insert(span, self.opts.overlap.unwrap_or(OverlapPolicy::Forbid)) {
                 self.report.errors.push(Problem::span(file, cline, e));
                 continue;
             }

@@ -66,9 +66,11 @@ pub struct ImportOptions {
     /// naming its file and line; a lenient import lists it as
     /// [`ProblemKind::Unreadable`](super::ProblemKind::Unreadable) and goes on without it.
     pub lenient: bool,
-    /// Spans are checked against this policy. [`crate::ops::import_paths`] sets it to the
-    /// project's policy, which the project store checks every span against again.
-    pub overlap: OverlapPolicy,
+    /// Spans are checked against this policy; `None`: the project's (through
+    /// [`crate::ops::import_paths`]), or forbidden when reading a file on its own. A caller
+    /// may ask for `Forbid` in a project that allows overlaps (to check a flat dataset);
+    /// `Allow` in a project that forbids them is refused before anything is read.
+    pub overlap: Option<OverlapPolicy>,
     /// Plain text only.
     pub split: Split,
     /// CoNLL only (HF is always IOB2).
@@ -92,7 +94,7 @@ impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             lenient: false,
-            overlap: OverlapPolicy::Forbid,
+            overlap: None,
             split: Split::Whole,
             scheme: TagScheme::Iob2,
             tag_column: None,

@@ -1241,18 +1241,6 @@ impl ImportSink<'_> {
     pub fn added(&self) -> &[DocId] {
         &self.added
     }
-
-    /// The label set as the import is shaping it.
-    #[must_use]
-    pub fn labels(&self) -> &LabelSet {
-        self.labels
-    }
-
-    /// Spans are checked against this policy.
-    #[must_use]
-    pub fn policy(&self) -> OverlapPolicy {
-        self.policy
-    }
 }
 
 #[cfg(all(test, unix))]
