@@ -4,7 +4,7 @@
 use crate::domain::search;
 use crate::domain::{DocId, Edit, IndexedText, OverlapPolicy, SpanSet};
 use crate::formats::{self, Format, FormatError, ImportOptions, ImportReport};
-use crate::store::{Project, StoreError};
+use crate::store::{Project, Store, StoreError};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -120,8 +120,8 @@ fn merge(into: &mut ImportReport, r: ImportReport) {
 
 /// Imports every path (file or folder) into the project in one transaction. With errors and
 /// without `opts.lenient`, nothing is imported and the report comes back as the error.
-pub fn import_paths(
-    project: &mut Project,
+pub fn import_paths<S: Store>(
+    project: &mut S,
     paths: &[PathBuf],
     format: Option<Format>,
     opts: &ImportOptions,
@@ -190,8 +190,8 @@ pub struct ExportFilter {
 /// Exports the project's documents that pass `filter` to `out` (written to a temporary
 /// file and renamed; the project file itself is never a valid output). `done` counts
 /// documents as they are written, for a progress bar.
-pub fn export_project(
-    project: &Project,
+pub fn export_project<S: Store>(
+    project: &S,
     format: Format,
     out: &Path,
     filter: &ExportFilter,
@@ -201,7 +201,7 @@ pub fn export_project(
     let mut opts = opts.clone();
     opts.inputs.push(project.path().to_path_buf());
     let mut store_error = None;
-    let docs = project.export_iter(filter.status, filter.labels.as_deref())?;
+    let docs = project.export_docs(filter.status, filter.labels.as_deref())?;
     let mut docs = docs.map_while(|d| match d {
         Ok(d) => {
             if let Some(n) = done {
@@ -230,8 +230,8 @@ pub fn export_project(
 /// `current` stands in for the stored state of the open document (its edits in memory).
 /// Counts documents into `progress`; returns `None` when `cancel` was set. The second value
 /// is true when the list was cut at `max`.
-pub fn search_project(
-    p: &Project,
+pub fn search_project<S: Store>(
+    p: &S,
     query: &search::Query,
     current: Option<(DocId, &IndexedText, &SpanSet)>,
     max: usize,
@@ -279,8 +279,8 @@ pub struct Labelled {
 /// Adds `edits` to each document, one transaction and one undo step per document, checked
 /// against its stored spans. Counts documents into `progress`; stops between documents when
 /// `cancel` is set (those done keep their spans).
-pub fn label_occurrences(
-    p: &mut Project,
+pub fn label_occurrences<S: Store>(
+    p: &mut S,
     batches: Vec<(DocId, Vec<Edit>)>,
     progress: Option<&AtomicU64>,
     cancel: Option<&AtomicBool>,
@@ -345,8 +345,8 @@ pub fn total_size(paths: &[PathBuf]) -> u64 {
 /// Runs an import request as a background job: bytes read go to `progress`, and a cancel
 /// ends it with [`JobError::Cancelled`] (nothing imported). The result is the summary line,
 /// then the report's lines, one a line.
-pub fn run_import(
-    project: &mut Project,
+pub fn run_import<S: Store>(
+    project: &mut S,
     r: &ImportRequest,
     progress: &crate::job::Progress,
 ) -> Result<String, crate::job::JobError> {
@@ -369,8 +369,8 @@ pub fn run_import(
 
 /// Runs an export request as a background job (documents written go to `progress`); the
 /// result is one line for the status bar.
-pub fn run_export(
-    project: &Project,
+pub fn run_export<S: Store>(
+    project: &S,
     r: &ExportRequest,
     progress: &crate::job::Progress,
 ) -> Result<String, crate::job::JobError> {

@@ -17,7 +17,7 @@ use crate::domain::{
 };
 use crate::job::{Job, JobError};
 use crate::ops::{ExportRequest, ImportRequest};
-use crate::store::{DocSummary, Project};
+use crate::store::{DocSummary, Project, Store};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -169,10 +169,9 @@ pub type LabelUsage = Arc<[(LabelId, usize)]>;
 
 type Vocabulary = Arc<Mutex<Option<Arc<HashSet<String>>>>>;
 
-/// The annotation session.
-#[derive(Default)]
-pub struct Session {
-    project: Option<Project>,
+/// The annotation session, over a project store (the SQLite [`Project`] unless told).
+pub struct Session<S: Store = Project> {
+    project: Option<S>,
     docs: Vec<DocSummary>,
     doc: Option<OpenDoc>,
     next_key: u64,
@@ -211,7 +210,38 @@ pub struct Session {
     pub proclitic_key: String,
 }
 
-impl Session {
+impl<S: Store> Default for Session<S> {
+    fn default() -> Self {
+        Session {
+            project: Default::default(),
+            docs: Default::default(),
+            doc: Default::default(),
+            next_key: Default::default(),
+            selected_span: Default::default(),
+            sticky: Default::default(),
+            filter: Default::default(),
+            label_filter_docs: Default::default(),
+            docs_rev: Default::default(),
+            filtered: Default::default(),
+            usage: Default::default(),
+            unsaved: Default::default(),
+            status: Default::default(),
+            error: Default::default(),
+            vocabulary: Default::default(),
+            job: Default::default(),
+            search_job: Default::default(),
+            search: Default::default(),
+            labelling: Default::default(),
+            report: Default::default(),
+            import_floor: Default::default(),
+            last_import: Default::default(),
+            view_requests: Default::default(),
+            proclitic_key: Default::default(),
+        }
+    }
+}
+
+impl<S: Store> Session<S> {
     #[must_use]
     pub fn new() -> Self {
         Session::default()
@@ -220,12 +250,12 @@ impl Session {
     // ------------------------------------------------------------------ reading
 
     #[must_use]
-    pub fn project(&self) -> Option<&Project> {
+    pub fn project(&self) -> Option<&S> {
         self.project.as_ref()
     }
 
     /// The open project, for settings and tests.
-    pub fn project_mut(&mut self) -> Option<&mut Project> {
+    pub fn project_mut(&mut self) -> Option<&mut S> {
         self.project.as_mut()
     }
 
@@ -249,7 +279,7 @@ impl Session {
 
     #[must_use]
     pub fn settings(&self) -> Option<ProjectSettings> {
-        self.project.as_ref().map(Project::settings)
+        self.project.as_ref().map(S::settings)
     }
 
     /// Edits made in memory that could not be written yet.
@@ -332,34 +362,8 @@ impl Session {
 
     // ------------------------------------------------------------------ projects and documents
 
-    /// Opens a project file (creating none), and its first unfinished document.
-    pub fn open_project(&mut self, path: &Path) -> Result<(), String> {
-        if !self.unsaved.is_empty() {
-            return Err(format!(
-                "{} edits are not saved yet: fix the error and retry before switching projects",
-                self.unsaved.len()
-            ));
-        }
-        let project = Project::open(path).map_err(|e| e.to_string())?;
-        self.set_project(project);
-        Ok(())
-    }
-
-    /// Creates a project file (`.tawsim` is added when the name has no extension of it) and
-    /// opens it.
-    pub fn create_project(&mut self, path: &Path) -> Result<(), String> {
-        let path = if path.extension().is_some_and(|e| e == "tawsim") {
-            path.to_path_buf()
-        } else {
-            path.with_extension("tawsim")
-        };
-        let p = Project::create(&path).map_err(|e| e.to_string())?;
-        self.set_project(p);
-        Ok(())
-    }
-
     /// Makes `project` the open one, with its first unfinished document.
-    pub fn set_project(&mut self, project: Project) {
+    pub fn set_project(&mut self, project: S) {
         let path = project.path().to_path_buf();
         self.project = Some(project);
         self.doc = None;
@@ -394,7 +398,10 @@ impl Session {
             .name("tawsim-vocabulary".into())
             .spawn(move || {
                 let mut words = HashSet::new();
-                let _ = worker.for_each_text(|t| words.extend(boundary::vocabulary([t])));
+                let _ = worker.for_each_document(|_, _, t| {
+                    words.extend(boundary::vocabulary([t]));
+                    Ok(true)
+                });
                 if let Ok(mut s) = slot.lock() {
                     *s = Some(Arc::new(words));
                 }
@@ -1157,23 +1164,6 @@ impl Session {
 
     // ------------------------------------------------------------------ import and export
 
-    /// Imports files (or opens a dropped project).
-    pub fn import_paths(&mut self, paths: &[PathBuf]) {
-        if let [one] = paths
-            && one.extension().is_some_and(|e| e == "tawsim")
-        {
-            if let Err(e) = self.open_project(one) {
-                self.error = Some(e);
-            }
-            return;
-        }
-        self.start_import(ImportRequest {
-            paths: paths.to_vec(),
-            format: None,
-            options: crate::formats::ImportOptions::default(),
-        });
-    }
-
     /// Starts an import on a background thread (one transaction: all or nothing).
     pub fn start_import(&mut self, r: ImportRequest) {
         if self.job.is_some() {
@@ -1331,6 +1321,51 @@ impl Session {
         if !self.unsaved.is_empty() {
             self.flush();
         }
+    }
+}
+
+impl Session<Project> {
+    /// Imports files (or opens a dropped project).
+    pub fn import_paths(&mut self, paths: &[PathBuf]) {
+        if let [one] = paths
+            && one.extension().is_some_and(|e| e == "tawsim")
+        {
+            if let Err(e) = self.open_project(one) {
+                self.error = Some(e);
+            }
+            return;
+        }
+        self.start_import(ImportRequest {
+            paths: paths.to_vec(),
+            format: None,
+            options: crate::formats::ImportOptions::default(),
+        });
+    }
+
+    /// Opens a project file (creating none), and its first unfinished document.
+    pub fn open_project(&mut self, path: &Path) -> Result<(), String> {
+        if !self.unsaved.is_empty() {
+            return Err(format!(
+                "{} edits are not saved yet: fix the error and retry before switching projects",
+                self.unsaved.len()
+            ));
+        }
+        let project = Project::open(path).map_err(|e| e.to_string())?;
+        self.set_project(project);
+        Ok(())
+    }
+
+    /// Creates a project file (`.tawsim` is added when the name has no extension of it) and
+    /// opens it.
+    pub fn create_project(&mut self, path: &Path) -> Result<(), String> {
+        let path = if path.extension().is_some_and(|e| e == "tawsim") {
+            path.to_path_buf()
+        } else {
+            path.with_extension("tawsim")
+        };
+        let p = Project::create(&path).map_err(|e| e.to_string())?;
+        self.set_project(p);
+        Ok(())
     }
 }
 

@@ -2,9 +2,11 @@
 //! statuses and undo history. WAL mode, one transaction per edit, so a crash or kill at any
 //! moment leaves the file consistent with every completed edit.
 
+mod backend;
 mod project;
 mod schema;
 
+pub use backend::{DocumentSink, ExportDocs, Store};
 pub use project::{DocSummary, ImportSink, Project, ProjectStats};
 pub use schema::SCHEMA_VERSION;
 

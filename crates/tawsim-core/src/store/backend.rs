@@ -1,0 +1,174 @@
+//! The store interface the session and the background operations talk to. The embedded
+//! SQLite [`Project`] implements it; a second backend (PostgreSQL for teams) implements the
+//! same methods with the same promises:
+//!
+//! - every write is one transaction, durable when the call returns;
+//! - `undo_expecting`/`redo_expecting` change nothing unless the stored history step is
+//!   exactly the edit the caller's in-memory history applied;
+//! - `import` commits all documents or none;
+//! - `worker` gives an independent handle for a background thread (a job never shares the
+//!   UI thread's connection).
+
+use super::{DocSummary, ImportSink, Project, StoreError};
+use crate::domain::{
+    AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, LabelId, LabelSet,
+    ProjectSettings,
+};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Where an import puts its documents (inside the import's one transaction).
+pub trait DocumentSink {
+    /// Adds a document with its spans (labels are created by name as needed).
+    fn add(&mut self, doc: AnnotatedDocument) -> Result<DocId, StoreError>;
+}
+
+impl DocumentSink for ImportSink<'_> {
+    fn add(&mut self, doc: AnnotatedDocument) -> Result<DocId, StoreError> {
+        ImportSink::add(self, doc)
+    }
+}
+
+/// Documents streamed out of a store for an export.
+pub type ExportDocs<'p> = Box<dyn Iterator<Item = Result<AnnotatedDocument, StoreError>> + 'p>;
+
+/// A project store: what the session and the operations need of one.
+pub trait Store: Sized + Send + 'static {
+    /// Where the project lives (a file path; a server backend names its project here).
+    fn path(&self) -> &Path;
+    /// A second handle on the same project, for a background thread.
+    fn worker(&self) -> Result<Self, StoreError>;
+    /// Reads labels and settings again (after a background job changed them).
+    fn reload(&mut self) -> Result<(), StoreError>;
+
+    fn settings(&self) -> ProjectSettings;
+    fn save_settings(&mut self, s: ProjectSettings) -> Result<(), StoreError>;
+    fn labels(&self) -> &LabelSet;
+    fn save_labels(&mut self, set: &LabelSet) -> Result<(), StoreError>;
+    /// Spans that use a label, in the whole project.
+    fn label_usage(&self, id: LabelId) -> Result<usize, StoreError>;
+    /// Deletes a label with its spans; returns how many spans went.
+    fn delete_label(&mut self, id: LabelId) -> Result<usize, StoreError>;
+
+    fn documents(&self) -> Result<Vec<DocSummary>, StoreError>;
+    fn document(&self, id: DocId) -> Result<Document, StoreError>;
+    fn annotations(&self, id: DocId) -> Result<Annotations, StoreError>;
+    fn history(&self, id: DocId) -> Result<History, StoreError>;
+    fn document_direction(&self, id: DocId) -> Result<String, StoreError>;
+    fn set_document_direction(&mut self, id: DocId, direction: &str) -> Result<(), StoreError>;
+    fn delete_documents(&mut self, ids: &[DocId]) -> Result<usize, StoreError>;
+    fn documents_with_label(&self, label: LabelId) -> Result<HashSet<DocId>, StoreError>;
+    /// Up to `limit` distinct span texts (evidence for word boundaries).
+    fn entity_texts(&self, limit: usize) -> Result<Vec<String>, StoreError>;
+    /// Every document's id, name and text in project order, until `f` returns `false`.
+    fn for_each_document(
+        &self,
+        f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Applies an edit (checked by the caller against the document's annotations) and
+    /// records it in the document's history.
+    fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError>;
+    fn undo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError>;
+    fn redo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError>;
+
+    /// One transaction: `f` feeds documents to the sink; committed when `f` returns `Ok`
+    /// and `keep` approves its result, else nothing changes.
+    fn import<R, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut dyn DocumentSink) -> Result<R, E>,
+        keep: impl FnOnce(&R) -> bool,
+    ) -> Result<R, E>;
+    /// The documents that pass the filters, with their spans by label name.
+    fn export_docs<'p>(
+        &'p self,
+        status: Option<DocStatus>,
+        labels: Option<&'p [String]>,
+    ) -> Result<ExportDocs<'p>, StoreError>;
+}
+
+impl Store for Project {
+    fn path(&self) -> &Path {
+        Project::path(self)
+    }
+    fn worker(&self) -> Result<Self, StoreError> {
+        Project::worker(self)
+    }
+    fn reload(&mut self) -> Result<(), StoreError> {
+        Project::reload(self)
+    }
+    fn settings(&self) -> ProjectSettings {
+        Project::settings(self)
+    }
+    fn save_settings(&mut self, s: ProjectSettings) -> Result<(), StoreError> {
+        Project::save_settings(self, s)
+    }
+    fn labels(&self) -> &LabelSet {
+        Project::labels(self)
+    }
+    fn save_labels(&mut self, set: &LabelSet) -> Result<(), StoreError> {
+        Project::save_labels(self, set)
+    }
+    fn label_usage(&self, id: LabelId) -> Result<usize, StoreError> {
+        Project::label_usage(self, id)
+    }
+    fn delete_label(&mut self, id: LabelId) -> Result<usize, StoreError> {
+        Project::delete_label(self, id)
+    }
+    fn documents(&self) -> Result<Vec<DocSummary>, StoreError> {
+        Project::documents(self)
+    }
+    fn document(&self, id: DocId) -> Result<Document, StoreError> {
+        Project::document(self, id)
+    }
+    fn annotations(&self, id: DocId) -> Result<Annotations, StoreError> {
+        Project::annotations(self, id)
+    }
+    fn history(&self, id: DocId) -> Result<History, StoreError> {
+        Project::history(self, id)
+    }
+    fn document_direction(&self, id: DocId) -> Result<String, StoreError> {
+        Project::document_direction(self, id)
+    }
+    fn set_document_direction(&mut self, id: DocId, direction: &str) -> Result<(), StoreError> {
+        Project::set_document_direction(self, id, direction)
+    }
+    fn delete_documents(&mut self, ids: &[DocId]) -> Result<usize, StoreError> {
+        Project::delete_documents(self, ids)
+    }
+    fn documents_with_label(&self, label: LabelId) -> Result<HashSet<DocId>, StoreError> {
+        Project::documents_with_label(self, label)
+    }
+    fn entity_texts(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        Project::entity_texts(self, limit)
+    }
+    fn for_each_document(
+        &self,
+        f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        Project::for_each_document(self, f)
+    }
+    fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
+        Project::apply(self, doc, edit)
+    }
+    fn undo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError> {
+        Project::undo_expecting(self, doc, applied)
+    }
+    fn redo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError> {
+        Project::redo_expecting(self, doc, applied)
+    }
+    fn import<R, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut dyn DocumentSink) -> Result<R, E>,
+        keep: impl FnOnce(&R) -> bool,
+    ) -> Result<R, E> {
+        Project::import(self, |sink| f(sink), keep)
+    }
+    fn export_docs<'p>(
+        &'p self,
+        status: Option<DocStatus>,
+        labels: Option<&'p [String]>,
+    ) -> Result<ExportDocs<'p>, StoreError> {
+        Ok(Box::new(Project::export_iter(self, status, labels)?))
+    }
+}
