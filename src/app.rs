@@ -255,10 +255,8 @@ impl TawsimApp {
             Command::DeleteDocument => {
                 self.dialogs.confirm_delete = self.session.current().map(|d| vec![d.id]);
             }
-            Command::DeleteLastImport => {
-                if !self.session.last_import().is_empty() {
-                    self.dialogs.confirm_delete = Some(self.session.last_import().to_vec());
-                }
+            Command::DeleteLastImport if !self.session.last_import().is_empty() => {
+                self.dialogs.confirm_delete = Some(self.session.last_import().to_vec());
             }
             // The session's commands were handled above.
             _ => {}
@@ -398,6 +396,9 @@ impl TawsimApp {
     /// dialogs, each reading the same [`AppView`].
     fn panels(&mut self, ui: &mut egui::Ui, labels: &LabelSet, out: &mut Vec<Request>) {
         let ctx = ui.ctx().clone();
+        if std::mem::take(&mut self.search_panel.dirty) {
+            self.session.search(self.search_panel.spec());
+        }
         let documents = self.session.filtered_documents();
         let usage = self.session.label_usage();
         let view = AppView {

@@ -19,7 +19,8 @@ pub struct SearchPanel {
     pub scope: Scope,
     /// Label for "label all"; results then carry proposals.
     pub label: Option<LabelId>,
-    /// Set when the query or options changed and the search must run again.
+    /// Set when the window was opened with a new query: the shell searches before the
+    /// panels are drawn.
     pub dirty: bool,
     /// Focus the query field next frame (Ctrl+F).
     pub focus_query: bool,
@@ -43,9 +44,6 @@ impl SearchPanel {
 }
 
 pub fn show(ctx: &egui::Context, view: &AppView, st: &mut SearchPanel, out: &mut Vec<Request>) {
-    if std::mem::take(&mut st.dirty) {
-        out.push(Request::Search(st.spec()));
-    }
     let mut open = st.open;
     egui::Window::new("Search")
         .open(&mut open)
@@ -54,7 +52,10 @@ pub fn show(ctx: &egui::Context, view: &AppView, st: &mut SearchPanel, out: &mut
         .show(ctx, |ui| {
             let mut changed = query_field(ui, view, st, out);
             changed |= options(ui, view, st);
-            st.dirty |= changed;
+            // Searched at the end of this frame: the next one lists the hits.
+            if changed {
+                out.push(Request::Search(st.spec()));
+            }
             summary(ui, view, st, out);
             ui.separator();
             results(ui, view, st, out);

@@ -2,12 +2,12 @@
 //! (tests/data/corpora) and the sample article.
 
 use std::sync::Arc;
-use tawsim::domain::boundary::{Evidence, snap_selection, vocabulary};
-use tawsim::domain::{BoundaryMode, IndexedText, ProjectSettings};
+use tawsim_core::domain::boundary::{Evidence, snap_selection, vocabulary};
+use tawsim_core::domain::{BoundaryMode, IndexedText, ProjectSettings};
 
-const SEED: &str = include_str!("../assets/samples/libya-ceasefire-ar.txt");
+const SEED: &str = include_str!("../../../assets/samples/libya-ceasefire-ar.txt");
 const ANERCORP: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
     "/tests/data/corpora/anercorp/ANERCorp.txt"
 );
 

@@ -3,10 +3,13 @@
 //! Counts are recomputed here from the raw files, independently of the importer.
 
 use std::path::{Path, PathBuf};
-use tawsim::domain::{AnnotatedDocument, OverlapPolicy, SpanError};
-use tawsim::formats::{Format, ImportOptions, ImportReport, ProblemKind, import_path};
+use tawsim_core::domain::{AnnotatedDocument, OverlapPolicy, SpanError};
+use tawsim_core::formats::{Format, ImportOptions, ImportReport, ProblemKind, import_path};
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpora");
+const DATA: &str = concat!(
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
+    "/tests/data/corpora"
+);
 
 /// A committed corpus file; a missing one fails the test (it never passes by skipping).
 fn data(rel: &str) -> PathBuf {

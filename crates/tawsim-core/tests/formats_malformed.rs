@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use tawsim::domain::{AnnotatedDocument, OverlapPolicy, SpanError, TaggedSpan};
-use tawsim::formats::{
+use tawsim_core::domain::{AnnotatedDocument, OverlapPolicy, SpanError, TaggedSpan};
+use tawsim_core::formats::{
     ExportOptions, Format, FormatError, ImportOptions, ImportReport, Problem, ProblemKind, Split,
     export_documents, import_path,
 };
@@ -292,7 +292,7 @@ fn doccano_keeps_extra_keys_and_names_documents() {
     );
     assert_eq!(docs[0].meta.get("source"), Some(&serde_json::json!("x")));
     assert_eq!(docs[0].meta.get("id"), Some(&serde_json::json!(12)));
-    assert_eq!(docs[0].status, tawsim::domain::DocStatus::Done);
+    assert_eq!(docs[0].status, tawsim_core::domain::DocStatus::Done);
 }
 
 #[test]

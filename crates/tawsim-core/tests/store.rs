@@ -1,11 +1,11 @@
 //! The project store: create, reopen after drop, edits with durable undo history, refusals.
 
-use tawsim::domain::{
+use tawsim_core::domain::{
     AnnotatedDocument, DocStatus, Edit, LabelId, OverlapPolicy, Span, TaggedSpan,
 };
-use tawsim::store::{Project, StoreError};
+use tawsim_core::store::{Project, StoreError};
 
-const SEED: &str = include_str!("../assets/samples/libya-ceasefire-ar.txt");
+const SEED: &str = include_str!("../../../assets/samples/libya-ceasefire-ar.txt");
 
 fn cp(text: &str, needle: &str) -> (usize, usize) {
     let b = text.find(needle).expect("needle in text");
@@ -304,7 +304,7 @@ fn labels_are_edited_project_wide_and_deleting_a_used_one_needs_confirmation() {
 #[test]
 fn project_search_and_label_all_through_a_worker_connection() {
     use std::sync::atomic::{AtomicBool, AtomicU64};
-    use tawsim::domain::search::{Proposal, Query, SearchOptions};
+    use tawsim_core::domain::search::{Proposal, Query, SearchOptions};
     let dir = tempfile::tempdir().expect("tmp");
     let mut p = Project::create(&dir.path().join("p.tawsim")).expect("create");
     let docs: Vec<AnnotatedDocument> = (0..5)
@@ -343,9 +343,10 @@ fn project_search_and_label_all_through_a_worker_connection() {
         policy: OverlapPolicy::Forbid,
     };
     let done = AtomicU64::new(0);
-    let (hits, cut) = tawsim::ops::search_project(&worker, &query, None, 1000, Some(&done), None)
-        .expect("search")
-        .expect("not cancelled");
+    let (hits, cut) =
+        tawsim_core::ops::search_project(&worker, &query, None, 1000, Some(&done), None)
+            .expect("search")
+            .expect("not cancelled");
     assert!(!cut);
     assert_eq!(done.into_inner(), 5);
     assert_eq!(hits.len(), 10);
@@ -356,14 +357,14 @@ fn project_search_and_label_all_through_a_worker_connection() {
         1
     );
     // Cut at a maximum.
-    let (few, cut) = tawsim::ops::search_project(&worker, &query, None, 3, None, None)
+    let (few, cut) = tawsim_core::ops::search_project(&worker, &query, None, 3, None, None)
         .expect("search")
         .expect("not cancelled");
     assert_eq!((few.len(), cut), (3, true));
     // A cancelled search returns nothing.
     let cancel = AtomicBool::new(true);
     assert!(
-        tawsim::ops::search_project(&worker, &query, None, 1000, None, Some(&cancel))
+        tawsim_core::ops::search_project(&worker, &query, None, 1000, None, Some(&cancel))
             .expect("search")
             .is_none()
     );
@@ -381,7 +382,7 @@ fn project_search_and_label_all_through_a_worker_connection() {
     let batches: Vec<_> = batches.into_iter().collect();
     // Cancelled before the first document: nothing written.
     let mut w = p.worker().expect("worker");
-    let r = tawsim::ops::label_occurrences(&mut w, batches.clone(), None, Some(&cancel))
+    let r = tawsim_core::ops::label_occurrences(&mut w, batches.clone(), None, Some(&cancel))
         .expect("label");
     assert!(r.cancelled);
     assert_eq!(r.spans, 0);
@@ -398,7 +399,7 @@ fn project_search_and_label_all_through_a_worker_connection() {
         },
     )
     .expect("apply");
-    let r = tawsim::ops::label_occurrences(&mut w, batches, None, None).expect("label");
+    let r = tawsim_core::ops::label_occurrences(&mut w, batches, None, None).expect("label");
     assert_eq!((r.documents, r.refused, r.spans), (4, 1, 7));
     for (i, id) in ids.iter().enumerate() {
         let n = p.annotations(*id).expect("spans").spans.len();

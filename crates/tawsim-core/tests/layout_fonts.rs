@@ -3,8 +3,8 @@
 //! Not covered: skin-tone modifiers (U+1F3FB..U+1F3FF), which no bundled font has (the
 //! monochrome Noto Emoji lacks them); they still show as a box after the emoji.
 
-use tawsim::domain::IndexedText;
-use tawsim::layout::{Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle};
+use tawsim_core::domain::IndexedText;
+use tawsim_core::layout::{Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle};
 
 /// The glyph ids the document view would paint for `text`.
 fn glyph_ids(text: &str) -> Vec<u32> {

@@ -6,13 +6,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use tawsim::domain::{AnnotatedDocument, Meta, TaggedSpan};
-use tawsim::formats::{DoccanoShape, ExportOptions, Format, TagScheme, export_documents};
+use tawsim_core::domain::{AnnotatedDocument, Meta, TaggedSpan};
+use tawsim_core::formats::{DoccanoShape, ExportOptions, Format, TagScheme, export_documents};
 
-const SEED: &str = include_str!("data/libya-ceasefire-ar.txt");
+const SEED: &str = include_str!("../../../tests/data/libya-ceasefire-ar.txt");
 
 fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden")
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/data/golden")
 }
 
 fn find_char(text: &str, needle: &str) -> usize {

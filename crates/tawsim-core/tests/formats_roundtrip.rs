@@ -3,13 +3,15 @@
 
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-use tawsim::domain::{AnnotatedDocument, DocStatus, Meta, OverlapPolicy, SpanError, TaggedSpan};
-use tawsim::formats::{
+use tawsim_core::domain::{
+    AnnotatedDocument, DocStatus, Meta, OverlapPolicy, SpanError, TaggedSpan,
+};
+use tawsim_core::formats::{
     DoccanoShape, ExportOptions, ExportReport, Format, ImportOptions, ImportReport, ProblemKind,
     Split, TagScheme, export_documents, import_path,
 };
 
-const SEED: &str = include_str!("data/libya-ceasefire-ar.txt");
+const SEED: &str = include_str!("../../../tests/data/libya-ceasefire-ar.txt");
 
 fn import_all(
     path: &Path,

@@ -9,8 +9,8 @@
 
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
-use tawsim::domain::{IndexedText, OffsetIndex, OverlapPolicy};
-use tawsim::formats::{Format, FormatError, ImportOptions, Split, TagScheme, import_path};
+use tawsim_core::domain::{IndexedText, OffsetIndex, OverlapPolicy};
+use tawsim_core::formats::{Format, FormatError, ImportOptions, Split, TagScheme, import_path};
 
 fn opts_for(format: Format, variant: u8) -> ImportOptions {
     let mut o = ImportOptions::default();
@@ -164,7 +164,7 @@ const DIRS: [(&str, Option<Format>); 7] = [
 ];
 
 fn corpus_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz")
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/data/fuzz")
 }
 
 #[test]
@@ -202,7 +202,7 @@ fn every_kept_fuzz_input_imports_without_panicking() {
 
 /// Real files to mutate, per format (small slices so each case is fast).
 fn seeds(format: Format) -> Vec<Vec<u8>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let g = |p: &str| std::fs::read(root.join("tests/data/golden").join(p)).unwrap_or_default();
     let shared = |p: &str| {
         let path = root.join("tests/data/corpora").join(p);
