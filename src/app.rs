@@ -30,6 +30,9 @@ pub struct TawsimApp {
     pub exit_after_first_frame: Option<Instant>,
     /// The theme last handed to egui.
     theme_applied: Option<egui::ThemePreference>,
+    /// `TAWSIM_LOG_REQUESTS=1`: every request applied is written to stderr (the window
+    /// tests show it when they fail).
+    log_requests: bool,
     #[cfg(target_os = "linux")]
     x11_focus: crate::x11_focus::X11Focus,
 }
@@ -52,6 +55,7 @@ impl TawsimApp {
             last_frame_ms: 0.0,
             exit_after_first_frame: None,
             theme_applied: None,
+            log_requests: std::env::var_os("TAWSIM_LOG_REQUESTS").is_some_and(|v| v == "1"),
             #[cfg(target_os = "linux")]
             x11_focus: crate::x11_focus::X11Focus::default(),
         }
@@ -188,6 +192,9 @@ impl TawsimApp {
 
     /// Applies one request.
     pub fn apply(&mut self, ctx: &egui::Context, r: Request) {
+        if self.log_requests {
+            eprintln!("tawsim: request {r:?}");
+        }
         match r {
             Request::Command(c) => self.command(ctx, c),
             Request::OpenPath(p) => {

@@ -140,6 +140,7 @@ impl App {
                 .env("XDG_CONFIG_HOME", home.join("config"))
                 .env("TAWSIM_DATA_DIR", home.join("tawsim"))
                 .env("LIBGL_ALWAYS_SOFTWARE", "1")
+                .env("TAWSIM_LOG_REQUESTS", "1")
                 .env_remove("WAYLAND_DISPLAY")
                 .env_remove("DBUS_SESSION_BUS_ADDRESS")
                 .stdout(Stdio::null())

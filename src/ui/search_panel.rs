@@ -22,7 +22,7 @@ pub struct SearchPanel {
     /// Set when the window was opened with a new query: the shell searches before the
     /// panels are drawn.
     pub dirty: bool,
-    /// Focus the query field next frame (Ctrl+F).
+    /// Give the query field the keyboard focus (Ctrl+F), until it has it.
     pub focus_query: bool,
     /// The hit Enter goes to next.
     pub next_hit: usize,
@@ -85,8 +85,14 @@ fn query_field(
             .hint_text("word or phrase (hamza, ة/ه, ى/ي, harakat ignored)")
             .desired_width(f32::INFINITY),
     );
-    if std::mem::take(&mut st.focus_query) {
-        r.request_focus();
+    // Asked again until the field has it: a window's first frame only measures it (its
+    // widgets are disabled then and a focus request is dropped).
+    if st.focus_query {
+        if r.has_focus() {
+            st.focus_query = false;
+        } else {
+            r.request_focus();
+        }
     }
     if r.changed() {
         st.next_hit = 0;

@@ -185,7 +185,7 @@ pub struct Session<S: Store = Project> {
     /// The filtered list as last computed, for the filter and list revision it was made for.
     filtered: Option<(DocFilter, u64, Arc<[DocSummary]>)>,
     /// Spans per label in the whole project, for the list revision it was counted at.
-    usage: Option<(u64, LabelUsage)>,
+    usage: Option<LabelUsage>,
     unsaved: Vec<(DocId, StoreOp)>,
     /// The last message for the status bar.
     pub status: String,
@@ -335,12 +335,11 @@ impl<S: Store> Session<S> {
         )
     }
 
-    /// Spans per label in the whole project, counted once per change of the document list
-    /// (the label editor asks every frame).
+    /// Spans per label in the whole project: counted in the project once (again after an
+    /// import, a deletion or a label change), then kept up to date with each edit (the label
+    /// editor asks every frame).
     pub fn label_usage(&mut self) -> LabelUsage {
-        if let Some((rev, u)) = &self.usage
-            && *rev == self.docs_rev
-        {
+        if let Some(u) = &self.usage {
             return Arc::clone(u);
         }
         let Some(p) = &self.project else {
@@ -352,7 +351,7 @@ impl<S: Store> Session<S> {
             .map(|l| (l.id, p.label_usage(l.id).unwrap_or(0)))
             .collect::<Vec<_>>()
             .into();
-        self.usage = Some((self.docs_rev, Arc::clone(&u)));
+        self.usage = Some(Arc::clone(&u));
         u
     }
 
@@ -419,6 +418,7 @@ impl<S: Store> Session<S> {
                 Ok(d) => {
                     self.docs = d;
                     self.docs_rev += 1;
+                    self.usage = None;
                 }
                 Err(e) => self.error = Some(e.to_string()),
             }
@@ -554,6 +554,13 @@ impl<S: Store> Session<S> {
     }
 
     fn persist(&mut self, doc: DocId, op: StoreOp) {
+        if let (Some(u), StoreOp::Apply(e) | StoreOp::Undo(e) | StoreOp::Redo(e)) =
+            (&mut self.usage, &op)
+        {
+            let mut counts = u.to_vec();
+            count_spans(&mut counts, e);
+            *u = counts.into();
+        }
         self.unsaved.push((doc, op));
         self.flush();
     }
@@ -905,6 +912,7 @@ impl<S: Store> Session<S> {
         let Some(p) = self.project.as_mut() else {
             return;
         };
+        self.usage = None;
         match p.save_labels(set) {
             Ok(()) => self.status = "Labels saved".into(),
             Err(e) => self.error = Some(e.to_string()),
@@ -1369,6 +1377,30 @@ impl Session<Project> {
     }
 }
 
+/// Adds the spans an applied edit added to `counts`, and takes off those it removed.
+fn count_spans(counts: &mut Vec<(LabelId, usize)>, e: &Edit) {
+    let mut add = |l: LabelId, up: bool| match counts.iter_mut().find(|(id, _)| *id == l) {
+        Some((_, n)) if up => *n += 1,
+        Some((_, n)) => *n = n.saturating_sub(1),
+        None if up => counts.push((l, 1)),
+        None => {}
+    };
+    match e {
+        Edit::AddSpan { span } => add(span.label, true),
+        Edit::RemoveSpan { span } => add(span.label, false),
+        Edit::ReplaceSpan { from, to } => {
+            add(from.label, false);
+            add(to.label, true);
+        }
+        Edit::SetStatus { .. } => {}
+        Edit::Batch { edits } => {
+            for e in edits {
+                count_spans(counts, e);
+            }
+        }
+    }
+}
+
 /// Words for an edit in the status line.
 fn describe(e: &Edit) -> &'static str {
     match e {
@@ -1456,6 +1488,15 @@ mod tests {
         assert_eq!(count(&mut s), 0);
         assert!(s.apply_label(l, Some((13, 19))));
         assert_eq!(count(&mut s), 1);
+        s.apply(SessionOp::ClearSelection);
+        assert!(s.apply_label(l, Some((4, 8))));
+        s.apply(SessionOp::Undo);
+        assert_eq!(count(&mut s), 1, "undo takes the span off");
+        s.apply(SessionOp::Redo);
+        assert_eq!(count(&mut s), 2);
+        // The counts kept up with edits are the project's.
+        let stored = s.project().expect("p").label_usage(l).expect("count");
+        assert_eq!(count(&mut s), stored);
     }
 
     #[test]
