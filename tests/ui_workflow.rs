@@ -643,3 +643,29 @@ fn shutting_down_cancels_a_running_import_and_waits_for_it() {
         .len();
     assert!(n == 2 || n == 200_002, "{n} documents");
 }
+
+#[test]
+fn ctrl_f_after_labelling_selects_the_prefilled_query_so_typing_replaces_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    let (s, e) = cp(SEED, "ليبيا");
+    drag_over(&mut h, s, e);
+    h.key_press(Key::Num2);
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::F);
+    h.run();
+    h.run();
+    assert_eq!(
+        h.state().search_panel.query,
+        "ليبيا",
+        "prefilled from the span"
+    );
+    h.event(egui::Event::Text("بنغازي".into()));
+    h.run();
+    h.run();
+    assert_eq!(h.state().search_panel.query, "بنغازي", "typing replaced it");
+    let hits = h.state().session.search.hits.len();
+    assert_eq!(hits, SEED.matches("بنغازي").count());
+    assert!(hits > 0);
+}

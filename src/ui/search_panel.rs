@@ -92,6 +92,16 @@ fn query_field(
             st.focus_query = false;
         } else {
             r.request_focus();
+            // The query the window was opened with is selected: what the user types
+            // replaces it.
+            let ctx = ui.ctx();
+            let mut state = egui::text_edit::TextEditState::load(ctx, r.id).unwrap_or_default();
+            let all = egui::text::CCursorRange::two(
+                egui::text::CCursor::new(0),
+                egui::text::CCursor::new(st.query.chars().count()),
+            );
+            state.cursor.set_char_range(Some(all));
+            state.store(ctx, r.id);
         }
     }
     if r.changed() {
