@@ -25,6 +25,8 @@ pub struct TawsimApp {
     pub search_panel: ui::search_panel::SearchPanel,
     pub dialogs: ui::dialogs::Dialogs,
     pub transfer: Option<ui::transfer_dialog::TransferDialog>,
+    /// Laid-out short strings of the menu and status bar (annotator names may be Arabic).
+    chrome_text: ui::bidi_label::BidiCache,
     last_frame_ms: f32,
     /// Startup benchmark: close after the first frame, reporting the time since this instant.
     pub exit_after_first_frame: Option<Instant>,
@@ -43,6 +45,16 @@ impl TawsimApp {
     pub fn new(prefs: Prefs) -> Self {
         let mut session = Session::new();
         session.proclitic_key = Command::ToggleProclitic.shortcut_text_plain();
+        let mut dialogs = ui::dialogs::Dialogs::default();
+        match prefs.annotator.as_deref() {
+            Some(name) => {
+                if let Err(e) = session.set_annotator(name) {
+                    session.error = Some(e);
+                }
+            }
+            // Asked once, with the OS user name ready to accept.
+            None => dialogs.annotator = Some(tawsim_core::domain::annotator::os_user_name()),
+        }
         TawsimApp {
             prefs,
             session,
@@ -50,7 +62,8 @@ impl TawsimApp {
             docs_panel: ui::documents_panel::DocumentsPanel::default(),
             labels_panel: ui::labels_panel::LabelsPanelState::default(),
             search_panel: ui::search_panel::SearchPanel::default(),
-            dialogs: ui::dialogs::Dialogs::default(),
+            dialogs,
+            chrome_text: ui::bidi_label::BidiCache::new(),
             transfer: None,
             last_frame_ms: 0.0,
             exit_after_first_frame: None,
@@ -64,12 +77,19 @@ impl TawsimApp {
     /// The eframe entry: fonts, saved preferences, and the project named on the command
     /// line (or the last one, or the sample project on the very first run).
     #[must_use]
-    pub fn from_creation_context(cc: &eframe::CreationContext<'_>, start: StartProject) -> Self {
+    pub fn from_creation_context(
+        cc: &eframe::CreationContext<'_>,
+        start: StartProject,
+        annotator: Option<String>,
+    ) -> Self {
         crate::fonts::install(&cc.egui_ctx);
-        let prefs: Prefs = cc
+        let mut prefs: Prefs = cc
             .storage
             .and_then(|s| eframe::get_value(s, PREFS_KEY))
             .unwrap_or_default();
+        if let Some(name) = annotator {
+            prefs.annotator = Some(name);
+        }
         let mut app = TawsimApp::new(prefs);
         app.start(start);
         app
@@ -220,6 +240,17 @@ impl TawsimApp {
             Request::ConfirmDeleteDocuments(ids) => self.session.delete_documents(&ids),
             Request::SetFilter(f) => self.session.set_filter(f),
             Request::Search(spec) => self.session.search(spec),
+            Request::ViewLayer(layer) => self
+                .session
+                .apply(tawsim_core::session::SessionOp::ViewLayer(layer)),
+            Request::SetAnnotator(name) => match self.session.set_annotator(&name) {
+                Ok(()) => {
+                    self.prefs.annotator = Some(self.session.annotator().to_string());
+                    self.dialogs.annotator = None;
+                    self.session.status = format!("Annotating as {}", self.session.annotator());
+                }
+                Err(e) => self.session.error = Some(e),
+            },
         }
     }
 
@@ -256,6 +287,9 @@ impl TawsimApp {
             Command::ZoomReset => self.prefs.font_size = DEFAULT_FONT_SIZE,
             Command::ToggleMarks => self.prefs.show_marks = !self.prefs.show_marks,
             Command::ToggleFrameMeter => self.prefs.frame_meter = !self.prefs.frame_meter,
+            Command::AskAnnotator => {
+                self.dialogs.annotator = Some(self.session.annotator().to_string());
+            }
             Command::Escape => self.escape(),
             Command::Help => self.dialogs.help_open = !self.dialogs.help_open,
             Command::SetTheme(t) => self.prefs.theme = t,
@@ -417,8 +451,9 @@ impl TawsimApp {
             view_stats: self.view.stats(),
             last_frame_ms: self.last_frame_ms,
         };
-        egui::Panel::top("menu").show(ui, |ui| ui::menu::menu_bar(ui, &view, out));
-        egui::Panel::bottom("status").show(ui, |ui| ui::status_bar::show(ui, &view, out));
+        let chrome = &mut self.chrome_text;
+        egui::Panel::top("menu").show(ui, |ui| ui::menu::menu_bar(ui, &view, chrome, out));
+        egui::Panel::bottom("status").show(ui, |ui| ui::status_bar::show(ui, &view, chrome, out));
         // Side panels give way on a narrow window: the text keeps at least half of it.
         let width = ctx.content_rect().width();
         egui::Panel::left("documents")

@@ -9,6 +9,7 @@ use crate::store::Project;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tawsim_core::merge::{MergeInput, choose_layer, merge_projects};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,6 +27,10 @@ pub struct Cli {
     /// printing `ok N` as each is stored (see src/script.rs for the commands).
     #[arg(long, value_name = "FILE", requires = "paths")]
     pub script: Option<PathBuf>,
+    /// Annotate as NAME (the window remembers it; default: the name given before, else the
+    /// OS user name). Each annotator has their own layer of spans and statuses.
+    #[arg(long, value_name = "NAME")]
+    pub annotator: Option<String>,
     /// Startup benchmark: close the window right after the first frame is drawn and print
     /// the time from process start.
     #[arg(long, hide = true)]
@@ -46,6 +51,10 @@ pub enum CliCommand {
         /// Import what is valid and skip (and list) the rest.
         #[arg(long)]
         lenient: bool,
+        /// Put the spans in NAME's layer; documents already in the project (same text) get
+        /// them as NAME's layer instead of becoming new documents.
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
         #[command(flatten)]
         read: ReadOptions,
     },
@@ -82,6 +91,9 @@ pub enum CliCommand {
         /// With --clitic-tokens: the article ال counts as a proclitic.
         #[arg(long)]
         with_article: bool,
+        /// Export NAME's layer (default: yours, or the only annotator's).
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
     },
     /// Check a dataset file without importing it: the report lists every problem.
     Validate {
@@ -91,8 +103,45 @@ pub enum CliCommand {
         #[command(flatten)]
         read: ReadOptions,
     },
-    /// Counts: documents, spans per label, statuses.
-    Stats { project: PathBuf },
+    /// Counts: documents, spans per label, statuses (of one layer), and every annotator's
+    /// progress.
+    Stats {
+        project: PathBuf,
+        /// Count NAME's layer (default: yours, or the only annotator's).
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
+    },
+    /// Merge annotators' own project files into a new project: the same documents (same
+    /// text) get each file's annotators as layers. `NAME=FILE` names the layer of a file
+    /// with one annotator.
+    Merge {
+        output: PathBuf,
+        #[arg(required = true, value_name = "FILE")]
+        inputs: Vec<String>,
+    },
+    /// Project settings: `project set FILE overlap allow|forbid`, `project set FILE layers
+    /// blind|visible`, `project role FILE NAME annotator|manager`.
+    Project {
+        #[command(subcommand)]
+        action: ProjectAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectAction {
+    /// Sets `overlap` (allow|forbid: nested spans) or `layers` (blind: annotators see only
+    /// their own layer; visible: everyone's, read-only).
+    Set {
+        project: PathBuf,
+        key: String,
+        value: String,
+    },
+    /// Makes NAME an annotator or a manager (a manager sees every layer).
+    Role {
+        project: PathBuf,
+        name: String,
+        role: String,
+    },
 }
 
 /// Options for reading dataset files.
@@ -174,12 +223,14 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             files,
             format,
             lenient,
+            annotator,
             read,
         } => {
             let format = parse_format(format.as_deref())?;
             let opts = read.to_options(lenient)?;
             let (_, out) =
-                ops::import_new(&project, &files, format, &opts).map_err(|e| e.to_string())?;
+                ops::import_new_as(&project, &files, format, &opts, annotator.as_deref())
+                    .map_err(|e| e.to_string())?;
             println!("{}", out.summary());
             print_report(&out.report);
             Ok(())
@@ -196,6 +247,7 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             entities,
             clitic_tokens,
             with_article,
+            annotator,
         } => {
             let format = parse_format(Some(&format))?.ok_or("no format")?;
             let status = status
@@ -204,7 +256,8 @@ fn run(cmd: CliCommand) -> Result<(), String> {
                         .ok_or_else(|| format!("unknown status {s:?} (new, in_progress, done)"))
                 })
                 .transpose()?;
-            let p = Project::open_read_only(&project).map_err(|e| e.to_string())?;
+            let (p, _copy) = open_reading(&project, annotator.as_deref())?;
+            let layer = choose_layer(&p, annotator.as_deref())?.map(|(id, _)| id);
             let opts = ExportOptions {
                 utf16_offsets: utf16,
                 scheme: parse_scheme(scheme.as_deref())?,
@@ -218,7 +271,11 @@ fn run(cmd: CliCommand) -> Result<(), String> {
                 force,
                 ..ExportOptions::default()
             };
-            let filter = ops::ExportFilter { status, labels };
+            let filter = ops::ExportFilter {
+                layer,
+                status,
+                labels,
+            };
             let r = ops::export_project(&p, format, &output, &filter, &opts, None)
                 .map_err(|e| e.to_string())?;
             println!(
@@ -255,17 +312,107 @@ fn run(cmd: CliCommand) -> Result<(), String> {
                 Err(format!("{} problem(s) found", r.errors.len()))
             }
         }
-        CliCommand::Stats { project } => {
-            let p = Project::open_read_only(&project).map_err(|e| e.to_string())?;
-            let s = p.stats().map_err(|e| e.to_string())?;
-            println!("documents: {}", s.documents);
-            println!("spans: {}", s.spans);
-            for (status, n) in &s.by_status {
-                println!("status {status}: {n}");
+        CliCommand::Stats { project, annotator } => stats(&project, annotator.as_deref()),
+        CliCommand::Merge { output, inputs } => merge(&output, &inputs),
+        CliCommand::Project { action } => project_action(action),
+    }
+}
+
+/// `tawsim stats`: one layer's counts, then every annotator's progress.
+fn stats(project: &std::path::Path, annotator: Option<&str>) -> Result<(), String> {
+    let (mut p, _copy) = open_reading(project, annotator)?;
+    if let Some((_, name)) = choose_layer(&p, annotator)? {
+        p.set_annotator(&name).map_err(|e| e.to_string())?;
+        println!("layer: {name}");
+    }
+    let s = p.stats().map_err(|e| e.to_string())?;
+    println!("documents: {}", s.documents);
+    println!("spans: {}", s.spans);
+    for (status, n) in &s.by_status {
+        println!("status {status}: {n}");
+    }
+    for (label, n) in &s.by_label {
+        println!("label {label}: {n}");
+    }
+    for l in &s.layers {
+        println!(
+            "annotator {} ({}): {} span(s), {} done, {} in progress",
+            l.annotator.name,
+            l.annotator.role.as_str(),
+            l.spans,
+            l.done,
+            l.in_progress
+        );
+    }
+    Ok(())
+}
+
+/// `tawsim merge`: annotators' own files into one project.
+fn merge(output: &std::path::Path, inputs: &[String]) -> Result<(), String> {
+    let inputs: Vec<MergeInput> = inputs.iter().map(|s| MergeInput::parse(s)).collect();
+    let r = merge_projects(output, &inputs).map_err(|e| e.to_string())?;
+    println!(
+        "Merged {} document(s) into {}",
+        r.documents,
+        output.display()
+    );
+    for (name, docs, spans) in &r.layers {
+        println!("layer {name}: {docs} document(s), {spans} span(s)");
+    }
+    for d in &r.differing {
+        println!("not merged: {d}");
+    }
+    Ok(())
+}
+
+/// Opens a project for a read-only command as `annotator` (an older schema is upgraded
+/// once, in place: the project is the user's own file).
+fn open_reading(
+    path: &std::path::Path,
+    annotator: Option<&str>,
+) -> Result<(Project, Option<tempfile::TempDir>), String> {
+    let name = annotator.map_or_else(crate::domain::annotator::os_user_name, str::to_string);
+    crate::merge::open_reading(path, &name, true).map_err(|e| e.to_string())
+}
+
+fn project_action(action: ProjectAction) -> Result<(), String> {
+    match action {
+        ProjectAction::Set {
+            project,
+            key,
+            value,
+        } => {
+            let mut p = Project::open(&project).map_err(|e| e.to_string())?;
+            let mut s = p.settings();
+            match (key.as_str(), value.as_str()) {
+                ("overlap", v) => {
+                    s.overlap = crate::domain::OverlapPolicy::parse(v)
+                        .ok_or_else(|| format!("unknown overlap {v:?} (allow, forbid)"))?;
+                }
+                ("layers", "blind") => s.others_visible = false,
+                ("layers", "visible") => s.others_visible = true,
+                ("layers", v) => return Err(format!("unknown layers {v:?} (blind, visible)")),
+                (k, _) => return Err(format!("unknown setting {k:?} (overlap, layers)")),
             }
-            for (label, n) in &s.by_label {
-                println!("label {label}: {n}");
-            }
+            p.save_settings(s).map_err(|e| e.to_string())?;
+            println!("{}: {key} = {value}", project.display());
+            Ok(())
+        }
+        ProjectAction::Role {
+            project,
+            name,
+            role,
+        } => {
+            let role = crate::domain::Role::parse(&role)
+                .ok_or_else(|| format!("unknown role {role:?} (annotator, manager)"))?;
+            let mut p = Project::open(&project).map_err(|e| e.to_string())?;
+            p.set_role(&name, role).map_err(|e| e.to_string())?;
+            println!(
+                "{}: {} is {}",
+                project.display(),
+                name.trim(),
+                role.as_str()
+            );
             Ok(())
         }
     }

@@ -91,6 +91,8 @@ pub enum Command {
     ZoomReset,
     ToggleMarks,
     ToggleFrameMeter,
+    /// Asks the annotator's name again.
+    AskAnnotator,
     /// Escape in the document: closes the help or search window, else clears the selection.
     Escape,
     /// Shows or hides the list of keys (F1).
@@ -130,6 +132,10 @@ pub enum Request {
     SetFilter(DocFilter),
     /// Runs the search window's query.
     Search(SearchSpec),
+    /// Shows another annotator's layer read-only (`None`: one's own).
+    ViewLayer(Option<tawsim_core::domain::AnnotatorId>),
+    /// Annotates as this name from now on (kept in the preferences).
+    SetAnnotator(String),
 }
 
 impl From<Command> for Request {
@@ -179,6 +185,7 @@ impl Command {
             Command::ZoomReset => "Actual size",
             Command::ToggleMarks => "Show bidi marks",
             Command::ToggleFrameMeter => "Frame-time meter",
+            Command::AskAnnotator => "Annotator name…",
             Command::SetDirection(_) => "Reading direction",
             Command::Escape => "Close / clear selection",
             Command::Help => "Keys…",

@@ -13,7 +13,7 @@ fn main() -> std::process::ExitCode {
     }
     if let (Some(script), [project]) = (&cli.script, cli.paths.as_slice()) {
         tawsim::crash::install_hook();
-        return match tawsim::script::run(script, project) {
+        return match tawsim::script::run(script, project, cli.annotator.as_deref()) {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("tawsim: {e}");
@@ -37,8 +37,9 @@ fn main() -> std::process::ExitCode {
         ..Default::default()
     };
     let exit_after_first_frame = cli.exit_after_first_frame.then_some(started);
+    let annotator = cli.annotator;
     let create = move |cc: &eframe::CreationContext<'_>| {
-        let mut app = TawsimApp::from_creation_context(cc, start);
+        let mut app = TawsimApp::from_creation_context(cc, start, annotator);
         app.exit_after_first_frame = exit_after_first_frame;
         Ok(Box::new(app) as Box<dyn eframe::App>)
     };

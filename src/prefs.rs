@@ -15,6 +15,8 @@ pub struct Prefs {
     pub show_marks: bool,
     pub frame_meter: bool,
     pub theme: egui::ThemePreference,
+    /// The annotator's name, asked once (default: the OS user name).
+    pub annotator: Option<String>,
 }
 
 impl Default for Prefs {
@@ -26,6 +28,7 @@ impl Default for Prefs {
             show_marks: false,
             frame_meter: false,
             theme: egui::ThemePreference::System,
+            annotator: None,
         }
     }
 }

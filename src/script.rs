@@ -103,10 +103,12 @@ pub fn to_edit(step: &EditStep, labels: &LabelSet, status: DocStatus) -> Result<
 }
 
 /// Runs a script against a project, printing `ok N` once command N is stored.
-pub fn run(script: &Path, project: &Path) -> Result<(), String> {
+/// As `annotator` (their layer), or the OS user when `None`.
+pub fn run(script: &Path, project: &Path, annotator: Option<&str>) -> Result<(), String> {
     let text = std::fs::read_to_string(script).map_err(|e| format!("{}: {e}", script.display()))?;
     let steps = parse(&text).map_err(|e| format!("{}: {e}", script.display()))?;
-    let project = Project::open(project).map_err(|e| e.to_string())?;
+    let name = annotator.map_or_else(tawsim_core::domain::annotator::os_user_name, str::to_string);
+    let project = Project::open_as(project, &name).map_err(|e| e.to_string())?;
     crate::crash::set_project(project.path());
     let mut app = Session::new();
     app.set_project(project);

@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{SEED, app_with, harness, project_with, sample_docs};
+use common::{SEED, app_with, cp, drag_over, harness, project_with, sample_docs};
 use egui_kittest::kittest::Queryable;
+use tawsim::app::TawsimApp;
 
 #[test]
 fn the_document_list_shows_the_sample_and_it_opens_first() {
@@ -153,4 +154,73 @@ fn the_filtered_list_follows_status_changes() {
         ["libya-ceasefire-ar"],
         "the cached list saw the status change"
     );
+}
+
+#[test]
+fn the_first_run_asks_the_annotators_name_without_blocking_and_labels_go_to_their_layer() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = project_with(dir.path(), sample_docs());
+    let path = project.path().to_path_buf();
+    let mut app = TawsimApp::new(tawsim::app::Prefs::default());
+    app.set_project(project);
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label_contains("Who is annotating?");
+    // The window does not take the keys: a label key on a selection still labels (as the
+    // OS user, the name offered).
+    let (s, e) = cp(SEED, "خليفة حفتر");
+    drag_over(&mut h, s, e);
+    h.key_press(egui::Key::Num1);
+    h.run();
+    // Now the user types a name in the field and presses Enter.
+    let field = h
+        .get_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| {
+            n.value()
+                .is_some_and(|v| v == tawsim::domain::annotator::os_user_name())
+        })
+        .expect("the name field, with the OS user name offered");
+    field.click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::TextInput)
+        .find(|n| {
+            n.value()
+                .is_some_and(|v| v == tawsim::domain::annotator::os_user_name())
+        })
+        .expect("the name field, its text selected")
+        .type_text("أمينة");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    h.run();
+    assert!(h.query_by_label_contains("Who is annotating?").is_none());
+    assert_eq!(h.state().prefs.annotator.as_deref(), Some("أمينة"));
+    assert_eq!(h.state().session.annotator(), "أمينة");
+    // Her layer is empty: the span made before belongs to the OS user's layer.
+    let (b, f) = cp(SEED, "بنغازي");
+    drag_over(&mut h, b, f);
+    h.key_press(egui::Key::Num2);
+    h.run();
+    drop(h);
+    let her = tawsim::store::Project::open_read_only_as(&path, "أمينة").expect("read");
+    let doc = her.documents().expect("docs")[0].id;
+    let spans: Vec<(usize, usize)> = her
+        .annotations(doc)
+        .expect("ann")
+        .spans
+        .iter()
+        .map(|s| (s.start, s.end))
+        .collect();
+    assert_eq!(spans, vec![(b, f)]);
+    let first = tawsim::store::Project::open_read_only(&path).expect("read");
+    let spans: Vec<(usize, usize)> = first
+        .annotations(doc)
+        .expect("ann")
+        .spans
+        .iter()
+        .map(|s| (s.start, s.end))
+        .collect();
+    assert_eq!(spans, vec![(s, e)]);
 }

@@ -314,7 +314,7 @@ impl App {
     fn spans(&self, project: &Path) -> Vec<(String, usize, usize, String)> {
         self.query(
             project,
-            "SELECT d.name, s.start, s.end, l.name FROM spans s JOIN documents d ON d.id = s.doc_id
+            "SELECT d.name, s.start, s.end, l.name FROM layer_spans s JOIN documents d ON d.id = s.doc_id
              JOIN labels l ON l.id = s.label_id ORDER BY d.id, s.start, s.end",
             |r| {
                 Ok((

@@ -18,6 +18,8 @@ pub struct Dialogs {
     /// The list of keys (F1).
     pub help_open: bool,
     pub bidi: BidiCache,
+    /// The annotator's name being asked (once, on the first run), as typed.
+    pub annotator: Option<String>,
 }
 
 impl Dialogs {
@@ -34,6 +36,7 @@ pub fn show(ctx: &egui::Context, view: &AppView, st: &mut Dialogs, out: &mut Vec
         error(ctx, msg, view.session.unsaved_count() > 0, out);
     }
     path_dialog(ctx, st, out);
+    annotator_dialog(ctx, st, out);
     confirm_delete(ctx, view, st, out);
     if let Some(report) = &view.session.report {
         import_report(ctx, report, out);
@@ -116,6 +119,43 @@ fn path_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
         Some(p) if !p.as_os_str().is_empty() => out.push(Request::PathChosen(purpose, p)),
         _ if modal.should_close() => {}
         _ => st.path_dialog = Some((purpose, text)),
+    }
+}
+
+/// Asks the annotator's name, without blocking the work: a small window (not modal, its
+/// field not focused, so label keys still reach the document) with the OS user name
+/// offered. OK (or Enter in the field) takes the name; closing it keeps the one offered.
+fn annotator_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
+    let Some(mut text) = st.annotator.take() else {
+        return;
+    };
+    let mut done = None;
+    let mut open = true;
+    egui::Window::new("Who is annotating?")
+        .id(egui::Id::unique("annotator"))
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -40.0))
+        .show(ctx, |ui| {
+            ui.set_max_width(340.0);
+            let l = ui.label("Your spans and statuses are kept as your own layer, apart from other annotators'. Your name:");
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut text).desired_width(320.0))
+                .labelled_by(l.id);
+            if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                done = Some(text.clone());
+            }
+            if ui.button("OK").clicked() {
+                done = Some(text.clone());
+            }
+        });
+    match done {
+        Some(name) => out.push(Request::SetAnnotator(name)),
+        None if !open => out.push(Request::SetAnnotator(
+            tawsim_core::domain::annotator::os_user_name(),
+        )),
+        None => st.annotator = Some(text),
     }
 }
 

@@ -2,6 +2,7 @@
 
 use crate::command::{Command, Request};
 use crate::ui::AppView;
+use crate::ui::bidi_label::BidiCache;
 use tawsim_core::domain::{BoundaryMode, Direction, DocStatus, OverlapPolicy, ProjectSettings};
 
 fn item(ui: &mut egui::Ui, cmd: Command, enabled: bool, out: &mut Vec<Request>) {
@@ -13,12 +14,13 @@ fn item(ui: &mut egui::Ui, cmd: Command, enabled: bool, out: &mut Vec<Request>) 
     }
 }
 
-pub fn menu_bar(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
+pub fn menu_bar(ui: &mut egui::Ui, view: &AppView, text: &mut BidiCache, out: &mut Vec<Request>) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| file_menu(ui, view, out));
         ui.menu_button("Edit", |ui| edit_menu(ui, view, out));
         ui.menu_button("Document", |ui| document_menu(ui, view, out));
         ui.menu_button("Project", |ui| project_menu(ui, view, out));
+        ui.menu_button("Layers", |ui| layers_menu(ui, view, text, out));
         ui.menu_button("View", |ui| view_menu(ui, view, out));
     });
 }
@@ -137,6 +139,64 @@ fn project_menu(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
     {
         out.push(Request::Command(Command::SaveSettings(ProjectSettings {
             article_is_proclitic: article,
+            ..settings
+        })));
+    }
+}
+
+/// Whose layer is shown: one's own (edited), or another annotator's read-only (a manager's
+/// right, or everyone's when the project shows layers); the annotator's name; blind or not.
+fn layers_menu(ui: &mut egui::Ui, view: &AppView, text: &mut BidiCache, out: &mut Vec<Request>) {
+    let session = view.session;
+    let Some(settings) = session.settings() else {
+        ui.label("No project open");
+        return;
+    };
+    let me = session.annotator().to_string();
+    let viewing = session.viewing().map(|a| a.id);
+    ui.label("Annotating as:");
+    crate::ui::bidi_label::BidiLabel::new(&me)
+        .size(14.0)
+        .show(ui, text);
+    if ui.button("Annotator name…").clicked() {
+        out.push(Request::Command(Command::AskAnnotator));
+        ui.close();
+    }
+    ui.separator();
+    ui.label("Show the layer of:");
+    for (a, allowed) in session.layers() {
+        let mine = a.name == me;
+        let on = if mine {
+            viewing.is_none()
+        } else {
+            viewing == Some(a.id)
+        };
+        let title = if mine {
+            format!("{} (mine, edited)", a.name)
+        } else {
+            format!("{} (read-only)", a.name)
+        };
+        let r = ui.add_enabled_ui(allowed, |ui| crate::ui::bidi_button(ui, text, &title, on));
+        if r.inner.clicked() {
+            out.push(Request::ViewLayer(if mine { None } else { Some(a.id) }));
+            ui.close();
+        }
+    }
+    if viewing.is_some() && ui.button("Back to my layer").clicked() {
+        out.push(Request::ViewLayer(None));
+        ui.close();
+    }
+    ui.separator();
+    let mut visible = settings.others_visible;
+    if ui
+        .checkbox(
+            &mut visible,
+            "Annotators see each other's layers (not blind)",
+        )
+        .changed()
+    {
+        out.push(Request::Command(Command::SaveSettings(ProjectSettings {
+            others_visible: visible,
             ..settings
         })));
     }

@@ -2,8 +2,9 @@
 
 use crate::command::{Command, Request};
 use crate::ui::AppView;
+use crate::ui::bidi_label::BidiCache;
 
-pub fn show(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
+pub fn show(ui: &mut egui::Ui, view: &AppView, text: &mut BidiCache, out: &mut Vec<Request>) {
     let session = view.session;
     ui.horizontal(|ui| {
         if let Some(job) = session.job() {
@@ -37,6 +38,18 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_default(),
                 );
+                ui.separator();
+                let who = match session.viewing() {
+                    Some(a) => format!(
+                        "viewing {} (read-only) · you: {}",
+                        a.name,
+                        session.annotator()
+                    ),
+                    None => format!("annotator: {}", session.annotator()),
+                };
+                crate::ui::bidi_label::BidiLabel::new(&who)
+                    .size(13.0)
+                    .show(ui, text);
                 ui.separator();
                 ui.add(egui::Label::new(format!("{done}/{total} done · {spans} spans")).truncate());
                 ui.add(

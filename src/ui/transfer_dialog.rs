@@ -82,6 +82,8 @@ impl TransferDialog {
             out: PathBuf::from(self.path.trim()),
             format: self.format?,
             filter: ExportFilter {
+                // The session fills in the layer on show (another annotator's, when viewed).
+                layer: None,
                 status: self.status,
                 labels: (!labels.is_empty()).then_some(labels),
             },

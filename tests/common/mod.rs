@@ -47,8 +47,12 @@ pub fn sample_docs() -> Vec<AnnotatedDocument> {
     ]
 }
 
+/// The app on `project`, with the annotator's name already given (not asked).
 pub fn app_with(project: Project) -> TawsimApp {
-    let mut app = TawsimApp::new(Prefs::default());
+    let mut app = TawsimApp::new(Prefs {
+        annotator: Some(tawsim::domain::annotator::os_user_name()),
+        ..Prefs::default()
+    });
     app.set_project(project);
     app
 }

@@ -11,6 +11,7 @@ pub mod fonts;
 pub mod formats;
 pub mod job;
 pub mod layout;
+pub mod merge;
 pub mod ops;
 pub mod session;
 pub mod store;

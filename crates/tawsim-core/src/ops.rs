@@ -78,6 +78,9 @@ impl From<FormatError> for OpsError {
 pub struct ImportOutcome {
     pub files: usize,
     pub report: ImportReport,
+    /// Documents whose text the project already held: their spans joined those documents
+    /// as the importing annotator's layer (an import that joins).
+    pub joined: usize,
 }
 
 impl ImportOutcome {
@@ -100,6 +103,12 @@ impl ImportOutcome {
             "Imported {} document(s) with {} span(s)",
             r.documents, r.spans
         );
+        if self.joined > 0 {
+            s.push_str(&format!(
+                " ({} joined documents already in the project)",
+                self.joined
+            ));
+        }
         if !r.warnings.is_empty() {
             s.push_str(&format!(", {} warning(s)", r.warnings.len()));
         }
@@ -126,6 +135,18 @@ pub fn import_paths<S: Store>(
     format: Option<Format>,
     opts: &ImportOptions,
 ) -> Result<ImportOutcome, OpsError> {
+    import_paths_joining(project, paths, format, opts, false)
+}
+
+/// [`import_paths`]; with `join`, a document whose text the project already holds joins it
+/// as the importing annotator's layer instead of becoming a new document.
+pub fn import_paths_joining<S: Store>(
+    project: &mut S,
+    paths: &[PathBuf],
+    format: Option<Format>,
+    opts: &ImportOptions,
+    join: bool,
+) -> Result<ImportOutcome, OpsError> {
     let mut opts = opts.clone();
     let policy = project.settings().overlap;
     match opts.overlap {
@@ -141,6 +162,9 @@ pub fn import_paths<S: Store>(
     let outcome = project.import(
         |sink| {
             let mut out = ImportOutcome::default();
+            if join {
+                sink.join_same_text()?;
+            }
             for path in paths {
                 let fmt = format
                     .or_else(|| Format::guess(path))
@@ -158,6 +182,7 @@ pub fn import_paths<S: Store>(
                 merge(&mut out.report, r?);
                 out.files += 1;
             }
+            out.joined = sink.joined();
             Ok(out)
         },
         |out: &ImportOutcome| opts.lenient || out.report.errors.is_empty(),
@@ -175,14 +200,33 @@ pub fn import_new(
     format: Option<Format>,
     opts: &ImportOptions,
 ) -> Result<(Project, ImportOutcome), OpsError> {
-    let mut p = Project::open_or_create(project_path)?;
-    let out = import_paths(&mut p, paths, format, opts)?;
+    import_new_as(project_path, paths, format, opts, None)
+}
+
+/// [`import_new`] as `annotator` (the project is opened or created as them, and documents
+/// already in the project join it as their layer); as the OS user, not joining, when `None`.
+pub fn import_new_as(
+    project_path: &Path,
+    paths: &[PathBuf],
+    format: Option<Format>,
+    opts: &ImportOptions,
+    annotator: Option<&str>,
+) -> Result<(Project, ImportOutcome), OpsError> {
+    let name = annotator.map_or_else(crate::domain::annotator::os_user_name, str::to_string);
+    let mut p = if project_path.exists() {
+        Project::open_as(project_path, &name)?
+    } else {
+        Project::create_as(project_path, &name)?
+    };
+    let out = import_paths_joining(&mut p, paths, format, opts, annotator.is_some())?;
     Ok((p, out))
 }
 
 /// Which documents and labels an export takes.
 #[derive(Debug, Clone, Default)]
 pub struct ExportFilter {
+    /// The annotator layer to export (the store's own annotator's when `None`).
+    pub layer: Option<crate::domain::AnnotatorId>,
     pub status: Option<crate::domain::DocStatus>,
     pub labels: Option<Vec<String>>,
 }
@@ -201,7 +245,7 @@ pub fn export_project<S: Store>(
     let mut opts = opts.clone();
     opts.inputs.push(project.path().to_path_buf());
     let mut store_error = None;
-    let docs = project.export_docs(filter.status, filter.labels.as_deref())?;
+    let docs = project.export_docs(filter.layer, filter.status, filter.labels.as_deref())?;
     let mut docs = docs.map_while(|d| match d {
         Ok(d) => {
             if let Some(n) = done {

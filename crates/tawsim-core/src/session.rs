@@ -12,8 +12,8 @@
 use crate::domain::boundary::{self, Evidence};
 use crate::domain::search::{self, Hit, Proposal, SearchOptions};
 use crate::domain::{
-    Annotations, Direction, DocId, DocStatus, Edit, History, IndexedText, LabelId, LabelSet,
-    ProjectSettings, Span,
+    Annotations, Annotator, AnnotatorId, Direction, DocId, DocStatus, Edit, History, IndexedText,
+    LabelId, LabelSet, ProjectSettings, Span,
 };
 use crate::job::{Job, JobError};
 use crate::ops::{ExportRequest, ImportRequest};
@@ -152,6 +152,8 @@ pub enum SessionOp {
     RetrySave,
     /// Clears the selected span and the view's selection.
     ClearSelection,
+    /// Shows another annotator's layer read-only (`None`: one's own).
+    ViewLayer(Option<AnnotatorId>),
 }
 
 /// A store write that has not reached the file yet (kept for retry after a disk error).
@@ -208,6 +210,10 @@ pub struct Session<S: Store = Project> {
     /// The key that toggles a span's proclitic, named in the status after labelling (the
     /// window sets it from its keymap).
     pub proclitic_key: String,
+    /// Who annotates: projects are opened as them, and their layer is the one edited.
+    annotator: String,
+    /// Another annotator's layer shown read-only instead of one's own.
+    viewing: Option<Annotator>,
 }
 
 impl<S: Store> Default for Session<S> {
@@ -237,6 +243,8 @@ impl<S: Store> Default for Session<S> {
             last_import: Default::default(),
             view_requests: Default::default(),
             proclitic_key: Default::default(),
+            annotator: crate::domain::annotator::os_user_name(),
+            viewing: None,
         }
     }
 }
@@ -248,6 +256,112 @@ impl<S: Store> Session<S> {
     }
 
     // ------------------------------------------------------------------ reading
+
+    /// The annotator projects are opened as.
+    #[must_use]
+    pub fn annotator(&self) -> &str {
+        &self.annotator
+    }
+
+    /// The layer shown instead of one's own (read-only), if any.
+    #[must_use]
+    pub fn viewing(&self) -> Option<&Annotator> {
+        self.viewing.as_ref()
+    }
+
+    /// The project's annotators and whether this annotator may see each one's layer.
+    #[must_use]
+    pub fn layers(&self) -> Vec<(Annotator, bool)> {
+        let Some(p) = &self.project else {
+            return Vec::new();
+        };
+        p.annotators()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| {
+                let ok = p.may_view(a.id);
+                (a, ok)
+            })
+            .collect()
+    }
+
+    /// Annotates as `name` from now on (the open project's layer switches to theirs).
+    pub fn set_annotator(&mut self, name: &str) -> Result<(), String> {
+        let name = crate::domain::annotator::check_name(name)?;
+        if !self.unsaved.is_empty() {
+            return Err(format!(
+                "{} edits are not saved yet: fix the error and retry before changing the annotator",
+                self.unsaved.len()
+            ));
+        }
+        if let Some(p) = &mut self.project {
+            p.set_annotator(&name).map_err(|e| e.to_string())?;
+        }
+        self.annotator = name;
+        self.viewing = None;
+        self.reload_layer();
+        Ok(())
+    }
+
+    /// Shows another annotator's layer read-only (`None`: one's own again).
+    pub fn view_layer(&mut self, layer: Option<AnnotatorId>) {
+        let Some(p) = &self.project else { return };
+        let (me, _, _) = p.annotator();
+        let target = match layer {
+            None => None,
+            Some(id) if Some(id) == me => None,
+            Some(id) => {
+                let Some(a) = p
+                    .annotators()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|a| a.id == id)
+                else {
+                    self.status = "No such annotator in this project".into();
+                    return;
+                };
+                if !p.may_view(id) {
+                    self.status = format!(
+                        "{}'s layer is hidden: blind annotation (a manager, or Project > Layers visible to all, can show it)",
+                        a.name
+                    );
+                    return;
+                }
+                Some(a)
+            }
+        };
+        self.status = match &target {
+            Some(a) => format!("Showing {}'s layer, read-only", a.name),
+            None => "Showing your layer".into(),
+        };
+        self.viewing = target;
+        let status = std::mem::take(&mut self.status);
+        self.reload_layer();
+        self.status = status;
+    }
+
+    /// Reloads the document list and the open document after the layer changed.
+    fn reload_layer(&mut self) {
+        self.usage = None;
+        self.label_filter_docs = None;
+        self.refresh_documents();
+        if let Some(id) = self.doc.as_ref().map(|d| d.id) {
+            self.select_document(id);
+        }
+    }
+
+    /// Refuses an edit while another annotator's layer is shown.
+    fn read_only_layer(&mut self) -> bool {
+        if let Some(a) = &self.viewing {
+            self.status = format!(
+                "{}'s layer is read-only: Layer > My layer to annotate again",
+                a.name
+            );
+            true
+        } else {
+            false
+        }
+    }
 
     #[must_use]
     pub fn project(&self) -> Option<&S> {
@@ -364,7 +478,9 @@ impl<S: Store> Session<S> {
     /// Makes `project` the open one, with its first unfinished document.
     pub fn set_project(&mut self, project: S) {
         let path = project.path().to_path_buf();
+        self.annotator = project.annotator().1.to_string();
         self.project = Some(project);
+        self.viewing = None;
         self.doc = None;
         self.selected_span = None;
         self.sticky = None;
@@ -428,11 +544,18 @@ impl<S: Store> Session<S> {
     /// Opens a document of the project.
     pub fn select_document(&mut self, id: DocId) {
         let Some(p) = &self.project else { return };
+        let viewing = self.viewing.as_ref().map(|a| a.id);
         let loaded = p.document(id).and_then(|d| {
             Ok((
                 d,
-                p.annotations(id)?,
-                p.history(id)?,
+                match viewing {
+                    Some(layer) => p.annotations_of(id, layer)?,
+                    None => p.annotations(id)?,
+                },
+                match viewing {
+                    Some(_) => History::default(),
+                    None => p.history(id)?,
+                },
                 p.document_direction(id)?,
             ))
         });
@@ -529,6 +652,9 @@ impl<S: Store> Session<S> {
     /// Applies an edit to the open document: checked in memory, recorded in the history,
     /// and written to the project in one transaction before this returns.
     pub fn edit(&mut self, edit: Edit) -> bool {
+        if self.read_only_layer() {
+            return false;
+        }
         let Some(policy) = self.settings().map(|s| s.overlap) else {
             return false;
         };
@@ -611,6 +737,9 @@ impl<S: Store> Session<S> {
     }
 
     fn undo(&mut self, redo: bool) {
+        if self.read_only_layer() {
+            return;
+        }
         let Some(policy) = self.settings().map(|s| s.overlap) else {
             return;
         };
@@ -902,6 +1031,7 @@ impl<S: Store> Session<S> {
                 self.selected_span = None;
                 self.view_requests.push(ViewRequest::ClearSelection);
             }
+            SessionOp::ViewLayer(layer) => self.view_layer(layer),
         }
     }
 
@@ -1099,6 +1229,9 @@ impl<S: Store> Session<S> {
     /// Labels the occurrences the search lists: one undo step per document. The open
     /// document is labelled at once; the others on a background job with progress.
     fn accept_occurrences(&mut self, label: LabelId, only_ticked: bool) {
+        if self.read_only_layer() {
+            return;
+        }
         if self.job.is_some() {
             self.status = "Another job is running; label when it has finished".into();
             return;
@@ -1205,7 +1338,10 @@ impl<S: Store> Session<S> {
     }
 
     /// Starts an export on a background thread.
-    pub fn start_export(&mut self, r: ExportRequest) {
+    pub fn start_export(&mut self, mut r: ExportRequest) {
+        if r.filter.layer.is_none() {
+            r.filter.layer = self.viewing.as_ref().map(|a| a.id);
+        }
         if self.job.is_some() {
             self.status = "Another import or export is running".into();
             return;
@@ -1358,7 +1494,7 @@ impl Session<Project> {
                 self.unsaved.len()
             ));
         }
-        let project = Project::open(path).map_err(|e| e.to_string())?;
+        let project = Project::open_as(path, &self.annotator).map_err(|e| e.to_string())?;
         self.set_project(project);
         Ok(())
     }
@@ -1371,7 +1507,7 @@ impl Session<Project> {
         } else {
             path.with_extension("tawsim")
         };
-        let p = Project::create(&path).map_err(|e| e.to_string())?;
+        let p = Project::create_as(&path, &self.annotator).map_err(|e| e.to_string())?;
         self.set_project(p);
         Ok(())
     }

@@ -155,7 +155,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     match Project::open(&path) {
         Err(StoreError::NewerSchema {
             found: 99,
-            supported: 1,
+            supported: 2,
             ..
         }) => {}
         Err(e) => panic!("wrong error: {e}"),
@@ -647,7 +647,7 @@ fn a_history_entry_that_does_not_decode_is_an_error_not_skipped() {
     // An entry a renamed variant would leave behind.
     let conn = rusqlite::Connection::open(&path).expect("sqlite");
     conn.execute(
-        "UPDATE history SET edit = replace(edit, 'add_span', 'insert_span')",
+        "UPDATE layer_history SET edit = replace(edit, 'add_span', 'insert_span')",
         [],
     )
     .expect("corrupt");

@@ -1,6 +1,7 @@
 //! The annotation model: documents, spans, labels, offsets, Arabic text rules, edits.
 //! No egui and no I/O here.
 
+pub mod annotator;
 pub mod arabic;
 pub mod boundary;
 pub mod direction;
@@ -13,6 +14,7 @@ pub mod settings;
 pub mod span;
 pub mod text;
 
+pub use annotator::{Annotator, AnnotatorId, Role};
 pub use direction::Direction;
 pub use document::{AnnotatedDocument, DocId, DocStatus, Document, Meta};
 pub use edit::{Annotations, Edit, EditError, History};

@@ -55,4 +55,8 @@ pub struct ProjectSettings {
     pub boundary: BoundaryMode,
     /// Treat the article ال as a proclitic in "words without proclitics" mode.
     pub article_is_proclitic: bool,
+    /// Annotators see each other's layers (read-only). Off by default: blind annotation,
+    /// where only a manager sees every layer.
+    #[serde(default)]
+    pub others_visible: bool,
 }

@@ -11,8 +11,8 @@
 
 use super::{DocSummary, ImportSink, Project, StoreError};
 use crate::domain::{
-    AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, LabelId, LabelSet,
-    ProjectSettings,
+    AnnotatedDocument, Annotations, Annotator, AnnotatorId, DocId, DocStatus, Document, Edit,
+    History, LabelId, LabelSet, ProjectSettings, Role,
 };
 use std::collections::HashSet;
 use std::path::Path;
@@ -21,11 +21,22 @@ use std::path::Path;
 pub trait DocumentSink {
     /// Adds a document with its spans (labels are created by name as needed).
     fn add(&mut self, doc: AnnotatedDocument) -> Result<DocId, StoreError>;
+    /// From now on a document whose text the project already holds joins it: its spans
+    /// and status become the importing annotator's layer of that document.
+    fn join_same_text(&mut self) -> Result<(), StoreError>;
+    /// How many documents joined existing ones so far.
+    fn joined(&self) -> usize;
 }
 
 impl DocumentSink for ImportSink<'_> {
     fn add(&mut self, doc: AnnotatedDocument) -> Result<DocId, StoreError> {
         ImportSink::add(self, doc)
+    }
+    fn join_same_text(&mut self) -> Result<(), StoreError> {
+        ImportSink::join_same_text(self)
+    }
+    fn joined(&self) -> usize {
+        ImportSink::joined(self).len()
     }
 }
 
@@ -40,6 +51,18 @@ pub trait Store: Sized + Send + 'static {
     fn worker(&self) -> Result<Self, StoreError>;
     /// Reads labels and settings again (after a background job changed them).
     fn reload(&mut self) -> Result<(), StoreError>;
+
+    /// The annotator whose layer this handle reads and writes: id (`None` until their first
+    /// write to a project that did not know them), name, role.
+    fn annotator(&self) -> (Option<AnnotatorId>, &str, Role);
+    /// Reads and writes `name`'s layer from now on.
+    fn set_annotator(&mut self, name: &str) -> Result<(), StoreError>;
+    fn annotators(&self) -> Result<Vec<Annotator>, StoreError>;
+    /// Whether this annotator may see `layer` (own; any for a manager; others' when the
+    /// project shows layers).
+    fn may_view(&self, layer: AnnotatorId) -> bool;
+    /// A document's spans and status in `layer` (read-only view of another annotator's).
+    fn annotations_of(&self, id: DocId, layer: AnnotatorId) -> Result<Annotations, StoreError>;
 
     fn settings(&self) -> ProjectSettings;
     fn save_settings(&mut self, s: ProjectSettings) -> Result<(), StoreError>;
@@ -79,9 +102,11 @@ pub trait Store: Sized + Send + 'static {
         f: impl FnOnce(&mut dyn DocumentSink) -> Result<R, E>,
         keep: impl FnOnce(&R) -> bool,
     ) -> Result<R, E>;
-    /// The documents that pass the filters, with their spans by label name.
+    /// The documents that pass the filters, with the spans (by label name) and statuses of
+    /// `layer` (this annotator's when `None`).
     fn export_docs<'p>(
         &'p self,
+        layer: Option<AnnotatorId>,
         status: Option<DocStatus>,
         labels: Option<&'p [String]>,
     ) -> Result<ExportDocs<'p>, StoreError>;
@@ -96,6 +121,21 @@ impl Store for Project {
     }
     fn reload(&mut self) -> Result<(), StoreError> {
         Project::reload(self)
+    }
+    fn annotator(&self) -> (Option<AnnotatorId>, &str, Role) {
+        Project::annotator(self)
+    }
+    fn set_annotator(&mut self, name: &str) -> Result<(), StoreError> {
+        Project::set_annotator(self, name)
+    }
+    fn annotators(&self) -> Result<Vec<Annotator>, StoreError> {
+        Project::annotators(self)
+    }
+    fn may_view(&self, layer: AnnotatorId) -> bool {
+        Project::may_view(self, layer)
+    }
+    fn annotations_of(&self, id: DocId, layer: AnnotatorId) -> Result<Annotations, StoreError> {
+        Project::annotations_of(self, id, layer)
     }
     fn settings(&self) -> ProjectSettings {
         Project::settings(self)
@@ -166,9 +206,10 @@ impl Store for Project {
     }
     fn export_docs<'p>(
         &'p self,
+        layer: Option<AnnotatorId>,
         status: Option<DocStatus>,
         labels: Option<&'p [String]>,
     ) -> Result<ExportDocs<'p>, StoreError> {
-        Ok(Box::new(Project::export_iter(self, status, labels)?))
+        Ok(Box::new(Project::export_iter(self, layer, status, labels)?))
     }
 }

@@ -7,7 +7,7 @@ mod project;
 mod schema;
 
 pub use backend::{DocumentSink, ExportDocs, Store};
-pub use project::{DocSummary, ImportSink, Project, ProjectStats};
+pub use project::{DocSummary, ImportSink, LayerStats, Project, ProjectStats};
 pub use schema::SCHEMA_VERSION;
 
 use std::path::PathBuf;
@@ -29,6 +29,14 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    #[error(
+        "{path}: refused: {what}; a project holds only tawsim's own tables and indexes, and this one may have been altered to change its data behind tawsim's back (the file was not changed)"
+    )]
+    UnexpectedSchema { path: PathBuf, what: String },
+    #[error(
+        "{path}: project schema {found} needs upgrading before it can be read without writing; open it once (tawsim or tawsim import) to upgrade it"
+    )]
+    NeedsUpgrade { path: PathBuf, found: i64 },
     #[error("{path}: already open in another tawsim window or process ({lock})")]
     Locked { path: PathBuf, lock: PathBuf },
     #[error("{path}: cannot create a project there: the folder {folder} {why}")]

@@ -2,6 +2,7 @@
 
 use super::StoreError;
 use super::schema::{self, APP_MARK, SCHEMA_VERSION};
+use crate::domain::annotator::{self, Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
 use crate::domain::{
     AnnotatedDocument, Annotations, BoundaryMode, DocId, DocStatus, Document, Edit, History,
@@ -9,7 +10,7 @@ use crate::domain::{
     TaggedSpan, check_range,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,34 @@ pub struct ProjectStats {
     pub by_status: BTreeMap<&'static str, usize>,
     /// `(label name, span count)` in label display order.
     pub by_label: Vec<(String, usize)>,
+    /// Every annotator's layer: spans, and documents by status.
+    pub layers: Vec<LayerStats>,
+}
+
+/// One annotator's progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerStats {
+    pub annotator: Annotator,
+    pub spans: usize,
+    pub done: usize,
+    pub in_progress: usize,
+}
+
+/// Who is annotating through a [`Project`]: their layer is the one read and written. The id
+/// is `None` until a first write makes the annotator a row of the project (opening a project
+/// under a new name adds nobody).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Me {
+    id: Option<AnnotatorId>,
+    name: String,
+    role: Role,
+}
+
+impl Me {
+    /// The layer id to read (an id no row has when the annotator is not in the project yet).
+    fn layer(&self) -> i64 {
+        self.id.map_or(-1, |a| a.0)
+    }
 }
 
 /// An open project. A writer holds an exclusive lock (a `.lock` file beside the project) so
@@ -48,6 +77,7 @@ pub struct Project {
     read_only: bool,
     labels: LabelSet,
     settings: ProjectSettings,
+    me: Me,
 }
 
 /// A read-only connection cannot checkpoint, so when it is the last one to close it leaves
@@ -166,7 +196,20 @@ fn take_lock(path: &Path) -> Result<LockFile, StoreError> {
     })
 }
 
+/// A project file is untrusted input (files travel between people): SQLite runs no function
+/// a schema object names unless it is innocuous, and refuses writes to its own schema
+/// (`writable_schema`) and other ways of corrupting the file on purpose.
+fn harden(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    use rusqlite::config::DbConfig;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)
+        .map_err(sq(path))?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)
+        .map_err(sq(path))?;
+    Ok(())
+}
+
 fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    harden(conn, path)?;
     conn.busy_timeout(std::time::Duration::from_secs(2))
         .map_err(sq(path))?;
     conn.pragma_update(None, "journal_mode", "WAL")
@@ -192,6 +235,7 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 /// A reader's connection: waits for a writer's transaction, changes nothing (the journal mode
 /// is the writer's business; `query_only` refuses any write that slipped past `writable`).
 fn configure_reader(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    harden(conn, path)?;
     conn.busy_timeout(std::time::Duration::from_secs(2))
         .map_err(sq(path))?;
     conn.pragma_update(None, "query_only", "ON")
@@ -228,6 +272,7 @@ fn inspect(path: &Path) -> Result<i64, StoreError> {
         path: path.to_path_buf(),
     };
     let conn = open_reader(path)?;
+    harden(&conn, path)?;
     // A window may be writing to it right now: wait for its transaction, as a reader would.
     conn.busy_timeout(std::time::Duration::from_secs(2))
         .map_err(sq(path))?;
@@ -253,7 +298,23 @@ fn inspect(path: &Path) -> Result<i64, StoreError> {
             supported: SCHEMA_VERSION,
         });
     }
+    // Before anything else reads or writes it: the file holds this build's schema objects at
+    // its version and nothing else (no trigger, view or changed table).
+    if let Some(what) = schema::unexpected_object(&conn, version).map_err(sq(path))? {
+        return Err(StoreError::UnexpectedSchema {
+            path: path.to_path_buf(),
+            what,
+        });
+    }
     Ok(version)
+}
+
+/// An annotator's name checked as typed (the error names the project).
+fn checked_name(path: &Path, name: &str) -> Result<String, StoreError> {
+    annotator::check_name(name).map_err(|message| StoreError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    })
 }
 
 /// Refuses to create a project in a folder that is not there, naming the folder (rather than
@@ -283,8 +344,15 @@ fn check_folder(path: &Path) -> Result<(), StoreError> {
 }
 
 impl Project {
-    /// Creates a new project with the default Arabic news label set. Refuses an existing file.
+    /// Creates a new project with the default Arabic news label set, as the OS user.
+    /// Refuses an existing file.
     pub fn create(path: &Path) -> Result<Project, StoreError> {
+        Project::create_as(path, &annotator::os_user_name())
+    }
+
+    /// Creates a new project whose first annotator (a manager) is `annotator`.
+    pub fn create_as(path: &Path, annotator: &str) -> Result<Project, StoreError> {
+        let name = checked_name(path, annotator)?;
         if path.exists() {
             return Err(StoreError::AlreadyExists {
                 path: path.to_path_buf(),
@@ -294,7 +362,7 @@ impl Project {
         let lock = take_lock(path)?;
         let mut conn = Connection::open(path).map_err(sq(path))?;
         configure(&conn, path)?;
-        schema::migrate(&mut conn).map_err(sq(path))?;
+        schema::migrate(&mut conn, &name).map_err(sq(path))?;
         let mut project = Project {
             conn,
             _tidy: None,
@@ -303,21 +371,36 @@ impl Project {
             read_only: false,
             labels: LabelSet::default(),
             settings: ProjectSettings::default(),
+            me: Me {
+                id: None,
+                name,
+                role: Role::Annotator,
+            },
         };
+        project.me = project.load_me(&project.me.name)?;
         project.save_labels(&LabelSet::arabic_news())?;
         project.save_settings(ProjectSettings::default())?;
         Ok(project)
     }
 
-    /// Opens an existing project. A file that is not a tawsim project, or one from a newer
-    /// schema, is refused and left untouched.
+    /// Opens an existing project as the OS user. A file that is not a tawsim project, or
+    /// one from a newer schema, is refused and left untouched.
     pub fn open(path: &Path) -> Result<Project, StoreError> {
+        Project::open_as(path, &annotator::os_user_name())
+    }
+
+    /// Opens an existing project as `annotator`: their layer is the one read and written
+    /// (a name the project does not know yet becomes an annotator at its first write). An
+    /// older schema is upgraded in one transaction; a v1 file's spans become this
+    /// annotator's.
+    pub fn open_as(path: &Path, annotator: &str) -> Result<Project, StoreError> {
+        let name = checked_name(path, annotator)?;
         inspect(path)?;
         let lock = take_lock(path)?;
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(sq(path))?;
         configure(&conn, path)?;
-        schema::migrate(&mut conn).map_err(sq(path))?;
+        schema::migrate(&mut conn, &name).map_err(sq(path))?;
         let mut project = Project {
             conn,
             _tidy: None,
@@ -326,7 +409,13 @@ impl Project {
             read_only: false,
             labels: LabelSet::default(),
             settings: ProjectSettings::default(),
+            me: Me {
+                id: None,
+                name: name.clone(),
+                role: Role::Annotator,
+            },
         };
+        project.me = project.load_me(&name)?;
         project.labels = project.load_labels()?;
         project.settings = project.load_settings()?;
         Ok(project)
@@ -337,13 +426,17 @@ impl Project {
     /// [`StoreError::ReadOnly`]. The same checks as [`Project::open`] apply: a file that is
     /// not a tawsim project, or one of another schema, is refused.
     pub fn open_read_only(path: &Path) -> Result<Project, StoreError> {
+        Project::open_read_only_as(path, &annotator::os_user_name())
+    }
+
+    /// [`Project::open_read_only`] reading `annotator`'s layer.
+    pub fn open_read_only_as(path: &Path, annotator: &str) -> Result<Project, StoreError> {
+        let name = checked_name(path, annotator)?;
         let version = inspect(path)?;
         if version < SCHEMA_VERSION {
-            return Err(StoreError::NotAProject {
+            return Err(StoreError::NeedsUpgrade {
                 path: path.to_path_buf(),
-                why: format!(
-                    "project schema {version} needs upgrading; open it once for writing first"
-                ),
+                found: version,
             });
         }
         let conn = open_reader(path)?;
@@ -358,7 +451,13 @@ impl Project {
             read_only: true,
             labels: LabelSet::default(),
             settings: ProjectSettings::default(),
+            me: Me {
+                id: None,
+                name: name.clone(),
+                role: Role::Annotator,
+            },
         };
+        project.me = project.load_me(&name)?;
         project.labels = project.load_labels()?;
         project.settings = project.load_settings()?;
         Ok(project)
@@ -417,11 +516,14 @@ impl Project {
             read_only: self.read_only,
             labels: self.labels.clone(),
             settings: self.settings,
+            me: self.me.clone(),
         })
     }
 
     /// Re-reads labels and settings (after a worker connection changed them).
     pub fn reload(&mut self) -> Result<(), StoreError> {
+        // A worker's first write may have made this annotator a row of the project.
+        self.me = self.load_me(&self.me.name.clone())?;
         self.labels = self.load_labels()?;
         self.settings = self.load_settings()?;
         Ok(())
@@ -429,6 +531,113 @@ impl Project {
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         sq(&self.path)
+    }
+
+    // ------------------------------------------------------------------ annotators
+
+    /// Looks `name` up among the project's annotators.
+    fn load_me(&self, name: &str) -> Result<Me, StoreError> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, role FROM annotators WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(self.err())?;
+        Ok(match row {
+            Some((id, role)) => Me {
+                id: Some(AnnotatorId(id)),
+                name: name.to_string(),
+                role: Role::parse(&role).unwrap_or_default(),
+            },
+            None => Me {
+                id: None,
+                name: name.to_string(),
+                role: Role::Annotator,
+            },
+        })
+    }
+
+    /// The annotator whose layer this handle reads and writes (its id is `None` until they
+    /// first write to a project that did not know them).
+    #[must_use]
+    pub fn annotator(&self) -> (Option<AnnotatorId>, &str, Role) {
+        (self.me.id, &self.me.name, self.me.role)
+    }
+
+    /// Reads and writes `name`'s layer from now on.
+    pub fn set_annotator(&mut self, name: &str) -> Result<(), StoreError> {
+        let name = checked_name(&self.path, name)?;
+        self.me = self.load_me(&name)?;
+        Ok(())
+    }
+
+    /// Makes this handle's annotator a row of the project if they are not one yet (a
+    /// project's first annotator is its manager); returns their layer id.
+    fn ensure_me(&mut self) -> Result<i64, StoreError> {
+        if let Some(id) = self.me.id {
+            return Ok(id.0);
+        }
+        self.writable()?;
+        let role = if self.annotators()?.is_empty() {
+            Role::Manager
+        } else {
+            Role::Annotator
+        };
+        self.conn
+            .execute(
+                "INSERT INTO annotators (name, role) VALUES (?1, ?2)",
+                params![self.me.name, role.as_str()],
+            )
+            .map_err(self.err())?;
+        self.me.id = Some(AnnotatorId(self.conn.last_insert_rowid()));
+        self.me.role = role;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The project's annotators in the order they joined.
+    pub fn annotators(&self) -> Result<Vec<Annotator>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, name, role FROM annotators ORDER BY id")
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([], |r| {
+                let role: String = r.get(2)?;
+                Ok(Annotator {
+                    id: AnnotatorId(r.get(0)?),
+                    name: r.get(1)?,
+                    role: Role::parse(&role).unwrap_or_default(),
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
+    /// Changes an annotator's role (adding them when the project does not know them yet).
+    pub fn set_role(&mut self, name: &str, role: Role) -> Result<(), StoreError> {
+        self.writable()?;
+        let name = checked_name(&self.path, name)?;
+        self.conn
+            .execute(
+                "INSERT INTO annotators (name, role) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET role = excluded.role",
+                params![name, role.as_str()],
+            )
+            .map_err(self.err())?;
+        if name == self.me.name {
+            self.me = self.load_me(&name)?;
+        }
+        Ok(())
+    }
+
+    /// True when this handle's annotator may see `layer` (their own; any layer for a
+    /// manager; others' when the project shows layers to everyone).
+    #[must_use]
+    pub fn may_view(&self, layer: AnnotatorId) -> bool {
+        self.me.id == Some(layer) || self.me.role == Role::Manager || self.settings.others_visible
     }
 
     // ------------------------------------------------------------------ settings
@@ -454,6 +663,7 @@ impl Project {
                 .and_then(|s| BoundaryMode::parse(&s))
                 .unwrap_or(d.boundary),
             article_is_proclitic: get("article_is_proclitic")?.is_some_and(|s| s == "1"),
+            others_visible: get("others_visible")?.is_some_and(|s| s == "1"),
         })
     }
 
@@ -468,6 +678,7 @@ impl Project {
                 "article_is_proclitic",
                 if s.article_is_proclitic { "1" } else { "0" },
             ),
+            ("others_visible", if s.others_visible { "1" } else { "0" }),
         ] {
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)
@@ -577,7 +788,7 @@ impl Project {
     pub fn label_usage(&self, id: LabelId) -> Result<usize, StoreError> {
         self.conn
             .query_row(
-                "SELECT COUNT(*) FROM spans WHERE label_id = ?1",
+                "SELECT COUNT(*) FROM layer_spans WHERE label_id = ?1",
                 [id.0],
                 |r| r.get::<_, i64>(0),
             )
@@ -596,7 +807,7 @@ impl Project {
         })?;
         let tx = self.conn.transaction().map_err(sq(&self.path))?;
         let removed = tx
-            .execute("DELETE FROM spans WHERE label_id = ?1", [id.0])
+            .execute("DELETE FROM layer_spans WHERE label_id = ?1", [id.0])
             .map_err(sq(&self.path))?;
         // History that refers to the label cannot be replayed any more: the documents whose
         // history holds an edit of one of its spans lose their history (decoded, not matched
@@ -604,7 +815,7 @@ impl Project {
         let mut docs = std::collections::BTreeSet::new();
         {
             let mut st = tx
-                .prepare("SELECT doc_id, edit FROM history")
+                .prepare("SELECT doc_id, edit FROM layer_history")
                 .map_err(sq(&self.path))?;
             let rows = st
                 .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
@@ -623,7 +834,7 @@ impl Project {
             }
         }
         for doc in docs {
-            tx.execute("DELETE FROM history WHERE doc_id = ?1", [doc])
+            tx.execute("DELETE FROM layer_history WHERE doc_id = ?1", [doc])
                 .map_err(sq(&self.path))?;
         }
         Self::write_labels(&tx, &set).map_err(sq(&self.path))?;
@@ -637,10 +848,11 @@ impl Project {
     /// Deletes documents with their spans and history (after the user confirmed), in one
     /// transaction. Returns how many were deleted.
     pub fn delete_documents(&mut self, ids: &[DocId]) -> Result<usize, StoreError> {
+        self.writable()?;
         let tx = self.conn.transaction().map_err(sq(&self.path))?;
         let mut n = 0;
         for id in ids {
-            for table in ["spans", "history"] {
+            for table in ["layer_spans", "layer_status", "layer_history"] {
                 tx.execute(&format!("DELETE FROM {table} WHERE doc_id = ?1"), [id.0])
                     .map_err(sq(&self.path))?;
             }
@@ -657,13 +869,17 @@ impl Project {
         let mut st = self
             .conn
             .prepare(
-                "SELECT d.id, d.name, d.status, d.char_len,
-                        (SELECT COUNT(*) FROM spans s WHERE s.doc_id = d.id)
+                "SELECT d.id, d.name,
+                        COALESCE((SELECT status FROM layer_status t
+                                  WHERE t.doc_id = d.id AND t.annotator_id = ?1), 'new'),
+                        d.char_len,
+                        (SELECT COUNT(*) FROM layer_spans s
+                         WHERE s.doc_id = d.id AND s.annotator_id = ?1)
                  FROM documents d ORDER BY d.id",
             )
             .map_err(self.err())?;
         let rows = st
-            .query_map([], |r| {
+            .query_map([self.me.layer()], |r| {
                 let status: String = r.get(2)?;
                 Ok(DocSummary {
                     id: DocId(r.get(0)?),
@@ -681,8 +897,11 @@ impl Project {
     pub fn document(&self, id: DocId) -> Result<Document, StoreError> {
         self.conn
             .query_row(
-                "SELECT name, text, meta, status FROM documents WHERE id = ?1",
-                [id.0],
+                "SELECT name, text, meta,
+                        COALESCE((SELECT status FROM layer_status
+                                  WHERE doc_id = ?1 AND annotator_id = ?2), 'new')
+                 FROM documents WHERE id = ?1",
+                [id.0, self.me.layer()],
                 |r| {
                     let meta: String = r.get(2)?;
                     let status: String = r.get(3)?;
@@ -703,15 +922,27 @@ impl Project {
             })
     }
 
-    /// A document's spans and status.
+    /// A document's spans and status in this handle's annotator's layer.
     pub fn annotations(&self, id: DocId) -> Result<Annotations, StoreError> {
-        let status = self.document_status(id)?;
+        self.layer_annotations(id, self.me.layer())
+    }
+
+    /// A document's spans and status in another annotator's layer (whether this annotator
+    /// may see it is the caller's check: [`Project::may_view`]).
+    pub fn annotations_of(&self, id: DocId, layer: AnnotatorId) -> Result<Annotations, StoreError> {
+        self.layer_annotations(id, layer.0)
+    }
+
+    fn layer_annotations(&self, id: DocId, layer: i64) -> Result<Annotations, StoreError> {
+        let status = self.document_status(id, layer)?;
         let mut st = self
             .conn
-            .prepare_cached("SELECT start, end, label_id FROM spans WHERE doc_id = ?1")
+            .prepare_cached(
+                "SELECT start, end, label_id FROM layer_spans WHERE doc_id = ?1 AND annotator_id = ?2",
+            )
             .map_err(self.err())?;
         let spans = st
-            .query_map([id.0], |r| {
+            .query_map([id.0, layer], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
@@ -734,12 +965,16 @@ impl Project {
         })
     }
 
-    fn document_status(&self, id: DocId) -> Result<DocStatus, StoreError> {
+    fn document_status(&self, id: DocId, layer: i64) -> Result<DocStatus, StoreError> {
         let status: Option<String> = self
             .conn
-            .query_row("SELECT status FROM documents WHERE id = ?1", [id.0], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT COALESCE((SELECT status FROM layer_status
+                                  WHERE doc_id = ?1 AND annotator_id = ?2), 'new')
+                 FROM documents WHERE id = ?1",
+                [id.0, layer],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(self.err())?;
         let status = status.ok_or(StoreError::NoDocument {
@@ -780,10 +1015,12 @@ impl Project {
     pub fn history(&self, id: DocId) -> Result<History, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT edit, undone FROM history WHERE doc_id = ?1 ORDER BY seq")
+            .prepare_cached(
+                "SELECT edit, undone FROM layer_history WHERE doc_id = ?1 AND annotator_id = ?2 ORDER BY seq",
+            )
             .map_err(self.err())?;
         let rows = st
-            .query_map([id.0], |r| {
+            .query_map([id.0, self.me.layer()], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
             })
             .map_err(self.err())?;
@@ -811,16 +1048,18 @@ impl Project {
 
     // ------------------------------------------------------------------ edits
 
-    fn apply_sql(tx: &Transaction<'_>, doc: DocId, edit: &Edit) -> Result<(), String> {
+    fn apply_sql(tx: &Transaction<'_>, doc: DocId, layer: i64, edit: &Edit) -> Result<(), String> {
         let e = |x: rusqlite::Error| x.to_string();
         match edit {
             Edit::AddSpan { span } => {
                 tx.prepare_cached(
-                    "INSERT INTO spans (doc_id, start, end, label_id) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO layer_spans (doc_id, annotator_id, start, end, label_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
                 .and_then(|mut s| {
                     s.execute(params![
                         doc.0,
+                        layer,
                         span.start as i64,
                         span.end as i64,
                         span.label.0
@@ -830,35 +1069,56 @@ impl Project {
             }
             Edit::RemoveSpan { span } => {
                 let n = tx
-                    .prepare_cached("DELETE FROM spans WHERE doc_id = ?1 AND start = ?2 AND end = ?3 AND label_id = ?4")
-                    .and_then(|mut s| s.execute(params![doc.0, span.start as i64, span.end as i64, span.label.0]))
+                    .prepare_cached(
+                        "DELETE FROM layer_spans WHERE doc_id = ?1 AND annotator_id = ?2
+                         AND start = ?3 AND end = ?4 AND label_id = ?5",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            doc.0,
+                            layer,
+                            span.start as i64,
+                            span.end as i64,
+                            span.label.0
+                        ])
+                    })
                     .map_err(e)?;
                 if n != 1 {
                     return Err(format!("span {span} is not in document {doc}"));
                 }
             }
             Edit::ReplaceSpan { from, to } => {
-                Self::apply_sql(tx, doc, &Edit::RemoveSpan { span: *from })?;
-                Self::apply_sql(tx, doc, &Edit::AddSpan { span: *to })?;
+                Self::apply_sql(tx, doc, layer, &Edit::RemoveSpan { span: *from })?;
+                Self::apply_sql(tx, doc, layer, &Edit::AddSpan { span: *to })?;
             }
             Edit::SetStatus { from, to } => {
                 // The status must still be `from`: the file records exactly the edit made.
-                let n = tx
-                    .execute(
-                        "UPDATE documents SET status = ?2 WHERE id = ?1 AND status = ?3",
-                        params![doc.0, to.as_str(), from.as_str()],
+                let now: Option<String> = tx
+                    .query_row(
+                        "SELECT COALESCE((SELECT status FROM layer_status
+                                          WHERE doc_id = ?1 AND annotator_id = ?2), 'new')
+                         FROM documents WHERE id = ?1",
+                        params![doc.0, layer],
+                        |r| r.get(0),
                     )
+                    .optional()
                     .map_err(e)?;
-                if n != 1 {
+                if now.as_deref() != Some(from.as_str()) {
                     return Err(format!(
                         "document {doc} does not exist or its status is not {}",
                         from.as_str()
                     ));
                 }
+                tx.execute(
+                    "INSERT INTO layer_status (doc_id, annotator_id, status) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (doc_id, annotator_id) DO UPDATE SET status = excluded.status",
+                    params![doc.0, layer, to.as_str()],
+                )
+                .map_err(e)?;
             }
             Edit::Batch { edits } => {
                 for x in edits {
-                    Self::apply_sql(tx, doc, x)?;
+                    Self::apply_sql(tx, doc, layer, x)?;
                 }
             }
         }
@@ -917,14 +1177,20 @@ impl Project {
             path: self.path.clone(),
             message: e.to_string(),
         })?;
+        let layer = self.ensure_me()?;
         self.run_edit_tx(|tx| {
-            Self::apply_sql(tx, doc, edit)?;
+            Self::apply_sql(tx, doc, layer, edit)?;
             let e = |x: rusqlite::Error| x.to_string();
-            tx.execute("DELETE FROM history WHERE doc_id = ?1 AND undone = 1", [doc.0]).map_err(e)?;
             tx.execute(
-                "INSERT INTO history (doc_id, seq, edit, undone)
-                 VALUES (?1, COALESCE((SELECT MAX(seq) FROM history WHERE doc_id = ?1), 0) + 1, ?2, 0)",
-                params![doc.0, json],
+                "DELETE FROM layer_history WHERE doc_id = ?1 AND annotator_id = ?2 AND undone = 1",
+                [doc.0, layer],
+            )
+            .map_err(e)?;
+            tx.execute(
+                "INSERT INTO layer_history (doc_id, annotator_id, seq, edit, undone)
+                 VALUES (?1, ?2, COALESCE((SELECT MAX(seq) FROM layer_history
+                                          WHERE doc_id = ?1 AND annotator_id = ?2), 0) + 1, ?3, 0)",
+                params![doc.0, layer, json],
             )
             .map_err(e)?;
             Ok(())
@@ -964,15 +1230,18 @@ impl Project {
         expect: Option<&Edit>,
     ) -> Result<Option<Edit>, StoreError> {
         let query = if forward {
-            "SELECT seq, edit FROM history WHERE doc_id = ?1 AND undone = 1 ORDER BY seq ASC LIMIT 1"
+            "SELECT seq, edit FROM layer_history WHERE doc_id = ?1 AND annotator_id = ?2
+             AND undone = 1 ORDER BY seq ASC LIMIT 1"
         } else {
-            "SELECT seq, edit FROM history WHERE doc_id = ?1 AND undone = 0 ORDER BY seq DESC LIMIT 1"
+            "SELECT seq, edit FROM layer_history WHERE doc_id = ?1 AND annotator_id = ?2
+             AND undone = 0 ORDER BY seq DESC LIMIT 1"
         };
         let mut out = None;
+        let layer = self.me.layer();
         self.run_edit_tx(|tx| {
             let e = |x: rusqlite::Error| x.to_string();
             let row: Option<(i64, String)> = tx
-                .query_row(query, [doc.0], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row(query, [doc.0, layer], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
                 .map_err(e)?;
             let Some((seq, json)) = row else {
@@ -995,10 +1264,10 @@ impl Project {
                     doc.0
                 ));
             }
-            Self::apply_sql(tx, doc, &edit)?;
+            Self::apply_sql(tx, doc, layer, &edit)?;
             tx.execute(
-                "UPDATE history SET undone = ?3 WHERE doc_id = ?1 AND seq = ?2",
-                params![doc.0, seq, !forward],
+                "UPDATE layer_history SET undone = ?4 WHERE doc_id = ?1 AND annotator_id = ?2 AND seq = ?3",
+                params![doc.0, layer, seq, !forward],
             )
             .map_err(e)?;
             out = Some(edit);
@@ -1018,6 +1287,7 @@ impl Project {
         keep: impl FnOnce(&R) -> bool,
     ) -> Result<R, E> {
         self.writable()?;
+        let layer = self.ensure_me()?;
         let path = self.path.clone();
         let mut labels = self.labels.clone();
         let policy = self.settings.overlap;
@@ -1028,7 +1298,11 @@ impl Project {
                 path: &path,
                 labels: &mut labels,
                 policy,
+                layer,
+                annotator: &self.me.name,
+                same_text: None,
                 added: Vec::new(),
+                joined: Vec::new(),
             };
             f(&mut sink)?
         };
@@ -1041,10 +1315,15 @@ impl Project {
         Ok(result)
     }
 
-    /// A document with its spans by label name, for export.
+    /// A document with its spans by label name, for export (this annotator's layer).
     pub fn annotated(&self, id: DocId) -> Result<AnnotatedDocument, StoreError> {
-        let doc = self.document(id)?;
-        let ann = self.annotations(id)?;
+        self.annotated_layer(id, self.me.layer())
+    }
+
+    fn annotated_layer(&self, id: DocId, layer: i64) -> Result<AnnotatedDocument, StoreError> {
+        let mut doc = self.document(id)?;
+        let ann = self.layer_annotations(id, layer)?;
+        doc.status = ann.status;
         let spans = ann
             .spans
             .iter()
@@ -1065,20 +1344,36 @@ impl Project {
         })
     }
 
-    /// Streams the documents that pass the filters, as annotated documents in project order.
+    /// Streams the documents that pass the filters, as annotated documents in project order,
+    /// with the spans and statuses of `layer` (this annotator's when `None`).
     pub fn export_iter<'p>(
         &'p self,
+        layer: Option<AnnotatorId>,
         status: Option<DocStatus>,
         labels: Option<&'p [String]>,
     ) -> Result<impl Iterator<Item = Result<AnnotatedDocument, StoreError>> + 'p, StoreError> {
-        let ids: Vec<DocId> = self
-            .documents()?
+        let layer = layer.map_or(self.me.layer(), |a| a.0);
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT d.id, COALESCE((SELECT status FROM layer_status t
+                                        WHERE t.doc_id = d.id AND t.annotator_id = ?1), 'new')
+                 FROM documents d ORDER BY d.id",
+            )
+            .map_err(self.err())?;
+        let ids: Vec<DocId> = st
+            .query_map([layer], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(self.err())?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(self.err())?
             .into_iter()
-            .filter(|d| status.is_none_or(|s| d.status == s))
-            .map(|d| d.id)
+            .filter(|(_, s)| status.is_none_or(|want| DocStatus::parse(s) == Some(want)))
+            .map(|(id, _)| DocId(id))
             .collect();
         Ok(ids.into_iter().map(move |id| {
-            let mut doc = self.annotated(id)?;
+            let mut doc = self.annotated_layer(id, layer)?;
             if let Some(keep) = labels {
                 doc.spans.retain(|s| keep.contains(&s.label));
             }
@@ -1093,10 +1388,12 @@ impl Project {
     ) -> Result<std::collections::HashSet<DocId>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT DISTINCT doc_id FROM spans WHERE label_id = ?1")
+            .prepare_cached(
+                "SELECT DISTINCT doc_id FROM layer_spans WHERE label_id = ?1 AND annotator_id = ?2",
+            )
             .map_err(self.err())?;
         let rows = st
-            .query_map([label.0], |r| r.get::<_, i64>(0))
+            .query_map(params![label.0, self.me.layer()], |r| r.get::<_, i64>(0))
             .map_err(self.err())?;
         rows.map(|r| r.map(DocId))
             .collect::<Result<_, _>>()
@@ -1110,7 +1407,7 @@ impl Project {
             .conn
             .prepare_cached(
                 "SELECT DISTINCT substr(d.text, s.start + 1, s.end - s.start)
-                 FROM spans s JOIN documents d ON d.id = s.doc_id LIMIT ?1",
+                 FROM layer_spans s JOIN documents d ON d.id = s.doc_id LIMIT ?1",
             )
             .map_err(self.err())?;
         let rows = st
@@ -1159,13 +1456,41 @@ impl Project {
         }
         let mut by_label = Vec::new();
         for l in self.labels.iter() {
-            by_label.push((l.name.clone(), self.label_usage(l.id)?));
+            let n: i64 = self
+                .conn
+                .query_row(
+                    "SELECT COUNT(*) FROM layer_spans WHERE label_id = ?1 AND annotator_id = ?2",
+                    [i64::from(l.id.0), self.me.layer()],
+                    |r| r.get(0),
+                )
+                .map_err(self.err())?;
+            by_label.push((l.name.clone(), usize::try_from(n).unwrap_or(0)));
+        }
+        let mut layers = Vec::new();
+        for a in self.annotators()? {
+            let (spans, done, in_progress): (i64, i64, i64) = self
+                .conn
+                .query_row(
+                    "SELECT (SELECT COUNT(*) FROM layer_spans WHERE annotator_id = ?1),
+                            (SELECT COUNT(*) FROM layer_status WHERE annotator_id = ?1 AND status = 'done'),
+                            (SELECT COUNT(*) FROM layer_status WHERE annotator_id = ?1 AND status = 'in_progress')",
+                    [a.id.0],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .map_err(self.err())?;
+            layers.push(LayerStats {
+                annotator: a,
+                spans: usize::try_from(spans).unwrap_or(0),
+                done: usize::try_from(done).unwrap_or(0),
+                in_progress: usize::try_from(in_progress).unwrap_or(0),
+            });
         }
         Ok(ProjectStats {
             documents: docs.len(),
             spans: docs.iter().map(|d| d.spans).sum(),
             by_status,
             by_label,
+            layers,
         })
     }
 
@@ -1183,10 +1508,63 @@ pub struct ImportSink<'a> {
     path: &'a Path,
     labels: &'a mut LabelSet,
     policy: OverlapPolicy,
+    /// The layer the spans and statuses go to.
+    layer: i64,
+    annotator: &'a str,
+    /// When set, a document whose text the project already holds joins it (its spans
+    /// become this layer of that document): the project's documents by text hash.
+    same_text: Option<HashMap<u64, Vec<DocId>>>,
     added: Vec<DocId>,
+    joined: Vec<DocId>,
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 impl ImportSink<'_> {
+    /// From now on a document whose text is already in the project joins that document as
+    /// this annotator's layer instead of becoming a new one.
+    pub fn join_same_text(&mut self) -> Result<(), StoreError> {
+        if self.same_text.is_some() {
+            return Ok(());
+        }
+        let mut map: HashMap<u64, Vec<DocId>> = HashMap::new();
+        let mut st = self
+            .tx
+            .prepare("SELECT id, text FROM documents ORDER BY id")
+            .map_err(sq(self.path))?;
+        let mut rows = st.query([]).map_err(sq(self.path))?;
+        while let Some(row) = rows.next().map_err(sq(self.path))? {
+            let id: i64 = row.get(0).map_err(sq(self.path))?;
+            let text: String = row.get(1).map_err(sq(self.path))?;
+            map.entry(text_hash(&text)).or_default().push(DocId(id));
+        }
+        self.same_text = Some(map);
+        Ok(())
+    }
+
+    /// The project's document with exactly this text, if joining is on.
+    fn same_document(&self, text: &str) -> Result<Option<DocId>, StoreError> {
+        let Some(map) = &self.same_text else {
+            return Ok(None);
+        };
+        for id in map.get(&text_hash(text)).into_iter().flatten() {
+            let same: bool = self
+                .tx
+                .prepare_cached("SELECT text = ?2 FROM documents WHERE id = ?1")
+                .and_then(|mut st| st.query_row(params![id.0, text], |r| r.get(0)))
+                .map_err(sq(self.path))?;
+            if same {
+                return Ok(Some(*id));
+            }
+        }
+        Ok(None)
+    }
+
     /// Stores one document with its spans (labels created by name as needed). Spans are
     /// checked again here against the text and the project's overlap policy.
     pub fn add(&mut self, doc: AnnotatedDocument) -> Result<DocId, StoreError> {
@@ -1216,23 +1594,66 @@ impl ImportSink<'_> {
         if self.labels.len() != labels_before {
             Project::write_labels(self.tx, self.labels).map_err(sq(self.path))?;
         }
-        let meta = serde_json::to_string(&doc.meta).unwrap_or_else(|_| "{}".into());
-        self.tx
-            .prepare_cached("INSERT INTO documents (name, text, meta, status, char_len) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .and_then(|mut st| st.execute(params![doc.name, doc.text, meta, doc.status.as_str(), text.len_chars() as i64]))
-            .map_err(sq(self.path))?;
-        let id = DocId(self.tx.last_insert_rowid());
+        let id = if let Some(id) = self.same_document(&doc.text)? {
+            let (spans, statuses): (i64, i64) = self
+                .tx
+                .query_row(
+                    "SELECT (SELECT COUNT(*) FROM layer_spans WHERE doc_id = ?1 AND annotator_id = ?2),
+                            (SELECT COUNT(*) FROM layer_status WHERE doc_id = ?1 AND annotator_id = ?2)",
+                    [id.0, self.layer],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(sq(self.path))?;
+            if spans + statuses > 0 {
+                return Err(invalid(format!(
+                    "{}: the project already holds this text (document {}) with {}'s annotations; import into another annotator's layer, or delete them first",
+                    doc.name, id.0, self.annotator
+                )));
+            }
+            self.joined.push(id);
+            id
+        } else {
+            let meta = serde_json::to_string(&doc.meta).unwrap_or_else(|_| "{}".into());
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO documents (name, text, meta, char_len) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut st| {
+                    st.execute(params![doc.name, doc.text, meta, text.len_chars() as i64])
+                })
+                .map_err(sq(self.path))?;
+            let id = DocId(self.tx.last_insert_rowid());
+            if let Some(map) = &mut self.same_text {
+                map.entry(text_hash(&doc.text)).or_default().push(id);
+            }
+            self.added.push(id);
+            id
+        };
+        if doc.status != DocStatus::New {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO layer_status (doc_id, annotator_id, status) VALUES (?1, ?2, ?3)",
+                )
+                .and_then(|mut st| st.execute(params![id.0, self.layer, doc.status.as_str()]))
+                .map_err(sq(self.path))?;
+        }
         let mut ins = self
             .tx
             .prepare_cached(
-                "INSERT INTO spans (doc_id, start, end, label_id) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO layer_spans (doc_id, annotator_id, start, end, label_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .map_err(sq(self.path))?;
         for s in set.iter() {
-            ins.execute(params![id.0, s.start as i64, s.end as i64, s.label.0])
-                .map_err(sq(self.path))?;
+            ins.execute(params![
+                id.0,
+                self.layer,
+                s.start as i64,
+                s.end as i64,
+                s.label.0
+            ])
+            .map_err(sq(self.path))?;
         }
-        self.added.push(id);
         Ok(id)
     }
 
@@ -1240,6 +1661,12 @@ impl ImportSink<'_> {
     #[must_use]
     pub fn added(&self) -> &[DocId] {
         &self.added
+    }
+
+    /// Ids of the project's documents the import joined (same text) so far.
+    #[must_use]
+    pub fn joined(&self) -> &[DocId] {
+        &self.joined
     }
 }
 
