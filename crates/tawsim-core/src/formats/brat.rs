@@ -365,8 +365,7 @@ pub(crate) fn export(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".tawsim-export-")
+    let tmp = super::atomic::user_builder(0o777)
         .tempdir_in(&parent)
         .map_err(|e| FormatError::io(&parent, e))?;
     let mut report = ExportReport::default();
