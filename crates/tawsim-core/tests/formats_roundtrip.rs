@@ -614,3 +614,38 @@ fn several_documents_keep_their_order_and_names() {
         ["out-1", "out-2", "out-3"]
     );
 }
+
+#[test]
+fn a_doccano_line_without_a_name_round_trips_byte_identically() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.jsonl");
+    let line = "{\"text\": \"في جنيف\", \"label\": [[3,7,\"LOC\"]]}\n";
+    std::fs::write(&input, line).expect("write");
+    let (docs, rep) = import_all(&input, Format::Doccano, &ImportOptions::default());
+    assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+    assert_eq!(docs[0].name, "in-1");
+    let out = dir.path().join("out.jsonl");
+    export_all(&docs, Format::Doccano, &out, &ExportOptions::default());
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("read"),
+        line,
+        "no name key added"
+    );
+    // Other keys come back as they came (a `name` that is not a string included), and a
+    // document renamed since gets its name written.
+    let lines = "{\"id\": 4, \"text\": \"ب\", \"label\": []}\n{\"text\": \"c\", \"label\": [], \"name\": 5, \"source\": \"x\"}\n{\"text\": \"d\", \"label\": []}\n";
+    std::fs::write(&input, lines).expect("write");
+    let (mut docs, _) = import_all(&input, Format::Doccano, &ImportOptions::default());
+    assert_eq!(
+        docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["4", "in-2", "in-3"]
+    );
+    docs[2].name = "دال".into();
+    let out = dir.path().join("out2.jsonl");
+    export_all(&docs, Format::Doccano, &out, &ExportOptions::default());
+    let want = lines.replace(
+        "{\"text\": \"d\", \"label\": []}",
+        "{\"text\": \"d\", \"label\": [], \"name\": \"دال\"}",
+    );
+    assert_eq!(std::fs::read_to_string(&out).expect("read"), want);
+}
