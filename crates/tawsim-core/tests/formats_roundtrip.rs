@@ -616,6 +616,29 @@ fn several_documents_keep_their_order_and_names() {
 }
 
 #[test]
+fn a_folder_is_imported_in_natural_order_of_file_names() {
+    // Lexical order would be 1, 10, 100, 2.
+    let stems = ["ANERCorp-100", "ANERCorp-2", "ANERCorp-10", "ANERCorp-1"];
+    let natural = ["ANERCorp-1", "ANERCorp-2", "ANERCorp-10", "ANERCorp-100"];
+    let brat = tempfile::tempdir().expect("tempdir");
+    let text = tempfile::tempdir().expect("tempdir");
+    for s in stems {
+        std::fs::write(brat.path().join(format!("{s}.txt")), "في جنيف").expect("write");
+        std::fs::write(brat.path().join(format!("{s}.ann")), "T1\tLOC 3 7\tجنيف\n").expect("write");
+        std::fs::write(text.path().join(format!("{s}.txt")), s).expect("write");
+    }
+    for (dir, format) in [(brat.path(), Format::Brat), (text.path(), Format::Text)] {
+        let (docs, rep) = import_all(dir, format, &ImportOptions::default());
+        assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+        assert_eq!(
+            docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            natural,
+            "{format}"
+        );
+    }
+}
+
+#[test]
 fn a_doccano_line_without_a_name_round_trips_byte_identically() {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("in.jsonl");
