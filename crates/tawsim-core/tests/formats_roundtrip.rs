@@ -599,19 +599,64 @@ fn several_documents_keep_their_order_and_names() {
             "{format}"
         );
     }
+    // CoNLL too, its `# name = ` lines giving the names.
     let back = roundtrip(
         &docs,
         Format::Conll,
         &ExportOptions::default(),
         &ImportOptions::default(),
     );
+    assert_eq!(back.into_iter().map(sorted).collect::<Vec<_>>(), docs);
+}
+
+#[test]
+fn conll_export_writes_names_that_import_reads_back() {
+    let doc = |name: &str, text: &str| AnnotatedDocument {
+        name: name.into(),
+        text: text.into(),
+        ..Default::default()
+    };
+    let docs = [doc("ثانية", "في جنيف"), doc("a-1", "بنغازي")];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("x.conll");
+    export_all(&docs, Format::Conll, &out, &ExportOptions::default());
+    let body = std::fs::read_to_string(&out).expect("read");
     assert_eq!(
-        back.iter().map(|d| d.text.clone()).collect::<Vec<_>>(),
-        docs.iter().map(|d| d.text.clone()).collect::<Vec<_>>()
+        body,
+        "-DOCSTART- O\n# name = ثانية\n\nفي O\nجنيف O\n\n-DOCSTART- O\n# name = a-1\n\nبنغازي O\n\n"
     );
+    let (back, rep) = import_all(&out, Format::Conll, &ImportOptions::default());
+    assert!(rep.errors.is_empty() && rep.warnings.is_empty(), "{rep:?}");
+    assert_eq!(back, docs);
+    // A reader that skips `-DOCSTART-` and `#` lines (CoNLL-U style) sees the sentences it
+    // saw before the names were written.
+    let skipped: String = body
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
     assert_eq!(
-        back.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
-        ["out-1", "out-2", "out-3"]
+        skipped,
+        "-DOCSTART- O\n\nفي O\nجنيف O\n\n-DOCSTART- O\n\nبنغازي O\n\n"
+    );
+    // A name line before `-DOCSTART-` names the document after it; one inside a document
+    // without `-DOCSTART-` starts a new one; `# O` is a token; unnamed documents keep `stem-N`.
+    let p = dir.path().join("y.conll");
+    std::fs::write(&p, "# name = أ\n-DOCSTART- O\n\nب O\n-DOCSTART- O\n\n# O\n").expect("write");
+    let (back, _) = import_all(&p, Format::Conll, &ImportOptions::default());
+    assert_eq!(
+        back.iter()
+            .map(|d| (d.name.as_str(), d.text.as_str()))
+            .collect::<Vec<_>>(),
+        [("أ", "ب"), ("y-2", "#")]
+    );
+    std::fs::write(&p, "ب O\n# name = ج\nد O\n").expect("write");
+    let (back, _) = import_all(&p, Format::Conll, &ImportOptions::default());
+    assert_eq!(
+        back.iter()
+            .map(|d| (d.name.as_str(), d.text.as_str()))
+            .collect::<Vec<_>>(),
+        [("y-1", "ب"), ("ج", "د")]
     );
 }
 

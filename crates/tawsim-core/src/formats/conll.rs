@@ -18,10 +18,14 @@
 //! the `-DOCSTART-` sections. Otherwise (ANERcorp, NewsFANE, Wojood) a document is cut at
 //! the first sentence end — a blank line, `$#$`, or a `.`/`!`/`?`/`؟` token outside any
 //! entity — once it holds [`ImportOptions::max_doc_tokens`](super::ImportOptions) tokens.
-//! Documents are named `stem-N` (N from 1 in each file).
+//! A `# name = NAME` line names the next document (the one it is in if that has no token
+//! yet, else it starts one); other documents are named `stem-N` (N from 1 in each file,
+//! counting every document). A token line `# TAG` stays a token.
 //!
-//! Export. `-DOCSTART- O` and a blank line start each document; each text line is a
-//! sentence followed by a blank line; tokens come from [`tokens::tokenize`]; nested spans
+//! Export. `-DOCSTART- O`, `# name = NAME` (line breaks in the name written as spaces) and a
+//! blank line start each document, so the name line is part of the `-DOCSTART-` block that
+//! readers skipping it (or `#` comment lines, as CoNLL-U readers do) leave out; each text
+//! line is a sentence followed by a blank line; tokens come from [`tokens::tokenize`]; nested spans
 //! give several tag columns, outer span first. Spans off token edges are reported.
 
 use super::tokens::{self, Tag, TagDecoder, parse_tag};
@@ -167,6 +171,12 @@ fn parse_fields<'a>(
     }
 }
 
+/// The document name a `# name = NAME` comment line gives (empty: none).
+fn name_comment(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("# name =")?;
+    Some(rest.strip_prefix(' ').unwrap_or(rest))
+}
+
 fn parse_line(line: &str, tag_column: Option<usize>) -> LineParse<'_> {
     if line.contains('\t') {
         let fields: Vec<&str> = line.split('\t').map(|f| f.trim_matches(' ')).collect();
@@ -188,6 +198,8 @@ struct DocState {
     decoder: TagDecoder,
     pending_break: bool,
     first_line: usize,
+    /// From a `# name = NAME` line.
+    name: Option<String>,
 }
 
 impl DocState {
@@ -199,6 +211,7 @@ impl DocState {
             decoder: TagDecoder::new(ctx.opts.scheme),
             pending_break: false,
             first_line: 0,
+            name: None,
         }
     }
 
@@ -231,6 +244,21 @@ impl Importer<'_> {
             &mut self.doc,
             sink,
         )
+    }
+
+    /// A `# name = NAME` line names the next document: the one being read if it has no token
+    /// yet, else (the line is inside a document) one that starts here.
+    fn name(
+        &mut self,
+        ctx: &mut ImportCtx<'_>,
+        sink: &mut Sink<'_>,
+        name: &str,
+    ) -> Result<(), FormatError> {
+        if !self.doc.tokens.is_empty() {
+            self.finish(ctx, sink)?;
+        }
+        self.doc.name = (!name.trim().is_empty()).then(|| name.to_string());
+        Ok(())
     }
 
     /// A sentence end in a file without `-DOCSTART-`: cut the document once it is long enough.
@@ -343,6 +371,10 @@ pub(crate) fn import_file(
             im.cut_if_long(ctx, sink)?;
             continue;
         }
+        if let Some(name) = name_comment(line) {
+            im.name(ctx, sink, name)?;
+            continue;
+        }
         if line.starts_with("-DOCSTART-") {
             if im.docstart_mode.is_none() {
                 im.docstart_mode = Some(true);
@@ -429,6 +461,9 @@ fn finish(
     next.tokens.reserve(doc.tokens.len() + doc.tokens.len() / 8);
     let mut d = std::mem::replace(doc, next);
     if d.tokens.is_empty() {
+        // A name line before `-DOCSTART-`, or a document without tokens: the name is the
+        // next document's.
+        doc.name = d.name;
         return Ok(());
     }
     d.decoder.close_all(d.tokens.len());
@@ -446,7 +481,7 @@ fn finish(
         .collect();
     *n_doc += 1;
     let out = AnnotatedDocument {
-        name: format!("{base}-{n_doc}"),
+        name: d.name.unwrap_or_else(|| format!("{base}-{n_doc}")),
         text: d.text,
         ..Default::default()
     };
@@ -480,7 +515,14 @@ pub(crate) fn export(
                 .push(Problem::new(out, None, ProblemKind::Misaligned, msg));
         }
         buf.clear();
-        buf.push_str("-DOCSTART- O\n\n");
+        buf.push_str("-DOCSTART- O\n# name = ");
+        // One line: a line break in a name would end the comment.
+        buf.extend(
+            doc.name
+                .chars()
+                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+        );
+        buf.push_str("\n\n");
         for (line, tags) in lines.iter().zip(&tagged.tags) {
             for (&tok, t) in line.iter().zip(tags) {
                 buf.push_str(bytes.tok(tok));

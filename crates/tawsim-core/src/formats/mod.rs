@@ -347,7 +347,9 @@ fn looks_like_conll(path: &Path) -> bool {
     let lines: Vec<&str> = text
         .lines()
         .map(|l| l.trim_start_matches('\u{FEFF}').trim_end_matches('\r'))
-        .filter(|l| !l.trim().is_empty() && !l.starts_with("-DOCSTART-"))
+        .filter(|l| {
+            !l.trim().is_empty() && !l.starts_with("-DOCSTART-") && !l.starts_with("# name =")
+        })
         .take(200)
         .collect();
     // The last line may be cut by the 64 KB limit.
