@@ -9,7 +9,8 @@
 //! POS-like columns (ASCII, ignored; only the last tag counts then) or, when not ASCII, part
 //! of a token holding a space (ANERcorp; kept, warned). `tag_column` picks one column.
 //!
-//! Quirks handled: an empty token (` O`) is skipped with a warning; two lines run together
+//! Quirks handled: an empty token (` O`) is skipped with a warning; a space before a token
+//! (` فيرسلاين B-PERS`) is dropped with a warning; two lines run together
 //! (`. Oالإصابة O`: a tag glued to the next token) are split in two with a warning; `I-`
 //! without `B-` starts a span (counted in `repaired`, warned); Wojood's `$#$ O` marks a line
 //! break of the source text and becomes `\n`, not a token.
@@ -78,11 +79,8 @@ fn parse_fields<'a>(
         let Some(tag) = parse_tag(t) else {
             return LineParse::Error(ProblemKind::BadTag, format!("{t:?} is not a tag"));
         };
-        let token = if leading_ws {
-            ""
-        } else {
-            fields.first().copied().unwrap_or_default()
-        };
+        // The token is the first field present (a space before it is dropped, and warned).
+        let token = fields.first().copied().unwrap_or_default();
         return LineParse::Tokens {
             toks: vec![ParsedToken {
                 token: Cow::Borrowed(token),
@@ -169,6 +167,13 @@ fn parse_fields<'a>(
         merged: false,
         with_space: true,
     }
+}
+
+/// Whether the line's token column begins with a space that is not the whole column: the
+/// token loses it (fields are split on and trimmed of spaces), so the import warns.
+fn leading_space(line: &str) -> bool {
+    let first = line.split('\t').next().unwrap_or_default();
+    first.starts_with(' ') && !first.trim_matches(' ').is_empty()
 }
 
 /// The document name a `# name = NAME` comment line gives (empty: none).
@@ -412,6 +417,20 @@ pub(crate) fn import_file(
                 continue;
             }
         };
+        if leading_space(line)
+            && let Some(t) = toks.first()
+            && !t.token.is_empty()
+        {
+            ctx.warn(
+                file,
+                Some(lno),
+                ProblemKind::LeadingSpace,
+                format!(
+                    "token {:?} begins with a space; the space is dropped",
+                    t.token
+                ),
+            );
+        }
         if merged {
             ctx.warn(
                 file,
