@@ -80,9 +80,10 @@ fn anercorp_imports_every_entity_and_names_its_quirks() {
     );
     assert_eq!(lines_of(&rep, &ProblemKind::MissingNewline), [123_386]);
     assert_eq!(lines_of(&rep, &ProblemKind::TokenWithSpace), [113_161]);
+    assert_eq!(lines_of(&rep, &ProblemKind::LeadingSpace), [84_046]);
     let last = raw.lines().count();
     assert_eq!(lines_of(&rep, &ProblemKind::NoFinalNewline), [last]);
-    assert_eq!(rep.warnings.len(), 8, "{:#?}", rep.warnings);
+    assert_eq!(rep.warnings.len(), 9, "{:#?}", rep.warnings);
     // Tokens: every non-empty line is one token, the run-together line two.
     let tokens: usize = docs
         .iter()

@@ -250,10 +250,10 @@ fn conll_golden_iob2_and_bioes_in_clitic_mode() {
         };
         let (_d, out) = check(Format::Conll, file, &opts);
         let body = std::fs::read_to_string(&out).expect("read");
-        assert!(body.starts_with("-DOCSTART- O\n\n"));
+        assert!(body.starts_with("-DOCSTART- O\n# name = libya-ceasefire-ar\n\n"));
         let rows: Vec<(String, String)> = body
             .lines()
-            .skip(2)
+            .skip(3)
             .filter(|l| !l.is_empty())
             .map(|l| {
                 let (t, g) = l.rsplit_once(' ').expect("token TAG");

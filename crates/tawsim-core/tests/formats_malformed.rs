@@ -369,6 +369,46 @@ fn conll_problems_and_repairs_name_their_lines() {
 }
 
 #[test]
+fn conll_a_space_before_a_token_is_dropped_with_a_warning_naming_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // ANERcorp line 84046 is ` فيرسلاين B-PERS`; here with spaces, a tab, and a tag column.
+    for (name, body, tag_column) in [
+        ("s.conll", "في O\n جنيف B-LOC\n", None),
+        ("t.conll", "في\tO\n جنيف\tB-LOC\n", None),
+        ("c.conll", "في O\n جنيف B-LOC\n", Some(1)),
+    ] {
+        let p = write(dir.path(), name, body);
+        let (docs, rep) = ok(
+            &p,
+            Format::Conll,
+            &ImportOptions {
+                tag_column,
+                ..Default::default()
+            },
+        );
+        assert!(rep.errors.is_empty(), "{name}: {:?}", rep.errors);
+        assert_eq!(docs[0].text, "في جنيف", "{name}");
+        assert_eq!(docs[0].spans, vec![TaggedSpan::new(3, 7, "LOC")], "{name}");
+        assert_eq!(
+            summary(&rep.warnings, &p),
+            owned(&[(2, "LeadingSpace")]),
+            "{name}"
+        );
+        assert_eq!(
+            rep.warnings[0].to_string(),
+            format!(
+                "{}:2: token \"جنيف\" begins with a space; the space is dropped",
+                p.display()
+            )
+        );
+    }
+    // An empty token (` O`) is still that, not a token with a space.
+    let p = write(dir.path(), "e.conll", "في O\n O\n");
+    let (_, rep) = ok(&p, Format::Conll, &ImportOptions::default());
+    assert_eq!(summary(&rep.warnings, &p), owned(&[(2, "EmptyToken")]));
+}
+
+#[test]
 fn conll_invalid_utf8_bom_crlf_and_tag_column() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = write(dir.path(), "u.conll", b"a O\n\xff O\n");

@@ -599,18 +599,121 @@ fn several_documents_keep_their_order_and_names() {
             "{format}"
         );
     }
+    // CoNLL too, its `# name = ` lines giving the names.
     let back = roundtrip(
         &docs,
         Format::Conll,
         &ExportOptions::default(),
         &ImportOptions::default(),
     );
+    assert_eq!(back.into_iter().map(sorted).collect::<Vec<_>>(), docs);
+}
+
+#[test]
+fn conll_export_writes_names_that_import_reads_back() {
+    let doc = |name: &str, text: &str| AnnotatedDocument {
+        name: name.into(),
+        text: text.into(),
+        ..Default::default()
+    };
+    let docs = [doc("ثانية", "في جنيف"), doc("a-1", "بنغازي")];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("x.conll");
+    export_all(&docs, Format::Conll, &out, &ExportOptions::default());
+    let body = std::fs::read_to_string(&out).expect("read");
     assert_eq!(
-        back.iter().map(|d| d.text.clone()).collect::<Vec<_>>(),
-        docs.iter().map(|d| d.text.clone()).collect::<Vec<_>>()
+        body,
+        "-DOCSTART- O\n# name = ثانية\n\nفي O\nجنيف O\n\n-DOCSTART- O\n# name = a-1\n\nبنغازي O\n\n"
     );
+    let (back, rep) = import_all(&out, Format::Conll, &ImportOptions::default());
+    assert!(rep.errors.is_empty() && rep.warnings.is_empty(), "{rep:?}");
+    assert_eq!(back, docs);
+    // A reader that skips `-DOCSTART-` and `#` lines (CoNLL-U style) sees the sentences it
+    // saw before the names were written.
+    let skipped: String = body
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
     assert_eq!(
-        back.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
-        ["out-1", "out-2", "out-3"]
+        skipped,
+        "-DOCSTART- O\n\nفي O\nجنيف O\n\n-DOCSTART- O\n\nبنغازي O\n\n"
     );
+    // A name line before `-DOCSTART-` names the document after it; one inside a document
+    // without `-DOCSTART-` starts a new one; `# O` is a token; unnamed documents keep `stem-N`.
+    let p = dir.path().join("y.conll");
+    std::fs::write(&p, "# name = أ\n-DOCSTART- O\n\nب O\n-DOCSTART- O\n\n# O\n").expect("write");
+    let (back, _) = import_all(&p, Format::Conll, &ImportOptions::default());
+    assert_eq!(
+        back.iter()
+            .map(|d| (d.name.as_str(), d.text.as_str()))
+            .collect::<Vec<_>>(),
+        [("أ", "ب"), ("y-2", "#")]
+    );
+    std::fs::write(&p, "ب O\n# name = ج\nد O\n").expect("write");
+    let (back, _) = import_all(&p, Format::Conll, &ImportOptions::default());
+    assert_eq!(
+        back.iter()
+            .map(|d| (d.name.as_str(), d.text.as_str()))
+            .collect::<Vec<_>>(),
+        [("y-1", "ب"), ("ج", "د")]
+    );
+}
+
+#[test]
+fn a_folder_is_imported_in_natural_order_of_file_names() {
+    // Lexical order would be 1, 10, 100, 2.
+    let stems = ["ANERCorp-100", "ANERCorp-2", "ANERCorp-10", "ANERCorp-1"];
+    let natural = ["ANERCorp-1", "ANERCorp-2", "ANERCorp-10", "ANERCorp-100"];
+    let brat = tempfile::tempdir().expect("tempdir");
+    let text = tempfile::tempdir().expect("tempdir");
+    for s in stems {
+        std::fs::write(brat.path().join(format!("{s}.txt")), "في جنيف").expect("write");
+        std::fs::write(brat.path().join(format!("{s}.ann")), "T1\tLOC 3 7\tجنيف\n").expect("write");
+        std::fs::write(text.path().join(format!("{s}.txt")), s).expect("write");
+    }
+    for (dir, format) in [(brat.path(), Format::Brat), (text.path(), Format::Text)] {
+        let (docs, rep) = import_all(dir, format, &ImportOptions::default());
+        assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+        assert_eq!(
+            docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            natural,
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn a_doccano_line_without_a_name_round_trips_byte_identically() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.jsonl");
+    let line = "{\"text\": \"في جنيف\", \"label\": [[3,7,\"LOC\"]]}\n";
+    std::fs::write(&input, line).expect("write");
+    let (docs, rep) = import_all(&input, Format::Doccano, &ImportOptions::default());
+    assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+    assert_eq!(docs[0].name, "in-1");
+    let out = dir.path().join("out.jsonl");
+    export_all(&docs, Format::Doccano, &out, &ExportOptions::default());
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("read"),
+        line,
+        "no name key added"
+    );
+    // Other keys come back as they came (a `name` that is not a string included), and a
+    // document renamed since gets its name written.
+    let lines = "{\"id\": 4, \"text\": \"ب\", \"label\": []}\n{\"text\": \"c\", \"label\": [], \"name\": 5, \"source\": \"x\"}\n{\"text\": \"d\", \"label\": []}\n";
+    std::fs::write(&input, lines).expect("write");
+    let (mut docs, _) = import_all(&input, Format::Doccano, &ImportOptions::default());
+    assert_eq!(
+        docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["4", "in-2", "in-3"]
+    );
+    docs[2].name = "دال".into();
+    let out = dir.path().join("out2.jsonl");
+    export_all(&docs, Format::Doccano, &out, &ExportOptions::default());
+    let want = lines.replace(
+        "{\"text\": \"d\", \"label\": []}",
+        "{\"text\": \"d\", \"label\": [], \"name\": \"دال\"}",
+    );
+    assert_eq!(std::fs::read_to_string(&out).expect("read"), want);
 }

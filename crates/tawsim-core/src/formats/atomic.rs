@@ -1,6 +1,8 @@
 //! Writing outputs: an output is checked first (never an input, never an existing file
 //! without force), then written through a temporary file in the same folder that is renamed
-//! into place only when complete.
+//! into place only when complete. Outputs get the permissions any file the user creates
+//! gets (`0o666 & !umask` for a file, `0o777 & !umask` for brat's folder), not the `0o600`
+//! / `0o700` of a temporary file.
 
 use super::{ExportOptions, ExportReport, FormatError};
 use std::io::Write;
@@ -35,8 +37,7 @@ impl AtomicFile {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let tmp = tempfile::Builder::new()
-            .prefix(".tawsim-export-")
+        let tmp = user_builder(0o666)
             .tempfile_in(&dir)
             .map_err(|e| FormatError::io(&dir, e))?;
         Ok(AtomicFile {
@@ -70,6 +71,24 @@ impl AtomicFile {
         })?;
         Ok(())
     }
+}
+
+/// A temporary file or folder builder (prefix `.tawsim-export-`) whose file or folder is
+/// created with `mode` (Unix: `0o666` for a file, `0o777` for a folder): `open`/`mkdir` then
+/// take the umask (and a default ACL) off it, as for any file the user writes, so the output
+/// renamed into place is `0o644` under umask `022`. The temporary file's own default,
+/// `0o600`, would make every export private whatever the umask.
+pub(crate) fn user_builder(mode: u32) -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".tawsim-export-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    b
 }
 
 /// An error writing to `path`.

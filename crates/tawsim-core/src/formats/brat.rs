@@ -1,6 +1,7 @@
 //! brat standoff: a folder of `NAME.txt` + `NAME.ann`. Offsets are code points.
 //!
-//! Import: the `.txt` is kept exactly as stored (BOM and CRLF included: brat counts them).
+//! Import: a folder's `.txt` files are read in natural order of their names (`a-2` before
+//! `a-10`). The `.txt` is kept exactly as stored (BOM and CRLF included: brat counts them).
 //! `T` lines become spans, checked against their text field. A discontinuous `T` whose
 //! gaps hold only whitespace (how a span crossing a line break is written) is imported as
 //! its outer range; one with words in a gap is imported as one span per fragment, with a
@@ -34,7 +35,7 @@ pub(crate) fn import(
                 txts.push(p);
             }
         }
-        txts.sort();
+        txts.sort_by(|a, b| super::natural_cmp(a, b));
     } else {
         txts.push(path.with_extension("txt"));
     }
@@ -365,8 +366,7 @@ pub(crate) fn export(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let tmp = tempfile::Builder::new()
-        .prefix(".tawsim-export-")
+    let tmp = super::atomic::user_builder(0o777)
         .tempdir_in(&parent)
         .map_err(|e| FormatError::io(&parent, e))?;
     let mut report = ExportReport::default();

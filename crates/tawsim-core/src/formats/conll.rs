@@ -9,7 +9,8 @@
 //! POS-like columns (ASCII, ignored; only the last tag counts then) or, when not ASCII, part
 //! of a token holding a space (ANERcorp; kept, warned). `tag_column` picks one column.
 //!
-//! Quirks handled: an empty token (` O`) is skipped with a warning; two lines run together
+//! Quirks handled: an empty token (` O`) is skipped with a warning; a space before a token
+//! (` فيرسلاين B-PERS`) is dropped with a warning; two lines run together
 //! (`. Oالإصابة O`: a tag glued to the next token) are split in two with a warning; `I-`
 //! without `B-` starts a span (counted in `repaired`, warned); Wojood's `$#$ O` marks a line
 //! break of the source text and becomes `\n`, not a token.
@@ -18,10 +19,14 @@
 //! the `-DOCSTART-` sections. Otherwise (ANERcorp, NewsFANE, Wojood) a document is cut at
 //! the first sentence end — a blank line, `$#$`, or a `.`/`!`/`?`/`؟` token outside any
 //! entity — once it holds [`ImportOptions::max_doc_tokens`](super::ImportOptions) tokens.
-//! Documents are named `stem-N` (N from 1 in each file).
+//! A `# name = NAME` line names the next document (the one it is in if that has no token
+//! yet, else it starts one); other documents are named `stem-N` (N from 1 in each file,
+//! counting every document). A token line `# TAG` stays a token.
 //!
-//! Export. `-DOCSTART- O` and a blank line start each document; each text line is a
-//! sentence followed by a blank line; tokens come from [`tokens::tokenize`]; nested spans
+//! Export. `-DOCSTART- O`, `# name = NAME` (line breaks in the name written as spaces) and a
+//! blank line start each document, so the name line is part of the `-DOCSTART-` block that
+//! readers skipping it (or `#` comment lines, as CoNLL-U readers do) leave out; each text
+//! line is a sentence followed by a blank line; tokens come from [`tokens::tokenize`]; nested spans
 //! give several tag columns, outer span first. Spans off token edges are reported.
 
 use super::tokens::{self, Tag, TagDecoder, parse_tag};
@@ -74,11 +79,8 @@ fn parse_fields<'a>(
         let Some(tag) = parse_tag(t) else {
             return LineParse::Error(ProblemKind::BadTag, format!("{t:?} is not a tag"));
         };
-        let token = if leading_ws {
-            ""
-        } else {
-            fields.first().copied().unwrap_or_default()
-        };
+        // The token is the first field present (a space before it is dropped, and warned).
+        let token = fields.first().copied().unwrap_or_default();
         return LineParse::Tokens {
             toks: vec![ParsedToken {
                 token: Cow::Borrowed(token),
@@ -167,6 +169,19 @@ fn parse_fields<'a>(
     }
 }
 
+/// Whether the line's token column begins with a space that is not the whole column: the
+/// token loses it (fields are split on and trimmed of spaces), so the import warns.
+fn leading_space(line: &str) -> bool {
+    let first = line.split('\t').next().unwrap_or_default();
+    first.starts_with(' ') && !first.trim_matches(' ').is_empty()
+}
+
+/// The document name a `# name = NAME` comment line gives (empty: none).
+fn name_comment(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("# name =")?;
+    Some(rest.strip_prefix(' ').unwrap_or(rest))
+}
+
 fn parse_line(line: &str, tag_column: Option<usize>) -> LineParse<'_> {
     if line.contains('\t') {
         let fields: Vec<&str> = line.split('\t').map(|f| f.trim_matches(' ')).collect();
@@ -188,6 +203,8 @@ struct DocState {
     decoder: TagDecoder,
     pending_break: bool,
     first_line: usize,
+    /// From a `# name = NAME` line.
+    name: Option<String>,
 }
 
 impl DocState {
@@ -199,6 +216,7 @@ impl DocState {
             decoder: TagDecoder::new(ctx.opts.scheme),
             pending_break: false,
             first_line: 0,
+            name: None,
         }
     }
 
@@ -231,6 +249,21 @@ impl Importer<'_> {
             &mut self.doc,
             sink,
         )
+    }
+
+    /// A `# name = NAME` line names the next document: the one being read if it has no token
+    /// yet, else (the line is inside a document) one that starts here.
+    fn name(
+        &mut self,
+        ctx: &mut ImportCtx<'_>,
+        sink: &mut Sink<'_>,
+        name: &str,
+    ) -> Result<(), FormatError> {
+        if !self.doc.tokens.is_empty() {
+            self.finish(ctx, sink)?;
+        }
+        self.doc.name = (!name.trim().is_empty()).then(|| name.to_string());
+        Ok(())
     }
 
     /// A sentence end in a file without `-DOCSTART-`: cut the document once it is long enough.
@@ -343,6 +376,10 @@ pub(crate) fn import_file(
             im.cut_if_long(ctx, sink)?;
             continue;
         }
+        if let Some(name) = name_comment(line) {
+            im.name(ctx, sink, name)?;
+            continue;
+        }
         if line.starts_with("-DOCSTART-") {
             if im.docstart_mode.is_none() {
                 im.docstart_mode = Some(true);
@@ -380,6 +417,20 @@ pub(crate) fn import_file(
                 continue;
             }
         };
+        if leading_space(line)
+            && let Some(t) = toks.first()
+            && !t.token.is_empty()
+        {
+            ctx.warn(
+                file,
+                Some(lno),
+                ProblemKind::LeadingSpace,
+                format!(
+                    "token {:?} begins with a space; the space is dropped",
+                    t.token
+                ),
+            );
+        }
         if merged {
             ctx.warn(
                 file,
@@ -429,6 +480,9 @@ fn finish(
     next.tokens.reserve(doc.tokens.len() + doc.tokens.len() / 8);
     let mut d = std::mem::replace(doc, next);
     if d.tokens.is_empty() {
+        // A name line before `-DOCSTART-`, or a document without tokens: the name is the
+        // next document's.
+        doc.name = d.name;
         return Ok(());
     }
     d.decoder.close_all(d.tokens.len());
@@ -446,7 +500,7 @@ fn finish(
         .collect();
     *n_doc += 1;
     let out = AnnotatedDocument {
-        name: format!("{base}-{n_doc}"),
+        name: d.name.unwrap_or_else(|| format!("{base}-{n_doc}")),
         text: d.text,
         ..Default::default()
     };
@@ -480,7 +534,14 @@ pub(crate) fn export(
                 .push(Problem::new(out, None, ProblemKind::Misaligned, msg));
         }
         buf.clear();
-        buf.push_str("-DOCSTART- O\n\n");
+        buf.push_str("-DOCSTART- O\n# name = ");
+        // One line: a line break in a name would end the comment.
+        buf.extend(
+            doc.name
+                .chars()
+                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+        );
+        buf.push_str("\n\n");
         for (line, tags) in lines.iter().zip(&tagged.tags) {
             for (&tok, t) in line.iter().zip(tags) {
                 buf.push_str(bytes.tok(tok));

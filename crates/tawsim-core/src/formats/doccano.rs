@@ -5,6 +5,12 @@
 //! that parses as a [`DocStatus`] is taken out of meta; every other key (`id`, `relations`,
 //! ...) is kept as metadata and written back. Entity ids are not kept: export numbers
 //! entities 1, 2, ... across the file (relations referring to old ids are kept verbatim).
+//!
+//! Export writes a `name` only where the record needs one to be read back with its name:
+//! not when the name is the `id`, nor when it is the `stem-LINE` name the importer gave a
+//! record that had neither (kept in meta [`DEFAULT_NAME`], never written), so such a line
+//! is written back as it came, without a `name` it never had. A document renamed since, or
+//! from another format, gets its `name`.
 
 use super::{
     Candidate, DoccanoShape, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
@@ -114,13 +120,15 @@ fn read_record(
     {
         return None;
     }
+    // A key of that name in the input is the input's, not ours.
+    obj.remove(DEFAULT_NAME);
     let name = match obj.remove("name") {
         Some(Value::String(s)) => s,
         Some(other) => {
             obj.insert("name".into(), other);
-            default_name(&obj, base, lno)
+            default_name(&mut obj, base, lno)
         }
-        None => default_name(&obj, base, lno),
+        None => default_name(&mut obj, base, lno),
     };
     let mut status = DocStatus::New;
     if let Some(st) = obj
@@ -188,10 +196,20 @@ fn read_record(
     ))
 }
 
-fn default_name(obj: &Meta, base: &str, lno: usize) -> String {
-    obj.get("id")
-        .and_then(id_string)
-        .unwrap_or_else(|| format!("{base}-{lno}"))
+/// Meta key holding the name the importer made up (`stem-LINE`) for a record with neither a
+/// string `name` nor an `id`, so that export does not add a `name` the record did not have.
+/// Exporters never write it.
+pub(crate) const DEFAULT_NAME: &str = "doccano_default_name";
+
+/// The name of a record without a string `name`: its `id`, else `stem-LINE` (then noted in
+/// meta [`DEFAULT_NAME`]).
+fn default_name(obj: &mut Meta, base: &str, lno: usize) -> String {
+    if let Some(id) = obj.get("id").and_then(id_string) {
+        return id;
+    }
+    let name = format!("{base}-{lno}");
+    obj.insert(DEFAULT_NAME.into(), Value::String(name.clone()));
+    name
 }
 
 type EntryResult = Result<Candidate, (ProblemKind, String)>;
@@ -350,7 +368,9 @@ pub(crate) fn export(
             .get("id")
             .and_then(id_string)
             .is_some_and(|id| id == doc.name);
-        let write_name = !name_is_id;
+        let name_is_default =
+            doc.meta.get(DEFAULT_NAME).and_then(Value::as_str) == Some(doc.name.as_str());
+        let write_name = !name_is_id && !name_is_default;
         if write_name {
             push_field(
                 &mut line,
@@ -370,6 +390,7 @@ pub(crate) fn export(
         }
         for (k, v) in &doc.meta {
             let taken = matches!(k.as_str(), "id" | "text" | "label" | "entities")
+                || k == DEFAULT_NAME
                 || (k == "name" && write_name)
                 || (k == "status" && write_status)
                 || (k == "relations" && opts.doccano_shape == DoccanoShape::Entities);

@@ -311,7 +311,9 @@ pub(crate) fn export(
             super::doccano::push_field(&mut line, &mut first, "tokens", &Value::Array(toks));
             super::doccano::push_field(&mut line, &mut first, "ner_tags", &Value::Array(tag_ids));
             for (k, v) in &doc.meta {
-                if !matches!(k.as_str(), "id" | "tokens" | "ner_tags") {
+                if !matches!(k.as_str(), "id" | "tokens" | "ner_tags")
+                    && k != super::doccano::DEFAULT_NAME
+                {
                     super::doccano::push_field(&mut line, &mut first, k, v);
                 }
             }

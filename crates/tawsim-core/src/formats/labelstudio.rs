@@ -360,7 +360,9 @@ pub(crate) fn export(
             push_field(&mut data, &mut df, "name", &Value::String(doc.name.clone()));
         }
         for (k, v) in &doc.meta {
-            if !matches!(k.as_str(), "text" | "name" | "annotation_source") {
+            if !matches!(k.as_str(), "text" | "name" | "annotation_source")
+                && k != super::doccano::DEFAULT_NAME
+            {
                 push_field(&mut data, &mut df, k, v);
             }
         }

@@ -112,7 +112,7 @@ impl Format {
                 .map(|e| e.path())
                 .filter(|p| p.is_file())
                 .collect();
-            files.sort();
+            files.sort_by(|a, b| natural_cmp(a, b));
             let has_ann = files
                 .iter()
                 .any(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("ann")));
@@ -162,8 +162,9 @@ impl fmt::Display for Format {
     }
 }
 
-/// Streams documents from a file or folder into `sink`. A folder is read file by file,
-/// sorted by name (brat: every `.txt` with its `.ann`).
+/// Streams documents from a file or folder into `sink`. A folder is read file by file in
+/// natural order of their names (digit runs by value: `a-2` before `a-10`; brat: every `.txt`
+/// with its `.ann`).
 pub fn import_path(
     path: &Path,
     format: Format,
@@ -223,7 +224,7 @@ pub fn export_documents(
 }
 
 /// Files to import for `path` in `format`: the file itself, or a folder's matching files
-/// sorted by name.
+/// in natural order of their names.
 fn input_files(path: &Path, format: Format) -> Result<Vec<PathBuf>, FormatError> {
     let meta = std::fs::metadata(path).map_err(|e| FormatError::io(path, e))?;
     if !meta.is_dir() {
@@ -246,7 +247,7 @@ fn input_files(path: &Path, format: Format) -> Result<Vec<PathBuf>, FormatError>
             files.push(p);
         }
     }
-    files.sort();
+    files.sort_by(|a, b| natural_cmp(a, b));
     if files.is_empty() {
         return Err(FormatError::NoInput {
             path: path.to_path_buf(),
@@ -265,6 +266,63 @@ pub(crate) fn json_type(v: &serde_json::Value) -> &'static str {
         serde_json::Value::Array(_) => "an array",
         serde_json::Value::Object(_) => "an object",
     }
+}
+
+/// The value of a decimal digit: ASCII, Arabic-Indic (٠-٩) or Extended Arabic-Indic (۰-۹).
+fn digit_value(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        '\u{0660}'..='\u{0669}' => Some(c as u32 - 0x0660),
+        '\u{06F0}'..='\u{06F9}' => Some(c as u32 - 0x06F0),
+        _ => None,
+    }
+}
+
+/// Natural order of file names, the order a folder's files are imported in: runs of digits
+/// compare by their value (`ANERCorp-2` before `ANERCorp-10`), everything else code point by
+/// code point. Names equal that way (`a-01`, `a-1`) fall back to plain order, so the order is
+/// total and the same on every run.
+pub(crate) fn natural_cmp(a: &Path, b: &Path) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (na, nb) = (
+        a.file_name().unwrap_or(a.as_os_str()).to_string_lossy(),
+        b.file_name().unwrap_or(b.as_os_str()).to_string_lossy(),
+    );
+    let (mut x, mut y) = (na.chars().peekable(), nb.chars().peekable());
+    loop {
+        let (cx, cy) = match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => break,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(cx), Some(cy)) => (cx, cy),
+        };
+        if digit_value(cx).is_some() && digit_value(cy).is_some() {
+            // Compare the digit runs by value: without leading zeros, the longer is larger,
+            // else the first differing digit decides.
+            let run = |it: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+                let mut v = Vec::new();
+                while let Some(d) = it.peek().copied().and_then(digit_value) {
+                    if !(v.is_empty() && d == 0) {
+                        v.push(d);
+                    }
+                    it.next();
+                }
+                v
+            };
+            let (dx, dy) = (run(&mut x), run(&mut y));
+            let ord = dx.len().cmp(&dy.len()).then_with(|| dx.cmp(&dy));
+            if ord != Ordering::Equal {
+                return ord;
+            }
+            continue;
+        }
+        if cx != cy {
+            return cx.cmp(&cy);
+        }
+        x.next();
+        y.next();
+    }
+    na.cmp(&nb).then_with(|| a.cmp(b))
 }
 
 /// The stem of a file name, for naming documents.
@@ -289,7 +347,9 @@ fn looks_like_conll(path: &Path) -> bool {
     let lines: Vec<&str> = text
         .lines()
         .map(|l| l.trim_start_matches('\u{FEFF}').trim_end_matches('\r'))
-        .filter(|l| !l.trim().is_empty() && !l.starts_with("-DOCSTART-"))
+        .filter(|l| {
+            !l.trim().is_empty() && !l.starts_with("-DOCSTART-") && !l.starts_with("# name =")
+        })
         .take(200)
         .collect();
     // The last line may be cut by the 64 KB limit.
@@ -330,6 +390,49 @@ mod tests {
         assert_eq!(Format::parse("label-studio"), Some(Format::LabelStudio));
         assert_eq!(Format::parse("huggingface"), Some(Format::HfTokens));
         assert_eq!(Format::parse("xml"), None);
+    }
+
+    #[test]
+    fn natural_order_compares_digit_runs_by_value() {
+        let mut names = vec![
+            "ANERCorp-100.txt",
+            "ANERCorp-10.txt",
+            "ANERCorp-2.txt",
+            "ANERCorp-1.txt",
+            "ANERCorp-02.txt",
+            "b.txt",
+            "a10b2.txt",
+            "a10b10.txt",
+            "a9.txt",
+            "وثيقة-١٠.txt",
+            "وثيقة-٢.txt",
+            "x-99999999999999999999999.txt",
+            "x-100000000000000000000000.txt",
+        ];
+        names.sort_by(|a, b| natural_cmp(Path::new(a), Path::new(b)));
+        assert_eq!(
+            names,
+            [
+                "ANERCorp-1.txt",
+                "ANERCorp-02.txt",
+                "ANERCorp-2.txt",
+                "ANERCorp-10.txt",
+                "ANERCorp-100.txt",
+                "a9.txt",
+                "a10b2.txt",
+                "a10b10.txt",
+                "b.txt",
+                "x-99999999999999999999999.txt",
+                "x-100000000000000000000000.txt",
+                "وثيقة-٢.txt",
+                "وثيقة-١٠.txt",
+            ]
+        );
+        // Only the names count, not the folders they are in.
+        assert_eq!(
+            natural_cmp(Path::new("z/a-2.txt"), Path::new("a/a-10.txt")),
+            std::cmp::Ordering::Less
+        );
     }
 
     #[test]

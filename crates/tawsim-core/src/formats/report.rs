@@ -35,6 +35,8 @@ pub enum ProblemKind {
     EmptyToken,
     /// A CoNLL token holding a space (kept).
     TokenWithSpace,
+    /// A CoNLL token beginning with a space (the space dropped).
+    LeadingSpace,
     /// Two CoNLL lines run together (split in two).
     MissingNewline,
     /// The file does not end with a newline.
