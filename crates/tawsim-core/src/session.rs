@@ -354,7 +354,7 @@ impl<S: Store> Session<S> {
     fn read_only_layer(&mut self) -> bool {
         if let Some(a) = &self.viewing {
             self.status = format!(
-                "{}'s layer is read-only: Layer > My layer to annotate again",
+                "{}'s layer is read-only: Layers > Back to my layer to annotate again",
                 a.name
             );
             true
@@ -1567,6 +1567,58 @@ mod tests {
         let mut s = Session::new();
         s.set_project(p);
         (dir, s)
+    }
+
+    #[test]
+    fn another_layer_is_shown_read_only_and_blind_annotators_cannot_show_it() {
+        let (dir, mut s) = session_with("زار محمد بنغازي يوم الأحد");
+        let l = first_label(&s);
+        s.set_annotator("amina").expect("amina");
+        assert!(s.apply_label(l, Some((4, 8))));
+        s.set_annotator("bilal").expect("bilal");
+        assert!(
+            s.current().expect("doc").ann.spans.is_empty(),
+            "his own, empty layer"
+        );
+        assert!(s.apply_label(l, Some((9, 15))));
+        let amina = s
+            .layers()
+            .into_iter()
+            .find(|(a, _)| a.name == "amina")
+            .expect("amina");
+        // The project's first annotator (the OS user, who imported) is its manager; bilal
+        // annotates blind: amina's layer stays hidden from him.
+        assert!(!amina.1);
+        s.apply(SessionOp::ViewLayer(Some(amina.0.id)));
+        assert!(s.viewing().is_none());
+        assert!(s.status.contains("hidden"), "{}", s.status);
+        // The manager shows it, read-only.
+        s.set_annotator(&crate::domain::annotator::os_user_name())
+            .expect("manager");
+        s.apply(SessionOp::ViewLayer(Some(amina.0.id)));
+        assert_eq!(s.viewing().map(|a| a.name.as_str()), Some("amina"));
+        let shown: Vec<(usize, usize)> = s
+            .current()
+            .expect("doc")
+            .ann
+            .spans
+            .iter()
+            .map(|x| (x.start, x.end))
+            .collect();
+        assert_eq!(shown, vec![(4, 8)]);
+        assert!(!s.apply_label(l, Some((9, 15))), "read-only");
+        assert!(s.status.contains("read-only"), "{}", s.status);
+        s.apply(SessionOp::ViewLayer(None));
+        assert!(s.viewing().is_none());
+        assert!(s.current().expect("doc").ann.spans.is_empty());
+        drop(s);
+        let p = Project::open_read_only_as(&dir.path().join("p.tawsim"), "amina").expect("read");
+        let id = p.documents().expect("docs")[0].id;
+        assert_eq!(
+            p.annotations(id).expect("ann").spans.len(),
+            1,
+            "nothing written to hers"
+        );
     }
 
     fn first_label(s: &Session) -> LabelId {
