@@ -159,6 +159,10 @@ pub struct ReadOptions {
     /// JSON formats: offsets in the file count UTF-16 code units.
     #[arg(long)]
     pub utf16: bool,
+    /// Spans may overlap (nested NER, e.g. Wojood); a project made by this import allows
+    /// them from then on.
+    #[arg(long)]
+    pub allow_overlap: bool,
 }
 
 impl ReadOptions {
@@ -175,6 +179,9 @@ impl ReadOptions {
             scheme: parse_scheme(self.scheme.as_deref())?,
             tag_column: self.tag_column,
             utf16_offsets: self.utf16,
+            overlap: self
+                .allow_overlap
+                .then_some(crate::domain::OverlapPolicy::Allow),
             ..ImportOptions::default()
         })
     }

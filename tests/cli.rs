@@ -333,3 +333,79 @@ fn cli_commands_leave_no_lock_file_behind() {
         stray_files(dir.path())
     );
 }
+
+#[test]
+fn nested_ner_imports_with_allow_overlap_and_a_failed_import_leaves_no_project() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let wojood =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpora/wojood-sample/val.txt");
+    // Without the option, nested spans are problems: the check says so, and an import that
+    // would have created the project leaves nothing behind.
+    let (ok, out, _) = tawsim(&["validate", s(&wojood), "--format", "conll"]);
+    assert!(!ok);
+    assert!(out.contains("this project forbids overlaps"), "{out}");
+    let project = dir.path().join("wojood.tawsim");
+    let (ok, _, err) = tawsim(&["import", s(&project), s(&wojood), "--format", "conll"]);
+    assert!(!ok, "{err}");
+    assert!(!project.exists(), "no empty project is left behind");
+    assert!(lock_files(dir.path()).is_empty() && stray_files(dir.path()).is_empty());
+    // With it: every span, and the new project allows overlaps from then on.
+    let (ok, out, _) = tawsim(&[
+        "validate",
+        s(&wojood),
+        "--format",
+        "conll",
+        "--allow-overlap",
+    ]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("470 span(s), 0 warning(s), 0 problem(s)"),
+        "{out}"
+    );
+    let (ok, out, err) = tawsim(&[
+        "import",
+        s(&project),
+        s(&wojood),
+        "--format",
+        "conll",
+        "--allow-overlap",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Imported 3 document(s) with 470 span(s)"),
+        "{out}"
+    );
+    let p = tawsim::store::Project::open_read_only(&project).expect("read");
+    assert_eq!(p.settings().overlap, tawsim::domain::OverlapPolicy::Allow);
+    drop(p);
+    // A project that forbids overlaps refuses such an import and says how to allow them.
+    let flat = dir.path().join("flat.tawsim");
+    let text = dir.path().join("t.txt");
+    std::fs::write(&text, "نص").expect("write");
+    assert!(tawsim(&["import", s(&flat), s(&text)]).0);
+    let (ok, _, err) = tawsim(&[
+        "import",
+        s(&flat),
+        s(&wojood),
+        "--format",
+        "conll",
+        "--allow-overlap",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("tawsim project set PROJECT overlap allow"),
+        "{err}"
+    );
+    let (ok, _, err) = tawsim(&["project", "set", s(&flat), "overlap", "allow"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = tawsim(&[
+        "import",
+        s(&flat),
+        s(&wojood),
+        "--format",
+        "conll",
+        "--allow-overlap",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("470 span(s)"), "{out}");
+}

@@ -153,7 +153,7 @@ pub fn import_paths_joining<S: Store>(
         None => opts.overlap = Some(policy),
         Some(OverlapPolicy::Allow) if policy == OverlapPolicy::Forbid => {
             return Err(OpsError::Refused(format!(
-                "{}: the project forbids overlapping spans, so an import that allows them cannot go into it (allow them first: Project > Spans may overlap: Yes)",
+                "{}: the project forbids overlapping spans, so an import that allows them cannot go into it (allow them first: Project > Spans may overlap: Yes, or tawsim project set PROJECT overlap allow)",
                 project.path().display()
             )));
         }
@@ -213,13 +213,35 @@ pub fn import_new_as(
     annotator: Option<&str>,
 ) -> Result<(Project, ImportOutcome), OpsError> {
     let name = annotator.map_or_else(crate::domain::annotator::os_user_name, str::to_string);
-    let mut p = if project_path.exists() {
-        Project::open_as(project_path, &name)?
-    } else {
-        Project::create_as(project_path, &name)?
-    };
-    let out = import_paths_joining(&mut p, paths, format, opts, annotator.is_some())?;
-    Ok((p, out))
+    if project_path.exists() {
+        let mut p = Project::open_as(project_path, &name)?;
+        let out = import_paths_joining(&mut p, paths, format, opts, annotator.is_some())?;
+        return Ok((p, out));
+    }
+    let mut p = Project::create_as(project_path, &name)?;
+    // A new project takes the import's overlap policy (nested NER from the command line).
+    let made = (|| {
+        if let Some(policy) = opts.overlap {
+            p.save_settings(crate::domain::ProjectSettings {
+                overlap: policy,
+                ..p.settings()
+            })?;
+        }
+        import_paths_joining(&mut p, paths, format, opts, annotator.is_some())
+    })();
+    match made {
+        Ok(out) => Ok((p, out)),
+        Err(e) => {
+            // Nothing was imported: the project this call made goes too (with its lock).
+            drop(p);
+            for suffix in ["", "-wal", "-shm"] {
+                let mut f = project_path.as_os_str().to_owned();
+                f.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(f));
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Which documents and labels an export takes.
