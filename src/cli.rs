@@ -94,6 +94,9 @@ pub enum CliCommand {
         /// Export NAME's layer (default: yours, or the only annotator's).
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
+        /// Exit 0 even when some spans cannot be written in the format (they are listed).
+        #[arg(long)]
+        lenient: bool,
     },
     /// Check a dataset file without importing it: the report lists every problem.
     Validate {
@@ -255,6 +258,7 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             clitic_tokens,
             with_article,
             annotator,
+            lenient,
         } => {
             let format = parse_format(Some(&format))?.ok_or("no format")?;
             let status = status
@@ -292,9 +296,17 @@ fn run(cmd: CliCommand) -> Result<(), String> {
                 output.display()
             );
             for m in &r.misaligned {
-                println!("misaligned: {m}");
+                println!("not written: {m}");
             }
-            Ok(())
+            if r.misaligned.is_empty() || lenient {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} span(s) could not be written in this format (listed above); {} was written without them (--lenient accepts that)",
+                    r.misaligned.len(),
+                    output.display()
+                ))
+            }
         }
         CliCommand::Validate { file, format, read } => {
             let format = parse_format(format.as_deref())?

@@ -409,3 +409,38 @@ fn nested_ner_imports_with_allow_overlap_and_a_failed_import_leaves_no_project()
     assert!(ok, "{err}");
     assert!(out.contains("470 span(s)"), "{out}");
 }
+
+#[test]
+fn spans_a_format_cannot_hold_make_the_export_fail_unless_lenient() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let input = dir.path().join("in.jsonl");
+    // One span across a line break: CoNLL has one token a line and cannot hold it.
+    let line = serde_json::json!({"text": "زار محمد\nبنغازي يوم الأحد", "label": [[4, 15, "PER"], [20, 25, "DATE"]]});
+    std::fs::write(&input, format!("{line}\n")).expect("write");
+    let project = dir.path().join("p.tawsim");
+    assert!(tawsim(&["import", s(&project), s(&input)]).0);
+    let out = dir.path().join("out.conll");
+    let (ok, text, err) = tawsim(&["export", s(&project), "--format", "conll", "-o", s(&out)]);
+    assert!(!ok, "exit code non-zero: {text}");
+    assert!(
+        text.contains("not written:") && text.contains("crosses a line break"),
+        "{text}"
+    );
+    assert!(err.contains("1 span(s) could not be written"), "{err}");
+    assert!(
+        std::fs::read_to_string(&out)
+            .expect("written")
+            .contains("B-DATE")
+    );
+    let (ok, _, err) = tawsim(&[
+        "export",
+        s(&project),
+        "--format",
+        "conll",
+        "-o",
+        s(&out),
+        "--force",
+        "--lenient",
+    ]);
+    assert!(ok, "{err}");
+}

@@ -458,11 +458,14 @@ pub fn run_export<S: Store>(
                 r.out.display()
             );
             if !rep.misaligned.is_empty() {
+                // More than one line: the window shows them all in the report.
                 s.push_str(&format!(
-                    "; {} span(s) did not fall on token edges (reported, not moved): {}",
-                    rep.misaligned.len(),
-                    rep.misaligned[0]
+                    "; {} span(s) could not be written in this format (left out, not moved)",
+                    rep.misaligned.len()
                 ));
+                for m in &rep.misaligned {
+                    s.push_str(&format!("\nnot written: {m}"));
+                }
             }
             Ok(s)
         }
