@@ -3,7 +3,9 @@
 //! work while a window has it open; `import` is a writer and is refused then.
 
 use crate::domain::DocStatus;
-use crate::formats::{DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme};
+use crate::formats::{
+    ConllDialect, DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme,
+};
 use crate::ops;
 use crate::store::Project;
 use clap::{Parser, Subcommand};
@@ -79,6 +81,10 @@ pub enum CliCommand {
         /// CoNLL tag scheme: iob2 (default), iob1, bioes.
         #[arg(long)]
         scheme: Option<String>,
+        /// CoNLL line layout: conll2003 (default: seqeval, spaCy convert, HF scripts),
+        /// doccano (doccano's CoNLL import: token<TAB>tag only), tab (conll2003 with tabs).
+        #[arg(long, value_name = "DIALECT")]
+        conll_dialect: Option<String>,
         /// JSON formats: offsets in UTF-16 code units.
         #[arg(long)]
         utf16: bool,
@@ -253,6 +259,7 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             labels,
             force,
             scheme,
+            conll_dialect,
             utf16,
             entities,
             clitic_tokens,
@@ -272,6 +279,14 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             let opts = ExportOptions {
                 utf16_offsets: utf16,
                 scheme: parse_scheme(scheme.as_deref())?,
+                conll_dialect: conll_dialect
+                    .map(|d| {
+                        ConllDialect::parse(&d).ok_or_else(|| {
+                            format!("unknown CoNLL dialect {d:?} (conll2003, doccano, tab)")
+                        })
+                    })
+                    .transpose()?
+                    .unwrap_or_default(),
                 clitic_tokens,
                 with_article,
                 doccano_shape: if entities {

@@ -444,3 +444,60 @@ fn spans_a_format_cannot_hold_make_the_export_fail_unless_lenient() {
     ]);
     assert!(ok, "{err}");
 }
+
+#[test]
+fn export_conll_dialect_doccano_writes_two_tab_columns_and_an_unknown_one_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = seed_project(dir.path());
+    let out = dir.path().join("doccano.conll");
+    let (ok, text, err) = tawsim(&[
+        "export",
+        s(&project),
+        "--format",
+        "conll",
+        "--conll-dialect",
+        "doccano",
+        "-o",
+        s(&out),
+    ]);
+    assert!(ok, "{text}{err}");
+    let body = std::fs::read_to_string(&out).expect("written");
+    assert!(body.contains("بنغازي\tB-LOC\n"), "{body}");
+    assert!(
+        !body.contains("-DOCSTART-") && !body.contains('#'),
+        "{body}"
+    );
+    assert!(
+        body.lines()
+            .all(|l| l.is_empty() || l.split('\t').count() == 2),
+        "{body}"
+    );
+    let tab = dir.path().join("tab.conll");
+    let (ok, _, err) = tawsim(&[
+        "export",
+        s(&project),
+        "--format",
+        "conll",
+        "--conll-dialect",
+        "tab",
+        "-o",
+        s(&tab),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        std::fs::read_to_string(&tab)
+            .expect("written")
+            .starts_with("-DOCSTART-\tO\n# name = ")
+    );
+    let (ok, _, err) = tawsim(&[
+        "export",
+        s(&project),
+        "--format",
+        "conll",
+        "--conll-dialect",
+        "csv",
+        "-o",
+        s(&dir.path().join("x.conll")),
+    ]);
+    assert!(!ok && err.contains("unknown CoNLL dialect"), "{err}");
+}

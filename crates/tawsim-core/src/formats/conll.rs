@@ -23,16 +23,20 @@
 //! yet, else it starts one); other documents are named `stem-N` (N from 1 in each file,
 //! counting every document). A token line `# TAG` stays a token.
 //!
-//! Export. `-DOCSTART- O`, `# name = NAME` (line breaks in the name written as spaces) and a
-//! blank line start each document, so the name line is part of the `-DOCSTART-` block that
-//! readers skipping it (or `#` comment lines, as CoNLL-U readers do) leave out; each text
-//! line is a sentence followed by a blank line; tokens come from [`tokens::tokenize`]; nested spans
-//! give several tag columns, outer span first. Spans off token edges are reported.
+//! Export ([`ConllDialect::Conll2003`], the default). `-DOCSTART- O`, `# name = NAME` (line
+//! breaks in the name written as spaces) and a blank line start each document, so the name
+//! line is part of the `-DOCSTART-` block that readers skipping it (or `#` comment lines, as
+//! CoNLL-U readers do) leave out; each text line is a sentence followed by a blank line; tokens
+//! come from [`tokens::tokenize`]; nested spans give several tag columns, outer span first,
+//! separated by spaces. Spans off token edges are reported. [`ConllDialect::Tab`] is the same
+//! with TAB separators. [`ConllDialect::Doccano`] writes what doccano's CoNLL import reads:
+//! `token<TAB>TAG` lines only, a blank line after each sentence (and so between documents),
+//! no `-DOCSTART-` and no name line; a nested span is not written (reported).
 
 use super::tokens::{self, Tag, TagDecoder, parse_tag};
 use super::{
-    Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader, Problem,
-    ProblemKind, check_export_cancel, stem, werr,
+    Candidate, ConllDialect, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
+    Problem, ProblemKind, check_export_cancel, stem, werr,
 };
 use crate::domain::AnnotatedDocument;
 use std::borrow::Cow;
@@ -519,7 +523,15 @@ pub(crate) fn export(
         check_export_cancel(opts)?;
         let bytes = tokens::TokenText::new(&doc.text);
         let lines = tokens::tokenize(&doc.text, &doc.spans, opts);
-        let tagged = tokens::assign_tags(&lines, &doc.spans, opts.scheme, false);
+        let dialect = opts.conll_dialect;
+        // doccano reads exactly two columns: a nested span has no column to go in.
+        let flat = dialect == ConllDialect::Doccano;
+        let sep = if dialect == ConllDialect::Conll2003 {
+            ' '
+        } else {
+            '\t'
+        };
+        let tagged = tokens::assign_tags(&lines, &doc.spans, opts.scheme, flat);
         for (sp, why) in tagged.misaligned {
             let msg = format!(
                 "document {:?}: span [{}, {}) {} {:?} {why}; not written",
@@ -534,22 +546,27 @@ pub(crate) fn export(
                 .push(Problem::new(out, None, ProblemKind::Misaligned, msg));
         }
         buf.clear();
-        buf.push_str("-DOCSTART- O\n# name = ");
-        // One line: a line break in a name would end the comment.
-        buf.extend(
-            doc.name
-                .chars()
-                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
-        );
-        buf.push_str("\n\n");
+        if dialect != ConllDialect::Doccano {
+            buf.push_str("-DOCSTART-");
+            buf.push(sep);
+            buf.push_str("O\n# name = ");
+            // One line: a line break in a name would end the comment.
+            buf.extend(
+                doc.name
+                    .chars()
+                    .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+            );
+            buf.push_str("\n\n");
+        }
         for (line, tags) in lines.iter().zip(&tagged.tags) {
             for (&tok, t) in line.iter().zip(tags) {
                 buf.push_str(bytes.tok(tok));
                 if t.is_empty() {
-                    buf.push_str(" O");
+                    buf.push(sep);
+                    buf.push('O');
                 }
                 for tag in t {
-                    buf.push(' ');
+                    buf.push(sep);
                     tag.push_to(&mut buf);
                 }
                 buf.push('\n');

@@ -53,6 +53,50 @@ pub enum DoccanoShape {
     Entities,
 }
 
+/// How a CoNLL export lays out its lines (import reads all of them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConllDialect {
+    /// `-DOCSTART- O`, `# name = NAME`, a blank line, then `token TAG` lines separated by
+    /// spaces, nested spans as more tag columns, a blank line after each sentence: what
+    /// seqeval, `spacy convert` and the Hugging Face CoNLL scripts read.
+    #[default]
+    Conll2003,
+    /// `token<TAB>TAG`, two columns only (a nested span is not written, and listed), no
+    /// `-DOCSTART-`, no `#` lines, a blank line after each sentence and so between documents:
+    /// doccano's CoNLL import.
+    Doccano,
+    /// [`Conll2003`](ConllDialect::Conll2003) with TAB separators, for tab-separated readers.
+    Tab,
+}
+
+impl ConllDialect {
+    pub const ALL: [ConllDialect; 3] = [
+        ConllDialect::Conll2003,
+        ConllDialect::Doccano,
+        ConllDialect::Tab,
+    ];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            ConllDialect::Conll2003 => "conll2003",
+            ConllDialect::Doccano => "doccano",
+            ConllDialect::Tab => "tab",
+        }
+    }
+
+    /// Parses a dialect name (case-insensitive).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<ConllDialect> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "conll2003" | "conll" | "space" => Some(ConllDialect::Conll2003),
+            "doccano" => Some(ConllDialect::Doccano),
+            "tab" | "tsv" => Some(ConllDialect::Tab),
+            _ => None,
+        }
+    }
+}
+
 /// Options for every importer (each reads the ones that apply to it).
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -118,6 +162,8 @@ pub struct ExportOptions {
     /// With `clitic_tokens`: the article ال counts as a proclitic too.
     pub with_article: bool,
     pub doccano_shape: DoccanoShape,
+    /// CoNLL: line layout ([`ConllDialect`]).
+    pub conll_dialect: ConllDialect,
     /// Replace an existing output.
     pub force: bool,
     /// Paths the documents came from: the output may never be one of them, even with force.

@@ -1,0 +1,160 @@
+//! Edge cases of the formats, each on the smallest input that shows it: the CoNLL export
+//! dialects (goldens in `tests/data/conll-dialects`), CoNLL document cuts that respect the
+//! file's own sentence breaks, and brat `.ann` offsets that count a CRLF as one character.
+
+use std::path::{Path, PathBuf};
+use tawsim_core::domain::{AnnotatedDocument, TaggedSpan};
+use tawsim_core::formats::{
+    ConllDialect, ExportOptions, ExportReport, Format, ImportOptions, ImportReport, ProblemKind,
+    export_documents, import_path,
+};
+
+fn data_dir() -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("tests/data")
+}
+
+fn import_all(
+    path: &Path,
+    format: Format,
+    opts: &ImportOptions,
+) -> (Vec<AnnotatedDocument>, ImportReport) {
+    let mut docs = Vec::new();
+    let report = import_path(path, format, opts, &mut |d| {
+        docs.push(d);
+        Ok(())
+    })
+    .expect("import");
+    (docs, report)
+}
+
+fn export_all(
+    docs: &[AnnotatedDocument],
+    format: Format,
+    out: &Path,
+    opts: &ExportOptions,
+) -> ExportReport {
+    export_documents(&mut docs.iter().cloned(), format, out, opts).expect("export")
+}
+
+/// The span of the first occurrence of `needle`, in code points.
+fn span(text: &str, needle: &str, label: &str) -> TaggedSpan {
+    let b = text.find(needle).expect("needle present");
+    let s = text[..b].chars().count();
+    TaggedSpan::new(s, s + needle.chars().count(), label)
+}
+
+/// (label, covered text) of every span, sorted.
+fn span_texts(d: &AnnotatedDocument) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = d
+        .spans
+        .iter()
+        .map(|s| {
+            (
+                s.label.clone(),
+                d.text.chars().skip(s.start).take(s.end - s.start).collect(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+// --- 1. CoNLL export dialects ------------------------------------------------------------
+
+/// Two sentences (text lines), four spans; tokens separated by one space, as an import
+/// joins them, so the text reads back unchanged.
+fn two_sentences() -> AnnotatedDocument {
+    let text = "وصل خليفة حفتر إلى بنغازي .\nالأمم المتحدة في جنيف".to_string();
+    let mut spans = vec![
+        span(&text, "خليفة حفتر", "PER"),
+        span(&text, "بنغازي", "LOC"),
+        span(&text, "الأمم المتحدة", "ORG"),
+        span(&text, "جنيف", "LOC"),
+    ];
+    spans.sort();
+    AnnotatedDocument {
+        name: "خبر".into(),
+        text,
+        spans,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn conll_dialects_write_their_exact_layout_and_read_back_to_the_same_spans() {
+    let doc = two_sentences();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for dialect in ConllDialect::ALL {
+        let out = dir.path().join(format!("{}.conll", dialect.name()));
+        let opts = ExportOptions {
+            conll_dialect: dialect,
+            ..Default::default()
+        };
+        let rep = export_all(std::slice::from_ref(&doc), Format::Conll, &out, &opts);
+        assert_eq!((rep.documents, rep.spans), (1, 4), "{dialect:?}");
+        assert!(
+            rep.misaligned.is_empty(),
+            "{dialect:?}: {:?}",
+            rep.misaligned
+        );
+        let golden = data_dir().join(format!(
+            "conll-dialects/two-sentences.{}.conll",
+            dialect.name()
+        ));
+        let want = std::fs::read_to_string(&golden).expect("golden");
+        let got = std::fs::read_to_string(&out).expect("read");
+        assert_eq!(got, want, "{dialect:?} differs from {}", golden.display());
+        // Our own importer reads every dialect back: same text, same spans.
+        let (back, irep) = import_all(&out, Format::Conll, &ImportOptions::default());
+        assert!(
+            irep.errors.is_empty() && irep.warnings.is_empty(),
+            "{dialect:?}: {irep:?}"
+        );
+        assert_eq!(back.len(), 1, "{dialect:?}");
+        assert_eq!(back[0].text, doc.text, "{dialect:?}");
+        assert_eq!(back[0].spans, doc.spans, "{dialect:?}");
+        assert_eq!(span_texts(&back[0]), span_texts(&doc), "{dialect:?}");
+        let name = if dialect == ConllDialect::Doccano {
+            dialect.name().to_string() + "-1"
+        } else {
+            doc.name.clone()
+        };
+        assert_eq!(back[0].name, name, "{dialect:?}");
+    }
+}
+
+#[test]
+fn the_doccano_dialect_is_two_tab_columns_with_one_blank_line_between_documents() {
+    let second = AnnotatedDocument {
+        name: "ثان".into(),
+        text: "في طرابلس".into(),
+        spans: vec![TaggedSpan::new(3, 9, "LOC")],
+        ..Default::default()
+    };
+    // A nested span cannot be written in two columns: it is listed, the outer one written.
+    let mut nested = two_sentences();
+    nested.spans.push(span(&nested.text, "الأمم", "ORG"));
+    nested.spans.sort();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("d.conll");
+    let opts = ExportOptions {
+        conll_dialect: ConllDialect::Doccano,
+        ..Default::default()
+    };
+    let rep = export_all(&[nested, second], Format::Conll, &out, &opts);
+    assert_eq!((rep.documents, rep.spans), (2, 5));
+    assert_eq!(rep.misaligned.len(), 1, "{:?}", rep.misaligned);
+    let body = std::fs::read_to_string(&out).expect("read");
+    let first =
+        std::fs::read_to_string(data_dir().join("conll-dialects/two-sentences.doccano.conll"))
+            .expect("golden");
+    assert_eq!(body, format!("{first}في\tO\nطرابلس\tB-LOC\n\n"));
+    // What doccano's parser asks of every line: blank, or exactly two tab-separated columns.
+    for l in body.lines() {
+        assert!(l.is_empty() || l.split('\t').count() == 2, "{l:?}");
+    }
+    assert!(
+        !body.contains("\n\n\n"),
+        "no empty sentence between documents"
+    );
+}
