@@ -158,3 +158,67 @@ fn the_doccano_dialect_is_two_tab_columns_with_one_blank_line_between_documents(
         "no empty sentence between documents"
     );
 }
+
+// --- 2. CoNLL document cuts respect the file's own sentence breaks ------------------------
+
+/// `n` token lines, the 1-based `dots`-th of them `. O`, the others `كلمة O`.
+fn token_lines(n: usize, dots: &[usize]) -> String {
+    (1..=n)
+        .map(|i| {
+            if dots.contains(&i) {
+                ". O\n".to_string()
+            } else {
+                "كلمة O\n".to_string()
+            }
+        })
+        .collect()
+}
+
+fn token_counts(docs: &[AnnotatedDocument]) -> Vec<usize> {
+    docs.iter()
+        .map(|d| d.text.split([' ', '\n']).count())
+        .collect()
+}
+
+#[test]
+fn a_conll_file_with_blank_line_breaks_is_cut_at_them_not_at_a_full_stop() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("long.conll");
+    // One sentence of 1,200 tokens with a '.' at token 1,001, a blank line, a short one.
+    let body = format!("{}\n{}", token_lines(1200, &[1001]), token_lines(3, &[]));
+    std::fs::write(&p, body).expect("write");
+    let (docs, rep) = import_all(&p, Format::Conll, &ImportOptions::default());
+    assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+    assert_eq!(token_counts(&docs), [1200, 3], "cut at the blank line");
+    assert!(!docs[0].text.contains('\n'), "one sentence, not split");
+    assert!(rep.warnings.is_empty(), "{:?}", rep.warnings);
+}
+
+#[test]
+fn a_conll_run_without_breaks_is_cut_at_a_full_stop_and_the_report_says_where() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("run.conll");
+    // No blank line within 1,000 lines of the '.' at line 1,001: cut there, and say so. The
+    // blank line at 2,500 is the file's own break and is cut at without a word.
+    let body = format!(
+        "{}\n{}",
+        token_lines(2500, &[1001, 2300]),
+        token_lines(2, &[])
+    );
+    std::fs::write(&p, body).expect("write");
+    let (docs, rep) = import_all(&p, Format::Conll, &ImportOptions::default());
+    assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+    assert_eq!(token_counts(&docs), [1001, 1499, 2]);
+    let cuts: Vec<String> = rep
+        .warnings
+        .iter()
+        .filter(|w| w.kind == ProblemKind::DocumentCut)
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(rep.warnings.len(), cuts.len(), "{:?}", rep.warnings);
+    assert_eq!(cuts.len(), 1, "{cuts:?}");
+    assert!(
+        cuts[0].starts_with(&format!("{}:1001: ", p.display())),
+        "{cuts:?}"
+    );
+}

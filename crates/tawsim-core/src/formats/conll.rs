@@ -17,8 +17,12 @@
 //!
 //! Documents: if the file's first non-blank line is `-DOCSTART-`, documents are exactly
 //! the `-DOCSTART-` sections. Otherwise (ANERcorp, NewsFANE, Wojood) a document is cut at
-//! the first sentence end — a blank line, `$#$`, or a `.`/`!`/`?`/`؟` token outside any
-//! entity — once it holds [`ImportOptions::max_doc_tokens`](super::ImportOptions) tokens.
+//! the first sentence end once it holds [`ImportOptions::max_doc_tokens`](super::ImportOptions)
+//! tokens. The file's own breaks come first: a blank line or `$#$` always ends a document that
+//! long. A `.`/`!`/`?`/`؟` token outside any entity ends one only in a run of lines with no
+//! break of its own: when no blank line, `$#$`, `-DOCSTART-` or name line comes within
+//! `max_doc_tokens` lines after it (ANERcorp has none at all); each such cut is a
+//! [`ProblemKind::DocumentCut`] warning naming the line of the token.
 //! A `# name = NAME` line names the next document (the one it is in if that has no token
 //! yet, else it starts one); other documents are named `stem-N` (N from 1 in each file,
 //! counting every document). A token line `# TAG` stays a token.
@@ -239,6 +243,9 @@ struct Importer<'f> {
     docstart_mode: Option<bool>,
     doc: DocState,
     n_doc: usize,
+    /// Lines that break a run ([`break_lines`]), read when a cut at a full stop is first
+    /// considered; with the index of the first one not yet passed.
+    breaks: Option<(Vec<usize>, usize)>,
 }
 
 type Sink<'s> = dyn FnMut(AnnotatedDocument) -> Result<(), FormatError> + 's;
@@ -280,6 +287,46 @@ impl Importer<'_> {
             self.finish(ctx, sink)?;
         }
         Ok(())
+    }
+
+    /// A sentence-ending token (outside any entity) on line `lno` of a file without
+    /// `-DOCSTART-`: cut a long document here only when the file has no break of its own
+    /// within `max` lines, and say so.
+    fn cut_at_stop(
+        &mut self,
+        ctx: &mut ImportCtx<'_>,
+        sink: &mut Sink<'_>,
+        lno: usize,
+        token: &str,
+    ) -> Result<(), FormatError> {
+        if !(self.docstart_mode == Some(false) && self.max > 0 && self.doc.tokens.len() >= self.max)
+        {
+            return Ok(());
+        }
+        if self.breaks.is_none() {
+            self.breaks = Some((break_lines(self.file, ctx)?, 0));
+        }
+        if let Some((breaks, next)) = &mut self.breaks {
+            while breaks.get(*next).is_some_and(|&b| b <= lno) {
+                *next += 1;
+            }
+            if breaks.get(*next).is_some_and(|&b| b - lno <= self.max) {
+                // The file breaks the run soon: the document ends there.
+                return Ok(());
+            }
+        }
+        ctx.warn(
+            self.file,
+            Some(lno),
+            ProblemKind::DocumentCut,
+            format!(
+                "document cut after {token:?} at {} tokens: no blank line within {} lines \
+                 (documents end at the file's own blank lines where it has them)",
+                self.doc.tokens.len(),
+                self.max
+            ),
+        );
+        self.finish(ctx, sink)
     }
 
     fn token(
@@ -331,9 +378,60 @@ impl Importer<'_> {
         }
         let sentence_end = matches!(token, "." | "!" | "?" | "؟");
         if sentence_end && !self.doc.decoder.in_entity() {
-            self.cut_if_long(ctx, sink)?;
+            self.cut_at_stop(ctx, sink, lno, token)?;
         }
         Ok(())
+    }
+}
+
+/// The 1-based numbers of the lines of `file` that break a run of token lines, as the import
+/// reads them: blank (spaces and tabs only, after a `\r`), Wojood's `$#$` marker with `O`
+/// tags, `-DOCSTART-`, and `# name =`. A pass over the bytes (invalid UTF-8 included), not
+/// counted as progress.
+fn break_lines(file: &Path, ctx: &ImportCtx<'_>) -> Result<Vec<usize>, FormatError> {
+    use std::io::BufRead;
+    let io = |e| FormatError::io(file, e);
+    let f = std::fs::File::open(file).map_err(io)?;
+    let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let mut no = 0usize;
+    loop {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf).map_err(io)? == 0 {
+            break;
+        }
+        no += 1;
+        if no % 65_536 == 0 {
+            ctx.check_cancel()?;
+        }
+        let l = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        let l = if no == 1 {
+            l.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(l)
+        } else {
+            l
+        };
+        if is_break_line(l) {
+            out.push(no);
+        }
+    }
+    Ok(out)
+}
+
+fn is_break_line(l: &[u8]) -> bool {
+    if l.iter().all(|&b| b == b' ' || b == b'\t')
+        || l.starts_with(b"-DOCSTART-")
+        || l.starts_with(b"# name =")
+    {
+        return true;
+    }
+    let mut fields = l
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|f| !f.is_empty());
+    fields.next() == Some(b"$#$".as_slice()) && {
+        let mut tags = fields.peekable();
+        tags.peek().is_some() && tags.all(|t| t == b"O")
     }
 }
 
@@ -369,6 +467,7 @@ pub(crate) fn import_file(
         docstart_mode: None,
         doc: DocState::new(ctx),
         n_doc: 0,
+        breaks: None,
     };
     let mut last_line_no_newline = None;
     while let Some(l) = r.next_line(ctx)? {

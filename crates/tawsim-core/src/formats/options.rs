@@ -124,9 +124,11 @@ pub struct ImportOptions {
     pub tag_column: Option<usize>,
     /// JSON formats: offsets in the file count UTF-16 code units.
     pub utf16_offsets: bool,
-    /// CoNLL files without `-DOCSTART-`: a document is cut at the first sentence end (blank
-    /// line, or a `.`/`!`/`?`/`؟` token outside an entity) once it holds this many tokens.
-    /// `0` keeps the whole file as one document.
+    /// CoNLL files without `-DOCSTART-`: a document is cut at the first sentence end once it
+    /// holds this many tokens: a blank line (or `$#$`), or, in a run of lines with no such
+    /// break within this many lines, a `.`/`!`/`?`/`؟` token outside an entity (warned as
+    /// [`ProblemKind::DocumentCut`](super::ProblemKind::DocumentCut)). `0` keeps the whole
+    /// file as one document.
     pub max_doc_tokens: usize,
     /// Set to stop an import; it then returns [`FormatError::Cancelled`].
     pub cancel: Option<Arc<AtomicBool>>,

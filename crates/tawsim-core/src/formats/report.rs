@@ -41,6 +41,9 @@ pub enum ProblemKind {
     MissingNewline,
     /// The file does not end with a newline.
     NoFinalNewline,
+    /// CoNLL without `-DOCSTART-`: a long document cut after a `.`/`!`/`?`/`؟` token, in a
+    /// run of lines with no blank-line break of its own (the line is the cut's).
+    DocumentCut,
     /// brat: a discontinuous span imported as its fragments.
     Discontinuous,
     /// An annotation the format has that tawsim does not model (kept in meta or dropped).
