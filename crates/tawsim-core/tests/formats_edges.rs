@@ -222,3 +222,52 @@ fn a_conll_run_without_breaks_is_cut_at_a_full_stop_and_the_report_says_where() 
         "{cuts:?}"
     );
 }
+
+// --- 3. brat offsets that count a CRLF as one character ----------------------------------
+
+#[test]
+fn brat_offsets_counting_crlf_as_one_character_are_mapped_to_the_stored_text_and_warned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let txt = dir.path().join("d.txt");
+    let ann = dir.path().join("d.ann");
+    let text = "في جنيف\r\nوصل حفتر\r\n";
+    std::fs::write(&txt, text).expect("write");
+    // Offsets over the text with LF line ends (pybrat, bratly): حفتر is [12, 16) there,
+    // [13, 17) as stored; a discontinuous span over the line break too.
+    std::fs::write(&ann, "T1\tPER 12 16\tحفتر\nT2\tLOC 3 7;8 11\tجنيف وصل\n").expect("write");
+    let (docs, rep) = import_all(dir.path(), Format::Brat, &ImportOptions::default());
+    assert!(rep.errors.is_empty(), "{:?}", rep.errors);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].text, text, "the text keeps its CRLF");
+    assert_eq!(
+        docs[0].spans,
+        [
+            TaggedSpan::new(3, 12, "LOC"),
+            TaggedSpan::new(13, 17, "PER")
+        ]
+    );
+    assert_eq!(
+        span_texts(&docs[0]),
+        [
+            ("LOC".to_string(), "جنيف\r\nوصل".to_string()),
+            ("PER".to_string(), "حفتر".to_string())
+        ]
+    );
+    let w: Vec<String> = rep.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].starts_with(&ann.display().to_string()) && w[0].contains("CRLF"),
+        "{w:?}"
+    );
+    assert_eq!(rep.warnings[0].kind, ProblemKind::CrlfCountedAsOne);
+    // Offsets that fit the stored text are taken as they are, without a word; ones that fit
+    // neither are errors as before.
+    std::fs::write(&ann, "T1\tPER 13 17\tحفتر\n").expect("write");
+    let (docs, rep) = import_all(dir.path(), Format::Brat, &ImportOptions::default());
+    assert!(rep.errors.is_empty() && rep.warnings.is_empty(), "{rep:?}");
+    assert_eq!(docs[0].spans, [TaggedSpan::new(13, 17, "PER")]);
+    std::fs::write(&ann, "T1\tPER 12 16\tحفتر\nT2\tLOC 0 2\tجنيف\n").expect("write");
+    let (_, rep) = import_all(dir.path(), Format::Brat, &ImportOptions::default());
+    assert_eq!(rep.errors.len(), 2, "{:?}", rep.errors);
+    assert!(rep.warnings.is_empty(), "{:?}", rep.warnings);
+}

@@ -7,6 +7,10 @@
 //! its outer range; one with words in a gap is imported as one span per fragment, with a
 //! warning. `#` AnnotatorNotes are kept in meta `brat_notes` as `[start, end, label, note]`;
 //! other lines (R, E, A, N, ...) are kept verbatim in meta `brat_other` (warned).
+//! A `.txt` with CRLF line ends whose `.ann` offsets count each CRLF as one character (as
+//! pybrat and bratly read the file): when the offsets do not all fit the text as stored but
+//! all fit it so, they are mapped to the text as stored (which keeps its CRLF), with a
+//! [`ProblemKind::CrlfCountedAsOne`] warning.
 //!
 //! Export: a folder (written as a temporary folder renamed into place). A span crossing a
 //! line break is written as fragments split at the line break.
@@ -88,6 +92,8 @@ fn import_pair(
     let mut tmap: HashMap<String, (usize, usize, String)> = HashMap::new();
     let mut notes: Vec<(String, String)> = Vec::new();
     let mut other: Vec<Value> = Vec::new();
+    let mut ts: Vec<TLine> = Vec::new();
+    let (warned, erred) = (ctx.report.warnings.len(), ctx.report.errors.len());
     if ann.is_file() {
         let mut r = LineReader::open(&ann, true)?;
         while let Some(l) = r.next_line(ctx)? {
@@ -118,87 +124,20 @@ fn import_pair(
                     );
                     continue;
                 };
-                let mut frags = match parse_fragments(frags) {
+                let frags = match parse_fragments(frags) {
                     Ok(f) => f,
                     Err((k, m)) => {
                         ctx.error(&ann, Some(lno), k, format!("{m}; span skipped"));
                         continue;
                     }
                 };
-                if frags.len() == 1 {
-                    let (s, e) = frags[0];
-                    tmap.insert(id, (s, e, label.to_string()));
-                    cands.push(Candidate {
-                        start: s,
-                        end: e,
-                        label: label.into(),
-                        expected: given.map(String::from),
-                        line: Some(lno),
-                    });
-                    continue;
-                }
-                frags.sort_unstable();
-                let mut bad = None;
-                for &(s, e) in &frags {
-                    if let Err(err) = check_range(&indexed, s, e, None) {
-                        bad = Some(err);
-                        break;
-                    }
-                }
-                if let Some(err) = bad {
-                    ctx.report.errors.push(Problem::span(&ann, Some(lno), err));
-                    continue;
-                }
-                let pieces: Vec<&str> = frags
-                    .iter()
-                    .map(|&(s, e)| indexed.slice(s, e).unwrap_or(""))
-                    .collect();
-                let joined = pieces.join(" ");
-                let (outer_s, outer_e) = (frags[0].0, frags[frags.len() - 1].1);
-                if let Some(g) = given
-                    && g != joined
-                {
-                    let e = crate::domain::SpanError::TextMismatch {
-                        start: outer_s,
-                        end: outer_e,
-                        expected: g.to_string(),
-                        found: joined,
-                    };
-                    ctx.report.errors.push(Problem::span(&ann, Some(lno), e));
-                    continue;
-                }
-                let gaps_blank = frags.windows(2).all(|w| {
-                    w[0].1 <= w[1].0
-                        && indexed
-                            .slice(w[0].1, w[1].0)
-                            .is_some_and(|g| g.trim().is_empty())
+                ts.push(TLine {
+                    id,
+                    label: label.to_string(),
+                    frags,
+                    given: given.map(String::from),
+                    lno,
                 });
-                if gaps_blank {
-                    tmap.insert(id, (outer_s, outer_e, label.to_string()));
-                    cands.push(Candidate {
-                        start: outer_s,
-                        end: outer_e,
-                        label: label.into(),
-                        expected: None,
-                        line: Some(lno),
-                    });
-                } else {
-                    ctx.warn(
-                        &ann,
-                        Some(lno),
-                        ProblemKind::Discontinuous,
-                        format!("discontinuous {id} imported as {} spans", frags.len()),
-                    );
-                    for (s, e) in frags {
-                        cands.push(Candidate {
-                            start: s,
-                            end: e,
-                            label: label.into(),
-                            expected: None,
-                            line: Some(lno),
-                        });
-                    }
-                }
             } else if line.starts_with('#') {
                 let mut parts = line.splitn(3, '\t');
                 let _ = parts.next();
@@ -218,6 +157,111 @@ fn import_pair(
                 other.push(Value::String(line));
             }
         }
+        if let Some(nl) = crlf_as_one(&text, &indexed, &ts) {
+            for t in &mut ts {
+                for f in &mut t.frags {
+                    *f = (lf_to_stored(&nl, f.0), lf_to_stored(&nl, f.1));
+                }
+            }
+            ctx.warn(
+                &ann,
+                None,
+                ProblemKind::CrlfCountedAsOne,
+                format!(
+                    "the offsets count each CRLF line end of {} as one character (as pybrat \
+                     and bratly read it), not two as stored; {} span(s) mapped to the text as \
+                     stored, which keeps its CRLF",
+                    txt.display(),
+                    ts.len()
+                ),
+            );
+        }
+        for t in ts {
+            let TLine {
+                id,
+                label,
+                mut frags,
+                given,
+                lno,
+            } = t;
+            if frags.len() == 1 {
+                let (s, e) = frags[0];
+                tmap.insert(id, (s, e, label.clone()));
+                cands.push(Candidate {
+                    start: s,
+                    end: e,
+                    label: label.clone(),
+                    expected: given,
+                    line: Some(lno),
+                });
+                continue;
+            }
+            frags.sort_unstable();
+            let mut bad = None;
+            for &(s, e) in &frags {
+                if let Err(err) = check_range(&indexed, s, e, None) {
+                    bad = Some(err);
+                    break;
+                }
+            }
+            if let Some(err) = bad {
+                ctx.report.errors.push(Problem::span(&ann, Some(lno), err));
+                continue;
+            }
+            let pieces: Vec<&str> = frags
+                .iter()
+                .map(|&(s, e)| indexed.slice(s, e).unwrap_or(""))
+                .collect();
+            let joined = pieces.join(" ");
+            let (outer_s, outer_e) = (frags[0].0, frags[frags.len() - 1].1);
+            if let Some(g) = &given
+                && *g != joined
+            {
+                let e = crate::domain::SpanError::TextMismatch {
+                    start: outer_s,
+                    end: outer_e,
+                    expected: g.clone(),
+                    found: joined,
+                };
+                ctx.report.errors.push(Problem::span(&ann, Some(lno), e));
+                continue;
+            }
+            let gaps_blank = frags.windows(2).all(|w| {
+                w[0].1 <= w[1].0
+                    && indexed
+                        .slice(w[0].1, w[1].0)
+                        .is_some_and(|g| g.trim().is_empty())
+            });
+            if gaps_blank {
+                tmap.insert(id, (outer_s, outer_e, label.clone()));
+                cands.push(Candidate {
+                    start: outer_s,
+                    end: outer_e,
+                    label: label.clone(),
+                    expected: None,
+                    line: Some(lno),
+                });
+            } else {
+                ctx.warn(
+                    &ann,
+                    Some(lno),
+                    ProblemKind::Discontinuous,
+                    format!("discontinuous {id} imported as {} spans", frags.len()),
+                );
+                for (s, e) in frags {
+                    cands.push(Candidate {
+                        start: s,
+                        end: e,
+                        label: label.clone(),
+                        expected: None,
+                        line: Some(lno),
+                    });
+                }
+            }
+        }
+        // The T lines were checked after the others: problems back in line order.
+        ctx.report.warnings[warned..].sort_by_key(|p| p.line);
+        ctx.report.errors[erred..].sort_by_key(|p| p.line);
     } else {
         ctx.warn(
             txt,
@@ -252,6 +296,68 @@ fn import_pair(
         ..Default::default()
     };
     ctx.finish_doc(&ann, None, doc, cands, sink)
+}
+
+/// A `T` line as read, before its offsets are checked.
+struct TLine {
+    id: String,
+    label: String,
+    frags: Vec<(usize, usize)>,
+    /// Its text field.
+    given: Option<String>,
+    lno: usize,
+}
+
+/// Whether the fragments of `t` fit `text`: in range, on grapheme edges, and covering its
+/// text field (fragments joined by a space) when it has one.
+fn fits(text: &IndexedText, t: &TLine) -> bool {
+    let mut frags = t.frags.clone();
+    frags.sort_unstable();
+    if frags
+        .iter()
+        .any(|&(s, e)| check_range(text, s, e, None).is_err())
+    {
+        return false;
+    }
+    t.given.as_ref().is_none_or(|g| {
+        let pieces: Vec<&str> = frags
+            .iter()
+            .map(|&(s, e)| text.slice(s, e).unwrap_or(""))
+            .collect();
+        pieces.join(" ") == *g
+    })
+}
+
+/// When the `T` lines do not all fit `text` as stored but all fit it with each CRLF counted
+/// as one character (as pybrat and bratly read a `.txt`): the code point offset, in that LF
+/// text, of the `\n` of each CRLF. `None` otherwise (the offsets are taken as they are).
+fn crlf_as_one(text: &str, indexed: &IndexedText, ts: &[TLine]) -> Option<Vec<usize>> {
+    if ts.is_empty() || !text.contains("\r\n") || ts.iter().all(|t| fits(indexed, t)) {
+        return None;
+    }
+    let lf = text.replace("\r\n", "\n");
+    let lf_indexed = IndexedText::new(lf.as_str());
+    if !ts.iter().all(|t| fits(&lf_indexed, t)) {
+        return None;
+    }
+    let mut nl = Vec::new();
+    let mut at = 0usize;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            // Dropped from the LF text; the '\n' after it is at `at` there.
+            nl.push(at);
+            continue;
+        }
+        at += 1;
+    }
+    Some(nl)
+}
+
+/// An offset in the LF text of [`crlf_as_one`] as an offset in the stored text: one more for
+/// each CRLF before it.
+fn lf_to_stored(nl: &[usize], o: usize) -> usize {
+    o + nl.partition_point(|&n| n < o)
 }
 
 /// A file name for a document name: path separators and control characters replaced.

@@ -44,6 +44,9 @@ pub enum ProblemKind {
     /// CoNLL without `-DOCSTART-`: a long document cut after a `.`/`!`/`?`/`؟` token, in a
     /// run of lines with no blank-line break of its own (the line is the cut's).
     DocumentCut,
+    /// brat: the `.ann` offsets count each CRLF of the `.txt` as one character (pybrat,
+    /// bratly); mapped to the text as stored, which keeps its CRLF.
+    CrlfCountedAsOne,
     /// brat: a discontinuous span imported as its fragments.
     Discontinuous,
     /// An annotation the format has that tawsim does not model (kept in meta or dropped).
