@@ -402,7 +402,7 @@ fn break_lines(file: &Path, ctx: &ImportCtx<'_>) -> Result<Vec<usize>, FormatErr
             break;
         }
         no += 1;
-        if no % 65_536 == 0 {
+        if no.is_multiple_of(65_536) {
             ctx.check_cancel()?;
         }
         let l = buf.strip_suffix(b"\n").unwrap_or(&buf);
