@@ -309,6 +309,18 @@ fn inspect(path: &Path) -> Result<i64, StoreError> {
     Ok(version)
 }
 
+/// A document's status in a layer (`new` where the layer has none); `None` when there is
+/// no such document. The one place the status of a layer is read.
+fn layer_status(conn: &Connection, doc: DocId, layer: i64) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT COALESCE((SELECT status FROM layer_status
+                          WHERE doc_id = ?1 AND annotator_id = ?2), 'new')
+         FROM documents WHERE id = ?1",
+    )?
+    .query_row(params![doc.0, layer], |r| r.get(0))
+    .optional()
+}
+
 /// An annotator's name checked as typed (the error names the project).
 fn checked_name(path: &Path, name: &str) -> Result<String, StoreError> {
     annotator::check_name(name).map_err(|message| StoreError::Invalid {
@@ -574,27 +586,25 @@ impl Project {
         Ok(())
     }
 
-    /// Makes this handle's annotator a row of the project if they are not one yet (a
-    /// project's first annotator is its manager); returns their layer id.
+    /// Makes this handle's annotator a row of the project if they are not one yet; returns
+    /// their layer id.
     fn ensure_me(&mut self) -> Result<i64, StoreError> {
         if let Some(id) = self.me.id {
             return Ok(id.0);
         }
         self.writable()?;
-        let role = if self.annotators()?.is_empty() {
-            Role::Manager
-        } else {
-            Role::Annotator
-        };
+        // The project's first annotator (its manager) was made with the project, so anyone
+        // added here is an annotator.
         self.conn
             .execute(
                 "INSERT INTO annotators (name, role) VALUES (?1, ?2)",
-                params![self.me.name, role.as_str()],
+                params![self.me.name, Role::Annotator.as_str()],
             )
             .map_err(self.err())?;
-        self.me.id = Some(AnnotatorId(self.conn.last_insert_rowid()));
-        self.me.role = role;
-        Ok(self.conn.last_insert_rowid())
+        let id = self.conn.last_insert_rowid();
+        self.me.id = Some(AnnotatorId(id));
+        self.me.role = Role::Annotator;
+        Ok(id)
     }
 
     /// The project's annotators in the order they joined.
@@ -864,8 +874,13 @@ impl Project {
         Ok(n)
     }
 
-    /// The document list in import order, without texts.
+    /// The document list in import order, without texts (statuses and span counts of this
+    /// annotator's layer).
     pub fn documents(&self) -> Result<Vec<DocSummary>, StoreError> {
+        self.layer_documents(self.me.layer())
+    }
+
+    fn layer_documents(&self, layer: i64) -> Result<Vec<DocSummary>, StoreError> {
         let mut st = self
             .conn
             .prepare(
@@ -879,7 +894,7 @@ impl Project {
             )
             .map_err(self.err())?;
         let rows = st
-            .query_map([self.me.layer()], |r| {
+            .query_map([layer], |r| {
                 let status: String = r.get(2)?;
                 Ok(DocSummary {
                     id: DocId(r.get(0)?),
@@ -893,24 +908,26 @@ impl Project {
         rows.collect::<Result<Vec<_>, _>>().map_err(self.err())
     }
 
-    /// One document with its text and metadata.
+    /// One document with its text and metadata (status of this annotator's layer).
     pub fn document(&self, id: DocId) -> Result<Document, StoreError> {
+        let status = self.document_status(id, self.me.layer())?;
+        self.document_text(id, status)
+    }
+
+    /// A document's name, text and metadata, with the status the caller read.
+    fn document_text(&self, id: DocId, status: DocStatus) -> Result<Document, StoreError> {
         self.conn
             .query_row(
-                "SELECT name, text, meta,
-                        COALESCE((SELECT status FROM layer_status
-                                  WHERE doc_id = ?1 AND annotator_id = ?2), 'new')
-                 FROM documents WHERE id = ?1",
-                [id.0, self.me.layer()],
+                "SELECT name, text, meta FROM documents WHERE id = ?1",
+                [id.0],
                 |r| {
                     let meta: String = r.get(2)?;
-                    let status: String = r.get(3)?;
                     Ok(Document {
                         id,
                         name: r.get(0)?,
                         text: r.get(1)?,
                         meta: serde_json::from_str(&meta).unwrap_or_default(),
-                        status: DocStatus::parse(&status).unwrap_or_default(),
+                        status,
                     })
                 },
             )
@@ -966,17 +983,7 @@ impl Project {
     }
 
     fn document_status(&self, id: DocId, layer: i64) -> Result<DocStatus, StoreError> {
-        let status: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT COALESCE((SELECT status FROM layer_status
-                                  WHERE doc_id = ?1 AND annotator_id = ?2), 'new')
-                 FROM documents WHERE id = ?1",
-                [id.0, layer],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(self.err())?;
+        let status = layer_status(&self.conn, id, layer).map_err(self.err())?;
         let status = status.ok_or(StoreError::NoDocument {
             path: self.path.clone(),
             id: id.0,
@@ -1093,16 +1100,7 @@ impl Project {
             }
             Edit::SetStatus { from, to } => {
                 // The status must still be `from`: the file records exactly the edit made.
-                let now: Option<String> = tx
-                    .query_row(
-                        "SELECT COALESCE((SELECT status FROM layer_status
-                                          WHERE doc_id = ?1 AND annotator_id = ?2), 'new')
-                         FROM documents WHERE id = ?1",
-                        params![doc.0, layer],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(e)?;
+                let now = layer_status(tx, doc, layer).map_err(e)?;
                 if now.as_deref() != Some(from.as_str()) {
                     return Err(format!(
                         "document {doc} does not exist or its status is not {}",
@@ -1321,9 +1319,8 @@ impl Project {
     }
 
     fn annotated_layer(&self, id: DocId, layer: i64) -> Result<AnnotatedDocument, StoreError> {
-        let mut doc = self.document(id)?;
         let ann = self.layer_annotations(id, layer)?;
-        doc.status = ann.status;
+        let doc = self.document_text(id, ann.status)?;
         let spans = ann
             .spans
             .iter()
@@ -1353,24 +1350,11 @@ impl Project {
         labels: Option<&'p [String]>,
     ) -> Result<impl Iterator<Item = Result<AnnotatedDocument, StoreError>> + 'p, StoreError> {
         let layer = layer.map_or(self.me.layer(), |a| a.0);
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT d.id, COALESCE((SELECT status FROM layer_status t
-                                        WHERE t.doc_id = d.id AND t.annotator_id = ?1), 'new')
-                 FROM documents d ORDER BY d.id",
-            )
-            .map_err(self.err())?;
-        let ids: Vec<DocId> = st
-            .query_map([layer], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(self.err())?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(self.err())?
+        let ids: Vec<DocId> = self
+            .layer_documents(layer)?
             .into_iter()
-            .filter(|(_, s)| status.is_none_or(|want| DocStatus::parse(s) == Some(want)))
-            .map(|(id, _)| DocId(id))
+            .filter(|d| status.is_none_or(|s| d.status == s))
+            .map(|d| d.id)
             .collect();
         Ok(ids.into_iter().map(move |id| {
             let mut doc = self.annotated_layer(id, layer)?;

@@ -154,17 +154,18 @@ type Shape = BTreeMap<(String, String), (String, Vec<String>)>;
 
 fn shape(conn: &Connection) -> rusqlite::Result<Shape> {
     let mut out = Shape::new();
-    let mut st = conn.prepare("SELECT type, name, tbl_name FROM sqlite_schema")?;
+    let mut st = conn.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema")?;
     let objects = st
         .query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    for (kind, name, table) in objects {
+    for (kind, name, table, sql) in objects {
         // The statistics tables `ANALYZE` makes are SQLite's own.
         if kind == "table" && name.starts_with("sqlite_stat") {
             continue;
@@ -199,12 +200,7 @@ fn shape(conn: &Connection) -> rusqlite::Result<Shape> {
                 })?;
                 cols.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
                 // CHECK constraints appear only in the statement: keep its words.
-                let sql: Option<String> = conn.query_row(
-                    "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-                    [&name],
-                    |r| r.get(0),
-                )?;
-                if let Some(sql) = sql {
+                if let Some(sql) = &sql {
                     let upper = sql.to_ascii_uppercase();
                     for (at, _) in upper.match_indices("CHECK") {
                         cols.push(squash(&sql[at..]).chars().take(80).collect());
@@ -229,26 +225,14 @@ fn shape(conn: &Connection) -> rusqlite::Result<Shape> {
                     ))
                 })?;
                 cols = rows.collect::<rusqlite::Result<_>>()?;
-                let sql: Option<String> = conn.query_row(
-                    "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
-                    [&name],
-                    |r| r.get(0),
-                )?;
                 // An index made by a statement (not an automatic one) may be partial or
                 // on expressions: keep the statement's words.
-                if let Some(sql) = sql {
-                    cols.push(squash(&sql));
+                if let Some(sql) = &sql {
+                    cols.push(squash(sql));
                 }
             }
             // A view reads only; the project's own must read what it always did.
-            "view" => {
-                let sql: Option<String> = conn.query_row(
-                    "SELECT sql FROM sqlite_schema WHERE type = 'view' AND name = ?1",
-                    [&name],
-                    |r| r.get(0),
-                )?;
-                cols.push(squash(&sql.unwrap_or_default()));
-            }
+            "view" => cols.push(squash(sql.as_deref().unwrap_or_default())),
             // Triggers have no place in a project: any one is a difference.
             _ => {}
         }
