@@ -136,12 +136,15 @@ fn annotator_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
+        .default_width(240.0)
+        .max_width(240.0)
+        // Over the labels panel (300 wide), clear of the text lines, which start at the right.
         .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -40.0))
         .show(ctx, |ui| {
-            ui.set_max_width(340.0);
+            ui.set_max_width(240.0);
             let l = ui.label("Your spans and statuses are kept as your own layer, apart from other annotators'. Your name:");
             let field = ui
-                .add(egui::TextEdit::singleline(&mut text).desired_width(320.0))
+                .add(egui::TextEdit::singleline(&mut text).desired_width(230.0))
                 .labelled_by(l.id);
             if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                 done = Some(text.clone());
