@@ -7,7 +7,7 @@ use crate::formats::{
     ConllDialect, DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme,
 };
 use crate::ops;
-use crate::store::Project;
+use crate::store::{PgProject, Project, Store, TeamLocation, is_team_location};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -134,6 +134,41 @@ pub enum CliCommand {
         #[command(subcommand)]
         action: ProjectAction,
     },
+    /// A team project on a PostgreSQL server (`postgres://user@host:port/db?project=NAME`):
+    /// `team init`, `team add-annotator`, `team push`. Such a URL is accepted wherever a
+    /// project file is (import, export, stats, --script).
+    Team {
+        #[command(subcommand)]
+        action: TeamAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamAction {
+    /// Creates a team project (schema, roles, row-level security, default labels) on the
+    /// server; the role connecting becomes its first manager.
+    Init {
+        url: String,
+        /// The project's name (lower-case letters, digits, _), unless the URL has ?project=.
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Adds an annotator: a PostgreSQL login role of that name (unless it exists) in the
+    /// project's annotator (or manager) group. Without --password-stdin a password is made
+    /// and printed once.
+    AddAnnotator {
+        url: String,
+        name: String,
+        /// annotator (own layer only) or manager (labels, settings, documents, every layer).
+        #[arg(long, default_value = "annotator")]
+        role: String,
+        /// Read the new role's password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Uploads a local project (documents, labels, settings, every annotator's layer with
+    /// its history) into a new, empty team project, in one transaction.
+    Push { file: PathBuf, url: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -244,6 +279,16 @@ fn run(cmd: CliCommand) -> Result<(), String> {
         } => {
             let format = parse_format(format.as_deref())?;
             let opts = read.to_options(lenient)?;
+            if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+                // On a team project a document already there (same text) gets the
+                // importer's layer; a manager's new texts become new documents.
+                let mut p = open_team(url, annotator.as_deref())?;
+                let out = ops::import_paths_joining(&mut p, &files, format, &opts, true)
+                    .map_err(|e| e.to_string())?;
+                println!("{}", out.summary());
+                print_report(&out.report);
+                return Ok(());
+            }
             let (_, out) =
                 ops::import_new_as(&project, &files, format, &opts, annotator.as_deref())
                     .map_err(|e| e.to_string())?;
@@ -274,8 +319,6 @@ fn run(cmd: CliCommand) -> Result<(), String> {
                         .ok_or_else(|| format!("unknown status {s:?} (new, in_progress, done)"))
                 })
                 .transpose()?;
-            let (p, _copy) = open_reading(&project, annotator.as_deref())?;
-            let layer = choose_layer(&p, annotator.as_deref())?.map(|(id, _)| id);
             let opts = ExportOptions {
                 utf16_offsets: utf16,
                 scheme: parse_scheme(scheme.as_deref())?,
@@ -297,13 +340,21 @@ fn run(cmd: CliCommand) -> Result<(), String> {
                 force,
                 ..ExportOptions::default()
             };
-            let filter = ops::ExportFilter {
-                layer,
+            let mut filter = ops::ExportFilter {
+                layer: None,
                 status,
                 labels,
             };
-            let r = ops::export_project(&p, format, &output, &filter, &opts, None)
-                .map_err(|e| e.to_string())?;
+            let r = if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+                let p = open_team(url, None)?;
+                filter.layer = team_layer(&p, annotator.as_deref())?;
+                ops::export_project(&p, format, &output, &filter, &opts, None)
+            } else {
+                let (p, _copy) = open_reading(&project, annotator.as_deref())?;
+                filter.layer = choose_layer(&p, annotator.as_deref())?.map(|(id, _)| id);
+                ops::export_project(&p, format, &output, &filter, &opts, None)
+            }
+            .map_err(|e| e.to_string())?;
             println!(
                 "Exported {} document(s) with {} span(s) to {}",
                 r.documents,
@@ -349,17 +400,145 @@ fn run(cmd: CliCommand) -> Result<(), String> {
         CliCommand::Stats { project, annotator } => stats(&project, annotator.as_deref()),
         CliCommand::Merge { output, inputs } => merge(&output, &inputs),
         CliCommand::Project { action } => project_action(action),
+        CliCommand::Team { action } => team_action(action),
     }
+}
+
+/// A team project named by a URL, opened as the role it names (`--annotator`, when given,
+/// must be that role).
+fn open_team(url: &str, annotator: Option<&str>) -> Result<PgProject, String> {
+    let loc = TeamLocation::parse(url, None)?;
+    let mut p = PgProject::open(&loc).map_err(|e| e.to_string())?;
+    if let Some(name) = annotator {
+        p.set_annotator(name).map_err(|e| e.to_string())?;
+    }
+    Ok(p)
+}
+
+fn team_action(action: TeamAction) -> Result<(), String> {
+    match action {
+        TeamAction::Init { url, project } => {
+            let loc = TeamLocation::parse(&url, project.as_deref())?;
+            tawsim_core::store::pg::team_init(&loc).map_err(|e| e.to_string())?;
+            println!("Created team project {}", loc.display);
+            Ok(())
+        }
+        TeamAction::AddAnnotator {
+            url,
+            name,
+            role,
+            password_stdin,
+        } => {
+            let loc = TeamLocation::parse(&url, None)?;
+            let role = crate::domain::Role::parse(&role)
+                .ok_or_else(|| format!("unknown role {role:?} (annotator, manager)"))?;
+            let (password, made) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| format!("standard input: {e}"))?;
+                let pw = line.trim_end_matches(['\r', '\n']).to_string();
+                if pw.is_empty() {
+                    return Err("standard input: no password on its first line".into());
+                }
+                (pw, false)
+            } else {
+                (new_password()?, true)
+            };
+            let r = tawsim_core::store::pg::add_annotator(&loc, &name, role, Some(&password))
+                .map_err(|e| e.to_string())?;
+            println!("{}: {} is {}", loc.display, name.trim(), role.as_str());
+            if !r.created_role {
+                println!(
+                    "(the role {} was already there; its password is unchanged)",
+                    name.trim()
+                );
+            } else if made {
+                println!("password for {}: {password}", name.trim());
+            }
+            Ok(())
+        }
+        TeamAction::Push { file, url } => {
+            let local = Project::open_read_only(&file).map_err(|e| e.to_string())?;
+            let mut team = open_team(&url, None)?;
+            let (docs, spans) = team.push(&local).map_err(|e| e.to_string())?;
+            println!(
+                "Pushed {docs} document(s) and {spans} span(s) from {} to {}",
+                file.display(),
+                url_shown(&url)
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A URL as messages show it (without its password).
+fn url_shown(url: &str) -> String {
+    TeamLocation::parse(url, None).map_or_else(|_| url.to_string(), |l| l.display)
+}
+
+/// A new random password (18 letters and digits) from the OS's random source.
+fn new_password() -> Result<String, String> {
+    use std::io::Read;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 18];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("cannot make a password ({e}); give one with --password-stdin"))?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// The layer of a team project to read: NAME's when given (if this role may see it), else
+/// the role's own.
+fn team_layer(
+    p: &PgProject,
+    annotator: Option<&str>,
+) -> Result<Option<crate::domain::AnnotatorId>, String> {
+    let Some(name) = annotator else {
+        return Ok(None);
+    };
+    let (id, _) = choose_layer(p, Some(name))?.ok_or("no such annotator")?;
+    if !p.may_view(id) {
+        return Err(format!(
+            "{}: {}'s layer is not shown to {} (the project is blind: a manager may show layers with tawsim project set URL layers visible)",
+            p.path().display(),
+            name.trim(),
+            p.annotator().1
+        ));
+    }
+    Ok(Some(id))
 }
 
 /// `tawsim stats`: one layer's counts, then every annotator's progress.
 fn stats(project: &std::path::Path, annotator: Option<&str>) -> Result<(), String> {
+    if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+        let p = open_team(url, None)?;
+        if let Some(name) = annotator {
+            team_layer(&p, Some(name))?;
+            if name.trim() != p.annotator().1 {
+                return Err(format!(
+                    "{}: stats of another annotator's layer: use export --annotator {name}; every layer you may see is listed below your own",
+                    p.path().display()
+                ));
+            }
+        }
+        println!("layer: {}", p.annotator().1);
+        let s = p.stats().map_err(|e| e.to_string())?;
+        return print_stats(&s);
+    }
     let (mut p, _copy) = open_reading(project, annotator)?;
     if let Some((_, name)) = choose_layer(&p, annotator)? {
         p.set_annotator(&name).map_err(|e| e.to_string())?;
         println!("layer: {name}");
     }
     let s = p.stats().map_err(|e| e.to_string())?;
+    print_stats(&s)
+}
+
+fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
     println!("documents: {}", s.documents);
     println!("spans: {}", s.spans);
     for (status, n) in &s.by_status {
@@ -416,8 +595,18 @@ fn project_action(action: ProjectAction) -> Result<(), String> {
             key,
             value,
         } => {
-            let mut p = Project::open(&project).map_err(|e| e.to_string())?;
-            let mut s = p.settings();
+            let team = project.to_str().filter(|p| is_team_location(p));
+            let mut p: Box<dyn FnMut(crate::domain::ProjectSettings) -> Result<(), String>>;
+            let mut s;
+            if let Some(url) = team {
+                let mut t = open_team(url, None)?;
+                s = t.settings();
+                p = Box::new(move |s| t.save_settings(s).map_err(|e| e.to_string()));
+            } else {
+                let mut f = Project::open(&project).map_err(|e| e.to_string())?;
+                s = f.settings();
+                p = Box::new(move |s| f.save_settings(s).map_err(|e| e.to_string()));
+            }
             match (key.as_str(), value.as_str()) {
                 ("overlap", v) => {
                     s.overlap = crate::domain::OverlapPolicy::parse(v)
@@ -428,8 +617,11 @@ fn project_action(action: ProjectAction) -> Result<(), String> {
                 ("layers", v) => return Err(format!("unknown layers {v:?} (blind, visible)")),
                 (k, _) => return Err(format!("unknown setting {k:?} (overlap, layers)")),
             }
-            p.save_settings(s).map_err(|e| e.to_string())?;
-            println!("{}: {key} = {value}", project.display());
+            p(s)?;
+            println!(
+                "{}: {key} = {value}",
+                url_shown(&project.display().to_string())
+            );
             Ok(())
         }
         ProjectAction::Role {

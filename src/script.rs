@@ -16,7 +16,7 @@ use std::io::Write as _;
 use std::path::Path;
 use tawsim_core::domain::{DocStatus, Edit, LabelSet, Span};
 use tawsim_core::session::{Session, SessionOp};
-use tawsim_core::store::Project;
+use tawsim_core::store::{Project, Store};
 
 /// One parsed script line.
 #[derive(Debug, Clone)]
@@ -107,11 +107,29 @@ pub fn to_edit(step: &EditStep, labels: &LabelSet, status: DocStatus) -> Result<
 pub fn run(script: &Path, project: &Path, annotator: Option<&str>) -> Result<(), String> {
     let text = std::fs::read_to_string(script).map_err(|e| format!("{}: {e}", script.display()))?;
     let steps = parse(&text).map_err(|e| format!("{}: {e}", script.display()))?;
+    if let Some(url) = project
+        .to_str()
+        .filter(|p| tawsim_core::store::is_team_location(p))
+    {
+        let loc = tawsim_core::store::TeamLocation::parse(url, None)?;
+        let mut p = tawsim_core::store::PgProject::open(&loc).map_err(|e| e.to_string())?;
+        if let Some(name) = annotator {
+            p.set_annotator(name).map_err(|e| e.to_string())?;
+        }
+        let mut app: Session<tawsim_core::store::PgProject> = Session::new();
+        app.set_project(p);
+        return replay(&steps, app);
+    }
     let name = annotator.map_or_else(tawsim_core::domain::annotator::os_user_name, str::to_string);
     let project = Project::open_as(project, &name).map_err(|e| e.to_string())?;
     crate::crash::set_project(project.path());
     let mut app = Session::new();
     app.set_project(project);
+    replay(&steps, app)
+}
+
+/// Runs the steps on a session, printing `ok N` once step N is stored.
+fn replay<S: Store>(steps: &[Step], mut app: Session<S>) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     for (n, step) in steps.iter().enumerate() {
         match step {

@@ -60,7 +60,7 @@ fn rename(e: StoreError, copy: &Path, original: &Path) -> StoreError {
 /// name, the OS user's when they are an annotator of it, else the only annotator's. `None`
 /// for a project nobody has annotated.
 pub fn choose_layer(
-    p: &Project,
+    p: &impl crate::store::Store,
     requested: Option<&str>,
 ) -> Result<Option<(AnnotatorId, String)>, String> {
     let all = p.annotators().map_err(|e| e.to_string())?;
@@ -84,7 +84,9 @@ pub fn choose_layer(
                 )
             });
     }
-    let me = crate::domain::annotator::os_user_name();
+    // The annotator the project was opened as (the OS user unless named; on a team
+    // project, the role connected).
+    let me = p.annotator().1;
     if let Some(a) = all.iter().find(|a| a.name == me) {
         return Ok(Some((a.id, a.name.clone())));
     }

@@ -3,10 +3,12 @@
 //! moment leaves the file consistent with every completed edit.
 
 mod backend;
+pub mod pg;
 mod project;
 mod schema;
 
 pub use backend::{DocumentSink, ExportDocs, Store};
+pub use pg::{LayerRows, PgProject, TeamLocation, is_team_location};
 pub use project::{DocSummary, ImportSink, LayerStats, Project, ProjectStats};
 pub use schema::SCHEMA_VERSION;
 

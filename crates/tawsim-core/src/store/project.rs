@@ -1478,6 +1478,43 @@ impl Project {
         })
     }
 
+    /// Every layer row of the project (spans, statuses, history), for `team push`.
+    pub fn layer_rows(&self) -> Result<super::LayerRows, StoreError> {
+        let mut rows = super::LayerRows::default();
+        let mut st = self
+            .conn
+            .prepare("SELECT doc_id, annotator_id, start, end, label_id FROM layer_spans ORDER BY doc_id, annotator_id, start, end")
+            .map_err(self.err())?;
+        rows.spans = st
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        let mut st = self
+            .conn
+            .prepare("SELECT doc_id, annotator_id, status FROM layer_status ORDER BY doc_id, annotator_id")
+            .map_err(self.err())?;
+        rows.statuses = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        let mut st = self
+            .conn
+            .prepare("SELECT doc_id, annotator_id, seq, edit, undone FROM layer_history ORDER BY doc_id, annotator_id, seq")
+            .map_err(self.err())?;
+        rows.history = st
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        Ok(rows)
+    }
+
     /// `PRAGMA integrity_check` result ("ok" when the file is sound).
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         self.conn

@@ -1,0 +1,1758 @@
+//! The team backend: a project kept on an existing PostgreSQL server, behind the same
+//! [`Store`](super::Store) interface as the embedded SQLite file.
+//!
+//! A team project lives in its own schema (`tawsim_<name>`) of a database. Its annotators
+//! are PostgreSQL roles: the role a client connects as is the annotator whose layer it reads
+//! and writes. Row-level security in the database (not only in this client) keeps every
+//! annotator to their own spans, statuses and history, lets them read others' layers only
+//! when the project allows it, and leaves labels, settings, documents and the annotator list
+//! to managers. Labels and settings carry a version: a write made from a stale copy is
+//! refused, never last-writer-wins.
+//!
+//! Locations are URLs: `postgres://user[:password]@host[:port]/db?project=NAME[&sslmode=…]`.
+
+use super::backend::{DocumentSink, ExportDocs, Store};
+use super::{DocSummary, LayerStats, Project, ProjectStats, StoreError};
+use crate::domain::annotator::{Annotator, AnnotatorId, Role};
+use crate::domain::label::{hex, parse_hex};
+use crate::domain::{
+    AnnotatedDocument, Annotations, BoundaryMode, DocId, DocStatus, Document, Edit, History,
+    IndexedText, Label, LabelId, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
+    TaggedSpan, check_range,
+};
+use postgres::{Client, NoTls, Transaction};
+use std::cell::{RefCell, RefMut};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// The schema version of a team project this build makes and reads.
+pub const TEAM_SCHEMA_VERSION: i64 = 1;
+
+/// True when `location` names a team project (a PostgreSQL URL) rather than a file.
+#[must_use]
+pub fn is_team_location(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// A parsed team project location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamLocation {
+    /// What the PostgreSQL client connects with (the URL without `project=`).
+    conninfo: String,
+    /// The project's name (`[a-z][a-z0-9_]*`).
+    pub project: String,
+    /// The URL without its password, for messages.
+    pub display: String,
+    /// The role named in the URL (the annotator), if any.
+    pub user: Option<String>,
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |k: usize| b.get(k).and_then(|c| (*c as char).to_digit(16));
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (hex(i + 1), hex(i + 2))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Checks a team project's name: lower-case ASCII letters, digits and `_`, starting with a
+/// letter, at most 40 characters (it names a schema and two roles).
+pub fn check_project_name(name: &str) -> Result<(), String> {
+    let ok = name.len() <= 40
+        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "team project name {name:?}: use lower-case letters, digits and _, starting with a letter (at most 40)"
+        ))
+    }
+}
+
+impl TeamLocation {
+    /// Parses `postgres://…?project=NAME`; `project` (when given) overrides the URL's.
+    pub fn parse(url: &str, project: Option<&str>) -> Result<TeamLocation, String> {
+        if !is_team_location(url) {
+            return Err(format!("{url}: not a postgres:// URL"));
+        }
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let mut name = project.map(str::to_string);
+        let mut rest = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("project", v)) => {
+                    if name.is_none() {
+                        name = Some(percent_decode(v));
+                    }
+                }
+                _ => rest.push(pair),
+            }
+        }
+        let after_scheme = base.split_once("://").map_or("", |(_, r)| r);
+        let (auth, _) = after_scheme.rsplit_once('@').unwrap_or(("", after_scheme));
+        let (user, password) = match auth.split_once(':') {
+            Some((u, p)) => (u, Some(p)),
+            None => (auth, None),
+        };
+        let user = (!user.is_empty()).then(|| percent_decode(user));
+        let shown_base = match password {
+            Some(p) => base.replacen(&format!(":{p}@"), "@", 1),
+            None => base.to_string(),
+        };
+        let Some(name) = name else {
+            return Err(format!(
+                "{shown_base}: which team project? add ?project=NAME to the URL"
+            ));
+        };
+        check_project_name(&name).map_err(|e| format!("{shown_base}: {e}"))?;
+        let conninfo = if rest.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", rest.join("&"))
+        };
+        let mut display = format!("{shown_base}?project={name}");
+        if !rest.is_empty() {
+            display.push('&');
+            display.push_str(&rest.join("&"));
+        }
+        Ok(TeamLocation {
+            conninfo,
+            project: name,
+            display,
+            user,
+        })
+    }
+
+    fn schema(&self) -> String {
+        format!("tawsim_{}", self.project)
+    }
+
+    fn path(&self) -> PathBuf {
+        PathBuf::from(&self.display)
+    }
+
+    fn connect(&self) -> Result<Client, StoreError> {
+        let path = self.path();
+        let config: postgres::Config = self.conninfo.parse().map_err(|e| StoreError::Invalid {
+            path: path.clone(),
+            message: format!("not a PostgreSQL URL: {e}"),
+        })?;
+        let mut config = config;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(10));
+        }
+        config.application_name("tawsim");
+        let needs_tls =
+            self.conninfo.contains("sslmode=require") || self.conninfo.contains("sslmode=verify");
+        if needs_tls {
+            return Err(StoreError::Invalid {
+                path,
+                message: "sslmode=require is not supported by this build yet".into(),
+            });
+        }
+        config.connect(NoTls).map_err(pg(&path))
+    }
+}
+
+/// A PostgreSQL error as a store error naming the project: the server's own message (with
+/// its detail and hint) or, when the server cannot be reached, a sentence that says so.
+fn pg(path: &Path) -> impl Fn(postgres::Error) -> StoreError + '_ {
+    move |e| StoreError::Invalid {
+        path: path.to_path_buf(),
+        message: describe(&e),
+    }
+}
+
+/// Words for a PostgreSQL error.
+#[must_use]
+pub fn describe(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut m = db.message().to_string();
+        if let Some(d) = db.detail() {
+            m.push_str(&format!(" ({d})"));
+        }
+        if let Some(h) = db.hint() {
+            m.push_str(&format!("; {h}"));
+        }
+        if db.code() == &postgres::error::SqlState::INSUFFICIENT_PRIVILEGE {
+            m.push_str(" — refused by the team project's permissions");
+        }
+        m
+    } else if e.is_closed()
+        || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
+    {
+        format!("server unreachable: {e}")
+    } else {
+        e.to_string()
+    }
+}
+
+/// Quotes an SQL identifier.
+fn ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Quotes an SQL string literal (standard_conforming_strings is on in every supported
+/// server).
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The statements that make a team project's schema `s`, its two group roles and its
+/// row-level security.
+fn schema_sql(s: &str, annotators: &str, managers: &str) -> String {
+    let q = ident(s);
+    let a = ident(annotators);
+    let m = ident(managers);
+    format!(
+        r#"
+CREATE SCHEMA {q};
+CREATE TABLE {q}.meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE {q}.annotators (
+  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  name text NOT NULL UNIQUE,
+  role text NOT NULL CHECK (role IN ('annotator', 'manager')));
+CREATE TABLE {q}.labels (
+  id integer PRIMARY KEY, name text NOT NULL UNIQUE, color text NOT NULL, hotkey text,
+  description text NOT NULL DEFAULT '', enabled boolean NOT NULL DEFAULT true,
+  position integer NOT NULL DEFAULT 0);
+CREATE TABLE {q}.documents (
+  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  name text NOT NULL, text text NOT NULL, meta text NOT NULL DEFAULT '{{}}',
+  char_len bigint NOT NULL);
+CREATE TABLE {q}.layer_spans (
+  doc_id bigint NOT NULL REFERENCES {q}.documents(id) ON DELETE CASCADE,
+  annotator_id bigint NOT NULL REFERENCES {q}.annotators(id),
+  start bigint NOT NULL, "end" bigint NOT NULL,
+  label_id integer NOT NULL REFERENCES {q}.labels(id),
+  PRIMARY KEY (doc_id, annotator_id, start, "end", label_id),
+  CHECK (start >= 0 AND "end" > start));
+CREATE INDEX ON {q}.layer_spans (annotator_id, label_id);
+CREATE TABLE {q}.layer_status (
+  doc_id bigint NOT NULL REFERENCES {q}.documents(id) ON DELETE CASCADE,
+  annotator_id bigint NOT NULL REFERENCES {q}.annotators(id),
+  status text NOT NULL CHECK (status IN ('new', 'in_progress', 'done')),
+  PRIMARY KEY (doc_id, annotator_id));
+CREATE TABLE {q}.layer_history (
+  doc_id bigint NOT NULL REFERENCES {q}.documents(id) ON DELETE CASCADE,
+  annotator_id bigint NOT NULL REFERENCES {q}.annotators(id),
+  seq bigint NOT NULL, edit text NOT NULL, undone boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (doc_id, annotator_id, seq));
+
+-- Who is asking: the annotator row named as the role connected.
+CREATE FUNCTION {q}.my_id() RETURNS bigint LANGUAGE sql STABLE
+  AS $$ SELECT id FROM {q}.annotators WHERE name = current_user $$;
+CREATE FUNCTION {q}.i_manage() RETURNS boolean LANGUAGE sql STABLE
+  AS $$ SELECT EXISTS (SELECT 1 FROM {q}.annotators WHERE name = current_user AND role = 'manager') $$;
+CREATE FUNCTION {q}.layers_visible() RETURNS boolean LANGUAGE sql STABLE
+  AS $$ SELECT EXISTS (SELECT 1 FROM {q}.meta WHERE key = 'others_visible' AND value = '1') $$;
+
+GRANT USAGE ON SCHEMA {q} TO {a};
+GRANT SELECT ON ALL TABLES IN SCHEMA {q} TO {a};
+GRANT INSERT, UPDATE, DELETE ON {q}.layer_spans, {q}.layer_status, {q}.layer_history TO {a};
+GRANT INSERT, UPDATE, DELETE ON {q}.meta, {q}.annotators, {q}.labels, {q}.documents TO {m};
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA {q} TO {m};
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {q} TO {a};
+"#
+    ) + &["layer_spans", "layer_status", "layer_history"]
+        .iter()
+        .map(|t| {
+            format!(
+                r#"
+ALTER TABLE {q}.{t} ENABLE ROW LEVEL SECURITY;
+ALTER TABLE {q}.{t} FORCE ROW LEVEL SECURITY;
+CREATE POLICY own ON {q}.{t} TO {a}
+  USING (annotator_id = (SELECT {q}.my_id())) WITH CHECK (annotator_id = (SELECT {q}.my_id()));
+CREATE POLICY see_others ON {q}.{t} FOR SELECT TO {a}
+  USING ((SELECT {q}.layers_visible()) OR (SELECT {q}.i_manage()));
+CREATE POLICY manage ON {q}.{t} FOR DELETE TO {m}
+  USING ((SELECT {q}.i_manage()));
+"#
+            )
+        })
+        .collect::<String>()
+}
+
+/// Creates a team project on the server: its schema, tables, roles and row-level security,
+/// the default labels and settings, and the connecting role as its first manager.
+pub fn team_init(location: &TeamLocation) -> Result<(), StoreError> {
+    let path = location.path();
+    let mut client = location.connect()?;
+    let s = location.schema();
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&s],
+        )
+        .map_err(pg(&path))?
+        .get(0);
+    if exists {
+        return Err(StoreError::AlreadyExists { path });
+    }
+    let (groups_a, groups_m) = group_roles(&location.project);
+    let mut tx = client.transaction().map_err(pg(&path))?;
+    // The two group roles (kept when a project of the same name was dropped before).
+    for g in [&groups_a, &groups_m] {
+        let there: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+                &[g],
+            )
+            .map_err(pg(&path))?
+            .get(0);
+        if !there {
+            tx.batch_execute(&format!("CREATE ROLE {} NOLOGIN", ident(g)))
+                .map_err(pg(&path))?;
+        }
+    }
+    tx.batch_execute(&format!(
+        "GRANT {} TO {}",
+        ident(&groups_a),
+        ident(&groups_m)
+    ))
+    .map_err(pg(&path))?;
+    tx.batch_execute(&schema_sql(&s, &groups_a, &groups_m))
+        .map_err(pg(&path))?;
+    let me: String = tx
+        .query_one("SELECT current_user::text", &[])
+        .map_err(pg(&path))?
+        .get(0);
+    tx.execute(
+        &format!(
+            "INSERT INTO {}.annotators (name, role) VALUES ($1, 'manager')",
+            ident(&s)
+        ),
+        &[&me],
+    )
+    .map_err(pg(&path))?;
+    tx.batch_execute(&format!("GRANT {} TO {}", ident(&groups_m), ident(&me)))
+        .map_err(pg(&path))?;
+    let q = ident(&s);
+    tx.execute(
+        &format!("INSERT INTO {q}.meta (key, value) VALUES ('schema_version', $1), ('shared_version', '0')"),
+        &[&TEAM_SCHEMA_VERSION.to_string()],
+    )
+    .map_err(pg(&path))?;
+    PgProject::write_labels(&mut tx, &q, &LabelSet::arabic_news()).map_err(pg(&path))?;
+    PgProject::write_settings(&mut tx, &q, ProjectSettings::default()).map_err(pg(&path))?;
+    tx.commit().map_err(pg(&path))
+}
+
+fn group_roles(project: &str) -> (String, String) {
+    (
+        format!("tawsim_{project}_annotator"),
+        format!("tawsim_{project}_manager"),
+    )
+}
+
+/// What `team add-annotator` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedAnnotator {
+    /// A new login role was made (else the role was there, e.g. from another project).
+    pub created_role: bool,
+}
+
+/// Adds an annotator (or manager) to a team project: a PostgreSQL login role of that name
+/// (made with `password` unless it exists), a member of the project's annotator or manager
+/// group, and a row of the project's annotators. Run as a manager who may create roles.
+pub fn add_annotator(
+    location: &TeamLocation,
+    name: &str,
+    role: Role,
+    password: Option<&str>,
+) -> Result<AddedAnnotator, StoreError> {
+    let path = location.path();
+    let name =
+        crate::domain::annotator::check_name(name).map_err(|message| StoreError::Invalid {
+            path: path.clone(),
+            message,
+        })?;
+    if name.len() > 63 {
+        return Err(StoreError::Invalid {
+            path,
+            message: format!("{name}: a PostgreSQL role name has at most 63 bytes"),
+        });
+    }
+    let mut client = location.connect()?;
+    let q = ident(&location.schema());
+    check_team_schema(&mut client, &location.schema(), &path)?;
+    let (ga, gm) = group_roles(&location.project);
+    let mut tx = client.transaction().map_err(pg(&path))?;
+    let exists: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)",
+            &[&name],
+        )
+        .map_err(pg(&path))?
+        .get(0);
+    if !exists {
+        let pw = match password {
+            Some(p) => format!(" PASSWORD {}", literal(p)),
+            None => String::new(),
+        };
+        tx.batch_execute(&format!("CREATE ROLE {} LOGIN{pw}", ident(&name)))
+            .map_err(pg(&path))?;
+    }
+    let (grant, revoke) = match role {
+        Role::Manager => (&gm, &ga),
+        Role::Annotator => (&ga, &gm),
+    };
+    // A manager is a member of the manager group, which is a member of the annotator
+    // group; an annotator only of the latter.
+    if role == Role::Annotator {
+        let member: bool = tx
+            .query_one("SELECT pg_has_role($1, $2, 'MEMBER') AND EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE r.rolname = $2 AND u.rolname = $1)", &[&name, revoke])
+            .map_err(pg(&path))?
+            .get(0);
+        if member {
+            tx.batch_execute(&format!("REVOKE {} FROM {}", ident(revoke), ident(&name)))
+                .map_err(pg(&path))?;
+        }
+    }
+    tx.batch_execute(&format!("GRANT {} TO {}", ident(grant), ident(&name)))
+        .map_err(pg(&path))?;
+    tx.execute(
+        &format!(
+            "INSERT INTO {q}.annotators (name, role) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET role = excluded.role"
+        ),
+        &[&name, &role.as_str()],
+    )
+    .map_err(pg(&path))?;
+    tx.commit().map_err(pg(&path))?;
+    Ok(AddedAnnotator {
+        created_role: !exists,
+    })
+}
+
+fn check_team_schema(client: &mut Client, schema: &str, path: &Path) -> Result<(), StoreError> {
+    let row = client
+        .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])
+        .map_err(pg(path))?;
+    if row.is_none() {
+        return Err(StoreError::NotFound {
+            path: path.to_path_buf(),
+        });
+    }
+    let v: Option<String> = client
+        .query_opt(
+            &format!(
+                "SELECT value FROM {}.meta WHERE key = 'schema_version'",
+                ident(schema)
+            ),
+            &[],
+        )
+        .map_err(pg(path))?
+        .map(|r| r.get(0));
+    let found = v.and_then(|v| v.parse::<i64>().ok());
+    match found {
+        Some(TEAM_SCHEMA_VERSION) => Ok(()),
+        Some(found) if found > TEAM_SCHEMA_VERSION => Err(StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: TEAM_SCHEMA_VERSION,
+        }),
+        _ => Err(StoreError::NotAProject {
+            path: path.to_path_buf(),
+            why: format!("schema {schema} holds no tawsim team project"),
+        }),
+    }
+}
+
+/// Who is annotating through a [`PgProject`]: the role connected.
+#[derive(Debug, Clone)]
+struct Me {
+    id: Option<AnnotatorId>,
+    name: String,
+    role: Role,
+}
+
+impl Me {
+    fn layer(&self) -> i64 {
+        self.id.map_or(-1, |a| a.0)
+    }
+}
+
+/// An open team project on a PostgreSQL server.
+pub struct PgProject {
+    client: RefCell<Client>,
+    location: TeamLocation,
+    path: PathBuf,
+    /// The schema, quoted.
+    q: String,
+    labels: LabelSet,
+    settings: ProjectSettings,
+    /// The version of labels and settings this handle read.
+    shared_version: i64,
+    me: Me,
+}
+
+impl PgProject {
+    /// Opens a team project as the role the URL names.
+    pub fn open(location: &TeamLocation) -> Result<PgProject, StoreError> {
+        let path = location.path();
+        let mut client = location.connect()?;
+        check_team_schema(&mut client, &location.schema(), &path)?;
+        let mut p = PgProject {
+            client: RefCell::new(client),
+            location: location.clone(),
+            path,
+            q: ident(&location.schema()),
+            labels: LabelSet::default(),
+            settings: ProjectSettings::default(),
+            shared_version: 0,
+            me: Me {
+                id: None,
+                name: String::new(),
+                role: Role::Annotator,
+            },
+        };
+        p.reload()?;
+        Ok(p)
+    }
+
+    fn db(&self) -> RefMut<'_, Client> {
+        self.client.borrow_mut()
+    }
+
+    fn err(&self) -> impl Fn(postgres::Error) -> StoreError + '_ {
+        pg(&self.path)
+    }
+
+    fn invalid(&self, message: String) -> StoreError {
+        StoreError::Invalid {
+            path: self.path.clone(),
+            message,
+        }
+    }
+
+    fn load_me(&self) -> Result<Me, StoreError> {
+        let q = &self.q;
+        let row = self
+            .db()
+            .query_one(
+                &format!(
+                    "SELECT current_user::text, a.id, a.role FROM (SELECT 1) x
+                     LEFT JOIN {q}.annotators a ON a.name = current_user"
+                ),
+                &[],
+            )
+            .map_err(self.err())?;
+        let name: String = row.get(0);
+        let id: Option<i64> = row.get(1);
+        let role: Option<String> = row.get(2);
+        Ok(Me {
+            id: id.map(AnnotatorId),
+            name,
+            role: role.as_deref().and_then(Role::parse).unwrap_or_default(),
+        })
+    }
+
+    fn load_labels(&self) -> Result<LabelSet, StoreError> {
+        let rows = self
+            .db()
+            .query(
+                &format!(
+                    "SELECT id, name, color, hotkey, description, enabled FROM {}.labels ORDER BY position, id",
+                    self.q
+                ),
+                &[],
+            )
+            .map_err(self.err())?;
+        let labels = rows
+            .iter()
+            .map(|r| {
+                let id: i32 = r.get(0);
+                let color: String = r.get(2);
+                let hotkey: Option<String> = r.get(3);
+                Label {
+                    id: LabelId(u32::try_from(id).unwrap_or(0)),
+                    name: r.get(1),
+                    color: parse_hex(&color).unwrap_or([200, 200, 200]),
+                    hotkey: hotkey.and_then(|h| h.chars().next()),
+                    description: r.get(4),
+                    enabled: r.get(5),
+                }
+            })
+            .collect();
+        Ok(LabelSet::from_labels(labels))
+    }
+
+    fn load_settings(&self) -> Result<(ProjectSettings, i64), StoreError> {
+        let rows = self
+            .db()
+            .query(&format!("SELECT key, value FROM {}.meta", self.q), &[])
+            .map_err(self.err())?;
+        let map: HashMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        let get = |k: &str| map.get(k).map(String::as_str);
+        let d = ProjectSettings::default();
+        let s = ProjectSettings {
+            overlap: get("overlap")
+                .and_then(OverlapPolicy::parse)
+                .unwrap_or(d.overlap),
+            boundary: get("boundary")
+                .and_then(BoundaryMode::parse)
+                .unwrap_or(d.boundary),
+            article_is_proclitic: get("article_is_proclitic") == Some("1"),
+            others_visible: get("others_visible") == Some("1"),
+        };
+        let v = get("shared_version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Ok((s, v))
+    }
+
+    fn write_settings(
+        tx: &mut Transaction<'_>,
+        q: &str,
+        s: ProjectSettings,
+    ) -> Result<(), postgres::Error> {
+        let st = tx.prepare(&format!(
+            "INSERT INTO {q}.meta (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        ))?;
+        for (k, v) in [
+            ("overlap", s.overlap.as_str()),
+            ("boundary", s.boundary.as_str()),
+            (
+                "article_is_proclitic",
+                if s.article_is_proclitic { "1" } else { "0" },
+            ),
+            ("others_visible", if s.others_visible { "1" } else { "0" }),
+        ] {
+            tx.execute(&st, &[&k, &v])?;
+        }
+        Ok(())
+    }
+
+    fn write_labels(
+        tx: &mut Transaction<'_>,
+        q: &str,
+        set: &LabelSet,
+    ) -> Result<(), postgres::Error> {
+        // Rename through temporary names so swapping two names never trips UNIQUE.
+        tx.execute(&format!("UPDATE {q}.labels SET name = chr(1) || id"), &[])?;
+        let up = tx.prepare(&format!(
+            "INSERT INTO {q}.labels (id, name, color, hotkey, description, enabled, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, color = excluded.color,
+               hotkey = excluded.hotkey, description = excluded.description,
+               enabled = excluded.enabled, position = excluded.position"
+        ))?;
+        for (pos, l) in set.iter().enumerate() {
+            let id = i32::try_from(l.id.0).unwrap_or(i32::MAX);
+            let hotkey = l.hotkey.map(String::from);
+            let pos = i32::try_from(pos).unwrap_or(i32::MAX);
+            tx.execute(
+                &up,
+                &[
+                    &id,
+                    &l.name,
+                    &hex(l.color),
+                    &hotkey,
+                    &l.description,
+                    &l.enabled,
+                    &pos,
+                ],
+            )?;
+        }
+        let keep: Vec<i32> = set
+            .iter()
+            .map(|l| i32::try_from(l.id.0).unwrap_or(i32::MAX))
+            .collect();
+        tx.execute(
+            &format!("DELETE FROM {q}.labels WHERE NOT (id = ANY($1))"),
+            &[&keep],
+        )?;
+        Ok(())
+    }
+
+    /// Takes the next version of labels and settings inside `tx`, refusing when someone
+    /// else changed them since this handle read them.
+    fn bump_shared(&self, tx: &mut Transaction<'_>) -> Result<i64, StoreError> {
+        let q = &self.q;
+        let seen = self.shared_version.to_string();
+        let next = (self.shared_version + 1).to_string();
+        let n = tx
+            .execute(
+                &format!(
+                    "UPDATE {q}.meta SET value = $2 WHERE key = 'shared_version' AND value = $1"
+                ),
+                &[&seen, &next],
+            )
+            .map_err(self.err())?;
+        if n != 1 {
+            return Err(self.invalid(
+                "the labels or settings were changed by someone else since they were read here; nothing was written (reopen the project to see their change, then make yours again)".into(),
+            ));
+        }
+        Ok(self.shared_version + 1)
+    }
+
+    fn ensure_me(&mut self) -> Result<i64, StoreError> {
+        if let Some(id) = self.me.id {
+            return Ok(id.0);
+        }
+        // Someone may have added this role since it was opened.
+        self.me = self.load_me()?;
+        self.me.id.map(|a| a.0).ok_or_else(|| {
+            self.invalid(format!(
+                "{} is not an annotator of this team project; a manager adds them with `tawsim team add-annotator`",
+                self.me.name
+            ))
+        })
+    }
+
+    fn status_of(&self, id: DocId, layer: i64) -> Result<DocStatus, StoreError> {
+        let q = &self.q;
+        let row = self
+            .db()
+            .query_opt(
+                &format!(
+                    "SELECT COALESCE((SELECT status FROM {q}.layer_status
+                                      WHERE doc_id = $1 AND annotator_id = $2), 'new')
+                     FROM {q}.documents WHERE id = $1"
+                ),
+                &[&id.0, &layer],
+            )
+            .map_err(self.err())?;
+        let Some(row) = row else {
+            return Err(StoreError::NoDocument {
+                path: self.path.clone(),
+                id: id.0,
+            });
+        };
+        let s: String = row.get(0);
+        Ok(DocStatus::parse(&s).unwrap_or_default())
+    }
+
+    fn layer_documents(&self, layer: i64) -> Result<Vec<DocSummary>, StoreError> {
+        let q = &self.q;
+        let rows = self
+            .db()
+            .query(
+                &format!(
+                    "SELECT d.id, d.name, COALESCE(t.status, 'new'), d.char_len, COALESCE(s.n, 0)
+                     FROM {q}.documents d
+                     LEFT JOIN {q}.layer_status t ON t.doc_id = d.id AND t.annotator_id = $1
+                     LEFT JOIN (SELECT doc_id, COUNT(*) AS n FROM {q}.layer_spans
+                                WHERE annotator_id = $1 GROUP BY doc_id) s ON s.doc_id = d.id
+                     ORDER BY d.id"
+                ),
+                &[&layer],
+            )
+            .map_err(self.err())?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let status: String = r.get(2);
+                DocSummary {
+                    id: DocId(r.get(0)),
+                    name: r.get(1),
+                    status: DocStatus::parse(&status).unwrap_or_default(),
+                    chars: usize::try_from(r.get::<_, i64>(3)).unwrap_or(0),
+                    spans: usize::try_from(r.get::<_, i64>(4)).unwrap_or(0),
+                }
+            })
+            .collect())
+    }
+
+    fn layer_annotations(&self, id: DocId, layer: i64) -> Result<Annotations, StoreError> {
+        let status = self.status_of(id, layer)?;
+        let rows = self
+            .db()
+            .query(
+                &format!(
+                    "SELECT start, \"end\", label_id FROM {}.layer_spans WHERE doc_id = $1 AND annotator_id = $2",
+                    self.q
+                ),
+                &[&id.0, &layer],
+            )
+            .map_err(self.err())?;
+        let spans = rows
+            .iter()
+            .filter_map(|r| {
+                let (s, e, l): (i64, i64, i32) = (r.get(0), r.get(1), r.get(2));
+                Span::new(
+                    usize::try_from(s).ok()?,
+                    usize::try_from(e).ok()?,
+                    LabelId(u32::try_from(l).ok()?),
+                )
+            })
+            .collect();
+        Ok(Annotations {
+            spans: SpanSet::from_unchecked(spans),
+            status,
+        })
+    }
+
+    fn document_with(&self, id: DocId, status: DocStatus) -> Result<Document, StoreError> {
+        let row = self
+            .db()
+            .query_opt(
+                &format!(
+                    "SELECT name, text, meta FROM {}.documents WHERE id = $1",
+                    self.q
+                ),
+                &[&id.0],
+            )
+            .map_err(self.err())?
+            .ok_or(StoreError::NoDocument {
+                path: self.path.clone(),
+                id: id.0,
+            })?;
+        let meta: String = row.get(2);
+        Ok(Document {
+            id,
+            name: row.get(0),
+            text: row.get(1),
+            meta: serde_json::from_str(&meta).unwrap_or_default(),
+            status,
+        })
+    }
+
+    fn annotated_layer(&self, id: DocId, layer: i64) -> Result<AnnotatedDocument, StoreError> {
+        let ann = self.layer_annotations(id, layer)?;
+        let doc = self.document_with(id, ann.status)?;
+        let spans = ann
+            .spans
+            .iter()
+            .map(|s| {
+                let name = self
+                    .labels
+                    .get(s.label)
+                    .map_or_else(|| format!("LABEL{}", s.label.0), |l| l.name.clone());
+                TaggedSpan::new(s.start, s.end, name)
+            })
+            .collect();
+        Ok(AnnotatedDocument {
+            name: doc.name,
+            text: doc.text,
+            meta: doc.meta,
+            status: doc.status,
+            spans,
+        })
+    }
+
+    fn apply_sql(
+        tx: &mut Transaction<'_>,
+        q: &str,
+        doc: DocId,
+        layer: i64,
+        edit: &Edit,
+    ) -> Result<(), String> {
+        let e = |x: postgres::Error| describe(&x);
+        match edit {
+            Edit::AddSpan { span } => {
+                let (s, en, l) = (span.start as i64, span.end as i64, span.label.0 as i32);
+                tx.execute(
+                    &format!(
+                        "INSERT INTO {q}.layer_spans (doc_id, annotator_id, start, \"end\", label_id)
+                         VALUES ($1, $2, $3, $4, $5)"
+                    ),
+                    &[&doc.0, &layer, &s, &en, &l],
+                )
+                .map_err(e)?;
+            }
+            Edit::RemoveSpan { span } => {
+                let (s, en, l) = (span.start as i64, span.end as i64, span.label.0 as i32);
+                let n = tx
+                    .execute(
+                        &format!(
+                            "DELETE FROM {q}.layer_spans WHERE doc_id = $1 AND annotator_id = $2
+                             AND start = $3 AND \"end\" = $4 AND label_id = $5"
+                        ),
+                        &[&doc.0, &layer, &s, &en, &l],
+                    )
+                    .map_err(e)?;
+                if n != 1 {
+                    return Err(format!("span {span} is not in document {doc}"));
+                }
+            }
+            Edit::ReplaceSpan { from, to } => {
+                Self::apply_sql(tx, q, doc, layer, &Edit::RemoveSpan { span: *from })?;
+                Self::apply_sql(tx, q, doc, layer, &Edit::AddSpan { span: *to })?;
+            }
+            Edit::SetStatus { from, to } => {
+                let now: Option<String> = tx
+                    .query_opt(
+                        &format!(
+                            "SELECT COALESCE((SELECT status FROM {q}.layer_status
+                                              WHERE doc_id = $1 AND annotator_id = $2), 'new')
+                             FROM {q}.documents WHERE id = $1"
+                        ),
+                        &[&doc.0, &layer],
+                    )
+                    .map_err(e)?
+                    .map(|r| r.get(0));
+                if now.as_deref() != Some(from.as_str()) {
+                    return Err(format!(
+                        "document {doc} does not exist or its status is not {}",
+                        from.as_str()
+                    ));
+                }
+                tx.execute(
+                    &format!(
+                        "INSERT INTO {q}.layer_status (doc_id, annotator_id, status) VALUES ($1, $2, $3)
+                         ON CONFLICT (doc_id, annotator_id) DO UPDATE SET status = excluded.status"
+                    ),
+                    &[&doc.0, &layer, &to.as_str()],
+                )
+                .map_err(e)?;
+            }
+            Edit::Batch { edits } => {
+                for x in edits {
+                    Self::apply_sql(tx, q, doc, layer, x)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn step_history(&mut self, doc: DocId, forward: bool, expect: &Edit) -> Result<(), StoreError> {
+        let q = self.q.clone();
+        let layer = self.me.layer();
+        let path = self.path.clone();
+        let query = if forward {
+            format!(
+                "SELECT seq, edit FROM {q}.layer_history WHERE doc_id = $1 AND annotator_id = $2
+                 AND undone ORDER BY seq ASC LIMIT 1 FOR UPDATE"
+            )
+        } else {
+            format!(
+                "SELECT seq, edit FROM {q}.layer_history WHERE doc_id = $1 AND annotator_id = $2
+                 AND NOT undone ORDER BY seq DESC LIMIT 1 FOR UPDATE"
+            )
+        };
+        let mut client = self.db();
+        let mut tx = client.transaction().map_err(pg(&path))?;
+        let invalid = |message: String| StoreError::Invalid {
+            path: path.clone(),
+            message,
+        };
+        let row = tx.query_opt(&query, &[&doc.0, &layer]).map_err(pg(&path))?;
+        let Some(row) = row else {
+            return Err(invalid(format!(
+                "the history of document {} in the team project has nothing to {}, but the window did",
+                doc.0,
+                if forward { "redo" } else { "undo" }
+            )));
+        };
+        let seq: i64 = row.get(0);
+        let json: String = row.get(1);
+        let stored: Edit = serde_json::from_str(&json).map_err(|x| invalid(x.to_string()))?;
+        let edit = if forward { stored } else { stored.inverse() };
+        if *expect != edit {
+            return Err(invalid(format!(
+                "the history of document {} in the team project does not match the window's (step {seq}): nothing was changed",
+                doc.0
+            )));
+        }
+        Self::apply_sql(&mut tx, &q, doc, layer, &edit).map_err(&invalid)?;
+        tx.execute(
+            &format!(
+                "UPDATE {q}.layer_history SET undone = $4 WHERE doc_id = $1 AND annotator_id = $2 AND seq = $3"
+            ),
+            &[&doc.0, &layer, &seq, &!forward],
+        )
+        .map_err(pg(&path))?;
+        tx.commit().map_err(pg(&path))
+    }
+
+    /// Counts of documents, spans per label and statuses (this annotator's layer), and
+    /// every layer this role may read.
+    pub fn stats(&self) -> Result<ProjectStats, StoreError> {
+        let docs = self.documents()?;
+        let mut by_status: BTreeMap<&'static str, usize> =
+            DocStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+        for d in &docs {
+            *by_status.entry(d.status.as_str()).or_insert(0) += 1;
+        }
+        let q = &self.q;
+        let counts: HashMap<i32, i64> = self
+            .db()
+            .query(
+                &format!(
+                    "SELECT label_id, COUNT(*) FROM {q}.layer_spans WHERE annotator_id = $1 GROUP BY label_id"
+                ),
+                &[&self.me.layer()],
+            )
+            .map_err(self.err())?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let by_label = self
+            .labels
+            .iter()
+            .map(|l| {
+                let n = counts.get(&(l.id.0 as i32)).copied().unwrap_or(0);
+                (l.name.clone(), usize::try_from(n).unwrap_or(0))
+            })
+            .collect();
+        let mut layers = Vec::new();
+        for a in self.annotators()? {
+            if !self.may_view(a.id) {
+                continue;
+            }
+            let row = self
+                .db()
+                .query_one(
+                    &format!(
+                        "SELECT (SELECT COUNT(*) FROM {q}.layer_spans WHERE annotator_id = $1),
+                                (SELECT COUNT(*) FROM {q}.layer_status WHERE annotator_id = $1 AND status = 'done'),
+                                (SELECT COUNT(*) FROM {q}.layer_status WHERE annotator_id = $1 AND status = 'in_progress')"
+                    ),
+                    &[&a.id.0],
+                )
+                .map_err(self.err())?;
+            layers.push(LayerStats {
+                annotator: a,
+                spans: usize::try_from(row.get::<_, i64>(0)).unwrap_or(0),
+                done: usize::try_from(row.get::<_, i64>(1)).unwrap_or(0),
+                in_progress: usize::try_from(row.get::<_, i64>(2)).unwrap_or(0),
+            });
+        }
+        Ok(ProjectStats {
+            documents: docs.len(),
+            spans: docs.iter().map(|d| d.spans).sum(),
+            by_status,
+            by_label,
+            layers,
+        })
+    }
+
+    /// Uploads a local project into this (new, empty) team project: labels, settings,
+    /// documents (keeping their ids), and every annotator's layer with its history. One
+    /// transaction: all of it or nothing. Annotators the team project does not know become
+    /// rows of it (their roles are made with `team add-annotator`). Returns the number of
+    /// documents and spans pushed.
+    pub fn push(&mut self, local: &Project) -> Result<(usize, usize), StoreError> {
+        let q = self.q.clone();
+        let path = self.path.clone();
+        let e = pg(&path);
+        let n: i64 = self
+            .db()
+            .query_one(&format!("SELECT COUNT(*) FROM {q}.documents"), &[])
+            .map_err(&e)?
+            .get(0);
+        if n > 0 {
+            return Err(self.invalid(format!(
+                "the team project already holds {n} documents; push into a new one (tawsim team init)"
+            )));
+        }
+        let labels = local.labels().clone();
+        let settings = local.settings();
+        let rows = local.layer_rows()?;
+        let mut client = self.db();
+        let mut tx = client.transaction().map_err(&e)?;
+        Self::write_labels(&mut tx, &q, &labels).map_err(&e)?;
+        Self::write_settings(&mut tx, &q, settings).map_err(&e)?;
+        tx.execute(
+            &format!(
+                "UPDATE {q}.meta SET value = (value::bigint + 1)::text WHERE key = 'shared_version'"
+            ),
+            &[],
+        )
+        .map_err(&e)?;
+        let mut ids: HashMap<i64, i64> = HashMap::new();
+        let add_a = tx
+            .prepare(&format!(
+                "INSERT INTO {q}.annotators (name, role) VALUES ($1, $2)
+                 ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id"
+            ))
+            .map_err(&e)?;
+        for a in local.annotators()? {
+            let id: i64 = tx
+                .query_one(&add_a, &[&a.name, &a.role.as_str()])
+                .map_err(&e)?
+                .get(0);
+            ids.insert(a.id.0, id);
+        }
+        let add_d = tx
+            .prepare(&format!(
+                "INSERT INTO {q}.documents (id, name, text, meta, char_len) VALUES ($1, $2, $3, $4, $5)"
+            ))
+            .map_err(&e)?;
+        let mut docs = 0;
+        local.for_each_document(|id, name, text| {
+            let meta =
+                serde_json::to_string(&local.document(id)?.meta).unwrap_or_else(|_| "{}".into());
+            let chars = text.chars().count() as i64;
+            tx.execute(&add_d, &[&id.0, &name, &text, &meta, &chars])
+                .map_err(&e)?;
+            docs += 1;
+            Ok(true)
+        })?;
+        tx.execute(
+            &format!(
+                "SELECT setval(pg_get_serial_sequence('{s}.documents', 'id'), GREATEST((SELECT MAX(id) FROM {q}.documents), 1))",
+                s = q.replace('\'', "''")
+            ),
+            &[],
+        )
+        .map_err(&e)?;
+        let layer = |a: i64| ids.get(&a).copied().unwrap_or(-1);
+        let add_s = tx
+            .prepare(&format!(
+                "INSERT INTO {q}.layer_spans (doc_id, annotator_id, start, \"end\", label_id) VALUES ($1, $2, $3, $4, $5)"
+            ))
+            .map_err(&e)?;
+        for (d, a, s, en, l) in &rows.spans {
+            tx.execute(&add_s, &[d, &layer(*a), s, en, &(*l as i32)])
+                .map_err(&e)?;
+        }
+        let add_t = tx
+            .prepare(&format!(
+                "INSERT INTO {q}.layer_status (doc_id, annotator_id, status) VALUES ($1, $2, $3)"
+            ))
+            .map_err(&e)?;
+        for (d, a, st) in &rows.statuses {
+            tx.execute(&add_t, &[d, &layer(*a), st]).map_err(&e)?;
+        }
+        let add_h = tx
+            .prepare(&format!(
+                "INSERT INTO {q}.layer_history (doc_id, annotator_id, seq, edit, undone) VALUES ($1, $2, $3, $4, $5)"
+            ))
+            .map_err(&e)?;
+        for (d, a, seq, edit, undone) in &rows.history {
+            tx.execute(&add_h, &[d, &layer(*a), seq, edit, undone])
+                .map_err(&e)?;
+        }
+        tx.commit().map_err(&e)?;
+        drop(client);
+        self.reload()?;
+        Ok((docs, rows.spans.len()))
+    }
+}
+
+/// Every layer row of a local project, for `team push`.
+#[derive(Debug, Default)]
+pub struct LayerRows {
+    /// `(doc, annotator, start, end, label)`.
+    pub spans: Vec<(i64, i64, i64, i64, u32)>,
+    /// `(doc, annotator, status)`.
+    pub statuses: Vec<(i64, i64, String)>,
+    /// `(doc, annotator, seq, edit json, undone)`.
+    pub history: Vec<(i64, i64, i64, String, bool)>,
+}
+
+/// Where an import into a team project puts its documents.
+struct PgSink<'a, 't> {
+    tx: &'a mut Transaction<'t>,
+    q: &'a str,
+    path: &'a Path,
+    labels: &'a mut LabelSet,
+    labels_changed: bool,
+    policy: OverlapPolicy,
+    layer: i64,
+    annotator: &'a str,
+    same_text: Option<HashMap<String, DocId>>,
+    joined: usize,
+}
+
+impl DocumentSink for PgSink<'_, '_> {
+    fn add(&mut self, doc: AnnotatedDocument) -> Result<DocId, StoreError> {
+        let path = self.path;
+        let invalid = |message: String| StoreError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = IndexedText::new(doc.text.as_str());
+        let mut set = SpanSet::new();
+        let before = self.labels.len();
+        for s in &doc.spans {
+            check_range(&text, s.start, s.end, None)
+                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+            let label = self
+                .labels
+                .ensure(&s.label)
+                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+            set.insert(
+                Span {
+                    start: s.start,
+                    end: s.end,
+                    label,
+                },
+                self.policy,
+            )
+            .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+        }
+        let q = self.q;
+        if self.labels.len() != before {
+            PgProject::write_labels(self.tx, q, self.labels).map_err(pg(path))?;
+            self.labels_changed = true;
+        }
+        let same = self
+            .same_text
+            .as_ref()
+            .and_then(|m| m.get(&doc.text).copied());
+        let id = if let Some(id) = same {
+            let row = self
+                .tx
+                .query_one(
+                    &format!(
+                        "SELECT (SELECT COUNT(*) FROM {q}.layer_spans WHERE doc_id = $1 AND annotator_id = $2)
+                              + (SELECT COUNT(*) FROM {q}.layer_status WHERE doc_id = $1 AND annotator_id = $2)"
+                    ),
+                    &[&id.0, &self.layer],
+                )
+                .map_err(pg(path))?;
+            if row.get::<_, i64>(0) > 0 {
+                return Err(invalid(format!(
+                    "{}: the project already holds this text (document {}) with {}'s annotations; import into another annotator's layer, or delete them first",
+                    doc.name, id.0, self.annotator
+                )));
+            }
+            self.joined += 1;
+            id
+        } else {
+            let meta = serde_json::to_string(&doc.meta).unwrap_or_else(|_| "{}".into());
+            let chars = text.len_chars() as i64;
+            let id: i64 = self
+                .tx
+                .query_one(
+                    &format!(
+                        "INSERT INTO {q}.documents (name, text, meta, char_len) VALUES ($1, $2, $3, $4) RETURNING id"
+                    ),
+                    &[&doc.name, &doc.text, &meta, &chars],
+                )
+                .map_err(pg(path))?
+                .get(0);
+            if let Some(m) = &mut self.same_text {
+                m.insert(doc.text.clone(), DocId(id));
+            }
+            DocId(id)
+        };
+        if doc.status != DocStatus::New {
+            self.tx
+                .execute(
+                    &format!(
+                        "INSERT INTO {q}.layer_status (doc_id, annotator_id, status) VALUES ($1, $2, $3)"
+                    ),
+                    &[&id.0, &self.layer, &doc.status.as_str()],
+                )
+                .map_err(pg(path))?;
+        }
+        let ins = self
+            .tx
+            .prepare(&format!(
+                "INSERT INTO {q}.layer_spans (doc_id, annotator_id, start, \"end\", label_id) VALUES ($1, $2, $3, $4, $5)"
+            ))
+            .map_err(pg(path))?;
+        for s in set.iter() {
+            self.tx
+                .execute(
+                    &ins,
+                    &[
+                        &id.0,
+                        &self.layer,
+                        &(s.start as i64),
+                        &(s.end as i64),
+                        &(s.label.0 as i32),
+                    ],
+                )
+                .map_err(pg(path))?;
+        }
+        Ok(id)
+    }
+
+    fn join_same_text(&mut self) -> Result<(), StoreError> {
+        if self.same_text.is_some() {
+            return Ok(());
+        }
+        let rows = self
+            .tx
+            .query(
+                &format!("SELECT id, text FROM {}.documents ORDER BY id", self.q),
+                &[],
+            )
+            .map_err(pg(self.path))?;
+        let mut m = HashMap::new();
+        for r in rows {
+            m.entry(r.get::<_, String>(1)).or_insert(DocId(r.get(0)));
+        }
+        self.same_text = Some(m);
+        Ok(())
+    }
+
+    fn joined(&self) -> usize {
+        self.joined
+    }
+}
+
+impl Store for PgProject {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn worker(&self) -> Result<Self, StoreError> {
+        PgProject::open(&self.location)
+    }
+
+    fn reload(&mut self) -> Result<(), StoreError> {
+        self.me = self.load_me()?;
+        self.labels = self.load_labels()?;
+        let (s, v) = self.load_settings()?;
+        self.settings = s;
+        self.shared_version = v;
+        Ok(())
+    }
+
+    fn annotator(&self) -> (Option<AnnotatorId>, &str, Role) {
+        (self.me.id, &self.me.name, self.me.role)
+    }
+
+    fn set_annotator(&mut self, name: &str) -> Result<(), StoreError> {
+        if name.trim() == self.me.name {
+            return Ok(());
+        }
+        Err(self.invalid(format!(
+            "on a team project you annotate as the role you connect as ({}), not as {}",
+            self.me.name,
+            name.trim()
+        )))
+    }
+
+    fn annotators(&self) -> Result<Vec<Annotator>, StoreError> {
+        let rows = self
+            .db()
+            .query(
+                &format!(
+                    "SELECT id, name, role FROM {}.annotators ORDER BY id",
+                    self.q
+                ),
+                &[],
+            )
+            .map_err(self.err())?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let role: String = r.get(2);
+                Annotator {
+                    id: AnnotatorId(r.get(0)),
+                    name: r.get(1),
+                    role: Role::parse(&role).unwrap_or_default(),
+                }
+            })
+            .collect())
+    }
+
+    fn may_view(&self, layer: AnnotatorId) -> bool {
+        self.me.id == Some(layer) || self.me.role == Role::Manager || self.settings.others_visible
+    }
+
+    fn annotations_of(&self, id: DocId, layer: AnnotatorId) -> Result<Annotations, StoreError> {
+        self.layer_annotations(id, layer.0)
+    }
+
+    fn settings(&self) -> ProjectSettings {
+        self.settings
+    }
+
+    fn save_settings(&mut self, s: ProjectSettings) -> Result<(), StoreError> {
+        let q = self.q.clone();
+        let path = self.path.clone();
+        let version = {
+            let mut client = self.db();
+            let mut tx = client.transaction().map_err(pg(&path))?;
+            let v = self.bump_shared(&mut tx)?;
+            Self::write_settings(&mut tx, &q, s).map_err(pg(&path))?;
+            tx.commit().map_err(pg(&path))?;
+            v
+        };
+        self.shared_version = version;
+        self.settings = s;
+        Ok(())
+    }
+
+    fn labels(&self) -> &LabelSet {
+        &self.labels
+    }
+
+    fn save_labels(&mut self, set: &LabelSet) -> Result<(), StoreError> {
+        for l in self.labels.iter() {
+            if set.get(l.id).is_none() {
+                let used = self.label_usage(l.id)?;
+                if used > 0 {
+                    return Err(self.invalid(format!(
+                        "label {} is used by {used} spans; delete them first",
+                        l.name
+                    )));
+                }
+            }
+        }
+        let q = self.q.clone();
+        let path = self.path.clone();
+        let version = {
+            let mut client = self.db();
+            let mut tx = client.transaction().map_err(pg(&path))?;
+            let v = self.bump_shared(&mut tx)?;
+            Self::write_labels(&mut tx, &q, set).map_err(pg(&path))?;
+            tx.commit().map_err(pg(&path))?;
+            v
+        };
+        self.shared_version = version;
+        self.labels = set.clone();
+        Ok(())
+    }
+
+    fn label_usage(&self, id: LabelId) -> Result<usize, StoreError> {
+        let n: i64 = self
+            .db()
+            .query_one(
+                &format!(
+                    "SELECT COUNT(*) FROM {}.layer_spans WHERE label_id = $1",
+                    self.q
+                ),
+                &[&(id.0 as i32)],
+            )
+            .map_err(self.err())?
+            .get(0);
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn delete_label(&mut self, id: LabelId) -> Result<usize, StoreError> {
+        let mut set = self.labels.clone();
+        set.remove(id).map_err(|e| self.invalid(e.to_string()))?;
+        let q = self.q.clone();
+        let path = self.path.clone();
+        let (removed, version) = {
+            let mut client = self.db();
+            let mut tx = client.transaction().map_err(pg(&path))?;
+            let v = self.bump_shared(&mut tx)?;
+            let removed = tx
+                .execute(
+                    &format!("DELETE FROM {q}.layer_spans WHERE label_id = $1"),
+                    &[&(id.0 as i32)],
+                )
+                .map_err(pg(&path))?;
+            let rows = tx
+                .query(
+                    &format!("SELECT doc_id, annotator_id, edit FROM {q}.layer_history"),
+                    &[],
+                )
+                .map_err(pg(&path))?;
+            let mut drop_docs = std::collections::BTreeSet::new();
+            for r in rows {
+                let json: String = r.get(2);
+                let edit: Edit = serde_json::from_str(&json).map_err(|e| StoreError::Invalid {
+                    path: path.clone(),
+                    message: format!("an undo history entry does not decode: {e}"),
+                })?;
+                if edit.mentions_label(id) {
+                    drop_docs.insert(r.get::<_, i64>(0));
+                }
+            }
+            for d in drop_docs {
+                tx.execute(
+                    &format!("DELETE FROM {q}.layer_history WHERE doc_id = $1"),
+                    &[&d],
+                )
+                .map_err(pg(&path))?;
+            }
+            Self::write_labels(&mut tx, &q, &set).map_err(pg(&path))?;
+            tx.commit().map_err(pg(&path))?;
+            (removed, v)
+        };
+        self.shared_version = version;
+        self.labels = set;
+        Ok(usize::try_from(removed).unwrap_or(0))
+    }
+
+    fn documents(&self) -> Result<Vec<DocSummary>, StoreError> {
+        self.layer_documents(self.me.layer())
+    }
+
+    fn document(&self, id: DocId) -> Result<Document, StoreError> {
+        let status = self.status_of(id, self.me.layer())?;
+        self.document_with(id, status)
+    }
+
+    fn annotations(&self, id: DocId) -> Result<Annotations, StoreError> {
+        self.layer_annotations(id, self.me.layer())
+    }
+
+    fn history(&self, id: DocId) -> Result<History, StoreError> {
+        let rows = self
+            .db()
+            .query(
+                &format!(
+                    "SELECT edit, undone FROM {}.layer_history WHERE doc_id = $1 AND annotator_id = $2 ORDER BY seq",
+                    self.q
+                ),
+                &[&id.0, &self.me.layer()],
+            )
+            .map_err(self.err())?;
+        let (mut done, mut undone) = (Vec::new(), Vec::new());
+        for r in rows {
+            let json: String = r.get(0);
+            let is_undone: bool = r.get(1);
+            let edit = serde_json::from_str::<Edit>(&json).map_err(|e| {
+                self.invalid(format!(
+                    "an undo history entry of document {id} does not decode ({e}): {json}"
+                ))
+            })?;
+            if is_undone {
+                undone.push(edit);
+            } else {
+                done.push(edit);
+            }
+        }
+        undone.reverse();
+        Ok(History::from_stacks(done, undone))
+    }
+
+    fn document_direction(&self, id: DocId) -> Result<String, StoreError> {
+        let v: Option<String> = self
+            .db()
+            .query_opt(
+                &format!("SELECT value FROM {}.meta WHERE key = $1", self.q),
+                &[&format!("direction:{}", id.0)],
+            )
+            .map_err(self.err())?
+            .map(|r| r.get(0));
+        Ok(v.unwrap_or_else(|| "auto".into()))
+    }
+
+    fn set_document_direction(&mut self, id: DocId, direction: &str) -> Result<(), StoreError> {
+        self.db()
+            .execute(
+                &format!(
+                    "INSERT INTO {}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    self.q
+                ),
+                &[&format!("direction:{}", id.0), &direction],
+            )
+            .map(drop)
+            .map_err(self.err())
+    }
+
+    fn delete_documents(&mut self, ids: &[DocId]) -> Result<usize, StoreError> {
+        let v: Vec<i64> = ids.iter().map(|d| d.0).collect();
+        let n = self
+            .db()
+            .execute(
+                &format!("DELETE FROM {}.documents WHERE id = ANY($1)", self.q),
+                &[&v],
+            )
+            .map_err(self.err())?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    fn documents_with_label(&self, label: LabelId) -> Result<HashSet<DocId>, StoreError> {
+        let rows = self
+            .db()
+            .query(
+                &format!(
+                    "SELECT DISTINCT doc_id FROM {}.layer_spans WHERE label_id = $1 AND annotator_id = $2",
+                    self.q
+                ),
+                &[&(label.0 as i32), &self.me.layer()],
+            )
+            .map_err(self.err())?;
+        Ok(rows.iter().map(|r| DocId(r.get(0))).collect())
+    }
+
+    fn entity_texts(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        let q = &self.q;
+        let rows = self
+            .db()
+            .query(
+                &format!(
+                    "SELECT DISTINCT substr(d.text, (s.start + 1)::int, (s.\"end\" - s.start)::int)
+                     FROM {q}.layer_spans s JOIN {q}.documents d ON d.id = s.doc_id LIMIT $1"
+                ),
+                &[&(limit as i64)],
+            )
+            .map_err(self.err())?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    fn for_each_document(
+        &self,
+        mut f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        // In pages by id, so a large project is never held in memory at once.
+        let mut after = i64::MIN;
+        loop {
+            let rows = self
+                .db()
+                .query(
+                    &format!(
+                        "SELECT id, name, text FROM {}.documents WHERE id > $1 ORDER BY id LIMIT 200",
+                        self.q
+                    ),
+                    &[&after],
+                )
+                .map_err(self.err())?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for r in &rows {
+                after = r.get(0);
+                if !f(DocId(after), r.get(1), r.get(2))? {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
+        let json = serde_json::to_string(edit).map_err(|e| self.invalid(e.to_string()))?;
+        let layer = self.ensure_me()?;
+        let q = self.q.clone();
+        let path = self.path.clone();
+        let mut client = self.db();
+        let mut tx = client.transaction().map_err(pg(&path))?;
+        let invalid = |message: String| StoreError::Invalid {
+            path: path.clone(),
+            message,
+        };
+        Self::apply_sql(&mut tx, &q, doc, layer, edit).map_err(invalid)?;
+        tx.execute(
+            &format!(
+                "DELETE FROM {q}.layer_history WHERE doc_id = $1 AND annotator_id = $2 AND undone"
+            ),
+            &[&doc.0, &layer],
+        )
+        .map_err(pg(&path))?;
+        tx.execute(
+            &format!(
+                "INSERT INTO {q}.layer_history (doc_id, annotator_id, seq, edit, undone)
+                 VALUES ($1, $2, COALESCE((SELECT MAX(seq) FROM {q}.layer_history
+                                          WHERE doc_id = $1 AND annotator_id = $2), 0) + 1, $3, false)"
+            ),
+            &[&doc.0, &layer, &json],
+        )
+        .map_err(pg(&path))?;
+        tx.commit().map_err(pg(&path))
+    }
+
+    fn undo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError> {
+        self.step_history(doc, false, applied)
+    }
+
+    fn redo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError> {
+        self.step_history(doc, true, applied)
+    }
+
+    fn import<R, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&mut dyn DocumentSink) -> Result<R, E>,
+        keep: impl FnOnce(&R) -> bool,
+    ) -> Result<R, E> {
+        let layer = self.ensure_me()?;
+        let q = self.q.clone();
+        let path = self.path.clone();
+        let mut labels = self.labels.clone();
+        let policy = self.settings.overlap;
+        let name = self.me.name.clone();
+        let (result, changed) = {
+            let mut client = self.db();
+            let mut tx = client.transaction().map_err(pg(&path))?;
+            let (result, changed) = {
+                let mut sink = PgSink {
+                    tx: &mut tx,
+                    q: &q,
+                    path: &path,
+                    labels: &mut labels,
+                    labels_changed: false,
+                    policy,
+                    layer,
+                    annotator: &name,
+                    same_text: None,
+                    joined: 0,
+                };
+                let r = f(&mut sink)?;
+                (r, sink.labels_changed)
+            };
+            if !keep(&result) {
+                return Ok(result);
+            }
+            if changed {
+                self.bump_shared(&mut tx)?;
+            }
+            tx.commit().map_err(pg(&path))?;
+            (result, changed)
+        };
+        if changed {
+            self.shared_version += 1;
+        }
+        self.labels = labels;
+        Ok(result)
+    }
+
+    fn export_docs<'p>(
+        &'p self,
+        layer: Option<AnnotatorId>,
+        status: Option<DocStatus>,
+        labels: Option<&'p [String]>,
+    ) -> Result<ExportDocs<'p>, StoreError> {
+        let layer = layer.map_or(self.me.layer(), |a| a.0);
+        let ids: Vec<DocId> = self
+            .layer_documents(layer)?
+            .into_iter()
+            .filter(|d| status.is_none_or(|s| d.status == s))
+            .map(|d| d.id)
+            .collect();
+        Ok(Box::new(ids.into_iter().map(move |id| {
+            let mut doc = self.annotated_layer(id, layer)?;
+            if let Some(keep) = labels {
+                doc.spans.retain(|s| keep.contains(&s.label));
+            }
+            Ok(doc)
+        })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_names_its_project_and_hides_its_password() {
+        let t = TeamLocation::parse(
+            "postgres://amina:s%40cret@db.example:5432/corpus?project=news&sslmode=require",
+            None,
+        )
+        .expect("parse");
+        assert_eq!(t.project, "news");
+        assert_eq!(t.user.as_deref(), Some("amina"));
+        assert_eq!(
+            t.display,
+            "postgres://amina@db.example:5432/corpus?project=news&sslmode=require"
+        );
+        assert_eq!(
+            t.conninfo,
+            "postgres://amina:s%40cret@db.example:5432/corpus?sslmode=require"
+        );
+        assert!(TeamLocation::parse("postgres://h/db", None).is_err());
+        assert!(TeamLocation::parse("postgres://h/db?project=Bad-Name", None).is_err());
+        assert_eq!(
+            TeamLocation::parse("postgres://h/db", Some("p1"))
+                .expect("named")
+                .project,
+            "p1"
+        );
+    }
+
+    #[test]
+    fn quoting_doubles_the_quote_characters() {
+        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(literal("it's"), "'it''s'");
+    }
+}

@@ -1,0 +1,514 @@
+//! One store test suite, run against both backends: the embedded SQLite project file and a
+//! team project on PostgreSQL. Then what only the team backend has: row-level security
+//! checked with plain SQL as an annotator's role, versioned shared rows, and `push`.
+
+#[path = "support/pg.rs"]
+mod pg;
+
+use tawsim_core::domain::{
+    AnnotatedDocument, DocStatus, Edit, LabelSet, ProjectSettings, Role, Span, TaggedSpan,
+};
+use tawsim_core::store::pg::{add_annotator, describe, team_init};
+use tawsim_core::store::{PgProject, Project, Store, StoreError, TeamLocation};
+
+const SEED: &str = include_str!("../../../assets/samples/libya-ceasefire-ar.txt");
+
+fn cp(text: &str, needle: &str) -> (usize, usize) {
+    let b = text.find(needle).expect("needle in text");
+    let s = text[..b].chars().count();
+    (s, s + needle.chars().count())
+}
+
+fn doc(name: &str, text: &str, spans: &[(&str, &str)]) -> AnnotatedDocument {
+    AnnotatedDocument {
+        name: name.into(),
+        text: text.into(),
+        status: DocStatus::InProgress,
+        spans: spans
+            .iter()
+            .map(|(needle, label)| {
+                let (s, e) = cp(text, needle);
+                TaggedSpan::new(s, e, (*label).to_string())
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// What every store promises, on `s` (a new, empty project whose annotator is a manager).
+fn suite<S: Store>(s: &mut S) {
+    let second = "وصل الوفد إلى جنيف صباح الاثنين.";
+    // Import: one transaction, labels made by name, spans checked.
+    let ids = s
+        .import(
+            |sink| {
+                let a = sink.add(doc(
+                    "libya",
+                    SEED,
+                    &[("مصطفى مهراج", "PER"), ("جنيف", "LOC")],
+                ))?;
+                let b = sink.add(doc("second", second, &[("الوفد", "TEAM")]))?;
+                Ok::<_, StoreError>((a, b))
+            },
+            |_| true,
+        )
+        .expect("import");
+    let (a, b) = ids;
+    assert!(s.labels().by_name("TEAM").is_some(), "a label made by name");
+    let docs = s.documents().expect("documents");
+    assert_eq!(
+        docs.iter()
+            .map(|d| (d.name.as_str(), d.spans, d.status))
+            .collect::<Vec<_>>(),
+        vec![
+            ("libya", 2, DocStatus::InProgress),
+            ("second", 1, DocStatus::InProgress)
+        ]
+    );
+    assert_eq!(docs[0].chars, SEED.chars().count(), "length in code points");
+    assert_eq!(
+        s.document(a).expect("doc").text,
+        SEED,
+        "text exactly as imported"
+    );
+
+    // An import that is not kept changes nothing.
+    let before = s.documents().expect("docs").len();
+    s.import(
+        |sink| sink.add(doc("dropped", "نص", &[])).map(drop),
+        |_| false,
+    )
+    .expect("import not kept");
+    assert_eq!(s.documents().expect("docs").len(), before);
+    // A bad span fails the whole import.
+    let bad = AnnotatedDocument {
+        name: "bad".into(),
+        text: "قصير".into(),
+        spans: vec![TaggedSpan::new(2, 40, "PER")],
+        ..Default::default()
+    };
+    assert!(s.import(|sink| sink.add(bad).map(drop), |_| true).is_err());
+    assert_eq!(s.documents().expect("docs").len(), before);
+
+    // Edits, history, undo and redo that must match the stored step.
+    let per = s.labels().by_name("PER").expect("PER").id;
+    let org = s.labels().by_name("ORG").expect("ORG").id;
+    let (st, en) = cp(second, "جنيف");
+    let add = Edit::AddSpan {
+        span: Span::new(st, en, per).expect("span"),
+    };
+    s.apply(b, &add).expect("add");
+    let relabel = Edit::ReplaceSpan {
+        from: Span::new(st, en, per).expect("span"),
+        to: Span::new(st, en, org).expect("span"),
+    };
+    s.apply(b, &relabel).expect("relabel");
+    assert_eq!(s.annotations(b).expect("ann").spans.len(), 2);
+    let h = s.history(b).expect("history");
+    assert_eq!(h.stacks().0, &[add.clone(), relabel.clone()][..]);
+    // Undo expecting the wrong edit changes nothing.
+    assert!(s.undo_expecting(b, &add.inverse()).is_err());
+    s.undo_expecting(b, &relabel.inverse()).expect("undo");
+    assert!(
+        s.annotations(b)
+            .expect("ann")
+            .spans
+            .iter()
+            .any(|x| x.label == per && x.start == st)
+    );
+    s.redo_expecting(b, &relabel).expect("redo");
+    assert_eq!(s.history(b).expect("h").stacks().1.len(), 0);
+    let status = Edit::SetStatus {
+        from: DocStatus::InProgress,
+        to: DocStatus::Done,
+    };
+    s.apply(b, &status).expect("status");
+    assert_eq!(s.annotations(b).expect("ann").status, DocStatus::Done);
+    // A status edit from the wrong status is refused.
+    assert!(s.apply(b, &status).is_err());
+    // Removing a span that is not there is refused and nothing is recorded.
+    let steps = s.history(b).expect("h").stacks().0.len();
+    assert!(
+        s.apply(
+            b,
+            &Edit::RemoveSpan {
+                span: Span::new(0, 2, per).expect("span")
+            }
+        )
+        .is_err()
+    );
+    assert_eq!(s.history(b).expect("h").stacks().0.len(), steps);
+
+    // Queries over the project.
+    assert_eq!(
+        s.documents_with_label(org).expect("with label"),
+        [b].into_iter().collect()
+    );
+    let mut texts = s.entity_texts(100).expect("entity texts");
+    texts.sort();
+    assert!(texts.contains(&"مصطفى مهراج".to_string()) && texts.contains(&"جنيف".to_string()));
+    let mut seen = Vec::new();
+    s.for_each_document(|id, name, text| {
+        seen.push((id, name.to_string(), text.chars().count()));
+        Ok(true)
+    })
+    .expect("for each");
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1], (b, "second".into(), second.chars().count()));
+    let exported: Vec<AnnotatedDocument> = s
+        .export_docs(None, Some(DocStatus::Done), None)
+        .expect("export")
+        .collect::<Result<_, _>>()
+        .expect("docs");
+    assert_eq!(exported.len(), 1);
+    assert_eq!(exported[0].name, "second");
+    let mut labels: Vec<&str> = exported[0].spans.iter().map(|t| t.label.as_str()).collect();
+    labels.sort_unstable();
+    assert_eq!(labels, ["ORG", "TEAM"]);
+
+    // Labels and settings.
+    let mut set = s.labels().clone();
+    let team = set.by_name("TEAM").expect("TEAM").id;
+    set.rename(team, "GROUP").expect("rename");
+    s.save_labels(&set).expect("save labels");
+    s.reload().expect("reload");
+    assert!(s.labels().by_name("GROUP").is_some() && s.labels().by_name("TEAM").is_none());
+    assert_eq!(s.label_usage(team).expect("usage"), 1);
+    let unused = set.by_name("EVENT").expect("EVENT").id;
+    let mut without = set.clone();
+    without.remove(team).expect("remove");
+    assert!(
+        s.save_labels(&without).is_err(),
+        "a used label is not dropped"
+    );
+    assert_eq!(s.delete_label(team).expect("delete"), 1);
+    assert_eq!(s.label_usage(team).expect("usage"), 0);
+    assert!(s.labels().get(unused).is_some());
+    let settings = ProjectSettings {
+        others_visible: true,
+        ..s.settings()
+    };
+    s.save_settings(settings).expect("settings");
+    s.reload().expect("reload");
+    assert!(s.settings().others_visible);
+    s.set_document_direction(a, "rtl").expect("direction");
+    assert_eq!(s.document_direction(a).expect("direction"), "rtl");
+
+    // A worker handle sees the same project.
+    let w = s.worker().expect("worker");
+    assert_eq!(w.documents().expect("docs"), s.documents().expect("docs"));
+
+    // Joining by text: a second annotator's layer would go on the same document; the same
+    // annotator importing the same text again is refused.
+    let again = s.import(
+        |sink| {
+            sink.join_same_text()?;
+            sink.add(doc("second-again", second, &[("الوفد", "PER")]))
+                .map(drop)
+        },
+        |_| true,
+    );
+    assert!(
+        again.is_err_and(|e| e.to_string().contains("already holds this text")),
+        "the same layer twice"
+    );
+
+    s.delete_documents(&[a]).expect("delete");
+    assert_eq!(s.documents().expect("docs").len(), 1);
+}
+
+#[test]
+fn the_sqlite_project_file_keeps_the_store_promises() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut p = Project::create_as(&dir.path().join("p.tawsim"), "amina").expect("create");
+    suite(&mut p);
+}
+
+/// A new team project on the test server, opened as its manager (the superuser).
+fn team(server: &pg::Server) -> (TeamLocation, PgProject) {
+    let name = pg::unique("t");
+    let loc = TeamLocation::parse(&server.project_url("postgres", &name), None).expect("url");
+    team_init(&loc).expect("team init");
+    let p = PgProject::open(&loc).expect("open");
+    (loc, p)
+}
+
+#[test]
+fn the_postgresql_team_project_keeps_the_store_promises() {
+    let Some(server) = pg::server("the_postgresql_team_project_keeps_the_store_promises") else {
+        return;
+    };
+    let (loc, mut p) = team(server);
+    assert_eq!(p.annotator().1, "postgres");
+    assert_eq!(p.annotator().2, Role::Manager, "who makes it manages it");
+    suite(&mut p);
+    // A second init of the same project is refused.
+    assert!(matches!(
+        team_init(&loc),
+        Err(StoreError::AlreadyExists { .. })
+    ));
+}
+
+#[test]
+fn row_level_security_keeps_each_annotator_to_their_own_layer_in_plain_sql() {
+    let Some(server) =
+        pg::server("row_level_security_keeps_each_annotator_to_their_own_layer_in_plain_sql")
+    else {
+        return;
+    };
+    let (loc, mut m) = team(server);
+    let (amina, bilal) = (pg::unique("amina"), pg::unique("bilal"));
+    add_annotator(&loc, &amina, Role::Annotator, Some("pw-a")).expect("add amina");
+    add_annotator(&loc, &bilal, Role::Annotator, Some("pw-b")).expect("add bilal");
+    m.import(|sink| sink.add(doc("libya", SEED, &[])).map(drop), |_| true)
+        .expect("import");
+    m.reload().expect("reload");
+    let d = m.documents().expect("docs")[0].id;
+    let per = m.labels().by_name("PER").expect("PER").id;
+    let (s, e) = cp(SEED, "مصطفى مهراج");
+
+    // Each annotator writes their own layer through the store.
+    let open = |user: &str| {
+        PgProject::open(
+            &TeamLocation::parse(&server.project_url(user, &loc.project), None).expect("url"),
+        )
+        .expect("open as annotator")
+    };
+    let mut a = open(&amina);
+    a.apply(
+        d,
+        &Edit::AddSpan {
+            span: Span::new(s, e, per).expect("span"),
+        },
+    )
+    .expect("amina adds");
+    let mut b = open(&bilal);
+    assert!(
+        b.annotations(d).expect("ann").spans.is_empty(),
+        "bilal's layer is his own"
+    );
+    let a_id = a.annotator().0.expect("amina's id");
+    assert!(!b.may_view(a_id));
+    assert!(
+        b.annotations_of(d, a_id).expect("read").spans.is_empty(),
+        "blind: the database returns none of amina's spans to bilal"
+    );
+    // The store refuses what the role may not do: labels, settings, documents.
+    let mut set = b.labels().clone();
+    set.add("SECRET").expect("add label");
+    assert!(
+        b.save_labels(&set)
+            .is_err_and(|e| e.to_string().contains("permission denied")),
+        "an annotator cannot change labels"
+    );
+    assert!(b.save_settings(ProjectSettings::default()).is_err());
+    assert!(b.delete_documents(&[d]).is_err());
+
+    // Plain SQL as bilal's role: refused by the database itself.
+    let q = format!("tawsim_{}", loc.project);
+    let mut c = server.client(&bilal);
+    let err = c
+        .execute(
+            &format!("INSERT INTO {q}.layer_spans (doc_id, annotator_id, start, \"end\", label_id) VALUES ($1, $2, 0, 3, $3)"),
+            &[&d.0, &a_id.0, &(per.0 as i32)],
+        )
+        .expect_err("writing into amina's layer");
+    let err = describe(&err);
+    assert!(err.contains("row-level security"), "{err}");
+    let n = c
+        .execute(
+            &format!("DELETE FROM {q}.layer_spans WHERE annotator_id = $1"),
+            &[&a_id.0],
+        )
+        .expect("a delete that sees nothing");
+    assert_eq!(n, 0, "amina's spans are out of bilal's reach");
+    let n = c
+        .execute(
+            &format!("UPDATE {q}.layer_status SET status = 'done' WHERE annotator_id = $1"),
+            &[&a_id.0],
+        )
+        .expect("update");
+    assert_eq!(n, 0);
+    for sql in [
+        format!("UPDATE {q}.labels SET name = 'X'"),
+        format!(
+            "INSERT INTO {q}.meta (key, value) VALUES ('others_visible', '1') ON CONFLICT (key) DO UPDATE SET value = '1'"
+        ),
+        format!("DELETE FROM {q}.documents"),
+        format!("UPDATE {q}.annotators SET role = 'manager'"),
+    ] {
+        let err = describe(&c.batch_execute(&sql).expect_err(&sql));
+        assert!(err.contains("permission denied"), "{sql}: {err}");
+    }
+    let seen: i64 = c
+        .query_one(&format!("SELECT COUNT(*) FROM {q}.layer_spans"), &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(
+        seen, 0,
+        "bilal reads none of amina's spans while the project is blind"
+    );
+    // The manager sees every layer; once layers are shown, bilal reads amina's too.
+    assert_eq!(
+        m.annotations_of(d, a_id)
+            .expect("manager reads")
+            .spans
+            .len(),
+        1
+    );
+    let shown = ProjectSettings {
+        others_visible: true,
+        ..m.settings()
+    };
+    m.save_settings(shown).expect("show layers");
+    let seen: i64 = c
+        .query_one(&format!("SELECT COUNT(*) FROM {q}.layer_spans"), &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(seen, 1);
+    b.reload().expect("reload");
+    assert!(b.may_view(a_id));
+    assert_eq!(b.annotations_of(d, a_id).expect("read").spans.len(), 1);
+    // Still read-only to him.
+    let err = c
+        .execute(
+            &format!("DELETE FROM {q}.layer_spans WHERE annotator_id = $1"),
+            &[&a_id.0],
+        )
+        .expect("delete");
+    assert_eq!(err, 0);
+    // A role that is no annotator of the project reads nothing at all.
+    let stranger = pg::unique("stranger");
+    let mut su = server.client("postgres");
+    su.batch_execute(&format!("CREATE ROLE \"{stranger}\" LOGIN"))
+        .expect("role");
+    let err = PgProject::open(
+        &TeamLocation::parse(&server.project_url(&stranger, &loc.project), None).expect("url"),
+    )
+    .err()
+    .expect("a stranger is refused");
+    assert!(err.to_string().contains("permission denied"), "{err}");
+}
+
+#[test]
+fn a_write_of_labels_from_a_stale_copy_is_refused_not_last_writer_wins() {
+    let Some(server) =
+        pg::server("a_write_of_labels_from_a_stale_copy_is_refused_not_last_writer_wins")
+    else {
+        return;
+    };
+    let (_, mut one) = team(server);
+    let mut two = one.worker().expect("second handle");
+    let mut a = one.labels().clone();
+    a.add("FAC").expect("add");
+    one.save_labels(&a).expect("first write");
+    let mut b: LabelSet = two.labels().clone();
+    b.add("NORP").expect("add");
+    let err = two.save_labels(&b).expect_err("stale");
+    assert!(err.to_string().contains("changed by someone else"), "{err}");
+    assert!(two.save_settings(ProjectSettings::default()).is_err());
+    // Nothing of the stale write landed.
+    let fresh = one.worker().expect("fresh");
+    assert!(fresh.labels().by_name("FAC").is_some());
+    assert!(fresh.labels().by_name("NORP").is_none());
+    // After reading again, the write goes through.
+    two.reload().expect("reload");
+    let mut b = two.labels().clone();
+    b.add("NORP").expect("add");
+    two.save_labels(&b).expect("fresh write");
+    assert!(one.save_labels(&a).is_err(), "now the first copy is stale");
+}
+
+#[test]
+fn push_uploads_a_local_project_with_every_layer_and_its_history() {
+    let Some(server) = pg::server("push_uploads_a_local_project_with_every_layer_and_its_history")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("local.tawsim");
+    let (amina, bilal) = (pg::unique("amina"), pg::unique("bilal"));
+    let mut local = Project::create_as(&path, &amina).expect("create");
+    local
+        .import(
+            |sink| {
+                sink.add(doc("libya", SEED, &[("مصطفى مهراج", "PER")]))?;
+                sink.add(doc("second", "وصل الوفد إلى جنيف.", &[]))
+                    .map(drop)
+            },
+            |_| true,
+        )
+        .expect("import");
+    let d = local.documents().expect("docs")[1].id;
+    let loc_ = cp("وصل الوفد إلى جنيف.", "جنيف");
+    let l = local.labels().by_name("LOC").expect("LOC").id;
+    let add = Edit::AddSpan {
+        span: Span::new(loc_.0, loc_.1, l).expect("span"),
+    };
+    local.apply(d, &add).expect("add");
+    local.set_annotator(&bilal).expect("bilal");
+    local
+        .apply(
+            d,
+            &Edit::SetStatus {
+                from: DocStatus::New,
+                to: DocStatus::Done,
+            },
+        )
+        .expect("bilal's status");
+    drop(local);
+    let local = Project::open_read_only_as(&path, &amina).expect("reopen");
+
+    let (loc, mut team) = team(server);
+    let (docs, spans) = team.push(&local).expect("push");
+    assert_eq!((docs, spans), (2, 2));
+    let names: Vec<String> = team
+        .annotators()
+        .expect("a")
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert!(names.contains(&amina) && names.contains(&bilal));
+    let layer = |name: &str| {
+        team.annotators()
+            .expect("a")
+            .into_iter()
+            .find(|a| a.name == name)
+            .expect("annotator")
+            .id
+    };
+    let amina_docs: Vec<_> = team
+        .export_docs(Some(layer(&amina)), None, None)
+        .expect("export")
+        .collect::<Result<_, _>>()
+        .expect("docs");
+    let local_docs: Vec<_> = local
+        .export_iter(None, None, None)
+        .expect("export")
+        .collect::<Result<_, _>>()
+        .expect("docs");
+    assert_eq!(amina_docs, local_docs, "amina's layer arrives unchanged");
+    assert_eq!(
+        team.annotations_of(d, layer(&bilal)).expect("bilal").status,
+        DocStatus::Done
+    );
+    // The history came along: once amina has a role, her add can be undone on the server.
+    add_annotator(&loc, &amina, Role::Annotator, None).expect("amina's role");
+    let mut as_amina = PgProject::open(
+        &TeamLocation::parse(&server.project_url(&amina, &loc.project), None).expect("url"),
+    )
+    .expect("open as amina");
+    assert_eq!(
+        as_amina.history(d).expect("h").stacks().0,
+        &[add.clone()][..]
+    );
+    as_amina
+        .undo_expecting(d, &add.inverse())
+        .expect("undo on the server");
+    assert!(as_amina.annotations(d).expect("ann").spans.is_empty());
+    // A second push into the same project is refused.
+    assert!(
+        team.push(&local)
+            .is_err_and(|e| e.to_string().contains("already holds"))
+    );
+}

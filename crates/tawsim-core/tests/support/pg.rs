@@ -1,0 +1,184 @@
+//! A PostgreSQL server for the team-backend tests.
+//!
+//! `TAWSIM_TEST_PG_URL` (a superuser URL, as `.ci/run` exports for the throwaway server it
+//! starts) names one. Without it, a throwaway server is started here for this test binary
+//! when PostgreSQL is installed (Debian's postgresql package: /usr/lib/postgresql/*/bin):
+//! its own data directory in a temporary folder, on 127.0.0.1, run as the `postgres` user
+//! when the tests run as root, stopped and removed when the test binary exits. When there
+//! is no server and no PostgreSQL, a test says on stderr that it did not run, and fails
+//! under `CI=true`.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// A server to test against: a superuser URL without a database query part.
+pub struct Server {
+    /// `postgres://postgres@127.0.0.1:PORT/postgres`
+    pub url: String,
+    pub host: String,
+    pub port: u16,
+}
+
+impl Server {
+    /// The URL of a team project on this server, as `user` (no password: the test servers
+    /// trust loopback connections).
+    pub fn project_url(&self, user: &str, project: &str) -> String {
+        format!(
+            "postgres://{user}@{}:{}/postgres?project={project}",
+            self.host, self.port
+        )
+    }
+
+    /// A plain client as `user`.
+    pub fn client(&self, user: &str) -> postgres::Client {
+        let url = format!("postgres://{user}@{}:{}/postgres", self.host, self.port);
+        postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connect as {user}: {e}"))
+    }
+}
+
+/// A name unique to this test run (project names and role names are shared by every test
+/// on the server).
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The server, or `None` (after saying so on stderr) when none can be had outside CI.
+pub fn server(test: &str) -> Option<&'static Server> {
+    static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+    match SERVER.get_or_init(start) {
+        Ok(s) => Some(s),
+        Err(why) => {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "{test}: no PostgreSQL server for the team tests under CI=true: {why}"
+            );
+            eprintln!("{test}: did not run: {why}");
+            None
+        }
+    }
+}
+
+fn parse_url(url: &str) -> Result<Server, String> {
+    let rest = url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .ok_or_else(|| format!("TAWSIM_TEST_PG_URL={url}: not a URL"))?;
+    let rest = rest.split_once('?').map_or(rest, |(a, _)| a);
+    let hostport = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let hostport = hostport.split_once('/').map_or(hostport, |(h, _)| h);
+    let (host, port) = hostport.rsplit_once(':').unwrap_or((hostport, "5432"));
+    Ok(Server {
+        url: url.to_string(),
+        host: host.to_string(),
+        port: port
+            .parse()
+            .map_err(|_| format!("TAWSIM_TEST_PG_URL={url}: bad port"))?,
+    })
+}
+
+fn start() -> Result<Server, String> {
+    if let Ok(url) = std::env::var("TAWSIM_TEST_PG_URL") {
+        return parse_url(&url);
+    }
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|_| {
+            "PostgreSQL is not installed (apt-get install postgresql) and TAWSIM_TEST_PG_URL is not set".to_string()
+        })?
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("bin"))
+        .filter(|b| b.join("initdb").exists())
+        .max()
+        .ok_or("PostgreSQL's initdb was not found under /usr/lib/postgresql")?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port: {e}"))?
+        .port();
+    let dir = tempfile::Builder::new()
+        .prefix("tawsim-pg-")
+        .tempdir()
+        .map_err(|e| e.to_string())?
+        .keep();
+    let root = rustix::process::geteuid().is_root();
+    if root {
+        run(Command::new("chown").arg("postgres").arg(&dir))?;
+    }
+    let as_pg = |program: PathBuf| {
+        if root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        } else {
+            Command::new(program)
+        }
+    };
+    let data = dir.join("data");
+    run(as_pg(bin.join("initdb"))
+        .arg("-D")
+        .arg(&data)
+        .args(["-A", "trust", "-U", "postgres", "-E", "UTF8"]))?;
+    // The server runs under a watcher that stops it and removes its folder once this test
+    // process has gone.
+    let watcher = format!(
+        r#""{postgres}" -D "{data}" -p {port} -k "{dir}" -c listen_addresses=127.0.0.1 -c fsync=off >"{dir}/server.log" 2>&1 &
+pg=$!
+while [ -d /proc/{parent} ] && kill -0 $pg 2>/dev/null; do sleep 1; done
+kill -INT $pg 2>/dev/null; wait $pg; rm -rf "{dir}""#,
+        postgres = bin.join("postgres").display(),
+        data = data.display(),
+        dir = dir.display(),
+        parent = std::process::id(),
+    );
+    let mut sh = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", "sh", "-c", &watcher]);
+        c
+    } else {
+        let mut c = Command::new("sh");
+        c.args(["-c", &watcher]);
+        c
+    };
+    sh.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    sh.spawn().map_err(|e| format!("start postgres: {e}"))?;
+    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    let t0 = Instant::now();
+    loop {
+        if postgres::Client::connect(&url, postgres::NoTls).is_ok() {
+            eprintln!(
+                "started a throwaway PostgreSQL on port {port} ({})",
+                dir.display()
+            );
+            return parse_url(&url);
+        }
+        if t0.elapsed() > Duration::from_secs(30) {
+            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            return Err(format!("the throwaway PostgreSQL did not start: {log}"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn run(c: &mut Command) -> Result<(), String> {
+    let out = c.output().map_err(|e| format!("{c:?}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{c:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
