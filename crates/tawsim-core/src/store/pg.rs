@@ -156,6 +156,11 @@ impl TeamLocation {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         config.application_name("tawsim");
+        if config.get_password().is_none()
+            && let Some(pw) = password_from_env(&config)
+        {
+            config.password(pw);
+        }
         let needs_tls =
             self.conninfo.contains("sslmode=require") || self.conninfo.contains("sslmode=verify");
         if needs_tls {
@@ -166,6 +171,61 @@ impl TeamLocation {
         }
         config.connect(NoTls).map_err(pg(&path))
     }
+}
+
+/// The password for a URL without one, as libpq finds it: `PGPASSWORD`, else the first
+/// matching line of `PGPASSFILE` or `~/.pgpass` (`host:port:database:user:password`, `*`
+/// matching anything, `\:` and `\\` escaped). Never kept by tawsim.
+fn password_from_env(config: &postgres::Config) -> Option<String> {
+    if let Ok(pw) = std::env::var("PGPASSWORD") {
+        return Some(pw);
+    }
+    let file = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pgpass")))?;
+    let text = std::fs::read_to_string(file).ok()?;
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "localhost".to_string(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let user = config.get_user().unwrap_or_default().to_string();
+    let db = config.get_dbname().unwrap_or(&user).to_string();
+    pgpass_lookup(&text, [&host, &port, &db, &user])
+}
+
+/// The password of the first `.pgpass` line matching host, port, database and user.
+fn pgpass_lookup(text: &str, want: [&str; 4]) -> Option<String> {
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = Vec::new();
+        let mut cur = String::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => cur.extend(chars.next()),
+                ':' if fields.len() < 4 => fields.push(std::mem::take(&mut cur)),
+                _ => cur.push(c),
+            }
+        }
+        fields.push(cur);
+        if fields.len() == 5
+            && fields[..4]
+                .iter()
+                .zip(want)
+                .all(|(f, w)| f == "*" || f == w)
+        {
+            return fields.pop();
+        }
+    }
+    None
 }
 
 /// A PostgreSQL error as a store error naming the project: the server's own message (with
@@ -1747,6 +1807,19 @@ mod tests {
                 .expect("named")
                 .project,
             "p1"
+        );
+    }
+
+    #[test]
+    fn a_pgpass_line_matches_with_wildcards_and_escapes() {
+        let text = "# comment\nother:5432:*:amina:no\ndb.lab:*:corpus:amina:s3\\:cret\n";
+        assert_eq!(
+            pgpass_lookup(text, ["db.lab", "5432", "corpus", "amina"]).as_deref(),
+            Some("s3:cret")
+        );
+        assert_eq!(
+            pgpass_lookup(text, ["db.lab", "5432", "corpus", "bilal"]),
+            None
         );
     }
 

@@ -1,0 +1,328 @@
+//! A team project on PostgreSQL from the command line, run as real processes against a
+//! throwaway server: two annotators label one document blind while the manager sees both
+//! layers, and eight annotator processes edit one project at the same time.
+
+#[path = "../crates/tawsim-core/tests/support/pg.rs"]
+mod pg;
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+fn tawsim(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .args(args)
+        .output()
+        .expect("run tawsim");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn ok(args: &[&str]) -> String {
+    let (good, out, err) = tawsim(args);
+    assert!(good, "tawsim {args:?} failed: {out}{err}");
+    out
+}
+
+/// `team add-annotator` with the password on standard input.
+fn add(url: &str, name: &str, role: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .args([
+            "team",
+            "add-annotator",
+            url,
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a password\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "add-annotator {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("{name} is {role}")), "{stdout}");
+    assert!(
+        !stdout.contains("a password"),
+        "a given password is never printed"
+    );
+}
+
+fn cp(text: &str, needle: &str) -> (usize, usize) {
+    let b = text.find(needle).expect("needle");
+    let s = text[..b].chars().count();
+    (s, s + needle.chars().count())
+}
+
+const TEXT: &str = "وصل المبعوث غسان سلامة إلى جنيف يوم الأحد للقاء وفد الأمم المتحدة.";
+
+#[test]
+fn two_annotators_label_one_document_blind_and_the_manager_sees_both_layers() {
+    let Some(server) =
+        pg::server("two_annotators_label_one_document_blind_and_the_manager_sees_both_layers")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = pg::unique("news");
+    let (amina, bilal) = (pg::unique("amina"), pg::unique("bilal"));
+    let manager = server.project_url("postgres", &project);
+    let a_url = server.project_url(&amina, &project);
+    let b_url = server.project_url(&bilal, &project);
+    let out = ok(&["team", "init", &manager]);
+    assert!(out.contains("Created team project"), "{out}");
+    add(&manager, &amina, "annotator");
+    add(&manager, &bilal, "annotator");
+    let text = dir.path().join("article.txt");
+    std::fs::write(&text, TEXT).expect("write");
+    ok(&["import", &manager, text.to_str().expect("utf-8")]);
+
+    // Each annotator runs their own session (the window's, headless) on the document.
+    let (ps, pe) = cp(TEXT, "غسان سلامة");
+    let (ls, le) = cp(TEXT, "جنيف");
+    let script = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).expect("script");
+        p
+    };
+    let sa = script(
+        "a.txt",
+        &format!("doc 0\nadd {ps} {pe} PER\nadd {ls} {le} LOC\nstatus done\n"),
+    );
+    let sb = script("b.txt", &format!("doc 0\nadd {ls} {le} GPE\n"));
+    let out = ok(&["--script", sa.to_str().expect("p"), &a_url]);
+    assert_eq!(out.lines().last(), Some("ok 4"));
+    ok(&["--script", sb.to_str().expect("p"), &b_url]);
+
+    // Each sees only their own spans.
+    let export = |url: &str, who: Option<&str>, file: &str| {
+        let o = dir.path().join(file);
+        let mut args = vec![
+            "export",
+            url,
+            "--format",
+            "doccano",
+            "-o",
+            o.to_str().expect("p"),
+        ];
+        if let Some(w) = who {
+            args.extend(["--annotator", w]);
+        }
+        let (good, out, err) = tawsim(&args);
+        (
+            good,
+            std::fs::read_to_string(&o).unwrap_or_default(),
+            out + &err,
+        )
+    };
+    let labels = |jsonl: &str| -> Vec<(u64, u64, String)> {
+        let v: serde_json::Value = serde_json::from_str(jsonl.trim()).expect("one json line");
+        let mut l: Vec<(u64, u64, String)> = v["label"]
+            .as_array()
+            .expect("label")
+            .iter()
+            .map(|x| {
+                (
+                    x[0].as_u64().expect("s"),
+                    x[1].as_u64().expect("e"),
+                    x[2].as_str().expect("l").to_string(),
+                )
+            })
+            .collect();
+        l.sort();
+        l
+    };
+    let (good, a_own, msg) = export(&a_url, None, "a.jsonl");
+    assert!(good, "{msg}");
+    assert_eq!(
+        labels(&a_own),
+        vec![
+            (ps as u64, pe as u64, "PER".into()),
+            (ls as u64, le as u64, "LOC".into())
+        ]
+    );
+    let (good, b_own, msg) = export(&b_url, None, "b.jsonl");
+    assert!(good, "{msg}");
+    assert_eq!(labels(&b_own), vec![(ls as u64, le as u64, "GPE".into())]);
+    // Bilal asking for amina's layer is refused while the project is blind.
+    let (good, _, msg) = export(&b_url, Some(&amina), "b-of-a.jsonl");
+    assert!(!good && msg.contains("not shown to"), "{msg}");
+
+    // The manager sees both layers, and every annotator's progress.
+    let (good, m_a, msg) = export(&manager, Some(&amina), "m-a.jsonl");
+    assert!(good, "{msg}");
+    assert_eq!(m_a, a_own);
+    let (good, m_b, _) = export(&manager, Some(&bilal), "m-b.jsonl");
+    assert!(good);
+    assert_eq!(m_b, b_own);
+    let stats = ok(&["stats", &manager]);
+    assert!(
+        stats.contains(&format!(
+            "annotator {amina} (annotator): 2 span(s), 1 done, 0 in progress"
+        )),
+        "{stats}"
+    );
+    assert!(
+        stats.contains(&format!("annotator {bilal} (annotator): 1 span(s), 0 done")),
+        "{stats}"
+    );
+    // An annotator's stats list their own layer only while blind.
+    let stats = ok(&["stats", &b_url]);
+    assert!(!stats.contains(&amina), "{stats}");
+
+    // Once the manager shows layers, bilal reads amina's (and still cannot change it).
+    ok(&["project", "set", &manager, "layers", "visible"]);
+    let (good, b_a, msg) = export(&b_url, Some(&amina), "b-of-a2.jsonl");
+    assert!(good, "{msg}");
+    assert_eq!(b_a, a_own);
+    // An annotator cannot change the project's settings.
+    let (good, _, err) = tawsim(&["project", "set", &b_url, "layers", "blind"]);
+    assert!(!good && err.contains("permission denied"), "{err}");
+    // --annotator on a team project must be the role connected.
+    let (good, _, err) = tawsim(&[
+        "--script",
+        sb.to_str().expect("p"),
+        &b_url,
+        "--annotator",
+        &amina,
+    ]);
+    assert!(
+        !good && err.contains("you annotate as the role you connect as"),
+        "{err}"
+    );
+}
+
+#[test]
+fn eight_annotator_processes_edit_one_team_project_at_once_and_every_acknowledged_edit_is_there_once()
+ {
+    let Some(server) = pg::server("eight_annotator_processes_edit_one_team_project_at_once") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = pg::unique("crowd");
+    let manager = server.project_url("postgres", &project);
+    ok(&["team", "init", &manager]);
+    let word = "كلمة";
+    let words = 400;
+    let text = vec![word; words].join(" ");
+    let file = dir.path().join("long.txt");
+    std::fs::write(&file, &text).expect("write");
+    ok(&["import", &manager, file.to_str().expect("p")]);
+    let names: Vec<String> = (0..8).map(|i| pg::unique(&format!("a{i}"))).collect();
+    for n in &names {
+        add(&manager, n, "annotator");
+    }
+    // Each adds 60 spans (one word each, a different stride per annotator), undoes and
+    // redoes the last, and relabels its first.
+    let step = word.chars().count() + 1;
+    let mut expected = Vec::new();
+    let mut children = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        let mut body = String::from("doc 0\n");
+        let mut spans = Vec::new();
+        for k in 0..60 {
+            let w = (k * (i + 1)) % words;
+            let s = w * step;
+            if spans.iter().any(|(a, _, _)| *a == s) {
+                continue;
+            }
+            body.push_str(&format!("add {s} {} PER\n", s + 4));
+            spans.push((s, s + 4, "PER".to_string()));
+        }
+        body.push_str("undo\nredo\n");
+        let (s0, e0, _) = spans[0].clone();
+        body.push_str(&format!("relabel {s0} {e0} PER ORG\n"));
+        spans[0].2 = "ORG".into();
+        spans.sort();
+        let path = dir.path().join(format!("s{i}.txt"));
+        std::fs::write(&path, &body).expect("script");
+        let steps = body.lines().count();
+        expected.push((n.clone(), spans, steps));
+        children.push(
+            Command::new(env!("CARGO_BIN_EXE_tawsim"))
+                .args([
+                    "--script",
+                    path.to_str().expect("p"),
+                    &server.project_url(n, &project),
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn"),
+        );
+    }
+    let outs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait"))
+        .collect();
+    let mut c = server.client("postgres");
+    let q = format!("tawsim_{project}");
+    for ((name, spans, steps), out) in expected.iter().zip(&outs) {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{name}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            stdout.lines().last(),
+            Some(format!("ok {steps}").as_str()),
+            "{name}: every step acknowledged"
+        );
+        let rows = c
+            .query(
+                &format!(
+                    "SELECT s.start, s.\"end\", l.name FROM {q}.layer_spans s
+                     JOIN {q}.annotators a ON a.id = s.annotator_id
+                     JOIN {q}.labels l ON l.id = s.label_id
+                     WHERE a.name = $1 ORDER BY s.start, s.\"end\", l.name"
+                ),
+                &[name],
+            )
+            .expect("spans");
+        let got: Vec<(usize, usize, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<_, i64>(0) as usize,
+                    r.get::<_, i64>(1) as usize,
+                    r.get(2),
+                )
+            })
+            .collect();
+        assert_eq!(
+            &got, spans,
+            "{name}'s layer holds exactly their acknowledged edits"
+        );
+        let history: i64 = c
+            .query_one(
+                &format!(
+                    "SELECT COUNT(*) FROM {q}.layer_history h JOIN {q}.annotators a ON a.id = h.annotator_id
+                     WHERE a.name = $1 AND NOT h.undone"
+                ),
+                &[name],
+            )
+            .expect("history")
+            .get(0);
+        assert_eq!(
+            history as usize,
+            spans.len() + 1,
+            "{name}: one step per add, one relabel"
+        );
+    }
+}
