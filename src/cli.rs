@@ -7,7 +7,7 @@ use crate::formats::{
     ConllDialect, DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme,
 };
 use crate::ops;
-use crate::store::{PgProject, Project, Store, TeamLocation, is_team_location};
+use crate::store::{NextAssigned, PgProject, Project, Store, TeamLocation, is_team_location};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -169,6 +169,26 @@ pub enum TeamAction {
     /// Uploads a local project (documents, labels, settings, every annotator's layer with
     /// its history) into a new, empty team project, in one transaction.
     Push { file: PathBuf, url: String },
+    /// Assigns each document not assigned yet to N annotators (round-robin, or random with
+    /// --random SEED); with --lease, exclusive mode: a document handed out by "next
+    /// document" is not handed to another annotator until done or the lease runs out.
+    Assign {
+        url: String,
+        /// How many annotators get each document (2 for agreement).
+        #[arg(long, default_value_t = 1)]
+        per_doc: usize,
+        /// Draw the annotators at random from this seed instead of round-robin.
+        #[arg(long, value_name = "SEED")]
+        random: Option<u64>,
+        /// Only these annotators, comma separated (default: every annotator of role annotator).
+        #[arg(long, value_delimiter = ',')]
+        annotators: Vec<String>,
+        /// Exclusive mode: a lease of this many minutes.
+        #[arg(long, value_name = "MINUTES")]
+        lease: Option<u64>,
+    },
+    /// Prints your next assigned document not done (taking its lease in exclusive mode).
+    Next { url: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -458,6 +478,14 @@ fn team_action(action: TeamAction) -> Result<(), String> {
             }
             Ok(())
         }
+        TeamAction::Assign {
+            url,
+            per_doc,
+            random,
+            annotators,
+            lease,
+        } => team_assign(&url, per_doc, random, &annotators, lease),
+        TeamAction::Next { url } => team_next(&url),
         TeamAction::Push { file, url } => {
             let local = Project::open_read_only(&file).map_err(|e| e.to_string())?;
             let mut team = open_team(&url, None)?;
@@ -470,6 +498,43 @@ fn team_action(action: TeamAction) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn team_assign(
+    url: &str,
+    per_doc: usize,
+    random: Option<u64>,
+    annotators: &[String],
+    lease: Option<u64>,
+) -> Result<(), String> {
+    use tawsim_core::store::pg::{Spread, assign};
+    let loc = TeamLocation::parse(url, None)?;
+    let spread = random.map_or(Spread::RoundRobin, Spread::Random);
+    let lease = lease.map(|m| std::time::Duration::from_secs(m.saturating_mul(60)));
+    let r = assign(&loc, per_doc, spread, annotators, lease).map_err(|e| e.to_string())?;
+    println!(
+        "Assigned {} document(s): {} assignment(s){}",
+        r.documents,
+        r.assignments,
+        lease.map_or(String::new(), |l| format!(
+            ", exclusive (lease {} min)",
+            l.as_secs() / 60
+        ))
+    );
+    Ok(())
+}
+
+fn team_next(url: &str) -> Result<(), String> {
+    let mut p = open_team(url, None)?;
+    match p.next_assigned().map_err(|e| e.to_string())? {
+        NextAssigned::Document(id) => {
+            let d = p.document(id).map_err(|e| e.to_string())?;
+            println!("document {} {}", id.0, d.name);
+        }
+        NextAssigned::Finished => println!("every document assigned to you is done"),
+        NextAssigned::NotAssigned => println!("no documents are assigned to you"),
+    }
+    Ok(())
 }
 
 /// A URL as messages show it (without its password).
@@ -556,6 +621,12 @@ fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
             l.done,
             l.in_progress
         );
+        if l.assigned > 0 {
+            println!(
+                "  assigned to {}: {} document(s), {} done",
+                l.annotator.name, l.assigned, l.assigned_done
+            );
+        }
     }
     Ok(())
 }

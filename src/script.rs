@@ -8,7 +8,8 @@
 //! - `add START END LABEL` adds a span (code points, label by name)
 //! - `remove START END LABEL`, `relabel START END FROM TO`
 //! - `status new|in_progress|done`
-//! - `undo`, `redo`, `next`, `done-next` (mark done and go to the next document)
+//! - `undo`, `redo`, `next`, `done-next` (mark done and go to the next document: the next
+//!   assigned one on a team project with assignments), `next-assigned`
 //! - `sleep MS`
 //! - `panic` (panics on purpose: tests the crash report)
 
@@ -64,6 +65,7 @@ pub fn parse(text: &str) -> Result<Vec<Step>, String> {
             ["redo"] => Step::Op(SessionOp::Redo),
             ["next"] => Step::Op(SessionOp::NextDocument),
             ["done-next"] => Step::Op(SessionOp::MarkDoneAndNext),
+            ["next-assigned"] => Step::Op(SessionOp::NextAssigned),
             ["sleep", ms] => Step::Sleep(num(ms)? as u64),
             ["panic"] => Step::Panic,
             _ => return Err(bad()),

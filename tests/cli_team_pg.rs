@@ -326,3 +326,147 @@ fn eight_annotator_processes_edit_one_team_project_at_once_and_every_acknowledge
         );
     }
 }
+
+/// Assignments of `project` as (document name, annotator name), sorted.
+fn assignments(server: &pg::Server, project: &str) -> Vec<(String, String)> {
+    let q = format!("tawsim_{project}");
+    let mut c = server.client("postgres");
+    c.query(
+        &format!(
+            "SELECT d.name, a.name FROM {q}.assignments s JOIN {q}.documents d ON d.id = s.doc_id
+             JOIN {q}.annotators a ON a.id = s.annotator_id ORDER BY d.id, a.name"
+        ),
+        &[],
+    )
+    .expect("assignments")
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect()
+}
+
+#[test]
+fn documents_are_assigned_to_two_annotators_each_and_next_document_hands_out_leases() {
+    let Some(server) = pg::server("documents_are_assigned_to_two_annotators_each") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let make = |tag: &str| {
+        let project = pg::unique(tag);
+        let manager = server.project_url("postgres", &project);
+        ok(&["team", "init", &manager]);
+        (project, manager)
+    };
+    let (project, manager) = make("assign");
+    let names: Vec<String> = (0..3).map(|i| pg::unique(&format!("n{i}"))).collect();
+    for n in &names {
+        add(&manager, n, "annotator");
+    }
+    let mut files = Vec::new();
+    for i in 0..6 {
+        let f = dir.path().join(format!("d{i}.txt"));
+        std::fs::write(&f, format!("الخبر رقم {i} من جنيف.")).expect("write");
+        files.push(f.to_str().expect("p").to_string());
+    }
+    let mut args = vec!["import", manager.as_str()];
+    args.extend(files.iter().map(String::as_str));
+    ok(&args);
+    let out = ok(&["team", "assign", &manager, "--per-doc", "2"]);
+    assert!(
+        out.contains("Assigned 6 document(s): 12 assignment(s)"),
+        "{out}"
+    );
+    let got = assignments(server, &project);
+    // Round-robin: document i goes to annotators 2i and 2i+1 (mod 3).
+    let mut want = Vec::new();
+    for i in 0..6 {
+        for j in 0..2 {
+            want.push((format!("d{i}"), names[(2 * i + j) % 3].clone()));
+        }
+    }
+    want.sort();
+    let mut got_sorted = got.clone();
+    got_sorted.sort();
+    assert_eq!(got_sorted, want);
+    // Run again: nothing is assigned twice.
+    let out = ok(&["team", "assign", &manager, "--per-doc", "2"]);
+    assert!(out.contains("Assigned 0 document(s)"), "{out}");
+
+    // Random from a seed: two documents' annotators differ, the same seed gives the same.
+    let random = |tag: &str| {
+        let (p, m) = make(tag);
+        for n in &names {
+            add(&m, n, "annotator");
+        }
+        let mut args = vec!["import", m.as_str()];
+        args.extend(files.iter().map(String::as_str));
+        ok(&args);
+        ok(&["team", "assign", &m, "--per-doc", "2", "--random", "7"]);
+        assignments(server, &p)
+    };
+    let (r1, r2) = (random("rnd"), random("rnd"));
+    assert_eq!(r1, r2, "the same seed gives the same assignment");
+    assert_eq!(r1.len(), 12);
+    for i in 0..6 {
+        let mine: Vec<_> = r1.iter().filter(|(d, _)| *d == format!("d{i}")).collect();
+        assert_eq!(mine.len(), 2);
+        assert_ne!(mine[0].1, mine[1].1, "two different annotators");
+    }
+
+    // Next document: the annotator's first assigned one; done-next moves to the next.
+    let url = |n: &str| server.project_url(n, &project);
+    let first: Vec<String> = want
+        .iter()
+        .filter(|(_, a)| *a == names[0])
+        .map(|(d, _)| d.clone())
+        .collect();
+    let out = ok(&["team", "next", &url(&names[0])]);
+    assert!(out.trim().ends_with(&first[0]), "{out} vs {first:?}");
+    let script = dir.path().join("s.txt");
+    std::fs::write(&script, "next-assigned\ndone-next\n").expect("script");
+    ok(&["--script", script.to_str().expect("p"), &url(&names[0])]);
+    let out = ok(&["team", "next", &url(&names[0])]);
+    assert!(out.trim().ends_with(&first[1]), "{out} vs {first:?}");
+    let stats = ok(&["stats", &manager]);
+    assert!(
+        stats.contains(&format!("assigned to {}: 4 document(s), 1 done", names[0])),
+        "{stats}"
+    );
+
+    // Exclusive mode: a document handed to one annotator is not handed to the other.
+    let (ex, ex_manager) = make("lease");
+    let (a, b) = (pg::unique("la"), pg::unique("lb"));
+    add(&ex_manager, &a, "annotator");
+    add(&ex_manager, &b, "annotator");
+    let mut args = vec!["import", ex_manager.as_str()];
+    args.extend(files[..2].iter().map(String::as_str));
+    ok(&args);
+    ok(&[
+        "team",
+        "assign",
+        &ex_manager,
+        "--per-doc",
+        "2",
+        "--lease",
+        "30",
+    ]);
+    let ex_url = |n: &str| server.project_url(n, &ex);
+    let got_a = ok(&["team", "next", &ex_url(&a)]);
+    let got_b = ok(&["team", "next", &ex_url(&b)]);
+    assert!(got_a.trim().ends_with("d0"), "{got_a}");
+    assert!(got_b.trim().ends_with("d1"), "d0 is leased to {a}: {got_b}");
+    // Asking again keeps one's own lease.
+    assert_eq!(ok(&["team", "next", &ex_url(&a)]), got_a);
+    // Once b marks d1 done and a has d0, nothing is left for b.
+    std::fs::write(&script, "next-assigned\nstatus done\n").expect("script");
+    ok(&["--script", script.to_str().expect("p"), &ex_url(&b)]);
+    let out = ok(&["team", "next", &ex_url(&b)]);
+    assert!(
+        out.contains("every document assigned to you is done"),
+        "{out}"
+    );
+    // a marks d0 done: its lease is given back, and b is handed it.
+    std::fs::write(&script, "next-assigned\nstatus done\n").expect("script");
+    ok(&["--script", script.to_str().expect("p"), &ex_url(&a)]);
+    let out = ok(&["team", "next", &ex_url(&b)]);
+    assert!(out.trim().ends_with("d0"), "{out}");
+}

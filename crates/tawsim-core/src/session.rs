@@ -107,6 +107,9 @@ pub enum ViewRequest {
 pub enum SessionOp {
     SelectDocument(DocId),
     NextDocument,
+    /// The next document assigned to this annotator and not done (the next in the list
+    /// when the project assigns none).
+    NextAssigned,
     PreviousDocument,
     MarkDoneAndNext,
     SetStatus(DocStatus),
@@ -622,6 +625,22 @@ impl<S: Store> Session<S> {
         list
     }
 
+    /// Opens this annotator's next assigned document not done yet; in a project without
+    /// assignments, the next document in the list.
+    fn next_assigned(&mut self) {
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
+        match p.next_assigned() {
+            Ok(crate::store::NextAssigned::NotAssigned) => self.step_document(1),
+            Ok(crate::store::NextAssigned::Document(id)) => self.select_document(id),
+            Ok(crate::store::NextAssigned::Finished) => {
+                self.status = "Every document assigned to you is done".into();
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
     fn step_document(&mut self, delta: isize) {
         let list = self.filtered_documents();
         let Some(cur) = self.doc.as_ref().map(|d| d.id) else {
@@ -981,8 +1000,9 @@ impl<S: Store> Session<S> {
             SessionOp::PreviousDocument => self.step_document(-1),
             SessionOp::MarkDoneAndNext => {
                 self.set_status(DocStatus::Done);
-                self.step_document(1);
+                self.next_assigned();
             }
+            SessionOp::NextAssigned => self.next_assigned(),
             SessionOp::SetStatus(s) => self.set_status(s),
             SessionOp::ApplyLabel { label, selection } => {
                 self.apply_label(label, selection);

@@ -336,6 +336,10 @@ fn row_level_security_keeps_each_annotator_to_their_own_layer_in_plain_sql() {
         ),
         format!("DELETE FROM {q}.documents"),
         format!("UPDATE {q}.annotators SET role = 'manager'"),
+        format!(
+            "INSERT INTO {q}.assignments (doc_id, annotator_id) VALUES ({}, {})",
+            d.0, a_id.0
+        ),
     ] {
         let err = describe(&c.batch_execute(&sql).expect_err(&sql));
         assert!(err.contains("permission denied"), "{sql}: {err}");
@@ -511,4 +515,153 @@ fn push_uploads_a_local_project_with_every_layer_and_its_history() {
         team.push(&local)
             .is_err_and(|e| e.to_string().contains("already holds"))
     );
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it, made with openssl in `dir`.
+fn certificates(dir: &std::path::Path, ca: &str) -> Result<(), String> {
+    let openssl = |args: &[&str]| {
+        pg::run(
+            std::process::Command::new("openssl")
+                .current_dir(dir)
+                .args(args),
+        )
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        &format!("/CN={ca}"),
+        "-keyout",
+        &format!("{ca}.key"),
+        "-out",
+        &format!("{ca}.crt"),
+    ])?;
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ])?;
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n")
+        .map_err(|e| e.to_string())?;
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        &format!("{ca}.crt"),
+        "-CAkey",
+        &format!("{ca}.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        "server.crt",
+        "-extfile",
+        "san.ext",
+    ])?;
+    // The server refuses a key others can read.
+    pg::run(
+        std::process::Command::new("chmod")
+            .arg("600")
+            .arg(dir.join("server.key")),
+    )
+}
+
+#[test]
+fn sslmode_require_and_verify_full_reach_a_server_with_a_certificate_made_in_the_test() {
+    let test = "sslmode_require_and_verify_full_reach_a_server_with_a_certificate_made_in_the_test";
+    let mut folder = std::path::PathBuf::new();
+    let started = pg::start_own(
+        &[
+            "ssl=on",
+            "ssl_cert_file={dir}/server.crt",
+            "ssl_key_file={dir}/server.key",
+        ],
+        |dir| {
+            folder = dir.to_path_buf();
+            certificates(dir, "tawsim-test-ca")
+        },
+    );
+    let server = match started {
+        Ok(s) => s,
+        Err(why) => {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "{test}: no PostgreSQL with TLS under CI=true: {why}"
+            );
+            eprintln!("{test}: did not run: {why}");
+            return;
+        }
+    };
+    let base = format!("postgres://postgres@127.0.0.1:{}/postgres", server.port);
+    let project = pg::unique("tls");
+    // require: encrypted, any certificate (as libpq without a root certificate).
+    let loc = TeamLocation::parse(&format!("{base}?project={project}&sslmode=require"), None)
+        .expect("url");
+    team_init(&loc).expect("team init over TLS");
+    let p = PgProject::open(&loc).expect("open over TLS");
+    assert_eq!(p.labels().len(), LabelSet::arabic_news().len());
+    // The server says the connection is encrypted (pg_stat_ssl of this backend).
+    let mut c = postgres::Client::connect(&base, postgres::NoTls).expect("plain superuser");
+    let encrypted: i64 = c
+        .query_one(
+            "SELECT COUNT(*) FROM pg_stat_ssl s JOIN pg_stat_activity a ON a.pid = s.pid
+             WHERE s.ssl AND a.application_name = 'tawsim'",
+            &[],
+        )
+        .expect("pg_stat_ssl")
+        .get(0);
+    assert!(encrypted >= 1, "tawsim's connection is not encrypted");
+    drop(p);
+    // verify-full against the CA that signed the server's certificate.
+    let ca = folder.join("tawsim-test-ca.crt");
+    let verified = TeamLocation::parse(
+        &format!(
+            "{base}?project={project}&sslmode=verify-full&sslrootcert={}",
+            ca.display()
+        ),
+        None,
+    )
+    .expect("url");
+    PgProject::open(&verified).expect("verify-full with the right CA");
+    // verify-full against another CA is refused.
+    let other = tempfile::tempdir().expect("tmp");
+    certificates(other.path(), "another-ca").expect("another CA");
+    let wrong = TeamLocation::parse(
+        &format!(
+            "{base}?project={project}&sslmode=verify-full&sslrootcert={}",
+            other.path().join("another-ca.crt").display()
+        ),
+        None,
+    )
+    .expect("url");
+    let err = PgProject::open(&wrong)
+        .err()
+        .expect("a certificate of another CA");
+    assert!(err.to_string().contains("certificate"), "{err}");
+    // sslmode=require on a server without TLS is refused, not sent in the clear.
+    if let Some(plain) = pg::server(test) {
+        let loc = TeamLocation::parse(
+            &format!(
+                "postgres://postgres@{}:{}/postgres?project={project}&sslmode=require",
+                plain.host, plain.port
+            ),
+            None,
+        )
+        .expect("url");
+        assert!(PgProject::open(&loc).is_err());
+    }
 }

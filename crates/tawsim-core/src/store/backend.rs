@@ -40,6 +40,17 @@ impl DocumentSink for ImportSink<'_> {
     }
 }
 
+/// What "next assigned document" found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextAssigned {
+    /// The store hands out no assignments to this annotator (every document is theirs).
+    NotAssigned,
+    /// Their next assigned document not marked done (leased to them in exclusive mode).
+    Document(DocId),
+    /// Every document assigned to them is done (or, in exclusive mode, taken by another).
+    Finished,
+}
+
 /// Documents streamed out of a store for an export.
 pub type ExportDocs<'p> = Box<dyn Iterator<Item = Result<AnnotatedDocument, StoreError>> + 'p>;
 
@@ -102,6 +113,12 @@ pub trait Store: Sized + Send + 'static {
         f: impl FnOnce(&mut dyn DocumentSink) -> Result<R, E>,
         keep: impl FnOnce(&R) -> bool,
     ) -> Result<R, E>;
+    /// This annotator's next assigned document that they have not marked done; in
+    /// exclusive mode it is leased to them and not handed to anyone else until done or the
+    /// lease times out. A store without assignments says [`NextAssigned::NotAssigned`].
+    fn next_assigned(&mut self) -> Result<NextAssigned, StoreError> {
+        Ok(NextAssigned::NotAssigned)
+    }
     /// The documents that pass the filters, with the spans (by label name) and statuses of
     /// `layer` (this annotator's when `None`).
     fn export_docs<'p>(

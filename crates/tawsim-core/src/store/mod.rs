@@ -7,7 +7,7 @@ pub mod pg;
 mod project;
 mod schema;
 
-pub use backend::{DocumentSink, ExportDocs, Store};
+pub use backend::{DocumentSink, ExportDocs, NextAssigned, Store};
 pub use pg::{LayerRows, PgProject, TeamLocation, is_team_location};
 pub use project::{DocSummary, ImportSink, LayerStats, Project, ProjectStats};
 pub use schema::SCHEMA_VERSION;

@@ -11,7 +11,7 @@
 //!
 //! Locations are URLs: `postgres://user[:password]@host[:port]/db?project=NAME[&sslmode=…]`.
 
-use super::backend::{DocumentSink, ExportDocs, Store};
+use super::backend::{DocumentSink, ExportDocs, NextAssigned, Store};
 use super::{DocSummary, LayerStats, Project, ProjectStats, StoreError};
 use crate::domain::annotator::{Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
@@ -147,11 +147,11 @@ impl TeamLocation {
 
     fn connect(&self) -> Result<Client, StoreError> {
         let path = self.path();
-        let config: postgres::Config = self.conninfo.parse().map_err(|e| StoreError::Invalid {
+        let (conninfo, tls) = tls_options(&self.conninfo);
+        let mut config: postgres::Config = conninfo.parse().map_err(|e| StoreError::Invalid {
             path: path.clone(),
             message: format!("not a PostgreSQL URL: {e}"),
         })?;
-        let mut config = config;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
@@ -161,15 +161,142 @@ impl TeamLocation {
         {
             config.password(pw);
         }
-        let needs_tls =
-            self.conninfo.contains("sslmode=require") || self.conninfo.contains("sslmode=verify");
-        if needs_tls {
-            return Err(StoreError::Invalid {
-                path,
-                message: "sslmode=require is not supported by this build yet".into(),
-            });
+        if config.get_ssl_mode() == postgres::config::SslMode::Disable {
+            return config.connect(NoTls).map_err(pg(&path));
         }
-        config.connect(NoTls).map_err(pg(&path))
+        let tls = tls_config(&tls).map_err(|message| StoreError::Invalid {
+            path: path.clone(),
+            message,
+        })?;
+        config
+            .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+            .map_err(pg(&path))
+    }
+}
+
+/// How the server's certificate is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verify {
+    /// `sslmode=prefer|require`: encrypted, the certificate not checked (as libpq does
+    /// without a root certificate).
+    Encrypt,
+    /// `sslmode=verify-ca|verify-full`: checked against `sslrootcert` (verify-full also
+    /// checks the host name; rustls always does).
+    Against(PathBuf),
+}
+
+/// Takes the TLS settings the PostgreSQL client library does not parse out of a URL:
+/// `sslrootcert=FILE`, and `sslmode=verify-ca|verify-full` (passed on as `require`).
+fn tls_options(conninfo: &str) -> (String, Verify) {
+    let Some((base, query)) = conninfo.split_once('?') else {
+        return (conninfo.to_string(), Verify::Encrypt);
+    };
+    let mut root = None;
+    let mut verify = false;
+    let mut keep = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("sslrootcert", v)) => root = Some(PathBuf::from(percent_decode(v))),
+            Some(("sslmode", "verify-ca" | "verify-full")) => {
+                verify = true;
+                keep.push("sslmode=require");
+            }
+            _ => keep.push(pair),
+        }
+    }
+    let url = if keep.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", keep.join("&"))
+    };
+    let v = match (verify, root) {
+        (true, Some(r)) => Verify::Against(r),
+        (true, None) => Verify::Against(PathBuf::new()),
+        (false, _) => Verify::Encrypt,
+    };
+    (url, v)
+}
+
+fn tls_config(verify: &Verify) -> Result<rustls::ClientConfig, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?;
+    Ok(match verify {
+        Verify::Encrypt => builder
+            .dangerous()
+            .with_custom_certificate_verifier(std::sync::Arc::new(AnyCertificate(provider)))
+            .with_no_client_auth(),
+        Verify::Against(file) if file.as_os_str().is_empty() => {
+            return Err(
+                "sslmode=verify-full needs sslrootcert=FILE (the server's CA certificate, PEM)"
+                    .into(),
+            );
+        }
+        Verify::Against(file) => {
+            let mut roots = rustls::RootCertStore::empty();
+            let certs = CertificateDer::pem_file_iter(file)
+                .map_err(|e| format!("sslrootcert {}: {e}", file.display()))?;
+            for c in certs {
+                let c = c.map_err(|e| format!("sslrootcert {}: {e}", file.display()))?;
+                roots
+                    .add(c)
+                    .map_err(|e| format!("sslrootcert {}: {e}", file.display()))?;
+            }
+            builder.with_root_certificates(roots).with_no_client_auth()
+        }
+    })
+}
+
+/// `sslmode=require` without a root certificate: the connection is encrypted and the
+/// handshake's signatures checked, but any certificate is accepted (libpq's behaviour).
+#[derive(Debug)]
+struct AnyCertificate(std::sync::Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 
@@ -252,12 +379,39 @@ pub fn describe(e: &postgres::Error) -> String {
             m.push_str(" — refused by the team project's permissions");
         }
         m
-    } else if e.is_closed()
-        || std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
-    {
-        format!("server unreachable: {e}")
     } else {
-        e.to_string()
+        let mut chain = e.to_string();
+        let mut unreachable = e.is_closed();
+        let mut cause = std::error::Error::source(e);
+        while let Some(c) = cause {
+            if let Some(io) = c.downcast_ref::<std::io::Error>() {
+                use std::io::ErrorKind as K;
+                unreachable |= matches!(
+                    io.kind(),
+                    K::ConnectionRefused
+                        | K::ConnectionReset
+                        | K::ConnectionAborted
+                        | K::TimedOut
+                        | K::NotConnected
+                        | K::HostUnreachable
+                        | K::NetworkUnreachable
+                        | K::BrokenPipe
+                        | K::AddrNotAvailable
+                        | K::UnexpectedEof
+                );
+            }
+            let text = c.to_string();
+            if !chain.contains(&text) {
+                chain.push_str(": ");
+                chain.push_str(&text);
+            }
+            cause = c.source();
+        }
+        if unreachable {
+            format!("server unreachable: {chain}")
+        } else {
+            chain
+        }
     }
 }
 
@@ -313,6 +467,16 @@ CREATE TABLE {q}.layer_history (
   seq bigint NOT NULL, edit text NOT NULL, undone boolean NOT NULL DEFAULT false,
   PRIMARY KEY (doc_id, annotator_id, seq));
 
+CREATE TABLE {q}.assignments (
+  doc_id bigint NOT NULL REFERENCES {q}.documents(id) ON DELETE CASCADE,
+  annotator_id bigint NOT NULL REFERENCES {q}.annotators(id),
+  PRIMARY KEY (doc_id, annotator_id));
+CREATE INDEX ON {q}.assignments (annotator_id, doc_id);
+CREATE TABLE {q}.leases (
+  doc_id bigint PRIMARY KEY REFERENCES {q}.documents(id) ON DELETE CASCADE,
+  annotator_id bigint NOT NULL REFERENCES {q}.annotators(id),
+  until timestamptz NOT NULL);
+
 -- Who is asking: the annotator row named as the role connected.
 CREATE FUNCTION {q}.my_id() RETURNS bigint LANGUAGE sql STABLE
   AS $$ SELECT id FROM {q}.annotators WHERE name = current_user $$;
@@ -324,7 +488,19 @@ CREATE FUNCTION {q}.layers_visible() RETURNS boolean LANGUAGE sql STABLE
 GRANT USAGE ON SCHEMA {q} TO {a};
 GRANT SELECT ON ALL TABLES IN SCHEMA {q} TO {a};
 GRANT INSERT, UPDATE, DELETE ON {q}.layer_spans, {q}.layer_status, {q}.layer_history TO {a};
-GRANT INSERT, UPDATE, DELETE ON {q}.meta, {q}.annotators, {q}.labels, {q}.documents TO {m};
+GRANT INSERT, UPDATE, DELETE ON {q}.meta, {q}.annotators, {q}.labels, {q}.documents, {q}.assignments TO {m};
+GRANT INSERT, UPDATE, DELETE ON {q}.leases TO {a};
+-- A lease is its holder's; anyone may read them (to pass over a taken document) and take
+-- one that has run out.
+ALTER TABLE {q}.leases ENABLE ROW LEVEL SECURITY;
+ALTER TABLE {q}.leases FORCE ROW LEVEL SECURITY;
+CREATE POLICY read ON {q}.leases FOR SELECT TO {a} USING (true);
+CREATE POLICY take ON {q}.leases FOR INSERT TO {a} WITH CHECK (annotator_id = (SELECT {q}.my_id()));
+CREATE POLICY hold ON {q}.leases FOR UPDATE TO {a}
+  USING (annotator_id = (SELECT {q}.my_id()) OR until < now())
+  WITH CHECK (annotator_id = (SELECT {q}.my_id()));
+CREATE POLICY give_back ON {q}.leases FOR DELETE TO {a}
+  USING (annotator_id = (SELECT {q}.my_id()) OR (SELECT {q}.i_manage()));
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA {q} TO {m};
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {q} TO {a};
 "#
@@ -504,8 +680,11 @@ fn check_team_schema(client: &mut Client, schema: &str, path: &Path) -> Result<(
         .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])
         .map_err(pg(path))?;
     if row.is_none() {
-        return Err(StoreError::NotFound {
+        return Err(StoreError::Invalid {
             path: path.to_path_buf(),
+            message: format!(
+                "no team project here (no schema {schema}); `tawsim team init URL` creates one"
+            ),
         });
     }
     let v: Option<String> = client
@@ -533,7 +712,139 @@ fn check_team_schema(client: &mut Client, schema: &str, path: &Path) -> Result<(
     }
 }
 
-/// Who is annotating through a [`PgProject`]: the role connected.
+/// How `team assign` spreads documents over annotators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spread {
+    /// Document i goes to annotators i·n, i·n+1, … (mod their number), in order.
+    RoundRobin,
+    /// Each document to n annotators drawn at random from this seed (the same seed gives
+    /// the same assignment).
+    Random(u64),
+}
+
+/// What `team assign` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assigned {
+    pub documents: usize,
+    pub assignments: usize,
+}
+
+/// splitmix64: a small, seeded, reproducible generator.
+fn next_random(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Assigns every document that has no assignment yet to `per_doc` of `annotators` (all
+/// annotators of role annotator when empty), and sets exclusive mode: with `lease`, a
+/// document handed to one annotator by "next document" is not handed to another until
+/// they mark it done or the lease runs out. One transaction; managers only.
+pub fn assign(
+    location: &TeamLocation,
+    per_doc: usize,
+    spread: Spread,
+    annotators: &[String],
+    lease: Option<std::time::Duration>,
+) -> Result<Assigned, StoreError> {
+    let path = location.path();
+    let mut p = PgProject::open(location)?;
+    let all = p.annotators()?;
+    let pool: Vec<&Annotator> = if annotators.is_empty() {
+        all.iter().filter(|a| a.role == Role::Annotator).collect()
+    } else {
+        annotators
+            .iter()
+            .map(|n| {
+                all.iter().find(|a| a.name == n.trim()).ok_or_else(|| {
+                    p.invalid(format!("no annotator {:?} in this team project", n.trim()))
+                })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    if per_doc == 0 || per_doc > pool.len() {
+        return Err(p.invalid(format!(
+            "cannot give each document to {per_doc} of {} annotator(s)",
+            pool.len()
+        )));
+    }
+    let q = p.q.clone();
+    let client = p.client.get_mut();
+    let mut tx = client.transaction().map_err(pg(&path))?;
+    let done_before: i64 = tx
+        .query_one(
+            &format!("SELECT COUNT(DISTINCT doc_id) FROM {q}.assignments"),
+            &[],
+        )
+        .map_err(pg(&path))?
+        .get(0);
+    let docs: Vec<i64> = tx
+        .query(
+            &format!(
+                "SELECT id FROM {q}.documents d WHERE NOT EXISTS
+                 (SELECT 1 FROM {q}.assignments a WHERE a.doc_id = d.id) ORDER BY id"
+            ),
+            &[],
+        )
+        .map_err(pg(&path))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let ins = tx
+        .prepare(&format!(
+            "INSERT INTO {q}.assignments (doc_id, annotator_id) VALUES ($1, $2)"
+        ))
+        .map_err(pg(&path))?;
+    let mut state = match spread {
+        Spread::Random(seed) => seed,
+        Spread::RoundRobin => 0,
+    };
+    let k = pool.len();
+    let mut n = 0;
+    for (i, d) in docs.iter().enumerate() {
+        let chosen: Vec<usize> = match spread {
+            Spread::RoundRobin => {
+                let start = (usize::try_from(done_before).unwrap_or(0) + i) * per_doc;
+                (0..per_doc).map(|j| (start + j) % k).collect()
+            }
+            Spread::Random(_) => {
+                // A partial Fisher–Yates shuffle of the pool.
+                let mut idx: Vec<usize> = (0..k).collect();
+                for j in 0..per_doc {
+                    let r = j + (next_random(&mut state) % (k - j) as u64) as usize;
+                    idx.swap(j, r);
+                }
+                idx.truncate(per_doc);
+                idx
+            }
+        };
+        for c in chosen {
+            tx.execute(&ins, &[d, &pool[c].id.0]).map_err(pg(&path))?;
+            n += 1;
+        }
+    }
+    let minutes = lease.map_or_else(
+        || "0".to_string(),
+        |l| (l.as_secs() / 60).max(1).to_string(),
+    );
+    tx.execute(
+        &format!(
+            "INSERT INTO {q}.meta (key, value) VALUES ('lease_minutes', $1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        ),
+        &[&minutes],
+    )
+    .map_err(pg(&path))?;
+    tx.commit().map_err(pg(&path))?;
+    Ok(Assigned {
+        documents: docs.len(),
+        assignments: n,
+    })
+}
+
+/// Who is asking through a [`PgProject`]: the role connected.
 #[derive(Debug, Clone)]
 struct Me {
     id: Option<AnnotatorId>,
@@ -973,6 +1284,14 @@ impl PgProject {
                     &[&doc.0, &layer, &to.as_str()],
                 )
                 .map_err(e)?;
+                // Done: the document's lease (if this annotator holds it) is given back.
+                if *to == DocStatus::Done {
+                    tx.execute(
+                        &format!("DELETE FROM {q}.leases WHERE doc_id = $1 AND annotator_id = $2"),
+                        &[&doc.0, &layer],
+                    )
+                    .map_err(e)?;
+                }
             }
             Edit::Batch { edits } => {
                 for x in edits {
@@ -1074,7 +1393,11 @@ impl PgProject {
                     &format!(
                         "SELECT (SELECT COUNT(*) FROM {q}.layer_spans WHERE annotator_id = $1),
                                 (SELECT COUNT(*) FROM {q}.layer_status WHERE annotator_id = $1 AND status = 'done'),
-                                (SELECT COUNT(*) FROM {q}.layer_status WHERE annotator_id = $1 AND status = 'in_progress')"
+                                (SELECT COUNT(*) FROM {q}.layer_status WHERE annotator_id = $1 AND status = 'in_progress'),
+                                (SELECT COUNT(*) FROM {q}.assignments WHERE annotator_id = $1),
+                                (SELECT COUNT(*) FROM {q}.assignments a JOIN {q}.layer_status t
+                                   ON t.doc_id = a.doc_id AND t.annotator_id = a.annotator_id
+                                 WHERE a.annotator_id = $1 AND t.status = 'done')"
                     ),
                     &[&a.id.0],
                 )
@@ -1084,6 +1407,8 @@ impl PgProject {
                 spans: usize::try_from(row.get::<_, i64>(0)).unwrap_or(0),
                 done: usize::try_from(row.get::<_, i64>(1)).unwrap_or(0),
                 in_progress: usize::try_from(row.get::<_, i64>(2)).unwrap_or(0),
+                assigned: usize::try_from(row.get::<_, i64>(3)).unwrap_or(0),
+                assigned_done: usize::try_from(row.get::<_, i64>(4)).unwrap_or(0),
             });
         }
         Ok(ProjectStats {
@@ -1754,6 +2079,78 @@ impl Store for PgProject {
         }
         self.labels = labels;
         Ok(result)
+    }
+
+    fn next_assigned(&mut self) -> Result<NextAssigned, StoreError> {
+        let q = self.q.clone();
+        let path = self.path.clone();
+        let me = self.me.layer();
+        let client = self.client.get_mut();
+        let mut tx = client.transaction().map_err(pg(&path))?;
+        let mine: i64 = tx
+            .query_one(
+                &format!("SELECT COUNT(*) FROM {q}.assignments WHERE annotator_id = $1"),
+                &[&me],
+            )
+            .map_err(pg(&path))?
+            .get(0);
+        if mine == 0 {
+            return Ok(NextAssigned::NotAssigned);
+        }
+        let minutes: i64 = tx
+            .query_opt(
+                &format!("SELECT value FROM {q}.meta WHERE key = 'lease_minutes'"),
+                &[],
+            )
+            .map_err(pg(&path))?
+            .and_then(|r| r.get::<_, String>(0).parse().ok())
+            .unwrap_or(0);
+        // Assigned to me, not done in my layer, and (in exclusive mode) not held by another;
+        // one I hold already comes first.
+        let candidates: Vec<i64> = tx
+            .query(
+                &format!(
+                    "SELECT a.doc_id FROM {q}.assignments a
+                     LEFT JOIN {q}.layer_status t ON t.doc_id = a.doc_id AND t.annotator_id = a.annotator_id
+                     LEFT JOIN {q}.leases l ON l.doc_id = a.doc_id
+                     WHERE a.annotator_id = $1 AND COALESCE(t.status, 'new') <> 'done'
+                       AND ($2::bigint = 0 OR l.doc_id IS NULL OR l.annotator_id = $1 OR l.until < now())
+                     ORDER BY (l.annotator_id IS NOT DISTINCT FROM $1) DESC, a.doc_id"
+                ),
+                &[&me, &minutes],
+            )
+            .map_err(pg(&path))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if minutes == 0 {
+            return Ok(candidates.first().map_or(NextAssigned::Finished, |d| {
+                NextAssigned::Document(DocId(*d))
+            }));
+        }
+        // Exclusive: take the lease; another annotator may have taken it a moment ago.
+        let take = tx
+            .prepare(&format!(
+                "INSERT INTO {q}.leases (doc_id, annotator_id, until)
+                 VALUES ($1, $2, now() + make_interval(mins => $3::int))
+                 ON CONFLICT (doc_id) DO UPDATE SET annotator_id = excluded.annotator_id, until = excluded.until
+                 WHERE {q}.leases.annotator_id = excluded.annotator_id OR {q}.leases.until < now()
+                 RETURNING doc_id"
+            ))
+            .map_err(pg(&path))?;
+        let mins = i32::try_from(minutes).unwrap_or(i32::MAX);
+        for d in candidates {
+            if tx
+                .query_opt(&take, &[&d, &me, &mins])
+                .map_err(pg(&path))?
+                .is_some()
+            {
+                tx.commit().map_err(pg(&path))?;
+                return Ok(NextAssigned::Document(DocId(d)));
+            }
+        }
+        tx.commit().map_err(pg(&path))?;
+        Ok(NextAssigned::Finished)
     }
 
     fn export_docs<'p>(

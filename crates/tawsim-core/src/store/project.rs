@@ -43,6 +43,9 @@ pub struct LayerStats {
     pub spans: usize,
     pub done: usize,
     pub in_progress: usize,
+    /// Documents assigned to them (team projects), and of those, done.
+    pub assigned: usize,
+    pub assigned_done: usize,
 }
 
 /// Who is annotating through a [`Project`]: their layer is the one read and written. The id
@@ -1467,6 +1470,8 @@ impl Project {
                 spans: usize::try_from(spans).unwrap_or(0),
                 done: usize::try_from(done).unwrap_or(0),
                 in_progress: usize::try_from(in_progress).unwrap_or(0),
+                assigned: 0,
+                assigned_done: 0,
             });
         }
         Ok(ProjectStats {

@@ -91,6 +91,29 @@ fn start() -> Result<Server, String> {
     if let Ok(url) = std::env::var("TAWSIM_TEST_PG_URL") {
         return parse_url(&url);
     }
+    start_own(&[], |_| Ok(()))
+}
+
+/// Whether the tests run as root (the server then runs as the `postgres` user).
+pub fn is_root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
+/// Makes `path` the server's own (it runs as `postgres` when the tests run as root).
+pub fn give_to_server(path: &std::path::Path) -> Result<(), String> {
+    if is_root() {
+        run(Command::new("chown").arg("-R").arg("postgres").arg(path))
+    } else {
+        Ok(())
+    }
+}
+
+/// Starts a throwaway server of this test binary's own, with `extra` server options;
+/// `prepare` gets its folder first (to put files the options name there).
+pub fn start_own(
+    extra: &[&str],
+    prepare: impl FnOnce(&std::path::Path) -> Result<(), String>,
+) -> Result<Server, String> {
     let bin = std::fs::read_dir("/usr/lib/postgresql")
         .map_err(|_| {
             "PostgreSQL is not installed (apt-get install postgresql) and TAWSIM_TEST_PG_URL is not set".to_string()
@@ -109,10 +132,9 @@ fn start() -> Result<Server, String> {
         .tempdir()
         .map_err(|e| e.to_string())?
         .keep();
-    let root = rustix::process::geteuid().is_root();
-    if root {
-        run(Command::new("chown").arg("postgres").arg(&dir))?;
-    }
+    let root = is_root();
+    prepare(&dir)?;
+    give_to_server(&dir)?;
     let as_pg = |program: PathBuf| {
         if root {
             let mut c = Command::new("runuser");
@@ -127,13 +149,18 @@ fn start() -> Result<Server, String> {
         .arg("-D")
         .arg(&data)
         .args(["-A", "trust", "-U", "postgres", "-E", "UTF8"]))?;
+    let extra: String = extra
+        .iter()
+        .map(|o| format!(" -c '{}'", o.replace("{dir}", &dir.display().to_string())))
+        .collect();
     // The server runs under a watcher that stops it and removes its folder once this test
     // process has gone.
     let watcher = format!(
-        r#""{postgres}" -D "{data}" -p {port} -k "{dir}" -c listen_addresses=127.0.0.1 -c fsync=off >"{dir}/server.log" 2>&1 &
+        r#""{postgres}" -D "{data}" -p {port} -k "{dir}" -c listen_addresses=127.0.0.1 -c fsync=off{extra} >"{dir}/server.log" 2>&1 &
 pg=$!
 while [ -d /proc/{parent} ] && kill -0 $pg 2>/dev/null; do sleep 1; done
-kill -INT $pg 2>/dev/null; wait $pg; rm -rf "{dir}""#,
+# A server that stopped on its own leaves its folder (and log) for the test to report.
+if [ ! -d /proc/{parent} ]; then kill -INT $pg 2>/dev/null; wait $pg; rm -rf "{dir}"; fi"#,
         postgres = bin.join("postgres").display(),
         data = data.display(),
         dir = dir.display(),
@@ -162,7 +189,9 @@ kill -INT $pg 2>/dev/null; wait $pg; rm -rf "{dir}""#,
             );
             return parse_url(&url);
         }
-        if t0.elapsed() > Duration::from_secs(30) {
+        let log = dir.join("server.log");
+        let died = std::fs::read_to_string(&log).is_ok_and(|l| l.contains("FATAL"));
+        if died || t0.elapsed() > Duration::from_secs(30) {
             let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
             return Err(format!("the throwaway PostgreSQL did not start: {log}"));
         }
@@ -170,7 +199,7 @@ kill -INT $pg 2>/dev/null; wait $pg; rm -rf "{dir}""#,
     }
 }
 
-fn run(c: &mut Command) -> Result<(), String> {
+pub fn run(c: &mut Command) -> Result<(), String> {
     let out = c.output().map_err(|e| format!("{c:?}: {e}"))?;
     if out.status.success() {
         Ok(())
