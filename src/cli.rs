@@ -316,84 +316,7 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             print_report(&out.report);
             Ok(())
         }
-        CliCommand::Export {
-            project,
-            format,
-            output,
-            status,
-            labels,
-            force,
-            scheme,
-            conll_dialect,
-            utf16,
-            entities,
-            clitic_tokens,
-            with_article,
-            annotator,
-            lenient,
-        } => {
-            let format = parse_format(Some(&format))?.ok_or("no format")?;
-            let status = status
-                .map(|s| {
-                    DocStatus::parse(&s)
-                        .ok_or_else(|| format!("unknown status {s:?} (new, in_progress, done)"))
-                })
-                .transpose()?;
-            let opts = ExportOptions {
-                utf16_offsets: utf16,
-                scheme: parse_scheme(scheme.as_deref())?,
-                conll_dialect: conll_dialect
-                    .map(|d| {
-                        ConllDialect::parse(&d).ok_or_else(|| {
-                            format!("unknown CoNLL dialect {d:?} (conll2003, doccano, tab)")
-                        })
-                    })
-                    .transpose()?
-                    .unwrap_or_default(),
-                clitic_tokens,
-                with_article,
-                doccano_shape: if entities {
-                    DoccanoShape::Entities
-                } else {
-                    DoccanoShape::Label
-                },
-                force,
-                ..ExportOptions::default()
-            };
-            let mut filter = ops::ExportFilter {
-                layer: None,
-                status,
-                labels,
-            };
-            let r = if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
-                let p = open_team(url, None)?;
-                filter.layer = team_layer(&p, annotator.as_deref())?;
-                ops::export_project(&p, format, &output, &filter, &opts, None)
-            } else {
-                let (p, _copy) = open_reading(&project, annotator.as_deref())?;
-                filter.layer = choose_layer(&p, annotator.as_deref())?.map(|(id, _)| id);
-                ops::export_project(&p, format, &output, &filter, &opts, None)
-            }
-            .map_err(|e| e.to_string())?;
-            println!(
-                "Exported {} document(s) with {} span(s) to {}",
-                r.documents,
-                r.spans,
-                output.display()
-            );
-            for m in &r.misaligned {
-                println!("not written: {m}");
-            }
-            if r.misaligned.is_empty() || lenient {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{} span(s) could not be written in this format (listed above); {} was written without them (--lenient accepts that)",
-                    r.misaligned.len(),
-                    output.display()
-                ))
-            }
-        }
+        cmd @ CliCommand::Export { .. } => export(cmd),
         CliCommand::Validate { file, format, read } => {
             let format = parse_format(format.as_deref())?
                 .or_else(|| Format::guess(&file))
@@ -554,6 +477,89 @@ fn new_password() -> Result<String, String> {
         .iter()
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
         .collect())
+}
+
+/// `tawsim export`: one layer of a project file or a team project to a dataset file.
+fn export(cmd: CliCommand) -> Result<(), String> {
+    let CliCommand::Export {
+        project,
+        format,
+        output,
+        status,
+        labels,
+        force,
+        scheme,
+        conll_dialect,
+        utf16,
+        entities,
+        clitic_tokens,
+        with_article,
+        annotator,
+        lenient,
+    } = cmd
+    else {
+        return Err("not an export".into());
+    };
+    let format = parse_format(Some(&format))?.ok_or("no format")?;
+    let status = status
+        .map(|s| {
+            DocStatus::parse(&s)
+                .ok_or_else(|| format!("unknown status {s:?} (new, in_progress, done)"))
+        })
+        .transpose()?;
+    let opts = ExportOptions {
+        utf16_offsets: utf16,
+        scheme: parse_scheme(scheme.as_deref())?,
+        conll_dialect: conll_dialect
+            .map(|d| {
+                ConllDialect::parse(&d)
+                    .ok_or_else(|| format!("unknown CoNLL dialect {d:?} (conll2003, doccano, tab)"))
+            })
+            .transpose()?
+            .unwrap_or_default(),
+        clitic_tokens,
+        with_article,
+        doccano_shape: if entities {
+            DoccanoShape::Entities
+        } else {
+            DoccanoShape::Label
+        },
+        force,
+        ..ExportOptions::default()
+    };
+    let mut filter = ops::ExportFilter {
+        layer: None,
+        status,
+        labels,
+    };
+    let r = if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+        let p = open_team(url, None)?;
+        filter.layer = team_layer(&p, annotator.as_deref())?;
+        ops::export_project(&p, format, &output, &filter, &opts, None)
+    } else {
+        let (p, _copy) = open_reading(&project, annotator.as_deref())?;
+        filter.layer = choose_layer(&p, annotator.as_deref())?.map(|(id, _)| id);
+        ops::export_project(&p, format, &output, &filter, &opts, None)
+    }
+    .map_err(|e| e.to_string())?;
+    println!(
+        "Exported {} document(s) with {} span(s) to {}",
+        r.documents,
+        r.spans,
+        output.display()
+    );
+    for m in &r.misaligned {
+        println!("not written: {m}");
+    }
+    if r.misaligned.is_empty() || lenient {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} span(s) could not be written in this format (listed above); {} was written without them (--lenient accepts that)",
+            r.misaligned.len(),
+            output.display()
+        ))
+    }
 }
 
 /// The layer of a team project to read: NAME's when given (if this role may see it), else

@@ -470,3 +470,82 @@ fn documents_are_assigned_to_two_annotators_each_and_next_document_hands_out_lea
     let out = ok(&["team", "next", &ex_url(&b)]);
     assert!(out.trim().ends_with("d0"), "{out}");
 }
+
+#[test]
+fn a_server_stopped_and_restarted_during_a_scripted_run_loses_no_edit_and_writes_none_twice() {
+    let test = "a_server_stopped_and_restarted_during_a_scripted_run";
+    // A server of this test's own: it is stopped and started again.
+    let server = match pg::start_own(&[], |_| Ok(())) {
+        Ok(s) => s,
+        Err(why) => {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "{test}: no PostgreSQL under CI=true: {why}"
+            );
+            eprintln!("{test}: did not run: {why}");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = pg::unique("outage");
+    let manager = server.project_url("postgres", &project);
+    ok(&["team", "init", &manager]);
+    let who = pg::unique("w");
+    add(&manager, &who, "annotator");
+    let word = "كلمة";
+    let text = vec![word; 100].join(" ");
+    let file = dir.path().join("t.txt");
+    std::fs::write(&file, &text).expect("write");
+    ok(&["import", &manager, file.to_str().expect("p")]);
+    let edits = 30;
+    let mut body = String::from("doc 0\n");
+    for k in 0..edits {
+        let s = k * (word.chars().count() + 1);
+        body.push_str(&format!("add {s} {} PER\nsleep 100\n", s + 4));
+    }
+    let script = dir.path().join("s.txt");
+    std::fs::write(&script, &body).expect("script");
+    let child = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .args([
+            "--script",
+            script.to_str().expect("p"),
+            &server.project_url(&who, &project),
+        ])
+        .env("TAWSIM_TEAM_RETRY_SECS", "60")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // A second into the run (about ten edits in), the server goes away for two seconds.
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    server.stop();
+    std::thread::sleep(std::time::Duration::from_millis(2000));
+    server.restart();
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let steps = body.lines().count();
+    assert_eq!(stdout.lines().last(), Some(format!("ok {steps}").as_str()));
+    let q = format!("tawsim_{project}");
+    let mut c = server.client("postgres");
+    let mut count = |sql: &str| -> i64 {
+        c.query_one(
+            &format!("{sql} WHERE annotator_id = (SELECT id FROM {q}.annotators WHERE name = $1)"),
+            &[&who],
+        )
+        .expect(sql)
+        .get(0)
+    };
+    let spans = count(&format!("SELECT COUNT(*) FROM {q}.layer_spans"));
+    let history = count(&format!("SELECT COUNT(*) FROM {q}.layer_history"));
+    let ops = count(&format!("SELECT COUNT(*) FROM {q}.applied_ops"));
+    assert_eq!(
+        (spans, history, ops),
+        (edits as i64, edits as i64, edits as i64),
+        "every edit once: spans, history steps, committed edit ids"
+    );
+}

@@ -477,6 +477,13 @@ CREATE TABLE {q}.leases (
   annotator_id bigint NOT NULL REFERENCES {q}.annotators(id),
   until timestamptz NOT NULL);
 
+-- Every committed edit's id, so that an edit whose commit was cut off by a lost connection
+-- is never written twice when it is retried.
+CREATE TABLE {q}.applied_ops (
+  op_id text PRIMARY KEY,
+  annotator_id bigint,
+  at timestamptz NOT NULL DEFAULT now());
+
 -- Who is asking: the annotator row named as the role connected.
 CREATE FUNCTION {q}.my_id() RETURNS bigint LANGUAGE sql STABLE
   AS $$ SELECT id FROM {q}.annotators WHERE name = current_user $$;
@@ -490,6 +497,11 @@ GRANT SELECT ON ALL TABLES IN SCHEMA {q} TO {a};
 GRANT INSERT, UPDATE, DELETE ON {q}.layer_spans, {q}.layer_status, {q}.layer_history TO {a};
 GRANT INSERT, UPDATE, DELETE ON {q}.meta, {q}.annotators, {q}.labels, {q}.documents, {q}.assignments TO {m};
 GRANT INSERT, UPDATE, DELETE ON {q}.leases TO {a};
+GRANT INSERT ON {q}.applied_ops TO {a};
+ALTER TABLE {q}.applied_ops ENABLE ROW LEVEL SECURITY;
+ALTER TABLE {q}.applied_ops FORCE ROW LEVEL SECURITY;
+CREATE POLICY own ON {q}.applied_ops TO {a}
+  USING (annotator_id = (SELECT {q}.my_id())) WITH CHECK (annotator_id = (SELECT {q}.my_id()));
 -- A lease is its holder's; anyone may read them (to pass over a taken document) and take
 -- one that has run out.
 ALTER TABLE {q}.leases ENABLE ROW LEVEL SECURITY;
@@ -896,8 +908,65 @@ impl PgProject {
         Ok(p)
     }
 
+    /// The connection; one the server closed is opened again first (reads fail while the
+    /// server cannot be reached; writes retry, see [`PgProject::write`]).
     fn db(&self) -> RefMut<'_, Client> {
-        self.client.borrow_mut()
+        let mut c = self.client.borrow_mut();
+        if c.is_closed()
+            && let Ok(fresh) = self.location.connect()
+        {
+            *c = fresh;
+        }
+        c
+    }
+
+    /// Runs one write transaction (`body`, then the record of its id), retried with backoff
+    /// while the server cannot be reached, for up to `TAWSIM_TEAM_RETRY_SECS` (default 60)
+    /// seconds. An attempt whose commit may have reached the server is looked up by its id
+    /// before it is tried again, so an edit is never written twice.
+    fn write(
+        &mut self,
+        mut body: impl FnMut(&mut Transaction<'_>) -> Result<(), TxError>,
+    ) -> Result<(), StoreError> {
+        let op = op_id();
+        let q = self.q.clone();
+        let window = std::env::var("TAWSIM_TEAM_RETRY_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(60);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(window);
+        let mut wait = std::time::Duration::from_millis(100);
+        let mut maybe_sent = false;
+        loop {
+            let client = self.client.get_mut();
+            match attempt(client, &q, &op, maybe_sent, &mut body) {
+                Ok(()) => return Ok(()),
+                Err(TxError::Refused(message)) => {
+                    return Err(StoreError::Invalid {
+                        path: self.path.clone(),
+                        message,
+                    });
+                }
+                Err(TxError::Db(e)) if !connection_lost(&e) => return Err(pg(&self.path)(e)),
+                Err(TxError::Db(e)) => {
+                    maybe_sent = true;
+                    if std::time::Instant::now() >= deadline {
+                        return Err(StoreError::Invalid {
+                            path: self.path.clone(),
+                            message: format!(
+                                "not saved: server unreachable for {window} s ({}); the edit is kept and tried again",
+                                describe(&e)
+                            ),
+                        });
+                    }
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(std::time::Duration::from_secs(2));
+                    if let Ok(fresh) = self.location.connect() {
+                        *self.client.get_mut() = fresh;
+                    }
+                }
+            }
+        }
     }
 
     fn err(&self) -> impl Fn(postgres::Error) -> StoreError + '_ {
@@ -1305,7 +1374,6 @@ impl PgProject {
     fn step_history(&mut self, doc: DocId, forward: bool, expect: &Edit) -> Result<(), StoreError> {
         let q = self.q.clone();
         let layer = self.me.layer();
-        let path = self.path.clone();
         let query = if forward {
             format!(
                 "SELECT seq, edit FROM {q}.layer_history WHERE doc_id = $1 AND annotator_id = $2
@@ -1317,39 +1385,35 @@ impl PgProject {
                  AND NOT undone ORDER BY seq DESC LIMIT 1 FOR UPDATE"
             )
         };
-        let mut client = self.db();
-        let mut tx = client.transaction().map_err(pg(&path))?;
-        let invalid = |message: String| StoreError::Invalid {
-            path: path.clone(),
-            message,
-        };
-        let row = tx.query_opt(&query, &[&doc.0, &layer]).map_err(pg(&path))?;
-        let Some(row) = row else {
-            return Err(invalid(format!(
-                "the history of document {} in the team project has nothing to {}, but the window did",
-                doc.0,
-                if forward { "redo" } else { "undo" }
-            )));
-        };
-        let seq: i64 = row.get(0);
-        let json: String = row.get(1);
-        let stored: Edit = serde_json::from_str(&json).map_err(|x| invalid(x.to_string()))?;
-        let edit = if forward { stored } else { stored.inverse() };
-        if *expect != edit {
-            return Err(invalid(format!(
-                "the history of document {} in the team project does not match the window's (step {seq}): nothing was changed",
-                doc.0
-            )));
-        }
-        Self::apply_sql(&mut tx, &q, doc, layer, &edit).map_err(&invalid)?;
-        tx.execute(
-            &format!(
-                "UPDATE {q}.layer_history SET undone = $4 WHERE doc_id = $1 AND annotator_id = $2 AND seq = $3"
-            ),
-            &[&doc.0, &layer, &seq, &!forward],
-        )
-        .map_err(pg(&path))?;
-        tx.commit().map_err(pg(&path))
+        self.write(|tx| {
+            let row = tx.query_opt(&query, &[&doc.0, &layer])?;
+            let Some(row) = row else {
+                return Err(TxError::Refused(format!(
+                    "the history of document {} in the team project has nothing to {}, but the window did",
+                    doc.0,
+                    if forward { "redo" } else { "undo" }
+                )));
+            };
+            let seq: i64 = row.get(0);
+            let json: String = row.get(1);
+            let stored: Edit =
+                serde_json::from_str(&json).map_err(|x| TxError::Refused(x.to_string()))?;
+            let edit = if forward { stored } else { stored.inverse() };
+            if *expect != edit {
+                return Err(TxError::Refused(format!(
+                    "the history of document {} in the team project does not match the window's (step {seq}): nothing was changed",
+                    doc.0
+                )));
+            }
+            Self::apply_sql(tx, &q, doc, layer, &edit).map_err(TxError::Refused)?;
+            tx.execute(
+                &format!(
+                    "UPDATE {q}.layer_history SET undone = $4 WHERE doc_id = $1 AND annotator_id = $2 AND seq = $3"
+                ),
+                &[&doc.0, &layer, &seq, &!forward],
+            )?;
+            Ok(())
+        })
     }
 
     /// Counts of documents, spans per label and statuses (this annotator's layer), and
@@ -1521,6 +1585,84 @@ impl PgProject {
         drop(client);
         self.reload()?;
         Ok((docs, rows.spans.len()))
+    }
+}
+
+/// Why a write transaction did not commit.
+enum TxError {
+    Db(postgres::Error),
+    /// Refused by tawsim's own checks (the edit does not fit the stored state).
+    Refused(String),
+}
+
+impl From<postgres::Error> for TxError {
+    fn from(e: postgres::Error) -> Self {
+        TxError::Db(e)
+    }
+}
+
+/// One try of a write: skipped when an earlier try that may have been cut off did commit.
+fn attempt(
+    client: &mut Client,
+    q: &str,
+    op: &str,
+    maybe_sent: bool,
+    body: &mut impl FnMut(&mut Transaction<'_>) -> Result<(), TxError>,
+) -> Result<(), TxError> {
+    if maybe_sent
+        && client
+            .query_opt(
+                &format!("SELECT 1 FROM {q}.applied_ops WHERE op_id = $1"),
+                &[&op],
+            )?
+            .is_some()
+    {
+        return Ok(());
+    }
+    let mut tx = client.transaction()?;
+    body(&mut tx)?;
+    tx.execute(
+        &format!(
+            "INSERT INTO {q}.applied_ops (op_id, annotator_id) VALUES ($1, (SELECT {q}.my_id()))"
+        ),
+        &[&op],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Whether an error means the connection to the server was lost (so the write may be
+/// retried), not that the server refused it.
+fn connection_lost(e: &postgres::Error) -> bool {
+    match e.as_db_error() {
+        Some(db) => {
+            let code = db.code().code();
+            code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
+        }
+        None => true,
+    }
+}
+
+/// A new id for one write: unique across processes and machines in practice (the OS's
+/// random source, with the process id and the time as a fallback).
+fn op_id() -> String {
+    use std::io::Read;
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut bytes = [0u8; 16];
+    let random = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .is_ok();
+    if random {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    } else {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!(
+            "{}-{t}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        )
     }
 }
 
@@ -2000,31 +2142,24 @@ impl Store for PgProject {
         let json = serde_json::to_string(edit).map_err(|e| self.invalid(e.to_string()))?;
         let layer = self.ensure_me()?;
         let q = self.q.clone();
-        let path = self.path.clone();
-        let mut client = self.db();
-        let mut tx = client.transaction().map_err(pg(&path))?;
-        let invalid = |message: String| StoreError::Invalid {
-            path: path.clone(),
-            message,
-        };
-        Self::apply_sql(&mut tx, &q, doc, layer, edit).map_err(invalid)?;
-        tx.execute(
-            &format!(
-                "DELETE FROM {q}.layer_history WHERE doc_id = $1 AND annotator_id = $2 AND undone"
-            ),
-            &[&doc.0, &layer],
-        )
-        .map_err(pg(&path))?;
-        tx.execute(
-            &format!(
-                "INSERT INTO {q}.layer_history (doc_id, annotator_id, seq, edit, undone)
-                 VALUES ($1, $2, COALESCE((SELECT MAX(seq) FROM {q}.layer_history
-                                          WHERE doc_id = $1 AND annotator_id = $2), 0) + 1, $3, false)"
-            ),
-            &[&doc.0, &layer, &json],
-        )
-        .map_err(pg(&path))?;
-        tx.commit().map_err(pg(&path))
+        self.write(|tx| {
+            Self::apply_sql(tx, &q, doc, layer, edit).map_err(TxError::Refused)?;
+            tx.execute(
+                &format!(
+                    "DELETE FROM {q}.layer_history WHERE doc_id = $1 AND annotator_id = $2 AND undone"
+                ),
+                &[&doc.0, &layer],
+            )?;
+            tx.execute(
+                &format!(
+                    "INSERT INTO {q}.layer_history (doc_id, annotator_id, seq, edit, undone)
+                     VALUES ($1, $2, COALESCE((SELECT MAX(seq) FROM {q}.layer_history
+                                              WHERE doc_id = $1 AND annotator_id = $2), 0) + 1, $3, false)"
+                ),
+                &[&doc.0, &layer, &json],
+            )?;
+            Ok(())
+        })
     }
 
     fn undo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError> {

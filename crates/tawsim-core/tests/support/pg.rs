@@ -22,9 +22,35 @@ pub struct Server {
     pub url: String,
     pub host: String,
     pub port: u16,
+    /// For a server this test binary started: how to stop and start it again.
+    own: Option<Own>,
+}
+
+struct Own {
+    pg_ctl: PathBuf,
+    data: PathBuf,
+    /// The shell command that runs the server under its watcher.
+    watcher: String,
 }
 
 impl Server {
+    /// Stops a server this test binary started (fast shutdown: connections are cut).
+    pub fn stop(&self) {
+        let own = self.own.as_ref().expect("a server of this test's own");
+        let mut c = as_postgres(own.pg_ctl.clone());
+        c.arg("-D")
+            .arg(&own.data)
+            .args(["-m", "fast", "-w", "stop"]);
+        run(&mut c).expect("pg_ctl stop");
+    }
+
+    /// Starts it again on the same port and data, and waits until it takes connections.
+    pub fn restart(&self) {
+        let own = self.own.as_ref().expect("a server of this test's own");
+        spawn_watcher(&own.watcher).expect("restart");
+        wait_ready(&self.url, Duration::from_secs(30)).expect("the server is back");
+    }
+
     /// The URL of a team project on this server, as `user` (no password: the test servers
     /// trust loopback connections).
     pub fn project_url(&self, user: &str, project: &str) -> String {
@@ -84,6 +110,7 @@ fn parse_url(url: &str) -> Result<Server, String> {
         port: port
             .parse()
             .map_err(|_| format!("TAWSIM_TEST_PG_URL={url}: bad port"))?,
+        own: None,
     })
 }
 
@@ -132,20 +159,10 @@ pub fn start_own(
         .tempdir()
         .map_err(|e| e.to_string())?
         .keep();
-    let root = is_root();
     prepare(&dir)?;
     give_to_server(&dir)?;
-    let as_pg = |program: PathBuf| {
-        if root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(program);
-            c
-        } else {
-            Command::new(program)
-        }
-    };
     let data = dir.join("data");
-    run(as_pg(bin.join("initdb"))
+    run(as_postgres(bin.join("initdb"))
         .arg("-D")
         .arg(&data)
         .args(["-A", "trust", "-U", "postgres", "-E", "UTF8"]))?;
@@ -166,20 +183,13 @@ if [ ! -d /proc/{parent} ]; then kill -INT $pg 2>/dev/null; wait $pg; rm -rf "{d
         dir = dir.display(),
         parent = std::process::id(),
     );
-    let mut sh = if root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--", "sh", "-c", &watcher]);
-        c
-    } else {
-        let mut c = Command::new("sh");
-        c.args(["-c", &watcher]);
-        c
-    };
-    sh.stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    sh.spawn().map_err(|e| format!("start postgres: {e}"))?;
+    spawn_watcher(&watcher)?;
     let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    let own = Own {
+        pg_ctl: bin.join("pg_ctl"),
+        data: data.clone(),
+        watcher: watcher.clone(),
+    };
     let t0 = Instant::now();
     loop {
         if postgres::Client::connect(&url, postgres::NoTls).is_ok() {
@@ -187,7 +197,9 @@ if [ ! -d /proc/{parent} ]; then kill -INT $pg 2>/dev/null; wait $pg; rm -rf "{d
                 "started a throwaway PostgreSQL on port {port} ({})",
                 dir.display()
             );
-            return parse_url(&url);
+            let mut s = parse_url(&url)?;
+            s.own = Some(own);
+            return Ok(s);
         }
         let log = dir.join("server.log");
         let died = std::fs::read_to_string(&log).is_ok_and(|l| l.contains("FATAL"));
@@ -197,6 +209,45 @@ if [ ! -d /proc/{parent} ]; then kill -INT $pg 2>/dev/null; wait $pg; rm -rf "{d
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+fn as_postgres(program: PathBuf) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn spawn_watcher(watcher: &str) -> Result<(), String> {
+    let mut sh = if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", "sh", "-c", watcher]);
+        c
+    } else {
+        let mut c = Command::new("sh");
+        c.args(["-c", watcher]);
+        c
+    };
+    sh.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    sh.spawn()
+        .map(drop)
+        .map_err(|e| format!("start postgres: {e}"))
+}
+
+fn wait_ready(url: &str, limit: Duration) -> Result<(), String> {
+    let t0 = Instant::now();
+    while t0.elapsed() < limit {
+        if postgres::Client::connect(url, postgres::NoTls).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("{url}: no connection after {limit:?}"))
 }
 
 pub fn run(c: &mut Command) -> Result<(), String> {
