@@ -21,6 +21,17 @@ fn main() -> std::process::ExitCode {
             }
         };
     }
+    if let Some(url) = cli
+        .paths
+        .iter()
+        .filter_map(|p| p.to_str())
+        .find(|p| tawsim_core::store::is_team_location(p))
+    {
+        eprintln!(
+            "tawsim: {url}: the window does not open team projects in this release yet; the command line does (tawsim stats|export|import URL, tawsim --script FILE URL, tawsim team …)"
+        );
+        return std::process::ExitCode::from(2);
+    }
     tawsim::crash::install_hook();
     let start = match cli.paths.as_slice() {
         [] => StartProject::Last,

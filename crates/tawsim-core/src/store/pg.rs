@@ -804,11 +804,7 @@ pub fn assign(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let ins = tx
-        .prepare(&format!(
-            "INSERT INTO {q}.assignments (doc_id, annotator_id) VALUES ($1, $2)"
-        ))
-        .map_err(pg(&path))?;
+    let (mut doc_ids, mut annotator_ids) = (Vec::new(), Vec::new());
     let mut state = match spread {
         Spread::Random(seed) => seed,
         Spread::RoundRobin => 0,
@@ -833,9 +829,22 @@ pub fn assign(
             }
         };
         for c in chosen {
-            tx.execute(&ins, &[d, &pool[c].id.0]).map_err(pg(&path))?;
+            doc_ids.push(*d);
+            annotator_ids.push(pool[c].id.0);
             n += 1;
         }
+    }
+    // In one statement per 50,000 rows (a round trip per row took 19 s for 100,000
+    // documents).
+    for (ds, az) in doc_ids.chunks(50_000).zip(annotator_ids.chunks(50_000)) {
+        tx.execute(
+            &format!(
+                "INSERT INTO {q}.assignments (doc_id, annotator_id)
+                 SELECT * FROM unnest($1::bigint[], $2::bigint[])"
+            ),
+            &[&ds, &az],
+        )
+        .map_err(pg(&path))?;
     }
     let minutes = lease.map_or_else(
         || "0".to_string(),
@@ -2352,6 +2361,20 @@ mod tests {
         assert_eq!(
             pgpass_lookup(text, ["db.lab", "5432", "corpus", "bilal"]),
             None
+        );
+    }
+
+    #[test]
+    fn verify_full_and_its_root_certificate_are_taken_out_of_the_url() {
+        let (url, v) =
+            tls_options("postgres://a@h/db?sslmode=verify-full&sslrootcert=%2Ftmp%2Fca.crt&x=1");
+        assert_eq!(url, "postgres://a@h/db?sslmode=require&x=1");
+        assert_eq!(v, Verify::Against(PathBuf::from("/tmp/ca.crt")));
+        let (url, v) = tls_options("postgres://a@h/db?sslmode=require");
+        assert_eq!(url, "postgres://a@h/db?sslmode=require");
+        assert_eq!(v, Verify::Encrypt);
+        assert!(
+            tls_config(&Verify::Against(PathBuf::new())).is_err_and(|e| e.contains("sslrootcert"))
         );
     }
 
