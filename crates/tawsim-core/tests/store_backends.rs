@@ -665,3 +665,88 @@ fn sslmode_require_and_verify_full_reach_a_server_with_a_certificate_made_in_the
         assert!(PgProject::open(&loc).is_err());
     }
 }
+
+#[test]
+fn a_manager_who_is_no_superuser_makes_and_runs_a_team_project() {
+    let Some(server) = pg::server("a_manager_who_is_no_superuser_makes_and_runs_a_team_project")
+    else {
+        return;
+    };
+    // What a real deployment gives its team lead: may create roles and schemas, no more.
+    let boss = pg::unique("boss");
+    let mut su = server.client("postgres");
+    su.batch_execute(&format!(
+        "CREATE ROLE \"{boss}\" LOGIN CREATEROLE; GRANT CREATE ON DATABASE postgres TO \"{boss}\""
+    ))
+    .expect("boss role");
+    let project = pg::unique("lead");
+    let loc = TeamLocation::parse(&server.project_url(&boss, &project), None).expect("url");
+    team_init(&loc).expect("team init as a non-superuser");
+    let amina = pg::unique("amina");
+    add_annotator(&loc, &amina, Role::Annotator, Some("pw")).expect("add annotator");
+    let mut m = PgProject::open(&loc).expect("open as boss");
+    assert_eq!(m.annotator().2, Role::Manager);
+    m.import(
+        |sink| {
+            sink.add(doc("libya", SEED, &[("مصطفى مهراج", "PER")]))?;
+            sink.add(doc("second", "وصل الوفد إلى جنيف.", &[("جنيف", "LOC")]))
+                .map(drop)
+        },
+        |_| true,
+    )
+    .expect("the manager imports");
+    m.reload().expect("reload");
+    let docs = m.documents().expect("docs");
+    let (d0, d1) = (docs[0].id, docs[1].id);
+    let mut a = PgProject::open(
+        &TeamLocation::parse(&server.project_url(&amina, &project), None).expect("url"),
+    )
+    .expect("open as amina");
+    let per = a.labels().by_name("PER").expect("PER").id;
+    let (s, e) = cp(SEED, "مصطفى مهراج");
+    a.apply(
+        d0,
+        &Edit::AddSpan {
+            span: Span::new(s, e, per).expect("span"),
+        },
+    )
+    .expect("amina annotates");
+    let a_id = a.annotator().0.expect("id");
+    // The manager reads every layer, but cannot write into amina's.
+    assert_eq!(m.annotations_of(d0, a_id).expect("read").spans.len(), 1);
+    let mut c = server.client(&boss);
+    let q = format!("tawsim_{project}");
+    let err = c
+        .execute(
+            &format!("INSERT INTO {q}.layer_spans (doc_id, annotator_id, start, \"end\", label_id) VALUES ($1, $2, 0, 2, $3)"),
+            &[&d1.0, &a_id.0, &(per.0 as i32)],
+        )
+        .expect_err("a manager writing into an annotator's layer");
+    assert!(
+        describe(&err).contains("row-level security"),
+        "{}",
+        describe(&err)
+    );
+    // Labels, settings; deleting a label takes its spans in every layer; deleting a
+    // document takes every layer's rows with it.
+    let mut set = m.labels().clone();
+    set.add("FAC").expect("add");
+    m.save_labels(&set).expect("labels");
+    m.save_settings(ProjectSettings {
+        others_visible: true,
+        ..m.settings()
+    })
+    .expect("settings");
+    assert_eq!(
+        m.delete_label(per).expect("delete PER"),
+        2,
+        "boss's and amina's"
+    );
+    assert_eq!(m.delete_documents(&[d1]).expect("delete"), 1);
+    let left: i64 = su
+        .query_one(&format!("SELECT COUNT(*) FROM {q}.layer_spans"), &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(left, 0);
+    assert_eq!(m.documents().expect("docs").len(), 1);
+}
