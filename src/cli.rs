@@ -189,6 +189,14 @@ pub enum TeamAction {
     },
     /// Prints your next assigned document not done (taking its lease in exclusive mode).
     Next { url: String },
+    /// Prints each change others make (labels, settings, documents, annotators,
+    /// assignments, statuses) as it happens, a line each: `changed: TABLE`.
+    Watch {
+        url: String,
+        /// Stop after this many seconds (default: until interrupted).
+        #[arg(long)]
+        seconds: Option<u64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -409,6 +417,7 @@ fn team_action(action: TeamAction) -> Result<(), String> {
             lease,
         } => team_assign(&url, per_doc, random, &annotators, lease),
         TeamAction::Next { url } => team_next(&url),
+        TeamAction::Watch { url, seconds } => team_watch(&url, seconds),
         TeamAction::Push { file, url } => {
             let local = Project::open_read_only(&file).map_err(|e| e.to_string())?;
             let mut team = open_team(&url, None)?;
@@ -444,6 +453,26 @@ fn team_assign(
             l.as_secs() / 60
         ))
     );
+    Ok(())
+}
+
+fn team_watch(url: &str, seconds: Option<u64>) -> Result<(), String> {
+    use std::io::Write as _;
+    let loc = TeamLocation::parse(url, None)?;
+    let w = tawsim_core::store::Watcher::start(&loc).map_err(|e| e.to_string())?;
+    let mut out = std::io::stdout().lock();
+    let say = |out: &mut std::io::StdoutLock<'_>, line: String| {
+        writeln!(out, "{line}")
+            .and_then(|()| out.flush())
+            .map_err(|e| e.to_string())
+    };
+    say(&mut out, format!("watching {}", loc.display))?;
+    let end = seconds.map(|s| std::time::Instant::now() + std::time::Duration::from_secs(s));
+    while end.is_none_or(|e| std::time::Instant::now() < e) {
+        if let Some(change) = w.next_change(std::time::Duration::from_millis(200)) {
+            say(&mut out, format!("changed: {change}"))?;
+        }
+    }
     Ok(())
 }
 

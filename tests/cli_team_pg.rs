@@ -560,3 +560,74 @@ fn the_window_refuses_a_team_url_clearly_instead_of_treating_it_as_a_file() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("does not open team projects"), "{err}");
 }
+
+#[test]
+fn team_watch_shows_what_the_manager_changes_and_what_others_mark_done() {
+    let Some(server) = pg::server("team_watch_shows_what_the_manager_changes") else {
+        return;
+    };
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = pg::unique("live");
+    let manager = server.project_url("postgres", &project);
+    ok(&["team", "init", &manager]);
+    let amina = pg::unique("amina");
+    add(&manager, &amina, "annotator");
+    let file = dir.path().join("t.txt");
+    std::fs::write(&file, TEXT).expect("write");
+    ok(&["import", &manager, file.to_str().expect("p")]);
+    // Amina's open project watches; the manager and another annotator change things.
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .args([
+            "team",
+            "watch",
+            &server.project_url(&amina, &project),
+            "--seconds",
+            "60",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn watch");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = watch.stdout.take().expect("stdout");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let wait_for = |want: &str| {
+        let t0 = std::time::Instant::now();
+        while t0.elapsed() < std::time::Duration::from_secs(20) {
+            if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200))
+                && line == want
+            {
+                return;
+            }
+        }
+        panic!("no {want:?} from team watch");
+    };
+    wait_for(&format!(
+        "watching {}",
+        server.project_url(&amina, &project)
+    ));
+    ok(&["project", "set", &manager, "layers", "visible"]);
+    wait_for("changed: meta");
+    let bilal = pg::unique("bilal");
+    add(&manager, &bilal, "annotator");
+    wait_for("changed: annotators");
+    let script = dir.path().join("s.txt");
+    std::fs::write(&script, "doc 0\nstatus done\n").expect("script");
+    ok(&[
+        "--script",
+        script.to_str().expect("p"),
+        &server.project_url(&bilal, &project),
+    ]);
+    wait_for("changed: layer_status");
+    ok(&["team", "assign", &manager]);
+    wait_for("changed: assignments");
+    let _ = watch.kill();
+    let _ = watch.wait();
+}

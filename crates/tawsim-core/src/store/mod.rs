@@ -8,7 +8,7 @@ mod project;
 mod schema;
 
 pub use backend::{DocumentSink, ExportDocs, NextAssigned, Store};
-pub use pg::{LayerRows, PgProject, TeamLocation, is_team_location};
+pub use pg::{LayerRows, PgProject, TeamLocation, Watcher, is_team_location};
 pub use project::{DocSummary, ImportSink, LayerStats, Project, ProjectStats};
 pub use schema::SCHEMA_VERSION;
 

@@ -535,6 +535,130 @@ CREATE POLICY manage ON {q}.{t} FOR DELETE TO {m}
         .collect::<String>()
 }
 
+/// The channel a team project announces its changes on.
+fn channel(project: &str) -> String {
+    format!("tawsim_{project}")
+}
+
+/// Live updates: every change to what open views show is announced on the project's channel
+/// (the payload is the table's name; the rows stay behind row-level security).
+fn notify_sql(q: &str, project: &str) -> String {
+    let chan = literal(&channel(project));
+    let mut sql = format!(
+        "CREATE FUNCTION {q}.notify_change() RETURNS trigger LANGUAGE plpgsql
+           AS $$ BEGIN PERFORM pg_notify({chan}, TG_TABLE_NAME); RETURN NULL; END $$;\n"
+    );
+    for t in [
+        "labels",
+        "meta",
+        "annotators",
+        "documents",
+        "assignments",
+        "layer_status",
+    ] {
+        sql.push_str(&format!(
+            "CREATE TRIGGER notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {q}.{t}
+               FOR EACH STATEMENT EXECUTE FUNCTION {q}.notify_change();\n"
+        ));
+    }
+    sql
+}
+
+/// Changes announced on a team project, received on a thread of their own: the names of
+/// the tables that changed (labels, meta, annotators, documents, assignments,
+/// layer_status), and `reconnected` after the connection was lost and made again (when
+/// anything may have changed).
+pub struct Watcher {
+    rx: std::sync::mpsc::Receiver<String>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Watcher {
+    /// Starts listening; returns once the server listens for this client.
+    pub fn start(location: &TeamLocation) -> Result<Watcher, StoreError> {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let path = location.path();
+        let listen = format!("LISTEN {}", ident(&channel(&location.project)));
+        let mut client = location.connect()?;
+        client.batch_execute(&listen).map_err(pg(&path))?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let loc = location.clone();
+        let thread = std::thread::spawn(move || {
+            use postgres::fallible_iterator::FallibleIterator;
+            let mut client = Some(client);
+            let mut wait = std::time::Duration::from_millis(200);
+            while !stopped.load(Ordering::Relaxed) {
+                let Some(c) = client.as_mut() else {
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(std::time::Duration::from_secs(2));
+                    if let Ok(mut fresh) = loc.connect()
+                        && fresh.batch_execute(&listen).is_ok()
+                    {
+                        client = Some(fresh);
+                        wait = std::time::Duration::from_millis(200);
+                        if tx.send("reconnected".into()).is_err() {
+                            return;
+                        }
+                    }
+                    continue;
+                };
+                let mut lost = false;
+                {
+                    let mut notes = c.notifications();
+                    let mut it = notes.timeout_iter(std::time::Duration::from_millis(250));
+                    loop {
+                        match it.next() {
+                            Ok(Some(n)) => {
+                                if tx.send(n.payload().to_string()).is_err() {
+                                    return;
+                                }
+                            }
+                            Ok(None) => break,
+                            Err(_) => {
+                                lost = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                if lost {
+                    client = None;
+                }
+                if client.as_ref().is_some_and(Client::is_closed) {
+                    client = None;
+                }
+            }
+        });
+        Ok(Watcher {
+            rx,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The changes received since the last call (without waiting).
+    pub fn changes(&self) -> Vec<String> {
+        self.rx.try_iter().collect()
+    }
+
+    /// The next change, waiting up to `timeout`.
+    pub fn next_change(&self, timeout: std::time::Duration) -> Option<String> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// Creates a team project on the server: its schema, tables, roles and row-level security,
 /// the default labels and settings, and the connecting role as its first manager.
 pub fn team_init(location: &TeamLocation) -> Result<(), StoreError> {
@@ -574,6 +698,8 @@ pub fn team_init(location: &TeamLocation) -> Result<(), StoreError> {
     ))
     .map_err(pg(&path))?;
     tx.batch_execute(&schema_sql(&s, &groups_a, &groups_m))
+        .map_err(pg(&path))?;
+    tx.batch_execute(&notify_sql(&ident(&s), &location.project))
         .map_err(pg(&path))?;
     let me: String = tx
         .query_one("SELECT current_user::text", &[])
