@@ -13,6 +13,22 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tawsim_core::merge::{MergeInput, choose_layer, merge_projects};
 
+/// `println!` for what a command prints: when the reader goes away (`tawsim stats P | head`)
+/// the command ends quietly instead of panicking; any other write error is reported.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        if let Err(e) = writeln!(o, $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("tawsim: standard output: {e}");
+            std::process::exit(1);
+        }
+    }};
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tawsim",
@@ -267,10 +283,10 @@ fn parse_scheme(s: Option<&str>) -> Result<TagScheme, String> {
 
 fn print_report(r: &crate::formats::ImportReport) {
     for w in &r.warnings {
-        println!("warning: {w}");
+        out!("warning: {w}");
     }
     for e in &r.errors {
-        println!("problem: {e}");
+        out!("problem: {e}");
     }
 }
 
@@ -313,14 +329,14 @@ fn run(cmd: CliCommand) -> Result<(), String> {
                 let mut p = open_team(url, annotator.as_deref())?;
                 let out = ops::import_paths_joining(&mut p, &files, format, &opts, true)
                     .map_err(|e| e.to_string())?;
-                println!("{}", out.summary());
+                out!("{}", out.summary());
                 print_report(&out.report);
                 return Ok(());
             }
             let (_, out) =
                 ops::import_new_as(&project, &files, format, &opts, annotator.as_deref())
                     .map_err(|e| e.to_string())?;
-            println!("{}", out.summary());
+            out!("{}", out.summary());
             print_report(&out.report);
             Ok(())
         }
@@ -333,7 +349,7 @@ fn run(cmd: CliCommand) -> Result<(), String> {
                 })?;
             let opts = read.to_options(false)?;
             let r = crate::formats::validate(&file, format, &opts).map_err(|e| e.to_string())?;
-            println!(
+            out!(
                 "{}: {} document(s), {} span(s), {} warning(s), {} problem(s)",
                 file.display(),
                 r.documents,
@@ -371,7 +387,7 @@ fn team_action(action: TeamAction) -> Result<(), String> {
         TeamAction::Init { url, project } => {
             let loc = TeamLocation::parse(&url, project.as_deref())?;
             tawsim_core::store::pg::team_init(&loc).map_err(|e| e.to_string())?;
-            println!("Created team project {}", loc.display);
+            out!("Created team project {}", loc.display);
             Ok(())
         }
         TeamAction::AddAnnotator {
@@ -398,14 +414,14 @@ fn team_action(action: TeamAction) -> Result<(), String> {
             };
             let r = tawsim_core::store::pg::add_annotator(&loc, &name, role, Some(&password))
                 .map_err(|e| e.to_string())?;
-            println!("{}: {} is {}", loc.display, name.trim(), role.as_str());
+            out!("{}: {} is {}", loc.display, name.trim(), role.as_str());
             if !r.created_role {
-                println!(
+                out!(
                     "(the role {} was already there; its password is unchanged)",
                     name.trim()
                 );
             } else if made {
-                println!("password for {}: {password}", name.trim());
+                out!("password for {}: {password}", name.trim());
             }
             Ok(())
         }
@@ -422,7 +438,7 @@ fn team_action(action: TeamAction) -> Result<(), String> {
             let local = Project::open_read_only(&file).map_err(|e| e.to_string())?;
             let mut team = open_team(&url, None)?;
             let (docs, spans) = team.push(&local).map_err(|e| e.to_string())?;
-            println!(
+            out!(
                 "Pushed {docs} document(s) and {spans} span(s) from {} to {}",
                 file.display(),
                 url_shown(&url)
@@ -444,7 +460,7 @@ fn team_assign(
     let spread = random.map_or(Spread::RoundRobin, Spread::Random);
     let lease = lease.map(|m| std::time::Duration::from_secs(m.saturating_mul(60)));
     let r = assign(&loc, per_doc, spread, annotators, lease).map_err(|e| e.to_string())?;
-    println!(
+    out!(
         "Assigned {} document(s): {} assignment(s){}",
         r.documents,
         r.assignments,
@@ -481,10 +497,10 @@ fn team_next(url: &str) -> Result<(), String> {
     match p.next_assigned().map_err(|e| e.to_string())? {
         NextAssigned::Document(id) => {
             let d = p.document(id).map_err(|e| e.to_string())?;
-            println!("document {} {}", id.0, d.name);
+            out!("document {} {}", id.0, d.name);
         }
-        NextAssigned::Finished => println!("every document assigned to you is done"),
-        NextAssigned::NotAssigned => println!("no documents are assigned to you"),
+        NextAssigned::Finished => out!("every document assigned to you is done"),
+        NextAssigned::NotAssigned => out!("no documents are assigned to you"),
     }
     Ok(())
 }
@@ -571,14 +587,14 @@ fn export(cmd: CliCommand) -> Result<(), String> {
         ops::export_project(&p, format, &output, &filter, &opts, None)
     }
     .map_err(|e| e.to_string())?;
-    println!(
+    out!(
         "Exported {} document(s) with {} span(s) to {}",
         r.documents,
         r.spans,
         output.display()
     );
     for m in &r.misaligned {
-        println!("not written: {m}");
+        out!("not written: {m}");
     }
     if r.misaligned.is_empty() || lenient {
         Ok(())
@@ -625,30 +641,30 @@ fn stats(project: &std::path::Path, annotator: Option<&str>) -> Result<(), Strin
                 ));
             }
         }
-        println!("layer: {}", p.annotator().1);
+        out!("layer: {}", p.annotator().1);
         let s = p.stats().map_err(|e| e.to_string())?;
         return print_stats(&s);
     }
     let (mut p, _copy) = open_reading(project, annotator)?;
     if let Some((_, name)) = choose_layer(&p, annotator)? {
         p.set_annotator(&name).map_err(|e| e.to_string())?;
-        println!("layer: {name}");
+        out!("layer: {name}");
     }
     let s = p.stats().map_err(|e| e.to_string())?;
     print_stats(&s)
 }
 
 fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
-    println!("documents: {}", s.documents);
-    println!("spans: {}", s.spans);
+    out!("documents: {}", s.documents);
+    out!("spans: {}", s.spans);
     for (status, n) in &s.by_status {
-        println!("status {status}: {n}");
+        out!("status {status}: {n}");
     }
     for (label, n) in &s.by_label {
-        println!("label {label}: {n}");
+        out!("label {label}: {n}");
     }
     for l in &s.layers {
-        println!(
+        out!(
             "annotator {} ({}): {} span(s), {} done, {} in progress",
             l.annotator.name,
             l.annotator.role.as_str(),
@@ -657,9 +673,11 @@ fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
             l.in_progress
         );
         if l.assigned > 0 {
-            println!(
+            out!(
                 "  assigned to {}: {} document(s), {} done",
-                l.annotator.name, l.assigned, l.assigned_done
+                l.annotator.name,
+                l.assigned,
+                l.assigned_done
             );
         }
     }
@@ -670,16 +688,16 @@ fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
 fn merge(output: &std::path::Path, inputs: &[String]) -> Result<(), String> {
     let inputs: Vec<MergeInput> = inputs.iter().map(|s| MergeInput::parse(s)).collect();
     let r = merge_projects(output, &inputs).map_err(|e| e.to_string())?;
-    println!(
+    out!(
         "Merged {} document(s) into {}",
         r.documents,
         output.display()
     );
     for (name, docs, spans) in &r.layers {
-        println!("layer {name}: {docs} document(s), {spans} span(s)");
+        out!("layer {name}: {docs} document(s), {spans} span(s)");
     }
     for d in &r.differing {
-        println!("not merged: {d}");
+        out!("not merged: {d}");
     }
     Ok(())
 }
@@ -724,7 +742,7 @@ fn project_action(action: ProjectAction) -> Result<(), String> {
                 (k, _) => return Err(format!("unknown setting {k:?} (overlap, layers)")),
             }
             p(s)?;
-            println!(
+            out!(
                 "{}: {key} = {value}",
                 url_shown(&project.display().to_string())
             );
@@ -739,7 +757,7 @@ fn project_action(action: ProjectAction) -> Result<(), String> {
                 .ok_or_else(|| format!("unknown role {role:?} (annotator, manager)"))?;
             let mut p = Project::open(&project).map_err(|e| e.to_string())?;
             p.set_role(&name, role).map_err(|e| e.to_string())?;
-            println!(
+            out!(
                 "{}: {} is {}",
                 project.display(),
                 name.trim(),

@@ -501,3 +501,28 @@ fn export_conll_dialect_doccano_writes_two_tab_columns_and_an_unknown_one_is_ref
     ]);
     assert!(!ok && err.contains("unknown CoNLL dialect"), "{err}");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly_not_with_a_panic() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().expect("tmp");
+    // 20,000 bad lines: the report is far larger than a pipe holds.
+    let bad = dir.path().join("bad.jsonl");
+    let line = "{\"text\": \"وقّع\", \"label\": [[0, 2, \"PER\"]]}\n";
+    std::fs::write(&bad, line.repeat(20_000)).expect("write");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .args(["validate", s(&bad), "--format", "doccano"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Read one line, as `| head -1` does, then go away.
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("first line");
+    assert!(first.contains("20000 problem(s)"), "{first}");
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
