@@ -251,6 +251,10 @@ pub struct ReadOptions {
     /// them from then on.
     #[arg(long)]
     pub allow_overlap: bool,
+    /// Warnings count as problems: a span that cuts a word or has a space at an edge, a
+    /// repaired tag, a cut document… (without --lenient they stop the import).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl ReadOptions {
@@ -270,6 +274,7 @@ impl ReadOptions {
             overlap: self
                 .allow_overlap
                 .then_some(crate::domain::OverlapPolicy::Allow),
+            strict: self.strict,
             ..ImportOptions::default()
         })
     }

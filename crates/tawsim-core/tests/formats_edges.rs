@@ -271,3 +271,77 @@ fn brat_offsets_counting_crlf_as_one_character_are_mapped_to_the_stored_text_and
     assert_eq!(rep.errors.len(), 2, "{:?}", rep.errors);
     assert!(rep.warnings.is_empty(), "{:?}", rep.warnings);
 }
+
+#[test]
+fn spans_that_cut_a_word_or_carry_an_edge_space_are_warned_with_file_line_and_text_and_strict_refuses_them()
+ {
+    let dir = tempfile::tempdir().expect("tmp");
+    let text = "وصل الوفد إلى وبنغازي ثم جنيف.";
+    let cp = |needle: &str| {
+        let b = text.find(needle).expect("needle");
+        let s = text[..b].chars().count();
+        (s, s + needle.chars().count())
+    };
+    let (b0, b1) = cp("بنغازي"); // after the proclitic و: a word edge
+    let (g0, g1) = cp("جنيف");
+    let (w0, w1) = cp("الوفد");
+    let lines = [
+        // 1: fine (a proclitic before the start is not a cut)
+        (b0, b1, "LOC"),
+        // 2: starts inside جنيف (one code point too far: an off-by-one)
+        (g0 + 1, g1, "LOC"),
+        // 3: ends inside جنيف
+        (g0, g1 - 1, "LOC"),
+        // 4: carries the space before الوفد
+        (w0 - 1, w1, "ORG"),
+    ];
+    let file = dir.path().join("spans.jsonl");
+    let body: String = lines
+        .iter()
+        .map(|(s, e, l)| {
+            format!(
+                "{}\n",
+                serde_json::json!({"text": text, "label": [[s, e, l]]})
+            )
+        })
+        .collect();
+    std::fs::write(&file, body).expect("write");
+    let opts = ImportOptions::default();
+    let (docs, report) = import_all(&file, Format::Doccano, &opts);
+    assert_eq!(docs.len(), 4, "all kept: they are warnings");
+    let found: Vec<(Option<usize>, ProblemKind, bool)> = report
+        .warnings
+        .iter()
+        .filter(|w| matches!(w.kind, ProblemKind::CutsWord | ProblemKind::EdgeSpace))
+        .map(|w| (w.line, w.kind.clone(), w.message.contains('"')))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (Some(2), ProblemKind::CutsWord, true),
+            (Some(3), ProblemKind::CutsWord, true),
+            (Some(4), ProblemKind::EdgeSpace, true),
+        ],
+        "{:#?}",
+        report.warnings
+    );
+    let shown = report
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        shown.contains("spans.jsonl:2") && shown.contains("\"نيف\""),
+        "{shown}"
+    );
+    assert!(shown.contains("starts inside the word \"جنيف\""), "{shown}");
+    // --strict: the same three are problems, and a strict import stops on problems.
+    let strict = ImportOptions {
+        strict: true,
+        ..ImportOptions::default()
+    };
+    let (_, report) = import_all(&file, Format::Doccano, &strict);
+    assert_eq!(report.errors.len(), 3, "{:#?}", report.errors);
+    assert!(report.warnings.is_empty());
+}

@@ -183,6 +183,18 @@ impl<'o> ImportCtx<'o> {
                 self.report.errors.push(Problem::span(file, cline, e));
                 continue;
             }
+            if let Some((kind, why)) = checker.edge_problem(c.start, c.end) {
+                let text = checker
+                    .offsets
+                    .slice(checker.text, c.start, c.end)
+                    .unwrap_or("");
+                self.warn(
+                    file,
+                    cline,
+                    kind,
+                    format!("span [{}, {}) {} {text:?} {why}", c.start, c.end, c.label),
+                );
+            }
             kept.push(TaggedSpan {
                 start: c.start,
                 end: c.end,
@@ -213,6 +225,69 @@ impl<'t> SpanChecker<'t> {
             text,
             offsets: OffsetIndex::new(text),
         }
+    }
+
+    /// A checked span that begins or ends with a space, or whose edge falls inside a word
+    /// (a proclitic before the start is a word edge), with words for the report.
+    pub fn edge_problem(&self, start: usize, end: usize) -> Option<(ProblemKind, String)> {
+        use crate::domain::arabic::{is_word_char, proclitic_prefixes};
+        let (bs, be) = (
+            self.offsets.char_to_byte(self.text, start)?,
+            self.offsets.char_to_byte(self.text, end)?,
+        );
+        let inner = &self.text[bs..be];
+        if inner.starts_with(char::is_whitespace) {
+            return Some((ProblemKind::EdgeSpace, "begins with a space".into()));
+        }
+        if inner.ends_with(char::is_whitespace) {
+            return Some((ProblemKind::EdgeSpace, "ends with a space".into()));
+        }
+        let before: String = {
+            let mut v: Vec<char> = self.text[..bs]
+                .chars()
+                .rev()
+                .take_while(|c| is_word_char(*c))
+                .collect();
+            v.reverse();
+            v.into_iter().collect()
+        };
+        let first_in = inner.chars().next().is_some_and(is_word_char);
+        if !before.is_empty() && first_in {
+            let rest: String = self.text[bs..]
+                .chars()
+                .take_while(|c| is_word_char(*c))
+                .collect();
+            let word = format!("{before}{rest}");
+            let n = before.chars().count();
+            if !proclitic_prefixes(&word, true).contains(&n) {
+                return Some((
+                    ProblemKind::CutsWord,
+                    format!("starts inside the word {word:?}"),
+                ));
+            }
+        }
+        let last_in = inner.chars().next_back().is_some_and(is_word_char);
+        let after_in = self.text[be..].chars().next().is_some_and(is_word_char);
+        if last_in && after_in {
+            let head: String = {
+                let mut v: Vec<char> = self.text[..be]
+                    .chars()
+                    .rev()
+                    .take_while(|c| is_word_char(*c))
+                    .collect();
+                v.reverse();
+                v.into_iter().collect()
+            };
+            let tail: String = self.text[be..]
+                .chars()
+                .take_while(|c| is_word_char(*c))
+                .collect();
+            return Some((
+                ProblemKind::CutsWord,
+                format!("ends inside the word {:?}", format!("{head}{tail}")),
+            ));
+        }
+        None
     }
 
     /// Same answer as `IndexedText::is_grapheme_boundary`.

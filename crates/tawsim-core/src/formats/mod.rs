@@ -174,7 +174,7 @@ pub fn import_path(
     let mut ctx = ImportCtx::new(opts);
     if format == Format::Brat {
         brat::import(path, &mut ctx, sink)?;
-        return Ok(ctx.report);
+        return Ok(strictly(ctx.report, opts));
     }
     let files = input_files(path, format)?;
     for file in &files {
@@ -188,7 +188,16 @@ pub fn import_path(
         };
         ctx.skip_unreadable(file, read)?;
     }
-    Ok(ctx.report)
+    Ok(strictly(ctx.report, opts))
+}
+
+/// With `--strict`, warnings are problems.
+fn strictly(mut report: ImportReport, opts: &ImportOptions) -> ImportReport {
+    if opts.strict {
+        let w = std::mem::take(&mut report.warnings);
+        report.errors.extend(w);
+    }
+    report
 }
 
 /// Imports into a sink that discards: the report alone.

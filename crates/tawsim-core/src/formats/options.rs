@@ -130,6 +130,9 @@ pub struct ImportOptions {
     /// [`ProblemKind::DocumentCut`](super::ProblemKind::DocumentCut)). `0` keeps the whole
     /// file as one document.
     pub max_doc_tokens: usize,
+    /// Every warning counts as a problem (`--strict`): a span that cuts a word or has a
+    /// space at an edge, a repaired tag, a cut document, … then stops a non-lenient import.
+    pub strict: bool,
     /// Set to stop an import; it then returns [`FormatError::Cancelled`].
     pub cancel: Option<Arc<AtomicBool>>,
     /// Bytes read so far (across all files of the import), for a progress bar.
@@ -146,6 +149,7 @@ impl Default for ImportOptions {
             tag_column: None,
             utf16_offsets: false,
             max_doc_tokens: 1000,
+            strict: false,
             cancel: None,
             progress: None,
         }

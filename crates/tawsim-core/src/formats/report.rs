@@ -53,6 +53,12 @@ pub enum ProblemKind {
     Unsupported,
     /// A span not on token edges, or overlapping, on a token export (left out).
     Misaligned,
+    /// A span whose start or end falls inside a word (kept): the mark of byte-offset and
+    /// off-by-one bugs in the tool that wrote the file. A proclitic before the start
+    /// (و ف ب ل ك, the article) is a word edge, not a cut.
+    CutsWord,
+    /// A span that begins or ends with a space (kept).
+    EdgeSpace,
     /// Anything else.
     Other,
 }
