@@ -598,6 +598,9 @@ fn export(cmd: CliCommand) -> Result<(), String> {
         r.spans,
         output.display()
     );
+    for w in &r.warnings {
+        out!("warning: {w}");
+    }
     for m in &r.misaligned {
         out!("not written: {m}");
     }

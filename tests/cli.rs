@@ -526,3 +526,110 @@ fn a_reader_that_stops_early_ends_the_command_quietly_not_with_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn hugging_face_tag_ids_are_the_projects_in_every_export_and_a_shared_labels_json_is_never_overwritten()
+ {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let text = "زار محمد بنغازي يوم الأحد.";
+    let cp = |needle: &str| {
+        let b = text.find(needle).expect("needle");
+        let s = text[..b].chars().count();
+        (s, s + needle.chars().count())
+    };
+    let (p0, p1) = cp("محمد");
+    let (l0, l1) = cp("بنغازي");
+    let input = d.join("in.jsonl");
+    std::fs::write(
+        &input,
+        format!(
+            "{}\n",
+            serde_json::json!({"text": text, "label": [[p0, p1, "PER"], [l0, l1, "LOC"]]})
+        ),
+    )
+    .expect("write");
+    let project = d.join("p.tawsim");
+    let (ok, _, err) = tawsim(&["import", s(&project), s(&input)]);
+    assert!(ok, "{err}");
+    let out = d.join("hf");
+    std::fs::create_dir(&out).expect("dir");
+    let export = |name: &str, extra: &[&str]| {
+        let o = out.join(name);
+        let mut args = vec!["export", s(&project), "--format", "hf", "-o", s(&o)];
+        args.extend(extra);
+        let (ok, stdout, err) = tawsim(&args);
+        assert!(ok, "{stdout}{err}");
+        stdout
+    };
+    export("all.jsonl", &[]);
+    export("loc.jsonl", &["--labels", "LOC"]);
+    let tags = |f: &str| -> Vec<String> {
+        serde_json::from_str(&std::fs::read_to_string(out.join(f)).expect(f)).expect("json")
+    };
+    // The project's label order (PER, LOC, ORG, MISC, ...), whatever --labels kept.
+    assert_eq!(tags("all.labels.json"), tags("loc.labels.json"));
+    assert_eq!(
+        &tags("all.labels.json")[..5],
+        ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+    );
+    assert_eq!(tags("labels.json"), tags("all.labels.json"));
+    let ids = |f: &str| -> Vec<u64> {
+        let v: serde_json::Value =
+            serde_json::from_str(std::fs::read_to_string(out.join(f)).expect(f).trim())
+                .expect("json");
+        v["ner_tags"]
+            .as_array()
+            .expect("tags")
+            .iter()
+            .map(|x| x.as_u64().expect("id"))
+            .collect()
+    };
+    let loc = tags("all.labels.json")
+        .iter()
+        .position(|t| t == "B-LOC")
+        .expect("B-LOC") as u64;
+    assert!(
+        ids("all.jsonl").contains(&loc) && ids("loc.jsonl").contains(&loc),
+        "B-LOC has one id"
+    );
+
+    // Another project, other labels, into the same folder: labels.json is left as it was.
+    let other_in = d.join("other.jsonl");
+    std::fs::write(
+        &other_in,
+        format!(
+            "{}\n",
+            serde_json::json!({"text": text, "label": [[l0, l1, "CITY"]]})
+        ),
+    )
+    .expect("write");
+    let other = d.join("other.tawsim");
+    let (ok, _, err) = tawsim(&["import", s(&other), s(&other_in)]);
+    assert!(ok, "{err}");
+    let before = std::fs::read(out.join("labels.json")).expect("labels.json");
+    let o = out.join("other.jsonl");
+    let (ok, stdout, err) = tawsim(&["export", s(&other), "--format", "hf", "-o", s(&o)]);
+    assert!(ok, "{err}");
+    assert!(
+        stdout.contains("warning:") && stdout.contains("left as it was"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("labels.json")).expect("labels.json"),
+        before
+    );
+    // Each file decodes with its own tags: CITY comes back as CITY, LOC as LOC.
+    for (file, want) in [("other.jsonl", "CITY"), ("loc.jsonl", "LOC")] {
+        let (ok, stdout, err) = tawsim(&["validate", s(&out.join(file)), "--format", "hf"]);
+        assert!(ok, "{stdout}{err}");
+        let back = d.join(format!("back-{file}.tawsim"));
+        let (ok, _, err) = tawsim(&["import", s(&back), s(&out.join(file)), "--format", "hf"]);
+        assert!(ok, "{err}");
+        let (_, stats, _) = tawsim(&["stats", s(&back)]);
+        assert!(
+            stats.contains(&format!("label {want}: 1")),
+            "{file}: {stats}"
+        );
+    }
+}

@@ -266,6 +266,9 @@ pub fn export_project<S: Store>(
 ) -> Result<formats::ExportReport, OpsError> {
     let mut opts = opts.clone();
     opts.inputs.push(project.path().to_path_buf());
+    if opts.label_order.is_empty() {
+        opts.label_order = project.labels().iter().map(|l| l.name.clone()).collect();
+    }
     let mut store_error = None;
     let docs = project.export_docs(filter.layer, filter.status, filter.labels.as_deref())?;
     let mut docs = docs.map_while(|d| match d {
@@ -466,6 +469,9 @@ pub fn run_export<S: Store>(
                 for m in &rep.misaligned {
                     s.push_str(&format!("\nnot written: {m}"));
                 }
+            }
+            for w in &rep.warnings {
+                s.push_str(&format!("\nwarning: {w}"));
             }
             Ok(s)
         }

@@ -8,7 +8,11 @@
 //!
 //! Export: one line per document, tokenised like CoNLL (line breaks become token
 //! boundaries); the format is flat, so a span overlapping another is reported and left
-//! out. `labels.json` lists `O` then `B-X`, `I-X` per label in order of first use.
+//! out. The tag names are `O` then `B-X`, `I-X` per label of the project in its order
+//! (the same ids in every export of the project, whatever `--labels` keeps), written to
+//! `<stem>.labels.json` beside the file, and to `labels.json` when there is none yet or it
+//! is the same; a `labels.json` that lists other tags is left as it was, and the report
+//! says so. Import reads `<stem>.labels.json`, else `labels.json`.
 
 use super::tokens::{self, TagDecoder, parse_tag};
 use super::{
@@ -21,7 +25,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The sidecar path for an HF output or input file.
+/// The folder's shared sidecar, `labels.json`, beside an HF file.
 #[must_use]
 pub fn labels_path(file: &Path) -> PathBuf {
     match file.parent() {
@@ -30,8 +34,22 @@ pub fn labels_path(file: &Path) -> PathBuf {
     }
 }
 
+/// The file's own sidecar: `train.jsonl` -> `train.labels.json`.
+#[must_use]
+pub fn own_labels_path(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "labels".into(), |s| s.to_string_lossy().into_owned());
+    file.with_file_name(format!("{stem}.labels.json"))
+}
+
 fn read_labels(file: &Path, ctx: &ImportCtx<'_>) -> Result<Option<Vec<String>>, FormatError> {
-    let path = labels_path(file);
+    let own = own_labels_path(file);
+    let path = if own.is_file() {
+        own
+    } else {
+        labels_path(file)
+    };
     if !path.is_file() {
         return Ok(None);
     }
@@ -256,6 +274,16 @@ pub(crate) fn export(
     let mut file = AtomicFile::create(out)?;
     let mut names: Vec<String> = vec!["O".into()];
     let mut ids: HashMap<String, usize> = HashMap::from([("O".to_string(), 0)]);
+    // The project's labels first, in its order: stable ids across exports and subsets.
+    for label in &opts.label_order {
+        for p in ["B-", "I-"] {
+            let n = format!("{p}{label}");
+            if !ids.contains_key(&n) {
+                ids.insert(n.clone(), names.len());
+                names.push(n);
+            }
+        }
+    }
     {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file.writer());
         let mut line = String::new();
@@ -324,16 +352,44 @@ pub(crate) fn export(
         }
         w.flush().map_err(werr(out))?;
     }
-    let lpath = labels_path(out);
-    let mut lfile = AtomicFile::create(&lpath)?;
     let body =
-        serde_json::to_string_pretty(&names).map_err(|e| FormatError::Other(e.to_string()))?;
+        serde_json::to_string_pretty(&names).map_err(|e| FormatError::Other(e.to_string()))? + "\n";
+    let own = own_labels_path(out);
+    let mut lfile = AtomicFile::create(&own)?;
     lfile
         .writer()
         .write_all(body.as_bytes())
-        .map_err(werr(&lpath))?;
-    lfile.writer().write_all(b"\n").map_err(werr(&lpath))?;
+        .map_err(werr(&own))?;
+    // The folder's labels.json (what loaders look for): written when there is none or it
+    // lists the same tags; one that lists other tags (another project's export in this
+    // folder) is never overwritten.
+    let shared = labels_path(out);
+    let existing = std::fs::read_to_string(&shared).ok();
+    let same = existing
+        .as_deref()
+        .is_some_and(|e| serde_json::from_str::<Vec<String>>(e).is_ok_and(|v| v == names));
+    let mut shared_file = None;
+    match existing {
+        None => {
+            let mut f = AtomicFile::create(&shared)?;
+            f.writer().write_all(body.as_bytes()).map_err(werr(&shared))?;
+            shared_file = Some(f);
+        }
+        Some(_) if same => {}
+        Some(_) => report.warnings.push(Problem::new(
+            &shared,
+            None,
+            ProblemKind::Other,
+            format!(
+                "lists other tags than this export's, so it was left as it was; {} holds this export's tags",
+                own.display()
+            ),
+        )),
+    }
     file.commit(opts.force)?;
     lfile.commit(opts.force)?;
+    if let Some(f) = shared_file {
+        f.commit(true)?;
+    }
     Ok(report)
 }

@@ -220,7 +220,7 @@ pub fn export_documents(
 ) -> Result<ExportReport, FormatError> {
     check_output(out, opts)?;
     if format == Format::HfTokens {
-        check_output(&hf_tokens::labels_path(out), opts)?;
+        check_output(&hf_tokens::own_labels_path(out), opts)?;
     }
     match format {
         Format::Brat => brat::export(docs, out, opts),

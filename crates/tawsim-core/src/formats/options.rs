@@ -174,6 +174,10 @@ pub struct ExportOptions {
     pub force: bool,
     /// Paths the documents came from: the output may never be one of them, even with force.
     pub inputs: Vec<PathBuf>,
+    /// The project's label names in its order: Hugging Face tag ids come from it (`O`, then
+    /// `B-`/`I-` per label), so they are the same in every export of the project, whatever
+    /// `--labels` keeps. Empty: in order of first use.
+    pub label_order: Vec<String>,
     /// Set to stop an export; nothing is written then.
     pub cancel: Option<Arc<AtomicBool>>,
 }

@@ -131,6 +131,9 @@ pub struct ExportReport {
     /// Spans not written because they do not fall on token edges (CoNLL/HF), or overlap
     /// another span where the format is flat (HF). Reported, never moved.
     pub misaligned: Vec<Problem>,
+    /// What the user should know but that changed nothing written (a shared `labels.json`
+    /// left as it was).
+    pub warnings: Vec<Problem>,
 }
 
 /// Errors that stop an import or export.
