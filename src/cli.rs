@@ -4,7 +4,7 @@
 
 use crate::domain::DocStatus;
 use crate::formats::{
-    ConllDialect, DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme,
+    ConllDialect, DoccanoShape, ExportOptions, Format, ImportOptions, Split, TagScheme, TokenSplit,
 };
 use crate::ops;
 use crate::store::{NextAssigned, PgProject, Project, Store, TeamLocation, is_team_location};
@@ -119,6 +119,13 @@ pub enum CliCommand {
         /// Exit 0 even when some spans cannot be written in the format (they are listed).
         #[arg(long)]
         lenient: bool,
+        /// HF rows: documents (default), sentences, or max-tokens (whole sentences up to
+        /// --max-tokens, 512 unless given).
+        #[arg(long, value_name = "HOW")]
+        split: Option<String>,
+        /// With --split max-tokens: the most tokens a row holds.
+        #[arg(long, value_name = "N")]
+        max_tokens: Option<usize>,
     },
     /// Check a dataset file without importing it: the report lists every problem.
     Validate {
@@ -546,6 +553,8 @@ fn export(cmd: CliCommand) -> Result<(), String> {
         with_article,
         annotator,
         lenient,
+        split,
+        max_tokens,
     } = cmd
     else {
         return Err("not an export".into());
@@ -575,8 +584,24 @@ fn export(cmd: CliCommand) -> Result<(), String> {
             DoccanoShape::Label
         },
         force,
+        token_split: match (split.as_deref(), max_tokens) {
+            (None | Some("documents"), None) => TokenSplit::Documents,
+            (Some("sentences"), None) => TokenSplit::Sentences,
+            (Some("max-tokens") | None, n) => TokenSplit::MaxTokens(n.unwrap_or(512)),
+            (Some("documents" | "sentences"), Some(_)) => {
+                return Err("--max-tokens goes with --split max-tokens".into());
+            }
+            (Some(s), _) => {
+                return Err(format!(
+                    "unknown --split {s:?} for an export (documents, sentences, max-tokens)"
+                ));
+            }
+        },
         ..ExportOptions::default()
     };
+    if opts.token_split != TokenSplit::Documents && format != Format::HfTokens {
+        return Err("--split and --max-tokens are for the hf format".into());
+    }
     let mut filter = ops::ExportFilter {
         layer: None,
         status,

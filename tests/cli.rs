@@ -633,3 +633,79 @@ fn hugging_face_tag_ids_are_the_projects_in_every_export_and_a_shared_labels_jso
         );
     }
 }
+
+#[test]
+fn a_hugging_face_export_splits_rows_at_sentences_or_max_tokens_never_inside_an_entity() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let text = "زار محمد بن سلمان بنغازي يوم الأحد . ثم سافر الوفد إلى جنيف .";
+    let cp = |needle: &str| {
+        let b = text.find(needle).expect("needle");
+        let s = text[..b].chars().count();
+        (s, s + needle.chars().count())
+    };
+    let (p0, p1) = cp("محمد بن سلمان");
+    let (l0, l1) = cp("جنيف");
+    let input = d.join("in.jsonl");
+    std::fs::write(
+        &input,
+        format!(
+            "{}\n",
+            serde_json::json!({"text": text, "label": [[p0, p1, "PER"], [l0, l1, "LOC"]]})
+        ),
+    )
+    .expect("write");
+    let project = d.join("p.tawsim");
+    assert!(tawsim(&["import", s(&project), s(&input)]).0);
+    let rows = |extra: &[&str], name: &str| -> Vec<serde_json::Value> {
+        let o = d.join(name);
+        let mut args = vec!["export", s(&project), "--format", "hf", "-o", s(&o)];
+        args.extend(extra);
+        let (ok, out, err) = tawsim(&args);
+        assert!(ok, "{out}{err}");
+        std::fs::read_to_string(&o)
+            .expect("rows")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect()
+    };
+    let sentences = rows(&["--split", "sentences"], "s.jsonl");
+    assert_eq!(sentences.len(), 2);
+    assert_eq!(sentences[0]["id"], "in-1#1");
+    assert_eq!(sentences[0]["tokens"].as_array().expect("t").len(), 8);
+    // At most 3 tokens a row: the three-token name stays in one row.
+    let small = rows(&["--split", "max-tokens", "--max-tokens", "3"], "m.jsonl");
+    let names: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(d.join("m.labels.json")).expect("labels"))
+            .expect("json");
+    assert!(
+        small
+            .iter()
+            .all(|r| r["tokens"].as_array().expect("t").len() <= 3)
+    );
+    let with_name = small
+        .iter()
+        .find(|r| r["tokens"][0] == "محمد")
+        .expect("a row starting with the name");
+    let tags: Vec<&str> = with_name["ner_tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .map(|t| names[t.as_u64().expect("id") as usize].as_str())
+        .collect();
+    assert_eq!(tags, ["B-PER", "I-PER", "I-PER"]);
+    // Every span survives the cut: importing the rows back finds both.
+    let (ok, out, _) = tawsim(&["validate", s(&d.join("m.jsonl")), "--format", "hf"]);
+    assert!(ok && out.contains("2 span(s)"), "{out}");
+    let (ok, _, err) = tawsim(&[
+        "export",
+        s(&project),
+        "--format",
+        "doccano",
+        "-o",
+        s(&d.join("x.jsonl")),
+        "--split",
+        "sentences",
+    ]);
+    assert!(!ok && err.contains("for the hf format"), "{err}");
+}

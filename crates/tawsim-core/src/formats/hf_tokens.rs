@@ -265,6 +265,54 @@ pub(crate) fn import_file(
     Ok(())
 }
 
+/// The rows `[a, b)` of a document's tokens under `split`: sentences end after a token
+/// that may end one, unless the next token continues an entity; `MaxTokens` packs whole
+/// sentences into rows of at most N tokens and cuts a longer sentence where no entity
+/// continues (inside one only when an entity alone is longer than N).
+fn rows(inside: &[bool], ends: &[bool], split: super::TokenSplit) -> Vec<(usize, usize)> {
+    use super::TokenSplit;
+    let n = inside.len();
+    if n == 0 || split == TokenSplit::Documents {
+        return vec![(0, n)];
+    }
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    for i in 0..n {
+        let next_continues = i + 1 < n && inside[i + 1];
+        if (ends[i] && !next_continues) || i + 1 == n {
+            sentences.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    let TokenSplit::MaxTokens(max) = split else {
+        return sentences;
+    };
+    let max = max.max(1);
+    // Sentences longer than max, cut where no entity continues.
+    let mut pieces = Vec::new();
+    for (a, b) in sentences {
+        let mut a = a;
+        while b - a > max {
+            let cut = (a + 1..=a + max)
+                .rev()
+                .find(|&j| !inside[j])
+                .unwrap_or(a + max);
+            pieces.push((a, cut));
+            a = cut;
+        }
+        pieces.push((a, b));
+    }
+    // Whole pieces packed into rows of at most max.
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in pieces {
+        match out.last_mut() {
+            Some(last) if b - last.0 <= max => last.1 = b,
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
 pub(crate) fn export(
     docs: &mut dyn Iterator<Item = AnnotatedDocument>,
     out: &Path,
@@ -304,9 +352,18 @@ pub(crate) fn export(
             }
             let mut toks = Vec::new();
             let mut tag_ids = Vec::new();
+            // Per token: inside an entity (an I- tag), and whether a sentence may end after it.
+            let mut inside = Vec::new();
+            let mut ends = Vec::new();
             for (l, t) in lines.iter().zip(&tagged.tags) {
-                for (&tok, tags) in l.iter().zip(t) {
-                    toks.push(Value::String(bytes.tok(tok).to_string()));
+                for (k, (&tok, tags)) in l.iter().zip(t).enumerate() {
+                    let word = bytes.tok(tok);
+                    inside.push(tags.first().is_some_and(|t| t.prefix == 'I'));
+                    ends.push(
+                        k + 1 == l.len()
+                            || matches!(word, "." | "!" | "?" | "؟" | "…" | "..." | "!?" | "؟!"),
+                    );
+                    toks.push(Value::String(word.to_string()));
                     name_buf.clear();
                     match tags.first() {
                         Some(t) => t.push_to(&mut name_buf),
@@ -327,26 +384,50 @@ pub(crate) fn export(
                     tag_ids.push(Value::from(ids.get(name).copied().unwrap_or(0)));
                 }
             }
-            line.clear();
-            line.push('{');
-            let mut first = true;
-            super::doccano::push_field(
-                &mut line,
-                &mut first,
-                "id",
-                &Value::String(doc.name.clone()),
-            );
-            super::doccano::push_field(&mut line, &mut first, "tokens", &Value::Array(toks));
-            super::doccano::push_field(&mut line, &mut first, "ner_tags", &Value::Array(tag_ids));
-            for (k, v) in &doc.meta {
-                if !matches!(k.as_str(), "id" | "tokens" | "ner_tags")
-                    && k != super::doccano::DEFAULT_NAME
-                {
-                    super::doccano::push_field(&mut line, &mut first, k, v);
-                }
+            let rows = rows(&inside, &ends, opts.token_split);
+            if rows.iter().any(|&(a, b)| b > a && inside[a]) {
+                report.warnings.push(Problem::new(
+                    out,
+                    None,
+                    ProblemKind::Misaligned,
+                    format!(
+                        "document {:?}: an entity longer than a row was cut between rows",
+                        doc.name
+                    ),
+                ));
             }
-            line.push_str("}\n");
-            w.write_all(line.as_bytes()).map_err(werr(out))?;
+            for (r, &(a, b)) in rows.iter().enumerate() {
+                line.clear();
+                line.push('{');
+                let mut first = true;
+                let id = if rows.len() == 1 {
+                    doc.name.clone()
+                } else {
+                    format!("{}#{}", doc.name, r + 1)
+                };
+                super::doccano::push_field(&mut line, &mut first, "id", &Value::String(id));
+                super::doccano::push_field(
+                    &mut line,
+                    &mut first,
+                    "tokens",
+                    &Value::Array(toks[a..b].to_vec()),
+                );
+                super::doccano::push_field(
+                    &mut line,
+                    &mut first,
+                    "ner_tags",
+                    &Value::Array(tag_ids[a..b].to_vec()),
+                );
+                for (k, v) in &doc.meta {
+                    if !matches!(k.as_str(), "id" | "tokens" | "ner_tags")
+                        && k != super::doccano::DEFAULT_NAME
+                    {
+                        super::doccano::push_field(&mut line, &mut first, k, v);
+                    }
+                }
+                line.push_str("}\n");
+                w.write_all(line.as_bytes()).map_err(werr(out))?;
+            }
             report.documents += 1;
             report.spans += tagged.written;
         }
@@ -392,4 +473,37 @@ pub(crate) fn export(
         f.commit(true)?;
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_end_at_sentence_ends_never_inside_an_entity_and_pack_up_to_max_tokens() {
+        use crate::formats::TokenSplit;
+        // tokens: A B . C(entity start) D(inside) . E F G H
+        let inside = [
+            false, false, false, false, true, false, false, false, false, false,
+        ];
+        let ends = [
+            false, false, true, true, false, true, false, false, false, true,
+        ];
+        assert_eq!(rows(&inside, &ends, TokenSplit::Documents), [(0, 10)]);
+        // A sentence end before an I- token does not cut the entity.
+        assert_eq!(
+            rows(&inside, &ends, TokenSplit::Sentences),
+            [(0, 3), (3, 6), (6, 10)]
+        );
+        assert_eq!(
+            rows(&inside, &ends, TokenSplit::MaxTokens(6)),
+            [(0, 6), (6, 10)],
+            "whole sentences packed"
+        );
+        // A sentence longer than max is cut where no entity continues.
+        assert_eq!(
+            rows(&inside, &ends, TokenSplit::MaxTokens(2)),
+            [(0, 2), (2, 3), (3, 5), (5, 6), (6, 8), (8, 10)]
+        );
+    }
 }

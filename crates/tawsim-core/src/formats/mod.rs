@@ -32,7 +32,9 @@ mod offsets;
 mod options;
 mod report;
 
-pub use options::{ConllDialect, DoccanoShape, ExportOptions, ImportOptions, Split, TagScheme};
+pub use options::{
+    ConllDialect, DoccanoShape, ExportOptions, ImportOptions, Split, TagScheme, TokenSplit,
+};
 pub use report::{ExportReport, FormatError, ImportReport, Problem, ProblemKind};
 
 pub(crate) use atomic::{AtomicFile, werr};

@@ -53,6 +53,20 @@ pub enum DoccanoShape {
     Entities,
 }
 
+/// How a Hugging Face export cuts documents into rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TokenSplit {
+    /// One row per document.
+    #[default]
+    Documents,
+    /// One row per sentence: after `.`, `!`, `?`, `؟`, `…` or a line break, never inside an
+    /// entity.
+    Sentences,
+    /// Rows of whole sentences, at most this many tokens each (a longer sentence is cut
+    /// between entities); for BERT-style models with a 512 sub-token limit.
+    MaxTokens(usize),
+}
+
 /// How a CoNLL export lays out its lines (import reads all of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ConllDialect {
@@ -178,6 +192,8 @@ pub struct ExportOptions {
     /// `B-`/`I-` per label), so they are the same in every export of the project, whatever
     /// `--labels` keeps. Empty: in order of first use.
     pub label_order: Vec<String>,
+    /// Hugging Face: one row per document, sentence, or run of at most N tokens.
+    pub token_split: TokenSplit,
     /// Set to stop an export; nothing is written then.
     pub cancel: Option<Arc<AtomicBool>>,
 }
