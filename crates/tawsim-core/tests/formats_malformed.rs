@@ -774,3 +774,29 @@ fn a_cancelled_export_writes_nothing() {
     ));
     assert_eq!(std::fs::read_dir(dir.path()).expect("read_dir").count(), 0);
 }
+
+#[test]
+fn labelstudio_read_in_pieces_names_invalid_utf8_by_line_and_byte_and_takes_a_bom() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A BOM, then a task list whose second task holds a byte that is not UTF-8.
+    let mut body =
+        b"\xEF\xBB\xBF[\n  {\"data\": {\"text\": \"abc\"}},\n  {\"data\": {\"text\": \"a".to_vec();
+    let at = body.len() as u64;
+    body.extend_from_slice(b"\xFF\"}}\n]\n");
+    let p = write(dir.path(), "u.json", &body);
+    let err = run(&p, Format::LabelStudio, &ImportOptions::default()).expect_err("invalid");
+    assert!(
+        matches!(&err, FormatError::InvalidUtf8 { file, line: 3, byte } if file == &p && *byte == at),
+        "{err:?}"
+    );
+    // The same list without the bad byte: both tasks, with a BOM and string elements
+    // among them reported on their own lines.
+    let p = write(
+        dir.path(),
+        "b.json",
+        "\u{FEFF}[\n  {\"data\": {\"text\": \"وقّع\"}},\n  \"not a task\",\n  {\"data\": {\"text\": \"abc\"}}\n]\n",
+    );
+    let (docs, rep) = ok(&p, Format::LabelStudio, &ImportOptions::default());
+    assert_eq!(docs.len(), 2);
+    assert_eq!(summary(&rep.errors, &p), owned(&[(3, "Schema")]));
+}

@@ -1,6 +1,8 @@
 //! Label Studio JSON: a list of tasks `{"id", "data": {"text", ...}, "annotations":
 //! [{"result": [{"type": "labels", "value": {"start", "end", "text", "labels"}}]}],
-//! "predictions": [...]}`. The file is parsed whole (a single JSON document).
+//! "predictions": [...]}`. A file is checked whole first (valid UTF-8, valid JSON), reading
+//! it in pieces; then its tasks are read one at a time, so memory holds one task, not the
+//! file (a 94 MB export took 985 MB when parsed whole).
 //!
 //! Import: the first annotation not cancelled gives the spans; a task without one takes
 //! its first prediction instead and gets meta `annotation_source: "predictions"` (export
@@ -69,11 +71,256 @@ fn element_lines(s: &str) -> Vec<usize> {
     out
 }
 
+/// A reader that checks UTF-8 as the bytes pass and counts lines and bytes, so that the
+/// first invalid byte is reported where it is, as [`read_utf8`] would.
+struct CheckedUtf8<R> {
+    inner: R,
+    /// Bytes of a character cut by the end of the last read.
+    carry: Vec<u8>,
+    line: usize,
+    byte: u64,
+    bad: Option<(usize, u64)>,
+}
+
+impl<R: std::io::Read> std::io::Read for CheckedUtf8<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        let mut chunk = std::mem::take(&mut self.carry);
+        chunk.extend_from_slice(&out[..n]);
+        let valid = match std::str::from_utf8(&chunk) {
+            Ok(_) => chunk.len(),
+            Err(e) if e.error_len().is_none() && n > 0 => e.valid_up_to(),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let lines = chunk[..at].iter().filter(|&&b| b == b'\n').count();
+                self.bad = Some((self.line + lines, self.byte + at as u64));
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "invalid UTF-8",
+                ));
+            }
+        };
+        self.line += chunk[..valid].iter().filter(|&&b| b == b'\n').count();
+        self.byte += valid as u64;
+        self.carry = chunk[valid..].to_vec();
+        Ok(n)
+    }
+}
+
+/// Checks the whole file (UTF-8, then JSON syntax) without holding it: the same errors, with
+/// the same lines, as parsing it whole. Returns the first byte that is not white space or
+/// a BOM (`[` for a list of tasks).
+fn check_file(file: &Path, ctx: &ImportCtx<'_>) -> Result<u8, FormatError> {
+    use serde::de::IgnoredAny;
+    ctx.check_cancel()?;
+    let open = || std::fs::File::open(file).map_err(|e| FormatError::io(file, e));
+    // Buffered outside the check: the JSON reader asks for a byte at a time.
+    let mut reader = std::io::BufReader::with_capacity(
+        1 << 16,
+        CheckedUtf8 {
+            inner: open()?,
+            carry: Vec::new(),
+            line: 1,
+            byte: 0,
+            bad: None,
+        },
+    );
+    // A leading BOM is not JSON.
+    let mut head = [0u8; 3];
+    let mut got = 0;
+    while got < 3 {
+        let n = std::io::Read::read(&mut reader, &mut head[got..])
+            .map_err(|e| utf8_or_io(file, reader.get_ref(), e))?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    let bom = got == 3 && head == [0xEF, 0xBB, 0xBF];
+    let rest: &[u8] = if bom { &[] } else { &head[..got] };
+    let first = rest
+        .iter()
+        .chain(std::iter::empty())
+        .copied()
+        .find(|b| !b.is_ascii_whitespace());
+    let chained = std::io::Read::chain(rest, &mut reader);
+    let parsed: Result<IgnoredAny, serde_json::Error> = serde_json::from_reader(chained);
+    if let Some((line, byte)) = reader.get_ref().bad {
+        return Err(FormatError::InvalidUtf8 {
+            file: file.to_path_buf(),
+            line,
+            byte,
+        });
+    }
+    parsed.map_err(|e| FormatError::Parse {
+        file: file.to_path_buf(),
+        line: e.line(),
+        message: format!("invalid JSON: {e}"),
+    })?;
+    // The first significant byte, when the head held only white space.
+    match first {
+        Some(b) => Ok(b),
+        None => first_significant(file),
+    }
+}
+
+fn utf8_or_io<R>(file: &Path, r: &CheckedUtf8<R>, e: std::io::Error) -> FormatError {
+    match r.bad {
+        Some((line, byte)) => FormatError::InvalidUtf8 {
+            file: file.to_path_buf(),
+            line,
+            byte,
+        },
+        None => FormatError::io(file, e),
+    }
+}
+
+fn first_significant(file: &Path) -> Result<u8, FormatError> {
+    use std::io::Read;
+    let f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
+    for b in std::io::BufReader::new(f).bytes() {
+        let b = b.map_err(|e| FormatError::io(file, e))?;
+        if !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF) {
+            return Ok(b);
+        }
+    }
+    Ok(b' ')
+}
+
+/// Calls `each` with every element of the file's top-level array (already checked to be
+/// valid JSON) and the line it starts on, one element in memory at a time.
+fn for_each_element(
+    file: &Path,
+    mut each: impl FnMut(usize, &[u8]) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
+    let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+    let (mut line, mut depth, mut in_str, mut esc) = (1usize, 0usize, false, false);
+    let mut started = false;
+    let mut elem: Vec<u8> = Vec::new();
+    let mut elem_line = 0;
+    let mut scalar = false;
+    loop {
+        let buf = r.fill_buf().map_err(|e| FormatError::io(file, e))?;
+        if buf.is_empty() {
+            break;
+        }
+        let n = buf.len();
+        for &b in buf {
+            if !started {
+                if b == b'\n' {
+                    line += 1;
+                }
+                if b == b'[' {
+                    started = true;
+                }
+                continue;
+            }
+            if in_str {
+                elem.push(b);
+                if b == b'\n' {
+                    line += 1;
+                }
+                if esc {
+                    esc = false;
+                } else if b == b'\\' {
+                    esc = true;
+                } else if b == b'"' {
+                    in_str = false;
+                    if depth == 0 && scalar {
+                        // A string element: ends here.
+                        each(elem_line, &elem)?;
+                        elem.clear();
+                        scalar = false;
+                    }
+                }
+                continue;
+            }
+            if depth == 0 && !scalar {
+                match b {
+                    b'\n' => line += 1,
+                    b' ' | b'\t' | b'\r' | b',' => {}
+                    b']' => return Ok(()),
+                    _ => {
+                        elem_line = line;
+                        elem.push(b);
+                        match b {
+                            b'{' | b'[' => depth = 1,
+                            b'"' => {
+                                in_str = true;
+                                scalar = true;
+                            }
+                            _ => scalar = true,
+                        }
+                    }
+                }
+                continue;
+            }
+            if depth == 0 && scalar {
+                // A number, true, false or null: ends at a separator.
+                if matches!(b, b',' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+                    each(elem_line, &elem)?;
+                    elem.clear();
+                    scalar = false;
+                    if b == b'\n' {
+                        line += 1;
+                    }
+                    if b == b']' {
+                        return Ok(());
+                    }
+                } else {
+                    elem.push(b);
+                }
+                continue;
+            }
+            elem.push(b);
+            match b {
+                b'\n' => line += 1,
+                b'"' => in_str = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        each(elem_line, &elem)?;
+                        elem.clear();
+                    }
+                }
+                _ => {}
+            }
+        }
+        r.consume(n);
+    }
+    Ok(())
+}
+
 pub(crate) fn import_file(
     file: &Path,
     ctx: &mut ImportCtx<'_>,
     sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
+    if check_file(file, ctx)? == b'[' {
+        if let Ok(m) = std::fs::metadata(file) {
+            ctx.add_progress(m.len());
+        }
+        let base = stem(file);
+        let mut i = 0;
+        return for_each_element(file, |lno, bytes| {
+            ctx.check_cancel()?;
+            let task: Value = serde_json::from_slice(bytes).map_err(|e| FormatError::Parse {
+                file: file.to_path_buf(),
+                line: lno + e.line() - 1,
+                message: format!("invalid JSON: {e}"),
+            })?;
+            let index = i;
+            i += 1;
+            if let Some((doc, cands)) = read_task(file, Some(lno), index, task, &base, ctx) {
+                ctx.finish_doc(file, Some(lno), doc, cands, sink)?;
+            }
+            Ok(())
+        });
+    }
+    // A single task (an object), or not a list at all: small, read whole.
     let content = read_utf8(file, ctx)?;
     let body = content.strip_prefix('\u{FEFF}').unwrap_or(&content);
     let value: Value = serde_json::from_str(body).map_err(|e| FormatError::Parse {
