@@ -25,52 +25,6 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
-/// Line numbers where each element of the top-level array starts.
-fn element_lines(s: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    let (mut depth, mut in_str, mut esc, mut line) = (0usize, false, false, 1usize);
-    for b in s.bytes() {
-        if b == b'\n' {
-            line += 1;
-        }
-        if in_str {
-            if esc {
-                esc = false;
-            } else if b == b'\\' {
-                esc = true;
-            } else if b == b'"' {
-                in_str = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => {
-                if depth == 1 {
-                    out.push(line);
-                }
-                in_str = true;
-            }
-            b'{' | b'[' => {
-                if depth == 1 {
-                    out.push(line);
-                }
-                depth += 1;
-            }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            b' ' | b'\t' | b'\r' | b'\n' | b',' | b':' => {}
-            _ => {
-                if depth == 1 {
-                    // A scalar element: record only its first byte.
-                    if out.last() != Some(&line) {
-                        out.push(line);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
 /// A reader that checks UTF-8 as the bytes pass and counts lines and bytes, so that the
 /// first invalid byte is reported where it is, as [`read_utf8`] would.
 struct CheckedUtf8<R> {
@@ -108,17 +62,17 @@ impl<R: std::io::Read> std::io::Read for CheckedUtf8<R> {
 }
 
 /// Checks the whole file (UTF-8, then JSON syntax) without holding it: the same errors, with
-/// the same lines, as parsing it whole. Returns the first byte that is not white space or
-/// a BOM (`[` for a list of tasks).
-fn check_file(file: &Path, ctx: &ImportCtx<'_>) -> Result<u8, FormatError> {
+/// the same lines, as parsing it whole.
+fn check_file(file: &Path, ctx: &ImportCtx<'_>) -> Result<(), FormatError> {
     use serde::de::IgnoredAny;
+    use std::io::BufRead;
     ctx.check_cancel()?;
-    let open = || std::fs::File::open(file).map_err(|e| FormatError::io(file, e));
+    let f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
     // Buffered outside the check: the JSON reader asks for a byte at a time.
     let mut reader = std::io::BufReader::with_capacity(
         1 << 16,
         CheckedUtf8 {
-            inner: open()?,
+            inner: f,
             carry: Vec::new(),
             line: 1,
             byte: 0,
@@ -126,25 +80,14 @@ fn check_file(file: &Path, ctx: &ImportCtx<'_>) -> Result<u8, FormatError> {
         },
     );
     // A leading BOM is not JSON.
-    let mut head = [0u8; 3];
-    let mut got = 0;
-    while got < 3 {
-        let n = std::io::Read::read(&mut reader, &mut head[got..])
-            .map_err(|e| utf8_or_io(file, reader.get_ref(), e))?;
-        if n == 0 {
-            break;
-        }
-        got += n;
+    let bom = reader
+        .fill_buf()
+        .map(|head| head.starts_with(BOM))
+        .map_err(|e| utf8_or_io(file, reader.get_ref(), e))?;
+    if bom {
+        reader.consume(BOM.len());
     }
-    let bom = got == 3 && head == [0xEF, 0xBB, 0xBF];
-    let rest: &[u8] = if bom { &[] } else { &head[..got] };
-    let first = rest
-        .iter()
-        .chain(std::iter::empty())
-        .copied()
-        .find(|b| !b.is_ascii_whitespace());
-    let chained = std::io::Read::chain(rest, &mut reader);
-    let parsed: Result<IgnoredAny, serde_json::Error> = serde_json::from_reader(chained);
+    let parsed: Result<IgnoredAny, serde_json::Error> = serde_json::from_reader(&mut reader);
     if let Some((line, byte)) = reader.get_ref().bad {
         return Err(FormatError::InvalidUtf8 {
             file: file.to_path_buf(),
@@ -152,17 +95,14 @@ fn check_file(file: &Path, ctx: &ImportCtx<'_>) -> Result<u8, FormatError> {
             byte,
         });
     }
-    parsed.map_err(|e| FormatError::Parse {
+    parsed.map(drop).map_err(|e| FormatError::Parse {
         file: file.to_path_buf(),
         line: e.line(),
         message: format!("invalid JSON: {e}"),
-    })?;
-    // The first significant byte, when the head held only white space.
-    match first {
-        Some(b) => Ok(b),
-        None => first_significant(file),
-    }
+    })
 }
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn utf8_or_io<R>(file: &Path, r: &CheckedUtf8<R>, e: std::io::Error) -> FormatError {
     match r.bad {
@@ -175,24 +115,13 @@ fn utf8_or_io<R>(file: &Path, r: &CheckedUtf8<R>, e: std::io::Error) -> FormatEr
     }
 }
 
-fn first_significant(file: &Path) -> Result<u8, FormatError> {
-    use std::io::Read;
-    let f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
-    for b in std::io::BufReader::new(f).bytes() {
-        let b = b.map_err(|e| FormatError::io(file, e))?;
-        if !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF) {
-            return Ok(b);
-        }
-    }
-    Ok(b' ')
-}
-
 /// Calls `each` with every element of the file's top-level array (already checked to be
-/// valid JSON) and the line it starts on, one element in memory at a time.
+/// valid JSON) and the line it starts on, one element in memory at a time. `false` when
+/// the top level is not an array (nothing is called then).
 fn for_each_element(
     file: &Path,
     mut each: impl FnMut(usize, &[u8]) -> Result<(), FormatError>,
-) -> Result<(), FormatError> {
+) -> Result<bool, FormatError> {
     use std::io::BufRead;
     let f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
     let mut r = std::io::BufReader::with_capacity(1 << 16, f);
@@ -201,19 +130,25 @@ fn for_each_element(
     let mut elem: Vec<u8> = Vec::new();
     let mut elem_line = 0;
     let mut scalar = false;
+    let mut first_read = true;
     loop {
         let buf = r.fill_buf().map_err(|e| FormatError::io(file, e))?;
         if buf.is_empty() {
             break;
         }
         let n = buf.len();
-        for &b in buf {
+        let skip = if std::mem::take(&mut first_read) && buf.starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        };
+        for &b in &buf[skip..] {
             if !started {
-                if b == b'\n' {
-                    line += 1;
-                }
-                if b == b'[' {
-                    started = true;
+                match b {
+                    b'\n' => line += 1,
+                    b'[' => started = true,
+                    b' ' | b'\t' | b'\r' => {}
+                    _ => return Ok(false),
                 }
                 continue;
             }
@@ -241,7 +176,7 @@ fn for_each_element(
                 match b {
                     b'\n' => line += 1,
                     b' ' | b'\t' | b'\r' | b',' => {}
-                    b']' => return Ok(()),
+                    b']' => return Ok(true),
                     _ => {
                         elem_line = line;
                         elem.push(b);
@@ -267,7 +202,7 @@ fn for_each_element(
                         line += 1;
                     }
                     if b == b']' {
-                        return Ok(());
+                        return Ok(true);
                     }
                 } else {
                     elem.push(b);
@@ -291,7 +226,7 @@ fn for_each_element(
         }
         r.consume(n);
     }
-    Ok(())
+    Ok(started)
 }
 
 pub(crate) fn import_file(
@@ -299,28 +234,30 @@ pub(crate) fn import_file(
     ctx: &mut ImportCtx<'_>,
     sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
-    if check_file(file, ctx)? == b'[' {
+    check_file(file, ctx)?;
+    let base = stem(file);
+    let mut i = 0;
+    let listed = for_each_element(file, |lno, bytes| {
+        ctx.check_cancel()?;
+        let task: Value = serde_json::from_slice(bytes).map_err(|e| FormatError::Parse {
+            file: file.to_path_buf(),
+            line: lno + e.line() - 1,
+            message: format!("invalid JSON: {e}"),
+        })?;
+        let index = i;
+        i += 1;
+        if let Some((doc, cands)) = read_task(file, Some(lno), index, task, &base, ctx) {
+            ctx.finish_doc(file, Some(lno), doc, cands, sink)?;
+        }
+        Ok(())
+    })?;
+    if listed {
         if let Ok(m) = std::fs::metadata(file) {
             ctx.add_progress(m.len());
         }
-        let base = stem(file);
-        let mut i = 0;
-        return for_each_element(file, |lno, bytes| {
-            ctx.check_cancel()?;
-            let task: Value = serde_json::from_slice(bytes).map_err(|e| FormatError::Parse {
-                file: file.to_path_buf(),
-                line: lno + e.line() - 1,
-                message: format!("invalid JSON: {e}"),
-            })?;
-            let index = i;
-            i += 1;
-            if let Some((doc, cands)) = read_task(file, Some(lno), index, task, &base, ctx) {
-                ctx.finish_doc(file, Some(lno), doc, cands, sink)?;
-            }
-            Ok(())
-        });
+        return Ok(());
     }
-    // A single task (an object), or not a list at all: small, read whole.
+    // Not a list: one task (an object), read whole, or an error.
     let content = read_utf8(file, ctx)?;
     let body = content.strip_prefix('\u{FEFF}').unwrap_or(&content);
     let value: Value = serde_json::from_str(body).map_err(|e| FormatError::Parse {
@@ -328,24 +265,15 @@ pub(crate) fn import_file(
         line: e.line(),
         message: format!("invalid JSON: {e}"),
     })?;
-    let (tasks, lines) = match value {
-        Value::Array(a) => (a, element_lines(body)),
-        Value::Object(o) => (vec![Value::Object(o)], vec![1]),
-        other => {
-            return Err(FormatError::Parse {
-                file: file.to_path_buf(),
-                line: 1,
-                message: format!("expected a list of tasks, found {}", json_type(&other)),
-            });
-        }
-    };
-    let base = stem(file);
-    for (i, task) in tasks.into_iter().enumerate() {
-        ctx.check_cancel()?;
-        let lno = lines.get(i).copied();
-        if let Some((doc, cands)) = read_task(file, lno, i, task, &base, ctx) {
-            ctx.finish_doc(file, lno, doc, cands, sink)?;
-        }
+    if !value.is_object() {
+        return Err(FormatError::Parse {
+            file: file.to_path_buf(),
+            line: 1,
+            message: format!("expected a list of tasks, found {}", json_type(&value)),
+        });
+    }
+    if let Some((doc, cands)) = read_task(file, Some(1), 0, value, &base, ctx) {
+        ctx.finish_doc(file, Some(1), doc, cands, sink)?;
     }
     Ok(())
 }
@@ -677,11 +605,34 @@ pub(crate) fn export(
 
 #[cfg(test)]
 mod tests {
-    use super::element_lines;
+    use super::for_each_element;
 
     #[test]
     fn task_lines_are_found() {
-        let s = "[\n  {\"a\": [1, {\"b\": \"}{\"}]},\n  {\"c\": 2}\n]";
-        assert_eq!(element_lines(s), vec![2, 3]);
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("t.json");
+        std::fs::write(
+            &f,
+            "\u{FEFF}[\n  {\"a\": [1, {\"b\": \"}{\\\"\"}]},\n  {\"c\": 2}, 5,\n \"x,]\"\n]",
+        )
+        .expect("write");
+        let mut seen = Vec::new();
+        let listed = for_each_element(&f, |line, bytes| {
+            seen.push((line, String::from_utf8_lossy(bytes).into_owned()));
+            Ok(())
+        })
+        .expect("read");
+        assert!(listed);
+        assert_eq!(
+            seen,
+            [
+                (2, "{\"a\": [1, {\"b\": \"}{\\\"\"}]}".to_string()),
+                (3, "{\"c\": 2}".to_string()),
+                (3, "5".to_string()),
+                (4, "\"x,]\"".to_string()),
+            ]
+        );
+        std::fs::write(&f, " {\"data\": {}}").expect("write");
+        assert!(!for_each_element(&f, |_, _| Ok(())).expect("read"));
     }
 }
