@@ -242,49 +242,41 @@ impl<'t> SpanChecker<'t> {
         if inner.ends_with(char::is_whitespace) {
             return Some((ProblemKind::EdgeSpace, "ends with a space".into()));
         }
-        let before: String = {
-            let mut v: Vec<char> = self.text[..bs]
+        // The word characters just before and just after byte `b`.
+        let before = |b: usize| {
+            let head = &self.text[..b];
+            let n: usize = head
                 .chars()
                 .rev()
                 .take_while(|c| is_word_char(*c))
-                .collect();
-            v.reverse();
-            v.into_iter().collect()
+                .map(char::len_utf8)
+                .sum();
+            &head[head.len() - n..]
         };
-        let first_in = inner.chars().next().is_some_and(is_word_char);
-        if !before.is_empty() && first_in {
-            let rest: String = self.text[bs..]
+        let after = |b: usize| {
+            let tail = &self.text[b..];
+            let n: usize = tail
                 .chars()
                 .take_while(|c| is_word_char(*c))
-                .collect();
-            let word = format!("{before}{rest}");
-            let n = before.chars().count();
-            if !proclitic_prefixes(&word, true).contains(&n) {
+                .map(char::len_utf8)
+                .sum();
+            &tail[..n]
+        };
+        let prefix = before(bs);
+        if !prefix.is_empty() && inner.chars().next().is_some_and(is_word_char) {
+            let word = format!("{prefix}{}", after(bs));
+            if !proclitic_prefixes(&word, true).contains(&prefix.chars().count()) {
                 return Some((
                     ProblemKind::CutsWord,
                     format!("starts inside the word {word:?}"),
                 ));
             }
         }
-        let last_in = inner.chars().next_back().is_some_and(is_word_char);
-        let after_in = self.text[be..].chars().next().is_some_and(is_word_char);
-        if last_in && after_in {
-            let head: String = {
-                let mut v: Vec<char> = self.text[..be]
-                    .chars()
-                    .rev()
-                    .take_while(|c| is_word_char(*c))
-                    .collect();
-                v.reverse();
-                v.into_iter().collect()
-            };
-            let tail: String = self.text[be..]
-                .chars()
-                .take_while(|c| is_word_char(*c))
-                .collect();
+        if !after(be).is_empty() && inner.chars().next_back().is_some_and(is_word_char) {
+            let word = format!("{}{}", before(be), after(be));
             return Some((
                 ProblemKind::CutsWord,
-                format!("ends inside the word {:?}", format!("{head}{tail}")),
+                format!("ends inside the word {word:?}"),
             ));
         }
         None

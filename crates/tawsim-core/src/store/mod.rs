@@ -5,6 +5,7 @@
 mod backend;
 pub mod pg;
 mod project;
+mod rows;
 mod schema;
 
 pub use backend::{DocumentSink, ExportDocs, NextAssigned, Store};

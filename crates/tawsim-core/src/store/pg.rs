@@ -16,9 +16,8 @@ use super::{DocSummary, LayerStats, Project, ProjectStats, StoreError};
 use crate::domain::annotator::{Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
 use crate::domain::{
-    AnnotatedDocument, Annotations, BoundaryMode, DocId, DocStatus, Document, Edit, History,
-    IndexedText, Label, LabelId, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
-    TaggedSpan, check_range,
+    AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, IndexedText, Label,
+    LabelId, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
 };
 use postgres::{Client, NoTls, Transaction};
 use std::cell::{RefCell, RefMut};
@@ -1173,19 +1172,9 @@ impl PgProject {
             .query(&format!("SELECT key, value FROM {}.meta", self.q), &[])
             .map_err(self.err())?;
         let map: HashMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-        let get = |k: &str| map.get(k).map(String::as_str);
-        let d = ProjectSettings::default();
-        let s = ProjectSettings {
-            overlap: get("overlap")
-                .and_then(OverlapPolicy::parse)
-                .unwrap_or(d.overlap),
-            boundary: get("boundary")
-                .and_then(BoundaryMode::parse)
-                .unwrap_or(d.boundary),
-            article_is_proclitic: get("article_is_proclitic") == Some("1"),
-            others_visible: get("others_visible") == Some("1"),
-        };
-        let v = get("shared_version")
+        let s = super::rows::settings_from(|k| map.get(k).cloned());
+        let v = map
+            .get("shared_version")
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         Ok((s, v))
@@ -1200,15 +1189,7 @@ impl PgProject {
             "INSERT INTO {q}.meta (key, value) VALUES ($1, $2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value"
         ))?;
-        for (k, v) in [
-            ("overlap", s.overlap.as_str()),
-            ("boundary", s.boundary.as_str()),
-            (
-                "article_is_proclitic",
-                if s.article_is_proclitic { "1" } else { "0" },
-            ),
-            ("others_visible", if s.others_visible { "1" } else { "0" }),
-        ] {
+        for (k, v) in super::rows::settings_pairs(s) {
             tx.execute(&st, &[&k, &v])?;
         }
         Ok(())
@@ -1403,24 +1384,7 @@ impl PgProject {
     fn annotated_layer(&self, id: DocId, layer: i64) -> Result<AnnotatedDocument, StoreError> {
         let ann = self.layer_annotations(id, layer)?;
         let doc = self.document_with(id, ann.status)?;
-        let spans = ann
-            .spans
-            .iter()
-            .map(|s| {
-                let name = self
-                    .labels
-                    .get(s.label)
-                    .map_or_else(|| format!("LABEL{}", s.label.0), |l| l.name.clone());
-                TaggedSpan::new(s.start, s.end, name)
-            })
-            .collect();
-        Ok(AnnotatedDocument {
-            name: doc.name,
-            text: doc.text,
-            meta: doc.meta,
-            status: doc.status,
-            spans,
-        })
+        Ok(super::rows::annotated(doc, &ann, &self.labels))
     }
 
     fn apply_sql(
@@ -1833,26 +1797,9 @@ impl DocumentSink for PgSink<'_, '_> {
             path: path.to_path_buf(),
             message,
         };
-        let text = IndexedText::new(doc.text.as_str());
-        let mut set = SpanSet::new();
+        let text_len = IndexedText::new(doc.text.as_str()).len_chars();
         let before = self.labels.len();
-        for s in &doc.spans {
-            check_range(&text, s.start, s.end, None)
-                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
-            let label = self
-                .labels
-                .ensure(&s.label)
-                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
-            set.insert(
-                Span {
-                    start: s.start,
-                    end: s.end,
-                    label,
-                },
-                self.policy,
-            )
-            .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
-        }
+        let set = super::rows::checked_spans(path, &doc, self.labels, self.policy)?;
         let q = self.q;
         if self.labels.len() != before {
             PgProject::write_labels(self.tx, q, self.labels).map_err(pg(path))?;
@@ -1883,7 +1830,7 @@ impl DocumentSink for PgSink<'_, '_> {
             id
         } else {
             let meta = serde_json::to_string(&doc.meta).unwrap_or_else(|_| "{}".into());
-            let chars = text.len_chars() as i64;
+            let chars = text_len as i64;
             let id: i64 = self
                 .tx
                 .query_one(
@@ -2159,23 +2106,10 @@ impl Store for PgProject {
                 &[&id.0, &self.me.layer()],
             )
             .map_err(self.err())?;
-        let (mut done, mut undone) = (Vec::new(), Vec::new());
-        for r in rows {
-            let json: String = r.get(0);
-            let is_undone: bool = r.get(1);
-            let edit = serde_json::from_str::<Edit>(&json).map_err(|e| {
-                self.invalid(format!(
-                    "an undo history entry of document {id} does not decode ({e}): {json}"
-                ))
-            })?;
-            if is_undone {
-                undone.push(edit);
-            } else {
-                done.push(edit);
-            }
-        }
-        undone.reverse();
-        Ok(History::from_stacks(done, undone))
+        let steps = rows
+            .iter()
+            .map(|r| (r.get::<_, String>(0), r.get::<_, bool>(1)));
+        super::rows::history(&self.path, id, steps)
     }
 
     fn document_direction(&self, id: DocId) -> Result<String, StoreError> {

@@ -5,9 +5,8 @@ use super::schema::{self, APP_MARK, SCHEMA_VERSION};
 use crate::domain::annotator::{self, Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
 use crate::domain::{
-    AnnotatedDocument, Annotations, BoundaryMode, DocId, DocStatus, Document, Edit, History,
-    IndexedText, Label, LabelId, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
-    TaggedSpan, check_range,
+    AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, IndexedText, Label,
+    LabelId, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use std::collections::{BTreeMap, HashMap};
@@ -661,38 +660,23 @@ impl Project {
     }
 
     fn load_settings(&self) -> Result<ProjectSettings, StoreError> {
-        let get = |k: &str| -> Result<Option<String>, StoreError> {
-            self.conn
-                .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
-                .optional()
-                .map_err(self.err())
-        };
-        let d = ProjectSettings::default();
-        Ok(ProjectSettings {
-            overlap: get("overlap")?
-                .and_then(|s| OverlapPolicy::parse(&s))
-                .unwrap_or(d.overlap),
-            boundary: get("boundary")?
-                .and_then(|s| BoundaryMode::parse(&s))
-                .unwrap_or(d.boundary),
-            article_is_proclitic: get("article_is_proclitic")?.is_some_and(|s| s == "1"),
-            others_visible: get("others_visible")?.is_some_and(|s| s == "1"),
-        })
+        let mut st = self
+            .conn
+            .prepare("SELECT key, value FROM meta WHERE key NOT LIKE 'direction:%'")
+            .map_err(self.err())?;
+        let map: HashMap<String, String> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        Ok(super::rows::settings_from(|k| map.get(k).cloned()))
     }
 
     /// Saves the project's annotation settings (one transaction).
     pub fn save_settings(&mut self, s: ProjectSettings) -> Result<(), StoreError> {
         self.writable()?;
         let tx = self.conn.transaction().map_err(sq(&self.path))?;
-        for (k, v) in [
-            ("overlap", s.overlap.as_str()),
-            ("boundary", s.boundary.as_str()),
-            (
-                "article_is_proclitic",
-                if s.article_is_proclitic { "1" } else { "0" },
-            ),
-            ("others_visible", if s.others_visible { "1" } else { "0" }),
-        ] {
+        for (k, v) in super::rows::settings_pairs(s) {
             tx.execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -1034,26 +1018,8 @@ impl Project {
                 Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
             })
             .map_err(self.err())?;
-        let (mut done, mut undone) = (Vec::new(), Vec::new());
-        for row in rows {
-            let (json, is_undone) = row.map_err(self.err())?;
-            // A row that does not decode is an error: skipping it would replay a different
-            // history than the one recorded.
-            let edit = serde_json::from_str::<Edit>(&json).map_err(|e| StoreError::Invalid {
-                path: self.path.clone(),
-                message: format!(
-                    "an undo history entry of document {id} does not decode ({e}): {json}"
-                ),
-            })?;
-            if is_undone {
-                undone.push(edit)
-            } else {
-                done.push(edit)
-            }
-        }
-        // Redo order: the next edit to redo is the lowest undone seq, kept last.
-        undone.reverse();
-        Ok(History::from_stacks(done, undone))
+        let steps = rows.collect::<Result<Vec<_>, _>>().map_err(self.err())?;
+        super::rows::history(&self.path, id, steps)
     }
 
     // ------------------------------------------------------------------ edits
@@ -1324,24 +1290,7 @@ impl Project {
     fn annotated_layer(&self, id: DocId, layer: i64) -> Result<AnnotatedDocument, StoreError> {
         let ann = self.layer_annotations(id, layer)?;
         let doc = self.document_text(id, ann.status)?;
-        let spans = ann
-            .spans
-            .iter()
-            .map(|s| {
-                let name = self
-                    .labels
-                    .get(s.label)
-                    .map_or_else(|| format!("LABEL{}", s.label.0), |l| l.name.clone());
-                TaggedSpan::new(s.start, s.end, name)
-            })
-            .collect();
-        Ok(AnnotatedDocument {
-            name: doc.name,
-            text: doc.text,
-            meta: doc.meta,
-            status: doc.status,
-            spans,
-        })
+        Ok(super::rows::annotated(doc, &ann, &self.labels))
     }
 
     /// Streams the documents that pass the filters, as annotated documents in project order,
@@ -1598,24 +1547,9 @@ impl ImportSink<'_> {
             path: self.path.to_path_buf(),
             message,
         };
-        let text = IndexedText::new(doc.text.as_str());
-        let mut set = SpanSet::new();
+        let text_len = IndexedText::new(doc.text.as_str()).len_chars();
         let labels_before = self.labels.len();
-        for s in &doc.spans {
-            check_range(&text, s.start, s.end, None)
-                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
-            let label = self
-                .labels
-                .ensure(&s.label)
-                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
-            let span = Span {
-                start: s.start,
-                end: s.end,
-                label,
-            };
-            set.insert(span, self.policy)
-                .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
-        }
+        let set = super::rows::checked_spans(self.path, &doc, self.labels, self.policy)?;
         // Labels must exist before spans refer to them.
         if self.labels.len() != labels_before {
             Project::write_labels(self.tx, self.labels).map_err(sq(self.path))?;
@@ -1644,9 +1578,7 @@ impl ImportSink<'_> {
                 .prepare_cached(
                     "INSERT INTO documents (name, text, meta, char_len) VALUES (?1, ?2, ?3, ?4)",
                 )
-                .and_then(|mut st| {
-                    st.execute(params![doc.name, doc.text, meta, text.len_chars() as i64])
-                })
+                .and_then(|mut st| st.execute(params![doc.name, doc.text, meta, text_len as i64]))
                 .map_err(sq(self.path))?;
             let id = DocId(self.tx.last_insert_rowid());
             if let Some(map) = &mut self.same_text {

@@ -1,0 +1,116 @@
+//! What both backends make of their rows the same way: a document with its spans by label
+//! name, an import's spans checked, an undo history decoded, and the settings as key/value
+//! pairs.
+
+use super::StoreError;
+use crate::domain::{
+    AnnotatedDocument, Annotations, BoundaryMode, DocId, Document, Edit, History, IndexedText,
+    LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet, TaggedSpan, check_range,
+};
+use std::path::Path;
+
+/// A document with its spans by label name (for export).
+pub(crate) fn annotated(doc: Document, ann: &Annotations, labels: &LabelSet) -> AnnotatedDocument {
+    let spans = ann
+        .spans
+        .iter()
+        .map(|s| {
+            let name = labels
+                .get(s.label)
+                .map_or_else(|| format!("LABEL{}", s.label.0), |l| l.name.clone());
+            TaggedSpan::new(s.start, s.end, name)
+        })
+        .collect();
+    AnnotatedDocument {
+        name: doc.name,
+        text: doc.text,
+        meta: doc.meta,
+        status: doc.status,
+        spans,
+    }
+}
+
+/// An imported document's spans checked against its text and the overlap policy, with the
+/// labels they name created in `labels` as needed.
+pub(crate) fn checked_spans(
+    path: &Path,
+    doc: &AnnotatedDocument,
+    labels: &mut LabelSet,
+    policy: OverlapPolicy,
+) -> Result<SpanSet, StoreError> {
+    let invalid = |message: String| StoreError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = IndexedText::new(doc.text.as_str());
+    let mut set = SpanSet::new();
+    for s in &doc.spans {
+        check_range(&text, s.start, s.end, None)
+            .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+        let label = labels
+            .ensure(&s.label)
+            .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+        let span = Span {
+            start: s.start,
+            end: s.end,
+            label,
+        };
+        set.insert(span, policy)
+            .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
+    }
+    Ok(set)
+}
+
+/// A document's undo history from its stored steps in order: `(edit as JSON, undone)`. A
+/// step that does not decode is an error (skipping it would replay another history).
+pub(crate) fn history(
+    path: &Path,
+    doc: DocId,
+    steps: impl IntoIterator<Item = (String, bool)>,
+) -> Result<History, StoreError> {
+    let (mut done, mut undone) = (Vec::new(), Vec::new());
+    for (json, is_undone) in steps {
+        let edit = serde_json::from_str::<Edit>(&json).map_err(|e| StoreError::Invalid {
+            path: path.to_path_buf(),
+            message: format!(
+                "an undo history entry of document {doc} does not decode ({e}): {json}"
+            ),
+        })?;
+        if is_undone {
+            undone.push(edit);
+        } else {
+            done.push(edit);
+        }
+    }
+    // Redo order: the next edit to redo is the lowest undone step, kept last.
+    undone.reverse();
+    Ok(History::from_stacks(done, undone))
+}
+
+/// The settings as the key/value pairs both backends store.
+pub(crate) fn settings_pairs(s: ProjectSettings) -> [(&'static str, &'static str); 4] {
+    [
+        ("overlap", s.overlap.as_str()),
+        ("boundary", s.boundary.as_str()),
+        (
+            "article_is_proclitic",
+            if s.article_is_proclitic { "1" } else { "0" },
+        ),
+        ("others_visible", if s.others_visible { "1" } else { "0" }),
+    ]
+}
+
+/// The settings read back from those pairs (defaults where a key is missing).
+pub(crate) fn settings_from(get: impl Fn(&str) -> Option<String>) -> ProjectSettings {
+    let d = ProjectSettings::default();
+    ProjectSettings {
+        overlap: get("overlap")
+            .and_then(|s| OverlapPolicy::parse(&s))
+            .unwrap_or(d.overlap),
+        boundary: get("boundary")
+            .and_then(|s| BoundaryMode::parse(&s))
+            .unwrap_or(d.boundary),
+        article_is_proclitic: get("article_is_proclitic").is_some_and(|s| s == "1"),
+        others_visible: get("others_visible").is_some_and(|s| s == "1"),
+    }
+}
