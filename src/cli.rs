@@ -745,6 +745,22 @@ fn open_reading(
     crate::merge::open_reading(path, &name, true).map_err(|e| e.to_string())
 }
 
+/// `project set KEY VALUE` on either backend.
+fn set_setting(p: &mut impl Store, key: &str, value: &str) -> Result<(), String> {
+    let mut s = p.settings();
+    match (key, value) {
+        ("overlap", v) => {
+            s.overlap = crate::domain::OverlapPolicy::parse(v)
+                .ok_or_else(|| format!("unknown overlap {v:?} (allow, forbid)"))?;
+        }
+        ("layers", "blind") => s.others_visible = false,
+        ("layers", "visible") => s.others_visible = true,
+        ("layers", v) => return Err(format!("unknown layers {v:?} (blind, visible)")),
+        (k, _) => return Err(format!("unknown setting {k:?} (overlap, layers)")),
+    }
+    p.save_settings(s).map_err(|e| e.to_string())
+}
+
 fn project_action(action: ProjectAction) -> Result<(), String> {
     match action {
         ProjectAction::Set {
@@ -752,29 +768,14 @@ fn project_action(action: ProjectAction) -> Result<(), String> {
             key,
             value,
         } => {
-            let team = project.to_str().filter(|p| is_team_location(p));
-            let mut p: Box<dyn FnMut(crate::domain::ProjectSettings) -> Result<(), String>>;
-            let mut s;
-            if let Some(url) = team {
-                let mut t = open_team(url, None)?;
-                s = t.settings();
-                p = Box::new(move |s| t.save_settings(s).map_err(|e| e.to_string()));
-            } else {
-                let mut f = Project::open(&project).map_err(|e| e.to_string())?;
-                s = f.settings();
-                p = Box::new(move |s| f.save_settings(s).map_err(|e| e.to_string()));
+            match project.to_str().filter(|p| is_team_location(p)) {
+                Some(url) => set_setting(&mut open_team(url, None)?, &key, &value)?,
+                None => set_setting(
+                    &mut Project::open(&project).map_err(|e| e.to_string())?,
+                    &key,
+                    &value,
+                )?,
             }
-            match (key.as_str(), value.as_str()) {
-                ("overlap", v) => {
-                    s.overlap = crate::domain::OverlapPolicy::parse(v)
-                        .ok_or_else(|| format!("unknown overlap {v:?} (allow, forbid)"))?;
-                }
-                ("layers", "blind") => s.others_visible = false,
-                ("layers", "visible") => s.others_visible = true,
-                ("layers", v) => return Err(format!("unknown layers {v:?} (blind, visible)")),
-                (k, _) => return Err(format!("unknown setting {k:?} (overlap, layers)")),
-            }
-            p(s)?;
             out!(
                 "{}: {key} = {value}",
                 url_shown(&project.display().to_string())
