@@ -44,6 +44,18 @@ pub struct TeamLocation {
     pub display: String,
     /// The role named in the URL (the annotator), if any.
     pub user: Option<String>,
+    /// A password typed by the user (the window asks for it); never shown, never saved.
+    password: Option<Secret>,
+}
+
+/// A password held in memory only: `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<password>")
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -133,7 +145,16 @@ impl TeamLocation {
             project: name,
             display,
             user,
+            password: None,
         })
+    }
+
+    /// The same location with a password the user typed (used instead of `PGPASSWORD` and
+    /// `~/.pgpass`; a password in the URL still comes first).
+    #[must_use]
+    pub fn with_password(mut self, password: &str) -> TeamLocation {
+        self.password = (!password.is_empty()).then(|| Secret(password.to_string()));
+        self
     }
 
     fn schema(&self) -> String {
@@ -155,6 +176,11 @@ impl TeamLocation {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         config.application_name("tawsim");
+        if config.get_password().is_none()
+            && let Some(Secret(pw)) = &self.password
+        {
+            config.password(pw);
+        }
         if config.get_password().is_none()
             && let Some(pw) = password_from_env(&config)
         {
@@ -1016,7 +1042,13 @@ pub struct PgProject {
     /// The version of labels and settings this handle read.
     shared_version: i64,
     me: Me,
+    /// Set by [`PgProject::retry_until_saved`]: writes wait for the server however long it
+    /// takes, and this hears when it is lost (`Some(why)`) and back (`None`).
+    on_retry: Option<RetryHook>,
 }
+
+/// Told when writes cannot reach the server (`Some(why)`) and when they can again (`None`).
+pub type RetryHook = Box<dyn FnMut(Option<&str>) + Send>;
 
 impl PgProject {
     /// Opens a team project as the role the URL names.
@@ -1037,9 +1069,18 @@ impl PgProject {
                 name: String::new(),
                 role: Role::Annotator,
             },
+            on_retry: None,
         };
         p.reload()?;
         Ok(p)
+    }
+
+    /// From now on a write that cannot reach the server is retried (with backoff, up to 2 s
+    /// apart) until it is saved, however long that takes, and `hook` hears when the server
+    /// is lost and when it is back. For a handle on a thread of its own (the window's), where
+    /// waiting blocks nobody.
+    pub fn retry_until_saved(&mut self, hook: RetryHook) {
+        self.on_retry = Some(hook);
     }
 
     /// The connection; one the server closed is opened again first (reads fail while the
@@ -1074,7 +1115,12 @@ impl PgProject {
         loop {
             let client = self.client.get_mut();
             match attempt(client, &q, &op, maybe_sent, &mut body) {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    if maybe_sent && let Some(hook) = self.on_retry.as_mut() {
+                        hook(None);
+                    }
+                    return Ok(());
+                }
                 Err(TxError::Refused(message)) => {
                     return Err(StoreError::Invalid {
                         path: self.path.clone(),
@@ -1084,7 +1130,12 @@ impl PgProject {
                 Err(TxError::Db(e)) if !connection_lost(&e) => return Err(pg(&self.path)(e)),
                 Err(TxError::Db(e)) => {
                     maybe_sent = true;
-                    if std::time::Instant::now() >= deadline {
+                    if let Some(hook) = self.on_retry.as_mut() {
+                        hook(Some(&format!(
+                            "not saved: server unreachable ({})",
+                            describe(&e)
+                        )));
+                    } else if std::time::Instant::now() >= deadline {
                         return Err(StoreError::Invalid {
                             path: self.path.clone(),
                             message: format!(
