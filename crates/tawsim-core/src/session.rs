@@ -217,6 +217,8 @@ pub struct Session<S: Store = Project> {
     annotator: String,
     /// Another annotator's layer shown read-only instead of one's own.
     viewing: Option<Annotator>,
+    /// A document still on its way from a team project's server (opened when it arrives).
+    loading: Option<DocId>,
 }
 
 impl<S: Store> Default for Session<S> {
@@ -248,6 +250,7 @@ impl<S: Store> Default for Session<S> {
             proclitic_key: Default::default(),
             annotator: crate::domain::annotator::os_user_name(),
             viewing: None,
+            loading: None,
         }
     }
 }
@@ -546,8 +549,17 @@ impl<S: Store> Session<S> {
 
     /// Opens a document of the project.
     pub fn select_document(&mut self, id: DocId) {
-        let Some(p) = &self.project else { return };
         let viewing = self.viewing.as_ref().map(|a| a.id);
+        let Some(p) = self.project.as_mut() else {
+            return;
+        };
+        if !p.ready(id, viewing) {
+            self.loading = Some(id);
+            self.status = "Loading the document from the server…".into();
+            return;
+        }
+        self.loading = None;
+        let p = &*p;
         let loaded = p.document(id).and_then(|d| {
             Ok((
                 d,
@@ -631,11 +643,55 @@ impl<S: Store> Session<S> {
         let Some(p) = self.project.as_mut() else {
             return;
         };
-        match p.next_assigned() {
+        let answer = p.next_assigned();
+        self.take_next(answer);
+    }
+
+    /// Takes what a team project's server sent: others' changes (labels, settings, the
+    /// document list, statuses), a document that was loading, the next assigned document,
+    /// errors. True when anything arrived.
+    fn poll_remote(&mut self) -> bool {
+        let Some(p) = self.project.as_mut() else {
+            return false;
+        };
+        let ev = p.poll_remote();
+        let any = ev.changed || ev.loaded || ev.next.is_some() || !ev.errors.is_empty();
+        if !ev.errors.is_empty() {
+            self.error = Some(ev.errors.join("\n"));
+        }
+        if ev.changed {
+            self.usage = None;
+            self.label_filter_docs = None;
+            self.refresh_documents();
+            if self.viewing.is_some()
+                && self.loading.is_none()
+                && let Some(id) = self.doc.as_ref().map(|d| d.id)
+            {
+                // Another annotator's layer is shown: read it again.
+                self.select_document(id);
+            }
+        }
+        if ev.loaded
+            && let Some(id) = self.loading.take()
+        {
+            self.select_document(id);
+        }
+        match ev.next {
+            Some(crate::store::NextAssigned::Asked) | None => {}
+            Some(n) => self.take_next(Ok(n)),
+        }
+        any
+    }
+
+    fn take_next(&mut self, n: Result<crate::store::NextAssigned, crate::store::StoreError>) {
+        match n {
             Ok(crate::store::NextAssigned::NotAssigned) => self.step_document(1),
             Ok(crate::store::NextAssigned::Document(id)) => self.select_document(id),
             Ok(crate::store::NextAssigned::Finished) => {
                 self.status = "Every document assigned to you is done".into();
+            }
+            Ok(crate::store::NextAssigned::Asked) => {
+                self.status = "Asking the server for your next document…".into();
             }
             Err(e) => self.error = Some(e.to_string()),
         }
@@ -1390,9 +1446,22 @@ impl<S: Store> Session<S> {
     /// Takes finished background results; true while something still runs (the window then
     /// asks for another frame soon).
     pub fn poll(&mut self) -> bool {
+        self.poll_remote();
         let searching = self.poll_search();
         let working = self.poll_job();
         searching || working
+    }
+
+    /// How writes to a team project's server stand (`None` for a project file).
+    #[must_use]
+    pub fn sync_state(&self) -> Option<crate::store::SyncState> {
+        self.project.as_ref().and_then(Store::sync_state)
+    }
+
+    /// The document on its way from the server, if one is.
+    #[must_use]
+    pub fn loading(&self) -> Option<DocId> {
+        self.loading
     }
 
     fn poll_search(&mut self) -> bool {
@@ -1488,7 +1557,7 @@ impl<S: Store> Session<S> {
     }
 }
 
-impl Session<Project> {
+impl<S: Store + From<Project>> Session<S> {
     /// Imports files (or opens a dropped project).
     pub fn import_paths(&mut self, paths: &[PathBuf]) {
         if let [one] = paths
@@ -1515,7 +1584,7 @@ impl Session<Project> {
             ));
         }
         let project = Project::open_as(path, &self.annotator).map_err(|e| e.to_string())?;
-        self.set_project(project);
+        self.set_project(project.into());
         Ok(())
     }
 
@@ -1528,7 +1597,7 @@ impl Session<Project> {
             path.with_extension("tawsim")
         };
         let p = Project::create_as(&path, &self.annotator).map_err(|e| e.to_string())?;
-        self.set_project(p);
+        self.set_project(p.into());
         Ok(())
     }
 }

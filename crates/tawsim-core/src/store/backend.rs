@@ -49,6 +49,34 @@ pub enum NextAssigned {
     Document(DocId),
     /// Every document assigned to them is done (or, in exclusive mode, taken by another).
     Finished,
+    /// The server was asked; the answer comes later in [`RemoteEvents::next`].
+    Asked,
+}
+
+/// What a store whose server answers later (a team project in the window) received since
+/// it was last asked.
+#[derive(Debug, Default)]
+pub struct RemoteEvents {
+    /// Labels, settings, annotators or the document list changed (someone else's change,
+    /// or the answer to a question that was asked).
+    pub changed: bool,
+    /// A document asked for with [`Store::ready`] arrived, or could not be read.
+    pub loaded: bool,
+    /// The answer to "next assigned document".
+    pub next: Option<NextAssigned>,
+    /// Writes the server refused and reads that failed, for the user to read.
+    pub errors: Vec<String>,
+}
+
+/// How a store that writes to a server behind the UI's back stands (team projects).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncState {
+    /// Writes handed over and not yet confirmed by the server.
+    pub waiting: usize,
+    /// Why writes cannot reach the server now (they are kept, in order, and retried).
+    pub unreachable: Option<String>,
+    /// Each visible annotator's progress on their assignments: name, done, assigned.
+    pub progress: Vec<(String, usize, usize)>,
 }
 
 /// Documents streamed out of a store for an export.
@@ -118,6 +146,21 @@ pub trait Store: Sized + Send + 'static {
     /// lease times out. A store without assignments says [`NextAssigned::NotAssigned`].
     fn next_assigned(&mut self) -> Result<NextAssigned, StoreError> {
         Ok(NextAssigned::NotAssigned)
+    }
+    /// Whether document `id` (in `layer`, one's own when `None`) can be read now; when it
+    /// cannot (a server still sending it), it is asked for and [`Store::poll_remote`] says
+    /// when it arrived. A local store always has it.
+    fn ready(&mut self, _id: DocId, _layer: Option<AnnotatorId>) -> bool {
+        true
+    }
+    /// What arrived from the server since the last call (nothing for a local store).
+    fn poll_remote(&mut self) -> RemoteEvents {
+        RemoteEvents::default()
+    }
+    /// How writes to the server stand; `None` for a store whose writes are done when the
+    /// call returns.
+    fn sync_state(&self) -> Option<SyncState> {
+        None
     }
     /// The documents that pass the filters, with the spans (by label name) and statuses of
     /// `layer` (this annotator's when `None`).

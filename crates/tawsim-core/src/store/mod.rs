@@ -2,13 +2,17 @@
 //! statuses and undo history. WAL mode, one transaction per edit, so a crash or kill at any
 //! moment leaves the file consistent with every completed edit.
 
+mod any;
 mod backend;
+mod mirror;
 pub mod pg;
 mod project;
 mod rows;
 mod schema;
 
-pub use backend::{DocumentSink, ExportDocs, NextAssigned, Store};
+pub use any::AnyStore;
+pub use backend::{DocumentSink, ExportDocs, NextAssigned, RemoteEvents, Store, SyncState};
+pub use mirror::{Opening, TeamMirror, Waker, wants_password};
 pub use pg::{LayerRows, PgProject, TeamLocation, Watcher, is_team_location};
 pub use project::{DocSummary, ImportSink, LayerStats, Project, ProjectStats};
 pub use schema::SCHEMA_VERSION;

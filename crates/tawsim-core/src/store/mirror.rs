@@ -1,0 +1,693 @@
+//! A team project as the window holds it: everything the UI reads comes from memory, and
+//! every read and write that needs the server goes to one thread of its own, in order.
+//!
+//! - The labels, settings, annotators, document list and progress are read once when the
+//!   project opens and again whenever the server announces a change (LISTEN/NOTIFY).
+//! - A document is read from the server the first time it is opened ([`TeamMirror::ready`]
+//!   says whether it is here; [`TeamMirror::poll`] says when it arrived) and kept.
+//! - An edit changes the copy in memory at once and is handed to the thread, which writes
+//!   the edits in the order they were made. While the server cannot be reached the thread
+//!   keeps them, retries with backoff until they are written (each edit once: see
+//!   [`PgProject::retry_until_saved`]), and [`TeamMirror::sync_state`] says "not saved:
+//!   server unreachable" with how many wait.
+//!
+//! Nothing here waits for the server on the caller's thread.
+
+use super::backend::{NextAssigned, RemoteEvents, Store, SyncState};
+use super::pg::{PgProject, TeamLocation, Watcher};
+use super::{DocSummary, ProjectStats, StoreError};
+use crate::domain::{
+    Annotations, Annotator, AnnotatorId, DocId, Document, Edit, History, LabelId, LabelSet,
+    ProjectSettings, Role,
+};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Wakes the UI when something arrived (the window asks for a repaint).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// A document and one layer of it, as read from the server.
+#[derive(Debug, Clone)]
+struct Loaded {
+    doc: Document,
+    ann: Annotations,
+    history: History,
+    direction: String,
+}
+
+/// A document in a layer (`None`: one's own).
+type Key = (DocId, Option<AnnotatorId>);
+
+/// Everything but the documents' texts and spans.
+#[derive(Debug, Clone)]
+struct Snapshot {
+    me: (Option<AnnotatorId>, String, Role),
+    labels: LabelSet,
+    settings: ProjectSettings,
+    annotators: Vec<Annotator>,
+    docs: Vec<DocSummary>,
+    stats: ProjectStats,
+    entity_texts: Vec<String>,
+}
+
+enum Write {
+    Apply(DocId, Edit),
+    Undo(DocId, Edit),
+    Redo(DocId, Edit),
+    Direction(DocId, String),
+    Labels(LabelSet),
+    Settings(ProjectSettings),
+    DeleteLabel(LabelId),
+    DeleteDocuments(Vec<DocId>),
+}
+
+enum Ask {
+    Write(Write),
+    Load(Key),
+    Next,
+    WithLabel(LabelId),
+    Refresh,
+    TopUp,
+    Stop,
+}
+
+enum Reply {
+    Opened(Result<Box<Snapshot>, String>),
+    Loaded(Key, Result<Box<Loaded>, String>),
+    /// One write is done: `Err` when the server refused it.
+    Written(Result<(), String>),
+    Link(Option<String>),
+    Snapshot(Box<Snapshot>),
+    Next(Result<NextAssigned, String>),
+    WithLabel(LabelId, HashSet<DocId>),
+}
+
+/// Spare connections for background jobs (search, import, export), opened ahead on the
+/// server thread so that taking one never waits.
+type Spares = Arc<Mutex<Vec<PgProject>>>;
+
+const SPARES: usize = 2;
+
+/// A team project being opened on its own thread.
+pub struct Opening {
+    path: PathBuf,
+    location: TeamLocation,
+    to_thread: Sender<Ask>,
+    from_thread: Receiver<Reply>,
+    spares: Spares,
+}
+
+impl Opening {
+    /// Where it is being opened (the URL without its password).
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The location being opened.
+    #[must_use]
+    pub fn location(&self) -> &TeamLocation {
+        &self.location
+    }
+
+    /// The open project once the server answered (`Err` with the reason when it did not).
+    pub fn poll(&mut self) -> Option<Result<TeamMirror, String>> {
+        match self.from_thread.try_recv() {
+            Ok(Reply::Opened(Ok(snap))) => {
+                let (to_thread, _) = channel();
+                let (_, from_thread) = channel();
+                let mirror = TeamMirror {
+                    path: self.path.clone(),
+                    project: self.location.project.clone(),
+                    snap: *snap,
+                    loaded: HashMap::new(),
+                    asked: HashSet::new(),
+                    with_label: HashMap::new(),
+                    labels_asked: std::cell::RefCell::default(),
+                    to_thread: std::mem::replace(&mut self.to_thread, to_thread),
+                    from_thread: std::mem::replace(&mut self.from_thread, from_thread),
+                    spares: Arc::clone(&self.spares),
+                    waiting: 0,
+                    unreachable: None,
+                    events: RemoteEvents::default(),
+                };
+                Some(Ok(mirror))
+            }
+            Ok(Reply::Opened(Err(e))) => Some(Err(e)),
+            Ok(_) => None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(format!(
+                "{}: the connection thread ended",
+                self.path.display()
+            ))),
+        }
+    }
+}
+
+/// The window's copy of a team project (see the module's notes).
+pub struct TeamMirror {
+    path: PathBuf,
+    project: String,
+    snap: Snapshot,
+    loaded: HashMap<Key, Loaded>,
+    asked: HashSet<Key>,
+    with_label: HashMap<LabelId, HashSet<DocId>>,
+    labels_asked: std::cell::RefCell<HashSet<LabelId>>,
+    to_thread: Sender<Ask>,
+    from_thread: Receiver<Reply>,
+    spares: Spares,
+    waiting: usize,
+    unreachable: Option<String>,
+    events: RemoteEvents,
+}
+
+/// True when an error from opening a team project means a password is wanted (none was
+/// given, or the one given was refused).
+#[must_use]
+pub fn wants_password(message: &str) -> bool {
+    message.contains("password")
+}
+
+impl TeamMirror {
+    /// Starts opening a team project on a thread of its own; `wake` is called whenever
+    /// something arrives.
+    #[must_use]
+    pub fn open(location: TeamLocation, wake: Waker) -> Opening {
+        let path = PathBuf::from(&location.display);
+        let (to_thread, asks) = channel();
+        let (replies, from_thread) = channel();
+        let spares: Spares = Arc::new(Mutex::new(Vec::new()));
+        let loc = location.clone();
+        let sp = Arc::clone(&spares);
+        let spawned = std::thread::Builder::new()
+            .name("tawsim-team".into())
+            .spawn(move || serve(&loc, &asks, &replies, &sp, &wake));
+        if let Err(e) = spawned {
+            let (tx, rx) = channel();
+            let _ = tx.send(Reply::Opened(Err(format!("cannot start a thread: {e}"))));
+            return Opening {
+                path,
+                location,
+                to_thread,
+                from_thread: rx,
+                spares,
+            };
+        }
+        Opening {
+            path,
+            location,
+            to_thread,
+            from_thread,
+            spares,
+        }
+    }
+
+    fn send(&mut self, ask: Ask) {
+        if let Ask::Write(_) = &ask {
+            self.waiting += 1;
+        }
+        if self.to_thread.send(ask).is_err() {
+            self.events
+                .errors
+                .push(format!("{}: the server thread ended", self.path.display()));
+        }
+    }
+
+    fn write(&mut self, w: Write) {
+        self.send(Ask::Write(w));
+    }
+
+    fn take_replies(&mut self) {
+        while let Ok(r) = self.from_thread.try_recv() {
+            match r {
+                Reply::Opened(_) => {}
+                Reply::Loaded(key, Ok(l)) => {
+                    self.asked.remove(&key);
+                    self.loaded.insert(key, *l);
+                    self.events.loaded = true;
+                }
+                Reply::Loaded(key, Err(e)) => {
+                    self.asked.remove(&key);
+                    self.events.loaded = true;
+                    self.events.errors.push(e);
+                }
+                Reply::Written(r) => {
+                    self.waiting = self.waiting.saturating_sub(1);
+                    if let Err(e) = r {
+                        // The server's copy is the truth now: read it again.
+                        self.loaded.clear();
+                        self.events.errors.push(e);
+                        self.events.changed = true;
+                        let _ = self.to_thread.send(Ask::Refresh);
+                    }
+                }
+                Reply::Link(why) => self.unreachable = why,
+                Reply::Snapshot(s) => self.take_snapshot(*s),
+                Reply::Next(r) => match r {
+                    Ok(n) => self.events.next = Some(n),
+                    Err(e) => self.events.errors.push(e),
+                },
+                Reply::WithLabel(l, set) => {
+                    self.labels_asked.borrow_mut().remove(&l);
+                    self.with_label.insert(l, set);
+                    self.events.changed = true;
+                }
+            }
+        }
+    }
+
+    fn take_snapshot(&mut self, mut s: Snapshot) {
+        // This annotator's own layer changes only through this copy: its documents as
+        // edited here (the server may not have every edit yet) win over the list read.
+        for d in &mut s.docs {
+            if let Some(l) = self.loaded.get(&(d.id, None)) {
+                d.spans = l.ann.spans.len();
+                d.status = l.ann.status;
+            }
+        }
+        if s.labels != self.snap.labels || s.settings != self.snap.settings {
+            // Spans of a deleted label, or other layers becoming visible: read again.
+            self.loaded.retain(|k, _| k.1.is_none());
+        }
+        self.with_label.clear();
+        // Other annotators' layers may have changed.
+        self.loaded.retain(|k, _| k.1.is_none());
+        self.snap = s;
+        self.events.changed = true;
+    }
+
+    fn mine(&mut self, doc: DocId) -> Option<&mut Loaded> {
+        self.loaded.get_mut(&(doc, None))
+    }
+
+    fn not_loaded(&self, id: DocId) -> StoreError {
+        StoreError::Invalid {
+            path: self.path.clone(),
+            message: format!("document {} is still on its way from the server", id.0),
+        }
+    }
+
+    fn not_here(&self, what: &str) -> StoreError {
+        StoreError::Invalid {
+            path: self.path.clone(),
+            message: format!("{what} runs on a background connection"),
+        }
+    }
+
+    fn get(&self, key: Key) -> Result<&Loaded, StoreError> {
+        self.loaded.get(&key).ok_or_else(|| self.not_loaded(key.0))
+    }
+
+    /// A handle of its own for a background job (a spare connection opened ahead).
+    pub fn take_worker(&self) -> Result<PgProject, StoreError> {
+        let taken = self.spares.lock().ok().and_then(|mut v| v.pop());
+        let _ = self.to_thread.send(Ask::TopUp);
+        taken.ok_or_else(|| StoreError::Invalid {
+            path: self.path.clone(),
+            message: "no connection to the server is free yet (server unreachable?); try again in a moment".into(),
+        })
+    }
+
+    /// The team project's name.
+    #[must_use]
+    pub fn project_name(&self) -> &str {
+        &self.project
+    }
+
+    /// The project's counts as last read (per annotator as far as this role may see).
+    #[must_use]
+    pub fn stats(&self) -> &ProjectStats {
+        &self.snap.stats
+    }
+}
+
+// The store's methods, as the session calls them through [`super::AnyStore`].
+impl TeamMirror {
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+    pub(super) fn reload(&mut self) {
+        self.send(Ask::Refresh);
+    }
+    pub(super) fn annotator(&self) -> (Option<AnnotatorId>, &str, Role) {
+        (self.snap.me.0, &self.snap.me.1, self.snap.me.2)
+    }
+    pub(super) fn set_annotator(&mut self, name: &str) -> Result<(), StoreError> {
+        if name.trim() == self.snap.me.1 {
+            return Ok(());
+        }
+        Err(StoreError::Invalid {
+            path: self.path.clone(),
+            message: format!(
+                "on a team project you annotate as the role you connect as ({}), not as {}",
+                self.snap.me.1,
+                name.trim()
+            ),
+        })
+    }
+    pub(super) fn annotators(&self) -> Vec<Annotator> {
+        self.snap.annotators.clone()
+    }
+    pub(super) fn may_view(&self, layer: AnnotatorId) -> bool {
+        self.snap.me.0 == Some(layer)
+            || self.snap.me.2 == Role::Manager
+            || self.snap.settings.others_visible
+    }
+    pub(super) fn annotations_of(
+        &self,
+        id: DocId,
+        layer: AnnotatorId,
+    ) -> Result<Annotations, StoreError> {
+        let key = if Some(layer) == self.snap.me.0 {
+            (id, None)
+        } else {
+            (id, Some(layer))
+        };
+        Ok(self.get(key)?.ann.clone())
+    }
+    pub(super) fn settings(&self) -> ProjectSettings {
+        self.snap.settings
+    }
+    pub(super) fn save_settings(&mut self, s: ProjectSettings) {
+        self.snap.settings = s;
+        self.write(Write::Settings(s));
+    }
+    pub(super) fn labels(&self) -> &LabelSet {
+        &self.snap.labels
+    }
+    pub(super) fn save_labels(&mut self, set: &LabelSet) {
+        self.snap.labels = set.clone();
+        self.write(Write::Labels(set.clone()));
+    }
+    pub(super) fn label_usage(&self, id: LabelId) -> usize {
+        let name = self.snap.labels.get(id).map(|l| l.name.as_str());
+        self.snap
+            .stats
+            .by_label
+            .iter()
+            .find(|(n, _)| Some(n.as_str()) == name)
+            .map_or(0, |(_, c)| *c)
+    }
+    pub(super) fn delete_label(&mut self, id: LabelId) -> usize {
+        let n = self.label_usage(id);
+        let _ = self.snap.labels.remove(id);
+        for l in self.loaded.values_mut() {
+            let gone: Vec<_> = l.ann.spans.iter().filter(|s| s.label == id).collect();
+            for s in gone {
+                l.ann.spans.remove(s);
+            }
+        }
+        self.write(Write::DeleteLabel(id));
+        n
+    }
+    pub(super) fn documents(&self) -> Vec<DocSummary> {
+        self.snap.docs.clone()
+    }
+    pub(super) fn document(&self, id: DocId) -> Result<Document, StoreError> {
+        Ok(self.get((id, None))?.doc.clone())
+    }
+    pub(super) fn annotations(&self, id: DocId) -> Result<Annotations, StoreError> {
+        Ok(self.get((id, None))?.ann.clone())
+    }
+    pub(super) fn history(&self, id: DocId) -> Result<History, StoreError> {
+        Ok(self.get((id, None))?.history.clone())
+    }
+    pub(super) fn document_direction(&self, id: DocId) -> Result<String, StoreError> {
+        self.loaded
+            .iter()
+            .find(|(k, _)| k.0 == id)
+            .map(|(_, l)| l.direction.clone())
+            .ok_or_else(|| self.not_loaded(id))
+    }
+    pub(super) fn set_document_direction(&mut self, id: DocId, direction: &str) {
+        for (k, l) in &mut self.loaded {
+            if k.0 == id {
+                l.direction = direction.to_string();
+            }
+        }
+        self.write(Write::Direction(id, direction.to_string()));
+    }
+    pub(super) fn delete_documents(&mut self, ids: &[DocId]) -> usize {
+        let before = self.snap.docs.len();
+        self.snap.docs.retain(|d| !ids.contains(&d.id));
+        self.loaded.retain(|k, _| !ids.contains(&k.0));
+        self.write(Write::DeleteDocuments(ids.to_vec()));
+        before - self.snap.docs.len()
+    }
+    /// The documents of one's layer with a span of `label`: an empty set until the server
+    /// answered (the session then hears `changed` and asks again).
+    pub(super) fn documents_with_label(
+        &self,
+        label: LabelId,
+    ) -> Result<HashSet<DocId>, StoreError> {
+        if let Some(set) = self.with_label.get(&label) {
+            return Ok(set.clone());
+        }
+        if self.labels_asked.borrow_mut().insert(label) {
+            let _ = self.to_thread.send(Ask::WithLabel(label));
+        }
+        Ok(HashSet::new())
+    }
+    pub(super) fn entity_texts(&self, limit: usize) -> Vec<String> {
+        self.snap.entity_texts.iter().take(limit).cloned().collect()
+    }
+    pub(super) fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
+        let policy = self.snap.settings.overlap;
+        let Some(l) = self.mine(doc) else {
+            return Err(self.not_loaded(doc));
+        };
+        if edit.apply(&mut l.ann, policy).is_ok() {
+            l.history.push(edit.clone());
+        }
+        self.write(Write::Apply(doc, edit.clone()));
+        Ok(())
+    }
+    pub(super) fn step(
+        &mut self,
+        doc: DocId,
+        applied: &Edit,
+        redo: bool,
+    ) -> Result<(), StoreError> {
+        let policy = self.snap.settings.overlap;
+        let Some(l) = self.mine(doc) else {
+            return Err(self.not_loaded(doc));
+        };
+        let step = if redo {
+            l.history.redo()
+        } else {
+            l.history.undo()
+        };
+        if step.as_ref() != Some(applied) || applied.apply(&mut l.ann, policy).is_err() {
+            // Read it again after the write (the server checks the step).
+            self.loaded.remove(&(doc, None));
+        }
+        self.write(if redo {
+            Write::Redo(doc, applied.clone())
+        } else {
+            Write::Undo(doc, applied.clone())
+        });
+        Ok(())
+    }
+    pub(super) fn next_assigned(&mut self) -> NextAssigned {
+        self.send(Ask::Next);
+        NextAssigned::Asked
+    }
+    pub(super) fn ready(&mut self, id: DocId, layer: Option<AnnotatorId>) -> bool {
+        self.take_replies();
+        let layer = layer.filter(|l| Some(*l) != self.snap.me.0);
+        let key = (id, layer);
+        if self.loaded.contains_key(&key) {
+            return true;
+        }
+        if self.asked.insert(key) {
+            self.send(Ask::Load(key));
+        }
+        false
+    }
+    pub(super) fn poll(&mut self) -> RemoteEvents {
+        self.take_replies();
+        std::mem::take(&mut self.events)
+    }
+    pub(super) fn sync_state(&self) -> SyncState {
+        SyncState {
+            waiting: self.waiting,
+            unreachable: self.unreachable.clone(),
+            progress: self
+                .snap
+                .stats
+                .layers
+                .iter()
+                .filter(|l| l.assigned > 0)
+                .map(|l| (l.annotator.name.clone(), l.assigned_done, l.assigned))
+                .collect(),
+        }
+    }
+    pub(super) fn not_on_the_ui_thread(&self, what: &str) -> StoreError {
+        self.not_here(what)
+    }
+}
+
+impl Drop for TeamMirror {
+    /// Lets the server thread finish the writes it holds (up to 10 s while the server
+    /// answers), then stops it.
+    fn drop(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.waiting > 0 && Instant::now() < deadline {
+            match self.from_thread.recv_timeout(Duration::from_millis(50)) {
+                Ok(Reply::Written(_)) => self.waiting -= 1,
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        let _ = self.to_thread.send(Ask::Stop);
+    }
+}
+
+fn snapshot(p: &PgProject) -> Result<Snapshot, StoreError> {
+    let (id, name, role) = p.annotator();
+    Ok(Snapshot {
+        me: (id, name.to_string(), role),
+        labels: p.labels().clone(),
+        settings: p.settings(),
+        annotators: p.annotators()?,
+        docs: p.documents()?,
+        stats: p.stats()?,
+        entity_texts: p.entity_texts(2000)?,
+    })
+}
+
+fn load(p: &PgProject, (id, layer): Key) -> Result<Loaded, StoreError> {
+    Ok(Loaded {
+        doc: p.document(id)?,
+        ann: match layer {
+            Some(l) => p.annotations_of(id, l)?,
+            None => p.annotations(id)?,
+        },
+        history: match layer {
+            Some(_) => History::default(),
+            None => p.history(id)?,
+        },
+        direction: p.document_direction(id)?,
+    })
+}
+
+fn write(p: &mut PgProject, w: Write) -> Result<(), StoreError> {
+    match w {
+        Write::Apply(d, e) => p.apply(d, &e),
+        Write::Undo(d, e) => p.undo_expecting(d, &e),
+        Write::Redo(d, e) => p.redo_expecting(d, &e),
+        Write::Direction(d, dir) => p.set_document_direction(d, &dir),
+        Write::Labels(set) => p.save_labels(&set),
+        Write::Settings(s) => p.save_settings(s),
+        Write::DeleteLabel(l) => p.delete_label(l).map(drop),
+        Write::DeleteDocuments(ids) => p.delete_documents(&ids).map(drop),
+    }
+}
+
+/// The server thread: opens the project, then answers asks in order and listens for
+/// changes until told to stop (or the window's copy is gone).
+fn serve(
+    loc: &TeamLocation,
+    asks: &Receiver<Ask>,
+    replies: &Sender<Reply>,
+    spares: &Spares,
+    wake: &Waker,
+) {
+    let send = |r: Reply| {
+        let ok = replies.send(r).is_ok();
+        wake();
+        ok
+    };
+    let mut p = match PgProject::open(loc).and_then(|p| Ok((snapshot(&p)?, p))) {
+        Ok((snap, p)) => {
+            top_up(loc, spares);
+            if !send(Reply::Opened(Ok(Box::new(snap)))) {
+                return;
+            }
+            p
+        }
+        Err(e) => {
+            send(Reply::Opened(Err(e.to_string())));
+            return;
+        }
+    };
+    let link = replies.clone();
+    let waker = Arc::clone(wake);
+    p.retry_until_saved(Box::new(move |why| {
+        let _ = link.send(Reply::Link(why.map(str::to_string)));
+        waker();
+    }));
+    let mut watcher = Watcher::start(loc).ok();
+    let mut last_try = Instant::now();
+    let mut stale = false;
+    loop {
+        match asks.recv_timeout(Duration::from_millis(200)) {
+            Ok(Ask::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+            Ok(Ask::Write(w)) => {
+                let r = write(&mut p, w).map_err(|e| e.to_string());
+                if !send(Reply::Written(r)) {
+                    return;
+                }
+            }
+            Ok(Ask::Load(key)) => {
+                let r = load(&p, key).map(Box::new).map_err(|e| e.to_string());
+                if !send(Reply::Loaded(key, r)) {
+                    return;
+                }
+            }
+            Ok(Ask::Next) => {
+                let r = p.next_assigned().map_err(|e| e.to_string());
+                stale = true;
+                if !send(Reply::Next(r)) {
+                    return;
+                }
+            }
+            Ok(Ask::WithLabel(l)) => {
+                let set = p.documents_with_label(l).unwrap_or_default();
+                if !send(Reply::WithLabel(l, set)) {
+                    return;
+                }
+            }
+            Ok(Ask::Refresh) => stale = true,
+            Ok(Ask::TopUp) => top_up(loc, spares),
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        match &watcher {
+            Some(w) => stale |= !w.changes().is_empty(),
+            None if last_try.elapsed() > Duration::from_secs(2) => {
+                last_try = Instant::now();
+                watcher = Watcher::start(loc).ok();
+                stale |= watcher.is_some();
+            }
+            None => {}
+        }
+        if stale {
+            let fresh = p.reload().and_then(|()| snapshot(&p));
+            if let Ok(s) = fresh {
+                stale = false;
+                if !send(Reply::Snapshot(Box::new(s))) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Opens spare connections until there are [`SPARES`].
+fn top_up(loc: &TeamLocation, spares: &Spares) {
+    let have = spares.lock().map(|v| v.len()).unwrap_or(SPARES);
+    for _ in have..SPARES {
+        match PgProject::open(loc) {
+            Ok(p) => {
+                if let Ok(mut v) = spares.lock() {
+                    v.push(p);
+                }
+            }
+            Err(_) => return,
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The window's session on a team project ([`TeamMirror`] behind [`AnyStore`]): it opens on
+//! a thread of its own, documents arrive from the server, edits are kept in order while the
+//! server is stopped and written once each when it is back, others' changes arrive over
+//! LISTEN/NOTIFY, and "next document" asks the server without waiting for it.
+
+#[path = "support/pg.rs"]
+mod pg;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tawsim_core::domain::{AnnotatedDocument, DocStatus, Role};
+use tawsim_core::session::{Session, SessionOp};
+use tawsim_core::store::pg::{Spread, add_annotator, assign, team_init};
+use tawsim_core::store::{AnyStore, PgProject, Store, StoreError, TeamLocation, TeamMirror};
+
+const WORD: &str = "بنغازي";
+
+/// Polls the session (as the window does every frame) until `done` holds, for up to 30 s.
+fn until<T>(
+    what: &str,
+    s: &mut Session<AnyStore>,
+    mut done: impl FnMut(&Session<AnyStore>) -> Option<T>,
+) -> T {
+    let t0 = Instant::now();
+    loop {
+        s.poll();
+        if let Some(v) = done(s) {
+            return v;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "{what}: not after 30 s (status: {}, error: {:?}, sync: {:?})",
+            s.status,
+            s.error,
+            s.sync_state()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn open(loc: TeamLocation) -> TeamMirror {
+    let mut opening = TeamMirror::open(loc, Arc::new(|| {}));
+    let t0 = Instant::now();
+    loop {
+        if let Some(r) = opening.poll() {
+            return r.expect("opened");
+        }
+        assert!(t0.elapsed() < Duration::from_secs(30), "not opened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn the_window_session_on_a_team_project_keeps_every_edit_through_an_outage_and_hears_others() {
+    let test = "the_window_session_on_a_team_project";
+    // A server of this test's own: it is stopped and started again.
+    let server = match pg::start_own(&[], |_| Ok(())) {
+        Ok(s) => s,
+        Err(why) => {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "{test}: no PostgreSQL under CI=true: {why}"
+            );
+            eprintln!("{test}: did not run: {why}");
+            return;
+        }
+    };
+    let project = pg::unique("mirror");
+    let amina = pg::unique("amina");
+    let mloc = TeamLocation::parse(&server.project_url("postgres", &project), None).expect("url");
+    team_init(&mloc).expect("init");
+    add_annotator(&mloc, &amina, Role::Annotator, Some("pw")).expect("add");
+    let mut manager = PgProject::open(&mloc).expect("open");
+    let text = vec![WORD; 40].join(" ");
+    let n = WORD.chars().count();
+    manager
+        .import(
+            |sink| {
+                for name in ["d0", "d1", "d2"] {
+                    sink.add(AnnotatedDocument {
+                        name: name.into(),
+                        text: text.clone(),
+                        ..Default::default()
+                    })?;
+                }
+                Ok::<_, StoreError>(())
+            },
+            |_| true,
+        )
+        .expect("import");
+    let docs = manager.documents().expect("docs");
+    let per = manager.labels().by_name("PER").expect("PER").id;
+
+    // Open as amina: the project arrives from its thread, then the first document.
+    let aloc = TeamLocation::parse(&server.project_url(&amina, &project), None).expect("url");
+    let mut s: Session<AnyStore> = Session::new();
+    s.set_project(open(aloc).into());
+    assert_eq!(s.annotator(), amina);
+    assert_eq!(s.documents().len(), 3);
+    let first = until("the first document", &mut s, |s| s.current().map(|d| d.id));
+    assert_eq!(first, docs[0].id);
+
+    // An edit is made at once in memory and reaches the server.
+    let word = |k: usize| Some((k * (n + 1), k * (n + 1) + n));
+    s.apply(SessionOp::ApplyLabel {
+        label: per,
+        selection: word(0),
+    });
+    assert_eq!(s.current().map(|d| d.ann.spans.len()), Some(1));
+    until("written", &mut s, |s| {
+        s.sync_state().filter(|x| x.waiting == 0).map(drop)
+    });
+    let me = s
+        .project()
+        .and_then(|p| p.annotator().0)
+        .expect("amina's id");
+    let stored = |m: &PgProject| m.annotations_of(first, me).expect("layer").spans.len();
+    assert_eq!(stored(&manager), 1);
+
+    // The server goes away: edits go on in memory, in order, and the window is told.
+    server.stop();
+    for k in 1..=5 {
+        // A new selection, as the view makes one (the label key would relabel the
+        // selected span otherwise).
+        s.apply(SessionOp::ClearSelection);
+        s.apply(SessionOp::ApplyLabel {
+            label: per,
+            selection: word(k),
+        });
+    }
+    s.apply(SessionOp::Undo);
+    s.apply(SessionOp::SetStatus(DocStatus::Done));
+    assert_eq!(s.current().map(|d| d.ann.spans.len()), Some(5));
+    let why = until("told the server is unreachable", &mut s, |s| {
+        s.sync_state().and_then(|x| x.unreachable)
+    });
+    assert!(why.contains("server unreachable"), "{why}");
+    assert!(s.sync_state().is_some_and(|x| x.waiting > 0));
+    std::thread::sleep(Duration::from_millis(1500));
+    server.restart();
+    until("every waiting edit written", &mut s, |s| {
+        s.sync_state()
+            .filter(|x| x.waiting == 0 && x.unreachable.is_none())
+            .map(drop)
+    });
+    let mut manager = PgProject::open(&mloc).expect("open again");
+    let ann = manager.annotations_of(first, me).expect("layer");
+    assert_eq!(ann.spans.len(), 5, "five spans: six added, one undone");
+    assert_eq!(ann.status, DocStatus::Done);
+    let mut c = server.client("postgres");
+    let q = format!("tawsim_{project}");
+    let count = |c: &mut postgres::Client, sql: &str| -> i64 {
+        c.query_one(sql.replace("Q", &q).as_str(), &[])
+            .expect("count")
+            .get(0)
+    };
+    // Eight writes: six adds, one undo, the status (which drops the undone step from the
+    // history, as a new edit after an undo does): six history rows, each once, and one
+    // edit id per write.
+    assert_eq!(count(&mut c, "SELECT COUNT(*) FROM Q.layer_history"), 6);
+    assert_eq!(
+        count(&mut c, "SELECT COUNT(*) FROM Q.layer_history WHERE undone"),
+        0
+    );
+    assert_eq!(count(&mut c, "SELECT COUNT(*) FROM Q.applied_ops"), 8);
+
+    // Another's change arrives without a restart: the manager adds a label.
+    let mut labels = manager.labels().clone();
+    labels.add("FAC").expect("add");
+    manager.save_labels(&labels).expect("save");
+    until("the manager's label", &mut s, |s| {
+        s.labels().by_name("FAC").map(drop)
+    });
+
+    // Next document asks the server and opens its answer: every document is assigned to
+    // amina, d0 is done, so d1.
+    assign(
+        &mloc,
+        1,
+        Spread::RoundRobin,
+        std::slice::from_ref(&amina),
+        None,
+    )
+    .expect("assign");
+    s.apply(SessionOp::NextAssigned);
+    let next = until("the next assigned document", &mut s, |s| {
+        s.current().map(|d| d.id).filter(|id| *id != first)
+    });
+    assert_eq!(next, docs[1].id);
+    // Progress on the assignments, as the status bar shows it.
+    until("progress on the assignments", &mut s, |s| {
+        s.sync_state()
+            .filter(|x| x.progress == vec![(amina.clone(), 1, 3)])
+            .map(drop)
+    });
+}
