@@ -11,14 +11,24 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tawsim_core::domain::LabelSet;
 use tawsim_core::session::{Session, ViewRequest};
-use tawsim_core::store::Project;
+use tawsim_core::store::{AnyStore, Opening, Project, Store, TeamLocation, TeamMirror};
 
 const PREFS_KEY: &str = "tawsim-prefs";
 
 /// The window: the session, the preferences, and the widgets' state.
 pub struct TawsimApp {
     pub prefs: Prefs,
-    pub session: Session,
+    pub session: Session<AnyStore>,
+    /// A team project being connected to.
+    pub opening: Option<Opening>,
+    /// The window's context, for the team project's thread to wake it.
+    egui_ctx: Option<egui::Context>,
+    /// The window was asked to close while edits wait for the server.
+    pub close_asked: bool,
+    /// The user chose to close and lose the waiting edits.
+    closing_anyway: bool,
+    /// What the request log last said was shown (`TAWSIM_LOG_REQUESTS=1`).
+    shown_logged: String,
     pub view: ui::document_view::DocumentView,
     pub docs_panel: ui::documents_panel::DocumentsPanel,
     pub labels_panel: ui::labels_panel::LabelsPanelState,
@@ -58,6 +68,11 @@ impl TawsimApp {
         TawsimApp {
             prefs,
             session,
+            opening: None,
+            egui_ctx: None,
+            close_asked: false,
+            closing_anyway: false,
+            shown_logged: String::new(),
             view: ui::document_view::DocumentView::new(),
             docs_panel: ui::documents_panel::DocumentsPanel::default(),
             labels_panel: ui::labels_panel::LabelsPanelState::default(),
@@ -91,6 +106,7 @@ impl TawsimApp {
             prefs.annotator = Some(name);
         }
         let mut app = TawsimApp::new(prefs);
+        app.egui_ctx = Some(cc.egui_ctx.clone());
         app.start(start);
         app
     }
@@ -102,7 +118,13 @@ impl TawsimApp {
             StartProject::Files(files) => {
                 crate::startup::project_for_files(&files).and_then(|p| self.open_project(&p))
             }
-            StartProject::Last => match self.prefs.last_project.clone().filter(|p| p.exists()) {
+            StartProject::Team(url) => self.open_team(&url, ""),
+            StartProject::Last => match self
+                .prefs
+                .last_project
+                .clone()
+                .filter(|p| p.exists() || is_team(p))
+            {
                 Some(p) => self.open_project(&p),
                 None => crate::startup::sample_project().and_then(|p| self.open_project(&p)),
             },
@@ -116,7 +138,10 @@ impl TawsimApp {
     /// Whether a modal dialog is open (the keymap then reads no keys).
     #[must_use]
     pub fn modal_open(&self) -> bool {
-        self.session.error.is_some() || self.dialogs.modal_open() || self.transfer.is_some()
+        self.session.error.is_some()
+            || self.dialogs.modal_open()
+            || self.transfer.is_some()
+            || self.close_asked
     }
 
     /// Milliseconds of CPU the last frame took (frame-time meter).
@@ -127,8 +152,12 @@ impl TawsimApp {
 
     // ------------------------------------------------------------------ projects
 
-    /// Opens a project file (creating none), and its first unfinished document.
+    /// Opens a project file (creating none), and its first unfinished document; a team
+    /// project's URL (from the recent list) connects to it.
     pub fn open_project(&mut self, path: &Path) -> Result<(), String> {
+        if is_team(path) {
+            return self.open_team(&path.to_string_lossy(), "");
+        }
         self.session.open_project(path)?;
         self.project_opened();
         Ok(())
@@ -136,8 +165,64 @@ impl TawsimApp {
 
     /// Makes `project` the open one.
     pub fn set_project(&mut self, project: Project) {
-        self.session.set_project(project);
+        self.session.set_project(project.into());
         self.project_opened();
+    }
+
+    /// Starts connecting to a team project on a thread of its own (the window goes on; the
+    /// project opens when the server answered). `password`: typed by the user, or empty
+    /// for the URL's, `PGPASSWORD` or `~/.pgpass`.
+    pub fn open_team(&mut self, url: &str, password: &str) -> Result<(), String> {
+        if self.session.unsaved_count() > 0
+            || self.session.sync_state().is_some_and(|s| s.waiting > 0)
+        {
+            return Err(
+                "edits are not saved yet: wait until they are before switching projects".into(),
+            );
+        }
+        let location = TeamLocation::parse(url.trim(), None)?.with_password(password);
+        let ctx = self.egui_ctx.clone();
+        let wake: tawsim_core::store::Waker = std::sync::Arc::new(move || {
+            if let Some(c) = &ctx {
+                c.request_repaint();
+            }
+        });
+        self.session.status = format!("Connecting to {}…", location.display);
+        self.opening = Some(TeamMirror::open(location, wake));
+        Ok(())
+    }
+
+    /// Takes the team project being connected to once the server answered; asks for a
+    /// password when the server wants one.
+    fn poll_opening(&mut self) {
+        let Some(opening) = self.opening.as_mut() else {
+            return;
+        };
+        let Some(result) = opening.poll() else {
+            return;
+        };
+        let url = opening.location().display.clone();
+        self.opening = None;
+        match result {
+            Ok(mirror) => {
+                self.session.set_project(mirror.into());
+                self.dialogs.team = None;
+                self.dialogs.annotator = None;
+                self.project_opened();
+            }
+            Err(e) if tawsim_core::store::wants_password(&e) => {
+                self.session.status = "The server asks for a password".into();
+                self.dialogs.team = Some(ui::dialogs::TeamDialog {
+                    url,
+                    password: String::new(),
+                    message: e,
+                });
+            }
+            Err(e) => {
+                self.session.status = format!("Could not open {url}");
+                self.session.error = Some(e);
+            }
+        }
     }
 
     /// After a project opened: the crash report beside it, the recent list, and fresh panels
@@ -147,8 +232,12 @@ impl TawsimApp {
         let Some(path) = self.session.project().map(|p| p.path().to_path_buf()) else {
             return;
         };
-        crate::crash::set_project(&path);
-        if let Some(report) = crate::crash::reports_beside(&path).last() {
+        if !is_team(&path) {
+            crate::crash::set_project(&path);
+        }
+        if is_team(&path) {
+            // No crash reports beside a URL.
+        } else if let Some(report) = crate::crash::reports_beside(&path).last() {
             let shown = crate::crash::mark_seen(report).unwrap_or_else(|| report.clone());
             self.session.error = Some(format!(
                 "tawsim crashed during an earlier session with this project. The project is intact (every edit was saved as it was made). The crash report is {}; please send it to the developers.",
@@ -243,6 +332,22 @@ impl TawsimApp {
             Request::ViewLayer(layer) => self
                 .session
                 .apply(tawsim_core::session::SessionOp::ViewLayer(layer)),
+            Request::OpenTeam { url, password } => {
+                self.dialogs.team = None;
+                if let Err(e) = self.open_team(&url, &password) {
+                    self.dialogs.team = Some(ui::dialogs::TeamDialog {
+                        url,
+                        password: String::new(),
+                        message: e,
+                    });
+                }
+            }
+            Request::KeepOpen => self.close_asked = false,
+            Request::CloseAnyway => {
+                self.close_asked = false;
+                self.closing_anyway = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
             Request::SetAnnotator(name) => match self.session.set_annotator(&name) {
                 Ok(()) => {
                     self.prefs.annotator = Some(self.session.annotator().to_string());
@@ -266,6 +371,9 @@ impl TawsimApp {
                 self.dialogs.path_dialog = Some((PathPurpose::New, String::new()));
             }
             Command::OpenProject => self.ask_path(PathPurpose::Open),
+            Command::OpenTeamProject => {
+                self.dialogs.team = Some(ui::dialogs::TeamDialog::default());
+            }
             Command::Import => {
                 self.transfer = Some(ui::transfer_dialog::TransferDialog::new(
                     ui::transfer_dialog::Direction::Import,
@@ -376,6 +484,11 @@ impl TawsimApp {
     pub fn frame(&mut self, ui: &mut egui::Ui) {
         let started = Instant::now();
         let ctx = ui.ctx().clone();
+        if self.egui_ctx.is_none() {
+            self.egui_ctx = Some(ctx.clone());
+        }
+        self.poll_opening();
+        self.keep_open_while_unsaved(&ctx);
         let mut out = Vec::new();
         let labels = self.session.labels();
         self.read_keys(&ctx, &labels, &mut out);
@@ -396,6 +509,9 @@ impl TawsimApp {
             self.apply(&ctx, r);
         }
         self.after_requests(&ctx);
+        if self.log_requests {
+            self.log_shown();
+        }
         self.last_frame_ms = started.elapsed().as_secs_f32() * 1000.0;
         if let Some(t0) = self.exit_after_first_frame.take() {
             println!(
@@ -403,6 +519,52 @@ impl TawsimApp {
                 t0.elapsed().as_secs_f64() * 1000.0
             );
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+
+    /// Refuses to close while edits wait for an unreachable team server (asks first).
+    fn keep_open_while_unsaved(&mut self, ctx: &egui::Context) {
+        let waiting = self.session.sync_state().map_or(0, |s| s.waiting);
+        if waiting > 0 && !self.closing_anyway && ctx.input(|i| i.viewport().close_requested()) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.close_asked = true;
+        }
+        if waiting == 0 {
+            self.close_asked = false;
+        }
+    }
+
+    /// `TAWSIM_LOG_REQUESTS=1`: a line on stderr whenever the document, the layer or the
+    /// spans shown change (the window tests read what each window shows).
+    fn log_shown(&mut self) {
+        let Some(doc) = self.session.current() else {
+            return;
+        };
+        let labels = self.session.labels();
+        let layer = self
+            .session
+            .viewing()
+            .map_or_else(|| self.session.annotator().to_string(), |a| a.name.clone());
+        let spans: Vec<String> = doc
+            .ann
+            .spans
+            .iter()
+            .map(|s| {
+                let name = labels.get(s.label).map_or("?", |l| l.name.as_str());
+                format!("{}-{} {name}", s.start, s.end)
+            })
+            .collect();
+        let names: Vec<&str> = labels.iter().map(|l| l.name.as_str()).collect();
+        let line = format!(
+            "tawsim: shown {} layer {layer} status {} spans [{}] labels [{}]",
+            doc.name,
+            doc.ann.status.as_str(),
+            spans.join(", "),
+            names.join(", ")
+        );
+        if line != self.shown_logged {
+            eprintln!("{line}");
+            self.shown_logged = line;
         }
     }
 
@@ -444,6 +606,7 @@ impl TawsimApp {
         let usage = self.session.label_usage();
         let view = AppView {
             session: &self.session,
+            connecting: self.opening.as_ref().map(Opening::path),
             prefs: &self.prefs,
             labels,
             documents: &documents,
@@ -478,12 +641,21 @@ impl TawsimApp {
             ui::search_panel::show(&ctx, &view, &mut self.search_panel, out);
         }
         ui::dialogs::show(&ctx, &view, &mut self.dialogs, out);
+        if self.close_asked {
+            ui::dialogs::close_unsaved(&ctx, &view, out);
+        }
         if let Some(mut d) = self.transfer.take()
             && ui::transfer_dialog::show(&ctx, &mut d, out)
         {
             self.transfer = Some(d);
         }
     }
+}
+
+/// Whether a project path is a team project's URL.
+fn is_team(path: &Path) -> bool {
+    path.to_str()
+        .is_some_and(tawsim_core::store::is_team_location)
 }
 
 fn dropped_files(ctx: &egui::Context, out: &mut Vec<Request>) {
@@ -529,5 +701,7 @@ pub enum StartProject {
     Path(PathBuf),
     /// Text files or folders: a project beside them.
     Files(Vec<PathBuf>),
+    /// A team project's URL.
+    Team(String),
     Nothing,
 }

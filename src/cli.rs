@@ -513,6 +513,7 @@ fn team_next(url: &str) -> Result<(), String> {
         }
         NextAssigned::Finished => out!("every document assigned to you is done"),
         NextAssigned::NotAssigned => out!("no documents are assigned to you"),
+        NextAssigned::Asked => return Err("the server did not answer".into()),
     }
     Ok(())
 }

@@ -23,6 +23,8 @@ pub enum Command {
     // Project and files
     NewProject,
     OpenProject,
+    /// Asks a team project's URL (and password) and connects to it.
+    OpenTeamProject,
     Import,
     Export,
     Quit,
@@ -136,6 +138,15 @@ pub enum Request {
     ViewLayer(Option<tawsim_core::domain::AnnotatorId>),
     /// Annotates as this name from now on (kept in the preferences).
     SetAnnotator(String),
+    /// Connects to a team project (the password is kept in memory only).
+    OpenTeam {
+        url: String,
+        password: String,
+    },
+    /// Closes the window although edits wait for an unreachable server (they are lost).
+    CloseAnyway,
+    /// Keeps the window open after closing it was asked while edits wait.
+    KeepOpen,
 }
 
 impl From<Command> for Request {
@@ -151,6 +162,7 @@ impl Command {
         match self {
             Command::NewProject => "New project…",
             Command::OpenProject => "Open project…",
+            Command::OpenTeamProject => "Open team project…",
             Command::Import => "Import…",
             Command::Export => "Export…",
             Command::Quit => "Quit",

@@ -392,6 +392,13 @@ pub static FIXED: &[Binding] = &[
     cmd(CTRL, Key::Minus, Command::ZoomOut, ANY, "zoom out"),
     cmd(CTRL, Key::Num0, Command::ZoomReset, ANY, "actual size"),
     cmd(CTRL, Key::O, Command::OpenProject, ANY, "open a project"),
+    cmd(
+        CTRL_SHIFT,
+        Key::O,
+        Command::OpenTeamProject,
+        ANY,
+        "open a team project (PostgreSQL)",
+    ),
     cmd(CTRL, Key::I, Command::Import, ANY, "import documents"),
     cmd(CTRL, Key::E, Command::Export, ANY, "export the project"),
     cmd(NONE, Key::F1, Command::Help, ANY, "show this list of keys"),

@@ -21,20 +21,19 @@ fn main() -> std::process::ExitCode {
             }
         };
     }
-    if let Some(url) = cli
-        .paths
-        .iter()
-        .filter_map(|p| p.to_str())
-        .find(|p| tawsim_core::store::is_team_location(p))
-    {
-        eprintln!(
-            "tawsim: {url}: the window does not open team projects in this release yet; the command line does (tawsim stats|export|import URL, tawsim --script FILE URL, tawsim team …)"
-        );
-        return std::process::ExitCode::from(2);
-    }
     tawsim::crash::install_hook();
+    let team = |p: &std::path::PathBuf| {
+        p.to_str()
+            .filter(|s| tawsim_core::store::is_team_location(s))
+            .map(str::to_string)
+    };
     let start = match cli.paths.as_slice() {
         [] => StartProject::Last,
+        [one] if team(one).is_some() => StartProject::Team(team(one).unwrap_or_default()),
+        several if several.iter().any(|p| team(p).is_some()) => {
+            eprintln!("tawsim: a team project opens on its own: give its URL alone");
+            return std::process::ExitCode::from(2);
+        }
         [one] if one.extension().is_some_and(|e| e == "tawsim") => StartProject::Path(one.clone()),
         files => StartProject::Files(files.to_vec()),
     };

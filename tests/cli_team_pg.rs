@@ -551,14 +551,14 @@ fn a_server_stopped_and_restarted_during_a_scripted_run_loses_no_edit_and_writes
 }
 
 #[test]
-fn the_window_refuses_a_team_url_clearly_instead_of_treating_it_as_a_file() {
+fn a_team_url_among_files_is_refused_clearly_instead_of_treated_as_a_file() {
     let out = Command::new(env!("CARGO_BIN_EXE_tawsim"))
-        .arg("postgres://amina@127.0.0.1:1/corpus?project=news")
+        .args(["postgres://amina@127.0.0.1:1/corpus?project=news", "notes.txt"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("does not open team projects"), "{err}");
+    assert!(err.contains("a team project opens on its own"), "{err}");
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod common;
 use common::{SEED, app_with, cp, drag_over, harness, project_with, sample_docs};
 use egui::{Event, Key, Modifiers};
 use egui_kittest::kittest::Queryable;
+use tawsim::store::Store;
 
 #[test]
 fn an_error_from_a_typed_path_closes_with_escape() {

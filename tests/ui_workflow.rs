@@ -8,6 +8,7 @@ use common::{SEED, app_with, cp, drag, drag_over, harness, project_with, sample_
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 use tawsim::domain::{DocStatus, Edit, Span};
+use tawsim::store::Store;
 
 fn stored_spans(h: &egui_kittest::Harness<'_, tawsim::app::TawsimApp>) -> Vec<Span> {
     let app = h.state();
@@ -382,6 +383,7 @@ fn a_full_disk_keeps_the_edit_in_memory_and_retry_saves_it() {
     h.state_mut()
         .session
         .project_mut()
+        .and_then(tawsim::store::AnyStore::file_mut)
         .expect("p")
         .set_page_limit(None)
         .expect("unlimit");
@@ -555,7 +557,12 @@ fn label_all_over_the_project_runs_in_the_background_one_undo_step_per_document(
         .find(|d| d.name == "extra-07")
         .expect("doc")
         .id;
-    let project = h.state_mut().session.project_mut().expect("project");
+    let project = h
+        .state_mut()
+        .session
+        .project_mut()
+        .and_then(tawsim::store::AnyStore::file_mut)
+        .expect("project");
     project.undo(extra).expect("undo");
     assert!(project.annotations(extra).expect("spans").spans.is_empty());
 }

@@ -6,6 +6,9 @@
 //! They need `Xvfb` and `xdotool` (`apt-get install xvfb xdotool`; `.ci/run` installs them).
 //! Without them the tests fail: they never skip.
 
+#[path = "../crates/tawsim-core/tests/support/pg.rs"]
+mod pg;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
@@ -109,8 +112,8 @@ struct App {
     y: i32,
     w: i32,
     h: i32,
-    /// Held for the whole test (dropped last).
-    _serial: std::sync::MutexGuard<'static, ()>,
+    /// Held for the whole test (dropped last); `None` for a second window of one test.
+    _serial: Option<std::sync::MutexGuard<'static, ()>>,
 }
 
 impl App {
@@ -125,6 +128,15 @@ impl App {
         let serial = SERIAL
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        App::launch(setup, focus, Some(serial))
+    }
+
+    /// Starts a window; `serial`: the test's turn, or `None` when the test holds it.
+    fn launch(
+        setup: impl FnOnce(&Path) -> Vec<PathBuf>,
+        focus: bool,
+        serial: Option<std::sync::MutexGuard<'static, ()>>,
+    ) -> App {
         let display = Display::start();
         let dir = tempfile::tempdir().expect("tmp");
         let args = setup(dir.path());
@@ -693,4 +705,146 @@ fn on_a_bare_x_server_a_click_gives_the_window_the_keys() {
     );
     assert_eq!(spans.len(), 1, "{spans:?}");
     assert!(is_whole_word(spans[0].1, spans[0].2), "{spans:?}");
+}
+
+/// The last line a window logged about what it shows (`tawsim: shown NAME layer WHO …`).
+fn last_shown(app: &App) -> Option<String> {
+    app.log()
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("tawsim: shown "))
+        .map(str::to_string)
+}
+
+/// Spans of a team project's layers on the server: (annotator, start, end, label).
+fn team_spans(server: &pg::Server, project: &str) -> Vec<(String, usize, usize, String)> {
+    let q = format!("tawsim_{project}");
+    let mut c = server.client("postgres");
+    c.query(
+        &format!(
+            "SELECT a.name, s.start, s.\"end\", l.name FROM {q}.layer_spans s
+             JOIN {q}.annotators a ON a.id = s.annotator_id JOIN {q}.labels l ON l.id = s.label_id
+             ORDER BY a.id, s.start"
+        ),
+        &[],
+    )
+    .expect("spans")
+    .iter()
+    .map(|r| {
+        (
+            r.get(0),
+            r.get::<_, i64>(1) as usize,
+            r.get::<_, i64>(2) as usize,
+            r.get(3),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn two_windows_as_two_annotators_label_one_team_document_blind_and_the_manager_sees_both() {
+    let test = "two_windows_as_two_annotators_label_one_team_document_blind";
+    let Some(server) = pg::server(test) else {
+        return;
+    };
+    use tawsim::store::Store as _;
+    // One test's turn for its three windows.
+    let _turn = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let project = pg::unique("win");
+    let (amina, bilal) = (pg::unique("amina"), pg::unique("bilal"));
+    let manager_url = server.project_url("postgres", &project);
+    let mloc = tawsim::store::TeamLocation::parse(&manager_url, None).expect("url");
+    tawsim::store::pg::team_init(&mloc).expect("init");
+    for who in [&amina, &bilal] {
+        tawsim::store::pg::add_annotator(&mloc, who, tawsim::domain::Role::Annotator, None)
+            .expect("add");
+    }
+    let text = vec![[WORD; 12].join(" "); 40].join("\n");
+    let mut m = tawsim::store::PgProject::open(&mloc).expect("open");
+    m.import(
+        |sink| {
+            sink.add(tawsim::domain::AnnotatedDocument {
+                name: "words".into(),
+                text: text.clone(),
+                ..Default::default()
+            })
+        },
+        |_| true,
+    )
+    .expect("import");
+    let url = |who: &str| PathBuf::from(server.project_url(who, &project));
+    let n = WORD.chars().count();
+
+    // amina's window: double-click a word, press 1 (PER).
+    let a = App::launch(|_| vec![url(&amina)], true, None);
+    wait_for("amina's window shows the document", &a, || {
+        last_shown(&a).filter(|l| l.contains(&format!("layer {amina} ")))
+    });
+    a.double_click(a.text_at(0.5, 0.3));
+    a.key("1");
+    let mine = wait_for("amina's span on the server", &a, || {
+        Some(team_spans(server, &project)).filter(|s| s.len() == 1)
+    });
+    let (who, s, e, label) = &mine[0];
+    assert_eq!((who, label.as_str()), (&amina, "PER"));
+    assert!(e - s == n && s % (n + 1) == 0, "one whole word: {mine:?}");
+
+    // bilal's window, open at the same time: blind, it shows none of amina's spans.
+    let b = App::launch(|_| vec![url(&bilal)], true, None);
+    let shown = wait_for("bilal's window shows the document", &b, || {
+        last_shown(&b).filter(|l| l.contains(&format!("layer {bilal} ")))
+    });
+    assert!(shown.contains("spans []"), "blind: {shown}");
+    b.double_click(b.text_at(0.5, 0.5));
+    b.key("2");
+    let both = wait_for("bilal's span on the server", &b, || {
+        Some(team_spans(server, &project)).filter(|s| s.len() == 2)
+    });
+    let theirs = both.iter().find(|x| x.0 == bilal).expect("bilal's").clone();
+    assert_eq!(theirs.3, "LOC");
+    assert_ne!(theirs.1, *s, "another word: {both:?}");
+    let span = |x: &(String, usize, usize, String)| format!("{}-{} {}", x.1, x.2, x.3);
+    let b_shown = wait_for("bilal's window shows his span", &b, || {
+        last_shown(&b).filter(|l| l.contains(&span(&theirs)))
+    });
+    assert!(
+        b_shown.contains(&format!("spans [{}]", span(&theirs))),
+        "bilal sees his span only, never amina's: {b_shown}"
+    );
+    let a_shown = last_shown(&a).unwrap_or_default();
+    assert!(
+        a_shown.contains(&format!("spans [{}]", span(&mine[0]))),
+        "amina sees her span only: {a_shown}"
+    );
+
+    // The manager adds a label: both open windows show it without a restart.
+    let mut labels = m.labels().clone();
+    labels.add("FAC").expect("add");
+    m.save_labels(&labels).expect("save");
+    for w in [&a, &b] {
+        wait_for("the manager's new label in an open window", w, || {
+            last_shown(w).filter(|l| l.contains("FAC]"))
+        });
+    }
+    drop(b);
+    drop(a);
+
+    // The manager's window: Layers > amina, then Layers > bilal, each read-only.
+    let mw = App::launch(|_| vec![url("postgres")], true, None);
+    wait_for("the manager's window shows the document", &mw, || {
+        last_shown(&mw).filter(|l| l.contains("layer postgres "))
+    });
+    // The Layers menu lists the manager, then amina, then bilal, 21 points apart.
+    let layers = (mw.x + 227, mw.y + 12);
+    for (row, who, x) in [(152, &amina, &mine[0]), (173, &bilal, &theirs)] {
+        mw.click(layers);
+        mw.click((mw.x + 270, mw.y + row));
+        wait_for("the manager sees the layer", &mw, || {
+            last_shown(&mw).filter(|l| {
+                l.contains(&format!("layer {who} ")) && l.contains(&format!("spans [{}]", span(x)))
+            })
+        });
+    }
 }

@@ -20,13 +20,25 @@ pub struct Dialogs {
     pub bidi: BidiCache,
     /// The annotator's name being asked (once, on the first run), as typed.
     pub annotator: Option<String>,
+    /// The team project dialog: URL and password as typed.
+    pub team: Option<TeamDialog>,
+}
+
+/// File > Open team project: the project's URL and, when the server wants one, a password
+/// (kept in memory only, never in the preferences).
+#[derive(Default)]
+pub struct TeamDialog {
+    pub url: String,
+    pub password: String,
+    /// Why the last attempt failed.
+    pub message: String,
 }
 
 impl Dialogs {
     /// Whether a modal dialog is open (the keymap then reads no keys).
     #[must_use]
     pub fn modal_open(&self) -> bool {
-        self.path_dialog.is_some() || self.confirm_delete.is_some()
+        self.path_dialog.is_some() || self.confirm_delete.is_some() || self.team.is_some()
     }
 }
 
@@ -36,6 +48,7 @@ pub fn show(ctx: &egui::Context, view: &AppView, st: &mut Dialogs, out: &mut Vec
         error(ctx, msg, view.session.unsaved_count() > 0, out);
     }
     path_dialog(ctx, st, out);
+    team_dialog(ctx, st, out);
     annotator_dialog(ctx, st, out);
     confirm_delete(ctx, view, st, out);
     if let Some(report) = &view.session.report {
@@ -119,6 +132,88 @@ fn path_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
         Some(p) if !p.as_os_str().is_empty() => out.push(Request::PathChosen(purpose, p)),
         _ if modal.should_close() => {}
         _ => st.path_dialog = Some((purpose, text)),
+    }
+}
+
+fn team_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
+    let Some(mut d) = st.team.take() else {
+        return;
+    };
+    let mut connect = false;
+    let modal = egui::Modal::new(egui::Id::unique("team")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.heading("Open team project");
+        let max_h = (ui.ctx().content_rect().height() - 160.0).max(80.0);
+        egui::ScrollArea::vertical().max_height(max_h).show(ui, |ui| {
+            let l = ui.label("Project URL (postgres://USER@HOST:PORT/DATABASE?project=NAME):");
+            let url = ui
+                .add(egui::TextEdit::singleline(&mut d.url).desired_width(480.0))
+                .labelled_by(l.id);
+            if d.url.is_empty() && d.message.is_empty() {
+                url.request_focus();
+            }
+            let l = ui.label("Password (empty: the URL's, PGPASSWORD or ~/.pgpass):");
+            let pw = ui
+                .add(
+                    egui::TextEdit::singleline(&mut d.password)
+                        .password(true)
+                        .desired_width(480.0),
+                )
+                .labelled_by(l.id);
+            if !d.message.is_empty() && !d.url.is_empty() && d.password.is_empty() {
+                pw.request_focus();
+            }
+            let entered = ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (url.lost_focus() || pw.lost_focus()) && entered {
+                connect = true;
+            }
+            ui.weak("You annotate as the PostgreSQL role you connect as. The password is kept in memory only.");
+            if !d.message.is_empty() {
+                ui.colored_label(ui.visuals().error_fg_color, &d.message);
+            }
+        });
+        ui.horizontal(|ui| {
+            if ui.button("Connect").clicked() {
+                connect = true;
+            }
+            if ui.button("Cancel").clicked() {
+                ui.close();
+            }
+        });
+    });
+    if connect && !d.url.trim().is_empty() {
+        out.push(Request::OpenTeam {
+            url: d.url.trim().to_string(),
+            password: std::mem::take(&mut d.password),
+        });
+    } else if !modal.should_close() {
+        st.team = Some(d);
+    }
+}
+
+/// Asked when the window is closed while edits wait for an unreachable team server.
+pub fn close_unsaved(ctx: &egui::Context, view: &AppView, out: &mut Vec<Request>) {
+    let waiting = view.session.sync_state().map_or(0, |s| s.waiting);
+    let mut anyway = false;
+    let modal = egui::Modal::new(egui::Id::unique("close-unsaved")).show(ctx, |ui| {
+        ui.set_max_width(480.0);
+        ui.heading("Edits not saved yet");
+        ui.label(format!(
+            "{waiting} edit(s) wait for the server, which cannot be reached now. They are written, in order, as soon as it answers. Close the window and lose them?"
+        ));
+        ui.horizontal(|ui| {
+            if ui.button("Keep the window open").clicked() {
+                ui.close();
+            }
+            if ui.button("Close and lose them").clicked() {
+                anyway = true;
+            }
+        });
+    });
+    if anyway {
+        out.push(Request::CloseAnyway);
+    } else if modal.should_close() {
+        out.push(Request::KeepOpen);
     }
 }
 

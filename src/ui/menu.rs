@@ -30,6 +30,7 @@ fn file_menu(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
     let has_project = session.project().is_some();
     item(ui, Command::NewProject, true, out);
     item(ui, Command::OpenProject, true, out);
+    item(ui, Command::OpenTeamProject, true, out);
     ui.menu_button("Open recent", |ui| {
         for p in &view.prefs.recent {
             if ui.button(p.display().to_string()).clicked() {

@@ -6,7 +6,7 @@
 use crate::prefs::Prefs;
 use tawsim_core::domain::{LabelId, LabelSet};
 use tawsim_core::session::Session;
-use tawsim_core::store::DocSummary;
+use tawsim_core::store::{AnyStore, DocSummary};
 
 pub mod bidi_label;
 pub mod contrast;
@@ -25,7 +25,9 @@ pub mod transfer_dialog;
 
 /// What panels show: a read-only borrow of the session and the window's state.
 pub struct AppView<'a> {
-    pub session: &'a Session,
+    pub session: &'a Session<AnyStore>,
+    /// A team project being connected to (its URL without the password).
+    pub connecting: Option<&'a std::path::Path>,
     pub prefs: &'a Prefs,
     pub labels: &'a LabelSet,
     /// The documents that pass the list's filters.

@@ -3,6 +3,7 @@
 use crate::command::{Command, Request};
 use crate::ui::AppView;
 use crate::ui::bidi_label::BidiCache;
+use tawsim_core::store::Store;
 
 pub fn show(ui: &mut egui::Ui, view: &AppView, text: &mut BidiCache, out: &mut Vec<Request>) {
     let session = view.session;
@@ -29,15 +30,28 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, text: &mut BidiCache, out: &mut V
             );
             ui.separator();
         }
+        if let Some(url) = view.connecting {
+            ui.spinner();
+            ui.label(format!("Connecting to {}", url.display()));
+            ui.separator();
+        }
         match session.project() {
             Some(p) => {
                 let (done, total, spans) = session.progress();
-                ui.label(
-                    p.path()
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                );
+                match p.team() {
+                    Some(t) => {
+                        ui.label(format!("team project {}", t.project_name()))
+                            .on_hover_text(p.path().display().to_string());
+                    }
+                    None => {
+                        ui.label(
+                            p.path()
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default(),
+                        );
+                    }
+                }
                 ui.separator();
                 let who = match session.viewing() {
                     Some(a) => format!(
@@ -72,6 +86,9 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, text: &mut BidiCache, out: &mut V
                 format!("sticky: {}", l.name),
             );
         }
+        if let Some(sync) = session.sync_state() {
+            team_state(ui, &sync, text);
+        }
         if session.unsaved_count() > 0 {
             ui.separator();
             ui.colored_label(
@@ -96,4 +113,37 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, text: &mut BidiCache, out: &mut V
             });
         }
     });
+}
+
+/// A team project: edits on their way to the server, "not saved: server unreachable" while
+/// it cannot be reached, and each visible annotator's assignments done.
+fn team_state(ui: &mut egui::Ui, sync: &tawsim_core::store::SyncState, text: &mut BidiCache) {
+    ui.separator();
+    match &sync.unreachable {
+        Some(why) => {
+            ui.colored_label(
+                egui::Color32::RED,
+                format!("not saved: server unreachable ({} waiting)", sync.waiting),
+            )
+            .on_hover_text(why);
+        }
+        None if sync.waiting > 0 => {
+            ui.label(format!("saving {}…", sync.waiting));
+        }
+        None => {
+            ui.weak("saved");
+        }
+    }
+    if !sync.progress.is_empty() {
+        ui.separator();
+        let line = sync
+            .progress
+            .iter()
+            .map(|(name, done, all)| format!("{name} {done}/{all}"))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        crate::ui::bidi_label::BidiLabel::new(&format!("assigned done: {line}"))
+            .size(13.0)
+            .show(ui, text);
+    }
 }
