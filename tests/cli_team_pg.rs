@@ -553,7 +553,10 @@ fn a_server_stopped_and_restarted_during_a_scripted_run_loses_no_edit_and_writes
 #[test]
 fn a_team_url_among_files_is_refused_clearly_instead_of_treated_as_a_file() {
     let out = Command::new(env!("CARGO_BIN_EXE_tawsim"))
-        .args(["postgres://amina@127.0.0.1:1/corpus?project=news", "notes.txt"])
+        .args([
+            "postgres://amina@127.0.0.1:1/corpus?project=news",
+            "notes.txt",
+        ])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));

@@ -647,7 +647,7 @@ fn file_import_with_the_path_field() {
     // File > Import… from the menu bar (File sits at the window's top left).
     app.click((app.x + 20, app.y + 12));
     std::thread::sleep(Duration::from_millis(300));
-    app.click((app.x + 50, app.y + 117));
+    app.click((app.x + 50, app.y + 140));
     app.type_text(&extra.display().to_string());
     app.key("Return");
     let names = wait_for("the imported document", &app, || {

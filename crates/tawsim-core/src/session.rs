@@ -1489,6 +1489,13 @@ impl<S: Store> Session<S> {
             return true;
         }
         let result = job.join();
+        // Labels and settings again first (a team project also drops what it kept of the
+        // documents the job may have written), then the open document.
+        if let Some(p) = self.project.as_mut()
+            && let Err(e) = p.reload()
+        {
+            self.error = Some(e.to_string());
+        }
         self.gather_vocabulary();
         let touched = std::mem::take(&mut self.labelling);
         if !touched.is_empty() {
@@ -1509,11 +1516,6 @@ impl<S: Store> Session<S> {
             },
             Err(JobError::Cancelled) => self.status = "Cancelled; nothing was changed".into(),
             Err(JobError::Failed(e)) => self.error = Some(e),
-        }
-        if let Some(p) = self.project.as_mut()
-            && let Err(e) = p.reload()
-        {
-            self.error = Some(e.to_string());
         }
         self.refresh_documents();
         if let Some(floor) = self.import_floor.take() {

@@ -329,7 +329,11 @@ impl TeamMirror {
     pub(super) fn path(&self) -> &Path {
         &self.path
     }
+    /// After a background job (which wrote through a connection of its own): everything
+    /// is read again, the documents when next opened.
     pub(super) fn reload(&mut self) {
+        self.loaded.clear();
+        self.with_label.clear();
         self.send(Ask::Refresh);
     }
     pub(super) fn annotator(&self) -> (Option<AnnotatorId>, &str, Role) {
@@ -456,10 +460,11 @@ impl TeamMirror {
     }
     pub(super) fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
         let policy = self.snap.settings.overlap;
-        let Some(l) = self.mine(doc) else {
-            return Err(self.not_loaded(doc));
-        };
-        if edit.apply(&mut l.ann, policy).is_ok() {
+        // Not kept (read again after a job): the server checks the edit and has it when
+        // the document is next read.
+        if let Some(l) = self.mine(doc)
+            && edit.apply(&mut l.ann, policy).is_ok()
+        {
             l.history.push(edit.clone());
         }
         self.write(Write::Apply(doc, edit.clone()));
@@ -472,17 +477,16 @@ impl TeamMirror {
         redo: bool,
     ) -> Result<(), StoreError> {
         let policy = self.snap.settings.overlap;
-        let Some(l) = self.mine(doc) else {
-            return Err(self.not_loaded(doc));
-        };
-        let step = if redo {
-            l.history.redo()
-        } else {
-            l.history.undo()
-        };
-        if step.as_ref() != Some(applied) || applied.apply(&mut l.ann, policy).is_err() {
-            // Read it again after the write (the server checks the step).
-            self.loaded.remove(&(doc, None));
+        if let Some(l) = self.mine(doc) {
+            let step = if redo {
+                l.history.redo()
+            } else {
+                l.history.undo()
+            };
+            if step.as_ref() != Some(applied) || applied.apply(&mut l.ann, policy).is_err() {
+                // Read it again after the write (the server checks the step).
+                self.loaded.remove(&(doc, None));
+            }
         }
         self.write(if redo {
             Write::Redo(doc, applied.clone())
@@ -535,7 +539,8 @@ impl Drop for TeamMirror {
     /// answers), then stops it.
     fn drop(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.waiting > 0 && Instant::now() < deadline {
+        // Not while the server is unreachable: the user chose to close anyway.
+        while self.waiting > 0 && self.unreachable.is_none() && Instant::now() < deadline {
             match self.from_thread.recv_timeout(Duration::from_millis(50)) {
                 Ok(Reply::Written(_)) => self.waiting -= 1,
                 Ok(_) => {}
