@@ -188,7 +188,8 @@ impl TawsimApp {
             }
         });
         self.session.status = format!("Connecting to {}…", location.display);
-        self.opening = Some(TeamMirror::open(location, wake));
+        let journal = crate::startup::data_dir().map(|d| d.join("team-journal"));
+        self.opening = Some(TeamMirror::open(location, wake, journal.as_deref()));
         Ok(())
     }
 
@@ -205,10 +206,16 @@ impl TawsimApp {
         self.opening = None;
         match result {
             Ok(mirror) => {
+                let replayed = mirror.replayed();
                 self.session.set_project(mirror.into());
                 self.dialogs.team = None;
                 self.dialogs.annotator = None;
                 self.project_opened();
+                if replayed > 0 {
+                    self.session.status = format!(
+                        "Wrote {replayed} edit(s) kept on this computer since the last session (the server did not have them yet)"
+                    );
+                }
             }
             Err(e) if tawsim_core::store::wants_password(&e) => {
                 self.session.status = "The server asks for a password".into();
@@ -334,7 +341,7 @@ impl TawsimApp {
                 .apply(tawsim_core::session::SessionOp::ViewLayer(layer)),
             Request::OpenTeam { url, password } => {
                 self.dialogs.team = None;
-                if let Err(e) = self.open_team(&url, &password) {
+                if let Err(e) = self.open_team(&url, &password.0) {
                     self.dialogs.team = Some(ui::dialogs::TeamDialog {
                         url,
                         password: String::new(),

@@ -141,12 +141,23 @@ pub enum Request {
     /// Connects to a team project (the password is kept in memory only).
     OpenTeam {
         url: String,
-        password: String,
+        password: Password,
     },
     /// Closes the window although edits wait for an unreachable server (they are lost).
     CloseAnyway,
     /// Keeps the window open after closing it was asked while edits wait.
     KeepOpen,
+}
+
+/// A password typed in the window: kept in memory only, never shown (the request log
+/// prints `<password>`).
+#[derive(Clone, Default)]
+pub struct Password(pub String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<password>")
+    }
 }
 
 impl From<Command> for Request {

@@ -106,6 +106,8 @@ struct App {
     display: Display,
     child: Child,
     dir: tempfile::TempDir,
+    /// The command line it runs with.
+    args: Vec<PathBuf>,
     window: String,
     /// Window origin and size on the screen.
     x: i32,
@@ -142,29 +144,12 @@ impl App {
         let args = setup(dir.path());
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).expect("home");
-        let dir_path = dir.path().to_path_buf();
-        let spawn = move |num: u32, dir: &Path, home: &Path| {
-            Command::new(env!("CARGO_BIN_EXE_tawsim"))
-                .args(&args)
-                .env("DISPLAY", format!(":{}", num))
-                .env("HOME", home)
-                .env("XDG_DATA_HOME", home.join("data"))
-                .env("XDG_CONFIG_HOME", home.join("config"))
-                .env("TAWSIM_DATA_DIR", home.join("tawsim"))
-                .env("LIBGL_ALWAYS_SOFTWARE", "1")
-                .env("TAWSIM_LOG_REQUESTS", "1")
-                .env_remove("WAYLAND_DISPLAY")
-                .env_remove("DBUS_SESSION_BUS_ADDRESS")
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(dir.join("app.log")).expect("log"))
-                .spawn()
-                .expect("run tawsim")
-        };
-        let child = spawn(display.num, &dir_path, &home);
+        let child = spawn_app(display.num, dir.path(), &home, &args);
         let mut app = App {
             display,
             child,
             dir,
+            args,
             window: String::new(),
             x: 0,
             y: 0,
@@ -172,36 +157,62 @@ impl App {
             h: 0,
             _serial: serial,
         };
+        app.find_window(focus);
+        app
+    }
+
+    /// The home folder the app runs with (kept across [`App::kill_and_start_again`]).
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// Kills the app (SIGKILL: nothing of it runs after).
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same home folder, arguments and display.
+    fn start_again(&mut self) {
+        self.child = spawn_app(self.display.num, self.dir.path(), &self.home(), &self.args);
+        self.find_window(true);
+    }
+
+    /// Waits for the app's window (starting the app again when the fresh X server refused
+    /// it), focuses it and reads its geometry.
+    fn find_window(&mut self, focus: bool) {
+        let home = self.home();
+        let dir_path = self.dir.path().to_path_buf();
         let t0 = Instant::now();
         let mut tries = 0;
         loop {
-            let out = app.xdotool_out(&[
+            let out = self.xdotool_out(&[
                 "search",
                 "--onlyvisible",
                 "--pid",
-                &app.child.id().to_string(),
+                &self.child.id().to_string(),
             ]);
             if let Some(w) = out.lines().next().filter(|l| !l.trim().is_empty()) {
-                app.window = w.trim().to_string();
+                self.window = w.trim().to_string();
                 break;
             }
-            if let Ok(Some(status)) = app.child.try_wait() {
+            if let Ok(Some(status)) = self.child.try_wait() {
                 // Now and then the fresh X server refuses the first connection: start again.
-                if app.log().contains("connection to X server") && tries < 3 {
+                if self.log().contains("connection to X server") && tries < 3 {
                     tries += 1;
                     std::thread::sleep(Duration::from_millis(500));
-                    app.child = spawn(app.display.num, &dir_path, &home);
+                    self.child = spawn_app(self.display.num, &dir_path, &home, &self.args);
                     continue;
                 }
                 panic!(
                     "tawsim exited ({status}) before showing a window: {}",
-                    app.log()
+                    self.log()
                 );
             }
             assert!(
                 t0.elapsed() < Duration::from_secs(60),
                 "no window after 60 s: {}",
-                app.log()
+                self.log()
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -209,22 +220,21 @@ impl App {
         std::thread::sleep(Duration::from_millis(2500));
         // No window manager runs: focus the window directly.
         if focus {
-            app.xdotool(&["windowfocus", "--sync", &app.window.clone()]);
+            self.xdotool(&["windowfocus", "--sync", &self.window.clone()]);
         }
-        let geo = app.xdotool_out(&["getwindowgeometry", "--shell", &app.window.clone()]);
+        let geo = self.xdotool_out(&["getwindowgeometry", "--shell", &self.window.clone()]);
         for line in geo.lines() {
             let (k, v) = line.split_once('=').unwrap_or(("", ""));
             let v: i32 = v.trim().parse().unwrap_or(0);
             match k {
-                "X" => app.x = v,
-                "Y" => app.y = v,
-                "WIDTH" => app.w = v,
-                "HEIGHT" => app.h = v,
+                "X" => self.x = v,
+                "Y" => self.y = v,
+                "WIDTH" => self.w = v,
+                "HEIGHT" => self.h = v,
                 _ => {}
             }
         }
-        assert!(app.w > 600 && app.h > 400, "window geometry: {geo}");
-        app
+        assert!(self.w > 600 && self.h > 400, "window geometry: {geo}");
     }
 
     fn log(&self) -> String {
@@ -385,6 +395,26 @@ impl App {
             },
         )
     }
+}
+
+/// Runs tawsim with `args` on display `num`, with `home` as its home and its log in `dir`.
+fn spawn_app(num: u32, dir: &Path, home: &Path, args: &[PathBuf]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .args(args)
+        .env("DISPLAY", format!(":{num}"))
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("TAWSIM_DATA_DIR", home.join("tawsim"))
+        .env("LIBGL_ALWAYS_SOFTWARE", "1")
+        .env("TAWSIM_LOG_REQUESTS", "1")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("PGPASSWORD")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("app.log")).expect("log"))
+        .spawn()
+        .expect("run tawsim")
 }
 
 impl Drop for App {
@@ -847,4 +877,133 @@ fn two_windows_as_two_annotators_label_one_team_document_blind_and_the_manager_s
             })
         });
     }
+}
+
+/// The journal files of a window's home (edits waiting for a team server).
+fn journal_lines(app: &App) -> usize {
+    std::fs::read_dir(app.home().join("tawsim").join("team-journal"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| {
+                    std::fs::read_to_string(e.path())
+                        .unwrap_or_default()
+                        .lines()
+                        .count()
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_team_window_asks_the_password_and_an_edit_made_offline_survives_a_kill() {
+    let test = "a_team_window_asks_the_password_and_an_edit_made_offline_survives_a_kill";
+    // A server of this test's own that wants passwords (and is stopped and started again).
+    let server = match pg::start_own(&["hba_file={dir}/hba.conf"], |dir| {
+        std::fs::write(
+            dir.join("hba.conf"),
+            "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
+        )
+        .map_err(|e| e.to_string())
+    }) {
+        Ok(s) => s,
+        Err(why) => {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "{test}: no PostgreSQL under CI=true: {why}"
+            );
+            eprintln!("{test}: did not run: {why}");
+            return;
+        }
+    };
+    use tawsim::store::Store as _;
+    let project = pg::unique("pw");
+    let amina = pg::unique("amina");
+    let mloc = tawsim::store::TeamLocation::parse(&server.project_url("postgres", &project), None)
+        .expect("url");
+    tawsim::store::pg::team_init(&mloc).expect("init");
+    tawsim::store::pg::add_annotator(
+        &mloc,
+        &amina,
+        tawsim::domain::Role::Annotator,
+        Some("s3cret"),
+    )
+    .expect("add");
+    let text = vec![[WORD; 12].join(" "); 40].join("\n");
+    let mut m = tawsim::store::PgProject::open(&mloc).expect("open");
+    m.import(
+        |sink| {
+            sink.add(tawsim::domain::AnnotatedDocument {
+                name: "words".into(),
+                text: text.clone(),
+                ..Default::default()
+            })
+        },
+        |_| true,
+    )
+    .expect("import");
+    let url = PathBuf::from(server.project_url(&amina, &project));
+
+    // No password in the URL, PGPASSWORD or ~/.pgpass: the window asks for it.
+    let mut app = App::start(|_| vec![url.clone()]);
+    let give_password = |app: &App| {
+        std::thread::sleep(Duration::from_millis(1500));
+        app.type_text("s3cret");
+        app.key("Return");
+        wait_for("the project opens after the password", app, || {
+            last_shown(app).filter(|l| l.contains(&format!("layer {amina} ")))
+        });
+    };
+    give_password(&app);
+    assert!(
+        !app.log().contains("s3cret"),
+        "the password is never logged"
+    );
+    app.double_click(app.text_at(0.5, 0.3));
+    app.key("1");
+    wait_for("the first span on the server", &app, || {
+        Some(team_spans(&server, &project)).filter(|s| s.len() == 1)
+    });
+
+    // The server goes away; an edit made now waits on the local disk; the window is killed.
+    server.stop();
+    app.double_click(app.text_at(0.5, 0.5));
+    app.key("2");
+    wait_for("the edit kept in the journal", &app, || {
+        Some(()).filter(|()| journal_lines(&app) == 1)
+    });
+    app.kill();
+    server.restart();
+    assert_eq!(
+        team_spans(&server, &project).len(),
+        1,
+        "the killed window never reached the server"
+    );
+    app.start_again();
+    give_password(&app);
+    let spans = wait_for("the kept edit on the server", &app, || {
+        Some(team_spans(&server, &project)).filter(|s| s.len() == 2)
+    });
+    assert_eq!(
+        spans.iter().map(|s| s.3.as_str()).collect::<Vec<_>>(),
+        ["PER", "LOC"],
+        "{spans:?}"
+    );
+    let both = format!(
+        "spans [{}-{} PER, {}-{} LOC]",
+        spans[0].1, spans[0].2, spans[1].1, spans[1].2
+    );
+    wait_for("the window shows both", &app, || {
+        last_shown(&app).filter(|l| l.contains(&both))
+    });
+    let mut c = server.client("postgres");
+    let ops: i64 = c
+        .query_one(
+            &format!("SELECT COUNT(*) FROM tawsim_{project}.applied_ops"),
+            &[],
+        )
+        .expect("ops")
+        .get(0);
+    assert_eq!(ops, 2, "each edit written once");
+    assert_eq!(journal_lines(&app), 0, "the journal is empty again");
 }

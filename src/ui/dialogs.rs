@@ -184,7 +184,7 @@ fn team_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
     if connect && !d.url.trim().is_empty() {
         out.push(Request::OpenTeam {
             url: d.url.trim().to_string(),
-            password: std::mem::take(&mut d.password),
+            password: crate::command::Password(std::mem::take(&mut d.password)),
         });
     } else if !modal.should_close() {
         st.team = Some(d);

@@ -38,8 +38,8 @@ fn until<T>(
     }
 }
 
-fn open(loc: TeamLocation) -> TeamMirror {
-    let mut opening = TeamMirror::open(loc, Arc::new(|| {}));
+fn open(loc: TeamLocation, journal: &std::path::Path) -> TeamMirror {
+    let mut opening = TeamMirror::open(loc, Arc::new(|| {}), Some(journal));
     let t0 = Instant::now();
     loop {
         if let Some(r) = opening.poll() {
@@ -94,7 +94,8 @@ fn the_window_session_on_a_team_project_keeps_every_edit_through_an_outage_and_h
     // Open as amina: the project arrives from its thread, then the first document.
     let aloc = TeamLocation::parse(&server.project_url(&amina, &project), None).expect("url");
     let mut s: Session<AnyStore> = Session::new();
-    s.set_project(open(aloc).into());
+    let journal = tempfile::tempdir().expect("tmp");
+    s.set_project(open(aloc, journal.path()).into());
     assert_eq!(s.annotator(), amina);
     assert_eq!(s.documents().len(), 3);
     let first = until("the first document", &mut s, |s| s.current().map(|d| d.id));
@@ -143,6 +144,13 @@ fn the_window_session_on_a_team_project_keeps_every_edit_through_an_outage_and_h
             .filter(|x| x.waiting == 0 && x.unreachable.is_none())
             .map(drop)
     });
+    // The edits waited in the journal on the local disk, which is empty now the server has
+    // them all.
+    let kept: Vec<_> = std::fs::read_dir(journal.path())
+        .expect("journal folder")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("read"))
+        .collect();
+    assert_eq!(kept, vec![String::new()], "one journal, emptied");
     let mut manager = PgProject::open(&mloc).expect("open again");
     let ann = manager.annotations_of(first, me).expect("layer");
     assert_eq!(ann.spans.len(), 5, "five spans: six added, one undone");

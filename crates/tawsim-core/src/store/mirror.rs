@@ -11,6 +11,13 @@
 //!   [`PgProject::retry_until_saved`]), and [`TeamMirror::sync_state`] says "not saved:
 //!   server unreachable" with how many wait.
 //!
+//! - Each edit is also appended to a journal on the local disk (a line of JSON, flushed to
+//!   the disk before the call returns, as the project file commits an edit) under the id
+//!   the server records with it. The journal is emptied once the server has every edit.
+//!   When the window was closed or killed while edits waited, the next opening of the
+//!   project writes them first; an edit the server already has (its id is there) is not
+//!   written again.
+//!
 //! Nothing here waits for the server on the caller's thread.
 
 use super::backend::{NextAssigned, RemoteEvents, Store, SyncState};
@@ -53,10 +60,109 @@ struct Snapshot {
     entity_texts: Vec<String>,
 }
 
+/// What the opening found in the journal and wrote: edits written, and why any could not be.
+#[derive(Debug, Default)]
+struct Replayed {
+    written: usize,
+    problems: Vec<String>,
+}
+
+/// An edit of one's own layer, as the journal keeps it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Journaled {
+    /// The id the server records with the edit.
+    op: String,
+    doc: DocId,
+    step: Step,
+    edit: Edit,
+}
+
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+enum Step {
+    Apply,
+    Undo,
+    Redo,
+}
+
+/// The edits not yet confirmed by the server, on the local disk.
+struct Journal {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    /// Lines appended since it was last emptied.
+    lines: usize,
+}
+
+impl Journal {
+    /// The journal of a project's location (one file per URL, without its password).
+    fn of(dir: &Path, location: &TeamLocation) -> Journal {
+        // FNV-1a of the location: a file name without the URL's characters.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in location.display.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Journal {
+            path: dir.join(format!("{}-{h:016x}.jsonl", location.project)),
+            file: None,
+            lines: 0,
+        }
+    }
+
+    fn append(&mut self, j: &Journaled) -> Result<(), String> {
+        use std::io::Write as _;
+        let line = serde_json::to_string(j).map_err(|e| e.to_string())?;
+        if self.file.is_none() {
+            if let Some(dir) = self.path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            self.file = Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&self.path)
+                    .map_err(|e| format!("{}: {e}", self.path.display()))?,
+            );
+        }
+        let f = self.file.as_mut().ok_or("no journal file")?;
+        writeln!(f, "{line}")
+            .and_then(|()| f.sync_data())
+            .map_err(|e| format!("{}: {e}", self.path.display()))?;
+        self.lines += 1;
+        Ok(())
+    }
+
+    /// Empties it (every edit in it is on the server).
+    fn clear(&mut self) {
+        if self.lines == 0 {
+            return;
+        }
+        if let Some(f) = &self.file
+            && f.set_len(0).and_then(|()| f.sync_data()).is_ok()
+        {
+            self.lines = 0;
+        }
+    }
+
+    /// The edits a closed or killed window left, and the lines that could not be read.
+    fn left(path: &Path) -> (Vec<Journaled>, usize) {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return (Vec::new(), 0);
+        };
+        let mut bad = 0;
+        let edits = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .filter_map(|l| {
+                let j = serde_json::from_str(l).ok();
+                bad += usize::from(j.is_none());
+                j
+            })
+            .collect();
+        (edits, bad)
+    }
+}
+
 enum Write {
-    Apply(DocId, Edit),
-    Undo(DocId, Edit),
-    Redo(DocId, Edit),
+    Edit(Journaled),
     Direction(DocId, String),
     Labels(LabelSet),
     Settings(ProjectSettings),
@@ -75,7 +181,7 @@ enum Ask {
 }
 
 enum Reply {
-    Opened(Result<Box<Snapshot>, String>),
+    Opened(Result<(Box<Snapshot>, Replayed), String>),
     Loaded(Key, Result<Box<Loaded>, String>),
     /// One write is done: `Err` when the server refused it.
     Written(Result<(), String>),
@@ -94,6 +200,7 @@ const SPARES: usize = 2;
 /// A team project being opened on its own thread.
 pub struct Opening {
     path: PathBuf,
+    journal: Option<PathBuf>,
     location: TeamLocation,
     to_thread: Sender<Ask>,
     from_thread: Receiver<Reply>,
@@ -116,7 +223,7 @@ impl Opening {
     /// The open project once the server answered (`Err` with the reason when it did not).
     pub fn poll(&mut self) -> Option<Result<TeamMirror, String>> {
         match self.from_thread.try_recv() {
-            Ok(Reply::Opened(Ok(snap))) => {
+            Ok(Reply::Opened(Ok((snap, replayed)))) => {
                 let (to_thread, _) = channel();
                 let (_, from_thread) = channel();
                 let mirror = TeamMirror {
@@ -133,7 +240,20 @@ impl Opening {
                     waiting: 0,
                     unreachable: None,
                     events: RemoteEvents::default(),
+                    journal: self.journal.as_ref().map(|p| Journal {
+                        path: p.clone(),
+                        file: None,
+                        lines: 0,
+                    }),
+                    replayed: replayed.written,
                 };
+                let mut mirror = mirror;
+                if !replayed.problems.is_empty() {
+                    mirror.events.errors.push(format!(
+                        "Edits kept from the last session that the server refused (nothing else was lost):\n{}",
+                        replayed.problems.join("\n")
+                    ));
+                }
                 Some(Ok(mirror))
             }
             Ok(Reply::Opened(Err(e))) => Some(Err(e)),
@@ -162,6 +282,9 @@ pub struct TeamMirror {
     waiting: usize,
     unreachable: Option<String>,
     events: RemoteEvents,
+    journal: Option<Journal>,
+    /// Edits a closed or killed window had left, written when this opened.
+    replayed: usize,
 }
 
 /// True when an error from opening a team project means a password is wanted (none was
@@ -173,10 +296,13 @@ pub fn wants_password(message: &str) -> bool {
 
 impl TeamMirror {
     /// Starts opening a team project on a thread of its own; `wake` is called whenever
-    /// something arrives.
+    /// something arrives. `journal`: the folder where edits wait on the local disk until the
+    /// server has them (`None`: in memory only).
     #[must_use]
-    pub fn open(location: TeamLocation, wake: Waker) -> Opening {
+    pub fn open(location: TeamLocation, wake: Waker, journal: Option<&Path>) -> Opening {
         let path = PathBuf::from(&location.display);
+        let journal = journal.map(|d| Journal::of(d, &location).path);
+        let left = journal.clone();
         let (to_thread, asks) = channel();
         let (replies, from_thread) = channel();
         let spares: Spares = Arc::new(Mutex::new(Vec::new()));
@@ -184,12 +310,13 @@ impl TeamMirror {
         let sp = Arc::clone(&spares);
         let spawned = std::thread::Builder::new()
             .name("tawsim-team".into())
-            .spawn(move || serve(&loc, &asks, &replies, &sp, &wake));
+            .spawn(move || serve(&loc, left.as_deref(), &asks, &replies, &sp, &wake));
         if let Err(e) = spawned {
             let (tx, rx) = channel();
             let _ = tx.send(Reply::Opened(Err(format!("cannot start a thread: {e}"))));
             return Opening {
                 path,
+                journal,
                 location,
                 to_thread,
                 from_thread: rx,
@@ -198,11 +325,37 @@ impl TeamMirror {
         }
         Opening {
             path,
+            journal,
             location,
             to_thread,
             from_thread,
             spares,
         }
+    }
+
+    /// Edits a closed or killed window had left in the journal, written when this opened.
+    #[must_use]
+    pub fn replayed(&self) -> usize {
+        self.replayed
+    }
+
+    /// Journals an edit of one's own layer, then hands it to the server thread.
+    fn write_edit(&mut self, doc: DocId, step: Step, edit: &Edit) {
+        let j = Journaled {
+            op: PgProject::new_op_id(),
+            doc,
+            step,
+            edit: edit.clone(),
+        };
+        if let Some(journal) = self.journal.as_mut()
+            && let Err(e) = journal.append(&j)
+        {
+            self.events.errors.push(format!(
+                "Could not keep the edit on the local disk ({e}); it is kept in memory until the server has it"
+            ));
+            self.journal = None;
+        }
+        self.write(Write::Edit(j));
     }
 
     fn send(&mut self, ask: Ask) {
@@ -236,6 +389,11 @@ impl TeamMirror {
                 }
                 Reply::Written(r) => {
                     self.waiting = self.waiting.saturating_sub(1);
+                    if self.waiting == 0
+                        && let Some(j) = self.journal.as_mut()
+                    {
+                        j.clear();
+                    }
                     if let Err(e) = r {
                         // The server's copy is the truth now: read it again.
                         self.loaded.clear();
@@ -467,7 +625,7 @@ impl TeamMirror {
         {
             l.history.push(edit.clone());
         }
-        self.write(Write::Apply(doc, edit.clone()));
+        self.write_edit(doc, Step::Apply, edit);
         Ok(())
     }
     pub(super) fn step(
@@ -488,11 +646,7 @@ impl TeamMirror {
                 self.loaded.remove(&(doc, None));
             }
         }
-        self.write(if redo {
-            Write::Redo(doc, applied.clone())
-        } else {
-            Write::Undo(doc, applied.clone())
-        });
+        self.write_edit(doc, if redo { Step::Redo } else { Step::Undo }, applied);
         Ok(())
     }
     pub(super) fn next_assigned(&mut self) -> NextAssigned {
@@ -582,9 +736,7 @@ fn load(p: &PgProject, (id, layer): Key) -> Result<Loaded, StoreError> {
 
 fn write(p: &mut PgProject, w: Write) -> Result<(), StoreError> {
     match w {
-        Write::Apply(d, e) => p.apply(d, &e),
-        Write::Undo(d, e) => p.undo_expecting(d, &e),
-        Write::Redo(d, e) => p.redo_expecting(d, &e),
+        Write::Edit(j) => write_journaled(p, &j, false),
         Write::Direction(d, dir) => p.set_document_direction(d, &dir),
         Write::Labels(set) => p.save_labels(&set),
         Write::Settings(s) => p.save_settings(s),
@@ -593,10 +745,46 @@ fn write(p: &mut PgProject, w: Write) -> Result<(), StoreError> {
     }
 }
 
+/// Writes an edit under its journal id (`replayed`: it may be on the server already, and is
+/// then skipped).
+fn write_journaled(p: &mut PgProject, j: &Journaled, replayed: bool) -> Result<(), StoreError> {
+    p.set_next_op(&j.op, replayed);
+    let r = match j.step {
+        Step::Apply => p.apply(j.doc, &j.edit),
+        Step::Undo => p.undo_expecting(j.doc, &j.edit),
+        Step::Redo => p.redo_expecting(j.doc, &j.edit),
+    };
+    p.forget_next_op();
+    r
+}
+
+/// Writes what a closed or killed window left in the journal, then empties it.
+fn replay(p: &mut PgProject, path: &Path) -> Replayed {
+    let (edits, bad) = Journal::left(path);
+    let mut out = Replayed::default();
+    if bad > 0 {
+        out.problems.push(format!(
+            "{}: {bad} line(s) could not be read (cut off when the window was killed?)",
+            path.display()
+        ));
+    }
+    for j in &edits {
+        match write_journaled(p, j, true) {
+            Ok(()) => out.written += 1,
+            Err(e) => out.problems.push(format!("document {}: {e}", j.doc.0)),
+        }
+    }
+    if !edits.is_empty() || bad > 0 {
+        let _ = std::fs::write(path, "");
+    }
+    out
+}
+
 /// The server thread: opens the project, then answers asks in order and listens for
 /// changes until told to stop (or the window's copy is gone).
 fn serve(
     loc: &TeamLocation,
+    journal: Option<&Path>,
     asks: &Receiver<Ask>,
     replies: &Sender<Reply>,
     spares: &Spares,
@@ -607,10 +795,14 @@ fn serve(
         wake();
         ok
     };
-    let mut p = match PgProject::open(loc).and_then(|p| Ok((snapshot(&p)?, p))) {
-        Ok((snap, p)) => {
+    let opened = PgProject::open(loc).and_then(|mut p| {
+        let replayed = journal.map(|j| replay(&mut p, j)).unwrap_or_default();
+        Ok((snapshot(&p)?, replayed, p))
+    });
+    let mut p = match opened {
+        Ok((snap, replayed, p)) => {
             top_up(loc, spares);
-            if !send(Reply::Opened(Ok(Box::new(snap)))) {
+            if !send(Reply::Opened(Ok((Box::new(snap), replayed)))) {
                 return;
             }
             p

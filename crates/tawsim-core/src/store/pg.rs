@@ -1045,6 +1045,9 @@ pub struct PgProject {
     /// Set by [`PgProject::retry_until_saved`]: writes wait for the server however long it
     /// takes, and this hears when it is lost (`Some(why)`) and back (`None`).
     on_retry: Option<RetryHook>,
+    /// The id the next write records (`true`: it may have been written before, so it is
+    /// looked up first); a fresh one when `None`.
+    next_op: Option<(String, bool)>,
 }
 
 /// Told when writes cannot reach the server (`Some(why)`) and when they can again (`None`).
@@ -1070,6 +1073,7 @@ impl PgProject {
                 role: Role::Annotator,
             },
             on_retry: None,
+            next_op: None,
         };
         p.reload()?;
         Ok(p)
@@ -1081,6 +1085,25 @@ impl PgProject {
     /// waiting blocks nobody.
     pub fn retry_until_saved(&mut self, hook: RetryHook) {
         self.on_retry = Some(hook);
+    }
+
+    /// The next write records `op` as its id instead of a fresh one (an edit kept in a
+    /// journal under that id). With `maybe_written`, the id is looked up first and the
+    /// write is skipped when the server has it: an edit replayed after a crash is never
+    /// written twice.
+    pub fn set_next_op(&mut self, op: &str, maybe_written: bool) {
+        self.next_op = Some((op.to_string(), maybe_written));
+    }
+
+    /// Forgets an id set with [`PgProject::set_next_op`] that no write took.
+    pub fn forget_next_op(&mut self) {
+        self.next_op = None;
+    }
+
+    /// A new random edit id (for a journal).
+    #[must_use]
+    pub fn new_op_id() -> String {
+        op_id()
     }
 
     /// The connection; one the server closed is opened again first (reads fail while the
@@ -1103,7 +1126,7 @@ impl PgProject {
         &mut self,
         mut body: impl FnMut(&mut Transaction<'_>) -> Result<(), TxError>,
     ) -> Result<(), StoreError> {
-        let op = op_id();
+        let (op, mut maybe_sent) = self.next_op.take().unwrap_or_else(|| (op_id(), false));
         let q = self.q.clone();
         let window = std::env::var("TAWSIM_TEAM_RETRY_SECS")
             .ok()
@@ -1111,7 +1134,6 @@ impl PgProject {
             .unwrap_or(60);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(window);
         let mut wait = std::time::Duration::from_millis(100);
-        let mut maybe_sent = false;
         loop {
             let client = self.client.get_mut();
             match attempt(client, &q, &op, maybe_sent, &mut body) {
