@@ -877,6 +877,24 @@ fn two_windows_as_two_annotators_label_one_team_document_blind_and_the_manager_s
             })
         });
     }
+    // bilal marks the document done from his own session (a script, as another process):
+    // the manager's open window, showing his layer, shows it done without a restart.
+    let script = mw.dir.path().join("done.txt");
+    std::fs::write(&script, "doc 0\nstatus done\n").expect("script");
+    let out = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .arg("--script")
+        .arg(&script)
+        .arg(url(&bilal))
+        .output()
+        .expect("run the script");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_for("bilal's status in the manager's window", &mw, || {
+        last_shown(&mw).filter(|l| l.contains(&format!("layer {bilal} status done ")))
+    });
 }
 
 /// The journal files of a window's home (edits waiting for a team server).
