@@ -143,6 +143,21 @@ pub enum CliCommand {
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
     },
+    /// Inter-annotator agreement: span F1 (exact, lenient) and Cohen's κ per pair of
+    /// annotators, Fleiss' κ, Krippendorff's α and span F1 overall, per label and per
+    /// document, and which labels each pair swaps.
+    Agreement {
+        project: PathBuf,
+        /// The annotators to compare (default: everyone who annotated a document).
+        #[arg(long, value_delimiter = ',', value_name = "A,B,…")]
+        annotators: Vec<String>,
+        /// Only spans of these labels (default: all).
+        #[arg(long, value_delimiter = ',', value_name = "LABEL,…")]
+        labels: Vec<String>,
+        /// table, json or csv.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// Merge annotators' own project files into a new project: the same documents (same
     /// text) get each file's annotators as layers. `NAME=FILE` names the layer of a file
     /// with one annotator.
@@ -378,6 +393,12 @@ fn run(cmd: CliCommand) -> Result<(), String> {
         }
         CliCommand::Stats { project, annotator } => stats(&project, annotator.as_deref()),
         CliCommand::Merge { output, inputs } => merge(&output, &inputs),
+        CliCommand::Agreement {
+            project,
+            annotators,
+            labels,
+            format,
+        } => agreement(&project, &annotators, &labels, &format),
         CliCommand::Project { action } => project_action(action),
         CliCommand::Team { action } => team_action(action),
     }
@@ -714,6 +735,50 @@ fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
                 l.assigned_done
             );
         }
+    }
+    Ok(())
+}
+
+/// `tawsim agreement`: on a project file (every layer), or a team project (the layers this
+/// role may see: a manager's, or everyone's when the project shows layers).
+fn agreement(
+    project: &std::path::Path,
+    annotators: &[String],
+    labels: &[String],
+    format: &str,
+) -> Result<(), String> {
+    if !["table", "json", "csv"].contains(&format) {
+        return Err(format!("unknown --format {format:?} (table, json, csv)"));
+    }
+    let report = if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+        let p = open_team(url, None)?;
+        let all = p.annotators().map_err(|e| e.to_string())?;
+        let hidden: Vec<&str> = all
+            .iter()
+            .filter(|a| annotators.is_empty() || annotators.iter().any(|n| n.trim() == a.name))
+            .filter(|a| !p.may_view(a.id))
+            .map(|a| a.name.as_str())
+            .collect();
+        if !hidden.is_empty() {
+            return Err(format!(
+                "{}: the layers of {} are not shown to {} (the project is blind): agreement is for a manager, or for everyone once the project shows layers",
+                p.path().display(),
+                hidden.join(", "),
+                p.annotator().1
+            ));
+        }
+        crate::agreement::of_store(&p, annotators, labels)?
+    } else {
+        let (p, _copy) = open_reading(project, None)?;
+        crate::agreement::of_store(&p, annotators, labels)?
+    };
+    match format {
+        "json" => out!(
+            "{}",
+            serde_json::to_string_pretty(&report.to_json()).map_err(|e| e.to_string())?
+        ),
+        "csv" => out!("{}", report.to_csv().trim_end()),
+        _ => out!("{}", report.to_table().trim_end()),
     }
     Ok(())
 }

@@ -709,3 +709,68 @@ fn a_hugging_face_export_splits_rows_at_sentences_or_max_tokens_never_inside_an_
     ]);
     assert!(!ok && err.contains("for the hf format"), "{err}");
 }
+
+#[test]
+fn agreement_of_two_annotators_matches_the_numbers_worked_by_hand() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    // Four tokens; bilal calls جنيف an ORG where amina has LOC.
+    std::fs::write(
+        d.join("amina.conll"),
+        "زار O\nسلامة B-PER\nجنيف B-LOC\nأمس O\n",
+    )
+    .expect("a");
+    std::fs::write(
+        d.join("bilal.conll"),
+        "زار O\nسلامة B-PER\nجنيف B-ORG\nأمس O\n",
+    )
+    .expect("b");
+    let p = d.join("p.tawsim");
+    for who in ["amina", "bilal"] {
+        let file = d.join(format!("{who}.conll"));
+        let (ok, out, err) = tawsim(&["import", s(&p), s(&file), "--annotator", who]);
+        assert!(ok, "{out}{err}");
+    }
+    let (ok, out, err) = tawsim(&["agreement", s(&p), "--format", "json"]);
+    assert!(ok, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let get = |x: &serde_json::Value| x.as_f64().expect("a number");
+    let pair = &v["pairs"][0];
+    assert_eq!(
+        (pair["a"].as_str(), pair["b"].as_str()),
+        (Some("amina"), Some("bilal"))
+    );
+    assert_eq!(pair["documents"], 1, "the same text joined as one document");
+    // Cohen: p_o = 3/4, p_e = (2/4)² + (1/4)² = 0.3125, κ = 0.4375 / 0.6875 = 7/11.
+    assert!((get(&pair["observed_agreement"]) - 0.75).abs() < 1e-12);
+    assert!((get(&pair["expected_agreement"]) - 0.3125).abs() < 1e-12);
+    assert!((get(&pair["cohen_kappa"]) - 7.0 / 11.0).abs() < 1e-12);
+    // One of two spans each the same: exact F1 = 2·1/4; lenient: each finds one of two.
+    assert!((get(&pair["span_f1_exact"]) - 0.5).abs() < 1e-12);
+    assert!((get(&pair["span_f1_lenient"]) - 0.5).abs() < 1e-12);
+    assert_eq!(
+        pair["confusion"],
+        serde_json::json!([{"a": "LOC", "b": "ORG", "spans": 1}, {"a": "PER", "b": "PER", "spans": 1}])
+    );
+    // Fleiss over 4 tokens × 2 raters: P̄ = 3/4, P̄_e = 0.34375, κ = 13/21. Krippendorff:
+    // n = 8 values, 2 disagreeing pairs, 64 − 22 = 42 expected: α = 1 − 7·2/42 = 2/3.
+    let overall = &v["overall"];
+    assert!((get(&overall["fleiss_kappa"]) - 13.0 / 21.0).abs() < 1e-12);
+    assert!((get(&overall["krippendorff_alpha"]) - 2.0 / 3.0).abs() < 1e-12);
+    assert_eq!(overall["tokens"], 4);
+    // Per label: PER agrees perfectly; LOC and ORG each only in one layer.
+    assert_eq!(v["labels"]["PER"]["krippendorff_alpha"], 1.0);
+    assert_eq!(v["labels"]["LOC"]["span_f1_exact"], 0.0);
+    assert!(v["documents"]["amina-1"].is_object(), "{}", v["documents"]);
+    // The table and CSV forms; an unknown annotator is named.
+    let (ok, table, _) = tawsim(&["agreement", s(&p)]);
+    assert!(
+        ok && table.contains("amina – bilal") && table.contains("LOC\tORG\t1"),
+        "{table}"
+    );
+    let (ok, csv, _) = tawsim(&["agreement", s(&p), "--format", "csv", "--labels", "PER"]);
+    assert!(ok, "{csv}");
+    assert!(csv.contains("pair,amina|bilal,span_f1_exact,1\n"), "{csv}");
+    let (ok, _, err) = tawsim(&["agreement", s(&p), "--annotators", "amina,zaid"]);
+    assert!(!ok && err.contains("no annotator \"zaid\""), "{err}");
+}

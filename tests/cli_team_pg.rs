@@ -185,6 +185,26 @@ fn two_annotators_label_one_document_blind_and_the_manager_sees_both_layers() {
     let stats = ok(&["stats", &b_url]);
     assert!(!stats.contains(&amina), "{stats}");
 
+    // Agreement: the manager compares both layers (amina has PER and LOC, bilal GPE where
+    // amina has LOC: no span the same); bilal may not while the project is blind.
+    let json = ok(&["agreement", &manager, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let pair = &v["pairs"][0];
+    assert_eq!(
+        (pair["a"].as_str(), pair["b"].as_str()),
+        (Some(amina.as_str()), Some(bilal.as_str())),
+        "{json}"
+    );
+    assert_eq!(pair["span_f1_exact"], 0.0, "{json}");
+    assert_eq!(
+        pair["confusion"],
+        serde_json::json!([{"a": "LOC", "b": "GPE", "spans": 1}]),
+        "{json}"
+    );
+    assert_eq!(pair["only_a"], serde_json::json!({"PER": 1}), "{json}");
+    let (good, _, err) = tawsim(&["agreement", &b_url]);
+    assert!(!good && err.contains("blind"), "{err}");
+
     // Once the manager shows layers, bilal reads amina's (and still cannot change it).
     ok(&["project", "set", &manager, "layers", "visible"]);
     let (good, b_a, msg) = export(&b_url, Some(&amina), "b-of-a2.jsonl");

@@ -6,6 +6,7 @@
 //! Dependencies point one way: `domain <- store <- formats <- layout <- ops/session`. This
 //! crate has no egui, eframe or rfd.
 
+pub mod agreement;
 pub mod domain;
 pub mod fonts;
 pub mod formats;
