@@ -33,6 +33,7 @@ pub struct TawsimApp {
     pub docs_panel: ui::documents_panel::DocumentsPanel,
     pub labels_panel: ui::labels_panel::LabelsPanelState,
     pub search_panel: ui::search_panel::SearchPanel,
+    pub agreement_view: ui::agreement_view::AgreementView,
     pub dialogs: ui::dialogs::Dialogs,
     pub transfer: Option<ui::transfer_dialog::TransferDialog>,
     /// Laid-out short strings of the menu and status bar (annotator names may be Arabic).
@@ -77,6 +78,7 @@ impl TawsimApp {
             docs_panel: ui::documents_panel::DocumentsPanel::default(),
             labels_panel: ui::labels_panel::LabelsPanelState::default(),
             search_panel: ui::search_panel::SearchPanel::default(),
+            agreement_view: ui::agreement_view::AgreementView::default(),
             dialogs,
             chrome_text: ui::bidi_label::BidiCache::new(),
             transfer: None,
@@ -408,6 +410,10 @@ impl TawsimApp {
             Command::Escape => self.escape(),
             Command::Help => self.dialogs.help_open = !self.dialogs.help_open,
             Command::SetTheme(t) => self.prefs.theme = t,
+            Command::Agreement => {
+                self.agreement_view.open = true;
+                self.session.compute_agreement();
+            }
             Command::DeleteDocument => {
                 self.dialogs.confirm_delete = self.session.current().map(|d| vec![d.id]);
             }
@@ -426,6 +432,8 @@ impl TawsimApp {
             self.session.report = None;
         } else if self.dialogs.help_open {
             self.dialogs.help_open = false;
+        } else if self.agreement_view.open {
+            self.agreement_view.open = false;
         } else if self.search_panel.open {
             self.search_panel.open = false;
         } else {
@@ -647,6 +655,7 @@ impl TawsimApp {
         if self.search_panel.open {
             ui::search_panel::show(&ctx, &view, &mut self.search_panel, out);
         }
+        ui::agreement_view::show(&ctx, &view, &mut self.agreement_view, out);
         ui::dialogs::show(&ctx, &view, &mut self.dialogs, out);
         if self.close_asked {
             ui::dialogs::close_unsaved(&ctx, &view, out);

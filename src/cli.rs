@@ -767,10 +767,10 @@ fn agreement(
                 p.annotator().1
             ));
         }
-        crate::agreement::of_store(&p, annotators, labels)?
+        crate::agreement::of_store(&p, annotators, labels, None)?
     } else {
         let (p, _copy) = open_reading(project, None)?;
-        crate::agreement::of_store(&p, annotators, labels)?
+        crate::agreement::of_store(&p, annotators, labels, None)?
     };
     match format {
         "json" => out!(

@@ -101,6 +101,8 @@ pub enum Command {
     Help,
     /// Dark, light, or the system's theme.
     SetTheme(egui::ThemePreference),
+    /// Computes inter-annotator agreement and shows the Agreement view.
+    Agreement,
     /// Asks to delete the open document (a confirmation follows).
     DeleteDocument,
     /// Asks to delete the documents the last import added (a confirmation follows).
@@ -213,6 +215,7 @@ impl Command {
             Command::Escape => "Close / clear selection",
             Command::Help => "Keys…",
             Command::SetTheme(_) => "Theme",
+            Command::Agreement => "Agreement…",
             Command::DeleteDocument => "Delete document…",
             Command::DeleteLastImport => "Delete the last import…",
         }

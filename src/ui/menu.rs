@@ -111,6 +111,8 @@ fn project_menu(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
         ui.label("No project open");
         return;
     };
+    item(ui, Command::Agreement, true, out);
+    ui.separator();
     ui.label("Spans may overlap:");
     for (p, t) in [
         (OverlapPolicy::Forbid, "No (flat NER)"),

@@ -8,6 +8,7 @@ use tawsim_core::domain::{LabelId, LabelSet};
 use tawsim_core::session::Session;
 use tawsim_core::store::{AnyStore, DocSummary};
 
+pub mod agreement_view;
 pub mod bidi_label;
 pub mod contrast;
 pub mod dialogs;

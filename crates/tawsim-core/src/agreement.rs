@@ -146,33 +146,56 @@ pub fn krippendorff_alpha<T: Ord>(units: &[Vec<Option<T>>]) -> Option<f64> {
 
 // ------------------------------------------------------------------ tokens and spans
 
-/// The IOB2 tag of each token of `text` (the CoNLL export's tokens) from `spans`.
+/// The CoNLL export's tokens of `text` (code point ranges, in text order).
 #[must_use]
-pub fn token_tags(text: &str, spans: &[TaggedSpan]) -> Vec<String> {
+pub fn tokens(text: &str) -> Vec<(usize, usize)> {
     let opts = ExportOptions::default();
-    let lines = crate::formats::tokens::tokenize(text, &[], &opts);
-    // The outermost span first: longest, then earliest.
-    let mut sorted: Vec<&TaggedSpan> = spans.iter().collect();
+    crate::formats::tokens::tokenize(text, &[], &opts)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// A token's tag: `None` for `O`, else (begins here, label).
+type Tag<'a> = Option<(bool, &'a str)>;
+
+/// Each token's tag from `spans`: the outermost span over it (longest, then earliest).
+fn tags_in<'a>(
+    toks: &[(usize, usize)],
+    spans: impl Iterator<Item = &'a TaggedSpan>,
+) -> Vec<Tag<'a>> {
+    let mut sorted: Vec<&TaggedSpan> = spans.collect();
     sorted.sort_by(|a, b| {
         (b.end - b.start)
             .cmp(&(a.end - a.start))
             .then(a.start.cmp(&b.start))
             .then(a.label.cmp(&b.label))
     });
-    lines
-        .iter()
-        .flatten()
-        .map(|&(s, e)| {
-            sorted
-                .iter()
-                .find(|sp| sp.start < e && s < sp.end)
-                .map_or_else(
-                    || "O".to_string(),
-                    |sp| {
-                        let p = if sp.start >= s { 'B' } else { 'I' };
-                        format!("{p}-{}", sp.label)
-                    },
-                )
+    let mut tags: Vec<Tag<'a>> = vec![None; toks.len()];
+    for sp in sorted {
+        // The first token ending after the span's start, then every token it overlaps.
+        let first = toks.partition_point(|t| t.1 <= sp.start);
+        for (k, t) in toks.iter().enumerate().skip(first) {
+            if t.0 >= sp.end {
+                break;
+            }
+            if tags[k].is_none() {
+                tags[k] = Some((sp.start >= t.0, sp.label.as_str()));
+            }
+        }
+    }
+    tags
+}
+
+/// The IOB2 tag of each token of `text` (the CoNLL export's tokens) from `spans`: the
+/// outermost span over a token gives it `B-` where the span starts, `I-` after.
+#[must_use]
+pub fn token_tags(text: &str, spans: &[TaggedSpan]) -> Vec<String> {
+    tags_in(&tokens(text), spans.iter())
+        .into_iter()
+        .map(|t| match t {
+            None => "O".to_string(),
+            Some((b, l)) => format!("{}-{l}", if b { 'B' } else { 'I' }),
         })
         .collect()
 }
@@ -266,6 +289,18 @@ pub struct Confusion {
 }
 
 impl Confusion {
+    fn merge(&mut self, o: &Confusion) {
+        for (k, n) in &o.pairs {
+            *self.pairs.entry(k.clone()).or_default() += n;
+        }
+        for (k, n) in &o.only_a {
+            *self.only_a.entry(k.clone()).or_default() += n;
+        }
+        for (k, n) in &o.only_b {
+            *self.only_b.entry(k.clone()).or_default() += n;
+        }
+    }
+
     fn add(&mut self, a: &[TaggedSpan], b: &[TaggedSpan]) {
         let overlap =
             |x: &TaggedSpan, y: &TaggedSpan| x.end.min(y.end).saturating_sub(x.start.max(y.start));
@@ -305,6 +340,18 @@ pub struct PairReport {
     pub spans: SpanCounts,
     pub cohen: Option<Kappa>,
     pub confusion: Confusion,
+    /// Each document both annotated (its index in [`Report::documents`]) with its counts:
+    /// what a cell of the window's matrices opens.
+    pub per_document: Vec<PairDocument>,
+}
+
+/// Two annotators on one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairDocument {
+    pub index: usize,
+    pub spans: SpanCounts,
+    pub cohen: Option<Kappa>,
+    pub confusion: Confusion,
 }
 
 /// The measures of a scope (the whole project, a label, a document).
@@ -328,25 +375,26 @@ pub struct Report {
     /// Per label name: each label against everything else (`O`).
     pub labels: Vec<(String, Measures)>,
     pub documents: Vec<(String, Measures)>,
+    /// The project's id of each document (when the report was made from a project).
+    pub document_ids: Vec<Option<crate::domain::DocId>>,
 }
 
 /// Tags of one scope: per item, per annotator, its tokens' tags (`None`: not annotated).
-type Tags = Vec<Vec<Option<Vec<String>>>>;
+type Tags<'a> = Vec<Vec<Option<Vec<Tag<'a>>>>>;
 
-fn tags_of(items: &[Item], label: Option<&str>) -> Tags {
+fn tags_of<'a>(items: &'a [Item], toks: &[Vec<(usize, usize)>], label: Option<&str>) -> Tags<'a> {
     items
         .iter()
-        .map(|it| {
+        .zip(toks)
+        .map(|(it, t)| {
             it.layers
                 .iter()
                 .map(|l| {
                     l.as_ref().map(|spans| {
-                        let kept: Vec<TaggedSpan> = spans
-                            .iter()
-                            .filter(|s| label.is_none_or(|x| s.label == x))
-                            .cloned()
-                            .collect();
-                        token_tags(&it.text, &kept)
+                        tags_in(
+                            t,
+                            spans.iter().filter(|s| label.is_none_or(|x| s.label == x)),
+                        )
                     })
                 })
                 .collect()
@@ -354,23 +402,21 @@ fn tags_of(items: &[Item], label: Option<&str>) -> Tags {
         .collect()
 }
 
-fn measures(items: &[Item], tags: &Tags, label: Option<&str>) -> Measures {
+fn measures(items: &[Item], tags: &Tags<'_>, label: Option<&str>) -> Measures {
     let raters = items.first().map_or(0, |i| i.layers.len());
     // Krippendorff: every token, with whoever annotated its document.
-    let mut units: Vec<Vec<Option<&str>>> = Vec::new();
+    let mut units: Vec<Vec<Option<Tag<'_>>>> = Vec::new();
     // Fleiss: tokens of documents every annotator annotated.
-    let mut cats: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut counts: Vec<BTreeMap<&str, usize>> = Vec::new();
+    let mut cats: BTreeMap<Tag<'_>, usize> = BTreeMap::new();
+    let mut counts: Vec<BTreeMap<Tag<'_>, usize>> = Vec::new();
     for doc in tags {
         let Some(len) = doc.iter().flatten().map(Vec::len).next() else {
             continue;
         };
         let all = raters >= 2 && doc.iter().all(Option::is_some);
         for t in 0..len {
-            let vals: Vec<Option<&str>> = doc
-                .iter()
-                .map(|l| l.as_ref().map(|tags| tags[t].as_str()))
-                .collect();
+            let vals: Vec<Option<Tag<'_>>> =
+                doc.iter().map(|l| l.as_ref().map(|tags| tags[t])).collect();
             if all {
                 let mut c = BTreeMap::new();
                 for v in vals.iter().flatten() {
@@ -420,21 +466,33 @@ fn measures(items: &[Item], tags: &Tags, label: Option<&str>) -> Measures {
     }
 }
 
-fn pair(items: &[Item], tags: &Tags, names: &[String], i: usize, j: usize) -> PairReport {
+fn pair(items: &[Item], tags: &Tags<'_>, names: &[String], i: usize, j: usize) -> PairReport {
     let mut spans = SpanCounts::default();
     let mut confusion = Confusion::default();
     let mut ratings = Vec::new();
     let mut documents = 0;
-    for (it, doc) in items.iter().zip(tags) {
+    let mut per_document = Vec::new();
+    for (index, (it, doc)) in items.iter().zip(tags).enumerate() {
         let (Some(a), Some(b)) = (&it.layers[i], &it.layers[j]) else {
             continue;
         };
         documents += 1;
-        spans.add(SpanCounts::of(a, b));
-        confusion.add(a, b);
+        let counts = SpanCounts::of(a, b);
+        spans.add(counts);
+        let mut here = Confusion::default();
+        here.add(a, b);
+        confusion.merge(&here);
+        let mut doc_ratings = Vec::new();
         if let (Some(ta), Some(tb)) = (&doc[i], &doc[j]) {
-            ratings.extend(ta.iter().zip(tb).map(|(x, y)| (x.as_str(), y.as_str())));
+            doc_ratings.extend(ta.iter().copied().zip(tb.iter().copied()));
         }
+        per_document.push(PairDocument {
+            index,
+            spans: counts,
+            cohen: cohen_kappa(&doc_ratings),
+            confusion: here,
+        });
+        ratings.extend(doc_ratings);
     }
     PairReport {
         a: names[i].clone(),
@@ -443,6 +501,7 @@ fn pair(items: &[Item], tags: &Tags, names: &[String], i: usize, j: usize) -> Pa
         spans,
         cohen: cohen_kappa(&ratings),
         confusion,
+        per_document,
     }
 }
 
@@ -450,7 +509,8 @@ fn pair(items: &[Item], tags: &Tags, names: &[String], i: usize, j: usize) -> Pa
 /// overall, per label (in `labels`' order) and per document.
 #[must_use]
 pub fn compute(annotators: &[String], items: &[Item], labels: &[String]) -> Report {
-    let tags = tags_of(items, None);
+    let toks: Vec<Vec<(usize, usize)>> = items.iter().map(|it| tokens(&it.text)).collect();
+    let tags = tags_of(items, &toks, None);
     let n = annotators.len();
     let pairs = (0..n)
         .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
@@ -465,7 +525,7 @@ pub fn compute(annotators: &[String], items: &[Item], labels: &[String]) -> Repo
         .iter()
         .filter(|l| used.contains(l.as_str()))
         .map(|l| {
-            let t = tags_of(items, Some(l));
+            let t = tags_of(items, &toks, Some(l));
             (l.clone(), measures(items, &t, Some(l)))
         })
         .collect();
@@ -483,6 +543,7 @@ pub fn compute(annotators: &[String], items: &[Item], labels: &[String]) -> Repo
         pairs,
         labels,
         documents,
+        document_ids: vec![None; items.len()],
     }
 }
 
@@ -495,6 +556,7 @@ pub fn of_store<S: crate::store::Store>(
     s: &S,
     annotators: &[String],
     labels: &[String],
+    progress: Option<&crate::job::Progress>,
 ) -> Result<Report, String> {
     use crate::domain::DocStatus;
     let all = s.annotators().map_err(|e| e.to_string())?;
@@ -529,6 +591,12 @@ pub fn of_store<S: crate::store::Store>(
             .map_err(|e| e.to_string())?;
         for (i, d) in docs.enumerate() {
             let d = d.map_err(|e| e.to_string())?;
+            if let Some(p) = progress {
+                if p.cancelled() {
+                    return Err("cancelled".into());
+                }
+                p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             if k == 0 {
                 items.push(Item {
                     name: d.name.clone(),
@@ -568,7 +636,14 @@ pub fn of_store<S: crate::store::Store>(
         .map(|l| l.name.clone())
         .filter(|n| labels.is_empty() || labels.contains(n))
         .collect();
-    Ok(compute(&names, &items, &order))
+    let mut report = compute(&names, &items, &order);
+    // Documents come in the project's order, as its list has them.
+    if let Ok(list) = s.documents()
+        && list.len() == items.len()
+    {
+        report.document_ids = list.iter().map(|d| Some(d.id)).collect();
+    }
+    Ok(report)
 }
 
 // ------------------------------------------------------------------ output

@@ -201,6 +201,9 @@ pub struct Session<S: Store = Project> {
     vocabulary: Vocabulary,
     job: Option<Job<String>>,
     search_job: Option<Job<(Vec<Hit>, bool)>>,
+    agreement_job: Option<Job<crate::agreement::Report>>,
+    /// The last agreement computed (the window's Agreement view shows it).
+    pub agreement: Option<Arc<crate::agreement::Report>>,
     pub search: SearchResults,
     /// Documents a running "label all" job writes to (the open one is reloaded after).
     labelling: Vec<DocId>,
@@ -241,6 +244,8 @@ impl<S: Store> Default for Session<S> {
             vocabulary: Default::default(),
             job: Default::default(),
             search_job: Default::default(),
+            agreement_job: None,
+            agreement: None,
             search: Default::default(),
             labelling: Default::default(),
             report: Default::default(),
@@ -493,6 +498,7 @@ impl<S: Store> Session<S> {
         self.label_filter_docs = None;
         self.usage = None;
         self.search = SearchResults::default();
+        self.agreement = None;
         self.last_import.clear();
         self.refresh_documents();
         self.gather_vocabulary();
@@ -1449,7 +1455,61 @@ impl<S: Store> Session<S> {
         self.poll_remote();
         let searching = self.poll_search();
         let working = self.poll_job();
-        searching || working
+        let agreeing = self.poll_agreement();
+        searching || working || agreeing
+    }
+
+    /// Computes inter-annotator agreement of every annotator who annotated a document, on a
+    /// background thread (the result lands in [`Session::agreement`]).
+    pub fn compute_agreement(&mut self) {
+        let Some(p) = &self.project else { return };
+        if self.agreement_job.is_some() {
+            return;
+        }
+        let worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => return self.fail(e),
+        };
+        let layers = p.annotators().map_or(1, |a| a.len().max(1));
+        let total = (self.docs.len() * layers) as u64;
+        self.agreement_job = Some(Job::spawn("Computing agreement", total, move |pr| {
+            crate::agreement::of_store(&worker, &[], &[], Some(pr)).map_err(|e| {
+                if pr.cancelled() {
+                    JobError::Cancelled
+                } else {
+                    JobError::Failed(e)
+                }
+            })
+        }));
+    }
+
+    /// The agreement computation while it runs.
+    #[must_use]
+    pub fn agreement_job(&self) -> Option<&Job<crate::agreement::Report>> {
+        self.agreement_job.as_ref()
+    }
+
+    fn poll_agreement(&mut self) -> bool {
+        let Some(job) = self.agreement_job.take() else {
+            return false;
+        };
+        if !job.finished() {
+            self.agreement_job = Some(job);
+            return true;
+        }
+        match job.join() {
+            Ok(r) => {
+                self.status = format!(
+                    "Agreement of {} annotator(s) over {} document(s)",
+                    r.annotators.len(),
+                    r.documents.len()
+                );
+                self.agreement = Some(Arc::new(r));
+            }
+            Err(JobError::Cancelled) => {}
+            Err(JobError::Failed(e)) => self.error = Some(e),
+        }
+        false
     }
 
     /// How writes to a team project's server stand (`None` for a project file).
