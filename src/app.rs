@@ -220,7 +220,13 @@ impl TawsimApp {
                 }
             }
             Err(e) if tawsim_core::store::wants_password(&e) => {
+                if self.log_requests {
+                    eprintln!("tawsim: the server asks for a password: {url}");
+                }
                 self.session.status = "The server asks for a password".into();
+                // On a team project one annotates as the role: the name is not asked (and its
+                // window would take the keys meant for the password field).
+                self.dialogs.annotator = None;
                 self.dialogs.team = Some(ui::dialogs::TeamDialog {
                     url,
                     password: String::new(),
@@ -228,6 +234,9 @@ impl TawsimApp {
                 });
             }
             Err(e) => {
+                if self.log_requests {
+                    eprintln!("tawsim: could not open {url}: {e}");
+                }
                 self.session.status = format!("Could not open {url}");
                 self.session.error = Some(e);
             }

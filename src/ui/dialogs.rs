@@ -143,14 +143,16 @@ fn team_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
     let modal = egui::Modal::new(egui::Id::unique("team")).show(ctx, |ui| {
         ui.set_max_width(520.0);
         ui.heading("Open team project");
-        let max_h = (ui.ctx().content_rect().height() - 160.0).max(80.0);
-        egui::ScrollArea::vertical().max_height(max_h).show(ui, |ui| {
+        {
             let l = ui.label("Project URL (postgres://USER@HOST:PORT/DATABASE?project=NAME):");
             let url = ui
                 .add(egui::TextEdit::singleline(&mut d.url).desired_width(480.0))
                 .labelled_by(l.id);
-            if d.url.is_empty() && d.message.is_empty() {
+            // The field to type into has the focus (asked again next frame until it has it:
+            // a modal's first frame may not take it).
+            if d.url.is_empty() && d.message.is_empty() && !url.has_focus() {
                 url.request_focus();
+                ui.ctx().request_repaint();
             }
             let l = ui.label("Password (empty: the URL's, PGPASSWORD or ~/.pgpass):");
             let pw = ui
@@ -160,8 +162,10 @@ fn team_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
                         .desired_width(480.0),
                 )
                 .labelled_by(l.id);
-            if !d.message.is_empty() && !d.url.is_empty() && d.password.is_empty() {
+            if !d.message.is_empty() && !d.url.is_empty() && d.password.is_empty() && !pw.has_focus()
+            {
                 pw.request_focus();
+                ui.ctx().request_repaint();
             }
             let entered = ui.input(|i| i.key_pressed(egui::Key::Enter));
             if (url.lost_focus() || pw.lost_focus()) && entered {
@@ -169,9 +173,13 @@ fn team_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
             }
             ui.weak("You annotate as the PostgreSQL role you connect as. The password is kept in memory only.");
             if !d.message.is_empty() {
-                ui.colored_label(ui.visuals().error_fg_color, &d.message);
+                // A long message scrolls (the fields stay outside the scroll area: a text
+                // field inside one did not take the keyboard focus the dialog gives it).
+                egui::ScrollArea::vertical().max_height(120.0).show(ui, |ui| {
+                    ui.colored_label(ui.visuals().error_fg_color, &d.message);
+                });
             }
-        });
+        }
         ui.horizontal(|ui| {
             if ui.button("Connect").clicked() {
                 connect = true;

@@ -887,66 +887,15 @@ mod tests {
     fn krippendorff_2011_reliability_data_nominal() {
         // "Computing Krippendorff's Alpha-Reliability" (2011), the 4 observers × 12 units
         // example with missing values; nominal α = 0.743 (published to 3 places).
-        let rows: [[Option<u8>; 12]; 4] = [
-            [
-                Some(1),
-                Some(2),
-                Some(3),
-                Some(3),
-                Some(2),
-                Some(1),
-                Some(4),
-                Some(1),
-                Some(2),
-                None,
-                None,
-                None,
-            ],
-            [
-                Some(1),
-                Some(2),
-                Some(3),
-                Some(3),
-                Some(2),
-                Some(2),
-                Some(4),
-                Some(1),
-                Some(2),
-                Some(5),
-                None,
-                Some(3),
-            ],
-            [
-                None,
-                Some(3),
-                Some(3),
-                Some(3),
-                Some(2),
-                Some(3),
-                Some(4),
-                Some(2),
-                Some(2),
-                Some(5),
-                Some(1),
-                None,
-            ],
-            [
-                Some(1),
-                Some(2),
-                Some(3),
-                Some(3),
-                Some(2),
-                Some(4),
-                Some(4),
-                Some(1),
-                Some(2),
-                Some(5),
-                Some(1),
-                None,
-            ],
+        // 0: the observer gave no value.
+        let rows: [[u8; 12]; 4] = [
+            [1, 2, 3, 3, 2, 1, 4, 1, 2, 0, 0, 0],
+            [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, 0, 3],
+            [0, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, 0],
+            [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, 0],
         ];
         let units: Vec<Vec<Option<u8>>> = (0..12)
-            .map(|u| rows.iter().map(|r| r[u]).collect())
+            .map(|u| rows.iter().map(|r| Some(r[u]).filter(|v| *v > 0)).collect())
             .collect();
         let a = krippendorff_alpha(&units).expect("alpha");
         // Exactly 113/152 from the paper's coincidence matrix (n = 40 pairable values),

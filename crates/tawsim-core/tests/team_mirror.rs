@@ -54,16 +54,8 @@ fn open(loc: TeamLocation, journal: &std::path::Path) -> TeamMirror {
 fn the_window_session_on_a_team_project_keeps_every_edit_through_an_outage_and_hears_others() {
     let test = "the_window_session_on_a_team_project";
     // A server of this test's own: it is stopped and started again.
-    let server = match pg::start_own(&[], |_| Ok(())) {
-        Ok(s) => s,
-        Err(why) => {
-            assert!(
-                std::env::var("CI").map_or(true, |v| v != "true"),
-                "{test}: no PostgreSQL under CI=true: {why}"
-            );
-            eprintln!("{test}: did not run: {why}");
-            return;
-        }
+    let Some(server) = pg::own_server(test, &[], |_| Ok(())) else {
+        return;
     };
     let project = pg::unique("mirror");
     let amina = pg::unique("amina");

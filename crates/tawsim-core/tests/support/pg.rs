@@ -135,6 +135,26 @@ pub fn give_to_server(path: &std::path::Path) -> Result<(), String> {
     }
 }
 
+/// A server of `test`'s own (to stop and start again, or with `extra` options), or `None`
+/// (after saying so on stderr) when none can be started outside CI; under `CI=true` it fails.
+pub fn own_server(
+    test: &str,
+    extra: &[&str],
+    prepare: impl FnOnce(&std::path::Path) -> Result<(), String>,
+) -> Option<Server> {
+    match start_own(extra, prepare) {
+        Ok(s) => Some(s),
+        Err(why) => {
+            assert!(
+                std::env::var("CI").map_or(true, |v| v != "true"),
+                "{test}: no PostgreSQL under CI=true: {why}"
+            );
+            eprintln!("{test}: did not run: {why}");
+            None
+        }
+    }
+}
+
 /// Starts a throwaway server of this test binary's own, with `extra` server options;
 /// `prepare` gets its folder first (to put files the options name there).
 pub fn start_own(
