@@ -1518,12 +1518,6 @@ impl<S: Store> Session<S> {
         self.project.as_ref().and_then(Store::sync_state)
     }
 
-    /// The document on its way from the server, if one is.
-    #[must_use]
-    pub fn loading(&self) -> Option<DocId> {
-        self.loading
-    }
-
     fn poll_search(&mut self) -> bool {
         let Some(job) = self.search_job.take() else {
             return false;

@@ -82,6 +82,18 @@ pub fn os_user_name() -> String {
         .unwrap_or_else(|| "annotator".to_string())
 }
 
+/// Whether the annotator `me` (with `role`) may see `layer`: their own, any for a manager,
+/// others' when the project shows layers (`others_visible`). Every store applies this rule.
+#[must_use]
+pub fn may_view(
+    me: Option<AnnotatorId>,
+    role: Role,
+    others_visible: bool,
+    layer: AnnotatorId,
+) -> bool {
+    me == Some(layer) || role == Role::Manager || others_visible
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

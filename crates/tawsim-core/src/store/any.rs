@@ -36,15 +36,6 @@ impl From<TeamMirror> for AnyStore {
 }
 
 impl AnyStore {
-    /// The project file, when this is one.
-    #[must_use]
-    pub fn file(&self) -> Option<&Project> {
-        match self {
-            AnyStore::File(p) => Some(p),
-            _ => None,
-        }
-    }
-
     /// The project file, when this is one (tests and file-only settings).
     pub fn file_mut(&mut self) -> Option<&mut Project> {
         match self {

@@ -57,7 +57,9 @@ struct Snapshot {
     annotators: Vec<Annotator>,
     docs: Vec<DocSummary>,
     stats: ProjectStats,
-    entity_texts: Vec<String>,
+    /// Read at opening and after a background job; `None`: keep the ones read before (a
+    /// change another client announced does not read every span again).
+    entity_texts: Option<Vec<String>>,
 }
 
 /// What the opening found in the journal and wrote: edits written, and why any could not be.
@@ -246,8 +248,10 @@ impl Opening {
                         lines: 0,
                     }),
                     replayed: replayed.written,
+                    progress: Vec::new(),
                 };
                 let mut mirror = mirror;
+                mirror.progress = progress(&mirror.snap.stats);
                 if !replayed.problems.is_empty() {
                     mirror.events.errors.push(format!(
                         "Edits kept from the last session that the server refused (nothing else was lost):\n{}",
@@ -285,6 +289,16 @@ pub struct TeamMirror {
     journal: Option<Journal>,
     /// Edits a closed or killed window had left, written when this opened.
     replayed: usize,
+    /// Each visible annotator's assignments done (the status bar asks every frame).
+    progress: Vec<(String, usize, usize)>,
+}
+
+fn progress(s: &ProjectStats) -> Vec<(String, usize, usize)> {
+    s.layers
+        .iter()
+        .filter(|l| l.assigned > 0)
+        .map(|l| (l.annotator.name.clone(), l.assigned_done, l.assigned))
+        .collect()
 }
 
 /// True when an error from opening a team project means a password is wanted (none was
@@ -433,6 +447,10 @@ impl TeamMirror {
         self.with_label.clear();
         // Other annotators' layers may have changed.
         self.loaded.retain(|k, _| k.1.is_none());
+        if s.entity_texts.is_none() {
+            s.entity_texts = self.snap.entity_texts.take();
+        }
+        self.progress = progress(&s.stats);
         self.snap = s;
         self.events.changed = true;
     }
@@ -448,7 +466,9 @@ impl TeamMirror {
         }
     }
 
-    fn not_here(&self, what: &str) -> StoreError {
+    /// What needs the whole project (an import, an export, reading every document) runs on
+    /// a background job's own connection, never through the window's copy.
+    pub(super) fn not_on_the_ui_thread(&self, what: &str) -> StoreError {
         StoreError::Invalid {
             path: self.path.clone(),
             message: format!("{what} runs on a background connection"),
@@ -473,12 +493,6 @@ impl TeamMirror {
     #[must_use]
     pub fn project_name(&self) -> &str {
         &self.project
-    }
-
-    /// The project's counts as last read (per annotator as far as this role may see).
-    #[must_use]
-    pub fn stats(&self) -> &ProjectStats {
-        &self.snap.stats
     }
 }
 
@@ -514,9 +528,12 @@ impl TeamMirror {
         self.snap.annotators.clone()
     }
     pub(super) fn may_view(&self, layer: AnnotatorId) -> bool {
-        self.snap.me.0 == Some(layer)
-            || self.snap.me.2 == Role::Manager
-            || self.snap.settings.others_visible
+        crate::domain::annotator::may_view(
+            self.snap.me.0,
+            self.snap.me.2,
+            self.snap.settings.others_visible,
+            layer,
+        )
     }
     pub(super) fn annotations_of(
         &self,
@@ -614,7 +631,13 @@ impl TeamMirror {
         Ok(HashSet::new())
     }
     pub(super) fn entity_texts(&self, limit: usize) -> Vec<String> {
-        self.snap.entity_texts.iter().take(limit).cloned().collect()
+        self.snap
+            .entity_texts
+            .iter()
+            .flatten()
+            .take(limit)
+            .cloned()
+            .collect()
     }
     pub(super) fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
         let policy = self.snap.settings.overlap;
@@ -673,18 +696,8 @@ impl TeamMirror {
         SyncState {
             waiting: self.waiting,
             unreachable: self.unreachable.clone(),
-            progress: self
-                .snap
-                .stats
-                .layers
-                .iter()
-                .filter(|l| l.assigned > 0)
-                .map(|l| (l.annotator.name.clone(), l.assigned_done, l.assigned))
-                .collect(),
+            progress: self.progress.clone(),
         }
-    }
-    pub(super) fn not_on_the_ui_thread(&self, what: &str) -> StoreError {
-        self.not_here(what)
     }
 }
 
@@ -706,16 +719,22 @@ impl Drop for TeamMirror {
     }
 }
 
-fn snapshot(p: &PgProject) -> Result<Snapshot, StoreError> {
+/// Everything but the documents, read from the server; `entities`: the span texts too.
+fn snapshot(p: &PgProject, entities: bool) -> Result<Snapshot, StoreError> {
     let (id, name, role) = p.annotator();
+    let docs = p.documents()?;
     Ok(Snapshot {
         me: (id, name.to_string(), role),
         labels: p.labels().clone(),
         settings: p.settings(),
         annotators: p.annotators()?,
-        docs: p.documents()?,
-        stats: p.stats()?,
-        entity_texts: p.entity_texts(2000)?,
+        stats: p.stats_of(&docs)?,
+        docs,
+        entity_texts: if entities {
+            Some(p.entity_texts(2000)?)
+        } else {
+            None
+        },
     })
 }
 
@@ -797,7 +816,7 @@ fn serve(
     };
     let opened = PgProject::open(loc).and_then(|mut p| {
         let replayed = journal.map(|j| replay(&mut p, j)).unwrap_or_default();
-        Ok((snapshot(&p)?, replayed, p))
+        Ok((snapshot(&p, true)?, replayed, p))
     });
     let mut p = match opened {
         Ok((snap, replayed, p)) => {
@@ -821,6 +840,8 @@ fn serve(
     let mut watcher = Watcher::start(loc).ok();
     let mut last_try = Instant::now();
     let mut stale = false;
+    // An explicit refresh (after a background job) reads the span texts again too.
+    let mut full = false;
     loop {
         match asks.recv_timeout(Duration::from_millis(200)) {
             Ok(Ask::Stop) | Err(RecvTimeoutError::Disconnected) => return,
@@ -849,7 +870,10 @@ fn serve(
                     return;
                 }
             }
-            Ok(Ask::Refresh) => stale = true,
+            Ok(Ask::Refresh) => {
+                stale = true;
+                full = true;
+            }
             Ok(Ask::TopUp) => top_up(loc, spares),
             Err(RecvTimeoutError::Timeout) => {}
         }
@@ -863,9 +887,10 @@ fn serve(
             None => {}
         }
         if stale {
-            let fresh = p.reload().and_then(|()| snapshot(&p));
+            let fresh = p.reload().and_then(|()| snapshot(&p, full));
             if let Ok(s) = fresh {
                 stale = false;
+                full = false;
                 if !send(Reply::Snapshot(Box::new(s))) {
                     return;
                 }

@@ -1591,10 +1591,14 @@ impl PgProject {
     /// Counts of documents, spans per label and statuses (this annotator's layer), and
     /// every layer this role may read.
     pub fn stats(&self) -> Result<ProjectStats, StoreError> {
-        let docs = self.documents()?;
+        self.stats_of(&self.documents()?)
+    }
+
+    /// [`PgProject::stats`] from this annotator's document list, already read.
+    pub fn stats_of(&self, docs: &[DocSummary]) -> Result<ProjectStats, StoreError> {
         let mut by_status: BTreeMap<&'static str, usize> =
             DocStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-        for d in &docs {
+        for d in docs {
             *by_status.entry(d.status.as_str()).or_insert(0) += 1;
         }
         let q = &self.q;
@@ -2034,7 +2038,12 @@ impl Store for PgProject {
     }
 
     fn may_view(&self, layer: AnnotatorId) -> bool {
-        self.me.id == Some(layer) || self.me.role == Role::Manager || self.settings.others_visible
+        crate::domain::annotator::may_view(
+            self.me.id,
+            self.me.role,
+            self.settings.others_visible,
+            layer,
+        )
     }
 
     fn annotations_of(&self, id: DocId, layer: AnnotatorId) -> Result<Annotations, StoreError> {

@@ -649,7 +649,12 @@ impl Project {
     /// manager; others' when the project shows layers to everyone).
     #[must_use]
     pub fn may_view(&self, layer: AnnotatorId) -> bool {
-        self.me.id == Some(layer) || self.me.role == Role::Manager || self.settings.others_visible
+        crate::domain::annotator::may_view(
+            self.me.id,
+            self.me.role,
+            self.settings.others_visible,
+            layer,
+        )
     }
 
     // ------------------------------------------------------------------ settings
