@@ -60,8 +60,10 @@ fn the_agreement_view_shows_the_pair_and_opens_the_document_a_swap_is_in() {
     h.get_by_label("Project").click();
     h.run();
     h.get_by_label_contains("Agreement").click();
-    for _ in 0..200 {
-        h.run();
+    // While the job runs the view shows a spinner, which repaints every frame: step frames
+    // one by one (Harness::run would give up on a UI that never settles).
+    for _ in 0..500 {
+        h.step();
         if h.state().session.agreement.is_some() {
             break;
         }
