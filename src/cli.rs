@@ -116,6 +116,10 @@ pub enum CliCommand {
         /// Export NAME's layer (default: yours, or the only annotator's).
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
+        /// Export this layer: an annotator's name, or `curated` (also `gold`) for the
+        /// curated layer.
+        #[arg(long, value_name = "NAME", conflicts_with = "annotator")]
+        layer: Option<String>,
         /// Exit 0 even when some spans cannot be written in the format (they are listed).
         #[arg(long)]
         lenient: bool,
@@ -157,6 +161,18 @@ pub enum CliCommand {
         /// table, json or csv.
         #[arg(long, default_value = "table")]
         format: String,
+    },
+    /// Curation: pre-merges the annotators' layers into the curated layer (`curated`, also
+    /// called `gold`) of every document not yet marked curated, by a rule, and lists what is
+    /// left to decide. Export it with `export --layer curated`.
+    Curate {
+        project: PathBuf,
+        /// unanimous, majority (more than half of a document's annotators) or at-least-K.
+        #[arg(long, default_value = "majority")]
+        rule: String,
+        /// The annotators to curate (default: everyone who annotated a document).
+        #[arg(long, value_delimiter = ',', value_name = "A,B,…")]
+        annotators: Vec<String>,
     },
     /// Merge annotators' own project files into a new project: the same documents (same
     /// text) get each file's annotators as layers. `NAME=FILE` names the layer of a file
@@ -399,6 +415,11 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             labels,
             format,
         } => agreement(&project, &annotators, &labels, &format),
+        CliCommand::Curate {
+            project,
+            rule,
+            annotators,
+        } => curate(&project, &rule, &annotators),
         CliCommand::Project { action } => project_action(action),
         CliCommand::Team { action } => team_action(action),
     }
@@ -574,6 +595,7 @@ fn export(cmd: CliCommand) -> Result<(), String> {
         clitic_tokens,
         with_article,
         annotator,
+        layer,
         lenient,
         split,
         max_tokens,
@@ -581,6 +603,13 @@ fn export(cmd: CliCommand) -> Result<(), String> {
     else {
         return Err("not an export".into());
     };
+    let annotator = layer.or(annotator).map(|n| {
+        if crate::curation::is_curated_name(&n) {
+            crate::curation::CURATED.to_string()
+        } else {
+            n
+        }
+    });
     let format = parse_format(Some(&format))?.ok_or("no format")?;
     let status = status
         .map(|s| {
@@ -719,6 +748,16 @@ fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
         out!("label {label}: {n}");
     }
     for l in &s.layers {
+        if l.annotator.name == crate::curation::CURATED {
+            out!(
+                "curated layer: {} span(s), {} of {} document(s) curated, {} to curate",
+                l.spans,
+                l.done,
+                s.documents,
+                s.documents.saturating_sub(l.done)
+            );
+            continue;
+        }
         out!(
             "annotator {} ({}): {} span(s), {} done, {} in progress",
             l.annotator.name,
@@ -780,6 +819,49 @@ fn agreement(
         "csv" => out!("{}", report.to_csv().trim_end()),
         _ => out!("{}", report.to_table().trim_end()),
     }
+    Ok(())
+}
+
+/// `tawsim curate`: the pre-merge of a project file's layers into its curated layer.
+fn curate(project: &std::path::Path, rule: &str, annotators: &[String]) -> Result<(), String> {
+    use crate::curation::{CURATED, Rule, annotators_to_curate, premerge_project};
+    let rule = Rule::parse(rule)?;
+    if project.to_str().is_some_and(is_team_location) {
+        return Err(format!(
+            "{}: curation of a team project is not possible yet; copy it to a file (tawsim merge of each annotator's export) and curate that",
+            project.display()
+        ));
+    }
+    let mut p = Project::open_as(project, CURATED).map_err(|e| e.to_string())?;
+    let who = annotators_to_curate(&p, annotators)?;
+    if who.is_empty() {
+        return Err(format!(
+            "{}: no annotator's layer to curate",
+            project.display()
+        ));
+    }
+    let (docs, done) = premerge_project(&mut p, &who, rule).map_err(|e| e.to_string())?;
+    for d in &docs {
+        out!(
+            "{}: {} annotator(s), {} span(s) merged, {} disagreement(s) left",
+            d.name,
+            d.annotators,
+            d.added,
+            d.disagreements
+        );
+    }
+    let added: usize = docs.iter().map(|d| d.added).sum();
+    let left: usize = docs.iter().map(|d| d.disagreements).sum();
+    let open = docs.iter().filter(|d| d.disagreements > 0).count();
+    out!(
+        "Pre-merged {} document(s) by rule {} ({}): {added} span(s) into the curated layer; {left} disagreement(s) left in {open} document(s); {done} document(s) already curated were not touched",
+        docs.len(),
+        rule.name(),
+        who.iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     Ok(())
 }
 

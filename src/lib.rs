@@ -5,7 +5,7 @@
 //! way: `tawsim_core` <- [`ui`] (panels read an `AppView` and return commands) <- [`app`]
 //! (the shell that applies them).
 
-pub use tawsim_core::{agreement, domain, formats, layout, merge, ops, store};
+pub use tawsim_core::{agreement, curation, domain, formats, layout, merge, ops, store};
 
 pub mod app;
 pub mod cli;

@@ -774,3 +774,66 @@ fn agreement_of_two_annotators_matches_the_numbers_worked_by_hand() {
     let (ok, _, err) = tawsim(&["agreement", s(&p), "--annotators", "amina,zaid"]);
     assert!(!ok && err.contains("no annotator \"zaid\""), "{err}");
 }
+
+#[test]
+fn curate_premerges_by_rule_and_the_curated_layer_exports() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    // Three annotators: all mark سلامة PER; two of three call جنيف LOC, one ORG; only
+    // zaid marks أمس.
+    let rows = [
+        ("amina", "B-PER", "B-LOC", "O"),
+        ("bilal", "B-PER", "B-LOC", "O"),
+        ("zaid", "B-PER", "B-ORG", "B-TIME"),
+    ];
+    let p = d.join("p.tawsim");
+    for (who, per, loc, time) in rows {
+        let file = d.join(format!("{who}.conll"));
+        std::fs::write(
+            &file,
+            format!("زار O\nسلامة {per}\nجنيف {loc}\nأمس {time}\n"),
+        )
+        .expect("write");
+        let (ok, out, err) = tawsim(&["import", s(&p), s(&file), "--annotator", who]);
+        assert!(ok, "{out}{err}");
+    }
+    let (ok, _, err) = tawsim(&["curate", s(&p), "--rule", "most"]);
+    assert!(!ok && err.contains("unknown rule"), "{err}");
+    let (ok, out, err) = tawsim(&["curate", s(&p), "--rule", "unanimous"]);
+    assert!(ok, "{out}{err}");
+    // Regions: سلامة (agreed), جنيف (LOC/LOC/ORG), أمس (zaid only).
+    assert!(
+        out.contains("3 annotator(s), 1 span(s) merged, 2 disagreement(s) left"),
+        "{out}"
+    );
+    // A second run by majority adds جنيف LOC (the region unanimous left empty); سلامة is
+    // not written twice.
+    let (ok, out, err) = tawsim(&["curate", s(&p)]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("1 span(s) merged"), "{out}");
+    let out_file = d.join("gold.conll");
+    let (ok, out, err) = tawsim(&[
+        "export",
+        s(&p),
+        "--format",
+        "conll",
+        "--output",
+        s(&out_file),
+        "--layer",
+        "gold",
+    ]);
+    assert!(ok, "{out}{err}");
+    let gold = std::fs::read_to_string(&out_file).expect("read");
+    assert!(
+        gold.contains("سلامة B-PER") && gold.contains("جنيف B-LOC") && gold.contains("أمس O"),
+        "{gold}"
+    );
+    // The curated layer is not an annotator in the agreement; stats count it apart.
+    let (ok, table, _) = tawsim(&["agreement", s(&p)]);
+    assert!(ok && !table.contains("curated"), "{table}");
+    let (ok, stats, _) = tawsim(&["stats", s(&p), "--annotator", "amina"]);
+    assert!(
+        ok && stats.contains("curated layer: 2 span(s), 0 of 1 document(s) curated, 1 to curate"),
+        "{stats}"
+    );
+}

@@ -561,7 +561,11 @@ pub fn of_store<S: crate::store::Store>(
     use crate::domain::DocStatus;
     let all = s.annotators().map_err(|e| e.to_string())?;
     let chosen: Vec<crate::domain::Annotator> = if annotators.is_empty() {
-        all
+        // The curated layer is not an annotator (compare with it by naming it).
+        all.iter()
+            .filter(|a| a.name != crate::curation::CURATED)
+            .cloned()
+            .collect()
     } else {
         annotators
             .iter()

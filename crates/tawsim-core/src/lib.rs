@@ -7,6 +7,7 @@
 //! crate has no egui, eframe or rfd.
 
 pub mod agreement;
+pub mod curation;
 pub mod domain;
 pub mod fonts;
 pub mod formats;

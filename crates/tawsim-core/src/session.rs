@@ -22,6 +22,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+mod curation;
+pub use curation::Curation;
+
 /// At most this many search results are listed (a project-wide search of a common word).
 pub const MAX_HITS: usize = 5000;
 
@@ -157,6 +160,19 @@ pub enum SessionOp {
     ClearSelection,
     /// Shows another annotator's layer read-only (`None`: one's own).
     ViewLayer(Option<AnnotatorId>),
+    /// Curation mode on or off.
+    Curate(bool),
+    /// The next (`back`: previous) region the annotators disagree on.
+    NextDisagreement {
+        back: bool,
+    },
+    /// Goes to a region of the open document (an index into the curation's regions).
+    GoToRegion(usize),
+    /// Accepts the k-th annotator's version of the current region (`None`: rejects all).
+    SettleRegion(Option<usize>),
+    AcceptAgreements,
+    PremergeDocument,
+    SetCurationRule(crate::curation::Rule),
 }
 
 /// A store write that has not reached the file yet (kept for retry after a disk error).
@@ -222,6 +238,8 @@ pub struct Session<S: Store = Project> {
     viewing: Option<Annotator>,
     /// A document still on its way from a team project's server (opened when it arrives).
     loading: Option<DocId>,
+    /// Curation mode: the curated layer is edited, the annotators' layers are at hand.
+    curation: Option<Curation>,
 }
 
 impl<S: Store> Default for Session<S> {
@@ -256,6 +274,7 @@ impl<S: Store> Default for Session<S> {
             annotator: crate::domain::annotator::os_user_name(),
             viewing: None,
             loading: None,
+            curation: None,
         }
     }
 }
@@ -594,6 +613,7 @@ impl<S: Store> Session<S> {
                 });
                 self.selected_span = None;
                 self.view_requests.push(ViewRequest::ClearSelection);
+                self.load_curation();
             }
             Err(e) => self.fail(e),
         }
@@ -1114,6 +1134,13 @@ impl<S: Store> Session<S> {
                 self.view_requests.push(ViewRequest::ClearSelection);
             }
             SessionOp::ViewLayer(layer) => self.view_layer(layer),
+            SessionOp::Curate(on) => self.set_curating(on),
+            SessionOp::NextDisagreement { back } => self.next_disagreement(back),
+            SessionOp::GoToRegion(i) => self.go_to_region(i),
+            SessionOp::SettleRegion(k) => self.settle_region(k),
+            SessionOp::AcceptAgreements => self.accept_agreements(),
+            SessionOp::PremergeDocument => self.premerge_document(),
+            SessionOp::SetCurationRule(r) => self.set_curation_rule(r),
         }
     }
 
