@@ -194,3 +194,118 @@ fn the_window_session_on_a_team_project_keeps_every_edit_through_an_outage_and_h
             .map(drop)
     });
 }
+
+/// The journal files in a folder, with their lines.
+fn journals(dir: &std::path::Path) -> Vec<(String, usize)> {
+    let mut v: Vec<(String, usize)> = std::fs::read_dir(dir)
+        .expect("journal folder")
+        .map(|e| {
+            let p = e.expect("entry").path();
+            let lines = std::fs::read_to_string(&p).expect("read").lines().count();
+            (p.file_name().expect("name").to_string_lossy().into(), lines)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn two_windows_of_one_annotator_keep_a_journal_each_and_a_closed_ones_edits_are_written_later() {
+    let test = "two_windows_of_one_annotator";
+    let Some(server) = pg::own_server(test, &[], |_| Ok(())) else {
+        return;
+    };
+    let project = pg::unique("journals");
+    let amina = pg::unique("amina");
+    let mloc = TeamLocation::parse(&server.project_url("postgres", &project), None).expect("url");
+    team_init(&mloc).expect("init");
+    add_annotator(&mloc, &amina, Role::Annotator, Some("pw")).expect("add");
+    let mut manager = PgProject::open(&mloc).expect("open");
+    manager
+        .import(
+            |sink| {
+                for name in ["d0", "d1"] {
+                    sink.add(AnnotatedDocument {
+                        name: name.into(),
+                        text: WORD.into(),
+                        ..Default::default()
+                    })?;
+                }
+                Ok::<_, StoreError>(())
+            },
+            |_| true,
+        )
+        .expect("import");
+    let docs = manager.documents().expect("docs");
+    let per = manager.labels().by_name("PER").expect("PER").id;
+    drop(manager);
+    let aloc = TeamLocation::parse(&server.project_url(&amina, &project), None).expect("url");
+    let dir = tempfile::tempdir().expect("tmp");
+    // Two windows of amina's at once, on the same computer.
+    let mut windows: Vec<Session<AnyStore>> = (0..2)
+        .map(|_| {
+            let mut s: Session<AnyStore> = Session::new();
+            s.set_project(open(aloc.clone(), dir.path()).into());
+            s
+        })
+        .collect();
+    assert_eq!(journals(dir.path()).len(), 2, "a journal each");
+    // Each opens a document of its own; with the server away, each labels it.
+    for (s, d) in windows.iter_mut().zip(&docs) {
+        s.apply(SessionOp::SelectDocument(d.id));
+        until("the document", s, |s| {
+            s.current().filter(|c| c.id == d.id).map(drop)
+        });
+    }
+    server.stop();
+    let n = WORD.chars().count();
+    for s in &mut windows {
+        s.apply(SessionOp::ApplyLabel {
+            label: per,
+            selection: Some((0, n)),
+        });
+    }
+    assert_eq!(
+        journals(dir.path()).iter().map(|j| j.1).collect::<Vec<_>>(),
+        [1, 1]
+    );
+    // The first window is closed anyway while the server is away: its edit stays in its
+    // journal. The second writes its own once the server is back, and empties its journal
+    // only.
+    let first = windows.remove(0);
+    drop(first);
+    server.restart();
+    let mut second = windows.remove(0);
+    until("the second window's edit written", &mut second, |s| {
+        s.sync_state()
+            .filter(|x| x.waiting == 0 && x.unreachable.is_none())
+            .map(drop)
+    });
+    let mut lines: Vec<usize> = journals(dir.path()).iter().map(|j| j.1).collect();
+    lines.sort_unstable();
+    assert_eq!(lines, [0, 1], "the closed window's edit is still kept");
+    // A window opened later writes it (the one journal nobody holds), then removes that
+    // journal or keeps it as its own, empty.
+    let third = open(aloc.clone(), dir.path());
+    assert_eq!(third.replayed(), 1);
+    let lines: Vec<usize> = journals(dir.path()).iter().map(|j| j.1).collect();
+    assert!(lines.iter().all(|&l| l == 0), "{lines:?}");
+    let m = PgProject::open(&mloc).expect("open");
+    let me = m
+        .annotators()
+        .expect("annotators")
+        .into_iter()
+        .find(|a| a.name == amina)
+        .expect("amina")
+        .id;
+    for d in &docs {
+        assert_eq!(
+            m.annotations_of(d.id, me).expect("layer").spans.len(),
+            1,
+            "{} labelled once",
+            d.name
+        );
+    }
+    drop(second);
+    drop(third);
+}

@@ -86,7 +86,15 @@ enum Step {
     Redo,
 }
 
-/// The edits not yet confirmed by the server, on the local disk.
+/// The journals a window takes when it opens a team project: its own, and those closed or
+/// killed windows left.
+struct Claimed {
+    mine: Journal,
+    orphans: Vec<Journal>,
+}
+
+/// The edits not yet confirmed by the server, on the local disk. The window holds an OS
+/// lock on its journal while it is open.
 struct Journal {
     path: PathBuf,
     file: Option<std::fs::File>,
@@ -95,18 +103,104 @@ struct Journal {
 }
 
 impl Journal {
-    /// The journal of a project's location (one file per URL, without its password).
-    fn of(dir: &Path, location: &TeamLocation) -> Journal {
+    /// The journal files of a project's location (one name per URL, without its
+    /// password): `NAME-HASH.jsonl`, and `NAME-HASH.N.jsonl` for a second window of the same
+    /// location open at the same time.
+    fn prefix(location: &TeamLocation) -> String {
         // FNV-1a of the location: a file name without the URL's characters.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in location.display.bytes() {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        Journal {
-            path: dir.join(format!("{}-{h:016x}.jsonl", location.project)),
-            file: None,
-            lines: 0,
+        format!("{}-{h:016x}", location.project)
+    }
+
+    /// Takes the journals of a location in `dir`: one of its own for this window (locked
+    /// for as long as the window is open, so that another window of the same location
+    /// never writes into it or empties it), and every journal a closed or killed window
+    /// left (no live window holds its lock): their edits are written when the project
+    /// opens, then they are removed. A window holding a journal is skipped.
+    fn claim(dir: &Path, location: &TeamLocation) -> Result<Claimed, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let prefix = Journal::prefix(location);
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| Journal::number(&prefix, n).is_some())
+            .collect();
+        names.sort_by_key(|n| Journal::number(&prefix, n));
+        let mut mine: Option<Journal> = None;
+        let mut orphans = Vec::new();
+        for n in &names {
+            let path = dir.join(n);
+            // An existing name only: one removed meanwhile is not made again.
+            let Ok(file) = std::fs::OpenOptions::new()
+                .read(true)
+                .append(true)
+                .open(&path)
+            else {
+                continue;
+            };
+            if file.try_lock().is_err() || !super::project::still_named(&file, &path) {
+                continue;
+            }
+            let j = Journal {
+                path,
+                file: Some(file),
+                lines: 0,
+            };
+            if mine.is_none() {
+                mine = Some(j);
+            } else {
+                orphans.push(j);
+            }
         }
+        let mut k = 1;
+        while mine.is_none() {
+            let name = if k == 1 {
+                format!("{prefix}.jsonl")
+            } else {
+                format!("{prefix}.{k}.jsonl")
+            };
+            let path = dir.join(&name);
+            k += 1;
+            if names.contains(&name) || k > 1000 {
+                if k > 1000 {
+                    return Err(format!("{}: no free journal file", dir.display()));
+                }
+                continue;
+            }
+            let file = match std::fs::OpenOptions::new()
+                .read(true)
+                .append(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(format!("{}: {e}", path.display())),
+            };
+            if file.try_lock().is_ok() {
+                mine = Some(Journal {
+                    path,
+                    file: Some(file),
+                    lines: 0,
+                });
+            }
+        }
+        Ok(Claimed {
+            mine: mine.ok_or("no journal")?,
+            orphans,
+        })
+    }
+
+    /// The window number of a journal file name of `prefix` (1 for `PREFIX.jsonl`).
+    fn number(prefix: &str, name: &str) -> Option<u32> {
+        let rest = name.strip_prefix(prefix)?.strip_suffix(".jsonl")?;
+        if rest.is_empty() {
+            return Some(1);
+        }
+        rest.strip_prefix('.')?.parse().ok().filter(|&k| k > 1)
     }
 
     fn append(&mut self, j: &Journaled) -> Result<(), String> {
@@ -202,7 +296,9 @@ const SPARES: usize = 2;
 /// A team project being opened on its own thread.
 pub struct Opening {
     path: PathBuf,
-    journal: Option<PathBuf>,
+    journal: Option<Journal>,
+    /// Why no journal could be taken (edits then wait in memory only).
+    journal_problem: Option<String>,
     location: TeamLocation,
     to_thread: Sender<Ask>,
     from_thread: Receiver<Reply>,
@@ -242,16 +338,17 @@ impl Opening {
                     waiting: 0,
                     unreachable: None,
                     events: RemoteEvents::default(),
-                    journal: self.journal.as_ref().map(|p| Journal {
-                        path: p.clone(),
-                        file: None,
-                        lines: 0,
-                    }),
+                    journal: self.journal.take(),
                     replayed: replayed.written,
                     progress: Vec::new(),
                 };
                 let mut mirror = mirror;
                 mirror.progress = progress(&mirror.snap.stats);
+                if let Some(e) = self.journal_problem.take() {
+                    mirror.events.errors.push(format!(
+                        "Edits cannot be kept on the local disk ({e}): until the server has them they are in memory only"
+                    ));
+                }
                 if !replayed.problems.is_empty() {
                     mirror.events.errors.push(format!(
                         "Edits kept from the last session that the server refused (nothing else was lost):\n{}",
@@ -315,8 +412,16 @@ impl TeamMirror {
     #[must_use]
     pub fn open(location: TeamLocation, wake: Waker, journal: Option<&Path>) -> Opening {
         let path = PathBuf::from(&location.display);
-        let journal = journal.map(|d| Journal::of(d, &location).path);
-        let left = journal.clone();
+        let (journal, left, orphans, journal_problem) =
+            match journal.map(|d| Journal::claim(d, &location)) {
+                Some(Ok(c)) => {
+                    let mut left = vec![c.mine.path.clone()];
+                    left.extend(c.orphans.iter().map(|j| j.path.clone()));
+                    (Some(c.mine), left, c.orphans, None)
+                }
+                Some(Err(e)) => (None, Vec::new(), Vec::new(), Some(e)),
+                None => (None, Vec::new(), Vec::new(), None),
+            };
         let (to_thread, asks) = channel();
         let (replies, from_thread) = channel();
         let spares: Spares = Arc::new(Mutex::new(Vec::new()));
@@ -324,13 +429,16 @@ impl TeamMirror {
         let sp = Arc::clone(&spares);
         let spawned = std::thread::Builder::new()
             .name("tawsim-team".into())
-            .spawn(move || serve(&loc, left.as_deref(), &asks, &replies, &sp, &wake));
+            .spawn(move || {
+                serve(&loc, &left, orphans, &asks, &replies, &sp, &wake);
+            });
         if let Err(e) = spawned {
             let (tx, rx) = channel();
             let _ = tx.send(Reply::Opened(Err(format!("cannot start a thread: {e}"))));
             return Opening {
                 path,
                 journal,
+                journal_problem,
                 location,
                 to_thread,
                 from_thread: rx,
@@ -340,6 +448,7 @@ impl TeamMirror {
         Opening {
             path,
             journal,
+            journal_problem,
             location,
             to_thread,
             from_thread,
@@ -709,7 +818,14 @@ impl Drop for TeamMirror {
         // Not while the server is unreachable: the user chose to close anyway.
         while self.waiting > 0 && self.unreachable.is_none() && Instant::now() < deadline {
             match self.from_thread.recv_timeout(Duration::from_millis(50)) {
-                Ok(Reply::Written(_)) => self.waiting -= 1,
+                Ok(Reply::Written(_)) => {
+                    self.waiting -= 1;
+                    if self.waiting == 0
+                        && let Some(j) = self.journal.as_mut()
+                    {
+                        j.clear();
+                    }
+                }
                 Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -803,7 +919,8 @@ fn replay(p: &mut PgProject, path: &Path) -> Replayed {
 /// changes until told to stop (or the window's copy is gone).
 fn serve(
     loc: &TeamLocation,
-    journal: Option<&Path>,
+    journals: &[PathBuf],
+    orphans: Vec<Journal>,
     asks: &Receiver<Ask>,
     replies: &Sender<Reply>,
     spares: &Spares,
@@ -815,9 +932,21 @@ fn serve(
         ok
     };
     let opened = PgProject::open(loc).and_then(|mut p| {
-        let replayed = journal.map(|j| replay(&mut p, j)).unwrap_or_default();
+        let mut replayed = Replayed::default();
+        for j in journals {
+            let r = replay(&mut p, j);
+            replayed.written += r.written;
+            replayed.problems.extend(r.problems);
+        }
         Ok((snapshot(&p, true)?, replayed, p))
     });
+    // The journals of windows gone are written (or their problems reported): remove them
+    // while still holding their locks.
+    if opened.is_ok() {
+        for j in orphans {
+            let _ = std::fs::remove_file(&j.path);
+        }
+    }
     let mut p = match opened {
         Ok((snap, replayed, p)) => {
             top_up(loc, spares);

@@ -147,7 +147,7 @@ fn lock_path(path: &Path) -> PathBuf {
 /// True while `path` still names the file `file` has open (the lock file was not unlinked
 /// or replaced since it was opened).
 #[cfg(unix)]
-fn still_named(file: &File, path: &Path) -> bool {
+pub(super) fn still_named(file: &File, path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     match (file.metadata(), std::fs::metadata(path)) {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
@@ -156,7 +156,7 @@ fn still_named(file: &File, path: &Path) -> bool {
 }
 
 #[cfg(not(unix))]
-fn still_named(_file: &File, _path: &Path) -> bool {
+pub(super) fn still_named(_file: &File, _path: &Path) -> bool {
     true // lock files are never unlinked there
 }
 
