@@ -115,6 +115,9 @@ impl Setup {
                     direction: Direction::Auto,
                     show_marks: false,
                     font_size: 20.0,
+                    lanes: &[],
+                    disagreements: &[],
+                    current_region: None,
                 };
                 let _ = view.show(ui, &model);
             });

@@ -110,6 +110,9 @@ impl eframe::App for Demo {
                 direction: Direction::Auto,
                 show_marks: true,
                 font_size: 22.0,
+                lanes: &[],
+                disagreements: &[],
+                current_region: None,
             };
             for ev in self.view.show(ui, &model) {
                 match ev {

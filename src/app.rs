@@ -423,6 +423,11 @@ impl TawsimApp {
                 self.agreement_view.open = true;
                 self.session.compute_agreement();
             }
+            Command::ToggleCuration => {
+                let on = self.session.curation().is_none();
+                self.session
+                    .apply(tawsim_core::session::SessionOp::Curate(on));
+            }
             Command::DeleteDocument => {
                 self.dialogs.confirm_delete = self.session.current().map(|d| vec![d.id]);
             }
@@ -565,10 +570,11 @@ impl TawsimApp {
             return;
         };
         let labels = self.session.labels();
-        let layer = self
-            .session
-            .viewing()
-            .map_or_else(|| self.session.annotator().to_string(), |a| a.name.clone());
+        let layer = match (self.session.viewing(), self.session.curation()) {
+            (Some(a), _) => a.name.clone(),
+            (None, Some(_)) => tawsim_core::curation::CURATED.to_string(),
+            (None, None) => self.session.annotator().to_string(),
+        };
         let spans: Vec<String> = doc
             .ann
             .spans
@@ -641,6 +647,13 @@ impl TawsimApp {
         let chrome = &mut self.chrome_text;
         egui::Panel::top("menu").show(ui, |ui| ui::menu::menu_bar(ui, &view, chrome, out));
         egui::Panel::bottom("status").show(ui, |ui| ui::status_bar::show(ui, &view, chrome, out));
+        if self.session.curation().is_some() {
+            egui::Panel::bottom("curation")
+                .resizable(true)
+                .default_size(180.0_f32.min(ctx.content_rect().height() * 0.3))
+                .size_range(80.0..=(ctx.content_rect().height() * 0.5).max(80.0))
+                .show(ui, |ui| ui::curation_panel::show(ui, &view, chrome, out));
+        }
         // Side panels give way on a narrow window: the text keeps at least half of it.
         let width = ctx.content_rect().width();
         egui::Panel::left("documents")

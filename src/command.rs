@@ -5,6 +5,7 @@
 //! label sets, import and export requests, searches).
 
 use std::path::PathBuf;
+use tawsim_core::curation::Rule;
 use tawsim_core::domain::{Direction, DocId, DocStatus, LabelId, LabelSet, ProjectSettings, Span};
 use tawsim_core::ops::{ExportRequest, ImportRequest};
 use tawsim_core::session::{DocFilter, SearchSpec, SessionOp};
@@ -109,6 +110,23 @@ pub enum Command {
     DeleteLastImport,
     /// Reading direction of the open document: auto (per paragraph), RTL or LTR.
     SetDirection(Direction),
+    // Curation
+    /// Curation mode on or off: the curated layer is edited, every annotator's spans shown
+    /// in lanes under the text.
+    ToggleCuration,
+    NextDisagreement,
+    PreviousDisagreement,
+    /// Accepts the k-th annotator's version (0-based) of the current region.
+    AcceptVersion(u8),
+    /// Rejects every version of the current region (the curated layer keeps nothing there).
+    RejectRegion,
+    /// Writes every region all annotators agree on into the curated layer.
+    AcceptAgreements,
+    /// Pre-merges the open document by the chosen rule.
+    PremergeDocument,
+    SetCurationRule(Rule),
+    /// Goes to a region of the open document (an index into the curation's regions).
+    GoToRegion(usize),
 }
 
 /// A request with a payload, or a [`Command`].
@@ -218,6 +236,15 @@ impl Command {
             Command::Agreement => "Agreement…",
             Command::DeleteDocument => "Delete document…",
             Command::DeleteLastImport => "Delete the last import…",
+            Command::ToggleCuration => "Curation mode",
+            Command::NextDisagreement => "Next disagreement",
+            Command::PreviousDisagreement => "Previous disagreement",
+            Command::AcceptVersion(_) => "Accept an annotator's version",
+            Command::RejectRegion => "Reject every version",
+            Command::AcceptAgreements => "Accept all agreements",
+            Command::PremergeDocument => "Pre-merge the document by the rule",
+            Command::SetCurationRule(_) => "Pre-merge rule",
+            Command::GoToRegion(_) => "Go to the region",
         }
     }
 
@@ -265,6 +292,14 @@ impl Command {
             }
             Command::GoToRange { doc, start, end } => SessionOp::GoToRange { doc, start, end },
             Command::SetDirection(d) => SessionOp::SetDirection(d),
+            Command::NextDisagreement => SessionOp::NextDisagreement { back: false },
+            Command::PreviousDisagreement => SessionOp::NextDisagreement { back: true },
+            Command::AcceptVersion(k) => SessionOp::SettleRegion(Some(usize::from(k))),
+            Command::RejectRegion => SessionOp::SettleRegion(None),
+            Command::AcceptAgreements => SessionOp::AcceptAgreements,
+            Command::PremergeDocument => SessionOp::PremergeDocument,
+            Command::SetCurationRule(r) => SessionOp::SetCurationRule(r),
+            Command::GoToRegion(i) => SessionOp::GoToRegion(i),
             _ => return None,
         })
     }

@@ -299,6 +299,112 @@ pub static FIXED: &[Binding] = &[
         ANY,
         "search the document or project (hamza forms, ة/ه, ى/ي, harakat, tatweel, U+200E/F ignored)",
     ),
+    // Curation
+    cmd(
+        CTRL_SHIFT,
+        Key::C,
+        Command::ToggleCuration,
+        ANY,
+        "curation mode on or off: edit the curated layer, every annotator's spans in lanes under the text",
+    ),
+    cmd(
+        NONE,
+        Key::F8,
+        Command::NextDisagreement,
+        DOC,
+        "curation: go to the next region the annotators disagree on",
+    ),
+    cmd(
+        SHIFT,
+        Key::F8,
+        Command::PreviousDisagreement,
+        DOC,
+        "curation: go to the previous disagreement",
+    ),
+    cmd(
+        ALT,
+        Key::Num1,
+        Command::AcceptVersion(0),
+        DOC,
+        "curation: accept annotator 1's version of the region (lane 1)",
+    ),
+    cmd(
+        ALT,
+        Key::Num2,
+        Command::AcceptVersion(1),
+        DOC,
+        "curation: accept annotator 2's version of the region (lane 2)",
+    ),
+    cmd(
+        ALT,
+        Key::Num3,
+        Command::AcceptVersion(2),
+        DOC,
+        "curation: accept annotator 3's version of the region (lane 3)",
+    ),
+    cmd(
+        ALT,
+        Key::Num4,
+        Command::AcceptVersion(3),
+        DOC,
+        "curation: accept annotator 4's version of the region (lane 4)",
+    ),
+    cmd(
+        ALT,
+        Key::Num5,
+        Command::AcceptVersion(4),
+        DOC,
+        "curation: accept annotator 5's version of the region (lane 5)",
+    ),
+    cmd(
+        ALT,
+        Key::Num6,
+        Command::AcceptVersion(5),
+        DOC,
+        "curation: accept annotator 6's version of the region (lane 6)",
+    ),
+    cmd(
+        ALT,
+        Key::Num7,
+        Command::AcceptVersion(6),
+        DOC,
+        "curation: accept annotator 7's version of the region (lane 7)",
+    ),
+    cmd(
+        ALT,
+        Key::Num8,
+        Command::AcceptVersion(7),
+        DOC,
+        "curation: accept annotator 8's version of the region (lane 8)",
+    ),
+    cmd(
+        ALT,
+        Key::Num9,
+        Command::AcceptVersion(8),
+        DOC,
+        "curation: accept annotator 9's version of the region (lane 9)",
+    ),
+    cmd(
+        ALT,
+        Key::Num0,
+        Command::RejectRegion,
+        DOC,
+        "curation: reject every version of the region",
+    ),
+    cmd(
+        CTRL_SHIFT,
+        Key::A,
+        Command::AcceptAgreements,
+        DOC,
+        "curation: accept every region all annotators agree on",
+    ),
+    cmd(
+        CTRL_SHIFT,
+        Key::M,
+        Command::PremergeDocument,
+        DOC,
+        "curation: pre-merge the document by the chosen rule",
+    ),
     // Reading and selecting
     view(
         NONE,
@@ -488,6 +594,15 @@ pub fn chord_of(c: &Command) -> Option<Chord> {
         Action::Command(x) if std::mem::discriminant(x) == std::mem::discriminant(c) => {
             Some(b.chord)
         }
+        _ => None,
+    })
+}
+
+/// The key of exactly this command (`Alt+3` for the third annotator's version).
+#[must_use]
+pub fn exact_chord_of(c: &Command) -> Option<Chord> {
+    FIXED.iter().find_map(|b| match &b.action {
+        Action::Command(x) if x == c => Some(b.chord),
         _ => None,
     })
 }

@@ -86,6 +86,9 @@ fn harness_for(text: IndexedText) -> Harness<'static, State> {
                     direction: Direction::Auto,
                     show_marks: false,
                     font_size: 20.0,
+                    lanes: &[],
+                    disagreements: &[],
+                    current_region: None,
                 };
                 let ev = st.view.show(ui, &model);
                 st.events.extend(ev);

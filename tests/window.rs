@@ -1009,3 +1009,133 @@ fn a_team_window_keeps_an_edit_made_while_the_server_is_down_through_a_kill() {
     assert_eq!(ops, 2, "each edit written once");
     assert_eq!(journal_lines(&app), 0, "the journal is empty again");
 }
+
+/// A project file with one document and three annotators' layers of it: all three mark
+/// غسان سلامة PER; جنيف is LOC for amina and chadi, ORG for bilal; only bilal marks أمس MISC.
+fn three_layers_project(dir: &Path) -> PathBuf {
+    use tawsim::domain::{AnnotatedDocument, Edit, Span};
+    use tawsim::store::{Project, StoreError};
+    let path = dir.join("curate.tawsim");
+    let mut p = Project::create(&path).expect("create");
+    p.import(
+        |sink| {
+            sink.add(AnnotatedDocument {
+                name: "news".into(),
+                text: "زار غسان سلامة جنيف أمس".into(),
+                ..Default::default()
+            })?;
+            Ok::<_, StoreError>(())
+        },
+        |_| true,
+    )
+    .expect("import");
+    let doc = p.documents().expect("docs")[0].id;
+    let l = |p: &Project, n: &str| p.labels().by_name(n).expect("label").id;
+    let (per, loc, org, misc) = (l(&p, "PER"), l(&p, "LOC"), l(&p, "ORG"), l(&p, "MISC"));
+    let layers: [(&str, Vec<(usize, usize, _)>); 3] = [
+        ("amina", vec![(4, 14, per), (15, 19, loc)]),
+        ("bilal", vec![(4, 14, per), (15, 19, org), (20, 23, misc)]),
+        ("chadi", vec![(4, 14, per), (15, 19, loc)]),
+    ];
+    for (who, spans) in layers {
+        p.set_annotator(who).expect("annotator");
+        for (s, e, label) in spans {
+            let span = Span::new(s, e, label).expect("span");
+            p.apply(doc, &Edit::AddSpan { span }).expect("apply");
+        }
+    }
+    path
+}
+
+/// One layer's spans in a project file: (start, end, label).
+fn layer_spans(app: &App, project: &Path, who: &str) -> Vec<(usize, usize, String)> {
+    app.query(
+        project,
+        &format!(
+            "SELECT s.start, s.end, l.name FROM layer_spans s JOIN annotators a ON a.id = s.annotator_id
+             JOIN labels l ON l.id = s.label_id WHERE a.name = '{who}' ORDER BY s.start, s.end"
+        ),
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)? as usize,
+                r.get::<_, i64>(1)? as usize,
+                r.get(2)?,
+            ))
+        },
+    )
+}
+
+#[test]
+fn a_curator_settles_three_annotators_layers_with_the_keyboard_in_curation_mode() {
+    let mut project = PathBuf::new();
+    let app = App::start(|d| {
+        project = three_layers_project(d);
+        vec![
+            project.clone(),
+            PathBuf::from("--annotator"),
+            PathBuf::from("curator"),
+        ]
+    });
+    let curated = |want: &[(usize, usize, &str)]| {
+        let want: Vec<(usize, usize, String)> = want
+            .iter()
+            .map(|&(s, e, l)| (s, e, l.to_string()))
+            .collect();
+        wait_for(&format!("the curated layer {want:?}"), &app, || {
+            Some(()).filter(|()| layer_spans(&app, &project, "curated") == want)
+        });
+    };
+    app.click(app.text_at(0.5, 0.6));
+    // Curation mode: the curated layer is shown (empty), the annotators' lanes under it.
+    app.key("ctrl+shift+c");
+    wait_for("the curated layer shown", &app, || {
+        last_shown(&app).filter(|l| l.contains("layer curated status new spans []"))
+    });
+    // Accept every agreement: غسان سلامة PER.
+    app.key("ctrl+shift+a");
+    curated(&[(4, 14, "PER")]);
+    // F8: جنيف, where they disagree; Alt+2 takes bilal's ORG, Alt+1 amina's LOC instead.
+    app.key("F8");
+    app.key("alt+2");
+    curated(&[(4, 14, "PER"), (15, 19, "ORG")]);
+    app.key("alt+1");
+    curated(&[(4, 14, "PER"), (15, 19, "LOC")]);
+    // F8 again: أمس, bilal's alone. Accepting it, then undoing, leaves it out.
+    app.key("F8");
+    app.key("alt+2");
+    curated(&[(4, 14, "PER"), (15, 19, "LOC"), (20, 23, "MISC")]);
+    app.key("ctrl+z");
+    curated(&[(4, 14, "PER"), (15, 19, "LOC")]);
+    // Shift+F8 goes back to جنيف; Alt+0 rejects every version there, Ctrl+Z brings LOC back.
+    app.key("shift+F8");
+    app.key("alt+0");
+    curated(&[(4, 14, "PER")]);
+    app.key("ctrl+z");
+    curated(&[(4, 14, "PER"), (15, 19, "LOC")]);
+    // Mark curated: the curated layer's status is done; the annotators' layers are as they were.
+    app.key("ctrl+Return");
+    wait_for("the document curated", &app, || {
+        app.query(
+            &project,
+            "SELECT st.status FROM layer_status st JOIN annotators a ON a.id = st.annotator_id
+             WHERE a.name = 'curated'",
+            |r| r.get::<_, String>(0),
+        )
+        .first()
+        .filter(|s| s.as_str() == "done")
+        .cloned()
+    });
+    assert_eq!(
+        layer_spans(&app, &project, "bilal"),
+        [
+            (4, 14, "PER".to_string()),
+            (15, 19, "ORG".to_string()),
+            (20, 23, "MISC".to_string())
+        ]
+    );
+    // Curation mode off: the curator's own (empty) layer again.
+    app.key("ctrl+shift+c");
+    wait_for("the curator's own layer", &app, || {
+        last_shown(&app).filter(|l| l.contains("layer curator "))
+    });
+}

@@ -4,7 +4,8 @@
 
 use crate::command::{Command, Request};
 use crate::ui::AppView;
-use crate::ui::document_view::{DocumentView, ViewEvent, ViewModel};
+use crate::ui::curation_panel::lane_color;
+use crate::ui::document_view::{DocumentView, Lane, ViewEvent, ViewModel};
 
 pub fn show(
     ui: &mut egui::Ui,
@@ -35,6 +36,29 @@ pub fn show(
     } else {
         Vec::new()
     };
+    // Curation: every annotator's layer in a lane of its own, and where they disagree.
+    let curation = session.curation();
+    let lanes: Vec<Lane<'_>> = curation.map_or_else(Vec::new, |c| {
+        c.layers
+            .iter()
+            .enumerate()
+            .map(|(k, (a, spans))| Lane {
+                name: &a.name,
+                color: lane_color(k),
+                spans,
+            })
+            .collect()
+    });
+    let disagreements: Vec<(usize, usize)> = curation.map_or_else(Vec::new, |c| {
+        c.regions
+            .iter()
+            .filter(|r| !r.agreed())
+            .map(|r| (r.start, r.end))
+            .collect()
+    });
+    let current_region = curation
+        .and_then(|c| c.at.and_then(|i| c.regions.get(i)))
+        .map(|r| (r.start, r.end));
     let model = ViewModel {
         doc_key: doc.key,
         text: &doc.text,
@@ -45,6 +69,9 @@ pub fn show(
         direction: doc.direction,
         show_marks: view.prefs.show_marks,
         font_size: view.prefs.font_size,
+        lanes: &lanes,
+        disagreements: &disagreements,
+        current_region,
     };
     for ev in doc_view.show(ui, &model) {
         let cmd = match ev {

@@ -30,7 +30,24 @@ pub struct ViewModel<'a> {
     pub direction: Direction,
     pub show_marks: bool,
     pub font_size: f32,
+    /// Curation: every annotator's spans, a lane each under the text (empty otherwise).
+    pub lanes: &'a [Lane<'a>],
+    /// Curation: the regions the annotators disagree on (marked across the lanes), and the
+    /// one the curator is at.
+    pub disagreements: &'a [(usize, usize)],
+    pub current_region: Option<(usize, usize)>,
 }
+
+/// One annotator's spans, shown as bars in a lane of their own under each line.
+pub struct Lane<'a> {
+    pub name: &'a str,
+    pub color: egui::Color32,
+    pub spans: &'a [Span],
+}
+
+/// Height of a lane's bars and the space between lanes (points).
+pub const LANE_BAR: f32 = 4.0;
+pub const LANE_GAP: f32 = 2.0;
 
 /// What happened in the view this frame. Offsets are code points, `start < end`,
 /// grapheme-snapped.
@@ -121,6 +138,9 @@ pub struct DocumentView {
     /// Glyph boxes and label tags painted last frame (screen coordinates).
     ink_rects: Vec<Rect>,
     tag_rects: Vec<Rect>,
+    /// Lane bars painted last frame (screen coordinates) with their lane and span: what a
+    /// hover names.
+    lane_rects: Vec<(Rect, usize, Span)>,
     /// Keys the keymap gave the view this frame.
     keys: Vec<crate::keymap::ViewKey>,
     /// Take keyboard focus next frame (a document was opened).
@@ -171,6 +191,7 @@ impl DocumentView {
             shaping_started: 0,
             ink_rects: Vec::new(),
             tag_rects: Vec::new(),
+            lane_rects: Vec::new(),
             keys: Vec::new(),
             want_focus: true,
             top_char: 0,
@@ -231,6 +252,12 @@ impl DocumentView {
         &self.tag_rects
     }
 
+    /// The lane bars painted last frame (screen coordinates), with their lane and span.
+    #[must_use]
+    pub fn painted_lanes(&self) -> &[(Rect, usize, Span)] {
+        &self.lane_rects
+    }
+
     #[must_use]
     pub fn stats(&self) -> ViewStats {
         self.stats
@@ -250,9 +277,13 @@ impl DocumentView {
     }
 
     fn style(&self, model: &ViewModel<'_>, width: f32) -> LayoutStyle {
+        // Lanes take the bottom of each line box: the extra leading parley shares out above
+        // and below the letters makes room for them under the letters (and more for the
+        // label tags above).
+        let lanes = model.lanes.len() as f32 * (LANE_BAR + LANE_GAP);
         LayoutStyle {
             font_size: model.font_size,
-            line_height: self.line_height,
+            line_height: self.line_height + 2.0 * lanes / model.font_size.max(1.0),
             direction: model.direction,
             width,
             paragraph_gap: PARAGRAPH_GAP,
@@ -403,6 +434,33 @@ impl DocumentView {
             model,
             response.has_focus(),
         );
+        self.lane_tooltip(&response, model);
+    }
+
+    /// Hovering a lane bar names its annotator, its words and its label.
+    fn lane_tooltip(&mut self, response: &egui::Response, model: &ViewModel<'_>) {
+        let Some(p) = response.hover_pos() else {
+            return;
+        };
+        let Some(&(_, k, s)) = self
+            .lane_rects
+            .iter()
+            .find(|(r, _, _)| r.expand(1.0).contains(p))
+        else {
+            return;
+        };
+        let Some(lane) = model.lanes.get(k) else {
+            return;
+        };
+        let words = model.text.slice(s.start, s.end).unwrap_or_default();
+        let label = model.labels.get(s.label).map_or("?", |l| l.name.as_str());
+        let line = format!("{}: «{words}» {label}", lane.name);
+        let tags = &mut self.tags;
+        response.clone().on_hover_ui_at_pointer(|ui| {
+            super::bidi_label::BidiLabel::new(&line)
+                .size(14.0)
+                .show(ui, tags);
+        });
     }
 
     /// What is left of this frame's layout time after the visible paragraphs goes to the

@@ -112,6 +112,19 @@ fn project_menu(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
         return;
     };
     item(ui, Command::Agreement, true, out);
+    let curating = session.curation().is_some();
+    let toggle = egui::Button::selectable(curating, Command::ToggleCuration.title())
+        .shortcut_text(Command::ToggleCuration.shortcut_text_plain());
+    if ui
+        .add(toggle)
+        .on_hover_text(
+            "Edit the curated (gold) layer with every annotator's spans in lanes under the text",
+        )
+        .clicked()
+    {
+        out.push(Command::ToggleCuration.into());
+        ui.close();
+    }
     ui.separator();
     ui.label("Spans may overlap:");
     for (p, t) in [

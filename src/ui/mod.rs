@@ -11,6 +11,7 @@ use tawsim_core::store::{AnyStore, DocSummary};
 pub mod agreement_view;
 pub mod bidi_label;
 pub mod contrast;
+pub mod curation_panel;
 pub mod dialogs;
 pub mod document_pane;
 pub mod document_view;

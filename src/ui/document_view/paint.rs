@@ -2,7 +2,7 @@
 //! depth), search hits and the selection, the glyphs as one mesh, the selected span's
 //! outline, label tags, bidi marks and the caret.
 
-use super::{DocumentView, MIN_TAG_SIZE, ViewModel};
+use super::{DocumentView, LANE_BAR, LANE_GAP, MIN_TAG_SIZE, ViewModel};
 use crate::domain::Span;
 use crate::layout::{Direction, DocumentLayout, Rect as DRect};
 use crate::ui::bidi_label::BidiCache;
@@ -23,6 +23,9 @@ struct Frame<'a> {
     /// Code points of the visible paragraphs.
     cs: usize,
     ce: usize,
+    /// Curation: the room each line box has above and below its letters for the lanes (the
+    /// extra leading); highlights leave it out.
+    lane_room: f32,
 }
 
 impl Frame<'_> {
@@ -31,6 +34,15 @@ impl Frame<'_> {
             self.origin + vec2(r.x0, r.y0),
             self.origin + vec2(r.x1, r.y1),
         )
+    }
+
+    /// A line box piece on screen without the lanes' room: where the letters are.
+    fn text_rect(&self, r: DRect) -> Rect {
+        let rect = self.to_screen(r);
+        if self.lane_room <= 0.0 || rect.height() <= 2.0 * self.lane_room {
+            return rect;
+        }
+        rect.shrink2(vec2(0.0, self.lane_room))
     }
 }
 
@@ -60,11 +72,34 @@ impl DocumentView {
             doc,
             cs: doc.paragraph_range(vis.start).start,
             ce: doc.paragraph_range(vis.end.saturating_sub(1)).end + 1,
+            lane_room: model.lanes.len() as f32 * (LANE_BAR + LANE_GAP),
         };
         f.painter.rect_filled(self.clip, 0.0, page);
         let (spans, depths) = visible_spans(model.spans, f.cs, f.ce);
-        update_span_rects(&mut self.span_rects, doc, &spans);
+        let lane_spans: Vec<Vec<Span>> = model
+            .lanes
+            .iter()
+            .map(|l| visible_spans(l.spans, f.cs, f.ce).0)
+            .collect();
+        if lane_spans.is_empty() {
+            update_span_rects(&mut self.span_rects, doc, &spans);
+        } else {
+            let all: Vec<Span> = spans
+                .iter()
+                .chain(lane_spans.iter().flatten())
+                .copied()
+                .collect();
+            update_span_rects(&mut self.span_rects, doc, &all);
+        }
         paint_spans(&f, &self.span_rects, &spans, &depths, model);
+        self.lane_rects.clear();
+        paint_lanes(
+            &f,
+            &self.span_rects,
+            model,
+            &lane_spans,
+            &mut self.lane_rects,
+        );
         let selection = {
             let (a, b) = (self.anchor.min(self.focus), self.anchor.max(self.focus));
             (a < b).then(|| doc.text().snap_out(a, b))
@@ -99,9 +134,11 @@ impl DocumentView {
 
         paint_selected_outline(&f, model);
         self.tag_rects.clear();
+        let lane_bars: Vec<Rect> = self.lane_rects.iter().map(|(r, _, _)| *r).collect();
         let mut tags = Tags {
             cache: &mut self.tags,
             ink: &self.ink_rects,
+            lanes: &lane_bars,
             placed: &mut self.tag_rects,
         };
         tags.paint(ui, &f, &self.span_rects, &spans, model);
@@ -113,7 +150,7 @@ impl DocumentView {
             && selection.is_none()
             && let Some(r) = doc.caret_rect(self.focus)
         {
-            f.painter.rect_filled(f.to_screen(r), 0.0, text_color);
+            f.painter.rect_filled(f.text_rect(r), 0.0, text_color);
         }
         self.stats.paint_cpu = t0.elapsed();
         self.stats.glyph_quads = quads;
@@ -195,7 +232,7 @@ fn paint_spans(
         let line = Color32::from_rgb(r, g, b);
         let inset = (depth as f32 * 3.0).min(9.0);
         for rr in placed(f.doc, span_rects, s) {
-            let rect = f.to_screen(rr).shrink2(vec2(0.0, inset));
+            let rect = f.text_rect(rr).shrink2(vec2(0.0, inset));
             f.painter.rect_filled(rect, 3.0, fill);
             if depth > 0 {
                 let yb = rect.max.y - 1.0;
@@ -208,6 +245,68 @@ fn paint_spans(
     }
 }
 
+/// Curation lanes: under each line, a lane per annotator (in the curation's order), each of
+/// their spans a bar in the label's colour headed by the annotator's colour at its start
+/// edge; the regions they disagree on outlined across the lanes (the current one thicker).
+fn paint_lanes(
+    f: &Frame<'_>,
+    span_rects: &SpanRects,
+    model: &ViewModel<'_>,
+    lane_spans: &[Vec<Span>],
+    out: &mut Vec<(Rect, usize, Span)>,
+) {
+    if model.lanes.is_empty() {
+        return;
+    }
+    let pitch = LANE_BAR + LANE_GAP;
+    let band = f.lane_room;
+    for (k, (lane, spans)) in model.lanes.iter().zip(lane_spans).enumerate() {
+        for s in spans {
+            let [r, g, b] = model
+                .labels
+                .get(s.label)
+                .map_or([128, 128, 128], |l| l.color);
+            let fill = Color32::from_rgb(r, g, b);
+            let rtl = f.doc.paragraph_direction(f.doc.paragraph_of(s.start)) == Direction::Rtl;
+            for rr in placed(f.doc, span_rects, s) {
+                let line = f.to_screen(rr);
+                let y0 = line.max.y - band + k as f32 * pitch + LANE_GAP / 2.0;
+                let bar = Rect::from_min_max(
+                    pos2(line.min.x + 1.0, y0),
+                    pos2((line.max.x - 1.0).max(line.min.x + 2.0), y0 + LANE_BAR),
+                );
+                f.painter.rect_filled(bar, 1.5, fill);
+                let head = (bar.width() / 3.0).min(7.0);
+                let head = if rtl {
+                    Rect::from_min_max(pos2(bar.max.x - head, bar.min.y), bar.max)
+                } else {
+                    Rect::from_min_max(bar.min, pos2(bar.min.x + head, bar.max.y))
+                };
+                f.painter.rect_filled(head, 1.5, lane.color);
+                out.push((bar, k, *s));
+            }
+        }
+    }
+    let warn = Color32::from_rgb(220, 50, 47);
+    for &(a, b) in model
+        .disagreements
+        .iter()
+        .filter(|&&(a, b)| a < f.ce && b > f.cs)
+    {
+        let width = if model.current_region == Some((a, b)) {
+            2.0
+        } else {
+            1.0
+        };
+        f.doc.range_rects(a, b, |rr| {
+            let line = f.to_screen(rr);
+            let lanes = Rect::from_min_max(pos2(line.min.x, line.max.y - band), line.max);
+            f.painter
+                .rect_stroke(lanes, 2.0, Stroke::new(width, warn), StrokeKind::Inside);
+        });
+    }
+}
+
 fn paint_hits_and_selection(
     f: &Frame<'_>,
     model: &ViewModel<'_>,
@@ -217,7 +316,7 @@ fn paint_hits_and_selection(
     let (cs, ce) = (f.cs, f.ce);
     for &(s, e) in model.search_hits.iter().filter(|&&(s, e)| s < ce && e > cs) {
         f.doc.range_rects(s, e, |rr| {
-            let rect = f.to_screen(rr);
+            let rect = f.text_rect(rr);
             f.painter.rect_filled(rect, 2.0, hit_fill);
             f.painter.line_segment(
                 [
@@ -231,7 +330,7 @@ fn paint_hits_and_selection(
     if let Some((s, e)) = selection {
         let sel_fill = contrast::selection_fill(f.dark);
         f.doc.range_rects(s.max(cs), e.min(ce), |rr| {
-            f.painter.rect_filled(f.to_screen(rr), 0.0, sel_fill);
+            f.painter.rect_filled(f.text_rect(rr), 0.0, sel_fill);
         });
     }
 }
@@ -247,7 +346,7 @@ fn paint_selected_outline(f: &Frame<'_>, model: &ViewModel<'_>) {
     f.doc
         .range_rects(sel.start.max(f.cs), sel.end.min(f.ce), |rr| {
             f.painter.rect_stroke(
-                f.to_screen(rr).expand(1.0),
+                f.text_rect(rr).expand(1.0),
                 3.0,
                 Stroke::new(2.0, Color32::from_rgb(r, g, b)),
                 StrokeKind::Outside,
@@ -259,6 +358,8 @@ fn paint_selected_outline(f: &Frame<'_>, model: &ViewModel<'_>) {
 struct Tags<'a> {
     cache: &'a mut BidiCache,
     ink: &'a [Rect],
+    /// Curation lane bars: a tag never covers them either.
+    lanes: &'a [Rect],
     placed: &'a mut Vec<Rect>,
 }
 
@@ -285,7 +386,7 @@ impl Tags<'_> {
             };
             let Some(line) = rects
                 .filter(|r| (r.y0 - top).abs() < 0.5)
-                .map(|r| f.to_screen(r))
+                .map(|r| f.text_rect(r))
                 .reduce(|a, b| a.union(b))
             else {
                 continue;
@@ -294,6 +395,7 @@ impl Tags<'_> {
             let Some((rect, size)) = place_tag(
                 self.cache,
                 self.ink,
+                self.lanes,
                 self.placed,
                 &label.name,
                 tag_size,
@@ -378,6 +480,7 @@ fn paint_marks(f: &Frame<'_>, paragraphs: std::ops::Range<usize>) {
 fn place_tag(
     tags: &mut BidiCache,
     ink: &[Rect],
+    lanes: &[Rect],
     placed: &[Rect],
     name: &str,
     size: f32,
@@ -410,8 +513,11 @@ fn place_tag(
             .fold(line.center().y, f32::min);
         let bottom = ink_top - 1.0;
         let rect = Rect::from_min_max(pos2(x0, bottom - h), pos2(x1, bottom));
-        let clear =
-            !ink.iter().any(|r| r.intersects(rect)) && !placed.iter().any(|r| r.intersects(rect));
+        let clear = !ink
+            .iter()
+            .chain(lanes)
+            .chain(placed)
+            .any(|r| r.intersects(rect));
         if clear {
             return Some((rect, size));
         }
