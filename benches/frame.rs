@@ -6,13 +6,15 @@
 //! not egui's tessellation nor layout (the document is fully laid out first). A second
 //! benchmark times the whole `DocumentView::show` inside `Context::run_ui` for reference.
 //! A third times a whole frame right after a width change (re-wrap, new highlight
-//! rectangles). Budget: frame CPU < 2 ms.
+//! rectangles). Budget: frame CPU < 2 ms. The curation group times the same frame in curation
+//! mode: five annotators' layers (each the 20,000 spans with its own differences) in lanes
+//! under the text, with their disagreements outlined.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::time::{Duration, Instant};
 use tawsim::domain::{IndexedText, LabelSet, Span};
 use tawsim::layout::Direction;
-use tawsim::ui::document_view::{DocumentView, ViewModel};
+use tawsim::ui::document_view::{DocumentView, Lane, ViewModel};
 
 const SEED: &str = include_str!("../assets/samples/libya-ceasefire-ar.txt");
 
@@ -24,6 +26,9 @@ struct Setup {
     labels: LabelSet,
     frame: u64,
     width: f32,
+    /// Curation: each annotator's spans (none: not curating), and their disagreements.
+    lanes: Vec<Vec<Span>>,
+    disagreements: Vec<(usize, usize)>,
 }
 
 impl Setup {
@@ -55,6 +60,8 @@ impl Setup {
             labels,
             frame: 0,
             width: 1200.0,
+            lanes: Vec::new(),
+            disagreements: Vec::new(),
         };
         s.view.scroll_to(n / 2);
         // Let background layout finish so frames measure painting only; meanwhile, report
@@ -101,8 +108,20 @@ impl Setup {
             text,
             spans,
             labels,
+            lanes,
+            disagreements,
             ..
         } = self;
+        let names = ["amina", "bilal", "chadi", "dalia", "emad"];
+        let lanes: Vec<Lane<'_>> = lanes
+            .iter()
+            .enumerate()
+            .map(|(k, v)| Lane {
+                name: names[k % names.len()],
+                color: tawsim::ui::curation_panel::lane_color(k),
+                spans: v,
+            })
+            .collect();
         let _ = ctx.run_ui(input, |ui| {
             egui::CentralPanel::default().show(ui, |ui| {
                 let model = ViewModel {
@@ -115,9 +134,9 @@ impl Setup {
                     direction: Direction::Auto,
                     show_marks: false,
                     font_size: 20.0,
-                    lanes: &[],
-                    disagreements: &[],
-                    current_region: None,
+                    lanes: &lanes,
+                    disagreements,
+                    current_region: disagreements.get(500).copied(),
                 };
                 let _ = view.show(ui, &model);
             });
@@ -182,5 +201,78 @@ fn bench(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench);
+/// Five annotators: each keeps the 20,000 spans but drops every (k+3)-th, relabels every
+/// (k+5)-th and moves the end of every (k+7)-th by one.
+fn curating(s: &mut Setup) {
+    let ids: Vec<_> = s.labels.iter().map(|l| l.id).collect();
+    s.lanes = (0..5)
+        .map(|k| {
+            s.spans
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % (k + 3) != 0)
+                .map(|(i, sp)| {
+                    let mut sp = *sp;
+                    if i % (k + 5) == 0 {
+                        sp.label = ids[(i + k) % ids.len()];
+                    }
+                    if i % (k + 7) == 0 {
+                        sp.end += 1;
+                    }
+                    sp
+                })
+                .collect()
+        })
+        .collect();
+    let slices: Vec<&[Span]> = s.lanes.iter().map(Vec::as_slice).collect();
+    s.disagreements = tawsim::curation::regions(&slices)
+        .iter()
+        .filter(|r| !r.agreed())
+        .map(|r| (r.start, r.end))
+        .collect();
+    // Lay out again with the lanes' room, to the end, before timing.
+    for _ in 0..20_000 {
+        s.run();
+        if s.view.stats().pending_paragraphs == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn bench_curation(c: &mut Criterion) {
+    let mut s = Setup::new();
+    curating(&mut s);
+    eprintln!(
+        "curation setup: 5 lanes, {} disagreements, {} lane bars painted",
+        s.disagreements.len(),
+        s.view.painted_lanes().len()
+    );
+    let mut g = c.benchmark_group("frame_1mb_curation_5_annotators");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
+    g.bench_function("view_paint_cpu", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                s.run();
+                total += s.view.stats().paint_cpu;
+            }
+            total
+        });
+    });
+    g.bench_function("whole_egui_frame", |b| {
+        b.iter_custom(|iters| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                s.run();
+            }
+            t.elapsed()
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_curation);
 criterion_main!(benches);
