@@ -822,25 +822,34 @@ fn agreement(
     Ok(())
 }
 
-/// `tawsim curate`: the pre-merge of a project file's layers into its curated layer.
+/// `tawsim curate`: the pre-merge of a project's layers into its curated layer (a project
+/// file, or a team project as one of its managers).
 fn curate(project: &std::path::Path, rule: &str, annotators: &[String]) -> Result<(), String> {
-    use crate::curation::{CURATED, Rule, annotators_to_curate, premerge_project};
+    use crate::curation::{CURATED, Rule};
     let rule = Rule::parse(rule)?;
-    if project.to_str().is_some_and(is_team_location) {
-        return Err(format!(
-            "{}: curation of a team project is not possible yet; copy it to a file (tawsim merge of each annotator's export) and curate that",
-            project.display()
-        ));
+    if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+        let mut p = open_team(url, None)?;
+        p.set_annotator(CURATED).map_err(|e| e.to_string())?;
+        return premerge_and_report(&mut p, rule, annotators);
     }
     let mut p = Project::open_as(project, CURATED).map_err(|e| e.to_string())?;
-    let who = annotators_to_curate(&p, annotators)?;
+    premerge_and_report(&mut p, rule, annotators)
+}
+
+fn premerge_and_report<S: crate::store::Store>(
+    p: &mut S,
+    rule: crate::curation::Rule,
+    annotators: &[String],
+) -> Result<(), String> {
+    use crate::curation::{annotators_to_curate, premerge_project};
+    let who = annotators_to_curate(p, annotators)?;
     if who.is_empty() {
         return Err(format!(
             "{}: no annotator's layer to curate",
-            project.display()
+            p.path().display()
         ));
     }
-    let (docs, done) = premerge_project(&mut p, &who, rule).map_err(|e| e.to_string())?;
+    let (docs, done) = premerge_project(p, &who, rule).map_err(|e| e.to_string())?;
     for d in &docs {
         out!(
             "{}: {} annotator(s), {} span(s) merged, {} disagreement(s) left",

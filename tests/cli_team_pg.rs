@@ -646,3 +646,167 @@ fn team_watch_shows_what_the_manager_changes_and_what_others_mark_done() {
     let _ = watch.kill();
     let _ = watch.wait();
 }
+
+/// The curated layer's spans of a team project on the server: (start, end, label).
+fn curated_spans(server: &pg::Server, project: &str) -> Vec<(i64, i64, String)> {
+    let q = format!("tawsim_{project}");
+    server
+        .client("postgres")
+        .query(
+            &format!(
+                "SELECT s.start, s.\"end\", l.name FROM {q}.layer_spans s
+                 JOIN {q}.annotators a ON a.id = s.annotator_id JOIN {q}.labels l ON l.id = s.label_id
+                 WHERE a.name = 'curated' ORDER BY s.start"
+            ),
+            &[],
+        )
+        .expect("curated spans")
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect()
+}
+
+#[test]
+fn a_manager_curates_a_team_project_an_annotator_cannot_and_an_old_project_is_upgraded_by_its_owner()
+ {
+    let Some(server) = pg::server("a_manager_curates_a_team_project") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = pg::unique("curate");
+    let (amina, bilal, mona) = (pg::unique("amina"), pg::unique("bilal"), pg::unique("mona"));
+    let owner = server.project_url("postgres", &project);
+    let a_url = server.project_url(&amina, &project);
+    let b_url = server.project_url(&bilal, &project);
+    let m_url = server.project_url(&mona, &project);
+    ok(&["team", "init", &owner]);
+    add(&owner, &amina, "annotator");
+    add(&owner, &bilal, "annotator");
+    add(&owner, &mona, "manager");
+    let (gone, _, err) = tawsim(&["team", "add-annotator", &owner, "curated"]);
+    assert!(!gone && err.contains("curated layer"), "{err}");
+    let text = dir.path().join("article.txt");
+    std::fs::write(&text, TEXT).expect("write");
+    ok(&["import", &owner, text.to_str().expect("utf-8")]);
+    let (ps, pe) = cp(TEXT, "غسان سلامة");
+    let (ls, le) = cp(TEXT, "جنيف");
+    for (url, city, file) in [(&a_url, "LOC", "a.txt"), (&b_url, "GPE", "b.txt")] {
+        let script = dir.path().join(file);
+        std::fs::write(
+            &script,
+            format!("doc 0\nadd {ps} {pe} PER\nadd {ls} {le} {city}\nstatus done\n"),
+        )
+        .expect("script");
+        ok(&["--script", script.to_str().expect("p"), url]);
+    }
+
+    // A project made before curation existed: schema 1, without the curated layer's
+    // permissions and the time table (as the previous release made it).
+    let q = format!("tawsim_{project}");
+    let mut c = server.client("postgres");
+    c.batch_execute(&format!(
+        "DROP POLICY curate ON {q}.layer_spans; DROP POLICY curate ON {q}.layer_status;
+         DROP POLICY curate ON {q}.layer_history; DROP TABLE {q}.layer_time;
+         DROP FUNCTION {q}.curated_id(); UPDATE {q}.meta SET value = '1' WHERE key = 'schema_version'"
+    ))
+    .expect("back to schema 1");
+    // Mona manages it but does not own it: she cannot upgrade it, and is told who can.
+    let (done, _, err) = tawsim(&["curate", &m_url]);
+    assert!(!done && err.contains("older tawsim"), "{err}");
+    // Its owner opens it (any command): upgraded in one transaction.
+    ok(&["stats", &owner]);
+    let version: String = c
+        .query_one(
+            &format!("SELECT value FROM {q}.meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .expect("version")
+        .get(0);
+    assert_eq!(version, "2");
+
+    // An annotator may not curate.
+    let (done, _, err) = tawsim(&["curate", &b_url]);
+    assert!(!done && err.contains("only a manager curates"), "{err}");
+    // Mona pre-merges: the PER both made; جنيف (LOC or GPE) is left to her.
+    let out = ok(&["curate", &m_url, "--rule", "unanimous"]);
+    assert!(
+        out.contains("1 span(s) into the curated layer; 1 disagreement(s) left"),
+        "{out}"
+    );
+    assert_eq!(
+        curated_spans(server, &project),
+        [(ps as i64, pe as i64, "PER".to_string())]
+    );
+    // Running it again adds nothing; export --layer gold writes what was curated.
+    let out = ok(&["curate", &m_url, "--rule", "unanimous"]);
+    assert!(out.contains(": 0 span(s) into the curated layer"), "{out}");
+    let gold = dir.path().join("gold.jsonl");
+    ok(&[
+        "export",
+        &m_url,
+        "--layer",
+        "gold",
+        "--format",
+        "doccano",
+        "-o",
+        gold.to_str().expect("p"),
+    ]);
+    let line = std::fs::read_to_string(&gold).expect("read");
+    assert!(line.contains(&format!("[{ps},{pe},\"PER\"]")), "{line}");
+    assert!(!line.contains("LOC") && !line.contains("GPE"), "{line}");
+    let out = ok(&["stats", &m_url]);
+    assert!(out.contains("curated layer: 1 span(s)"), "{out}");
+
+    // The database keeps the curated layer to managers: amina's role cannot write it in
+    // plain SQL; mona's can.
+    let curated_id: i64 = c
+        .query_one(
+            &format!("SELECT id FROM {q}.annotators WHERE name = 'curated'"),
+            &[],
+        )
+        .expect("curated annotator")
+        .get(0);
+    let (doc, label): (i64, i32) = {
+        let r = c
+            .query_one(
+                &format!("SELECT (SELECT MIN(id) FROM {q}.documents), (SELECT id FROM {q}.labels WHERE name = 'LOC')"),
+                &[],
+            )
+            .expect("ids");
+        (r.get(0), r.get(1))
+    };
+    let insert = format!(
+        "INSERT INTO {q}.layer_spans (doc_id, annotator_id, start, \"end\", label_id) VALUES ($1, $2, $3, $4, $5)"
+    );
+    let err = server
+        .client(&amina)
+        .execute(
+            &insert,
+            &[&doc, &curated_id, &(ls as i64), &(le as i64), &label],
+        )
+        .expect_err("an annotator writing the curated layer");
+    assert!(
+        tawsim::store::pg::describe(&err).contains("row-level security"),
+        "{err}"
+    );
+    let n = server
+        .client(&amina)
+        .execute(
+            &format!("DELETE FROM {q}.layer_spans WHERE annotator_id = $1"),
+            &[&curated_id],
+        )
+        .expect("a delete that sees nothing");
+    assert_eq!(n, 0);
+    server
+        .client(&mona)
+        .execute(
+            &insert,
+            &[&doc, &curated_id, &(ls as i64), &(le as i64), &label],
+        )
+        .expect("a manager writes the curated layer");
+    // Assignments never go to the curated layer.
+    let out = ok(&["team", "assign", &owner, "--per-doc", "2"]);
+    assert!(out.contains("2 assignment"), "{out}");
+    let given = assignments(server, &project);
+    assert!(given.iter().all(|(_, who)| who != "curated"), "{given:?}");
+}

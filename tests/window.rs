@@ -1139,3 +1139,74 @@ fn a_curator_settles_three_annotators_layers_with_the_keyboard_in_curation_mode(
         last_shown(&app).filter(|l| l.contains("layer curator "))
     });
 }
+
+#[test]
+fn the_manager_curates_a_team_document_in_the_window_with_the_keyboard() {
+    let test = "the_manager_curates_a_team_document_in_the_window";
+    let Some(server) = pg::server(test) else {
+        return;
+    };
+    use tawsim::store::Store as _;
+    let _turn = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let project = pg::unique("wincur");
+    let (amina, bilal) = (pg::unique("amina"), pg::unique("bilal"));
+    let m = team_words_project(server, &project, &[&amina, &bilal], None);
+    let doc = m.documents().expect("docs")[0].id;
+    let n = WORD.chars().count();
+    let word = |k: usize| (k * (n + 1), k * (n + 1) + n);
+    // The two annotators' layers, as their own sessions wrote them: the first word PER for
+    // both; the second LOC for amina, ORG for bilal.
+    for (who, second) in [(&amina, "LOC"), (&bilal, "ORG")] {
+        let loc = tawsim::store::TeamLocation::parse(&server.project_url(who, &project), None)
+            .expect("url");
+        let mut p = tawsim::store::PgProject::open(&loc).expect("open");
+        for (k, label) in [(0, "PER"), (1, second)] {
+            let id = p.labels().by_name(label).expect("label").id;
+            let (s, e) = word(k);
+            let span = tawsim::domain::Span::new(s, e, id).expect("span");
+            p.apply(doc, &tawsim::domain::Edit::AddSpan { span })
+                .expect("apply");
+        }
+    }
+    let curated = || {
+        team_spans(server, &project)
+            .into_iter()
+            .filter(|x| x.0 == "curated")
+            .map(|x| (x.1, x.2, x.3))
+            .collect::<Vec<_>>()
+    };
+    let mw = App::launch(
+        |_| vec![PathBuf::from(server.project_url("postgres", &project))],
+        true,
+        None,
+    );
+    wait_for("the manager's window shows the document", &mw, || {
+        last_shown(&mw).filter(|l| l.contains("layer postgres "))
+    });
+    mw.click(mw.text_at(0.5, 0.5));
+    mw.key("ctrl+shift+c");
+    wait_for("the curated layer shown", &mw, || {
+        last_shown(&mw).filter(|l| l.contains("layer curated status new spans []"))
+    });
+    // Accept the agreement (the first word), then go to the second and take amina's LOC.
+    mw.key("ctrl+shift+a");
+    let (s0, e0) = word(0);
+    wait_for("the agreed PER on the server", &mw, || {
+        Some(()).filter(|()| curated() == [(s0, e0, "PER".to_string())])
+    });
+    // Lanes go in the order the annotators joined: amina's is the first.
+    mw.key("F8");
+    mw.key("alt+1");
+    let (s1, e1) = word(1);
+    wait_for(
+        "amina's LOC in the curated layer on the server",
+        &mw,
+        || {
+            Some(()).filter(|()| {
+                curated() == [(s0, e0, "PER".to_string()), (s1, e1, "LOC".to_string())]
+            })
+        },
+    );
+}

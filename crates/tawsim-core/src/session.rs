@@ -702,6 +702,9 @@ impl<S: Store> Session<S> {
         {
             self.select_document(id);
         }
+        if ev.loaded && self.curation.as_ref().is_some_and(|c| c.waiting) {
+            self.load_curation();
+        }
         match ev.next {
             Some(crate::store::NextAssigned::Asked) | None => {}
             Some(n) => self.take_next(Ok(n)),

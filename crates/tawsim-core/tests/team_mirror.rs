@@ -309,3 +309,117 @@ fn two_windows_of_one_annotator_keep_a_journal_each_and_a_closed_ones_edits_are_
     drop(second);
     drop(third);
 }
+
+#[test]
+fn a_manager_curates_a_team_document_in_the_window_session_and_an_annotator_may_not() {
+    let test = "a_manager_curates_a_team_document";
+    let Some(server) = pg::own_server(test, &[], |_| Ok(())) else {
+        return;
+    };
+    let project = pg::unique("curation");
+    let (amina, bilal, mona) = (pg::unique("amina"), pg::unique("bilal"), pg::unique("mona"));
+    let owner = TeamLocation::parse(&server.project_url("postgres", &project), None).expect("url");
+    team_init(&owner).expect("init");
+    for (who, role) in [
+        (&amina, Role::Annotator),
+        (&bilal, Role::Annotator),
+        (&mona, Role::Manager),
+    ] {
+        add_annotator(&owner, who, role, Some("pw")).expect("add");
+    }
+    let text = "زار غسان سلامة جنيف أمس";
+    let mut m = PgProject::open(&owner).expect("open");
+    m.import(
+        |sink| {
+            sink.add(AnnotatedDocument {
+                name: "news".into(),
+                text: text.into(),
+                ..Default::default()
+            })?;
+            Ok::<_, StoreError>(())
+        },
+        |_| true,
+    )
+    .expect("import");
+    let doc = m.documents().expect("docs")[0].id;
+    let l = |n: &str| m.labels().by_name(n).expect("label").id;
+    let (per, loc, org) = (l("PER"), l("LOC"), l("ORG"));
+    let sp = |s, e, l| tawsim_core::domain::Span::new(s, e, l).expect("span");
+    // amina and bilal label the document, each on their own connection.
+    for (who, city) in [(&amina, loc), (&bilal, org)] {
+        let loc = TeamLocation::parse(&server.project_url(who, &project), None).expect("url");
+        let mut p = PgProject::open(&loc).expect("open");
+        for span in [sp(4, 14, per), sp(15, 19, city)] {
+            p.apply(doc, &tawsim_core::domain::Edit::AddSpan { span })
+                .expect("apply");
+        }
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    // An annotator's window may not curate.
+    let bloc = TeamLocation::parse(&server.project_url(&bilal, &project), None).expect("url");
+    let mut b: Session<AnyStore> = Session::new();
+    b.set_project(open(bloc, dir.path()).into());
+    b.apply(SessionOp::Curate(true));
+    assert!(b.curation().is_none());
+    assert!(b.status.contains("only a manager curates"), "{}", b.status);
+    drop(b);
+
+    // Mona's window: curation mode reads both layers from the server.
+    let mloc = TeamLocation::parse(&server.project_url(&mona, &project), None).expect("url");
+    let mut s: Session<AnyStore> = Session::new();
+    s.set_project(open(mloc, dir.path()).into());
+    until("the document", &mut s, |s| s.current().map(drop));
+    s.apply(SessionOp::Curate(true));
+    let n = until("both annotators' layers", &mut s, |s| {
+        s.curation()
+            .filter(|c| !c.waiting && c.layers.len() == 2)
+            .map(|c| c.disagreements())
+    });
+    assert_eq!(n, 1, "جنيف: LOC or ORG");
+    until("the curated layer open", &mut s, |s| {
+        s.current()
+            .filter(|d| d.ann.spans.is_empty())
+            .and(s.project().filter(|p| p.annotator().1 == "curated"))
+            .map(drop)
+    });
+    s.apply(SessionOp::AcceptAgreements);
+    s.apply(SessionOp::NextDisagreement { back: false });
+    let bilal_at = s
+        .curation()
+        .and_then(|c| c.layers.iter().position(|(a, _)| a.name == bilal))
+        .expect("bilal's lane");
+    s.apply(SessionOp::SettleRegion(Some(bilal_at)));
+    s.apply(SessionOp::SetStatus(DocStatus::Done));
+    until("written", &mut s, |s| {
+        s.sync_state().filter(|x| x.waiting == 0).map(drop)
+    });
+    // On the server: the curated layer (made by mona's first write), done; her own layer and
+    // the annotators' untouched.
+    let m = PgProject::open(&owner).expect("open");
+    let all = m.annotators().expect("annotators");
+    let id = |n: &str| all.iter().find(|a| a.name == n).expect(n).id;
+    let curated = m.annotations_of(doc, id("curated")).expect("curated");
+    assert_eq!(curated.spans.as_slice(), [sp(4, 14, per), sp(15, 19, org)]);
+    assert_eq!(curated.status, DocStatus::Done);
+    assert!(
+        m.annotations_of(doc, id(&mona))
+            .expect("mona")
+            .spans
+            .is_empty()
+    );
+    assert_eq!(
+        m.annotations_of(doc, id(&amina))
+            .expect("amina")
+            .spans
+            .as_slice(),
+        [sp(4, 14, per), sp(15, 19, loc)]
+    );
+    // Curation off: mona's own layer again, and an edit goes there.
+    s.apply(SessionOp::Curate(false));
+    until("mona's own layer", &mut s, |s| {
+        s.project()
+            .filter(|p| p.annotator().1 == mona)
+            .and(s.current().filter(|d| d.ann.spans.is_empty()))
+            .map(drop)
+    });
+}

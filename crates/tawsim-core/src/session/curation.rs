@@ -19,6 +19,9 @@ pub struct Curation {
     pub regions: Vec<Region>,
     /// The region the curator is at (an index into `regions`).
     pub at: Option<usize>,
+    /// The annotators' layers of the open document are on their way from the server (a
+    /// team project); they are read when they arrive.
+    pub waiting: bool,
 }
 
 impl Curation {
@@ -45,12 +48,7 @@ impl<S: Store> Session<S> {
         if on {
             let back_to = self.annotator.clone();
             if let Err(e) = self.set_annotator(CURATED) {
-                self.status = if e.contains("team project") {
-                    "Curation of a team project is not possible yet (curate a merged project file)"
-                        .into()
-                } else {
-                    format!("Curation not started: {e}")
-                };
+                self.status = format!("Curation not started: {e}");
                 return;
             }
             // The handle's name is the curated layer; the session's annotator stays the user.
@@ -74,7 +72,8 @@ impl<S: Store> Session<S> {
         }
     }
 
-    /// Reads the open document's annotator layers for curation (after the document changed).
+    /// Reads the open document's annotator layers for curation (after the document changed,
+    /// or when they arrived from a team project's server).
     pub(super) fn load_curation(&mut self) {
         let Some(c) = self.curation.as_mut() else {
             return;
@@ -82,7 +81,8 @@ impl<S: Store> Session<S> {
         c.layers.clear();
         c.regions.clear();
         c.at = None;
-        let (Some(p), Some(doc)) = (self.project.as_ref(), self.doc.as_ref()) else {
+        c.waiting = false;
+        let (Some(p), Some(doc)) = (self.project.as_mut(), self.doc.as_ref()) else {
             return;
         };
         let who = match curation::annotators_to_curate(p, &[]) {
@@ -92,6 +92,18 @@ impl<S: Store> Session<S> {
                 return;
             }
         };
+        // A team project's layers come from the server: ask for them all, then wait.
+        let mut all_here = true;
+        for a in &who {
+            all_here &= p.ready(doc.id, Some(a.id));
+        }
+        if !all_here {
+            c.waiting = true;
+            self.status =
+                "Curation: reading every annotator's layer of this document from the server…"
+                    .into();
+            return;
+        }
         match curation::document_layers(p, doc.id, &who) {
             Ok(layers) => {
                 let slices: Vec<&[Span]> = layers.iter().map(|(_, v)| v.as_slice()).collect();

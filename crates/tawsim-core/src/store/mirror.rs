@@ -43,6 +43,9 @@ struct Loaded {
     ann: Annotations,
     history: History,
     direction: String,
+    /// Whose layer "one's own" was on the server thread when it was read (the role's, or
+    /// the curated layer while a manager curates).
+    mine_as: String,
 }
 
 /// A document in a layer (`None`: one's own).
@@ -77,6 +80,10 @@ struct Journaled {
     doc: DocId,
     step: Step,
     edit: Edit,
+    /// The layer written when it is not the role's own: the curated layer, while a manager
+    /// curates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    layer: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
@@ -268,6 +275,9 @@ enum Write {
 
 enum Ask {
     Write(Write),
+    /// From now on "one's own layer" is this one (`None`: the role's; `Some`: the curated
+    /// layer).
+    Layer(Option<String>),
     Load(Key),
     Next,
     WithLabel(LabelId),
@@ -285,6 +295,8 @@ enum Reply {
     Snapshot(Box<Snapshot>),
     Next(Result<NextAssigned, String>),
     WithLabel(LabelId, HashSet<DocId>),
+    /// The server thread could not switch layers.
+    Layer(Result<(), String>),
 }
 
 /// Spare connections for background jobs (search, import, export), opened ahead on the
@@ -324,6 +336,7 @@ impl Opening {
             Ok(Reply::Opened(Ok((snap, replayed)))) => {
                 let (to_thread, _) = channel();
                 let (_, from_thread) = channel();
+                let own = snap.me.clone();
                 let mirror = TeamMirror {
                     path: self.path.clone(),
                     project: self.location.project.clone(),
@@ -341,6 +354,8 @@ impl Opening {
                     journal: self.journal.take(),
                     replayed: replayed.written,
                     progress: Vec::new(),
+                    own,
+                    curating: false,
                 };
                 let mut mirror = mirror;
                 mirror.progress = progress(&mirror.snap.stats);
@@ -388,6 +403,10 @@ pub struct TeamMirror {
     replayed: usize,
     /// Each visible annotator's assignments done (the status bar asks every frame).
     progress: Vec<(String, usize, usize)>,
+    /// The role connected (id, name, role): whose layer is one's own unless curating.
+    own: (Option<AnnotatorId>, String, Role),
+    /// A manager curating: one's own layer is the curated layer.
+    curating: bool,
 }
 
 fn progress(s: &ProjectStats) -> Vec<(String, usize, usize)> {
@@ -469,6 +488,7 @@ impl TeamMirror {
             doc,
             step,
             edit: edit.clone(),
+            layer: self.curating.then(|| crate::curation::CURATED.to_string()),
         };
         if let Some(journal) = self.journal.as_mut()
             && let Err(e) = journal.append(&j)
@@ -502,9 +522,18 @@ impl TeamMirror {
                 Reply::Opened(_) => {}
                 Reply::Loaded(key, Ok(l)) => {
                     self.asked.remove(&key);
-                    self.loaded.insert(key, *l);
+                    // One's own layer read before a switch to or from the curated layer is
+                    // not this one: it is asked again.
+                    if key.1.is_some() || l.mine_as == self.snap.me.1 {
+                        self.loaded.insert(key, *l);
+                    }
                     self.events.loaded = true;
                 }
+                Reply::Layer(Err(e)) => {
+                    self.events.errors.push(e);
+                    self.events.changed = true;
+                }
+                Reply::Layer(Ok(())) => {}
                 Reply::Loaded(key, Err(e)) => {
                     self.asked.remove(&key);
                     self.events.loaded = true;
@@ -541,6 +570,11 @@ impl TeamMirror {
     }
 
     fn take_snapshot(&mut self, mut s: Snapshot) {
+        if s.me.1 != self.snap.me.1 {
+            // Read before a switch to or from the curated layer: the next one is this
+            // layer's.
+            return;
+        }
         // This annotator's own layer changes only through this copy: its documents as
         // edited here (the server may not have every edit yet) win over the list read.
         for d in &mut s.docs {
@@ -621,17 +655,51 @@ impl TeamMirror {
         (self.snap.me.0, &self.snap.me.1, self.snap.me.2)
     }
     pub(super) fn set_annotator(&mut self, name: &str) -> Result<(), StoreError> {
-        if name.trim() == self.snap.me.1 {
+        let name = name.trim();
+        let curate = crate::curation::is_curated_name(name);
+        if !curate && name != self.own.1 {
+            return Err(StoreError::Invalid {
+                path: self.path.clone(),
+                message: format!(
+                    "on a team project you annotate as the role you connect as ({}), not as {name}",
+                    self.own.1
+                ),
+            });
+        }
+        if curate == self.curating {
             return Ok(());
         }
-        Err(StoreError::Invalid {
-            path: self.path.clone(),
-            message: format!(
-                "on a team project you annotate as the role you connect as ({}), not as {}",
-                self.snap.me.1,
-                name.trim()
-            ),
-        })
+        if curate && self.own.2 != Role::Manager {
+            return Err(StoreError::Invalid {
+                path: self.path.clone(),
+                message: format!(
+                    "only a manager curates a team project (writes its curated layer); {} is an annotator",
+                    self.own.1
+                ),
+            });
+        }
+        self.curating = curate;
+        self.snap.me = if curate {
+            let id = self
+                .snap
+                .annotators
+                .iter()
+                .find(|a| a.name == crate::curation::CURATED)
+                .map(|a| a.id);
+            (id, crate::curation::CURATED.to_string(), Role::Manager)
+        } else {
+            self.own.clone()
+        };
+        // One's own layer is another now: its documents are read again (in order, after
+        // the server thread switched too).
+        self.loaded.retain(|k, _| k.1.is_some());
+        self.asked.retain(|k| k.1.is_some());
+        self.with_label.clear();
+        self.send(Ask::Layer(
+            curate.then(|| crate::curation::CURATED.to_string()),
+        ));
+        self.send(Ask::Refresh);
+        Ok(())
     }
     pub(super) fn annotators(&self) -> Vec<Annotator> {
         self.snap.annotators.clone()
@@ -866,12 +934,13 @@ fn load(p: &PgProject, (id, layer): Key) -> Result<Loaded, StoreError> {
             None => p.history(id)?,
         },
         direction: p.document_direction(id)?,
+        mine_as: p.annotator().1.to_string(),
     })
 }
 
-fn write(p: &mut PgProject, w: Write) -> Result<(), StoreError> {
+fn write(p: &mut PgProject, own: &str, w: Write) -> Result<(), StoreError> {
     match w {
-        Write::Edit(j) => write_journaled(p, &j, false),
+        Write::Edit(j) => write_journaled(p, own, &j, false),
         Write::Direction(d, dir) => p.set_document_direction(d, &dir),
         Write::Labels(set) => p.save_labels(&set),
         Write::Settings(s) => p.save_settings(s),
@@ -882,7 +951,17 @@ fn write(p: &mut PgProject, w: Write) -> Result<(), StoreError> {
 
 /// Writes an edit under its journal id (`replayed`: it may be on the server already, and is
 /// then skipped).
-fn write_journaled(p: &mut PgProject, j: &Journaled, replayed: bool) -> Result<(), StoreError> {
+fn write_journaled(
+    p: &mut PgProject,
+    own: &str,
+    j: &Journaled,
+    replayed: bool,
+) -> Result<(), StoreError> {
+    // The layer it was made in (the curated layer, while a manager curated).
+    let layer = j.layer.as_deref().unwrap_or(own);
+    if p.annotator().1 != layer {
+        p.set_annotator(layer)?;
+    }
     p.set_next_op(&j.op, replayed);
     let r = match j.step {
         Step::Apply => p.apply(j.doc, &j.edit),
@@ -894,7 +973,7 @@ fn write_journaled(p: &mut PgProject, j: &Journaled, replayed: bool) -> Result<(
 }
 
 /// Writes what a closed or killed window left in the journal, then empties it.
-fn replay(p: &mut PgProject, path: &Path) -> Replayed {
+fn replay(p: &mut PgProject, own: &str, path: &Path) -> Replayed {
     let (edits, bad) = Journal::left(path);
     let mut out = Replayed::default();
     if bad > 0 {
@@ -904,10 +983,13 @@ fn replay(p: &mut PgProject, path: &Path) -> Replayed {
         ));
     }
     for j in &edits {
-        match write_journaled(p, j, true) {
+        match write_journaled(p, own, j, true) {
             Ok(()) => out.written += 1,
             Err(e) => out.problems.push(format!("document {}: {e}", j.doc.0)),
         }
+    }
+    if p.annotator().1 != own {
+        let _ = p.set_annotator(own);
     }
     if !edits.is_empty() || bad > 0 {
         let _ = std::fs::write(path, "");
@@ -933,8 +1015,9 @@ fn serve(
     };
     let opened = PgProject::open(loc).and_then(|mut p| {
         let mut replayed = Replayed::default();
+        let own = p.annotator().1.to_string();
         for j in journals {
-            let r = replay(&mut p, j);
+            let r = replay(&mut p, &own, j);
             replayed.written += r.written;
             replayed.problems.extend(r.problems);
         }
@@ -960,6 +1043,7 @@ fn serve(
             return;
         }
     };
+    let own = p.annotator().1.to_string();
     let link = replies.clone();
     let waker = Arc::clone(wake);
     p.retry_until_saved(Box::new(move |why| {
@@ -975,7 +1059,7 @@ fn serve(
         match asks.recv_timeout(Duration::from_millis(200)) {
             Ok(Ask::Stop) | Err(RecvTimeoutError::Disconnected) => return,
             Ok(Ask::Write(w)) => {
-                let r = write(&mut p, w).map_err(|e| e.to_string());
+                let r = write(&mut p, &own, w).map_err(|e| e.to_string());
                 if !send(Reply::Written(r)) {
                     return;
                 }
@@ -1002,6 +1086,15 @@ fn serve(
             Ok(Ask::Refresh) => {
                 stale = true;
                 full = true;
+            }
+            Ok(Ask::Layer(layer)) => {
+                let r = p
+                    .set_annotator(layer.as_deref().unwrap_or(&own))
+                    .map_err(|e| e.to_string());
+                stale = true;
+                if !send(Reply::Layer(r)) {
+                    return;
+                }
             }
             Ok(Ask::TopUp) => top_up(loc, spares),
             Err(RecvTimeoutError::Timeout) => {}

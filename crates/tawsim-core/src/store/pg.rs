@@ -24,8 +24,10 @@ use std::cell::{RefCell, RefMut};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// The schema version of a team project this build makes and reads.
-pub const TEAM_SCHEMA_VERSION: i64 = 1;
+/// The schema version of a team project this build makes and reads. Version 2 adds the
+/// curated layer a manager writes and active annotation time; a version 1 project is
+/// upgraded when its owner (the role that ran `team init`) opens it.
+pub const TEAM_SCHEMA_VERSION: i64 = 2;
 
 /// True when `location` names a team project (a PostgreSQL URL) rather than a file.
 #[must_use]
@@ -560,6 +562,51 @@ CREATE POLICY manage ON {q}.{t} FOR DELETE TO {m}
         .collect::<String>()
 }
 
+/// Schema 2 over schema 1: a manager's role may write the layer of the annotator named
+/// `curated` (the curated layer) in the layer tables, and `layer_time` keeps each
+/// annotator's active annotation time per document, under the same row-level security as
+/// the layers.
+fn schema_v2_sql(s: &str, annotators: &str, managers: &str) -> String {
+    let q = ident(s);
+    let a = ident(annotators);
+    let m = ident(managers);
+    let curated = literal(crate::curation::CURATED);
+    let mut sql = format!(
+        r#"
+CREATE FUNCTION {q}.curated_id() RETURNS bigint LANGUAGE sql STABLE
+  AS $$ SELECT id FROM {q}.annotators WHERE name = {curated} $$;
+GRANT EXECUTE ON FUNCTION {q}.curated_id() TO {a};
+CREATE TABLE {q}.layer_time (
+  doc_id bigint NOT NULL REFERENCES {q}.documents(id) ON DELETE CASCADE,
+  annotator_id bigint NOT NULL REFERENCES {q}.annotators(id),
+  seconds double precision NOT NULL DEFAULT 0 CHECK (seconds >= 0),
+  PRIMARY KEY (doc_id, annotator_id));
+GRANT SELECT, INSERT, UPDATE, DELETE ON {q}.layer_time TO {a};
+ALTER TABLE {q}.layer_time ENABLE ROW LEVEL SECURITY;
+ALTER TABLE {q}.layer_time FORCE ROW LEVEL SECURITY;
+CREATE POLICY own ON {q}.layer_time TO {a}
+  USING (annotator_id = (SELECT {q}.my_id())) WITH CHECK (annotator_id = (SELECT {q}.my_id()));
+CREATE POLICY see_others ON {q}.layer_time FOR SELECT TO {a}
+  USING ((SELECT {q}.layers_visible()) OR (SELECT {q}.i_manage()));
+CREATE POLICY manage ON {q}.layer_time FOR DELETE TO {m}
+  USING ((SELECT {q}.i_manage()));
+"#
+    );
+    for t in ["layer_spans", "layer_status", "layer_history", "layer_time"] {
+        sql.push_str(&format!(
+            r#"
+CREATE POLICY curate ON {q}.{t} TO {m}
+  USING ((SELECT {q}.i_manage()) AND annotator_id = (SELECT {q}.curated_id()))
+  WITH CHECK ((SELECT {q}.i_manage()) AND annotator_id = (SELECT {q}.curated_id()));
+"#
+        ));
+    }
+    sql.push_str(&format!(
+        "UPDATE {q}.meta SET value = '2' WHERE key = 'schema_version';\n"
+    ));
+    sql
+}
+
 /// The channel a team project announces its changes on.
 fn channel(project: &str) -> String {
     format!("tawsim_{project}")
@@ -742,10 +789,12 @@ pub fn team_init(location: &TeamLocation) -> Result<(), StoreError> {
         .map_err(pg(&path))?;
     let q = ident(&s);
     tx.execute(
-        &format!("INSERT INTO {q}.meta (key, value) VALUES ('schema_version', $1), ('shared_version', '0')"),
-        &[&TEAM_SCHEMA_VERSION.to_string()],
+        &format!("INSERT INTO {q}.meta (key, value) VALUES ('schema_version', '1'), ('shared_version', '0')"),
+        &[],
     )
     .map_err(pg(&path))?;
+    tx.batch_execute(&schema_v2_sql(&s, &groups_a, &groups_m))
+        .map_err(pg(&path))?;
     PgProject::write_labels(&mut tx, &q, &LabelSet::arabic_news()).map_err(pg(&path))?;
     PgProject::write_settings(&mut tx, &q, ProjectSettings::default()).map_err(pg(&path))?;
     tx.commit().map_err(pg(&path))
@@ -786,9 +835,17 @@ pub fn add_annotator(
             message: format!("{name}: a PostgreSQL role name has at most 63 bytes"),
         });
     }
+    if crate::curation::is_curated_name(&name) {
+        return Err(StoreError::Invalid {
+            path,
+            message: format!(
+                "{name} is the name of the curated layer, not an annotator's; choose another name"
+            ),
+        });
+    }
     let mut client = location.connect()?;
     let q = ident(&location.schema());
-    check_team_schema(&mut client, &location.schema(), &path)?;
+    check_team_schema(&mut client, &location.schema(), &location.project, &path)?;
     let (ga, gm) = group_roles(&location.project);
     let mut tx = client.transaction().map_err(pg(&path))?;
     let exists: bool = tx
@@ -838,7 +895,16 @@ pub fn add_annotator(
     })
 }
 
-fn check_team_schema(client: &mut Client, schema: &str, path: &Path) -> Result<(), StoreError> {
+/// Checks that `schema` holds a team project this build reads, and returns its version. A
+/// version 1 project is upgraded to 2 in one transaction when the role connected may (its
+/// owner); otherwise it is read as it is (no curation, no time records) and its version
+/// stays 1.
+fn check_team_schema(
+    client: &mut Client,
+    schema: &str,
+    project: &str,
+    path: &Path,
+) -> Result<i64, StoreError> {
     let row = client
         .query_opt("SELECT 1 FROM pg_namespace WHERE nspname = $1", &[&schema])
         .map_err(pg(path))?;
@@ -850,19 +916,49 @@ fn check_team_schema(client: &mut Client, schema: &str, path: &Path) -> Result<(
             ),
         });
     }
-    let v: Option<String> = client
-        .query_opt(
-            &format!(
-                "SELECT value FROM {}.meta WHERE key = 'schema_version'",
-                ident(schema)
-            ),
-            &[],
-        )
-        .map_err(pg(path))?
-        .map(|r| r.get(0));
-    let found = v.and_then(|v| v.parse::<i64>().ok());
-    match found {
-        Some(TEAM_SCHEMA_VERSION) => Ok(()),
+    let version = |client: &mut Client| -> Result<Option<i64>, StoreError> {
+        let v: Option<String> = client
+            .query_opt(
+                &format!(
+                    "SELECT value FROM {}.meta WHERE key = 'schema_version'",
+                    ident(schema)
+                ),
+                &[],
+            )
+            .map_err(pg(path))?
+            .map(|r| r.get(0));
+        Ok(v.and_then(|v| v.parse::<i64>().ok()))
+    };
+    match version(client)? {
+        Some(TEAM_SCHEMA_VERSION) => Ok(TEAM_SCHEMA_VERSION),
+        Some(1) => {
+            // Only the owner may add policies and tables: anyone else reads it as it is.
+            let (ga, gm) = group_roles(project);
+            let upgraded = client.transaction().and_then(|mut tx| {
+                tx.batch_execute(&format!(
+                    "LOCK TABLE {}.meta IN EXCLUSIVE MODE",
+                    ident(schema)
+                ))?;
+                let v: Option<String> = tx
+                    .query_opt(
+                        &format!(
+                            "SELECT value FROM {}.meta WHERE key = 'schema_version'",
+                            ident(schema)
+                        ),
+                        &[],
+                    )?
+                    .map(|r| r.get(0));
+                if v.as_deref() == Some("1") {
+                    tx.batch_execute(&schema_v2_sql(schema, &ga, &gm))?;
+                }
+                tx.commit()
+            });
+            match upgraded {
+                Ok(()) => Ok(TEAM_SCHEMA_VERSION),
+                Err(e) if connection_lost(&e) => Err(pg(path)(e)),
+                Err(_) => Ok(1),
+            }
+        }
         Some(found) if found > TEAM_SCHEMA_VERSION => Err(StoreError::NewerSchema {
             path: path.to_path_buf(),
             found,
@@ -916,7 +1012,9 @@ pub fn assign(
     let mut p = PgProject::open(location)?;
     let all = p.annotators()?;
     let pool: Vec<&Annotator> = if annotators.is_empty() {
-        all.iter().filter(|a| a.role == Role::Annotator).collect()
+        all.iter()
+            .filter(|a| a.role == Role::Annotator && a.name != crate::curation::CURATED)
+            .collect()
     } else {
         annotators
             .iter()
@@ -1042,6 +1140,11 @@ pub struct PgProject {
     /// The version of labels and settings this handle read.
     shared_version: i64,
     me: Me,
+    /// The project's schema version (1: made by an older tawsim and not upgraded yet).
+    version: i64,
+    /// This handle reads and writes the curated layer (a manager curating): `me` is the
+    /// annotator named [`crate::curation::CURATED`].
+    curating: bool,
     /// Set by [`PgProject::retry_until_saved`]: writes wait for the server however long it
     /// takes, and this hears when it is lost (`Some(why)`) and back (`None`).
     on_retry: Option<RetryHook>,
@@ -1058,8 +1161,10 @@ impl PgProject {
     pub fn open(location: &TeamLocation) -> Result<PgProject, StoreError> {
         let path = location.path();
         let mut client = location.connect()?;
-        check_team_schema(&mut client, &location.schema(), &path)?;
+        let version = check_team_schema(&mut client, &location.schema(), &location.project, &path)?;
         let mut p = PgProject {
+            version,
+            curating: false,
             client: RefCell::new(client),
             location: location.clone(),
             path,
@@ -1332,9 +1437,82 @@ impl PgProject {
         Ok(self.shared_version + 1)
     }
 
+    /// Who this handle writes as: the role connected, or the curated layer while a manager
+    /// curates.
+    fn current_me(&self) -> Result<Me, StoreError> {
+        let me = self.load_me()?;
+        if !self.curating {
+            return Ok(me);
+        }
+        if me.role != Role::Manager {
+            return Err(self.invalid(format!(
+                "{} is no longer a manager of this team project: only a manager curates",
+                me.name
+            )));
+        }
+        let id: Option<i64> = self
+            .db()
+            .query_opt(
+                &format!("SELECT id FROM {}.annotators WHERE name = $1", self.q),
+                &[&crate::curation::CURATED],
+            )
+            .map_err(self.err())?
+            .map(|r| r.get(0));
+        Ok(Me {
+            id: id.map(AnnotatorId),
+            name: crate::curation::CURATED.to_string(),
+            role: Role::Manager,
+        })
+    }
+
+    /// Reads and writes the curated layer from now on: a manager's right, on a project of
+    /// schema 2 (whose row-level security lets managers write that layer).
+    fn curate(&mut self) -> Result<(), StoreError> {
+        if self.version < 2 {
+            return Err(self.invalid(
+                "this team project was made by an older tawsim and has no curated layer yet: open it once as the role that ran `tawsim team init` (its owner), which upgrades it".into(),
+            ));
+        }
+        let role = self.load_me()?;
+        if role.role != Role::Manager {
+            return Err(self.invalid(format!(
+                "only a manager curates a team project (writes its curated layer); {} is an annotator",
+                role.name
+            )));
+        }
+        self.curating = true;
+        match self.current_me() {
+            Ok(me) => {
+                self.me = me;
+                Ok(())
+            }
+            Err(e) => {
+                self.curating = false;
+                Err(e)
+            }
+        }
+    }
+
     fn ensure_me(&mut self) -> Result<i64, StoreError> {
         if let Some(id) = self.me.id {
             return Ok(id.0);
+        }
+        if self.curating {
+            // The curated layer's annotator is made the first time a manager writes it.
+            let q = self.q.clone();
+            let id: i64 = self
+                .db()
+                .query_one(
+                    &format!(
+                        "INSERT INTO {q}.annotators (name, role) VALUES ($1, 'annotator')
+                         ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id"
+                    ),
+                    &[&crate::curation::CURATED],
+                )
+                .map_err(self.err())?
+                .get(0);
+            self.me.id = Some(AnnotatorId(id));
+            return Ok(id);
         }
         // Someone may have added this role since it was opened.
         self.me = self.load_me()?;
@@ -1990,7 +2168,7 @@ impl Store for PgProject {
     }
 
     fn reload(&mut self) -> Result<(), StoreError> {
-        self.me = self.load_me()?;
+        self.me = self.current_me()?;
         self.labels = self.load_labels()?;
         let (s, v) = self.load_settings()?;
         self.settings = s;
@@ -2003,13 +2181,19 @@ impl Store for PgProject {
     }
 
     fn set_annotator(&mut self, name: &str) -> Result<(), StoreError> {
-        if name.trim() == self.me.name {
+        let name = name.trim();
+        if crate::curation::is_curated_name(name) {
+            return self.curate();
+        }
+        let role = self.load_me()?;
+        if name == role.name {
+            self.curating = false;
+            self.me = role;
             return Ok(());
         }
         Err(self.invalid(format!(
-            "on a team project you annotate as the role you connect as ({}), not as {}",
-            self.me.name,
-            name.trim()
+            "on a team project you annotate as the role you connect as ({}), not as {name}",
+            role.name,
         )))
     }
 
