@@ -518,6 +518,9 @@ impl TawsimApp {
         }
         self.poll_opening();
         self.keep_open_while_unsaved(&ctx);
+        if user_acted(&ctx) {
+            self.session.note_activity(Instant::now());
+        }
         let mut out = Vec::new();
         let labels = self.session.labels();
         self.read_keys(&ctx, &labels, &mut out);
@@ -694,6 +697,24 @@ impl TawsimApp {
 fn is_team(path: &Path) -> bool {
     path.to_str()
         .is_some_and(tawsim_core::store::is_team_location)
+}
+
+/// Whether the user did anything this frame (a key, text, a click, a pointer move, a
+/// scroll): what active annotation time is made of.
+fn user_acted(ctx: &egui::Context) -> bool {
+    ctx.input(|i| {
+        i.events.iter().any(|e| {
+            matches!(
+                e,
+                egui::Event::Key { .. }
+                    | egui::Event::Text(_)
+                    | egui::Event::Paste(_)
+                    | egui::Event::PointerButton { .. }
+                    | egui::Event::PointerMoved(_)
+                    | egui::Event::MouseWheel { .. }
+            )
+        })
+    })
 }
 
 fn dropped_files(ctx: &egui::Context, out: &mut Vec<Request>) {

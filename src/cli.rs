@@ -748,9 +748,17 @@ fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
         out!("label {label}: {n}");
     }
     for l in &s.layers {
+        let time = if l.active_seconds > 0.0 {
+            format!(
+                ", active {}",
+                tawsim_core::session::duration_text(l.active_seconds)
+            )
+        } else {
+            String::new()
+        };
         if l.annotator.name == crate::curation::CURATED {
             out!(
-                "curated layer: {} span(s), {} of {} document(s) curated, {} to curate",
+                "curated layer: {} span(s), {} of {} document(s) curated, {} to curate{time}",
                 l.spans,
                 l.done,
                 s.documents,
@@ -759,7 +767,7 @@ fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
             continue;
         }
         out!(
-            "annotator {} ({}): {} span(s), {} done, {} in progress",
+            "annotator {} ({}): {} span(s), {} done, {} in progress{time}",
             l.annotator.name,
             l.annotator.role.as_str(),
             l.spans,

@@ -837,3 +837,49 @@ fn curate_premerges_by_rule_and_the_curated_layer_exports() {
         "{stats}"
     );
 }
+
+#[test]
+fn label_studio_lead_time_becomes_the_layers_active_time_in_stats_and_exports() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let tasks = dir.path().join("tasks.json");
+    let text = "زار غسان سلامة جنيف أمس";
+    let json = serde_json::json!([
+        {"id": 1, "data": {"text": text}, "annotations": [{"lead_time": 725.4, "result": [
+            {"type": "labels", "from_name": "label", "to_name": "text",
+             "value": {"start": 15, "end": 19, "text": "جنيف", "labels": ["LOC"]}}]}]},
+        {"id": 2, "data": {"text": "نص ثان"}, "annotations": [{"lead_time": 30, "result": []}]}
+    ]);
+    std::fs::write(&tasks, json.to_string()).expect("write");
+    let project = dir.path().join("p.tawsim");
+    let (ok, _, err) = tawsim(&[
+        "import",
+        s(&project),
+        s(&tasks),
+        "--format",
+        "labelstudio",
+        "--annotator",
+        "amina",
+    ]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = tawsim(&["stats", s(&project), "--annotator", "amina"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains(
+            "annotator amina (manager): 1 span(s), 0 done, 0 in progress, active 12 min 35 s"
+        ),
+        "{out}"
+    );
+    let out_file = dir.path().join("out.jsonl");
+    let (ok, _, err) = tawsim(&[
+        "export",
+        s(&project),
+        "--format",
+        "doccano",
+        "-o",
+        s(&out_file),
+    ]);
+    assert!(ok, "{err}");
+    let lines = std::fs::read_to_string(&out_file).expect("read");
+    assert!(lines.contains("\"lead_time\": 725.4"), "{lines}");
+    assert!(lines.contains("\"lead_time\": 30.0"), "{lines}");
+}

@@ -1210,3 +1210,41 @@ fn the_manager_curates_a_team_document_in_the_window_with_the_keyboard() {
         },
     );
 }
+
+#[test]
+fn time_spent_working_on_a_document_is_recorded_for_it() {
+    let mut project = PathBuf::new();
+    let app = App::start(|d| {
+        // Two files: the project is named after their folder.
+        let folder = d.join("corpus");
+        std::fs::create_dir(&folder).expect("folder");
+        let (a, _) = words_file(&folder, "words", 20);
+        let b = folder.join("second.txt");
+        std::fs::write(&b, format!("{WORD} {WORD}\n")).expect("write");
+        project = folder.join("corpus.tawsim");
+        vec![a, b]
+    });
+    // About three seconds of work on the first document: a click, the pointer moving over
+    // the text, a selection and a label, then the next document.
+    app.click(app.text_at(0.5, 0.3));
+    for k in 0..6 {
+        app.move_to(app.text_at(0.3 + 0.05 * k as f32, 0.4));
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    app.double_click(app.text_at(0.5, 0.3));
+    app.key("1");
+    app.key("ctrl+Next");
+    let seconds = wait_for("the first document's time recorded", &app, || {
+        app.query(
+            &project,
+            "SELECT t.seconds FROM layer_time t JOIN documents d ON d.id = t.doc_id WHERE d.name = 'words'",
+            |r| r.get::<_, f64>(0),
+        )
+        .first()
+        .copied()
+    });
+    assert!(
+        (2.0..60.0).contains(&seconds),
+        "about three seconds of work: {seconds}"
+    );
+}

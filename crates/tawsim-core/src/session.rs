@@ -23,7 +23,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 mod curation;
+mod time;
 pub use curation::Curation;
+pub use time::{IDLE, duration_text};
 
 /// At most this many search results are listed (a project-wide search of a common word).
 pub const MAX_HITS: usize = 5000;
@@ -240,6 +242,8 @@ pub struct Session<S: Store = Project> {
     loading: Option<DocId>,
     /// Curation mode: the curated layer is edited, the annotators' layers are at hand.
     curation: Option<Curation>,
+    /// Active annotation time on the open document not written yet.
+    activity: Option<time::Activity>,
 }
 
 impl<S: Store> Default for Session<S> {
@@ -275,6 +279,7 @@ impl<S: Store> Default for Session<S> {
             viewing: None,
             loading: None,
             curation: None,
+            activity: None,
         }
     }
 }
@@ -324,6 +329,7 @@ impl<S: Store> Session<S> {
                 self.unsaved.len()
             ));
         }
+        self.end_activity();
         if let Some(p) = &mut self.project {
             p.set_annotator(&name).map_err(|e| e.to_string())?;
         }
@@ -507,6 +513,7 @@ impl<S: Store> Session<S> {
 
     /// Makes `project` the open one, with its first unfinished document.
     pub fn set_project(&mut self, project: S) {
+        self.end_activity();
         let path = project.path().to_path_buf();
         self.annotator = project.annotator().1.to_string();
         self.project = Some(project);
@@ -574,6 +581,9 @@ impl<S: Store> Session<S> {
 
     /// Opens a document of the project.
     pub fn select_document(&mut self, id: DocId) {
+        if self.activity.is_some_and(|a| a.doc() != id) {
+            self.end_activity();
+        }
         let viewing = self.viewing.as_ref().map(|a| a.id);
         let Some(p) = self.project.as_mut() else {
             return;
@@ -1630,6 +1640,7 @@ impl<S: Store> Session<S> {
     /// rather than cut off by the exit), a project search is cancelled, and pending edits
     /// are written.
     pub fn shut_down(&mut self) {
+        self.end_activity();
         if let Some(j) = self.search_job.take() {
             j.cancel();
         }

@@ -345,3 +345,47 @@ fn spans_that_cut_a_word_or_carry_an_edge_space_are_warned_with_file_line_and_te
     assert_eq!(report.errors.len(), 3, "{:#?}", report.errors);
     assert!(report.warnings.is_empty());
 }
+
+// --- Active annotation time as lead_time ------------------------------------------------
+
+#[test]
+fn active_time_is_written_as_lead_time_by_label_studio_and_doccano_and_read_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut timed = two_sentences();
+    timed.active_seconds = Some(754.25);
+    let mut untimed = two_sentences();
+    untimed.name = "بلا وقت".into();
+    let docs = vec![timed, untimed];
+    let opts = ExportOptions::default();
+    // Label Studio keeps it in the annotation, as its own exports do.
+    let ls = dir.path().join("tasks.json");
+    export_all(&docs, Format::LabelStudio, &ls, &opts);
+    let tasks: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&ls).expect("read")).expect("json");
+    assert_eq!(tasks[0]["annotations"][0]["lead_time"], 754.25);
+    assert!(
+        tasks[1]["annotations"][0].get("lead_time").is_none(),
+        "no time recorded, none written"
+    );
+    let (back, _) = import_all(&ls, Format::LabelStudio, &ImportOptions::default());
+    assert_eq!(
+        back.iter().map(|d| d.active_seconds).collect::<Vec<_>>(),
+        [Some(754.25), None]
+    );
+    // doccano: a lead_time key beside the spans; export -> import -> export is byte-identical.
+    let first = dir.path().join("a.jsonl");
+    export_all(&docs, Format::Doccano, &first, &opts);
+    let text = std::fs::read_to_string(&first).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].contains("\"lead_time\": 754.25"), "{}", lines[0]);
+    assert!(!lines[1].contains("lead_time"), "{}", lines[1]);
+    let (back, _) = import_all(&first, Format::Doccano, &ImportOptions::default());
+    assert_eq!(back[0].active_seconds, Some(754.25));
+    assert!(
+        !back[0].meta.contains_key("lead_time"),
+        "the time is not kept twice"
+    );
+    let second = dir.path().join("b.jsonl");
+    export_all(&back, Format::Doccano, &second, &opts);
+    assert_eq!(std::fs::read(&second).expect("read"), text.as_bytes());
+}

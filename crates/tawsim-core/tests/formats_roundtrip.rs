@@ -71,6 +71,7 @@ fn seed_doc() -> AnnotatedDocument {
         meta,
         status: DocStatus::InProgress,
         spans: seed_spans(SEED),
+        active_seconds: None,
     }
 }
 

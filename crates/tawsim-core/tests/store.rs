@@ -155,7 +155,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     match Project::open(&path) {
         Err(StoreError::NewerSchema {
             found: 99,
-            supported: 2,
+            supported: tawsim_core::store::SCHEMA_VERSION,
             ..
         }) => {}
         Err(e) => panic!("wrong error: {e}"),

@@ -72,6 +72,17 @@ fn suite<S: Store>(s: &mut S) {
         "text exactly as imported"
     );
 
+    // Active annotation time adds up per document, and the export carries it.
+    s.add_time(a, 20.5).expect("time");
+    s.add_time(a, 4.5).expect("time");
+    s.add_time(b, 0.0).expect("nothing to add");
+    let times: Vec<Option<f64>> = s
+        .export_docs(None, None, None)
+        .expect("export")
+        .map(|d| d.expect("doc").active_seconds)
+        .collect();
+    assert_eq!(times, [Some(25.0), None]);
+
     // An import that is not kept changes nothing.
     let before = s.documents().expect("docs").len();
     s.import(

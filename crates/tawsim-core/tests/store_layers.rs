@@ -18,6 +18,15 @@ fn fixture(dir: &Path) -> PathBuf {
     to
 }
 
+/// Two annotators' layers in a project file made by the release before time records
+/// (project schema 2; tests/data/projects/README.md says how).
+fn schema_2_fixture(dir: &Path) -> PathBuf {
+    let from = Path::new(ROOT).join("tests/data/projects/schema-v2.tawsim");
+    let to = dir.join("v2.tawsim");
+    std::fs::copy(&from, &to).expect("copy the schema-2 fixture");
+    to
+}
+
 fn cp(text: &str, needle: &str) -> (usize, usize) {
     let b = text.find(needle).expect("needle in text");
     let s = text[..b].chars().count();
@@ -120,7 +129,8 @@ fn a_schema_1_project_upgrades_in_place_and_keeps_everything_as_its_annotators_l
     assert_eq!(p.documents().expect("docs")[0].status, DocStatus::New);
     assert_eq!(p.integrity_check().expect("check"), "ok");
     drop(p);
-    // Upgraded once: it opens again (read-only too) with the same content, as schema 2.
+    // Upgraded once: it opens again (read-only too) with the same content, as the schema
+    // this build makes (2, then 3 in the same transaction).
     let p = Project::open_read_only_as(&path, "amina").expect("read-only after upgrade");
     assert_eq!(p.documents().expect("docs").len(), 3);
     let raw = rusqlite::Connection::open(&path).expect("raw");
@@ -131,7 +141,7 @@ fn a_schema_1_project_upgrades_in_place_and_keeps_everything_as_its_annotators_l
             |r| r.get(0),
         )
         .expect("version");
-    assert_eq!(version, "2");
+    assert_eq!(version, tawsim_core::store::SCHEMA_VERSION.to_string());
     // Scripts written for schema 1 still count spans.
     let n: i64 = raw
         .query_row("SELECT COUNT(*) FROM spans", [], |r| r.get(0))
@@ -361,4 +371,68 @@ fn an_annotator_name_is_checked() {
     drop(Project::create_as(&path, " أمينة ").expect("create"));
     let p = Project::open_as(&path, "أمينة").expect("open");
     assert_eq!(p.annotators().expect("list")[0].name, "أمينة");
+}
+
+#[test]
+fn a_schema_2_project_upgrades_to_time_records_and_keeps_both_layers() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = schema_2_fixture(dir.path());
+    let before = std::fs::read(&path).expect("read");
+    match Project::open_read_only_as(&path, "amina") {
+        Err(StoreError::NeedsUpgrade { found: 2, .. }) => {}
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("read a schema-2 file as the newer schema"),
+    }
+    assert_eq!(std::fs::read(&path).expect("read"), before, "untouched");
+    let mut p = Project::open_as(&path, "amina").expect("upgrade");
+    let names: Vec<String> = p
+        .annotators()
+        .expect("annotators")
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, ["amina", "bilal"]);
+    let docs = p.documents().expect("docs");
+    assert_eq!(docs.len(), 3);
+    // amina: the article's PER (the ORG was undone) and the extra file's three spans;
+    // the article in progress, extra-1 done.
+    let article = docs[0].id;
+    let amina_article = texts(&p, article);
+    assert_eq!(amina_article.len(), 1);
+    assert_eq!(amina_article[0].1, "PER");
+    assert_eq!(
+        p.annotations(article).expect("ann").status,
+        DocStatus::InProgress
+    );
+    assert_eq!(
+        p.annotations(docs[1].id).expect("ann").status,
+        DocStatus::Done
+    );
+    let h = p.history(article).expect("history");
+    // Add PER, add ORG, undo, status: the status after the undo dropped the ORG step.
+    assert!(h.can_undo() && !h.can_redo(), "{h:?}");
+    // bilal's layer: LOC where amina has PER, and extra-2 done.
+    p.set_annotator("bilal").expect("bilal");
+    let bilal_article = texts(&p, article);
+    assert_eq!(bilal_article.len(), 1);
+    assert_eq!(
+        (bilal_article[0].0.as_str(), bilal_article[0].1.as_str()),
+        (amina_article[0].0.as_str(), "LOC"),
+        "the same words"
+    );
+    assert_eq!(
+        p.annotations(docs[2].id).expect("ann").status,
+        DocStatus::Done
+    );
+    // Time is recorded from now on.
+    p.add_time(article, 12.5).expect("time");
+    p.add_time(article, 2.5).expect("time");
+    let doc = p
+        .export_iter(None, None, None)
+        .expect("export")
+        .next()
+        .expect("first")
+        .expect("read");
+    assert_eq!(doc.active_seconds, Some(15.0));
+    assert_eq!(p.integrity_check().expect("check"), "ok");
 }

@@ -83,4 +83,7 @@ pub struct AnnotatedDocument {
     pub meta: Meta,
     pub status: DocStatus,
     pub spans: Vec<super::span::TaggedSpan>,
+    /// Active annotation time of the layer, in seconds (Label Studio's `lead_time`), when
+    /// one was recorded or read.
+    pub active_seconds: Option<f64>,
 }

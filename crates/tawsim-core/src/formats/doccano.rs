@@ -130,6 +130,14 @@ fn read_record(
         }
         None => default_name(&mut obj, base, lno),
     };
+    // The annotator's active time (tawsim writes it as Label Studio names it).
+    let lead_time = match obj.get("lead_time").and_then(Value::as_f64) {
+        Some(t) if t.is_finite() && t >= 0.0 => {
+            obj.remove("lead_time");
+            Some(t)
+        }
+        _ => None,
+    };
     let mut status = DocStatus::New;
     if let Some(st) = obj
         .get("status")
@@ -191,6 +199,7 @@ fn read_record(
             meta: obj,
             status,
             spans: Vec::new(),
+            active_seconds: lead_time,
         },
         cands,
     ))
@@ -388,9 +397,13 @@ pub(crate) fn export(
                 &Value::String(doc.status.as_str().into()),
             );
         }
+        if let Some(t) = doc.active_seconds {
+            push_field(&mut line, &mut first, "lead_time", &super::seconds_json(t));
+        }
         for (k, v) in &doc.meta {
             let taken = matches!(k.as_str(), "id" | "text" | "label" | "entities")
                 || k == DEFAULT_NAME
+                || (k == "lead_time" && doc.active_seconds.is_some())
                 || (k == "name" && write_name)
                 || (k == "status" && write_status)
                 || (k == "relations" && opts.doccano_shape == DoccanoShape::Entities);

@@ -368,6 +368,7 @@ fn read_task(
         .utf16_offsets
         .then(|| IndexedText::new(text.as_str()));
     let mut results: Option<Vec<Value>> = None;
+    let mut lead_time = None;
     if let Some(Value::Array(anns)) = annotations {
         let live: Vec<&Value> = anns
             .iter()
@@ -388,6 +389,10 @@ fn read_task(
                     .cloned()
                     .unwrap_or_default(),
             );
+            lead_time = a
+                .get("lead_time")
+                .and_then(Value::as_f64)
+                .filter(|t| t.is_finite() && *t >= 0.0);
         }
     }
     if results.is_none()
@@ -423,6 +428,7 @@ fn read_task(
             name,
             text,
             meta,
+            active_seconds: lead_time,
             ..Default::default()
         },
         cands,
@@ -586,8 +592,13 @@ pub(crate) fn export(
         } else {
             "annotations"
         };
+        // The annotator's active time on the task, as Label Studio keeps it.
+        let lead = match doc.active_seconds.filter(|_| !predicted) {
+            Some(t) => format!(", \"lead_time\": {}", super::seconds_json(t)),
+            None => String::new(),
+        };
         buf.push_str(&format!(
-            ", \"{key}\": [{{\"result\": [{}]}}]}}",
+            ", \"{key}\": [{{\"result\": [{}]{lead}}}]}}",
             results.join(", ")
         ));
         w.write_all(buf.as_bytes()).map_err(werr(out))?;

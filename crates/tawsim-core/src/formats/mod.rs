@@ -386,6 +386,12 @@ fn looks_like_conll(path: &Path) -> bool {
     tagged * 10 >= lines.len() * 9
 }
 
+/// Seconds of active annotation time as a JSON number, to the millisecond (`lead_time`).
+pub(crate) fn seconds_json(t: f64) -> serde_json::Value {
+    let ms = (t * 1000.0).round() / 1000.0;
+    serde_json::Number::from_f64(ms).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -166,6 +166,9 @@ impl Store for AnyStore {
     fn redo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError> {
         each!(self, p => p.redo_expecting(doc, applied), m => m.step(doc, applied, true))
     }
+    fn add_time(&mut self, doc: DocId, seconds: f64) -> Result<(), StoreError> {
+        each!(self, p => p.add_time(doc, seconds), m => m.add_time(doc, seconds))
+    }
     fn import<R, E: From<StoreError>>(
         &mut self,
         f: impl FnOnce(&mut dyn DocumentSink) -> Result<R, E>,

@@ -133,6 +133,8 @@ pub trait Store: Sized + Send + 'static {
     fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError>;
     fn undo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError>;
     fn redo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError>;
+    /// Adds `seconds` of active annotation time to this annotator's record of a document.
+    fn add_time(&mut self, doc: DocId, seconds: f64) -> Result<(), StoreError>;
 
     /// One transaction: `f` feeds documents to the sink; committed when `f` returns `Ok`
     /// and `keep` approves its result, else nothing changes.
@@ -256,6 +258,9 @@ impl Store for Project {
     }
     fn redo_expecting(&mut self, doc: DocId, applied: &Edit) -> Result<(), StoreError> {
         Project::redo_expecting(self, doc, applied)
+    }
+    fn add_time(&mut self, doc: DocId, seconds: f64) -> Result<(), StoreError> {
+        Project::add_time(self, doc, seconds)
     }
     fn import<R, E: From<StoreError>>(
         &mut self,

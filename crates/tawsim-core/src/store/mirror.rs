@@ -266,6 +266,8 @@ impl Journal {
 
 enum Write {
     Edit(Journaled),
+    /// Active annotation time on a document (seconds).
+    Time(DocId, f64),
     Direction(DocId, String),
     Labels(LabelSet),
     Settings(ProjectSettings),
@@ -816,6 +818,14 @@ impl TeamMirror {
             .cloned()
             .collect()
     }
+    /// Time goes to the server in order with the edits (not journaled: a lost minute of
+    /// time is not a lost edit).
+    pub(super) fn add_time(&mut self, doc: DocId, seconds: f64) -> Result<(), StoreError> {
+        if seconds.is_finite() && seconds > 0.0 {
+            self.write(Write::Time(doc, seconds));
+        }
+        Ok(())
+    }
     pub(super) fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
         let policy = self.snap.settings.overlap;
         // Not kept (read again after a job): the server checks the edit and has it when
@@ -941,6 +951,7 @@ fn load(p: &PgProject, (id, layer): Key) -> Result<Loaded, StoreError> {
 fn write(p: &mut PgProject, own: &str, w: Write) -> Result<(), StoreError> {
     match w {
         Write::Edit(j) => write_journaled(p, own, &j, false),
+        Write::Time(doc, seconds) => p.add_time(doc, seconds),
         Write::Direction(d, dir) => p.set_document_direction(d, &dir),
         Write::Labels(set) => p.save_labels(&set),
         Write::Settings(s) => p.save_settings(s),

@@ -1635,7 +1635,21 @@ impl PgProject {
     fn annotated_layer(&self, id: DocId, layer: i64) -> Result<AnnotatedDocument, StoreError> {
         let ann = self.layer_annotations(id, layer)?;
         let doc = self.document_with(id, ann.status)?;
-        Ok(super::rows::annotated(doc, &ann, &self.labels))
+        let mut out = super::rows::annotated(doc, &ann, &self.labels);
+        if self.version >= 2 {
+            out.active_seconds = self
+                .db()
+                .query_opt(
+                    &format!(
+                        "SELECT seconds FROM {}.layer_time WHERE doc_id = $1 AND annotator_id = $2",
+                        self.q
+                    ),
+                    &[&id.0, &layer],
+                )
+                .map_err(self.err())?
+                .map(|r| r.get(0));
+        }
+        Ok(out)
     }
 
     fn apply_sql(
@@ -1801,6 +1815,14 @@ impl PgProject {
             })
             .collect();
         let mut layers = Vec::new();
+        // Time records came with schema 2.
+        let time = if self.version >= 2 {
+            format!(
+                ",\n (SELECT COALESCE(SUM(seconds), 0) FROM {q}.layer_time WHERE annotator_id = $1)"
+            )
+        } else {
+            ",\n 0::double precision".to_string()
+        };
         for a in self.annotators()? {
             if !self.may_view(a.id) {
                 continue;
@@ -1815,7 +1837,7 @@ impl PgProject {
                                 (SELECT COUNT(*) FROM {q}.assignments WHERE annotator_id = $1),
                                 (SELECT COUNT(*) FROM {q}.assignments a JOIN {q}.layer_status t
                                    ON t.doc_id = a.doc_id AND t.annotator_id = a.annotator_id
-                                 WHERE a.annotator_id = $1 AND t.status = 'done')"
+                                 WHERE a.annotator_id = $1 AND t.status = 'done'){time}"
                     ),
                     &[&a.id.0],
                 )
@@ -1827,6 +1849,7 @@ impl PgProject {
                 in_progress: usize::try_from(row.get::<_, i64>(2)).unwrap_or(0),
                 assigned: usize::try_from(row.get::<_, i64>(3)).unwrap_or(0),
                 assigned_done: usize::try_from(row.get::<_, i64>(4)).unwrap_or(0),
+                active_seconds: row.get(5),
             });
         }
         Ok(ProjectStats {
@@ -1935,6 +1958,14 @@ impl PgProject {
             tx.execute(&add_h, &[d, &layer(*a), seq, edit, undone])
                 .map_err(&e)?;
         }
+        let add_time = tx
+            .prepare(&format!(
+                "INSERT INTO {q}.layer_time (doc_id, annotator_id, seconds) VALUES ($1, $2, $3)"
+            ))
+            .map_err(&e)?;
+        for (d, a, secs) in &rows.times {
+            tx.execute(&add_time, &[d, &layer(*a), secs]).map_err(&e)?;
+        }
         tx.commit().map_err(&e)?;
         drop(client);
         self.reload()?;
@@ -2029,6 +2060,8 @@ pub struct LayerRows {
     pub statuses: Vec<(i64, i64, String)>,
     /// `(doc, annotator, seq, edit json, undone)`.
     pub history: Vec<(i64, i64, i64, String, bool)>,
+    /// `(doc, annotator, seconds)`: active annotation time.
+    pub times: Vec<(i64, i64, f64)>,
 }
 
 /// Where an import into a team project puts its documents.
@@ -2043,6 +2076,8 @@ struct PgSink<'a, 't> {
     annotator: &'a str,
     same_text: Option<HashMap<String, DocId>>,
     joined: usize,
+    /// The project keeps time records (schema 2).
+    times: bool,
 }
 
 impl DocumentSink for PgSink<'_, '_> {
@@ -2108,6 +2143,19 @@ impl DocumentSink for PgSink<'_, '_> {
                         "INSERT INTO {q}.layer_status (doc_id, annotator_id, status) VALUES ($1, $2, $3)"
                     ),
                     &[&id.0, &self.layer, &doc.status.as_str()],
+                )
+                .map_err(pg(path))?;
+        }
+        if self.times
+            && let Some(t) = doc.active_seconds.filter(|t| t.is_finite() && *t > 0.0)
+        {
+            self.tx
+                .execute(
+                    &format!(
+                        "INSERT INTO {q}.layer_time (doc_id, annotator_id, seconds) VALUES ($1, $2, $3)
+                         ON CONFLICT (doc_id, annotator_id) DO UPDATE SET seconds = excluded.seconds"
+                    ),
+                    &[&id.0, &self.layer, &t],
                 )
                 .map_err(pg(path))?;
         }
@@ -2473,6 +2521,26 @@ impl Store for PgProject {
         }
     }
 
+    /// Time records came with schema 2: on a project of schema 1 (not upgraded yet by its
+    /// owner) the time is not kept.
+    fn add_time(&mut self, doc: DocId, seconds: f64) -> Result<(), StoreError> {
+        if self.version < 2 || !(seconds.is_finite() && seconds > 0.0) {
+            return Ok(());
+        }
+        let layer = self.ensure_me()?;
+        let q = self.q.clone();
+        self.write(|tx| {
+            tx.execute(
+                &format!(
+                    "INSERT INTO {q}.layer_time (doc_id, annotator_id, seconds) VALUES ($1, $2, $3)
+                     ON CONFLICT (doc_id, annotator_id) DO UPDATE SET seconds = {q}.layer_time.seconds + excluded.seconds"
+                ),
+                &[&doc.0, &layer, &seconds],
+            )?;
+            Ok(())
+        })
+    }
+
     fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
         let json = serde_json::to_string(edit).map_err(|e| self.invalid(e.to_string()))?;
         let layer = self.ensure_me()?;
@@ -2516,6 +2584,7 @@ impl Store for PgProject {
         let mut labels = self.labels.clone();
         let policy = self.settings.overlap;
         let name = self.me.name.clone();
+        let times = self.version >= 2;
         let (result, changed) = {
             let mut client = self.db();
             let mut tx = client.transaction().map_err(pg(&path))?;
@@ -2531,6 +2600,7 @@ impl Store for PgProject {
                     annotator: &name,
                     same_text: None,
                     joined: 0,
+                    times,
                 };
                 let r = f(&mut sink)?;
                 (r, sink.labels_changed)

@@ -24,7 +24,7 @@ pub struct DocSummary {
 }
 
 /// Counts for `tawsim stats` and the status bar.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProjectStats {
     pub documents: usize,
     pub spans: usize,
@@ -36,7 +36,7 @@ pub struct ProjectStats {
 }
 
 /// One annotator's progress.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LayerStats {
     pub annotator: Annotator,
     pub spans: usize,
@@ -45,6 +45,8 @@ pub struct LayerStats {
     /// Documents assigned to them (team projects), and of those, done.
     pub assigned: usize,
     pub assigned_done: usize,
+    /// Active annotation time over every document, in seconds.
+    pub active_seconds: f64,
 }
 
 /// Who is annotating through a [`Project`]: their layer is the one read and written. The id
@@ -854,7 +856,7 @@ impl Project {
         let tx = self.conn.transaction().map_err(sq(&self.path))?;
         let mut n = 0;
         for id in ids {
-            for table in ["layer_spans", "layer_status", "layer_history"] {
+            for table in ["layer_spans", "layer_status", "layer_history", "layer_time"] {
                 tx.execute(&format!("DELETE FROM {table} WHERE doc_id = ?1"), [id.0])
                     .map_err(sq(&self.path))?;
             }
@@ -1295,7 +1297,48 @@ impl Project {
     fn annotated_layer(&self, id: DocId, layer: i64) -> Result<AnnotatedDocument, StoreError> {
         let ann = self.layer_annotations(id, layer)?;
         let doc = self.document_text(id, ann.status)?;
-        Ok(super::rows::annotated(doc, &ann, &self.labels))
+        let mut out = super::rows::annotated(doc, &ann, &self.labels);
+        out.active_seconds = self.layer_time(id, layer)?;
+        Ok(out)
+    }
+
+    /// Adds `seconds` of active annotation time to this annotator's record of a document
+    /// (one transaction; nothing for a time that is not positive).
+    pub fn add_time(&mut self, doc: DocId, seconds: f64) -> Result<(), StoreError> {
+        if !(seconds.is_finite() && seconds > 0.0) {
+            return Ok(());
+        }
+        self.writable()?;
+        let me = self.ensure_me()?;
+        self.conn
+            .execute(
+                "INSERT INTO layer_time (doc_id, annotator_id, seconds) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (doc_id, annotator_id) DO UPDATE SET seconds = seconds + excluded.seconds",
+                params![doc.0, me, seconds],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// A layer's active annotation time on a document (seconds), when one was recorded.
+    fn layer_time(&self, doc: DocId, layer: i64) -> Result<Option<f64>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT seconds FROM layer_time WHERE doc_id = ?1 AND annotator_id = ?2",
+            )
+            .and_then(|mut st| st.query_row(params![doc.0, layer], |r| r.get(0)).optional())
+            .map_err(self.err())
+    }
+
+    /// Every active annotation time of a layer, in seconds.
+    fn total_time(&self, layer: i64) -> Result<f64, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(SUM(seconds), 0) FROM layer_time WHERE annotator_id = ?1",
+                [layer],
+                |r| r.get(0),
+            )
+            .map_err(self.err())
     }
 
     /// Streams the documents that pass the filters, as annotated documents in project order,
@@ -1419,6 +1462,7 @@ impl Project {
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .map_err(self.err())?;
+            let time = self.total_time(a.id.0)?;
             layers.push(LayerStats {
                 annotator: a,
                 spans: usize::try_from(spans).unwrap_or(0),
@@ -1426,6 +1470,7 @@ impl Project {
                 in_progress: usize::try_from(in_progress).unwrap_or(0),
                 assigned: 0,
                 assigned_done: 0,
+                active_seconds: time,
             });
         }
         Ok(ProjectStats {
@@ -1468,6 +1513,15 @@ impl Project {
             .query_map([], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
+            .map_err(self.err())?
+            .collect::<Result<_, _>>()
+            .map_err(self.err())?;
+        let mut st = self
+            .conn
+            .prepare("SELECT doc_id, annotator_id, seconds FROM layer_time ORDER BY doc_id, annotator_id")
+            .map_err(self.err())?;
+        rows.times = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(self.err())?
             .collect::<Result<_, _>>()
             .map_err(self.err())?;
@@ -1598,6 +1652,15 @@ impl ImportSink<'_> {
                     "INSERT INTO layer_status (doc_id, annotator_id, status) VALUES (?1, ?2, ?3)",
                 )
                 .and_then(|mut st| st.execute(params![id.0, self.layer, doc.status.as_str()]))
+                .map_err(sq(self.path))?;
+        }
+        if let Some(t) = doc.active_seconds.filter(|t| t.is_finite() && *t > 0.0) {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO layer_time (doc_id, annotator_id, seconds) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (doc_id, annotator_id) DO UPDATE SET seconds = excluded.seconds",
+                )
+                .and_then(|mut st| st.execute(params![id.0, self.layer, t]))
                 .map_err(sq(self.path))?;
         }
         let mut ins = self

@@ -27,6 +27,7 @@ pub(crate) fn annotated(doc: Document, ann: &Annotations, labels: &LabelSet) -> 
         meta: doc.meta,
         status: doc.status,
         spans,
+        active_seconds: None,
     }
 }
 

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use std::collections::BTreeMap;
 
 /// The schema this build writes. Files with a higher version are refused.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The value of `meta.app` in every tawsim project.
 pub const APP_MARK: &str = "tawsim";
@@ -96,6 +96,16 @@ DROP TABLE history;
 ALTER TABLE documents DROP COLUMN status;
 -- Scripts written for schema 1 keep reading spans (now of every layer).
 CREATE VIEW spans AS SELECT doc_id, annotator_id, start, end, label_id FROM layer_spans;
+",
+    // 2 -> 3: active annotation time per document and annotator (seconds; a pause of more
+    // than a minute is not counted).
+    r"
+CREATE TABLE layer_time (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+    seconds REAL NOT NULL DEFAULT 0 CHECK (seconds >= 0),
+    PRIMARY KEY (doc_id, annotator_id)
+) WITHOUT ROWID;
 ",
 ];
 
