@@ -21,5 +21,5 @@ pub use edit::{Annotations, Edit, EditError, History};
 pub use label::{Label, LabelError, LabelId, LabelSet};
 pub use offsets::OffsetIndex;
 pub use settings::{BoundaryMode, ProjectSettings};
-pub use span::{OverlapPolicy, Span, SpanError, SpanSet, TaggedSpan, check_range};
+pub use span::{OverlapPolicy, RangeChecker, Span, SpanError, SpanSet, TaggedSpan, check_range};
 pub use text::IndexedText;

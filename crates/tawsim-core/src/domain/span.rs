@@ -137,6 +137,84 @@ pub enum SpanError {
     Duplicate { start: usize, end: usize },
 }
 
+/// [`check_range`] for the spans of one document without building the document's whole
+/// grapheme table: only the span edges are asked about
+/// ([`is_grapheme_boundary_at`](super::text::is_grapheme_boundary_at), the rules
+/// `IndexedText` uses), over one [`OffsetIndex`] pass, so an import checks a document's spans
+/// for the price of counting its characters.
+pub struct RangeChecker<'t> {
+    text: &'t str,
+    offsets: super::OffsetIndex,
+}
+
+impl<'t> RangeChecker<'t> {
+    #[must_use]
+    pub fn new(text: &'t str) -> Self {
+        RangeChecker {
+            text,
+            offsets: super::OffsetIndex::new(text),
+        }
+    }
+
+    #[must_use]
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// The text's length in code points.
+    #[must_use]
+    pub fn len_chars(&self) -> usize {
+        self.offsets.len_chars()
+    }
+
+    /// The byte where code point `c` starts (`None` past the end).
+    #[must_use]
+    pub fn byte_of(&self, c: usize) -> Option<usize> {
+        self.offsets.char_to_byte(self.text, c)
+    }
+
+    /// The text of `[start, end)` in code points.
+    #[must_use]
+    pub fn slice(&self, start: usize, end: usize) -> Option<&'t str> {
+        self.offsets.slice(self.text, start, end)
+    }
+
+    /// Same answer as `IndexedText::is_grapheme_boundary`.
+    #[must_use]
+    pub fn is_boundary(&self, c: usize) -> bool {
+        self.byte_of(c)
+            .is_some_and(|b| super::text::is_grapheme_boundary_at(self.text, b))
+    }
+
+    /// Same checks, in the same order and with the same errors, as [`check_range`].
+    pub fn check(&self, start: usize, end: usize, expected: Option<&str>) -> Result<(), SpanError> {
+        if start >= end {
+            return Err(SpanError::EmptyOrReversed { start, end });
+        }
+        let len = self.len_chars();
+        if end > len {
+            return Err(SpanError::OutOfRange { start, end, len });
+        }
+        for at in [start, end] {
+            if !self.is_boundary(at) {
+                return Err(SpanError::SplitsGrapheme { start, end, at });
+            }
+        }
+        if let Some(expected) = expected {
+            let found = self.slice(start, end).unwrap_or_default();
+            if found != expected {
+                return Err(SpanError::TextMismatch {
+                    start,
+                    end,
+                    expected: expected.to_string(),
+                    found: found.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Checks a range against a document's text: non-empty, in range, on grapheme boundaries,
 /// and (when the source gave one) covering exactly `expected` text.
 pub fn check_range(

@@ -299,9 +299,69 @@ pub(crate) fn push_field(out: &mut String, first: &mut bool, key: &str, value: &
         out.push_str(", ");
     }
     *first = false;
-    out.push_str(&Value::String(key.to_string()).to_string());
+    push_json_str(out, key);
     out.push_str(": ");
-    out.push_str(&value.to_string());
+    match value {
+        Value::String(s) => push_json_str(out, s),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// Appends `"key": "text"` without making a JSON value of the text first.
+pub(crate) fn push_str_field(out: &mut String, first: &mut bool, key: &str, text: &str) {
+    if !*first {
+        out.push_str(", ");
+    }
+    *first = false;
+    push_json_str(out, key);
+    out.push_str(": ");
+    push_json_str(out, text);
+}
+
+/// Appends `s` as a JSON string, escaped exactly as `serde_json` escapes it (`"` and `\`,
+/// the short escapes `\b \f \n \r \t`, other control characters as `\u00XX`; nothing
+/// else), so exports stay byte for byte what they were.
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
+    // 0: as it is; b'u': \u00XX; else the letter of a short escape.
+    const ESCAPE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            t[b] = b'u';
+            b += 1;
+        }
+        t[0x08] = b'b';
+        t[0x0c] = b'f';
+        t[b'\n' as usize] = b'n';
+        t[b'\r' as usize] = b'r';
+        t[b'\t' as usize] = b't';
+        t[b'"' as usize] = b'"';
+        t[b'\\' as usize] = b'\\';
+        t
+    };
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let e = ESCAPE[usize::from(b)];
+        if e == 0 {
+            continue;
+        }
+        out.push_str(&s[from..i]);
+        out.push('\\');
+        if e == b'u' {
+            out.push_str("u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push(char::from(e));
+        }
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
+    out.push('"');
 }
 
 pub(crate) fn export(
@@ -317,7 +377,7 @@ pub(crate) fn export(
         check_export_cancel(opts)?;
         let indexed = utf16_index(&doc.text, opts.utf16_offsets);
         let off = |c: usize| Value::from(from_char_offset(indexed.as_ref(), c));
-        let mut spans = doc.spans.clone();
+        let mut spans = doc.spans;
         spans.sort();
         line.clear();
         line.push('{');
@@ -325,12 +385,7 @@ pub(crate) fn export(
         if let Some(id) = doc.meta.get("id") {
             push_field(&mut line, &mut first, "id", id);
         }
-        push_field(
-            &mut line,
-            &mut first,
-            "text",
-            &Value::String(doc.text.clone()),
-        );
+        push_str_field(&mut line, &mut first, "text", &doc.text);
         match opts.doccano_shape {
             DoccanoShape::Label => {
                 let arr: Vec<Value> = spans
@@ -417,4 +472,16 @@ pub(crate) fn export(
         report.spans += spans.len();
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    proptest::proptest! {
+        #[test]
+        fn strings_are_escaped_as_serde_json_escapes_them(s in "\\PC*|[\\x00-\\x7f]*") {
+            let mut out = String::new();
+            super::push_json_str(&mut out, &s);
+            proptest::prop_assert_eq!(out, serde_json::to_string(&s).expect("json"));
+        }
+    }
 }

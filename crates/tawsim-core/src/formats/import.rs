@@ -3,9 +3,8 @@
 //! policy) before a document reaches the sink.
 
 use super::{FormatError, ImportOptions, ImportReport, Problem, ProblemKind};
-use crate::domain::text::is_grapheme_boundary_at;
 use crate::domain::{
-    AnnotatedDocument, LabelId, OffsetIndex, OverlapPolicy, Span, SpanError, SpanSet, TaggedSpan,
+    AnnotatedDocument, LabelId, OverlapPolicy, RangeChecker, Span, SpanError, SpanSet, TaggedSpan,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -184,10 +183,7 @@ impl<'o> ImportCtx<'o> {
                 continue;
             }
             if let Some((kind, why)) = checker.edge_problem(c.start, c.end) {
-                let text = checker
-                    .offsets
-                    .slice(checker.text, c.start, c.end)
-                    .unwrap_or("");
+                let text = checker.range.slice(c.start, c.end).unwrap_or("");
                 self.warn(
                     file,
                     cline,
@@ -209,21 +205,16 @@ impl<'o> ImportCtx<'o> {
     }
 }
 
-/// [`check_range`](crate::domain::check_range) for the spans of one document, without
-/// building the document's whole grapheme table: only the span edges are asked about
-/// ([`is_grapheme_boundary_at`], the rules `IndexedText` uses), over the domain's
-/// [`OffsetIndex`], so an import does one cheap offset pass per document instead of a full
-/// grapheme segmentation.
+/// The span checks of one document (edges only, see [`RangeChecker`]), with the word-edge
+/// warnings of an import.
 pub(crate) struct SpanChecker<'t> {
-    text: &'t str,
-    offsets: OffsetIndex,
+    range: RangeChecker<'t>,
 }
 
 impl<'t> SpanChecker<'t> {
     pub fn new(text: &'t str) -> Self {
         SpanChecker {
-            text,
-            offsets: OffsetIndex::new(text),
+            range: RangeChecker::new(text),
         }
     }
 
@@ -231,11 +222,8 @@ impl<'t> SpanChecker<'t> {
     /// (a proclitic before the start is a word edge), with words for the report.
     pub fn edge_problem(&self, start: usize, end: usize) -> Option<(ProblemKind, String)> {
         use crate::domain::arabic::{is_word_char, proclitic_prefixes};
-        let (bs, be) = (
-            self.offsets.char_to_byte(self.text, start)?,
-            self.offsets.char_to_byte(self.text, end)?,
-        );
-        let inner = &self.text[bs..be];
+        let (bs, be) = (self.range.byte_of(start)?, self.range.byte_of(end)?);
+        let inner = &self.range.text()[bs..be];
         if inner.starts_with(char::is_whitespace) {
             return Some((ProblemKind::EdgeSpace, "begins with a space".into()));
         }
@@ -244,7 +232,7 @@ impl<'t> SpanChecker<'t> {
         }
         // The word characters just before and just after byte `b`.
         let before = |b: usize| {
-            let head = &self.text[..b];
+            let head = &self.range.text()[..b];
             let n: usize = head
                 .chars()
                 .rev()
@@ -254,7 +242,7 @@ impl<'t> SpanChecker<'t> {
             &head[head.len() - n..]
         };
         let after = |b: usize| {
-            let tail = &self.text[b..];
+            let tail = &self.range.text()[b..];
             let n: usize = tail
                 .chars()
                 .take_while(|c| is_word_char(*c))
@@ -282,42 +270,9 @@ impl<'t> SpanChecker<'t> {
         None
     }
 
-    /// Same answer as `IndexedText::is_grapheme_boundary`.
-    pub fn is_boundary(&self, c: usize) -> bool {
-        self.offsets
-            .char_to_byte(self.text, c)
-            .is_some_and(|b| is_grapheme_boundary_at(self.text, b))
-    }
-
     /// Same checks, in the same order and with the same errors, as `check_range`.
     pub fn check(&self, start: usize, end: usize, expected: Option<&str>) -> Result<(), SpanError> {
-        if start >= end {
-            return Err(SpanError::EmptyOrReversed { start, end });
-        }
-        let len = self.offsets.len_chars();
-        if end > len {
-            return Err(SpanError::OutOfRange { start, end, len });
-        }
-        for at in [start, end] {
-            if !self.is_boundary(at) {
-                return Err(SpanError::SplitsGrapheme { start, end, at });
-            }
-        }
-        if let Some(expected) = expected {
-            let found = self
-                .offsets
-                .slice(self.text, start, end)
-                .unwrap_or_default();
-            if found != expected {
-                return Err(SpanError::TextMismatch {
-                    start,
-                    end,
-                    expected: expected.to_string(),
-                    found: found.to_string(),
-                });
-            }
-        }
-        Ok(())
+        self.range.check(start, end, expected)
     }
 }
 
@@ -358,7 +313,7 @@ mod tests {
         let n = it.len_chars();
         for c in 0..=n + 1 {
             assert_eq!(
-                ck.is_boundary(c),
+                ck.range.is_boundary(c),
                 it.is_grapheme_boundary(c),
                 "{t:?} at {c}"
             );

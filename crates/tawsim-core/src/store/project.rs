@@ -5,8 +5,8 @@ use super::schema::{self, APP_MARK, SCHEMA_VERSION};
 use crate::domain::annotator::{self, Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
 use crate::domain::{
-    AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, IndexedText, Label,
-    LabelId, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
+    AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, Label, LabelId,
+    LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet, TaggedSpan,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use std::collections::{BTreeMap, HashMap};
@@ -1342,27 +1342,24 @@ impl Project {
     }
 
     /// Streams the documents that pass the filters, as annotated documents in project order,
-    /// with the spans and statuses of `layer` (this annotator's when `None`).
+    /// with the spans and statuses of `layer` (this annotator's when `None`). Read in one
+    /// ordered pass over the documents and one over the spans, a batch at a time (a query
+    /// per batch of up to 1,024 documents or 8 MB of text, never one per document).
     pub fn export_iter<'p>(
         &'p self,
         layer: Option<AnnotatorId>,
         status: Option<DocStatus>,
         labels: Option<&'p [String]>,
     ) -> Result<impl Iterator<Item = Result<AnnotatedDocument, StoreError>> + 'p, StoreError> {
-        let layer = layer.map_or(self.me.layer(), |a| a.0);
-        let ids: Vec<DocId> = self
-            .layer_documents(layer)?
-            .into_iter()
-            .filter(|d| status.is_none_or(|s| d.status == s))
-            .map(|d| d.id)
-            .collect();
-        Ok(ids.into_iter().map(move |id| {
-            let mut doc = self.annotated_layer(id, layer)?;
-            if let Some(keep) = labels {
-                doc.spans.retain(|s| keep.contains(&s.label));
-            }
-            Ok(doc)
-        }))
+        Ok(ExportBatches {
+            p: self,
+            layer: layer.map_or(self.me.layer(), |a| a.0),
+            status,
+            labels,
+            after: i64::MIN,
+            batch: std::collections::VecDeque::new(),
+            done: false,
+        })
     }
 
     /// Ids of the documents with at least one span of `label`.
@@ -1536,6 +1533,129 @@ impl Project {
     }
 }
 
+/// Documents read for an export, a batch at a time (see [`Project::export_iter`]).
+struct ExportBatches<'p> {
+    p: &'p Project,
+    layer: i64,
+    status: Option<DocStatus>,
+    labels: Option<&'p [String]>,
+    /// The last document id read.
+    after: i64,
+    batch: std::collections::VecDeque<AnnotatedDocument>,
+    done: bool,
+}
+
+/// Documents and text read per batch of an export.
+const EXPORT_BATCH_DOCS: usize = 1024;
+const EXPORT_BATCH_BYTES: usize = 8 << 20;
+
+impl ExportBatches<'_> {
+    /// Reads the next batch: its documents (with status and time) in id order, then its
+    /// spans in one ordered query, handed to the documents by a merge.
+    fn fill(&mut self) -> Result<(), StoreError> {
+        let err = self.p.err();
+        let mut ids = Vec::new();
+        {
+            let mut st = self
+                .p
+                .conn
+                .prepare_cached(
+                    "SELECT d.id, d.name, d.text, d.meta, COALESCE(st.status, 'new'), t.seconds
+                     FROM documents d
+                     LEFT JOIN layer_status st ON st.doc_id = d.id AND st.annotator_id = ?1
+                     LEFT JOIN layer_time t ON t.doc_id = d.id AND t.annotator_id = ?1
+                     WHERE d.id > ?2 ORDER BY d.id",
+                )
+                .map_err(&err)?;
+            let mut rows = st.query(params![self.layer, self.after]).map_err(&err)?;
+            let mut bytes = 0;
+            loop {
+                let Some(r) = rows.next().map_err(&err)? else {
+                    self.done = true;
+                    break;
+                };
+                let id: i64 = r.get(0).map_err(&err)?;
+                self.after = id;
+                let status: String = r.get(4).map_err(&err)?;
+                let status = DocStatus::parse(&status).unwrap_or_default();
+                if self.status.is_some_and(|s| s != status) {
+                    continue;
+                }
+                let text: String = r.get(2).map_err(&err)?;
+                let meta: String = r.get(3).map_err(&err)?;
+                bytes += text.len();
+                self.batch.push_back(AnnotatedDocument {
+                    name: r.get(1).map_err(&err)?,
+                    text,
+                    meta: serde_json::from_str(&meta).unwrap_or_default(),
+                    status,
+                    spans: Vec::new(),
+                    active_seconds: r.get(5).map_err(&err)?,
+                });
+                ids.push(id);
+                if ids.len() >= EXPORT_BATCH_DOCS || bytes >= EXPORT_BATCH_BYTES {
+                    break;
+                }
+            }
+        }
+        let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
+            return Ok(());
+        };
+        let mut st = self
+            .p
+            .conn
+            .prepare_cached(
+                "SELECT doc_id, start, end, label_id FROM layer_spans
+                 WHERE annotator_id = ?1 AND doc_id BETWEEN ?2 AND ?3 ORDER BY doc_id",
+            )
+            .map_err(&err)?;
+        let mut rows = st.query(params![self.layer, first, last]).map_err(&err)?;
+        let mut k = 0;
+        while let Some(r) = rows.next().map_err(&err)? {
+            let doc: i64 = r.get(0).map_err(&err)?;
+            // Both in id order: a document the status filter left out has no place here.
+            while k < ids.len() && ids[k] < doc {
+                k += 1;
+            }
+            if k == ids.len() || ids[k] != doc {
+                continue;
+            }
+            let label = LabelId(r.get(3).map_err(&err)?);
+            let name = self
+                .p
+                .labels
+                .get(label)
+                .map_or_else(|| format!("LABEL{}", label.0), |l| l.name.clone());
+            if self.labels.is_some_and(|keep| !keep.contains(&name)) {
+                continue;
+            }
+            let (start, end): (i64, i64) = (r.get(1).map_err(&err)?, r.get(2).map_err(&err)?);
+            if let Some(d) = self.batch.get_mut(self.batch.len() - ids.len() + k) {
+                d.spans.push(TaggedSpan::new(
+                    usize::try_from(start).unwrap_or(0),
+                    usize::try_from(end).unwrap_or(0),
+                    name,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for ExportBatches<'_> {
+    type Item = Result<AnnotatedDocument, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while self.batch.is_empty() && !self.done {
+            if let Err(e) = self.fill() {
+                self.done = true;
+                return Some(Err(e));
+            }
+        }
+        self.batch.pop_front().map(Ok)
+    }
+}
+
 /// Receives imported documents inside the import transaction.
 pub struct ImportSink<'a> {
     tx: &'a Transaction<'a>,
@@ -1606,7 +1726,7 @@ impl ImportSink<'_> {
             path: self.path.to_path_buf(),
             message,
         };
-        let text_len = IndexedText::new(doc.text.as_str()).len_chars();
+        let text_len = doc.text.chars().count();
         let labels_before = self.labels.len();
         let set = super::rows::checked_spans(self.path, &doc, self.labels, self.policy)?;
         // Labels must exist before spans refer to them.

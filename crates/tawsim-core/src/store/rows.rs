@@ -4,8 +4,8 @@
 
 use super::StoreError;
 use crate::domain::{
-    AnnotatedDocument, Annotations, BoundaryMode, DocId, Document, Edit, History, IndexedText,
-    LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet, TaggedSpan, check_range,
+    AnnotatedDocument, Annotations, BoundaryMode, DocId, Document, Edit, History, LabelSet,
+    OverlapPolicy, ProjectSettings, RangeChecker, Span, SpanSet, TaggedSpan,
 };
 use std::path::Path;
 
@@ -43,10 +43,10 @@ pub(crate) fn checked_spans(
         path: path.to_path_buf(),
         message,
     };
-    let text = IndexedText::new(doc.text.as_str());
+    let text = RangeChecker::new(doc.text.as_str());
     let mut set = SpanSet::new();
     for s in &doc.spans {
-        check_range(&text, s.start, s.end, None)
+        text.check(s.start, s.end, None)
             .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
         let label = labels
             .ensure(&s.label)
