@@ -144,14 +144,11 @@ impl Setup {
     }
 }
 
-fn bench(c: &mut Criterion) {
-    let mut s = Setup::new();
-    let st = s.view.stats();
-    eprintln!(
-        "frame setup: {} glyph quads, {} atlas glyphs, {} pending paragraphs",
-        st.glyph_quads, st.atlas_glyphs, st.pending_paragraphs
-    );
-    let mut g = c.benchmark_group("frame_1mb_20k_spans");
+/// The view's paint CPU and the whole egui frame, the view scrolled still.
+fn steady_frames(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    s: &mut Setup,
+) {
     g.sample_size(10)
         .measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_millis(500));
@@ -174,6 +171,17 @@ fn bench(c: &mut Criterion) {
             t.elapsed()
         });
     });
+}
+
+fn bench(c: &mut Criterion) {
+    let mut s = Setup::new();
+    let st = s.view.stats();
+    eprintln!(
+        "frame setup: {} glyph quads, {} atlas glyphs, {} pending paragraphs",
+        st.glyph_quads, st.atlas_glyphs, st.pending_paragraphs
+    );
+    let mut g = c.benchmark_group("frame_1mb_20k_spans");
+    steady_frames(&mut g, &mut s);
     // A layout change: the window narrows or widens by a few points, so the visible
     // paragraphs re-wrap and every highlight rectangle on screen is recomputed.
     g.bench_function("first_frame_after_width_change", |b| {
@@ -249,28 +257,7 @@ fn bench_curation(c: &mut Criterion) {
         s.view.painted_lanes().len()
     );
     let mut g = c.benchmark_group("frame_1mb_curation_5_annotators");
-    g.sample_size(10)
-        .measurement_time(Duration::from_secs(3))
-        .warm_up_time(Duration::from_millis(500));
-    g.bench_function("view_paint_cpu", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                s.run();
-                total += s.view.stats().paint_cpu;
-            }
-            total
-        });
-    });
-    g.bench_function("whole_egui_frame", |b| {
-        b.iter_custom(|iters| {
-            let t = Instant::now();
-            for _ in 0..iters {
-                s.run();
-            }
-            t.elapsed()
-        });
-    });
+    steady_frames(&mut g, &mut s);
     g.finish();
 }
 

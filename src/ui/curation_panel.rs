@@ -266,46 +266,11 @@ fn disagreement_list(
             .collect();
         // Names first, read left to right; the words last.
         let line = format!("{}   «{snippet}»", who.join(" · "));
-        if region_row(ui, text, &line, c.at == Some(i)).clicked() {
+        let dir = tawsim_core::layout::Direction::Ltr;
+        if crate::ui::bidi_button_in(ui, text, &line, c.at == Some(i), dir).clicked() {
             out.push(Command::GoToRegion(i).into());
         }
     }
-}
-
-/// A clickable line of the disagreement list, laid out left to right (names first, the
-/// Arabic words at its end); highlighted when it is the current region or hovered.
-fn region_row(
-    ui: &mut egui::Ui,
-    cache: &mut BidiCache,
-    line: &str,
-    current: bool,
-) -> egui::Response {
-    let dir = tawsim_core::layout::Direction::Ltr;
-    let r = BidiLabel::new(line)
-        .size(14.0)
-        .direction(dir)
-        .sense(egui::Sense::click())
-        .show(ui, cache);
-    if current || r.hovered() {
-        let fill = if current {
-            ui.visuals().selection.bg_fill.gamma_multiply(0.5)
-        } else {
-            ui.visuals().widgets.hovered.weak_bg_fill
-        };
-        ui.painter().rect_filled(r.rect.expand(2.0), 3.0, fill);
-        let painter = ui.painter().clone();
-        cache.paint(
-            ui,
-            &painter,
-            line,
-            14.0,
-            dir,
-            None,
-            r.rect.min,
-            ui.visuals().strong_text_color(),
-        );
-    }
-    r
 }
 
 #[cfg(test)]

@@ -56,8 +56,21 @@ pub fn bidi_button(
     text: &str,
     selected: bool,
 ) -> egui::Response {
+    bidi_button_in(ui, cache, text, selected, crate::layout::Direction::Auto)
+}
+
+/// [`bidi_button`] laid out in the direction given (`Ltr` for a line that starts with Latin
+/// names and ends with Arabic words).
+pub fn bidi_button_in(
+    ui: &mut egui::Ui,
+    cache: &mut bidi_label::BidiCache,
+    text: &str,
+    selected: bool,
+    direction: crate::layout::Direction,
+) -> egui::Response {
     let r = bidi_label::BidiLabel::new(text)
         .size(14.0)
+        .direction(direction)
         .sense(egui::Sense::click())
         .show(ui, cache);
     if selected || r.hovered() {
@@ -74,7 +87,7 @@ pub fn bidi_button(
             &painter,
             text,
             14.0,
-            crate::layout::Direction::Auto,
+            direction,
             None,
             r.rect.min,
             ui.visuals().strong_text_color(),

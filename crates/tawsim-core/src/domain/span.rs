@@ -188,30 +188,12 @@ impl<'t> RangeChecker<'t> {
 
     /// Same checks, in the same order and with the same errors, as [`check_range`].
     pub fn check(&self, start: usize, end: usize, expected: Option<&str>) -> Result<(), SpanError> {
-        if start >= end {
-            return Err(SpanError::EmptyOrReversed { start, end });
-        }
-        let len = self.len_chars();
-        if end > len {
-            return Err(SpanError::OutOfRange { start, end, len });
-        }
-        for at in [start, end] {
-            if !self.is_boundary(at) {
-                return Err(SpanError::SplitsGrapheme { start, end, at });
-            }
-        }
-        if let Some(expected) = expected {
-            let found = self.slice(start, end).unwrap_or_default();
-            if found != expected {
-                return Err(SpanError::TextMismatch {
-                    start,
-                    end,
-                    expected: expected.to_string(),
-                    found: found.to_string(),
-                });
-            }
-        }
-        Ok(())
+        checked(
+            (start, end, expected),
+            self.len_chars(),
+            |c| self.is_boundary(c),
+            |a, b| self.slice(a, b),
+        )
     }
 }
 
@@ -223,20 +205,35 @@ pub fn check_range(
     end: usize,
     expected: Option<&str>,
 ) -> Result<(), SpanError> {
+    checked(
+        (start, end, expected),
+        text.len_chars(),
+        |c| text.is_grapheme_boundary(c),
+        |a, b| text.slice(a, b),
+    )
+}
+
+/// The checks of a range, in order, over a text of `len` code points that answers where its
+/// grapheme boundaries are and what a range holds.
+fn checked<'t>(
+    (start, end, expected): (usize, usize, Option<&str>),
+    len: usize,
+    is_boundary: impl Fn(usize) -> bool,
+    slice: impl Fn(usize, usize) -> Option<&'t str>,
+) -> Result<(), SpanError> {
     if start >= end {
         return Err(SpanError::EmptyOrReversed { start, end });
     }
-    let len = text.len_chars();
     if end > len {
         return Err(SpanError::OutOfRange { start, end, len });
     }
     for at in [start, end] {
-        if !text.is_grapheme_boundary(at) {
+        if !is_boundary(at) {
             return Err(SpanError::SplitsGrapheme { start, end, at });
         }
     }
     if let Some(expected) = expected {
-        let found = text.slice(start, end).unwrap_or_default();
+        let found = slice(start, end).unwrap_or_default();
         if found != expected {
             return Err(SpanError::TextMismatch {
                 start,
