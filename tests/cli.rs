@@ -758,6 +758,11 @@ fn agreement_of_two_annotators_matches_the_numbers_worked_by_hand() {
     assert!((get(&overall["fleiss_kappa"]) - 13.0 / 21.0).abs() < 1e-12);
     assert!((get(&overall["krippendorff_alpha"]) - 2.0 / 3.0).abs() < 1e-12);
     assert_eq!(overall["tokens"], 4);
+    // Unitizing α over characters: the PER spans coincide (α_u 1); جنيف is a unit of both
+    // layers with different labels, so overall agreement is partial.
+    assert_eq!(v["labels"]["PER"]["krippendorff_alpha_u"], 1.0);
+    let au = get(&overall["krippendorff_alpha_u"]);
+    assert!(au > 0.0 && au < 1.0, "{au}");
     // Per label: PER agrees perfectly; LOC and ORG each only in one layer.
     assert_eq!(v["labels"]["PER"]["krippendorff_alpha"], 1.0);
     assert_eq!(v["labels"]["LOC"]["span_f1_exact"], 0.0);
@@ -773,6 +778,65 @@ fn agreement_of_two_annotators_matches_the_numbers_worked_by_hand() {
     assert!(csv.contains("pair,amina|bilal,span_f1_exact,1\n"), "{csv}");
     let (ok, _, err) = tawsim(&["agreement", s(&p), "--annotators", "amina,zaid"]);
     assert!(!ok && err.contains("no annotator \"zaid\""), "{err}");
+}
+
+#[test]
+fn the_agreement_report_gives_each_annotators_active_time() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    // Two documents; doccano's lead_time carries each annotator's time on each.
+    let p = d.join("p.tawsim");
+    for (who, t1, t2) in [("amina", "30.5", "12"), ("bilal", "61", "0")] {
+        let file = d.join(format!("{who}.jsonl"));
+        let lead = |t: &str| {
+            if t == "0" {
+                String::new()
+            } else {
+                format!(r#","lead_time":{t}"#)
+            }
+        };
+        std::fs::write(
+            &file,
+            format!(
+                "{{\"text\":\"زار سلامة جنيف\",\"label\":[[4,9,\"PER\"]]{}}}\n{{\"text\":\"عاد أمس\",\"label\":[]{}}}\n",
+                lead(t1),
+                lead(t2)
+            ),
+        )
+        .expect("write");
+        let (ok, out, err) = tawsim(&["import", s(&p), s(&file), "--annotator", who]);
+        assert!(ok, "{out}{err}");
+    }
+    let (ok, out, err) = tawsim(&["agreement", s(&p), "--format", "json"]);
+    assert!(ok, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["time"]["amina"]["active_seconds"], 42.5, "{}", v["time"]);
+    assert_eq!(v["time"]["amina"]["documents_timed"], 2);
+    assert_eq!(v["time"]["amina"]["seconds_per_document"], 21.25);
+    assert_eq!(v["time"]["bilal"]["active_seconds"], 61.0);
+    assert_eq!(v["time"]["bilal"]["documents_timed"], 1);
+    let docs = v["documents"].as_object().expect("documents");
+    let per_doc: Vec<(f64, f64)> = docs
+        .values()
+        .map(|m| {
+            let t = &m["active_seconds"];
+            (
+                t["amina"].as_f64().expect("amina"),
+                t["bilal"].as_f64().expect("bilal"),
+            )
+        })
+        .collect();
+    assert!(
+        per_doc.contains(&(30.5, 61.0)) && per_doc.contains(&(12.0, 0.0)),
+        "{per_doc:?}"
+    );
+    let (ok, table, _) = tawsim(&["agreement", s(&p)]);
+    assert!(ok && table.contains("amina\t43 s\t1\t21 s"), "{table}");
+    let (ok, csv, _) = tawsim(&["agreement", s(&p), "--format", "csv"]);
+    assert!(
+        ok && csv.contains("annotator,bilal,active_seconds,61\n"),
+        "{csv}"
+    );
 }
 
 #[test]

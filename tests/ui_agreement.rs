@@ -75,6 +75,10 @@ fn the_agreement_view_shows_the_pair_and_opens_the_document_a_swap_is_in() {
     // 3 spans each, 2 the same: exact F1 = 2·2/6.
     assert_eq!(report.pairs[0].spans.f1_exact(), Some(2.0 / 3.0));
     h.get_by_label_contains("amina – bilal: ");
+    // The overall line carries unitizing α; each annotator's active time is shown (none
+    // recorded here: the spans were put in by the store).
+    h.get_by_label_contains("· α_u ");
+    h.get_by_label("Active time: amina 0 s on 2 document(s) · bilal 0 s on 2 document(s)");
 
     // The LOC → ORG count opens the list of its documents; a click opens the document.
     assert_ne!(

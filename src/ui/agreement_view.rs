@@ -134,11 +134,25 @@ fn contents(ui: &mut egui::Ui, r: &Report, st: &mut AgreementView, out: &mut Vec
         return;
     }
     ui.label(format!(
-        "Overall: Fleiss' κ {} · Krippendorff's α {} · span F1 exact {} · {} tokens",
+        "Overall: Fleiss' κ {} · Krippendorff's α {} · α_u {} · span F1 exact {} · {} tokens",
         shown(r.overall.fleiss_kappa),
         shown(r.overall.krippendorff_alpha),
+        shown(r.overall.krippendorff_alpha_u),
         shown(r.overall.span_f1_exact),
         r.overall.tokens
+    ));
+    ui.label(format!(
+        "Active time: {}",
+        r.annotators
+            .iter()
+            .zip(&r.time)
+            .map(|(a, t)| format!(
+                "{a} {} on {} document(s)",
+                tawsim_core::domain::duration_text(t.active_seconds),
+                t.documents
+            ))
+            .collect::<Vec<_>>()
+            .join(" · ")
     ));
     egui::ComboBox::from_label("Measure")
         .selected_text(st.measure.title())

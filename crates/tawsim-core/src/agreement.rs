@@ -10,12 +10,18 @@
 //!   line is a sentence). A token takes the tag of the outermost span that overlaps it:
 //!   `B-` in the token where the span starts, `I-` after, `O` outside every span. So a span
 //!   that leaves out a proclitic (و of وبنغازي) still tags its word.
+//! - **Krippendorff's unitizing α** (α_u, [`UnitizingStudy`]) over characters, as INCEpTION
+//!   offers it: the spans themselves, not tokens, with how far their edges differ; over the
+//!   documents every annotator annotated, laid end to end as one continuum.
 //! - A **confusion matrix** of labels between two annotators (each span of one paired with the
 //!   other's span that overlaps it most) and the spans only one of them made.
 //!
 //! "Annotated" means the annotator's status for the document is not `new` (labelling a span
 //! makes it in progress) or their layer of it has a span (an imported layer keeps `new`). The measures are `None` where they are undefined: no document in
 //! common, or every token with the same tag (expected agreement 1).
+
+mod unitizing;
+pub use unitizing::UnitizingStudy;
 
 use crate::domain::TaggedSpan;
 use crate::formats::ExportOptions;
@@ -29,6 +35,27 @@ pub struct Item {
     /// Per annotator, in the report's order: their spans, or `None` when they have not
     /// annotated the document.
     pub layers: Vec<Option<Vec<TaggedSpan>>>,
+    /// Per annotator, in the same order: their active annotation time on the document in
+    /// seconds (idle over a minute not counted; 0 when none was recorded).
+    pub seconds: Vec<f64>,
+}
+
+/// One annotator's active annotation time over the report's documents.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct AnnotatorTime {
+    pub active_seconds: f64,
+    /// Documents of the report the annotator annotated.
+    pub documents: usize,
+    /// Documents with time recorded (an imported layer may have none).
+    pub timed: usize,
+}
+
+impl AnnotatorTime {
+    /// Mean seconds per document that has time recorded.
+    #[must_use]
+    pub fn per_document(&self) -> Option<f64> {
+        (self.timed > 0).then(|| self.active_seconds / self.timed as f64)
+    }
 }
 
 /// Agreement of two raters, with its parts.
@@ -111,32 +138,59 @@ pub fn fleiss_kappa(counts: &[Vec<usize>]) -> Option<Kappa> {
 /// matrix. `None` without a pairable unit or when every value is the same.
 #[must_use]
 pub fn krippendorff_alpha<T: Ord>(units: &[Vec<Option<T>>]) -> Option<f64> {
+    let mut ids: BTreeMap<&T, u32> = BTreeMap::new();
+    let width = units.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let mut flat = Vec::with_capacity(units.len() * width);
+    for u in units {
+        for v in u
+            .iter()
+            .map(Some)
+            .chain(std::iter::repeat(None))
+            .take(width)
+        {
+            flat.push(match v.and_then(Option::as_ref) {
+                Some(v) => {
+                    let next = ids.len() as u32;
+                    *ids.entry(v).or_insert(next)
+                }
+                None => NO_VALUE,
+            });
+        }
+    }
+    krippendorff_of_ids(flat.chunks(width), ids.len())
+}
+
+/// No value: a rater who did not rate the unit.
+const NO_VALUE: u32 = u32::MAX;
+
+/// Krippendorff's nominal α of units given as value ids below `k` ([`NO_VALUE`] for none).
+fn krippendorff_of_ids<'u>(units: impl Iterator<Item = &'u [u32]>, k: usize) -> Option<f64> {
     // Coincidences of different values (o_ck, c ≠ k) and each value's total (n_c).
-    let mut n_c: BTreeMap<&T, f64> = BTreeMap::new();
+    let mut n_c = vec![0.0; k];
+    let mut counts = vec![0.0_f64; k];
     let mut disagree = 0.0;
     for u in units {
-        let vals: Vec<&T> = u.iter().flatten().collect();
-        let m = vals.len();
+        let m = u.iter().filter(|&&v| v != NO_VALUE).count();
         if m < 2 {
             continue;
         }
-        let mut counts: BTreeMap<&T, f64> = BTreeMap::new();
-        for v in &vals {
-            *counts.entry(*v).or_default() += 1.0;
+        for &v in u.iter().filter(|&&v| v != NO_VALUE) {
+            counts[v as usize] += 1.0;
         }
-        let w = 1.0 / (m as f64 - 1.0);
         // Ordered pairs of different values within the unit: m² − Σ count².
-        let same: f64 = counts.values().map(|c| c * c).sum();
-        disagree += ((m * m) as f64 - same) * w;
-        for (v, c) in counts {
-            *n_c.entry(v).or_default() += c;
+        let mut same = 0.0;
+        for &v in u.iter().filter(|&&v| v != NO_VALUE) {
+            let c = std::mem::take(&mut counts[v as usize]);
+            same += c * c;
+            n_c[v as usize] += c;
         }
+        disagree += ((m * m) as f64 - same) / (m as f64 - 1.0);
     }
-    let n: f64 = n_c.values().sum();
+    let n: f64 = n_c.iter().sum();
     if n < 2.0 {
         return None;
     }
-    let expected_pairs = n * n - n_c.values().map(|c| c * c).sum::<f64>();
+    let expected_pairs = n * n - n_c.iter().map(|c| c * c).sum::<f64>();
     if expected_pairs <= 0.0 {
         return None;
     }
@@ -360,6 +414,9 @@ pub struct Measures {
     /// Over the documents every annotator annotated (at least two annotators).
     pub fleiss_kappa: Option<f64>,
     pub krippendorff_alpha: Option<f64>,
+    /// Krippendorff's unitizing α over the characters of the documents every annotator
+    /// annotated, one after another (of one document: those who annotated it).
+    pub krippendorff_alpha_u: Option<f64>,
     /// Micro over every pair of annotators.
     pub span_f1_exact: Option<f64>,
     /// Tokens with at least two annotators' tags.
@@ -377,6 +434,10 @@ pub struct Report {
     pub documents: Vec<(String, Measures)>,
     /// The project's id of each document (when the report was made from a project).
     pub document_ids: Vec<Option<crate::domain::DocId>>,
+    /// Per annotator (in `annotators`' order): active annotation time.
+    pub time: Vec<AnnotatorTime>,
+    /// Per document (in `documents`' order), per annotator: active seconds.
+    pub document_seconds: Vec<Vec<f64>>,
 }
 
 /// Tags of one scope: per item, per annotator, its tokens' tags (`None`: not annotated).
@@ -402,39 +463,48 @@ fn tags_of<'a>(items: &'a [Item], toks: &[Vec<(usize, usize)>], label: Option<&s
         .collect()
 }
 
+/// The id of `t` in `cats`, added when new.
+fn intern<'a>(cats: &mut Vec<Tag<'a>>, t: Tag<'a>) -> u32 {
+    if let Some(k) = cats.iter().position(|c| *c == t) {
+        return k as u32;
+    }
+    cats.push(t);
+    (cats.len() - 1) as u32
+}
+
 fn measures(items: &[Item], tags: &Tags<'_>, label: Option<&str>) -> Measures {
     let raters = items.first().map_or(0, |i| i.layers.len());
-    // Krippendorff: every token, with whoever annotated its document.
-    let mut units: Vec<Vec<Option<Tag<'_>>>> = Vec::new();
-    // Fleiss: tokens of documents every annotator annotated.
-    let mut cats: BTreeMap<Tag<'_>, usize> = BTreeMap::new();
-    let mut counts: Vec<BTreeMap<Tag<'_>, usize>> = Vec::new();
+    let width = raters.max(1);
+    // Each token's tag per annotator as an id into `cats` (few: O and B-/I- of each label).
+    let mut cats: Vec<Tag<'_>> = Vec::new();
+    // Krippendorff: every token, with whoever annotated its document; Fleiss: the tokens
+    // of documents every annotator annotated (`full`).
+    let mut flat: Vec<u32> = Vec::new();
+    let mut full: Vec<bool> = Vec::new();
     for doc in tags {
         let Some(len) = doc.iter().flatten().map(Vec::len).next() else {
             continue;
         };
         let all = raters >= 2 && doc.iter().all(Option::is_some);
         for t in 0..len {
-            let vals: Vec<Option<Tag<'_>>> =
-                doc.iter().map(|l| l.as_ref().map(|tags| tags[t])).collect();
-            if all {
-                let mut c = BTreeMap::new();
-                for v in vals.iter().flatten() {
-                    let k = cats.len();
-                    cats.entry(*v).or_insert(k);
-                    *c.entry(*v).or_default() += 1;
-                }
-                counts.push(c);
+            for l in doc {
+                flat.push(
+                    l.as_ref()
+                        .map_or(NO_VALUE, |tags| intern(&mut cats, tags[t])),
+                );
             }
-            units.push(vals);
+            full.push(all);
         }
     }
-    let table: Vec<Vec<usize>> = counts
-        .iter()
-        .map(|c| {
-            let mut row = vec![0; cats.len()];
-            for (v, n) in c {
-                row[cats[v]] = *n;
+    let k = cats.len();
+    let table: Vec<Vec<usize>> = flat
+        .chunks(width)
+        .zip(&full)
+        .filter(|(_, all)| **all)
+        .map(|(u, _)| {
+            let mut row = vec![0; k];
+            for &v in u.iter().filter(|&&v| v != NO_VALUE) {
+                row[v as usize] += 1;
             }
             row
         })
@@ -457,13 +527,47 @@ fn measures(items: &[Item], tags: &Tags<'_>, label: Option<&str>) -> Measures {
     }
     Measures {
         fleiss_kappa: fleiss_kappa(&table).and_then(|k| k.value),
-        krippendorff_alpha: krippendorff_alpha(&units),
+        krippendorff_alpha: krippendorff_of_ids(flat.chunks(width), k),
+        krippendorff_alpha_u: unitizing_alpha(items, label),
         span_f1_exact: spans.f1_exact(),
-        tokens: units
-            .iter()
-            .filter(|u| u.iter().flatten().count() >= 2)
+        tokens: flat
+            .chunks(width)
+            .filter(|u| u.iter().filter(|&&v| v != NO_VALUE).count() >= 2)
             .count(),
     }
+}
+
+/// α_u of a scope: the documents every annotator annotated laid end to end as one
+/// continuum of characters (a single document: with those who annotated it), units the
+/// spans (of `label` only, when given), categories their labels.
+fn unitizing_alpha(items: &[Item], label: Option<&str>) -> Option<f64> {
+    let raters: Vec<usize> = match items {
+        [one] => (0..one.layers.len())
+            .filter(|&r| one.layers[r].is_some())
+            .collect(),
+        _ => (0..items.first().map_or(0, |i| i.layers.len())).collect(),
+    };
+    let docs: Vec<&Item> = items
+        .iter()
+        .filter(|it| raters.iter().all(|&r| it.layers[r].is_some()))
+        .collect();
+    let lens: Vec<u64> = docs
+        .iter()
+        .map(|it| it.text.chars().count() as u64)
+        .collect();
+    let mut study = UnitizingStudy::new(raters.len(), lens.iter().sum());
+    let mut at = 0;
+    for (it, len) in docs.iter().zip(&lens) {
+        for (k, &r) in raters.iter().enumerate() {
+            for sp in it.layers[r].iter().flatten() {
+                if label.is_none_or(|l| sp.label == l) {
+                    study.add(k, at + sp.start as u64, at + sp.end as u64, &sp.label);
+                }
+            }
+        }
+        at += len;
+    }
+    study.alpha()
 }
 
 fn pair(items: &[Item], tags: &Tags<'_>, names: &[String], i: usize, j: usize) -> PairReport {
@@ -537,8 +641,31 @@ pub fn compute(annotators: &[String], items: &[Item], labels: &[String]) -> Repo
             (it.name.clone(), measures(one, &vec![t.clone()], None))
         })
         .collect();
+    let mut time = vec![AnnotatorTime::default(); n];
+    for it in items {
+        for (k, t) in time.iter_mut().enumerate() {
+            if it.layers.get(k).is_some_and(Option::is_some) {
+                t.documents += 1;
+            }
+            let secs = it.seconds.get(k).copied().unwrap_or(0.0);
+            if secs > 0.0 && secs.is_finite() {
+                t.active_seconds += secs;
+                t.timed += 1;
+            }
+        }
+    }
+    let document_seconds = items
+        .iter()
+        .map(|it| {
+            (0..n)
+                .map(|k| it.seconds.get(k).copied().unwrap_or(0.0))
+                .collect()
+        })
+        .collect();
     Report {
         annotators: annotators.to_vec(),
+        time,
+        document_seconds,
         overall: measures(items, &tags, None),
         pairs,
         labels,
@@ -606,6 +733,7 @@ pub fn of_store<S: crate::store::Store>(
                     name: d.name.clone(),
                     text: d.text.clone(),
                     layers: Vec::new(),
+                    seconds: Vec::new(),
                 });
             }
             let Some(item) = items.get_mut(i) else {
@@ -615,6 +743,7 @@ pub fn of_store<S: crate::store::Store>(
                 ));
             };
             let annotated = d.status != DocStatus::New || !d.spans.is_empty();
+            item.seconds.push(d.active_seconds.unwrap_or(0.0));
             item.layers
                 .push(annotated.then(|| d.spans.into_iter().filter(|sp| keep(sp)).collect()));
         }
@@ -632,6 +761,7 @@ pub fn of_store<S: crate::store::Store>(
         names = active.iter().map(|&k| names[k].clone()).collect();
         for it in &mut items {
             it.layers = active.iter().map(|&k| it.layers[k].take()).collect();
+            it.seconds = active.iter().map(|&k| it.seconds[k]).collect();
         }
     }
     let order: Vec<String> = s
@@ -661,6 +791,7 @@ fn measures_json(m: &Measures) -> serde_json::Value {
     serde_json::json!({
         "fleiss_kappa": num(m.fleiss_kappa),
         "krippendorff_alpha": num(m.krippendorff_alpha),
+        "krippendorff_alpha_u": num(m.krippendorff_alpha_u),
         "span_f1_exact": num(m.span_f1_exact),
         "tokens": m.tokens,
     })
@@ -710,17 +841,52 @@ impl Report {
                     .collect(),
             )
         };
+        let mut documents = by(&self.documents);
+        if let serde_json::Value::Object(docs) = &mut documents {
+            for ((name, _), secs) in self.documents.iter().zip(&self.document_seconds) {
+                if let Some(serde_json::Value::Object(d)) = docs.get_mut(name) {
+                    d.insert("active_seconds".into(), self.per_annotator(secs));
+                }
+            }
+        }
+        let time: serde_json::Map<String, serde_json::Value> = self
+            .annotators
+            .iter()
+            .zip(&self.time)
+            .map(|(a, t)| {
+                (
+                    a.clone(),
+                    serde_json::json!({
+                        "active_seconds": t.active_seconds,
+                        "documents": t.documents,
+                        "documents_timed": t.timed,
+                        "seconds_per_document": num(t.per_document()),
+                    }),
+                )
+            })
+            .collect();
         serde_json::json!({
             "annotators": self.annotators,
             "pairs": pairs,
             "overall": measures_json(&self.overall),
             "labels": by(&self.labels),
-            "documents": by(&self.documents),
+            "documents": documents,
+            "time": time,
         })
     }
 
+    fn per_annotator(&self, secs: &[f64]) -> serde_json::Value {
+        serde_json::Value::Object(
+            self.annotators
+                .iter()
+                .zip(secs)
+                .map(|(a, s)| (a.clone(), serde_json::json!(s)))
+                .collect(),
+        )
+    }
+
     /// One `scope,name,measure,value` line per number (scope: pair, overall, label,
-    /// document; a pair's name is `a|b`); an undefined measure has an empty value.
+    /// document, annotator; a pair's name is `a|b`); an undefined measure has an empty value.
     #[must_use]
     pub fn to_csv(&self) -> String {
         let mut out = String::from("scope,name,measure,value\n");
@@ -752,6 +918,12 @@ impl Report {
         let mut scope = |scope: &str, name: &str, m: &Measures| {
             line(scope, name, "fleiss_kappa", v(m.fleiss_kappa));
             line(scope, name, "krippendorff_alpha", v(m.krippendorff_alpha));
+            line(
+                scope,
+                name,
+                "krippendorff_alpha_u",
+                v(m.krippendorff_alpha_u),
+            );
             line(scope, name, "span_f1_exact", v(m.span_f1_exact));
         };
         scope("overall", "", &self.overall);
@@ -760,6 +932,10 @@ impl Report {
         }
         for (d, m) in &self.documents {
             scope("document", d, m);
+        }
+        for (a, t) in self.annotators.iter().zip(&self.time) {
+            line("annotator", a, "active_seconds", v(Some(t.active_seconds)));
+            line("annotator", a, "documents", t.documents.to_string());
         }
         out
     }
@@ -785,12 +961,13 @@ impl Report {
                 f(p.cohen.map(|k| k.expected)),
             ));
         }
-        out.push_str("\nscope\tFleiss' κ\tKrippendorff's α\tspan F1 exact\ttokens\n");
+        out.push_str("\nscope\tFleiss' κ\tKrippendorff's α\tα_u\tspan F1 exact\ttokens\n");
         let mut row = |name: &str, m: &Measures| {
             out.push_str(&format!(
-                "{name}\t{}\t{}\t{}\t{}\n",
+                "{name}\t{}\t{}\t{}\t{}\t{}\n",
                 f(m.fleiss_kappa),
                 f(m.krippendorff_alpha),
+                f(m.krippendorff_alpha_u),
                 f(m.span_f1_exact),
                 m.tokens
             ));
@@ -801,6 +978,16 @@ impl Report {
         }
         for (d, m) in self.documents.iter().filter(|(_, m)| m.tokens > 0) {
             row(&format!("document {d}"), m);
+        }
+        out.push_str("\nannotator\tactive time\tdocuments\tper timed document\n");
+        for (a, t) in self.annotators.iter().zip(&self.time) {
+            out.push_str(&format!(
+                "{a}\t{}\t{}\t{}\n",
+                crate::domain::duration_text(t.active_seconds),
+                t.documents,
+                t.per_document()
+                    .map_or_else(|| "—".to_string(), crate::domain::duration_text),
+            ));
         }
         for p in &self.pairs {
             if p.confusion.pairs.is_empty()

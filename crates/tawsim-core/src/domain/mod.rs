@@ -14,7 +14,7 @@ pub mod settings;
 pub mod span;
 pub mod text;
 
-pub use annotator::{Annotator, AnnotatorId, Role};
+pub use annotator::{Annotator, AnnotatorId, Role, duration_text};
 pub use direction::Direction;
 pub use document::{AnnotatedDocument, DocId, DocStatus, Document, Meta};
 pub use edit::{Annotations, Edit, EditError, History};

@@ -13,16 +13,7 @@ pub const IDLE: Duration = Duration::from_secs(60);
 /// Time gathered is written once it reaches this much.
 const WRITE_EVERY: f64 = 30.0;
 
-/// Seconds as a person reads them: `45 s`, `12 min 05 s`, `3 h 07 min`.
-#[must_use]
-pub fn duration_text(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    match (s / 3600, (s % 3600) / 60, s % 60) {
-        (0, 0, sec) => format!("{sec} s"),
-        (0, min, sec) => format!("{min} min {sec:02} s"),
-        (h, min, _) => format!("{h} h {min:02} min"),
-    }
-}
+pub use crate::domain::duration_text;
 
 /// Time on the open document not written yet.
 #[derive(Debug, Clone, Copy)]
