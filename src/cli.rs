@@ -684,8 +684,8 @@ fn export(cmd: CliCommand) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{} span(s) could not be written in this format (listed above); {} was written without them (--lenient accepts that)",
-            r.misaligned.len(),
+            "{} could not be written in this format (listed above); {} was written without them (--lenient accepts that)",
+            r.not_written(),
             output.display()
         ))
     }

@@ -947,3 +947,56 @@ fn label_studio_lead_time_becomes_the_layers_active_time_in_stats_and_exports() 
     assert!(lines.contains("\"lead_time\": 725.4"), "{lines}");
     assert!(lines.contains("\"lead_time\": 30.0"), "{lines}");
 }
+
+#[test]
+fn doccano_relations_are_never_written_pointing_at_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    // doccano's relation shape: entity ids from its database, a relation between two.
+    let input = d.join("rel.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            r#"{"id": 5, "text": "التقى مصطفى مهراج بخليفة حفتر", "entities": ["#,
+            r#"{"id": 17, "label": "PER", "start_offset": 6, "end_offset": 17}, "#,
+            r#"{"id": 23, "label": "PER", "start_offset": 19, "end_offset": 29}], "#,
+            r#""relations": [{"id": 2, "from_id": 17, "to_id": 23, "type": "met"}]}"#,
+            "\n"
+        ),
+    )
+    .expect("write");
+    let p = d.join("p.tawsim");
+    let (ok, out, err) = tawsim(&["import", s(&p), s(&input)]);
+    assert!(ok, "{out}{err}");
+    // The default label shape cannot carry them: the export says so and fails.
+    let label = d.join("label.jsonl");
+    let (ok, out, err) = tawsim(&["export", s(&p), "--format", "doccano", "-o", s(&label)]);
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains("1 relation(s) could not be written") && out.contains("--entities"),
+        "{out}{err}"
+    );
+    // The entities shape writes them with the ids they came with.
+    let ent = d.join("entities.jsonl");
+    let (ok, out, err) = tawsim(&[
+        "export",
+        s(&p),
+        "--format",
+        "doccano",
+        "--entities",
+        "-o",
+        s(&ent),
+    ]);
+    assert!(ok, "{out}{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&ent).expect("read").trim()).expect("json");
+    let ids: Vec<u64> = v["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .filter_map(|e| e["id"].as_u64())
+        .collect();
+    assert_eq!(ids, [17, 23]);
+    assert_eq!(v["relations"][0]["from_id"], 17);
+    assert_eq!(v["relations"][0]["to_id"], 23);
+}

@@ -463,8 +463,8 @@ pub fn run_export<S: Store>(
             if !rep.misaligned.is_empty() {
                 // More than one line: the window shows them all in the report.
                 s.push_str(&format!(
-                    "; {} span(s) could not be written in this format (left out, not moved)",
-                    rep.misaligned.len()
+                    "; {} could not be written in this format (left out, not moved)",
+                    rep.not_written()
                 ));
                 for m in &rep.misaligned {
                     s.push_str(&format!("\nnot written: {m}"));

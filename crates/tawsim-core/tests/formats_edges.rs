@@ -389,3 +389,210 @@ fn active_time_is_written_as_lead_time_by_label_studio_and_doccano_and_read_back
     export_all(&back, Format::Doccano, &second, &opts);
     assert_eq!(std::fs::read(&second).expect("read"), text.as_bytes());
 }
+
+// --- doccano relations point at entities by id --------------------------------------------
+
+/// The entity of `d` with `id`: (label, covered text).
+fn entity(line: &serde_json::Value, id: u64) -> (String, String) {
+    let text: Vec<char> = line["text"].as_str().expect("text").chars().collect();
+    let e = line["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .find(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("no entity {id} in {line}"));
+    let at = |k: &str| usize::try_from(e[k].as_u64().expect("offset")).expect("offset");
+    (
+        e["label"].as_str().expect("label").to_string(),
+        text[at("start_offset")..at("end_offset")].iter().collect(),
+    )
+}
+
+fn lines_of(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect()
+}
+
+#[test]
+fn doccano_relations_keep_pointing_at_their_entities_through_a_round_trip() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let text = "التقى مصطفى مهراج بخليفة حفتر في بنغازي";
+    let who = span(text, "مصطفى مهراج", "PER");
+    let whom = span(text, "خليفة حفتر", "PER");
+    let place = span(text, "بنغازي", "LOC");
+    let ent = |id: u64, s: &TaggedSpan| serde_json::json!({"id": id, "label": s.label, "start_offset": s.start, "end_offset": s.end});
+    // doccano's own export: database ids, not 1, 2, 3; the relation names two of them. A
+    // second record has entities and no relations.
+    let input = dir.path().join("in.jsonl");
+    let first = serde_json::json!({
+        "id": 7, "text": text,
+        "entities": [ent(40, &place), ent(23, &whom), ent(17, &who)],
+        "relations": [{"id": 3, "from_id": 17, "to_id": 23, "type": "met"},
+                      {"id": 4, "from_id": 23, "to_id": 40, "type": "in"}],
+    });
+    let second = serde_json::json!({"id": 8, "text": "زار بنغازي", "entities": [
+        {"id": 99, "label": "LOC", "start_offset": 4, "end_offset": 10}], "relations": []});
+    std::fs::write(&input, format!("{first}\n{second}\n")).expect("write");
+    let (docs, report) = import_all(&input, Format::Doccano, &ImportOptions::default());
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+
+    let entities = ExportOptions {
+        doccano_shape: tawsim_core::formats::DoccanoShape::Entities,
+        ..ExportOptions::default()
+    };
+    let out = dir.path().join("out.jsonl");
+    let r = export_all(&docs, Format::Doccano, &out, &entities);
+    assert!(r.misaligned.is_empty(), "{:#?}", r.misaligned);
+    let lines = lines_of(&out);
+    // Each relation's ends are still the entities they named.
+    let rel = &lines[0]["relations"];
+    assert_eq!(rel.as_array().map(Vec::len), Some(2), "{rel}");
+    let ends = |k: usize| {
+        (
+            entity(&lines[0], rel[k]["from_id"].as_u64().expect("from")),
+            entity(&lines[0], rel[k]["to_id"].as_u64().expect("to")),
+        )
+    };
+    let named = |l: &str, t: &str| (l.to_string(), t.to_string());
+    assert_eq!(
+        ends(0),
+        (named("PER", "مصطفى مهراج"), named("PER", "خليفة حفتر"))
+    );
+    assert_eq!(
+        ends(1),
+        (named("PER", "خليفة حفتر"), named("LOC", "بنغازي"))
+    );
+    assert_eq!(rel[0]["type"], "met");
+    assert!(
+        !std::fs::read_to_string(&out)
+            .expect("read")
+            .contains("doccano_entity_ids"),
+        "our own bookkeeping is never written"
+    );
+    // The same file again after a second round trip.
+    let (back, _) = import_all(&out, Format::Doccano, &ImportOptions::default());
+    let again = dir.path().join("again.jsonl");
+    export_all(&back, Format::Doccano, &again, &entities);
+    assert_eq!(
+        std::fs::read(&again).expect("read"),
+        std::fs::read(&out).expect("read")
+    );
+
+    // A span added since gets an id no entity of its document has; a relation whose end
+    // was deleted is not written and is reported.
+    let mut edited = back.clone();
+    edited[0].spans.retain(|s| s.label != "LOC");
+    edited[0].spans.push(span(text, "التقى", "EVENT"));
+    let out = dir.path().join("edited.jsonl");
+    let r = export_all(&edited, Format::Doccano, &out, &entities);
+    assert_eq!(r.misaligned.len(), 1, "{:#?}", r.misaligned);
+    assert!(
+        r.misaligned[0]
+            .message
+            .contains("entity 40 is no longer a span"),
+        "{}",
+        r.misaligned[0]
+    );
+    assert_eq!(r.not_written(), "1 relation(s)");
+    let lines = lines_of(&out);
+    assert_eq!(lines[0]["relations"].as_array().map(Vec::len), Some(1));
+    let ids: Vec<u64> = lines[0]["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .map(|e| e["id"].as_u64().expect("id"))
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    assert!(ids.contains(&17) && ids.contains(&23), "{ids:?}");
+
+    // The label shape has no ids: the relations are reported, not written as a stray key.
+    let label = dir.path().join("label.jsonl");
+    let r = export_all(&docs, Format::Doccano, &label, &ExportOptions::default());
+    assert_eq!(r.not_written(), "2 relation(s)", "{:#?}", r.misaligned);
+    assert!(r.misaligned[0].message.contains("--entities"));
+    let text = std::fs::read_to_string(&label).expect("read");
+    let first_line = text.lines().next().unwrap_or_default();
+    assert!(
+        !first_line.contains("relations") && first_line.contains("\"label\": [["),
+        "{text}"
+    );
+}
+
+/// brat `T` lines of an `.ann`: id -> (label, text).
+fn brat_entities(ann: &str) -> std::collections::HashMap<String, (String, String)> {
+    ann.lines()
+        .filter(|l| l.starts_with('T'))
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let id = f.next()?.to_string();
+            let label = f.next()?.split(' ').next()?.to_string();
+            Some((id, (label, f.next()?.to_string())))
+        })
+        .collect()
+}
+
+#[test]
+fn brat_relation_lines_keep_naming_their_entities_through_a_round_trip() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).expect("dir");
+    let text = "التقى مصطفى مهراج بخليفة حفتر في بنغازي";
+    let t = |id: &str, sp: &TaggedSpan, covered: &str| {
+        format!("{id}\t{} {} {}\t{covered}\n", sp.label, sp.start, sp.end)
+    };
+    // brat's ids in the order an annotator made them, not the text's.
+    let ann = [
+        t("T5", &span(text, "بنغازي", "LOC"), "بنغازي"),
+        t("T2", &span(text, "مصطفى مهراج", "PER"), "مصطفى مهراج"),
+        t("T9", &span(text, "خليفة حفتر", "PER"), "خليفة حفتر"),
+        "R1\tMet Arg1:T2 Arg2:T9\n".into(),
+        "R2\tIn Arg1:T9 Arg2:T5\n".into(),
+        "*\tEquiv T2 T2\n".into(),
+    ]
+    .concat();
+    std::fs::write(input.join("a.txt"), text).expect("txt");
+    std::fs::write(input.join("a.ann"), &ann).expect("ann");
+    let (docs, report) = import_all(&input, Format::Brat, &ImportOptions::default());
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    let opts = ExportOptions::default();
+    let out = dir.path().join("out");
+    let r = export_all(&docs, Format::Brat, &out, &opts);
+    assert!(r.misaligned.is_empty(), "{:#?}", r.misaligned);
+    let written = std::fs::read_to_string(out.join("a.ann")).expect("read");
+    // Every line of the input is there, and the R lines name the same entities.
+    let mut got: Vec<&str> = written.lines().collect();
+    let mut want: Vec<&str> = ann.lines().collect();
+    got.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(got, want);
+    assert_eq!(
+        brat_entities(&written)["T9"],
+        ("PER".to_string(), "خليفة حفتر".to_string())
+    );
+    assert!(!written.contains("brat_ids"));
+    // A deleted span: the lines naming it are reported, not written pointing at nothing;
+    // a new span takes an id no span of the document had.
+    let mut edited = docs.clone();
+    edited[0].spans.retain(|s| s.label != "LOC");
+    edited[0].spans.push(span(text, "التقى", "EVENT"));
+    let out = dir.path().join("edited");
+    let r = export_all(&edited, Format::Brat, &out, &opts);
+    assert_eq!(r.not_written(), "1 relation(s)", "{:#?}", r.misaligned);
+    assert!(
+        r.misaligned[0].message.contains("T5 is no longer a span"),
+        "{}",
+        r.misaligned[0]
+    );
+    let written = std::fs::read_to_string(out.join("a.ann")).expect("read");
+    assert!(written.contains("R1\tMet Arg1:T2 Arg2:T9\n") && !written.contains("R2"));
+    assert_eq!(
+        brat_entities(&written)["T10"],
+        ("EVENT".to_string(), "التقى".to_string())
+    );
+}

@@ -6,7 +6,12 @@
 //! gaps hold only whitespace (how a span crossing a line break is written) is imported as
 //! its outer range; one with words in a gap is imported as one span per fragment, with a
 //! warning. `#` AnnotatorNotes are kept in meta `brat_notes` as `[start, end, label, note]`;
-//! other lines (R, E, A, N, ...) are kept verbatim in meta `brat_other` (warned).
+//! other lines (R, E, A, N, *, ...) are kept verbatim in meta `brat_other` (warned). Those
+//! lines point at `T` ids, so a document with them keeps its spans' ids (meta `brat_ids` as
+//! `[start, end, label, "T3"]`, never written): export writes each span with the id it came
+//! with (a new span: a number above every id of the document) and writes a kept line only
+//! while every `T` it names is still a span; one that names a deleted or changed span is
+//! not written but reported (the export fails unless `--lenient`).
 //! A `.txt` with CRLF line ends whose `.ann` offsets count each CRLF as one character (as
 //! pybrat and bratly read the file): when the offsets do not all fit the text as stored but
 //! all fit it so, they are mapped to the text as stored (which keeps its CRLF), with a
@@ -288,6 +293,13 @@ fn import_pair(
     }
     if !other.is_empty() {
         meta.insert("brat_other".into(), Value::Array(other));
+        let mut ids: Vec<(&String, &(usize, usize, String))> = tmap.iter().collect();
+        ids.sort();
+        let ids: Vec<Value> = ids
+            .into_iter()
+            .map(|(id, (s, e, l))| serde_json::json!([s, e, l, id]))
+            .collect();
+        meta.insert(BRAT_IDS.into(), Value::Array(ids));
     }
     let doc = AnnotatedDocument {
         name: stem(txt),
@@ -404,13 +416,51 @@ fn fragments(text: &IndexedText, s: usize, e: usize) -> Vec<(usize, usize)> {
     out
 }
 
-fn ann_for(doc: &AnnotatedDocument) -> (String, usize) {
+/// Meta key of the `T` ids a document's spans came with (kept when other lines refer to
+/// them): `[[start, end, "LABEL", "T3"], ...]`.
+const BRAT_IDS: &str = "brat_ids";
+
+/// The `T` ids a document's spans came with, by (start, end, label), as numbers.
+fn given_ids(meta: &Meta) -> HashMap<(usize, usize, &str), usize> {
+    let Some(Value::Array(rows)) = meta.get(BRAT_IDS) else {
+        return HashMap::new();
+    };
+    rows.iter()
+        .filter_map(|r| {
+            let num = |i: usize| r.get(i)?.as_u64().and_then(|n| usize::try_from(n).ok());
+            let id = r.get(3)?.as_str()?.strip_prefix('T')?.parse().ok()?;
+            Some(((num(0)?, num(1)?, r.get(2)?.as_str()?), id))
+        })
+        .collect()
+}
+
+/// The `T` ids a kept line (R, E, A, N, *) names: `Arg1:T3`, `T3`.
+fn t_refs(line: &str) -> impl Iterator<Item = usize> + '_ {
+    line.split('\t')
+        .nth(1)
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|w| w.rsplit(':').next()?.strip_prefix('T')?.parse().ok())
+}
+
+/// A document's `.ann` text, its number of spans, and the kept lines left out because a
+/// span they name is gone.
+fn ann_for(doc: &AnnotatedDocument) -> (String, usize, Vec<String>) {
     let indexed = IndexedText::new(doc.text.as_str());
     let mut spans: Vec<&TaggedSpan> = doc.spans.iter().collect();
     spans.sort();
     let mut out = String::new();
+    let given = given_ids(&doc.meta);
+    let mut next = given.values().max().copied().unwrap_or(0);
     let mut ids: HashMap<(usize, usize, &str), usize> = HashMap::new();
-    for (i, sp) in spans.iter().enumerate() {
+    for sp in &spans {
+        let id = given
+            .get(&(sp.start, sp.end, sp.label.as_str()))
+            .copied()
+            .unwrap_or_else(|| {
+                next += 1;
+                next
+            });
         let frags = fragments(&indexed, sp.start, sp.end);
         let frags = if frags.is_empty() {
             vec![(sp.start, sp.end)]
@@ -423,14 +473,14 @@ fn ann_for(doc: &AnnotatedDocument) -> (String, usize) {
             .map(|&(s, e)| indexed.slice(s, e).unwrap_or(""))
             .collect();
         out.push_str(&format!(
-            "T{}\t{} {}\t{}\n",
-            i + 1,
+            "T{id}\t{} {}\t{}\n",
             sp.label,
             offs.join(";"),
             texts.join(" ")
         ));
-        ids.insert((sp.start, sp.end, sp.label.as_str()), i + 1);
+        ids.insert((sp.start, sp.end, sp.label.as_str()), id);
     }
+    let written: HashSet<usize> = ids.values().copied().collect();
     let mut n = 0;
     if let Some(Value::Array(notes)) = doc.meta.get("brat_notes") {
         for note in notes {
@@ -454,13 +504,23 @@ fn ann_for(doc: &AnnotatedDocument) -> (String, usize) {
             }
         }
     }
+    let mut left = Vec::new();
     if let Some(Value::Array(other)) = doc.meta.get("brat_other") {
+        // Without kept ids (a file from an older tawsim) the lines are written as they were.
+        let check = doc.meta.contains_key(BRAT_IDS);
         for o in other.iter().filter_map(Value::as_str) {
+            if check && let Some(gone) = t_refs(o).find(|t| !written.contains(t)) {
+                left.push(format!(
+                    "document {:?}: {o:?} not written: T{gone} is no longer a span of the document",
+                    doc.name
+                ));
+                continue;
+            }
             out.push_str(o);
             out.push('\n');
         }
     }
-    (out, spans.len())
+    (out, spans.len(), left)
 }
 
 pub(crate) fn export(
@@ -483,7 +543,13 @@ pub(crate) fn export(
         let txt = tmp.path().join(format!("{name}.txt"));
         let ann = tmp.path().join(format!("{name}.ann"));
         std::fs::write(&txt, doc.text.as_bytes()).map_err(werr(&txt))?;
-        let (body, n) = ann_for(&doc);
+        let (body, n, left) = ann_for(&doc);
+        let shown = out.join(format!("{name}.ann"));
+        for m in left {
+            report
+                .misaligned
+                .push(Problem::new(&shown, None, ProblemKind::Unsupported, m));
+        }
         let mut f = std::fs::File::create(&ann).map_err(werr(&ann))?;
         f.write_all(body.as_bytes()).map_err(werr(&ann))?;
         report.documents += 1;

@@ -3,8 +3,16 @@
 //!
 //! Import: the name is `name` (taken out of meta), else `id`, else `stem-LINE`; a `status`
 //! that parses as a [`DocStatus`] is taken out of meta; every other key (`id`, `relations`,
-//! ...) is kept as metadata and written back. Entity ids are not kept: export numbers
-//! entities 1, 2, ... across the file (relations referring to old ids are kept verbatim).
+//! ...) is kept as metadata and written back.
+//!
+//! Relations (`{"id", "from_id", "to_id", "type"}`) point at entities by their ids, so a
+//! record with relations keeps its entities' ids (meta [`ENTITY_IDS`], never written) and
+//! its relations (meta `relations`). The entities shape writes each span with the id it came
+//! with (a new span: a new id, unused in the document) and the relations whose two ends are
+//! still spans of the document; a relation whose end was deleted or changed since is not
+//! written but reported (an export with such a loss fails unless `--lenient`). The label
+//! shape has no entity ids: it writes no relations and reports each document that has them.
+//! Entities of a record without relations are numbered 1, 2, ... across the file.
 //!
 //! Export writes a `name` only where the record needs one to be read back with its name:
 //! not when the name is the `id`, nor when it is the `stem-LINE` name the importer gave a
@@ -14,11 +22,12 @@
 
 use super::{
     Candidate, DoccanoShape, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
-    ProblemKind, check_export_cancel, from_char_offset, json_offset, json_type, stem,
+    Problem, ProblemKind, check_export_cancel, from_char_offset, json_offset, json_type, stem,
     to_char_offset, werr,
 };
 use crate::domain::{AnnotatedDocument, DocStatus, IndexedText, Meta};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -172,14 +181,26 @@ fn read_record(
             );
         }
     }
+    // A key of that name in the input is the input's, not ours.
+    obj.remove(ENTITY_IDS);
     match obj.remove("entities") {
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) => {
+            let keep_ids = !relations(&obj).is_empty();
+            let mut ids = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 match entity_entry(item, indexed.as_ref()) {
-                    Ok(c) => cands.push(c),
+                    Ok(c) => {
+                        if keep_ids && let Some(id) = item.get("id").filter(|v| v.is_u64()) {
+                            ids.push(serde_json::json!([c.start, c.end, c.label, id]));
+                        }
+                        cands.push(c);
+                    }
                     Err((k, m)) => bad(ctx, (k, format!("entities[{i}]: {m}"))),
                 }
+            }
+            if !ids.is_empty() {
+                obj.insert(ENTITY_IDS.into(), Value::Array(ids));
             }
         }
         Some(other) => {
@@ -209,6 +230,18 @@ fn read_record(
 /// string `name` nor an `id`, so that export does not add a `name` the record did not have.
 /// Exporters never write it.
 pub(crate) const DEFAULT_NAME: &str = "doccano_default_name";
+
+/// Meta key holding, for a record with relations, the ids its entities came with:
+/// `[[start, end, "LABEL", id], ...]` in code points. Exporters never write it.
+pub(crate) const ENTITY_IDS: &str = "doccano_entity_ids";
+
+/// The relations of a record (meta `relations`), when it has any.
+fn relations(meta: &Meta) -> &[Value] {
+    match meta.get("relations") {
+        Some(Value::Array(r)) => r,
+        _ => &[],
+    }
+}
 
 /// The name of a record without a string `name`: its `id`, else `stem-LINE` (then noted in
 /// meta [`DEFAULT_NAME`]).
@@ -286,6 +319,24 @@ fn entity_entry(item: &Value, text: Option<&IndexedText>) -> EntryResult {
         expected: None,
         line: None,
     })
+}
+
+/// The ids a record's entities came with, by (start, end, label) in code points.
+fn given_ids(meta: &Meta) -> HashMap<(usize, usize, &str), u64> {
+    let Some(Value::Array(rows)) = meta.get(ENTITY_IDS) else {
+        return HashMap::new();
+    };
+    rows.iter()
+        .filter_map(|r| {
+            let num = |i: usize| r.get(i).and_then(Value::as_u64);
+            let (s, e, id) = (num(0)?, num(1)?, num(3)?);
+            let label = r.get(2)?.as_str()?;
+            Some((
+                (usize::try_from(s).ok()?, usize::try_from(e).ok()?, label),
+                id,
+            ))
+        })
+        .collect()
 }
 
 /// The index UTF-16 offsets need, only when they are used.
@@ -388,6 +439,18 @@ pub(crate) fn export(
         push_str_field(&mut line, &mut first, "text", &doc.text);
         match opts.doccano_shape {
             DoccanoShape::Label => {
+                for r in relations(&doc.meta) {
+                    report.misaligned.push(Problem::new(
+                        out,
+                        None,
+                        ProblemKind::Unsupported,
+                        format!(
+                            "document {:?}: relation {r} not written: the label shape has no \
+                             entity ids for it to point at (--entities writes them)",
+                            doc.name
+                        ),
+                    ));
+                }
                 let arr: Vec<Value> = spans
                     .iter()
                     .map(|s| {
@@ -401,12 +464,25 @@ pub(crate) fn export(
                 push_field(&mut line, &mut first, "label", &Value::Array(arr));
             }
             DoccanoShape::Entities => {
+                let given = given_ids(&doc.meta);
+                // A new span's id: above every id of this document and of the file so far.
+                if let Some(max) = given.values().max() {
+                    entity_id = entity_id.max(*max);
+                }
+                let mut written = std::collections::HashSet::new();
                 let mut arr = Vec::with_capacity(spans.len());
                 for s in &spans {
-                    entity_id += 1;
+                    let id = match given.get(&(s.start, s.end, s.label.as_str())) {
+                        Some(&id) => id,
+                        None => {
+                            entity_id += 1;
+                            entity_id
+                        }
+                    };
+                    written.insert(id);
                     let mut o = String::from("{");
                     let mut f = true;
-                    push_field(&mut o, &mut f, "id", &Value::from(entity_id));
+                    push_field(&mut o, &mut f, "id", &Value::from(id));
                     push_field(&mut o, &mut f, "label", &Value::String(s.label.clone()));
                     push_field(&mut o, &mut f, "start_offset", &off(s.start));
                     push_field(&mut o, &mut f, "end_offset", &off(s.end));
@@ -419,12 +495,32 @@ pub(crate) fn export(
                 line.push_str("\"entities\": [");
                 line.push_str(&arr.join(", "));
                 line.push(']');
-                let rel = doc
-                    .meta
-                    .get("relations")
-                    .cloned()
-                    .unwrap_or(Value::Array(Vec::new()));
-                push_field(&mut line, &mut first, "relations", &rel);
+                let mut kept = Vec::new();
+                for r in relations(&doc.meta) {
+                    let end = |k: &str| r.get(k).and_then(Value::as_u64);
+                    match (end("from_id"), end("to_id")) {
+                        (Some(a), Some(b)) if written.contains(&a) && written.contains(&b) => {
+                            kept.push(r.clone());
+                        }
+                        _ => report.misaligned.push(Problem::new(
+                            out,
+                            None,
+                            ProblemKind::Unsupported,
+                            format!(
+                                "document {:?}: relation {} not written: its entity {} is no \
+                                 longer a span of the document",
+                                doc.name,
+                                r,
+                                match (end("from_id"), end("to_id")) {
+                                    (Some(a), _) if !written.contains(&a) => a.to_string(),
+                                    (Some(_), Some(b)) => b.to_string(),
+                                    _ => "(no id)".to_string(),
+                                }
+                            ),
+                        )),
+                    }
+                }
+                push_field(&mut line, &mut first, "relations", &Value::Array(kept));
             }
         }
         let name_is_id = doc
@@ -458,6 +554,8 @@ pub(crate) fn export(
         for (k, v) in &doc.meta {
             let taken = matches!(k.as_str(), "id" | "text" | "label" | "entities")
                 || k == DEFAULT_NAME
+                || k == ENTITY_IDS
+                || (k == "relations" && !relations(&doc.meta).is_empty())
                 || (k == "lead_time" && doc.active_seconds.is_some())
                 || (k == "name" && write_name)
                 || (k == "status" && write_status)

@@ -136,6 +136,24 @@ pub struct ExportReport {
     pub warnings: Vec<Problem>,
 }
 
+impl ExportReport {
+    /// What was not written, counted for people: `2 span(s)`, `1 relation(s)`, or both.
+    #[must_use]
+    pub fn not_written(&self) -> String {
+        let rel = self
+            .misaligned
+            .iter()
+            .filter(|p| p.kind == ProblemKind::Unsupported)
+            .count();
+        let spans = self.misaligned.len() - rel;
+        match (spans, rel) {
+            (s, 0) => format!("{s} span(s)"),
+            (0, r) => format!("{r} relation(s)"),
+            (s, r) => format!("{s} span(s) and {r} relation(s)"),
+        }
+    }
+}
+
 /// Errors that stop an import or export.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
