@@ -596,3 +596,78 @@ fn brat_relation_lines_keep_naming_their_entities_through_a_round_trip() {
         ("EVENT".to_string(), "التقى".to_string())
     );
 }
+
+#[test]
+fn label_studio_relations_keep_naming_their_regions_through_a_round_trip() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let text = "التقى مصطفى مهراج بخليفة حفتر في بنغازي";
+    let region = |id: &str, sp: &TaggedSpan| {
+        serde_json::json!({"id": id, "from_name": "label", "to_name": "text", "type": "labels",
+            "value": {"start": sp.start, "end": sp.end, "labels": [sp.label]}})
+    };
+    let task = serde_json::json!([{"id": 1, "data": {"text": text}, "annotations": [{"result": [
+        region("Xk2p", &span(text, "بنغازي", "LOC")),
+        region("a9Qe", &span(text, "مصطفى مهراج", "PER")),
+        region("Zz01", &span(text, "خليفة حفتر", "PER")),
+        {"from_id": "a9Qe", "to_id": "Zz01", "type": "relation", "direction": "right", "labels": ["met"]},
+        {"from_id": "Zz01", "to_id": "Xk2p", "type": "relation", "direction": "right", "labels": ["in"]},
+    ]}]}]);
+    let input = dir.path().join("in.json");
+    std::fs::write(&input, task.to_string()).expect("write");
+    let (docs, report) = import_all(&input, Format::LabelStudio, &ImportOptions::default());
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    assert!(
+        report.warnings.is_empty(),
+        "relations are kept: {:#?}",
+        report.warnings
+    );
+    let opts = ExportOptions::default();
+    let out = dir.path().join("out.json");
+    let r = export_all(&docs, Format::LabelStudio, &out, &opts);
+    assert!(r.misaligned.is_empty(), "{:#?}", r.misaligned);
+    let written = std::fs::read_to_string(&out).expect("read");
+    assert!(!written.contains("ls_relations") && !written.contains("ls_region_ids"));
+    let v: serde_json::Value = serde_json::from_str(&written).expect("json");
+    let results = v[0]["annotations"][0]["result"]
+        .as_array()
+        .expect("results")
+        .clone();
+    let text_of = |id: &str| -> String {
+        let r = results
+            .iter()
+            .find(|r| r["id"] == id && r["type"] == "labels")
+            .unwrap_or_else(|| panic!("no region {id}"));
+        r["value"]["text"].as_str().expect("text").to_string()
+    };
+    let rels: Vec<(String, String, String)> = results
+        .iter()
+        .filter(|r| r["type"] == "relation")
+        .map(|r| {
+            (
+                text_of(r["from_id"].as_str().expect("from")),
+                r["labels"][0].as_str().expect("label").to_string(),
+                text_of(r["to_id"].as_str().expect("to")),
+            )
+        })
+        .collect();
+    let t = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+    assert_eq!(
+        rels,
+        [
+            t("مصطفى مهراج", "met", "خليفة حفتر"),
+            t("خليفة حفتر", "in", "بنغازي")
+        ]
+    );
+    // A second round trip writes the same file.
+    let (back, _) = import_all(&out, Format::LabelStudio, &ImportOptions::default());
+    let again = dir.path().join("again.json");
+    export_all(&back, Format::LabelStudio, &again, &opts);
+    assert_eq!(std::fs::read_to_string(&again).expect("read"), written);
+    // A region deleted since: its relation is reported, not written.
+    let mut edited = back;
+    edited[0].spans.retain(|s| s.label != "LOC");
+    let out = dir.path().join("edited.json");
+    let r = export_all(&edited, Format::LabelStudio, &out, &opts);
+    assert_eq!(r.not_written(), "1 relation(s)", "{:#?}", r.misaligned);
+    assert!(r.misaligned[0].message.contains("region Xk2p is no longer"));
+}

@@ -7,8 +7,13 @@
 //! Import: the first annotation not cancelled gives the spans; a task without one takes
 //! its first prediction instead and gets meta `annotation_source: "predictions"` (export
 //! writes such a document back as a prediction). Other `data` keys are kept as meta; the
-//! name is `data.name`, else the task id, else `stem-N`. Results of other types are warned
-//! and dropped. Problems name the line where the task starts.
+//! name is `data.name`, else the task id, else `stem-N`. Relation results
+//! (`{"type": "relation", "from_id", "to_id", ...}`) point at label results by their `id`:
+//! a task with them keeps them (meta [`RELATIONS`]) and its regions' ids (meta
+//! [`REGION_IDS`], `[start, end, label, id]`); neither is written into `data`. Export gives
+//! each span the id it came with and writes a relation only while both its ends are still
+//! spans (one that is not is reported, and the export fails unless `--lenient`). Results
+//! of other types are warned and dropped. Problems name the line where the task starts.
 //!
 //! Export: a JSON list of tasks with `from_name: "label"`, `to_name: "text"`,
 //! `type: "labels"`; the task id is the name when it is a free integer, else the next one.
@@ -411,9 +416,25 @@ fn read_task(
         );
     }
     let mut cands = Vec::new();
-    for (k, r) in results.unwrap_or_default().iter().enumerate() {
+    let results = results.unwrap_or_default();
+    let relations: Vec<Value> = results
+        .iter()
+        .filter(|r| r.get("type").and_then(Value::as_str) == Some("relation"))
+        .cloned()
+        .collect();
+    let mut regions = Vec::new();
+    for (k, r) in results.iter().enumerate() {
+        if r.get("type").and_then(Value::as_str) == Some("relation") {
+            continue;
+        }
         match result_spans(r, utf16.as_ref()) {
-            Ok(Some(mut c)) => cands.append(&mut c),
+            Ok(Some(mut c)) => {
+                if let (Some(id), Some(first)) = (r.get("id").filter(|i| i.is_string()), c.first())
+                {
+                    regions.push(serde_json::json!([first.start, first.end, first.label, id]));
+                }
+                cands.append(&mut c);
+            }
             Ok(None) => ctx.warn(
                 file,
                 lno,
@@ -422,6 +443,13 @@ fn read_task(
             ),
             Err((kind, m)) => ctx.error(file, lno, kind, format!("result[{k}]: {m}; span skipped")),
         }
+    }
+    // Ours, not the input's, whatever its data held under these names.
+    meta.remove(RELATIONS);
+    meta.remove(REGION_IDS);
+    if !relations.is_empty() {
+        meta.insert(RELATIONS.into(), Value::Array(relations));
+        meta.insert(REGION_IDS.into(), Value::Array(regions));
     }
     Some((
         AnnotatedDocument {
@@ -493,6 +521,24 @@ fn result_spans(
     Ok(Some(out))
 }
 
+/// Meta key of a task's relation results, kept as they came.
+pub(crate) const RELATIONS: &str = "ls_relations";
+/// Meta key of the ids its label results came with: `[[start, end, "LABEL", "id"], ...]`.
+pub(crate) const REGION_IDS: &str = "ls_region_ids";
+
+/// The region ids a task's spans came with, by (start, end, label) in code points.
+fn region_ids(meta: &Meta) -> std::collections::HashMap<(usize, usize, &str), &str> {
+    let Some(Value::Array(rows)) = meta.get(REGION_IDS) else {
+        return std::collections::HashMap::new();
+    };
+    rows.iter()
+        .filter_map(|r| {
+            let num = |i: usize| r.get(i)?.as_u64().and_then(|n| usize::try_from(n).ok());
+            Some(((num(0)?, num(1)?, r.get(2)?.as_str()?), r.get(3)?.as_str()?))
+        })
+        .collect()
+}
+
 pub(crate) fn export(
     docs: &mut dyn Iterator<Item = AnnotatedDocument>,
     w: &mut dyn Write,
@@ -541,8 +587,10 @@ pub(crate) fn export(
             push_field(&mut data, &mut df, "name", &Value::String(doc.name.clone()));
         }
         for (k, v) in &doc.meta {
-            if !matches!(k.as_str(), "text" | "name" | "annotation_source")
-                && k != super::doccano::DEFAULT_NAME
+            if !matches!(
+                k.as_str(),
+                "text" | "name" | "annotation_source" | RELATIONS | REGION_IDS
+            ) && k != super::doccano::DEFAULT_NAME
             {
                 push_field(&mut data, &mut df, k, v);
             }
@@ -550,16 +598,25 @@ pub(crate) fn export(
         data.push('}');
         buf.push_str(", \"data\": ");
         buf.push_str(&data);
+        let given = region_ids(&doc.meta);
+        let taken: HashSet<&str> = given.values().copied().collect();
+        let mut written: HashSet<String> = HashSet::new();
         let mut results = Vec::with_capacity(spans.len());
         for (k, s) in spans.iter().enumerate() {
             let mut r = String::from("{");
             let mut rf = true;
-            push_field(
-                &mut r,
-                &mut rf,
-                "id",
-                &Value::String(format!("t{id}s{}", k + 1)),
-            );
+            let rid = match given.get(&(s.start, s.end, s.label.as_str())) {
+                Some(g) => (*g).to_string(),
+                None => {
+                    let mut n = format!("t{id}s{}", k + 1);
+                    while taken.contains(n.as_str()) {
+                        n.push('_');
+                    }
+                    n
+                }
+            };
+            push_field(&mut r, &mut rf, "id", &Value::String(rid.clone()));
+            written.insert(rid);
             push_field(&mut r, &mut rf, "from_name", &Value::String("label".into()));
             push_field(&mut r, &mut rf, "to_name", &Value::String("text".into()));
             push_field(&mut r, &mut rf, "type", &Value::String("labels".into()));
@@ -584,6 +641,31 @@ pub(crate) fn export(
             r.push_str(&v);
             r.push('}');
             results.push(r);
+        }
+        if let Some(Value::Array(rels)) = doc.meta.get(RELATIONS) {
+            for rel in rels {
+                let end = |k: &str| rel.get(k).and_then(Value::as_str);
+                match (end("from_id"), end("to_id")) {
+                    (Some(a), Some(b)) if written.contains(a) && written.contains(b) => {
+                        results.push(rel.to_string());
+                    }
+                    (a, b) => report.misaligned.push(super::Problem::new(
+                        out,
+                        None,
+                        ProblemKind::Unsupported,
+                        format!(
+                            "task {:?}: relation {rel} not written: its region {} is no longer \
+                             a span of the task",
+                            doc.name,
+                            match (a, b) {
+                                (Some(a), _) if !written.contains(a) => a,
+                                (_, Some(b)) => b,
+                                _ => "(no id)",
+                            }
+                        ),
+                    )),
+                }
+            }
         }
         let predicted =
             doc.meta.get("annotation_source").and_then(Value::as_str) == Some("predictions");
