@@ -174,6 +174,32 @@ pub enum CliCommand {
         #[arg(long, value_delimiter = ',', value_name = "A,B,…")]
         annotators: Vec<String>,
     },
+    /// Suggestions from a gazetteer (`text<TAB>label` lines, as INCEpTION reads them) or
+    /// Prodigy patterns (JSONL: a phrase, or tokens with orth/text/lower and OP ? + *),
+    /// matched through the Arabic normalisation and proclitics, whole words, longest first,
+    /// never over a span of the layer. They are written to OUTPUT in any span format;
+    /// keeping them in the project for review in the window is not built yet.
+    Suggest {
+        project: PathBuf,
+        /// The gazetteer or patterns file.
+        #[arg(long, value_name = "FILE")]
+        patterns: PathBuf,
+        /// The source's name in the report (default: the patterns file's name).
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+        /// Match NAME's layer and leave its spans alone (default: yours, or the only one).
+        #[arg(long, value_name = "NAME")]
+        annotator: Option<String>,
+        /// Where to write the suggestions (required for now).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// doccano, conll, brat, labelstudio or hf.
+        #[arg(long, default_value = "doccano")]
+        format: String,
+        /// Replace OUTPUT when it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Merge annotators' own project files into a new project: the same documents (same
     /// text) get each file's annotators as layers. `NAME=FILE` names the layer of a file
     /// with one annotator.
@@ -420,6 +446,23 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             rule,
             annotators,
         } => curate(&project, &rule, &annotators),
+        CliCommand::Suggest {
+            project,
+            patterns,
+            source,
+            annotator,
+            output,
+            format,
+            force,
+        } => suggest(
+            &project,
+            &patterns,
+            source.as_deref(),
+            annotator.as_deref(),
+            output.as_deref(),
+            &format,
+            force,
+        ),
         CliCommand::Project { action } => project_action(action),
         CliCommand::Team { action } => team_action(action),
     }
@@ -832,6 +875,71 @@ fn agreement(
 
 /// `tawsim curate`: the pre-merge of a project's layers into its curated layer (a project
 /// file, or a team project as one of its managers).
+/// `tawsim suggest`: the patterns' matches over a layer, written to a file.
+fn suggest(
+    project: &std::path::Path,
+    patterns: &std::path::Path,
+    source: Option<&str>,
+    annotator: Option<&str>,
+    output: Option<&std::path::Path>,
+    format: &str,
+    force: bool,
+) -> Result<(), String> {
+    use tawsim_core::suggest::{Matcher, over_store, read_patterns};
+    let Some(output) = output else {
+        return Err(
+            "give -o FILE (and --format): suggestions are written to a file for now; keeping them in the project for review is not built yet"
+                .into(),
+        );
+    };
+    let format = parse_format(Some(format))?.ok_or("no format")?;
+    let pats = read_patterns(patterns)?;
+    let n = pats.len();
+    let source = source.map_or_else(
+        || {
+            patterns
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+        },
+        str::to_string,
+    );
+    let opts = ExportOptions {
+        force,
+        ..ExportOptions::default()
+    };
+    let write = |it: &mut dyn Iterator<Item = crate::domain::AnnotatedDocument>| {
+        tawsim_core::formats::export_documents(it, format, output, &opts).map_err(|e| e.to_string())
+    };
+    let (report, found) = if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+        let p = open_team(url, None)?;
+        let layer = team_layer(&p, annotator)?;
+        let m = Matcher::new(pats, p.settings().article_is_proclitic);
+        over_store(&p, layer, &m, write)?
+    } else {
+        let (p, _copy) = open_reading(project, annotator)?;
+        let layer = choose_layer(&p, annotator)?.map(|(id, _)| id);
+        let m = Matcher::new(pats, p.settings().article_is_proclitic);
+        over_store(&p, layer, &m, write)?
+    };
+    out!(
+        "Suggested {} span(s) in {} of {} document(s) from {n} pattern(s) of {source}, written to {}",
+        found.spans,
+        found.suggested,
+        found.documents,
+        output.display()
+    );
+    for (label, k) in &found.by_label {
+        out!("  {label}\t{k}");
+    }
+    for w in &report.warnings {
+        out!("warning: {w}");
+    }
+    for m in &report.misaligned {
+        out!("not written: {m}");
+    }
+    Ok(())
+}
+
 fn curate(project: &std::path::Path, rule: &str, annotators: &[String]) -> Result<(), String> {
     use crate::curation::{CURATED, Rule};
     let rule = Rule::parse(rule)?;

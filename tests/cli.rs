@@ -1000,3 +1000,86 @@ fn doccano_relations_are_never_written_pointing_at_nothing() {
     assert_eq!(v["relations"][0]["from_id"], 17);
     assert_eq!(v["relations"][0]["to_id"], 23);
 }
+
+#[test]
+fn suggest_writes_a_gazetteer_of_anercorp_places_matched_over_a_fresh_article() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    // The gazetteer: every LOC name of ANERcorp, one `text<TAB>LOC` line each.
+    let corpus = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/corpora/anercorp/ANERCorp.txt"
+    ))
+    .expect("ANERcorp");
+    let mut names = std::collections::BTreeSet::new();
+    let mut cur: Vec<&str> = Vec::new();
+    for line in corpus.lines().chain(std::iter::once("")) {
+        let (tok, tag) = line.rsplit_once(' ').unwrap_or((line, "O"));
+        if tag == "I-LOC" && !cur.is_empty() {
+            cur.push(tok);
+            continue;
+        }
+        if !cur.is_empty() {
+            names.insert(cur.join(" "));
+            cur.clear();
+        }
+        if tag == "B-LOC" {
+            cur.push(tok);
+        }
+    }
+    assert!(
+        names.contains("ليبيا") && names.contains("جنيف"),
+        "{}",
+        names.len()
+    );
+    let gaz = d.join("loc.tsv");
+    let body: String = names.iter().map(|n| format!("{n}\tLOC\n")).collect();
+    std::fs::write(&gaz, body).expect("gazetteer");
+
+    let p = d.join("p.tawsim");
+    let article = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/libya-ceasefire-ar.txt"
+    );
+    let (ok, out, err) = tawsim(&["import", s(&p), article]);
+    assert!(ok, "{out}{err}");
+    let (ok, _, err) = tawsim(&["suggest", s(&p), "--patterns", s(&gaz)]);
+    assert!(!ok && err.contains("give -o FILE"), "{err}");
+    let sug = d.join("suggested.jsonl");
+    let (ok, out, err) = tawsim(&[
+        "suggest",
+        s(&p),
+        "--patterns",
+        s(&gaz),
+        "--source",
+        "anercorp-loc",
+        "-o",
+        s(&sug),
+    ]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("of anercorp-loc"), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&sug).expect("read").trim()).expect("json");
+    let text: Vec<char> = v["text"].as_str().expect("text").chars().collect();
+    let found: Vec<String> = v["label"]
+        .as_array()
+        .expect("spans")
+        .iter()
+        .map(|sp| {
+            let at = |k: usize| usize::try_from(sp[k].as_u64().expect("offset")).expect("offset");
+            assert_eq!(sp[2], "LOC");
+            text[at(0)..at(1)].iter().collect()
+        })
+        .collect();
+    // ليبيا four times; بجنيف as جنيف with the ب left out.
+    assert_eq!(
+        found.iter().filter(|t| *t == "ليبيا").count(),
+        4,
+        "{found:?}"
+    );
+    assert!(found.iter().any(|t| t == "جنيف"), "{found:?}");
+    assert!(out.contains(&format!("LOC\t{}", found.len())), "{out}");
+    // The project is not written: the annotator's layer still has no span.
+    let (ok, stats, _) = tawsim(&["stats", s(&p)]);
+    assert!(ok && stats.contains("0 span"), "{stats}");
+}

@@ -17,3 +17,4 @@ pub mod merge;
 pub mod ops;
 pub mod session;
 pub mod store;
+pub mod suggest;

@@ -104,7 +104,10 @@ pub fn normalise_str(s: &str) -> String {
 /// the invisible marks corpora put inside names.
 #[must_use]
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    // Arabic letters first: `is_alphanumeric` looks them up the slow way.
+    is_arabic_letter(c)
+        || c.is_ascii_alphanumeric()
+        || c.is_alphanumeric()
         || is_haraka(c)
         || c == '\u{0640}'
         || is_invisible_mark(c)
