@@ -412,12 +412,22 @@ impl Matcher {
     #[must_use]
     pub fn find(&self, text: &str, existing: &[TaggedSpan]) -> Vec<Suggestion> {
         let w = Words::new(text, self.article);
+        // The layer's spans by start, with the furthest end of each one and those before it
+        // (spans may nest: ends are not in order).
         let mut taken: Vec<(usize, usize)> = existing.iter().map(|s| (s.start, s.end)).collect();
         taken.sort_unstable();
-        let free = |s: usize, e: usize, taken: &[(usize, usize)]| {
-            // Spans are few per document: the first one ending after s decides.
-            let k = taken.partition_point(|t| t.1 <= s);
-            taken[k..].iter().all(|t| t.0 >= e)
+        let reach: Vec<usize> = taken
+            .iter()
+            .scan(0, |m, t| {
+                *m = (*m).max(t.1);
+                Some(*m)
+            })
+            .collect();
+        // No span starting before `e` reaches past `s`. Suggestions never overlap each other:
+        // the next one starts at a word after the last one's end.
+        let free = |s: usize, e: usize| {
+            let k = taken.partition_point(|t| t.0 < e);
+            k == 0 || reach[k - 1] <= s
         };
         let mut out: Vec<Suggestion> = Vec::new();
         let mut stack: Vec<(usize, usize)> = Vec::new();
@@ -484,7 +494,7 @@ impl Matcher {
             };
             let start = w.ranges[i].0 + pre;
             let end = w.ranges[i + n - 1].1;
-            if free(start, end, &taken) {
+            if free(start, end) {
                 let p = &self.patterns[k];
                 out.push(Suggestion {
                     start,
@@ -493,8 +503,6 @@ impl Matcher {
                     pattern: k,
                     pattern_id: p.id.clone(),
                 });
-                let at = taken.partition_point(|t| *t < (start, end));
-                taken.insert(at, (start, end));
                 i += n;
             } else {
                 i += 1;
@@ -692,6 +700,18 @@ mod tests {
         let got = m.find(text, &[TaggedSpan::new(s, e, "LOC")]);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].label, "PER");
+        // Nested spans (an overlap-allowing project): one over the whole sentence, two small
+        // ones inside it near the start; nothing is suggested anywhere under the big one.
+        let all = text.chars().count();
+        let nested = [
+            TaggedSpan::new(0, all, "EVENT"),
+            TaggedSpan::new(0, 2, "X"),
+            TaggedSpan::new(3, 4, "X"),
+        ];
+        assert!(m.find(text, &nested).is_empty());
+        // Touching is not overlapping: a span that ends where خليفة begins.
+        let (k, _) = cp(text, "خليفة");
+        assert_eq!(m.find(text, &[TaggedSpan::new(0, k, "X")]).len(), 2);
     }
 
     #[test]
