@@ -142,20 +142,14 @@ pub fn krippendorff_alpha<T: Ord>(units: &[Vec<Option<T>>]) -> Option<f64> {
     let width = units.iter().map(Vec::len).max().unwrap_or(0).max(1);
     let mut flat = Vec::with_capacity(units.len() * width);
     for u in units {
-        for v in u
-            .iter()
-            .map(Some)
-            .chain(std::iter::repeat(None))
-            .take(width)
-        {
-            flat.push(match v.and_then(Option::as_ref) {
-                Some(v) => {
-                    let next = ids.len() as u32;
-                    *ids.entry(v).or_insert(next)
-                }
-                None => NO_VALUE,
-            });
+        for v in u {
+            flat.push(v.as_ref().map_or(NO_VALUE, |v| {
+                let next = ids.len() as u32;
+                *ids.entry(v).or_insert(next)
+            }));
         }
+        // A shorter unit: the raters after its end did not rate it.
+        flat.resize(flat.len() + width - u.len(), NO_VALUE);
     }
     krippendorff_of_ids(flat.chunks(width), ids.len())
 }

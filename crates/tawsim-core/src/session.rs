@@ -24,8 +24,9 @@ use std::sync::{Arc, Mutex};
 
 mod curation;
 mod time;
+pub use crate::domain::duration_text;
 pub use curation::Curation;
-pub use time::{IDLE, duration_text};
+pub use time::IDLE;
 
 /// At most this many search results are listed (a project-wide search of a common word).
 pub const MAX_HITS: usize = 5000;

@@ -61,14 +61,14 @@ pub struct Pattern {
     pub line: usize,
 }
 
-/// A match: where, with which label, from which pattern (its index and id).
+/// A match: where, with which label, from which pattern (its index in
+/// [`Matcher::patterns`], which has its id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suggestion {
     pub start: usize,
     pub end: usize,
     pub label: String,
     pub pattern: usize,
-    pub pattern_id: Option<String>,
 }
 
 impl Suggestion {
@@ -495,13 +495,11 @@ impl Matcher {
             let start = w.ranges[i].0 + pre;
             let end = w.ranges[i + n - 1].1;
             if free(start, end) {
-                let p = &self.patterns[k];
                 out.push(Suggestion {
                     start,
                     end,
-                    label: p.label.clone(),
+                    label: self.patterns[k].label.clone(),
                     pattern: k,
-                    pattern_id: p.id.clone(),
                 });
                 i += n;
             } else {
@@ -739,7 +737,7 @@ mod tests {
                 (
                     s.label.clone(),
                     chars[s.start..s.end].iter().collect(),
-                    s.pattern_id.clone(),
+                    m.patterns()[s.pattern].id.clone(),
                 )
             })
             .collect();

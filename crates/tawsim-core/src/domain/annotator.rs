@@ -110,6 +110,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn durations_read_as_seconds_minutes_or_hours() {
+        assert_eq!(duration_text(45.4), "45 s");
+        assert_eq!(duration_text(725.0), "12 min 05 s");
+        assert_eq!(
+            duration_text(3.0 * 3600.0 + 7.0 * 60.0 + 59.0),
+            "3 h 07 min"
+        );
+        assert_eq!(duration_text(-1.0), "0 s");
+    }
+
+    #[test]
     fn names_are_trimmed_and_checked() {
         assert_eq!(check_name("  أمينة "), Ok("أمينة".to_string()));
         assert!(check_name("   ").is_err());

@@ -280,16 +280,11 @@ fn import_pair(
         .into_iter()
         .filter_map(|(t, n)| {
             let (s, e, l) = tmap.get(&t)?;
-            Some(Value::Array(vec![
-                Value::from(*s),
-                Value::from(*e),
-                Value::String(l.clone()),
-                Value::String(n),
-            ]))
+            Some(super::span_row(*s, *e, l, Value::String(n)))
         })
         .collect();
     if !notes.is_empty() {
-        meta.insert("brat_notes".into(), Value::Array(notes));
+        meta.insert(NOTES.into(), Value::Array(notes));
     }
     if !other.is_empty() {
         meta.insert("brat_other".into(), Value::Array(other));
@@ -297,7 +292,7 @@ fn import_pair(
         ids.sort();
         let ids: Vec<Value> = ids
             .into_iter()
-            .map(|(id, (s, e, l))| serde_json::json!([s, e, l, id]))
+            .map(|(id, (s, e, l))| super::span_row(*s, *e, l, Value::String(id.clone())))
             .collect();
         meta.insert(BRAT_IDS.into(), Value::Array(ids));
     }
@@ -416,21 +411,17 @@ fn fragments(text: &IndexedText, s: usize, e: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// Meta key of the `#` AnnotatorNotes: `[[start, end, "LABEL", "note"], ...]`.
+const NOTES: &str = "brat_notes";
+
 /// Meta key of the `T` ids a document's spans came with (kept when other lines refer to
 /// them): `[[start, end, "LABEL", "T3"], ...]`.
 const BRAT_IDS: &str = "brat_ids";
 
 /// The `T` ids a document's spans came with, by (start, end, label), as numbers.
 fn given_ids(meta: &Meta) -> HashMap<(usize, usize, &str), usize> {
-    let Some(Value::Array(rows)) = meta.get(BRAT_IDS) else {
-        return HashMap::new();
-    };
-    rows.iter()
-        .filter_map(|r| {
-            let num = |i: usize| r.get(i)?.as_u64().and_then(|n| usize::try_from(n).ok());
-            let id = r.get(3)?.as_str()?.strip_prefix('T')?.parse().ok()?;
-            Some(((num(0)?, num(1)?, r.get(2)?.as_str()?), id))
-        })
+    super::span_rows(meta, BRAT_IDS)
+        .filter_map(|(span, id)| Some((span, id.as_str()?.strip_prefix('T')?.parse().ok()?)))
         .collect()
 }
 
@@ -482,26 +473,10 @@ fn ann_for(doc: &AnnotatedDocument) -> (String, usize, Vec<String>) {
     }
     let written: HashSet<usize> = ids.values().copied().collect();
     let mut n = 0;
-    if let Some(Value::Array(notes)) = doc.meta.get("brat_notes") {
-        for note in notes {
-            let Value::Array(a) = note else { continue };
-            let (Some(s), Some(e), Some(l), Some(t)) = (
-                a.first().and_then(Value::as_u64),
-                a.get(1).and_then(Value::as_u64),
-                a.get(2).and_then(Value::as_str),
-                a.get(3).and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            let key = (
-                usize::try_from(s).unwrap_or(usize::MAX),
-                usize::try_from(e).unwrap_or(usize::MAX),
-                l,
-            );
-            if let Some(id) = ids.get(&key) {
-                n += 1;
-                out.push_str(&format!("#{n}\tAnnotatorNotes T{id}\t{t}\n"));
-            }
+    for (span, note) in super::span_rows(&doc.meta, NOTES) {
+        if let (Some(id), Some(t)) = (ids.get(&span), note.as_str()) {
+            n += 1;
+            out.push_str(&format!("#{n}\tAnnotatorNotes T{id}\t{t}\n"));
         }
     }
     let mut left = Vec::new();
@@ -548,7 +523,7 @@ pub(crate) fn export(
         for m in left {
             report
                 .misaligned
-                .push(Problem::new(&shown, None, ProblemKind::Unsupported, m));
+                .push(Problem::new(&shown, None, ProblemKind::RelationLeftOut, m));
         }
         let mut f = std::fs::File::create(&ann).map_err(werr(&ann))?;
         f.write_all(body.as_bytes()).map_err(werr(&ann))?;

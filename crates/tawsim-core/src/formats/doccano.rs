@@ -192,7 +192,7 @@ fn read_record(
                 match entity_entry(item, indexed.as_ref()) {
                     Ok(c) => {
                         if keep_ids && let Some(id) = item.get("id").filter(|v| v.is_u64()) {
-                            ids.push(serde_json::json!([c.start, c.end, c.label, id]));
+                            ids.push(super::span_row(c.start, c.end, &c.label, id.clone()));
                         }
                         cands.push(c);
                     }
@@ -323,19 +323,8 @@ fn entity_entry(item: &Value, text: Option<&IndexedText>) -> EntryResult {
 
 /// The ids a record's entities came with, by (start, end, label) in code points.
 fn given_ids(meta: &Meta) -> HashMap<(usize, usize, &str), u64> {
-    let Some(Value::Array(rows)) = meta.get(ENTITY_IDS) else {
-        return HashMap::new();
-    };
-    rows.iter()
-        .filter_map(|r| {
-            let num = |i: usize| r.get(i).and_then(Value::as_u64);
-            let (s, e, id) = (num(0)?, num(1)?, num(3)?);
-            let label = r.get(2)?.as_str()?;
-            Some((
-                (usize::try_from(s).ok()?, usize::try_from(e).ok()?, label),
-                id,
-            ))
-        })
+    super::span_rows(meta, ENTITY_IDS)
+        .filter_map(|(span, id)| Some((span, id.as_u64()?)))
         .collect()
 }
 
@@ -443,7 +432,7 @@ pub(crate) fn export(
                     report.misaligned.push(Problem::new(
                         out,
                         None,
-                        ProblemKind::Unsupported,
+                        ProblemKind::RelationLeftOut,
                         format!(
                             "document {:?}: relation {r} not written: the label shape has no \
                              entity ids for it to point at (--entities writes them)",
@@ -505,7 +494,7 @@ pub(crate) fn export(
                         _ => report.misaligned.push(Problem::new(
                             out,
                             None,
-                            ProblemKind::Unsupported,
+                            ProblemKind::RelationLeftOut,
                             format!(
                                 "document {:?}: relation {} not written: its entity {} is no \
                                  longer a span of the document",

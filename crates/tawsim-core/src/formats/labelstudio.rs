@@ -431,7 +431,12 @@ fn read_task(
             Ok(Some(mut c)) => {
                 if let (Some(id), Some(first)) = (r.get("id").filter(|i| i.is_string()), c.first())
                 {
-                    regions.push(serde_json::json!([first.start, first.end, first.label, id]));
+                    regions.push(super::span_row(
+                        first.start,
+                        first.end,
+                        &first.label,
+                        id.clone(),
+                    ));
                 }
                 cands.append(&mut c);
             }
@@ -528,14 +533,8 @@ pub(crate) const REGION_IDS: &str = "ls_region_ids";
 
 /// The region ids a task's spans came with, by (start, end, label) in code points.
 fn region_ids(meta: &Meta) -> std::collections::HashMap<(usize, usize, &str), &str> {
-    let Some(Value::Array(rows)) = meta.get(REGION_IDS) else {
-        return std::collections::HashMap::new();
-    };
-    rows.iter()
-        .filter_map(|r| {
-            let num = |i: usize| r.get(i)?.as_u64().and_then(|n| usize::try_from(n).ok());
-            Some(((num(0)?, num(1)?, r.get(2)?.as_str()?), r.get(3)?.as_str()?))
-        })
+    super::span_rows(meta, REGION_IDS)
+        .filter_map(|(span, id)| Some((span, id.as_str()?)))
         .collect()
 }
 
@@ -652,7 +651,7 @@ pub(crate) fn export(
                     (a, b) => report.misaligned.push(super::Problem::new(
                         out,
                         None,
-                        ProblemKind::Unsupported,
+                        ProblemKind::RelationLeftOut,
                         format!(
                             "task {:?}: relation {rel} not written: its region {} is no longer \
                              a span of the task",

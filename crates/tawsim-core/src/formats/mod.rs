@@ -387,6 +387,33 @@ fn looks_like_conll(path: &Path) -> bool {
 }
 
 /// Seconds of active annotation time as a JSON number, to the millisecond (`lead_time`).
+/// Rows `[start, end, "LABEL", value]` that a format keeps in meta under `key` about its
+/// spans (the ids relations name, brat's notes): each with its span's (start, end, label),
+/// in order; a malformed row is left out.
+pub(crate) fn span_rows<'m>(
+    meta: &'m crate::domain::Meta,
+    key: &str,
+) -> impl Iterator<Item = ((usize, usize, &'m str), &'m serde_json::Value)> {
+    meta.get(key)
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            let num = |i: usize| r.get(i)?.as_u64().and_then(|n| usize::try_from(n).ok());
+            Some(((num(0)?, num(1)?, r.get(2)?.as_str()?), r.get(3)?))
+        })
+}
+
+/// One row of [`span_rows`].
+pub(crate) fn span_row(
+    start: usize,
+    end: usize,
+    label: &str,
+    value: serde_json::Value,
+) -> serde_json::Value {
+    serde_json::json!([start, end, label, value])
+}
+
 pub(crate) fn seconds_json(t: f64) -> serde_json::Value {
     let ms = (t * 1000.0).round() / 1000.0;
     serde_json::Number::from_f64(ms).map_or(serde_json::Value::Null, serde_json::Value::Number)

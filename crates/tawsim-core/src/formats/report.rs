@@ -53,6 +53,9 @@ pub enum ProblemKind {
     Unsupported,
     /// A span not on token edges, or overlapping, on a token export (left out).
     Misaligned,
+    /// A relation the file brought that an export cannot write: its end is no longer a
+    /// span, or the shape has no entity ids (left out).
+    RelationLeftOut,
     /// A span whose start or end falls inside a word (kept): the mark of byte-offset and
     /// off-by-one bugs in the tool that wrote the file. A proclitic before the start
     /// (و ف ب ل ك, the article) is a word edge, not a cut.
@@ -143,7 +146,7 @@ impl ExportReport {
         let rel = self
             .misaligned
             .iter()
-            .filter(|p| p.kind == ProblemKind::Unsupported)
+            .filter(|p| p.kind == ProblemKind::RelationLeftOut)
             .count();
         let spans = self.misaligned.len() - rel;
         match (spans, rel) {

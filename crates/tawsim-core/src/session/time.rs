@@ -13,8 +13,6 @@ pub const IDLE: Duration = Duration::from_secs(60);
 /// Time gathered is written once it reaches this much.
 const WRITE_EVERY: f64 = 30.0;
 
-pub use crate::domain::duration_text;
-
 /// Time on the open document not written yet.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Activity {
@@ -91,18 +89,6 @@ mod tests {
     use crate::session::{Session, SessionOp};
     use crate::store::{Project, StoreError};
     use std::time::{Duration, Instant};
-
-    #[test]
-    fn durations_read_as_seconds_minutes_or_hours() {
-        use super::duration_text;
-        assert_eq!(duration_text(45.4), "45 s");
-        assert_eq!(duration_text(725.0), "12 min 05 s");
-        assert_eq!(
-            duration_text(3.0 * 3600.0 + 7.0 * 60.0 + 59.0),
-            "3 h 07 min"
-        );
-        assert_eq!(duration_text(-1.0), "0 s");
-    }
 
     #[test]
     fn active_time_leaves_out_pauses_over_a_minute_and_goes_to_the_document_worked_on() {

@@ -895,6 +895,23 @@ pub fn add_annotator(
     })
 }
 
+/// The version a team project's meta table records (`None`: none, or not a number).
+fn schema_version(
+    c: &mut impl postgres::GenericClient,
+    schema: &str,
+) -> Result<Option<i64>, postgres::Error> {
+    let v: Option<String> = c
+        .query_opt(
+            &format!(
+                "SELECT value FROM {}.meta WHERE key = 'schema_version'",
+                ident(schema)
+            ),
+            &[],
+        )?
+        .map(|r| r.get(0));
+    Ok(v.and_then(|v| v.parse().ok()))
+}
+
 /// Checks that `schema` holds a team project this build reads, and returns its version. A
 /// version 1 project is upgraded to 2 in one transaction when the role connected may (its
 /// owner); otherwise it is read as it is (no curation, no time records) and its version
@@ -916,20 +933,7 @@ fn check_team_schema(
             ),
         });
     }
-    let version = |client: &mut Client| -> Result<Option<i64>, StoreError> {
-        let v: Option<String> = client
-            .query_opt(
-                &format!(
-                    "SELECT value FROM {}.meta WHERE key = 'schema_version'",
-                    ident(schema)
-                ),
-                &[],
-            )
-            .map_err(pg(path))?
-            .map(|r| r.get(0));
-        Ok(v.and_then(|v| v.parse::<i64>().ok()))
-    };
-    match version(client)? {
+    match schema_version(client, schema).map_err(pg(path))? {
         Some(TEAM_SCHEMA_VERSION) => Ok(TEAM_SCHEMA_VERSION),
         Some(1) => {
             // Only the owner may add policies and tables: anyone else reads it as it is.
@@ -939,16 +943,7 @@ fn check_team_schema(
                     "LOCK TABLE {}.meta IN EXCLUSIVE MODE",
                     ident(schema)
                 ))?;
-                let v: Option<String> = tx
-                    .query_opt(
-                        &format!(
-                            "SELECT value FROM {}.meta WHERE key = 'schema_version'",
-                            ident(schema)
-                        ),
-                        &[],
-                    )?
-                    .map(|r| r.get(0));
-                if v.as_deref() == Some("1") {
+                if schema_version(&mut tx, schema)? == Some(1) {
                     tx.batch_execute(&schema_v2_sql(schema, &ga, &gm))?;
                 }
                 tx.commit()

@@ -1479,50 +1479,39 @@ impl Project {
         })
     }
 
-    /// Every layer row of the project (spans, statuses, history), for `team push`.
+    /// Every layer row of the project (spans, statuses, history, time), for `team push`.
     pub fn layer_rows(&self) -> Result<super::LayerRows, StoreError> {
-        let mut rows = super::LayerRows::default();
-        let mut st = self
-            .conn
-            .prepare("SELECT doc_id, annotator_id, start, end, label_id FROM layer_spans ORDER BY doc_id, annotator_id, start, end")
-            .map_err(self.err())?;
-        rows.spans = st
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
+        Ok(super::LayerRows {
+            spans: self.all_rows(
+                "SELECT doc_id, annotator_id, start, end, label_id FROM layer_spans ORDER BY doc_id, annotator_id, start, end",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?,
+            statuses: self.all_rows(
+                "SELECT doc_id, annotator_id, status FROM layer_status ORDER BY doc_id, annotator_id",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?,
+            history: self.all_rows(
+                "SELECT doc_id, annotator_id, seq, edit, undone FROM layer_history ORDER BY doc_id, annotator_id, seq",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?,
+            times: self.all_rows(
+                "SELECT doc_id, annotator_id, seconds FROM layer_time ORDER BY doc_id, annotator_id",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?,
+        })
+    }
+
+    /// Every row of a query without parameters, each made by `row`.
+    fn all_rows<T>(
+        &self,
+        sql: &str,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut st = self.conn.prepare(sql).map_err(self.err())?;
+        st.query_map([], row)
             .map_err(self.err())?
             .collect::<Result<_, _>>()
-            .map_err(self.err())?;
-        let mut st = self
-            .conn
-            .prepare("SELECT doc_id, annotator_id, status FROM layer_status ORDER BY doc_id, annotator_id")
-            .map_err(self.err())?;
-        rows.statuses = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(self.err())?
-            .collect::<Result<_, _>>()
-            .map_err(self.err())?;
-        let mut st = self
-            .conn
-            .prepare("SELECT doc_id, annotator_id, seq, edit, undone FROM layer_history ORDER BY doc_id, annotator_id, seq")
-            .map_err(self.err())?;
-        rows.history = st
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .map_err(self.err())?
-            .collect::<Result<_, _>>()
-            .map_err(self.err())?;
-        let mut st = self
-            .conn
-            .prepare("SELECT doc_id, annotator_id, seconds FROM layer_time ORDER BY doc_id, annotator_id")
-            .map_err(self.err())?;
-        rows.times = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(self.err())?
-            .collect::<Result<_, _>>()
-            .map_err(self.err())?;
-        Ok(rows)
+            .map_err(self.err())
     }
 
     /// `PRAGMA integrity_check` result ("ok" when the file is sound).
