@@ -116,8 +116,9 @@ pub enum CliCommand {
         /// Export NAME's layer (default: yours, or the only annotator's).
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
-        /// Export this layer: an annotator's name, or `curated` (also `gold`) for the
-        /// curated layer.
+        /// Export this layer: an annotator's name, `curated` (also `gold`) for the
+        /// curated layer, or `suggestions[:SOURCE]` for the open suggestions (of one source,
+        /// or of all) that --annotator's layer has not accepted, rejected or covered.
         #[arg(long, value_name = "NAME", conflicts_with = "annotator")]
         layer: Option<String>,
         /// Exit 0 even when some spans cannot be written in the format (they are listed).
@@ -177,20 +178,21 @@ pub enum CliCommand {
     /// Suggestions from a gazetteer (`text<TAB>label` lines, as INCEpTION reads them) or
     /// Prodigy patterns (JSONL: a phrase, or tokens with orth/text/lower and OP ? + *),
     /// matched through the Arabic normalisation and proclitics, whole words, longest first,
-    /// never over a span of the layer. They are written to OUTPUT in any span format;
-    /// keeping them in the project for review in the window is not built yet.
+    /// never over a span of the layer. Kept in the project as source NAME (replacing what
+    /// NAME suggested before) for review in the window, counted by `stats`, exported with
+    /// `export --layer suggestions:NAME`; with -o, written to OUTPUT instead.
     Suggest {
         project: PathBuf,
         /// The gazetteer or patterns file.
         #[arg(long, value_name = "FILE")]
         patterns: PathBuf,
-        /// The source's name in the report (default: the patterns file's name).
+        /// The source's name (default: the patterns file's name without its extension).
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
         /// Match NAME's layer and leave its spans alone (default: yours, or the only one).
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
-        /// Where to write the suggestions (required for now).
+        /// Write the suggestions to this file (in --format) instead of keeping them.
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// doccano, conll, brat, labelstudio or hf.
@@ -646,6 +648,14 @@ fn export(cmd: CliCommand) -> Result<(), String> {
     else {
         return Err("not an export".into());
     };
+    let (layer, suggestions) = match layer.as_deref().map(str::trim) {
+        Some("suggestions") => (None, Some(None)),
+        Some(l) if l.starts_with("suggestions:") => (
+            None,
+            Some(Some(l["suggestions:".len()..].trim().to_string())),
+        ),
+        _ => (layer, None),
+    };
     let annotator = layer.or(annotator).map(|n| {
         if crate::curation::is_curated_name(&n) {
             crate::curation::CURATED.to_string()
@@ -700,6 +710,7 @@ fn export(cmd: CliCommand) -> Result<(), String> {
         layer: None,
         status,
         labels,
+        suggestions,
     };
     let r = if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
         let p = open_team(url, None)?;
@@ -778,7 +789,20 @@ fn stats(project: &std::path::Path, annotator: Option<&str>) -> Result<(), Strin
         out!("layer: {name}");
     }
     let s = p.stats().map_err(|e| e.to_string())?;
-    print_stats(&s)
+    print_stats(&s)?;
+    for src in p.suggestion_stats(None).map_err(|e| e.to_string())? {
+        out!(
+            "suggestions {} ({} from {}): {} open, {} accepted, {} rejected, {} in all",
+            src.name,
+            src.kind,
+            src.origin,
+            src.open,
+            src.accepted,
+            src.rejected,
+            src.total
+        );
+    }
+    Ok(())
 }
 
 fn print_stats(s: &crate::store::ProjectStats) -> Result<(), String> {
@@ -885,14 +909,7 @@ fn suggest(
     format: &str,
     force: bool,
 ) -> Result<(), String> {
-    use tawsim_core::suggest::{Matcher, over_store, read_patterns};
-    let Some(output) = output else {
-        return Err(
-            "give -o FILE (and --format): suggestions are written to a file for now; keeping them in the project for review is not built yet"
-                .into(),
-        );
-    };
-    let format = parse_format(Some(format))?.ok_or("no format")?;
+    use tawsim_core::suggest::{Matcher, into_project, over_store, read_patterns};
     let pats = read_patterns(patterns)?;
     let n = pats.len();
     let source = source.map_or_else(
@@ -903,6 +920,36 @@ fn suggest(
         },
         str::to_string,
     );
+    let Some(output) = output else {
+        if project.to_str().is_some_and(is_team_location) {
+            return Err(
+                "suggestions are not kept in team projects yet: give -o FILE to write them to a file"
+                    .into(),
+            );
+        }
+        let mut p = Project::open(project).map_err(|e| e.to_string())?;
+        let m = Matcher::new(pats, p.settings().article_is_proclitic);
+        let found = into_project(
+            &mut p,
+            &m,
+            &source,
+            &patterns.display().to_string(),
+            None,
+            None,
+        )?;
+        out!(
+            "Kept {} suggestion(s) in {} of {} document(s) from {n} pattern(s) as source {source} of {}",
+            found.spans,
+            found.suggested,
+            found.documents,
+            project.display()
+        );
+        for (label, k) in &found.by_label {
+            out!("  {label}\t{k}");
+        }
+        return Ok(());
+    };
+    let format = parse_format(Some(format))?.ok_or("no format")?;
     let opts = ExportOptions {
         force,
         ..ExportOptions::default()

@@ -86,6 +86,7 @@ impl TransferDialog {
                 layer: None,
                 status: self.status,
                 labels: (!labels.is_empty()).then_some(labels),
+                suggestions: None,
             },
             options: ExportOptions {
                 utf16_offsets: self.utf16,

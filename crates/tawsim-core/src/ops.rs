@@ -251,6 +251,9 @@ pub struct ExportFilter {
     pub layer: Option<crate::domain::AnnotatorId>,
     pub status: Option<crate::domain::DocStatus>,
     pub labels: Option<Vec<String>>,
+    /// Export the layer's open suggestions instead of its spans: of the named source, or of
+    /// every source (`Some(None)`).
+    pub suggestions: Option<Option<String>>,
 }
 
 /// Exports the project's documents that pass `filter` to `out` (written to a temporary
@@ -270,7 +273,15 @@ pub fn export_project<S: Store>(
         opts.label_order = project.labels().iter().map(|l| l.name.clone()).collect();
     }
     let mut store_error = None;
-    let docs = project.export_docs(filter.layer, filter.status, filter.labels.as_deref())?;
+    let docs = match &filter.suggestions {
+        Some(source) => project.export_suggestions(
+            filter.layer,
+            source.as_deref(),
+            filter.status,
+            filter.labels.as_deref(),
+        )?,
+        None => project.export_docs(filter.layer, filter.status, filter.labels.as_deref())?,
+    };
     let mut docs = docs.map_while(|d| match d {
         Ok(d) => {
             if let Some(n) = done {

@@ -1715,7 +1715,7 @@ fn count_spans(counts: &mut Vec<(LabelId, usize)>, e: &Edit) {
             add(from.label, false);
             add(to.label, true);
         }
-        Edit::SetStatus { .. } => {}
+        Edit::SetStatus { .. } | Edit::Reject { .. } | Edit::Unreject { .. } => {}
         Edit::Batch { edits } => {
             for e in edits {
                 count_spans(counts, e);
@@ -1731,6 +1731,8 @@ fn describe(e: &Edit) -> &'static str {
         Edit::RemoveSpan { .. } => "removing a span",
         Edit::ReplaceSpan { .. } => "changing a span",
         Edit::SetStatus { .. } => "a status change",
+        Edit::Reject { .. } => "rejecting a suggestion",
+        Edit::Unreject { .. } => "taking a rejection back",
         Edit::Batch { .. } => "a batch of edits",
     }
 }

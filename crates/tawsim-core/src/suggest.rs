@@ -616,6 +616,52 @@ pub fn over_store<S: crate::store::Store, T>(
     Ok((out, found))
 }
 
+/// Matches every document of a project file and keeps the matches as source `source`'s
+/// suggestions (replacing what that source suggested before). Every match is kept, over
+/// spans or not: whether one is shown depends on each annotator's own layer. `done` counts
+/// the documents read (for a progress bar); `cancel` stops before anything is written.
+pub fn into_project(
+    p: &mut crate::store::Project,
+    m: &Matcher,
+    source: &str,
+    origin: &str,
+    done: Option<&std::sync::atomic::AtomicUsize>,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+) -> Result<Found, String> {
+    use std::sync::atomic::Ordering;
+    let mut found = Found::default();
+    let mut rows = Vec::new();
+    {
+        // Read through a second handle: the writes go in one transaction after.
+        let reader = p.worker().map_err(|e| e.to_string())?;
+        reader
+            .for_each_document(|id, _, text| {
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return Ok(false);
+                }
+                let found_here = m.find(text, &[]);
+                found.documents += 1;
+                found.suggested += usize::from(!found_here.is_empty());
+                found.spans += found_here.len();
+                for s in found_here {
+                    *found.by_label.entry(s.label.clone()).or_default() += 1;
+                    rows.push((id, s.start, s.end, s.label, None));
+                }
+                if let Some(d) = done {
+                    d.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(true)
+            })
+            .map_err(|e| e.to_string())?;
+    }
+    if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+        return Err("cancelled; no suggestion was kept".into());
+    }
+    p.replace_suggestions(source, "patterns", origin, rows)
+        .map_err(|e| e.to_string())?;
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

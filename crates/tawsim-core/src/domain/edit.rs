@@ -24,6 +24,14 @@ pub enum Edit {
         from: DocStatus,
         to: DocStatus,
     },
+    /// A suggestion (its range and label) turned down: not shown to this annotator again.
+    Reject {
+        span: Span,
+    },
+    /// Takes a rejection back (the inverse of [`Edit::Reject`]).
+    Unreject {
+        span: Span,
+    },
     /// Several edits applied (and undone) as one step, e.g. "label all occurrences".
     Batch {
         edits: Vec<Edit>,
@@ -35,6 +43,8 @@ pub enum Edit {
 pub struct Annotations {
     pub spans: SpanSet,
     pub status: DocStatus,
+    /// Suggestions this annotator rejected (range and label).
+    pub rejected: std::collections::BTreeSet<Span>,
 }
 
 /// Why an edit could not be applied.
@@ -44,6 +54,10 @@ pub enum EditError {
     Span(#[from] SpanError),
     #[error("span {0} is not in the document")]
     Missing(Span),
+    #[error("suggestion {0} is already rejected")]
+    AlreadyRejected(Span),
+    #[error("suggestion {0} was not rejected")]
+    NotRejected(Span),
     #[error("the document's status is {actual:?}, not {expected:?}")]
     StatusMismatch {
         expected: DocStatus,
@@ -58,6 +72,8 @@ impl Edit {
         match self {
             Edit::AddSpan { span } => Edit::RemoveSpan { span: *span },
             Edit::RemoveSpan { span } => Edit::AddSpan { span: *span },
+            Edit::Reject { span } => Edit::Unreject { span: *span },
+            Edit::Unreject { span } => Edit::Reject { span: *span },
             Edit::ReplaceSpan { from, to } => Edit::ReplaceSpan {
                 from: *to,
                 to: *from,
@@ -103,6 +119,16 @@ impl Edit {
                     return Err(EditError::Missing(*span));
                 }
             }
+            Edit::Reject { span } => {
+                if !ann.rejected.insert(*span) {
+                    return Err(EditError::AlreadyRejected(*span));
+                }
+            }
+            Edit::Unreject { span } => {
+                if !ann.rejected.remove(span) {
+                    return Err(EditError::NotRejected(*span));
+                }
+            }
             Edit::ReplaceSpan { from, to } => {
                 if !ann.spans.remove(*from) {
                     return Err(EditError::Missing(*from));
@@ -131,7 +157,10 @@ impl Edit {
     #[must_use]
     pub fn mentions_label(&self, label: super::label::LabelId) -> bool {
         match self {
-            Edit::AddSpan { span } | Edit::RemoveSpan { span } => span.label == label,
+            Edit::AddSpan { span }
+            | Edit::RemoveSpan { span }
+            | Edit::Reject { span }
+            | Edit::Unreject { span } => span.label == label,
             Edit::ReplaceSpan { from, to } => from.label == label || to.label == label,
             Edit::SetStatus { .. } => false,
             Edit::Batch { edits } => edits.iter().any(|e| e.mentions_label(label)),
@@ -238,6 +267,10 @@ mod tests {
                 r#"{"op":"set_status","from":"new","to":"in_progress"}"#,
             ),
             (
+                Edit::Reject { span },
+                r#"{"op":"reject","span":{"start":4,"end":9,"label":3}}"#,
+            ),
+            (
                 Edit::Batch {
                     edits: vec![Edit::AddSpan { span }],
                 },
@@ -260,6 +293,7 @@ mod tests {
         let base = Annotations {
             spans: SpanSet::from_unchecked(vec![sp(0, 3, 1), sp(5, 8, 2)]),
             status: DocStatus::New,
+            rejected: [sp(30, 34, 2)].into(),
         };
         let edits = [
             Edit::AddSpan {
@@ -274,10 +308,19 @@ mod tests {
                 from: DocStatus::New,
                 to: DocStatus::Done,
             },
+            Edit::Reject {
+                span: sp(10, 12, 1),
+            },
+            Edit::Unreject {
+                span: sp(30, 34, 2),
+            },
             Edit::Batch {
                 edits: vec![
                     Edit::AddSpan {
                         span: sp(20, 22, 3),
+                    },
+                    Edit::Reject {
+                        span: sp(20, 22, 1),
                     },
                     Edit::RemoveSpan { span: sp(0, 3, 1) },
                     Edit::SetStatus {
@@ -296,6 +339,26 @@ mod tests {
                 .expect("inverse");
             assert_eq!(a, base, "{e:?}");
         }
+    }
+
+    #[test]
+    fn a_suggestion_is_rejected_once_and_taken_back_once() {
+        let mut a = Annotations::default();
+        let r = Edit::Reject { span: sp(0, 4, 1) };
+        r.apply(&mut a, OverlapPolicy::Forbid).expect("reject");
+        assert!(a.rejected.contains(&sp(0, 4, 1)));
+        assert!(a.spans.is_empty(), "a rejection is not a span");
+        assert_eq!(
+            r.apply(&mut a, OverlapPolicy::Forbid),
+            Err(EditError::AlreadyRejected(sp(0, 4, 1)))
+        );
+        r.inverse()
+            .apply(&mut a, OverlapPolicy::Forbid)
+            .expect("unreject");
+        assert_eq!(
+            r.inverse().apply(&mut a, OverlapPolicy::Forbid),
+            Err(EditError::NotRejected(sp(0, 4, 1)))
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::backend::{DocumentSink, ExportDocs, NextAssigned, RemoteEvents, Store, SyncState};
 use super::mirror::TeamMirror;
 use super::pg::PgProject;
-use super::{DocSummary, Project, StoreError};
+use super::{DocSummary, Project, StoreError, StoredSuggestion};
 use crate::domain::{
     Annotations, Annotator, AnnotatorId, DocId, DocStatus, Document, Edit, History, LabelId,
     LabelSet, ProjectSettings, Role,
@@ -195,5 +195,24 @@ impl Store for AnyStore {
         labels: Option<&'p [String]>,
     ) -> Result<ExportDocs<'p>, StoreError> {
         each!(self, p => p.export_docs(layer, status, labels), m => Err(m.not_on_the_ui_thread("an export")))
+    }
+    fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
+        match self {
+            AnyStore::File(p) => Store::suggestions(p, id),
+            AnyStore::Server(_) | AnyStore::Team(_) => Ok(Vec::new()),
+        }
+    }
+    fn export_suggestions<'p>(
+        &'p self,
+        layer: Option<AnnotatorId>,
+        source: Option<&'p str>,
+        status: Option<DocStatus>,
+        labels: Option<&'p [String]>,
+    ) -> Result<ExportDocs<'p>, StoreError> {
+        match self {
+            AnyStore::File(p) => Store::export_suggestions(p, layer, source, status, labels),
+            AnyStore::Server(p) => p.export_suggestions(layer, source, status, labels),
+            AnyStore::Team(m) => Err(m.not_on_the_ui_thread("an export")),
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! - `worker` gives an independent handle for a background thread (a job never shares the
 //!   UI thread's connection).
 
-use super::{DocSummary, ImportSink, Project, StoreError};
+use super::{DocSummary, ImportSink, Project, StoreError, StoredSuggestion};
 use crate::domain::{
     AnnotatedDocument, Annotations, Annotator, AnnotatorId, DocId, DocStatus, Document, Edit,
     History, LabelId, LabelSet, ProjectSettings, Role,
@@ -172,6 +172,24 @@ pub trait Store: Sized + Send + 'static {
         status: Option<DocStatus>,
         labels: Option<&'p [String]>,
     ) -> Result<ExportDocs<'p>, StoreError>;
+    /// Every suggestion of a document, by start (a store that keeps none has none).
+    fn suggestions(&self, _id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
+        Ok(Vec::new())
+    }
+    /// Like [`Store::export_docs`], with `layer`'s open suggestions (of source `source`, or
+    /// of every source) as the spans.
+    fn export_suggestions<'p>(
+        &'p self,
+        _layer: Option<AnnotatorId>,
+        _source: Option<&'p str>,
+        _status: Option<DocStatus>,
+        _labels: Option<&'p [String]>,
+    ) -> Result<ExportDocs<'p>, StoreError> {
+        Err(StoreError::Invalid {
+            path: self.path().to_path_buf(),
+            message: "suggestions are not kept in team projects yet".into(),
+        })
+    }
 }
 
 impl Store for Project {
@@ -276,5 +294,19 @@ impl Store for Project {
         labels: Option<&'p [String]>,
     ) -> Result<ExportDocs<'p>, StoreError> {
         Ok(Box::new(Project::export_iter(self, layer, status, labels)?))
+    }
+    fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
+        Project::suggestions(self, id)
+    }
+    fn export_suggestions<'p>(
+        &'p self,
+        layer: Option<AnnotatorId>,
+        source: Option<&'p str>,
+        status: Option<DocStatus>,
+        labels: Option<&'p [String]>,
+    ) -> Result<ExportDocs<'p>, StoreError> {
+        Ok(Box::new(Project::export_suggestions(
+            self, layer, source, status, labels,
+        )?))
     }
 }

@@ -14,7 +14,9 @@ pub use any::AnyStore;
 pub use backend::{DocumentSink, ExportDocs, NextAssigned, RemoteEvents, Store, SyncState};
 pub use mirror::{Opening, TeamMirror, Waker, wants_password};
 pub use pg::{LayerRows, PgProject, TeamLocation, Watcher, is_team_location};
-pub use project::{DocSummary, ImportSink, LayerStats, Project, ProjectStats};
+pub use project::{
+    DocSummary, ImportSink, LayerStats, Project, ProjectStats, SourceStats, StoredSuggestion,
+};
 pub use schema::SCHEMA_VERSION;
 
 use std::path::PathBuf;

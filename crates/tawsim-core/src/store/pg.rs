@@ -1599,6 +1599,7 @@ impl PgProject {
         Ok(Annotations {
             spans: SpanSet::from_unchecked(spans),
             status,
+            rejected: std::collections::BTreeSet::new(),
         })
     }
 
@@ -1656,6 +1657,10 @@ impl PgProject {
     ) -> Result<(), String> {
         let e = |x: postgres::Error| describe(&x);
         match edit {
+            // A team project keeps no suggestions (its store offers none to reject).
+            Edit::Reject { .. } | Edit::Unreject { .. } => {
+                return Err("suggestions are not kept in team projects yet".into());
+            }
             Edit::AddSpan { span } => {
                 let (s, en, l) = (span.start as i64, span.end as i64, span.label.0 as i32);
                 tx.execute(

@@ -13,6 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+mod suggestions;
+pub use suggestions::{SourceStats, StoredSuggestion};
+
 /// One row of the document list: everything but the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocSummary {
@@ -747,19 +750,21 @@ impl Project {
                 pos as i64
             ])?;
         }
-        // Labels no longer in the set go (their spans were checked by the caller).
+        // Labels no longer in the set go (their spans were checked by the caller), with the
+        // suggestions of them and their rejections.
         let keep: Vec<String> = set.iter().map(|l| l.id.0.to_string()).collect();
-        tx.execute(
-            &format!(
-                "DELETE FROM labels WHERE id NOT IN ({})",
-                if keep.is_empty() {
-                    "NULL".into()
-                } else {
-                    keep.join(",")
-                }
-            ),
-            [],
-        )?;
+        let keep = if keep.is_empty() {
+            "NULL".into()
+        } else {
+            keep.join(",")
+        };
+        for table in ["suggestions", "layer_rejections"] {
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE label_id NOT IN ({keep})"),
+                [],
+            )?;
+        }
+        tx.execute(&format!("DELETE FROM labels WHERE id NOT IN ({keep})"), [])?;
         Ok(())
     }
 
@@ -813,6 +818,10 @@ impl Project {
         let removed = tx
             .execute("DELETE FROM layer_spans WHERE label_id = ?1", [id.0])
             .map_err(sq(&self.path))?;
+        for table in ["suggestions", "layer_rejections"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE label_id = ?1"), [id.0])
+                .map_err(sq(&self.path))?;
+        }
         // History that refers to the label cannot be replayed any more: the documents whose
         // history holds an edit of one of its spans lose their history (decoded, not matched
         // as text: label 3 must not take the history of label 30 with it).
@@ -856,7 +865,14 @@ impl Project {
         let tx = self.conn.transaction().map_err(sq(&self.path))?;
         let mut n = 0;
         for id in ids {
-            for table in ["layer_spans", "layer_status", "layer_history", "layer_time"] {
+            for table in [
+                "layer_spans",
+                "layer_status",
+                "layer_history",
+                "layer_time",
+                "suggestions",
+                "layer_rejections",
+            ] {
                 tx.execute(&format!("DELETE FROM {table} WHERE doc_id = ?1"), [id.0])
                     .map_err(sq(&self.path))?;
             }
@@ -970,9 +986,34 @@ impl Project {
                 )
             })
             .collect();
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT start, end, label_id FROM layer_rejections WHERE doc_id = ?1 AND annotator_id = ?2",
+            )
+            .map_err(self.err())?;
+        let rejected = st
+            .query_map([id.0, layer], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, u32>(2)?,
+                ))
+            })
+            .map_err(self.err())?
+            .filter_map(|row| {
+                let (s, e, l) = row.ok()?;
+                Span::new(
+                    usize::try_from(s).ok()?,
+                    usize::try_from(e).ok()?,
+                    LabelId(l),
+                )
+            })
+            .collect();
         Ok(Annotations {
             spans: SpanSet::from_unchecked(spans),
             status,
+            rejected,
         })
     }
 
@@ -1068,6 +1109,44 @@ impl Project {
                     .map_err(e)?;
                 if n != 1 {
                     return Err(format!("span {span} is not in document {doc}"));
+                }
+            }
+            Edit::Reject { span } => {
+                tx.prepare_cached(
+                    "INSERT INTO layer_rejections (doc_id, annotator_id, start, end, label_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        doc.0,
+                        layer,
+                        span.start as i64,
+                        span.end as i64,
+                        span.label.0
+                    ])
+                })
+                .map_err(e)?;
+            }
+            Edit::Unreject { span } => {
+                let n = tx
+                    .prepare_cached(
+                        "DELETE FROM layer_rejections WHERE doc_id = ?1 AND annotator_id = ?2
+                         AND start = ?3 AND end = ?4 AND label_id = ?5",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            doc.0,
+                            layer,
+                            span.start as i64,
+                            span.end as i64,
+                            span.label.0
+                        ])
+                    })
+                    .map_err(e)?;
+                if n != 1 {
+                    return Err(format!(
+                        "suggestion {span} is not rejected in document {doc}"
+                    ));
                 }
             }
             Edit::ReplaceSpan { from, to } => {
@@ -1351,15 +1430,26 @@ impl Project {
         status: Option<DocStatus>,
         labels: Option<&'p [String]>,
     ) -> Result<impl Iterator<Item = Result<AnnotatedDocument, StoreError>> + 'p, StoreError> {
-        Ok(ExportBatches {
+        Ok(self.batches(layer, status, labels, None))
+    }
+
+    fn batches<'p>(
+        &'p self,
+        layer: Option<AnnotatorId>,
+        status: Option<DocStatus>,
+        labels: Option<&'p [String]>,
+        suggestions: Option<Option<i64>>,
+    ) -> ExportBatches<'p> {
+        ExportBatches {
             p: self,
             layer: layer.map_or(self.me.layer(), |a| a.0),
             status,
             labels,
+            suggestions,
             after: i64::MIN,
             batch: std::collections::VecDeque::new(),
             done: false,
-        })
+        }
     }
 
     /// Ids of the documents with at least one span of `label`.
@@ -1528,6 +1618,8 @@ struct ExportBatches<'p> {
     layer: i64,
     status: Option<DocStatus>,
     labels: Option<&'p [String]>,
+    /// Instead of the layer's spans, its open suggestions (of one source, or of all).
+    suggestions: Option<Option<i64>>,
     /// The last document id read.
     after: i64,
     batch: std::collections::VecDeque<AnnotatedDocument>,
@@ -1590,15 +1682,29 @@ impl ExportBatches<'_> {
         let (Some(&first), Some(&last)) = (ids.first(), ids.last()) else {
             return Ok(());
         };
-        let mut st = self
-            .p
-            .conn
-            .prepare_cached(
-                "SELECT doc_id, start, end, label_id FROM layer_spans
-                 WHERE annotator_id = ?1 AND doc_id BETWEEN ?2 AND ?3 ORDER BY doc_id",
-            )
+        let (mut st, source) = match self.suggestions {
+            Some(source) => (
+                self.p
+                    .conn
+                    .prepare_cached(suggestions::OPEN_SUGGESTIONS)
+                    .map_err(&err)?,
+                source,
+            ),
+            None => (
+                self.p
+                    .conn
+                    .prepare_cached(
+                        "SELECT doc_id, start, end, label_id FROM layer_spans
+                         WHERE annotator_id = ?1 AND doc_id BETWEEN ?2 AND ?3 AND ?4 IS NULL
+                         ORDER BY doc_id",
+                    )
+                    .map_err(&err)?,
+                None,
+            ),
+        };
+        let mut rows = st
+            .query(params![self.layer, first, last, source])
             .map_err(&err)?;
-        let mut rows = st.query(params![self.layer, first, last]).map_err(&err)?;
         let mut k = 0;
         while let Some(r) = rows.next().map_err(&err)? {
             let doc: i64 = r.get(0).map_err(&err)?;

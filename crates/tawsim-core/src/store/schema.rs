@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use std::collections::BTreeMap;
 
 /// The schema this build writes. Files with a higher version are refused.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The value of `meta.app` in every tawsim project.
 pub const APP_MARK: &str = "tawsim";
@@ -105,6 +105,37 @@ CREATE TABLE layer_time (
     annotator_id INTEGER NOT NULL REFERENCES annotators(id),
     seconds REAL NOT NULL DEFAULT 0 CHECK (seconds >= 0),
     PRIMARY KEY (doc_id, annotator_id)
+) WITHOUT ROWID;
+",
+    // 3 -> 4: suggestions, a layer per source (a gazetteer, a pattern file, a predictions
+    // import, a model server) that is no annotator's; and the suggestions each annotator
+    // rejected (by range and label, so a rejection holds whichever source suggests it).
+    r"
+CREATE TABLE suggestion_sources (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE suggestions (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    source_id INTEGER NOT NULL REFERENCES suggestion_sources(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label_id INTEGER NOT NULL REFERENCES labels(id),
+    score REAL,
+    PRIMARY KEY (doc_id, source_id, start, end, label_id),
+    CHECK (start >= 0 AND start < end)
+) WITHOUT ROWID;
+CREATE INDEX suggestions_by_source ON suggestions(source_id);
+CREATE TABLE layer_rejections (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    label_id INTEGER NOT NULL REFERENCES labels(id),
+    PRIMARY KEY (doc_id, annotator_id, start, end, label_id),
+    CHECK (start >= 0 AND start < end)
 ) WITHOUT ROWID;
 ",
 ];
