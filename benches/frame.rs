@@ -137,6 +137,7 @@ impl Setup {
                     lanes: &lanes,
                     disagreements,
                     current_region: disagreements.get(500).copied(),
+                    suggestions: &[],
                 };
                 let _ = view.show(ui, &model);
             });

@@ -113,6 +113,7 @@ impl eframe::App for Demo {
                 lanes: &[],
                 disagreements: &[],
                 current_region: None,
+                suggestions: &[],
             };
             for ev in self.view.show(ui, &model) {
                 match ev {

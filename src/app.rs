@@ -277,7 +277,7 @@ impl TawsimApp {
             match purpose {
                 PathPurpose::Open => d.add_filter("tawsim project", &["tawsim"]).pick_file(),
                 PathPurpose::New => d.add_filter("tawsim project", &["tawsim"]).save_file(),
-                PathPurpose::Import => d.pick_file(),
+                PathPurpose::Import | PathPurpose::Suggest => d.pick_file(),
             }
         } else {
             None
@@ -298,6 +298,10 @@ impl TawsimApp {
                 .map(|()| self.project_opened()),
             PathPurpose::Import => {
                 self.import_paths(&[path.to_path_buf()]);
+                Ok(())
+            }
+            PathPurpose::Suggest => {
+                self.session.start_suggest(path.to_path_buf(), None);
                 Ok(())
             }
         };
@@ -389,6 +393,7 @@ impl TawsimApp {
                 self.dialogs.path_dialog = Some((PathPurpose::New, String::new()));
             }
             Command::OpenProject => self.ask_path(PathPurpose::Open),
+            Command::SuggestFromPatterns => self.ask_path(PathPurpose::Suggest),
             Command::OpenTeamProject => {
                 self.dialogs.team = Some(ui::dialogs::TeamDialog::default());
             }

@@ -16,6 +16,8 @@ pub enum PathPurpose {
     Open,
     New,
     Import,
+    /// A gazetteer or Prodigy patterns file to suggest from.
+    Suggest,
 }
 
 #[must_use]
@@ -127,6 +129,14 @@ pub enum Command {
     SetCurationRule(Rule),
     /// Goes to a region of the open document (an index into the curation's regions).
     GoToRegion(usize),
+    // Suggestions
+    /// Asks for a gazetteer or patterns file and suggests from it over the project.
+    SuggestFromPatterns,
+    NextSuggestion,
+    PreviousSuggestion,
+    AcceptSuggestion,
+    RejectSuggestion,
+    AcceptAllSuggestions,
 }
 
 /// A request with a payload, or a [`Command`].
@@ -245,6 +255,12 @@ impl Command {
             Command::PremergeDocument => "Pre-merge the document by the rule",
             Command::SetCurationRule(_) => "Pre-merge rule",
             Command::GoToRegion(_) => "Go to the region",
+            Command::SuggestFromPatterns => "Suggest from a gazetteer or patterns…",
+            Command::NextSuggestion => "Next suggestion",
+            Command::PreviousSuggestion => "Previous suggestion",
+            Command::AcceptSuggestion => "Accept the suggestion",
+            Command::RejectSuggestion => "Reject the suggestion",
+            Command::AcceptAllSuggestions => "Accept all suggestions in the document",
         }
     }
 
@@ -255,6 +271,11 @@ impl Command {
             .map(crate::keymap::Chord::text)
             .unwrap_or_default()
     }
+}
+
+/// Where a suggestion key starts looking: the selection's (or caret's) first position.
+fn from(selection: Option<(usize, usize)>) -> Option<usize> {
+    selection.map(|(a, b)| a.min(b))
 }
 
 impl Command {
@@ -300,6 +321,21 @@ impl Command {
             Command::PremergeDocument => SessionOp::PremergeDocument,
             Command::SetCurationRule(r) => SessionOp::SetCurationRule(r),
             Command::GoToRegion(i) => SessionOp::GoToRegion(i),
+            Command::NextSuggestion => SessionOp::NextSuggestion {
+                back: false,
+                from: from(selection),
+            },
+            Command::PreviousSuggestion => SessionOp::NextSuggestion {
+                back: true,
+                from: from(selection),
+            },
+            Command::AcceptSuggestion => SessionOp::AcceptSuggestion {
+                from: from(selection),
+            },
+            Command::RejectSuggestion => SessionOp::RejectSuggestion {
+                from: from(selection),
+            },
+            Command::AcceptAllSuggestions => SessionOp::AcceptAllSuggestions,
             _ => return None,
         })
     }

@@ -405,6 +405,42 @@ pub static FIXED: &[Binding] = &[
         DOC,
         "curation: pre-merge the document by the chosen rule",
     ),
+    // Suggestions
+    cmd(
+        NONE,
+        Key::F9,
+        Command::NextSuggestion,
+        DOC,
+        "suggestions: go to the next open suggestion (dashed outline)",
+    ),
+    cmd(
+        SHIFT,
+        Key::F9,
+        Command::PreviousSuggestion,
+        DOC,
+        "suggestions: go to the previous open suggestion",
+    ),
+    cmd(
+        NONE,
+        Key::Enter,
+        Command::AcceptSuggestion,
+        DOC,
+        "suggestions: accept the current suggestion (or the next one) and go to the next",
+    ),
+    cmd(
+        NONE,
+        Key::X,
+        Command::RejectSuggestion,
+        DOC,
+        "suggestions: reject the current suggestion (not shown to you again) and go to the next",
+    ),
+    cmd(
+        CTRL_SHIFT,
+        Key::Enter,
+        Command::AcceptAllSuggestions,
+        DOC,
+        "suggestions: accept every open suggestion in the document (one undo step)",
+    ),
     // Reading and selecting
     view(
         NONE,
@@ -511,12 +547,13 @@ pub static FIXED: &[Binding] = &[
 ];
 
 /// The label hotkeys of `labels` as bindings: the key applies the label, Shift+key pins it
-/// (sticky mode).
+/// (sticky mode). A hotkey a fixed binding took (a label set made before X rejected
+/// suggestions) gives no binding: the label editor asks for another.
 #[must_use]
 pub fn label_bindings(labels: &LabelSet) -> Vec<Binding> {
     let mut v = Vec::new();
     for l in labels.enabled() {
-        let Some(key) = l.hotkey.and_then(key_for_char) else {
+        let Some(key) = l.hotkey.and_then(|c| check_hotkey(c).ok()) else {
             continue;
         };
         v.push(Binding {
@@ -696,6 +733,9 @@ mod tests {
         let every = all_keys_labels();
         assert!(every.enabled().count() >= 36, "a label for every key");
         assert_eq!(clashes(&bindings(&every)), vec![]);
+        // X rejects a suggestion: a label whose hotkey is x gets no binding.
+        assert!(check_hotkey('x').is_err());
+        assert!(label_bindings(&every).iter().all(|b| b.chord.key != Key::X));
     }
 
     #[test]

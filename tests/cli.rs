@@ -1043,8 +1043,6 @@ fn suggest_writes_a_gazetteer_of_anercorp_places_matched_over_a_fresh_article() 
     );
     let (ok, out, err) = tawsim(&["import", s(&p), article]);
     assert!(ok, "{out}{err}");
-    let (ok, _, err) = tawsim(&["suggest", s(&p), "--patterns", s(&gaz)]);
-    assert!(!ok && err.contains("give -o FILE"), "{err}");
     let sug = d.join("suggested.jsonl");
     let (ok, out, err) = tawsim(&[
         "suggest",
@@ -1079,7 +1077,53 @@ fn suggest_writes_a_gazetteer_of_anercorp_places_matched_over_a_fresh_article() 
     );
     assert!(found.iter().any(|t| t == "جنيف"), "{found:?}");
     assert!(out.contains(&format!("LOC\t{}", found.len())), "{out}");
-    // The project is not written: the annotator's layer still has no span.
+    // With -o the project is not written: no span, no suggestion source.
     let (ok, stats, _) = tawsim(&["stats", s(&p)]);
     assert!(ok && stats.contains("0 span"), "{stats}");
+    assert!(!stats.contains("suggestions"), "{stats}");
+
+    // Without -o they are kept as the source (named after the file), counted by stats and
+    // exported as the layer suggestions:loc, the same suggestions the file had.
+    let (ok, out, err) = tawsim(&["suggest", s(&p), "--patterns", s(&gaz)]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("as source loc"), "{out}");
+    let (ok, stats, _) = tawsim(&["stats", s(&p)]);
+    let n = found.len();
+    assert!(
+        ok && stats.contains(&format!(
+            "suggestions loc (patterns from {}): {n} open, 0 accepted, 0 rejected, {n} in all",
+            gaz.display()
+        )),
+        "{stats}"
+    );
+    let kept = d.join("kept.jsonl");
+    let (ok, out, err) = tawsim(&[
+        "export",
+        s(&p),
+        "--format",
+        "doccano",
+        "--layer",
+        "suggestions:loc",
+        "-o",
+        s(&kept),
+    ]);
+    assert!(ok, "{out}{err}");
+    let kept: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&kept).expect("read").trim()).expect("json");
+    assert_eq!(kept["text"], v["text"]);
+    assert_eq!(kept["label"], v["label"]);
+    let (ok, _, err) = tawsim(&[
+        "export",
+        s(&p),
+        "--format",
+        "doccano",
+        "--layer",
+        "suggestions:places",
+        "-o",
+        s(&d.join("none.jsonl")),
+    ]);
+    assert!(
+        !ok && err.contains("no suggestion source named \"places\" (the project has: loc)"),
+        "{err}"
+    );
 }

@@ -89,6 +89,7 @@ fn harness_for(text: IndexedText) -> Harness<'static, State> {
                     lanes: &[],
                     disagreements: &[],
                     current_region: None,
+                    suggestions: &[],
                 };
                 let ev = st.view.show(ui, &model);
                 st.events.extend(ev);

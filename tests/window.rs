@@ -1248,3 +1248,166 @@ fn time_spent_working_on_a_document_is_recorded_for_it() {
         "about three seconds of work: {seconds}"
     );
 }
+
+/// Every LOC name of ANERcorp, one `text<TAB>LOC` line each (INCEpTION's gazetteer format).
+fn anercorp_loc_gazetteer(dir: &Path) -> PathBuf {
+    let corpus = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/corpora/anercorp/ANERCorp.txt"
+    ))
+    .expect("ANERcorp");
+    let mut names = std::collections::BTreeSet::new();
+    let mut cur: Vec<&str> = Vec::new();
+    for line in corpus.lines().chain(std::iter::once("")) {
+        let (tok, tag) = line.rsplit_once(' ').unwrap_or((line, "O"));
+        if tag == "I-LOC" && !cur.is_empty() {
+            cur.push(tok);
+            continue;
+        }
+        if !cur.is_empty() {
+            names.insert(cur.join(" "));
+            cur.clear();
+        }
+        if tag == "B-LOC" {
+            cur.push(tok);
+        }
+    }
+    let gaz = dir.join("anercorp-loc.tsv");
+    let body: String = names.iter().map(|n| format!("{n}\tLOC\n")).collect();
+    std::fs::write(&gaz, body).expect("gazetteer");
+    gaz
+}
+
+/// The suggestions kept in a project file: (start, end, label), by start.
+fn kept_suggestions(app: &App, project: &Path) -> Vec<(usize, usize, String)> {
+    app.query(
+        project,
+        "SELECT DISTINCT x.start, x.end, l.name FROM suggestions x JOIN labels l ON l.id = x.label_id
+         ORDER BY x.start, x.end",
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)? as usize,
+                r.get::<_, i64>(1)? as usize,
+                r.get(2)?,
+            ))
+        },
+    )
+}
+
+fn rejections(app: &App, project: &Path, who: &str) -> Vec<(usize, usize, String)> {
+    app.query(
+        project,
+        &format!(
+            "SELECT r.start, r.end, l.name FROM layer_rejections r JOIN annotators a ON a.id = r.annotator_id
+             JOIN labels l ON l.id = r.label_id WHERE a.name = '{who}' ORDER BY r.start"
+        ),
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)? as usize,
+                r.get::<_, i64>(1)? as usize,
+                r.get(2)?,
+            ))
+        },
+    )
+}
+
+#[test]
+fn suggestions_from_a_gazetteer_are_reviewed_with_the_keyboard_and_remembered_after_a_restart() {
+    let mut project = PathBuf::new();
+    let mut gaz = PathBuf::new();
+    let mut app = App::start(|d| {
+        let article = d.join("article.txt");
+        std::fs::copy(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/data/libya-ceasefire-ar.txt"
+            ),
+            &article,
+        )
+        .expect("article");
+        gaz = anercorp_loc_gazetteer(d);
+        project = d.join("article.tawsim");
+        vec![
+            article,
+            PathBuf::from("--annotator"),
+            PathBuf::from("amina"),
+        ]
+    });
+    // Project > Suggest from a gazetteer or patterns…, the path typed in the path field.
+    app.click((app.x + 175, app.y + 12));
+    std::thread::sleep(Duration::from_millis(400));
+    app.click((app.x + 200, app.y + 62));
+    std::thread::sleep(Duration::from_millis(400));
+    app.type_text(&gaz.display().to_string());
+    app.key("Return");
+    let all = wait_for("the suggestions kept in the project", &app, || {
+        Some(kept_suggestions(&app, &project)).filter(|s| s.len() >= 5)
+    });
+    let text: Vec<char> = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/libya-ceasefire-ar.txt"
+    ))
+    .expect("article")
+    .chars()
+    .collect();
+    let words = |(s, e, _): &(usize, usize, String)| text[*s..*e].iter().collect::<String>();
+    assert_eq!(
+        all.iter().filter(|s| words(s) == "ليبيا").count(),
+        4,
+        "{:?}",
+        all.iter().map(words).collect::<Vec<_>>()
+    );
+    let sp = |k: usize, label: &str| (all[k].0, all[k].1, label.to_string());
+
+    // F9: the first suggestion; Enter accepts it, X rejects the next, the ORG key (3)
+    // accepts the one after as ORG.
+    app.click(app.text_at(0.5, 0.3));
+    app.key("F9");
+    app.key("Return");
+    wait_for("the first suggestion accepted", &app, || {
+        Some(()).filter(|()| layer_spans(&app, &project, "amina") == [sp(0, "LOC")])
+    });
+    app.key("x");
+    wait_for("the second suggestion rejected", &app, || {
+        Some(()).filter(|()| rejections(&app, &project, "amina") == [sp(1, "LOC")])
+    });
+    app.key("3");
+    wait_for("the third suggestion accepted as ORG", &app, || {
+        Some(()).filter(|()| layer_spans(&app, &project, "amina") == [sp(0, "LOC"), sp(2, "ORG")])
+    });
+
+    // Killed and started again: the accepted spans and the rejection are remembered, so
+    // the first open suggestion is now the fourth.
+    app.kill();
+    app.start_again();
+    app.click(app.text_at(0.5, 0.3));
+    app.key("F9");
+    app.key("Return");
+    wait_for(
+        "the fourth suggestion accepted after the restart",
+        &app,
+        || {
+            Some(()).filter(|()| {
+                layer_spans(&app, &project, "amina") == [sp(0, "LOC"), sp(2, "ORG"), sp(3, "LOC")]
+            })
+        },
+    );
+    assert_eq!(rejections(&app, &project, "amina"), [sp(1, "LOC")]);
+
+    // The CLI counts the same.
+    let out = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .args(["stats", "--annotator", "amina"])
+        .arg(&project)
+        .output()
+        .expect("stats");
+    let stats = String::from_utf8_lossy(&out.stdout);
+    let n = all.len();
+    assert!(
+        stats.contains(&format!(
+            "suggestions anercorp-loc (patterns from {}): {} open, 3 accepted, 1 rejected, {n} in all",
+            gaz.display(),
+            n - 4
+        )),
+        "{stats}"
+    );
+}

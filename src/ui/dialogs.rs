@@ -109,11 +109,15 @@ fn path_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
             PathPurpose::Open => "Open project",
             PathPurpose::New => "New project",
             PathPurpose::Import => "Import documents",
+            PathPurpose::Suggest => "Suggest from a gazetteer or patterns",
         });
         let l = ui.label(match purpose {
             PathPurpose::Open => "Path of a .tawsim project file:",
             PathPurpose::New => "Path of the new project file (.tawsim):",
             PathPurpose::Import => "Path of a file or folder to import:",
+            PathPurpose::Suggest => {
+                "Gazetteer (text<TAB>label lines) or Prodigy patterns (.jsonl); the source is named after the file:"
+            }
         });
         if crate::ui::path_field::show(ui, &mut text, 420.0, l.id) {
             done = Some(PathBuf::from(text.trim()));

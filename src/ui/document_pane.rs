@@ -5,7 +5,7 @@
 use crate::command::{Command, Request};
 use crate::ui::AppView;
 use crate::ui::curation_panel::lane_color;
-use crate::ui::document_view::{DocumentView, Lane, ViewEvent, ViewModel};
+use crate::ui::document_view::{DocumentView, Lane, SuggestionMark, ViewEvent, ViewModel};
 
 pub fn show(
     ui: &mut egui::Ui,
@@ -59,6 +59,17 @@ pub fn show(
     let current_region = curation
         .and_then(|c| c.at.and_then(|i| c.regions.get(i)))
         .map(|r| (r.start, r.end));
+    let current = session.current_suggestion().map(|c| c.span);
+    let suggestions: Vec<SuggestionMark<'_>> = session
+        .open_suggestions()
+        .into_iter()
+        .map(|s| SuggestionMark {
+            span: s.span,
+            source: &s.source,
+            score: s.score,
+            current: Some(s.span) == current,
+        })
+        .collect();
     let model = ViewModel {
         doc_key: doc.key,
         text: &doc.text,
@@ -72,6 +83,7 @@ pub fn show(
         lanes: &lanes,
         disagreements: &disagreements,
         current_region,
+        suggestions: &suggestions,
     };
     for ev in doc_view.show(ui, &model) {
         let cmd = match ev {

@@ -36,6 +36,18 @@ pub struct ViewModel<'a> {
     /// one the curator is at.
     pub disagreements: &'a [(usize, usize)],
     pub current_region: Option<(usize, usize)>,
+    /// Open suggestions, drawn dashed in their label's colour (the current one solid).
+    pub suggestions: &'a [SuggestionMark<'a>],
+}
+
+/// A suggestion as the view draws it.
+pub struct SuggestionMark<'a> {
+    pub span: Span,
+    /// The source that made it (named on hover).
+    pub source: &'a str,
+    pub score: Option<f64>,
+    /// The one under review (Enter accepts it, X rejects it).
+    pub current: bool,
 }
 
 /// One annotator's spans, shown as bars in a lane of their own under each line.
@@ -141,6 +153,8 @@ pub struct DocumentView {
     /// Lane bars painted last frame (screen coordinates) with their lane and span: what a
     /// hover names.
     lane_rects: Vec<(Rect, usize, Span)>,
+    /// Suggestion outlines painted last frame: the rect and the suggestion's index.
+    suggestion_rects: Vec<(Rect, usize)>,
     /// Keys the keymap gave the view this frame.
     keys: Vec<crate::keymap::ViewKey>,
     /// Take keyboard focus next frame (a document was opened).
@@ -192,6 +206,7 @@ impl DocumentView {
             ink_rects: Vec::new(),
             tag_rects: Vec::new(),
             lane_rects: Vec::new(),
+            suggestion_rects: Vec::new(),
             keys: Vec::new(),
             want_focus: true,
             top_char: 0,
@@ -435,6 +450,51 @@ impl DocumentView {
             response.has_focus(),
         );
         self.lane_tooltip(&response, model);
+        self.suggestion_tooltip(&response, model);
+    }
+
+    /// Where suggestions were outlined last frame (screen coordinates), with their index.
+    #[must_use]
+    pub fn painted_suggestions(&self) -> &[(Rect, usize)] {
+        &self.suggestion_rects
+    }
+
+    /// Hovering a suggestion names its words, its label and its source.
+    fn suggestion_tooltip(&mut self, response: &egui::Response, model: &ViewModel<'_>) {
+        let Some(p) = response.hover_pos() else {
+            return;
+        };
+        let Some(&(_, k)) = self
+            .suggestion_rects
+            .iter()
+            .find(|(r, _)| r.expand(1.0).contains(p))
+        else {
+            return;
+        };
+        let Some(s) = model.suggestions.get(k) else {
+            return;
+        };
+        let words = model
+            .text
+            .slice(s.span.start, s.span.end)
+            .unwrap_or_default();
+        let label = model
+            .labels
+            .get(s.span.label)
+            .map_or("?", |l| l.name.as_str());
+        let score = s
+            .score
+            .map_or_else(String::new, |v| format!(", score {v:.2}"));
+        let line = format!(
+            "suggested by {}{score}: «{words}» {label} (F9 to review; Enter accepts, X rejects)",
+            s.source
+        );
+        let tags = &mut self.tags;
+        response.clone().on_hover_ui_at_pointer(|ui| {
+            super::bidi_label::BidiLabel::new(&line)
+                .size(14.0)
+                .show(ui, tags);
+        });
     }
 
     /// Hovering a lane bar names its annotator, its words and its label.

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 mod curation;
+mod suggestions;
 mod time;
 pub use crate::domain::duration_text;
 pub use curation::Curation;
@@ -43,6 +44,8 @@ pub struct OpenDoc {
     pub key: u64,
     /// Reading direction: per paragraph from its first strong character, or forced.
     pub direction: Direction,
+    /// Every source's suggestions for the document (which are open depends on `ann`).
+    pub suggestions: Vec<crate::store::StoredSuggestion>,
 }
 
 /// Filters of the document list.
@@ -165,6 +168,22 @@ pub enum SessionOp {
     ViewLayer(Option<AnnotatorId>),
     /// Curation mode on or off.
     Curate(bool),
+    /// The next (`back`: previous) open suggestion becomes current (after `from`, a text
+    /// position, when none is).
+    NextSuggestion {
+        back: bool,
+        from: Option<usize>,
+    },
+    /// Accepts the current suggestion (or the next one after `from`).
+    AcceptSuggestion {
+        from: Option<usize>,
+    },
+    /// Rejects the current suggestion (or the next one after `from`).
+    RejectSuggestion {
+        from: Option<usize>,
+    },
+    /// Accepts every open suggestion of the document (one undo step).
+    AcceptAllSuggestions,
     /// The next (`back`: previous) region the annotators disagree on.
     NextDisagreement {
         back: bool,
@@ -200,6 +219,8 @@ pub struct Session<S: Store = Project> {
     doc: Option<OpenDoc>,
     next_key: u64,
     pub selected_span: Option<Span>,
+    /// The suggestion being reviewed (Enter accepts it, X rejects it).
+    pub selected_suggestion: Option<Span>,
     pub sticky: Option<LabelId>,
     filter: DocFilter,
     /// Documents containing the filter label (refreshed when the label filter changes).
@@ -255,6 +276,7 @@ impl<S: Store> Default for Session<S> {
             doc: Default::default(),
             next_key: Default::default(),
             selected_span: Default::default(),
+            selected_suggestion: None,
             sticky: Default::default(),
             filter: Default::default(),
             label_filter_docs: Default::default(),
@@ -600,6 +622,10 @@ impl<S: Store> Session<S> {
             Ok((
                 d,
                 match viewing {
+                    Some(_) => Vec::new(),
+                    None => p.suggestions(id)?,
+                },
+                match viewing {
                     Some(layer) => p.annotations_of(id, layer)?,
                     None => p.annotations(id)?,
                 },
@@ -611,7 +637,7 @@ impl<S: Store> Session<S> {
             ))
         });
         match loaded {
-            Ok((d, ann, history, dir)) => {
+            Ok((d, suggestions, ann, history, dir)) => {
                 self.next_key += 1;
                 self.doc = Some(OpenDoc {
                     id,
@@ -621,8 +647,10 @@ impl<S: Store> Session<S> {
                     history,
                     key: self.next_key,
                     direction: Direction::parse(&dir).unwrap_or_default(),
+                    suggestions,
                 });
                 self.selected_span = None;
+                self.selected_suggestion = None;
                 self.view_requests.push(ViewRequest::ClearSelection);
                 self.load_curation();
             }
@@ -919,6 +947,14 @@ impl<S: Store> Session<S> {
     /// Labels `selection` (code points; snapped to whole words by the project's boundary
     /// rules), or relabels the selected span. True when a span was added or relabelled.
     pub fn apply_label(&mut self, label: LabelId, selection: Option<(usize, usize)>) -> bool {
+        // A label key on the suggestion under review accepts it as that label (unless the
+        // user selected other text since).
+        if let Some(c) = self.current_suggestion().map(|c| c.span)
+            && selection.is_none_or(|(a, b)| (a.min(b), a.max(b)) == (c.start, c.end))
+        {
+            return self.accept_suggestion(Some(label), None);
+        }
+        self.selected_suggestion = None;
         let Some(doc) = &self.doc else { return false };
         if let Some(span) = self.selected_span.filter(|s| doc.ann.spans.contains(*s)) {
             return span.label != label
@@ -1106,6 +1142,7 @@ impl<S: Store> Session<S> {
             SessionOp::ToggleSticky(l) => self.toggle_sticky(l),
             SessionOp::SelectSpan(s) => {
                 self.selected_span = s;
+                self.selected_suggestion = None;
                 if let Some(s) = s {
                     self.view_requests.push(ViewRequest::ScrollTo(s.start));
                 }
@@ -1145,10 +1182,19 @@ impl<S: Store> Session<S> {
             }
             SessionOp::ClearSelection => {
                 self.selected_span = None;
+                self.selected_suggestion = None;
                 self.view_requests.push(ViewRequest::ClearSelection);
             }
             SessionOp::ViewLayer(layer) => self.view_layer(layer),
             SessionOp::Curate(on) => self.set_curating(on),
+            SessionOp::NextSuggestion { back, from } => self.step_suggestion(back, from),
+            SessionOp::AcceptSuggestion { from } => {
+                self.accept_suggestion(None, from);
+            }
+            SessionOp::RejectSuggestion { from } => {
+                self.reject_suggestion(from);
+            }
+            SessionOp::AcceptAllSuggestions => self.accept_all_suggestions(),
             SessionOp::NextDisagreement { back } => self.next_disagreement(back),
             SessionOp::GoToRegion(i) => self.go_to_region(i),
             SessionOp::SettleRegion(k) => self.settle_region(k),
@@ -1592,6 +1638,7 @@ impl<S: Store> Session<S> {
             self.error = Some(e.to_string());
         }
         self.gather_vocabulary();
+        self.load_suggestions();
         let touched = std::mem::take(&mut self.labelling);
         if !touched.is_empty() {
             if let Some(cur) = self.doc.as_ref().map(|d| d.id)

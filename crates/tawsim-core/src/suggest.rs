@@ -620,12 +620,12 @@ pub fn over_store<S: crate::store::Store, T>(
 /// suggestions (replacing what that source suggested before). Every match is kept, over
 /// spans or not: whether one is shown depends on each annotator's own layer. `done` counts
 /// the documents read (for a progress bar); `cancel` stops before anything is written.
-pub fn into_project(
-    p: &mut crate::store::Project,
+pub fn into_project<S: crate::store::Store>(
+    p: &mut S,
     m: &Matcher,
     source: &str,
     origin: &str,
-    done: Option<&std::sync::atomic::AtomicUsize>,
+    done: Option<&std::sync::atomic::AtomicU64>,
     cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Result<Found, String> {
     use std::sync::atomic::Ordering;

@@ -95,7 +95,7 @@ fn a_gazetteer_kept_in_the_project_is_accepted_and_rejected_per_annotator_and_re
     // Reopened: the rejection is amina's layer, with its history.
     let path = p.path().to_path_buf();
     drop(p);
-    let mut p = Project::open_as(&path, "amina").expect("reopen");
+    let p = Project::open_as(&path, "amina").expect("reopen");
     let ann = p.annotations(doc).expect("ann");
     assert!(ann.rejected.contains(&libya[1]));
     assert_eq!(stats(&p)[0].4, 1);

@@ -105,6 +105,8 @@ impl DocumentView {
             (a < b).then(|| doc.text().snap_out(a, b))
         };
         paint_hits_and_selection(&f, model, selection);
+        self.suggestion_rects.clear();
+        paint_suggestions(&f, model, &mut self.suggestion_rects);
 
         // ---- glyphs: one textured mesh
         let ppp = ui.ctx().pixels_per_point();
@@ -332,6 +334,47 @@ fn paint_hits_and_selection(
         f.doc.range_rects(s.max(cs), e.min(ce), |rr| {
             f.painter.rect_filled(f.text_rect(rr), 0.0, sel_fill);
         });
+    }
+}
+
+/// Open suggestions: a dashed outline in the label's colour under each piece of the range
+/// (never a fill: they are not spans yet); the current one solid, thicker, lightly filled.
+fn paint_suggestions(f: &Frame<'_>, model: &ViewModel<'_>, placed: &mut Vec<(Rect, usize)>) {
+    for (k, s) in model.suggestions.iter().enumerate() {
+        let sp = s.span;
+        if sp.end <= f.cs || sp.start >= f.ce {
+            continue;
+        }
+        let [r, g, b] = model
+            .labels
+            .get(sp.label)
+            .map_or([150, 150, 150], |l| l.color);
+        let color = Color32::from_rgb(r, g, b);
+        f.doc
+            .range_rects(sp.start.max(f.cs), sp.end.min(f.ce), |rr| {
+                let rect = f.text_rect(rr).expand(1.0);
+                placed.push((rect, k));
+                if s.current {
+                    f.painter
+                        .rect_filled(rect, 3.0, Color32::from_rgba_unmultiplied(r, g, b, 40));
+                    f.painter
+                        .rect_stroke(rect, 3.0, Stroke::new(2.5, color), StrokeKind::Outside);
+                } else {
+                    let pts = [
+                        rect.left_top(),
+                        rect.right_top(),
+                        rect.right_bottom(),
+                        rect.left_bottom(),
+                        rect.left_top(),
+                    ];
+                    f.painter.extend(egui::Shape::dashed_line(
+                        &pts,
+                        Stroke::new(1.5, color),
+                        4.0,
+                        3.0,
+                    ));
+                }
+            });
     }
 }
 

@@ -196,6 +196,19 @@ impl Store for AnyStore {
     ) -> Result<ExportDocs<'p>, StoreError> {
         each!(self, p => p.export_docs(layer, status, labels), m => Err(m.not_on_the_ui_thread("an export")))
     }
+    fn replace_suggestions(
+        &mut self,
+        name: &str,
+        kind: &str,
+        origin: &str,
+        rows: Vec<(DocId, usize, usize, String, Option<f64>)>,
+    ) -> Result<usize, StoreError> {
+        match self {
+            AnyStore::File(p) => Store::replace_suggestions(p, name, kind, origin, rows),
+            AnyStore::Server(p) => p.replace_suggestions(name, kind, origin, rows),
+            AnyStore::Team(m) => Err(m.not_on_the_ui_thread("keeping suggestions")),
+        }
+    }
     fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
         match self {
             AnyStore::File(p) => Store::suggestions(p, id),

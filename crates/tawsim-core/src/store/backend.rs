@@ -172,6 +172,20 @@ pub trait Store: Sized + Send + 'static {
         status: Option<DocStatus>,
         labels: Option<&'p [String]>,
     ) -> Result<ExportDocs<'p>, StoreError>;
+    /// Replaces source `name`'s suggestions (document, start, end, label name, score) in
+    /// one transaction; see [`Project::replace_suggestions`].
+    fn replace_suggestions(
+        &mut self,
+        _name: &str,
+        _kind: &str,
+        _origin: &str,
+        _rows: Vec<(DocId, usize, usize, String, Option<f64>)>,
+    ) -> Result<usize, StoreError> {
+        Err(StoreError::Invalid {
+            path: self.path().to_path_buf(),
+            message: "suggestions are not kept in team projects yet".into(),
+        })
+    }
     /// Every suggestion of a document, by start (a store that keeps none has none).
     fn suggestions(&self, _id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
         Ok(Vec::new())
@@ -297,6 +311,15 @@ impl Store for Project {
     }
     fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
         Project::suggestions(self, id)
+    }
+    fn replace_suggestions(
+        &mut self,
+        name: &str,
+        kind: &str,
+        origin: &str,
+        rows: Vec<(DocId, usize, usize, String, Option<f64>)>,
+    ) -> Result<usize, StoreError> {
+        Project::replace_suggestions(self, name, kind, origin, rows)
     }
     fn export_suggestions<'p>(
         &'p self,

@@ -1,0 +1,285 @@
+//! Reviewing suggestions in the session: the open document's suggestions that this
+//! annotator has not accepted, rejected or covered with a span, one at a time (the current
+//! suggestion), accepted (a span at its range, with its label or another), rejected (an
+//! edit of the layer, kept in the project) or all accepted at once (one undo step).
+
+use super::{Session, ViewRequest};
+use crate::domain::{DocStatus, Edit, LabelId, OverlapPolicy, Span};
+use crate::job::{Job, JobError};
+use crate::store::{Store, StoredSuggestion};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+impl<S: Store> Session<S> {
+    /// The open document's suggestions still open to this annotator, by start: over no
+    /// span of the layer, not rejected by it; one per range and label (the first source's).
+    #[must_use]
+    pub fn open_suggestions(&self) -> Vec<&StoredSuggestion> {
+        let Some(doc) = &self.doc else {
+            return Vec::new();
+        };
+        if self.viewing.is_some() {
+            return Vec::new();
+        }
+        let mut out: Vec<&StoredSuggestion> = Vec::new();
+        for s in &doc.suggestions {
+            if doc.ann.rejected.contains(&s.span)
+                || doc
+                    .ann
+                    .spans
+                    .overlapping(s.span.start, s.span.end)
+                    .next()
+                    .is_some()
+                || out.iter().any(|o| o.span == s.span)
+            {
+                continue;
+            }
+            out.push(s);
+        }
+        out
+    }
+
+    /// The suggestion being reviewed, while it is still open.
+    #[must_use]
+    pub fn current_suggestion(&self) -> Option<&StoredSuggestion> {
+        let at = self.selected_suggestion?;
+        self.open_suggestions().into_iter().find(|s| s.span == at)
+    }
+
+    /// Reads the open document's suggestions again (after a source was run).
+    pub(super) fn load_suggestions(&mut self) {
+        let (Some(p), Some(doc)) = (&self.project, self.doc.as_mut()) else {
+            return;
+        };
+        match p.suggestions(doc.id) {
+            Ok(s) => doc.suggestions = s,
+            Err(e) => self.status = format!("Suggestions not read: {e}"),
+        }
+    }
+
+    /// Makes the next open suggestion (`back`: the previous) the current one, after the
+    /// current one, or after `from` (a position in the text), wrapping around.
+    pub(super) fn step_suggestion(&mut self, back: bool, from: Option<usize>) {
+        let open: Vec<Span> = self.open_suggestions().iter().map(|s| s.span).collect();
+        if open.is_empty() {
+            self.selected_suggestion = None;
+            self.status = "No open suggestion in this document".into();
+            return;
+        }
+        let here = self.selected_suggestion;
+        let next = if back {
+            let before = |s: &Span| match (here, from) {
+                (Some(h), _) => *s < h,
+                (None, Some(p)) => s.start < p,
+                (None, None) => false,
+            };
+            open.iter().rev().find(|s| before(s)).or(open.last())
+        } else {
+            let after = |s: &Span| match (here, from) {
+                (Some(h), _) => *s > h,
+                (None, Some(p)) => s.start >= p,
+                (None, None) => true,
+            };
+            open.iter().find(|s| after(s)).or(open.first())
+        };
+        if let Some(&s) = next {
+            self.show_suggestion(s, open.len());
+        }
+    }
+
+    fn show_suggestion(&mut self, s: Span, open: usize) {
+        self.selected_suggestion = Some(s);
+        self.selected_span = None;
+        self.view_requests.push(ViewRequest::ClearSelection);
+        self.view_requests.push(ViewRequest::ScrollTo(s.start));
+        let source = self
+            .current_suggestion()
+            .map(|c| c.source.clone())
+            .unwrap_or_default();
+        let label = self
+            .labels()
+            .get(s.label)
+            .map_or_else(String::new, |l| l.name.clone());
+        self.status = format!(
+            "Suggestion «{}» {label} from {source} ({open} open): Enter accepts, X rejects, a label key accepts it as that label",
+            self.span_text(s)
+        );
+    }
+
+    /// The suggestion Enter or a label key acts on: the current one; else the first open
+    /// one at or after `from`.
+    fn target_suggestion(&self, from: Option<usize>) -> Option<Span> {
+        if let Some(c) = self.current_suggestion() {
+            return Some(c.span);
+        }
+        let open = self.open_suggestions();
+        let from = from?;
+        open.iter()
+            .find(|s| s.span.start >= from)
+            .or(open.first())
+            .map(|s| s.span)
+    }
+
+    /// Accepts the current suggestion (or the next one after `from`) as a span, with
+    /// `label` instead of its own when given; the next open suggestion becomes current.
+    /// True when a span was added.
+    pub(super) fn accept_suggestion(
+        &mut self,
+        label: Option<LabelId>,
+        from: Option<usize>,
+    ) -> bool {
+        let Some(s) = self
+            .target_suggestion(from)
+            .or_else(|| self.open_suggestions().first().map(|s| s.span))
+        else {
+            self.status = "No open suggestion in this document".into();
+            return false;
+        };
+        let span = label.map_or(s, |l| s.with_label(l));
+        let Some(doc) = &self.doc else { return false };
+        let add = Edit::AddSpan { span };
+        let edit = if doc.ann.status == DocStatus::New {
+            Edit::Batch {
+                edits: vec![
+                    add,
+                    Edit::SetStatus {
+                        from: DocStatus::New,
+                        to: DocStatus::InProgress,
+                    },
+                ],
+            }
+        } else {
+            add
+        };
+        if !self.edit(edit) {
+            return false;
+        }
+        let text = self.span_text(span);
+        self.after_review(s);
+        self.status = format!("Accepted «{text}»; {}", self.status);
+        true
+    }
+
+    /// Rejects the current suggestion (or the next one after `from`): this annotator is not
+    /// shown it again. Undoable like any edit.
+    pub(super) fn reject_suggestion(&mut self, from: Option<usize>) -> bool {
+        let Some(s) = self.target_suggestion(from) else {
+            self.status = "No suggestion to reject: F9 goes to the next one".into();
+            return false;
+        };
+        if !self.edit(Edit::Reject { span: s }) {
+            return false;
+        }
+        // A rejection adds no span: nothing is selected after it.
+        self.selected_span = None;
+        let text = self.span_text(s);
+        self.after_review(s);
+        self.status = format!("Rejected «{text}»; {}", self.status);
+        true
+    }
+
+    /// After a suggestion was settled: the next open one becomes current.
+    fn after_review(&mut self, settled: Span) {
+        self.selected_suggestion = Some(settled);
+        let open: Vec<Span> = self.open_suggestions().iter().map(|s| s.span).collect();
+        match open.iter().find(|s| **s > settled).or(open.first()) {
+            Some(&next) => self.show_suggestion(next, open.len()),
+            None => {
+                self.selected_suggestion = None;
+                self.status = "no open suggestion left in this document".into();
+            }
+        }
+    }
+
+    /// Accepts every open suggestion of the document in one edit (one undo step); where
+    /// they overlap and the project forbids overlaps, the first (the longest at a start)
+    /// wins.
+    pub(super) fn accept_all_suggestions(&mut self) {
+        let policy = self.settings().map_or(OverlapPolicy::Forbid, |s| s.overlap);
+        let mut open: Vec<Span> = self.open_suggestions().iter().map(|s| s.span).collect();
+        open.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+        let mut taken: Vec<Span> = Vec::new();
+        for s in open {
+            let clash = taken.iter().any(|t| {
+                t.overlaps(s)
+                    && (policy == OverlapPolicy::Forbid || (t.start, t.end) == (s.start, s.end))
+            });
+            if !clash {
+                taken.push(s);
+            }
+        }
+        if taken.is_empty() {
+            self.status = "No open suggestion in this document".into();
+            return;
+        }
+        let n = taken.len();
+        let mut edits: Vec<Edit> = taken
+            .into_iter()
+            .map(|span| Edit::AddSpan { span })
+            .collect();
+        if self.doc.as_ref().map(|d| d.ann.status) == Some(DocStatus::New) {
+            edits.push(Edit::SetStatus {
+                from: DocStatus::New,
+                to: DocStatus::InProgress,
+            });
+        }
+        if self.edit(Edit::Batch { edits }) {
+            self.selected_suggestion = None;
+            self.selected_span = None;
+            self.status = format!("Accepted {n} suggestion(s) (one undo step)");
+        }
+    }
+
+    /// Runs a gazetteer or Prodigy patterns file over the whole project on a background
+    /// thread and keeps the matches as source `source` (the file's name when `None`).
+    pub fn start_suggest(&mut self, patterns: PathBuf, source: Option<String>) {
+        if self.job.is_some() {
+            self.status = "Another background job is running".into();
+            return;
+        }
+        let Some(p) = &self.project else { return };
+        let pats = match crate::suggest::read_patterns(&patterns) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        let mut worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => return self.fail(e),
+        };
+        let source = source.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| {
+            patterns
+                .file_stem()
+                .map_or_else(|| "patterns".into(), |s| s.to_string_lossy().into_owned())
+        });
+        let article = p.settings().article_is_proclitic;
+        let total = self.docs.len() as u64;
+        let title = format!("Suggesting from {}", patterns.display());
+        let n = pats.len();
+        self.job = Some(Job::spawn(title, total, move |pr| {
+            let m = crate::suggest::Matcher::new(pats, article);
+            let origin = patterns.display().to_string();
+            let found = crate::suggest::into_project(
+                &mut worker,
+                &m,
+                &source,
+                &origin,
+                Some(&*pr.done),
+                Some(&*pr.cancel),
+            )
+            .map_err(|e| {
+                if pr.cancel.load(Ordering::Relaxed) {
+                    JobError::Cancelled
+                } else {
+                    JobError::Failed(e)
+                }
+            })?;
+            Ok(format!(
+                "{} suggestion(s) in {} of {} document(s) from {n} pattern(s) kept as source {source}: F9 goes to the next",
+                found.spans, found.suggested, found.documents
+            ))
+        }));
+    }
+}
