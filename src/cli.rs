@@ -73,6 +73,19 @@ pub enum CliCommand {
         /// them as NAME's layer instead of becoming new documents.
         #[arg(long, value_name = "NAME")]
         annotator: Option<String>,
+        /// Keep the files' spans as suggestions (Label Studio: the tasks' predictions, with
+        /// their scores), not as anyone's spans: each document goes to the project's
+        /// document with the same text (a new one without spans when there is none).
+        #[arg(long)]
+        as_suggestions: bool,
+        /// With --as-suggestions: the source's name (default: the first file's name without
+        /// its extension); importing a source again replaces its suggestions.
+        #[arg(long, value_name = "NAME", requires = "as_suggestions")]
+        source: Option<String>,
+        /// With --as-suggestions: leave out spans scored under this (spans without a score
+        /// are kept).
+        #[arg(long, value_name = "SCORE", requires = "as_suggestions")]
+        min_score: Option<f64>,
         #[command(flatten)]
         read: ReadOptions,
     },
@@ -390,10 +403,16 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             format,
             lenient,
             annotator,
+            as_suggestions,
+            source,
+            min_score,
             read,
         } => {
             let format = parse_format(format.as_deref())?;
             let opts = read.to_options(lenient)?;
+            if as_suggestions {
+                return import_suggestions(&project, &files, format, &opts, source, min_score);
+            }
             if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
                 // On a team project a document already there (same text) gets the
                 // importer's layer; a manager's new texts become new documents.
@@ -622,6 +641,49 @@ fn new_password() -> Result<String, String> {
         .iter()
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
         .collect())
+}
+
+/// `tawsim import --as-suggestions`: predictions kept as a suggestion source.
+fn import_suggestions(
+    project: &std::path::Path,
+    files: &[PathBuf],
+    format: Option<Format>,
+    opts: &crate::formats::ImportOptions,
+    source: Option<String>,
+    min_score: Option<f64>,
+) -> Result<(), String> {
+    if project.to_str().is_some_and(is_team_location) {
+        return Err("suggestions are not kept in team projects yet".into());
+    }
+    if let Some(m) = min_score.filter(|m| !m.is_finite()) {
+        return Err(format!("--min-score {m} is not a number"));
+    }
+    let source = source.unwrap_or_else(|| {
+        files.first().and_then(|f| f.file_stem()).map_or_else(
+            || "predictions".into(),
+            |s| s.to_string_lossy().into_owned(),
+        )
+    });
+    let mut p = Project::open_or_create(project).map_err(|e| e.to_string())?;
+    let r = ops::import_predictions(&mut p, files, format, opts, &source, min_score)
+        .map_err(|e| e.to_string())?;
+    out!(
+        "Kept {} suggestion(s) as source {source} from {} document(s) in {} file(s): {} already in the project, {} added without spans",
+        r.kept,
+        r.documents,
+        r.files,
+        r.matched,
+        r.added
+    );
+    if let Some(m) = min_score {
+        out!(
+            "  {} span(s) scored under {m} left out; {} without a score kept",
+            r.below_threshold,
+            r.unscored
+        );
+    }
+    print_report(&r.report);
+    Ok(())
 }
 
 /// `tawsim export`: one layer of a project file or a team project to a dataset file.

@@ -1127,3 +1127,153 @@ fn suggest_writes_a_gazetteer_of_anercorp_places_matched_over_a_fresh_article() 
         "{err}"
     );
 }
+
+#[test]
+fn predictions_import_as_suggestions_with_a_score_threshold_and_never_as_spans() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let text = include_str!("../assets/samples/libya-ceasefire-ar.txt");
+    let at = |w: &str, nth: usize| {
+        let b = text.match_indices(w).nth(nth).expect("word").0;
+        let s = text[..b].chars().count();
+        (s, s + w.chars().count())
+    };
+    let p = d.join("p.tawsim");
+    let article = d.join("article.txt");
+    std::fs::write(&article, text).expect("write");
+    let (ok, out, err) = tawsim(&["import", s(&p), s(&article)]);
+    assert!(ok, "{out}{err}");
+    let region = |w: &str, nth: usize, label: &str, score: Option<f64>| {
+        let (a, b) = at(w, nth);
+        let mut r = serde_json::json!({
+            "from_name": "label", "to_name": "text", "type": "labels",
+            "value": {"start": a, "end": b, "text": w, "labels": [label]}
+        });
+        if let Some(sc) = score {
+            r["score"] = sc.into();
+        }
+        r
+    };
+    // A task with the article: an annotation (not imported as anything) and a prediction
+    // whose regions score 0.9, 0.3 and (none: the prediction's) 0.8; a task with a text the
+    // project lacks, its prediction unscored.
+    let tasks = serde_json::json!([
+        {
+            "data": {"text": text},
+            "annotations": [{"result": [region("خليفة حفتر", 0, "PER", None)]}],
+            "predictions": [{
+                "model_version": "ner-v2", "score": 0.8,
+                "result": [
+                    region("ليبيا", 0, "LOC", Some(0.9)),
+                    region("جنيف", 0, "LOC", Some(0.3)),
+                    region("مصطفى مهراج", 0, "PER", None)
+                ]
+            }]
+        },
+        {
+            "data": {"text": "وصل الوفد إلى طرابلس"},
+            "predictions": [{"result": [{
+                "from_name": "label", "to_name": "text", "type": "labels",
+                "value": {"start": 14, "end": 20, "text": "طرابلس", "labels": ["LOC"]}
+            }]}]
+        }
+    ]);
+    let ls = d.join("model.json");
+    std::fs::write(&ls, tasks.to_string()).expect("write");
+    let (ok, out, err) = tawsim(&[
+        "import",
+        s(&p),
+        s(&ls),
+        "--as-suggestions",
+        "--min-score",
+        "0.5",
+    ]);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("Kept 3 suggestion(s) as source model from 2 document(s) in 1 file(s): 1 already in the project, 1 added without spans"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 span(s) scored under 0.5 left out; 1 without a score kept"),
+        "{out}"
+    );
+    let (ok, stats, _) = tawsim(&["stats", s(&p)]);
+    assert!(ok, "{stats}");
+    assert!(
+        stats.contains("documents: 2") && stats.contains("spans: 0"),
+        "{stats}"
+    );
+    assert!(
+        stats.contains(&format!(
+            "suggestions model (predictions from {}): 3 open, 0 accepted, 0 rejected, 3 in all",
+            ls.display()
+        )),
+        "{stats}"
+    );
+    // The open suggestions as a file: the two of the article with their ranges, the new
+    // document's one.
+    let sug = d.join("open.jsonl");
+    let (ok, out, err) = tawsim(&[
+        "export",
+        s(&p),
+        "--format",
+        "doccano",
+        "--layer",
+        "suggestions:model",
+        "-o",
+        s(&sug),
+    ]);
+    assert!(ok, "{out}{err}");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&sug)
+        .expect("read")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let (l0, p0) = (at("ليبيا", 0), at("مصطفى مهراج", 0));
+    assert_eq!(
+        lines[0]["label"],
+        serde_json::json!([[l0.0, l0.1, "LOC"], [p0.0, p0.1, "PER"]])
+    );
+    assert_eq!(lines[1]["label"], serde_json::json!([[14, 20, "LOC"]]));
+
+    // A doccano file of the same text imported as another source; running it again
+    // replaces it (one source, not two).
+    let (g0, g1) = at("جنيف", 0);
+    let doc = d.join("rules.jsonl");
+    std::fs::write(
+        &doc,
+        serde_json::json!({"text": text, "label": [[g0, g1, "LOC"]]}).to_string() + "\n",
+    )
+    .expect("write");
+    for _ in 0..2 {
+        let (ok, out, err) = tawsim(&[
+            "import",
+            s(&p),
+            s(&doc),
+            "--as-suggestions",
+            "--source",
+            "rules",
+        ]);
+        assert!(ok, "{out}{err}");
+    }
+    let (ok, stats, _) = tawsim(&["stats", s(&p)]);
+    assert!(ok, "{stats}");
+    assert!(
+        stats.contains("suggestions rules (predictions from")
+            && stats.contains("1 open, 0 accepted, 0 rejected, 1 in all"),
+        "{stats}"
+    );
+    assert_eq!(stats.matches("suggestions rules").count(), 1, "{stats}");
+
+    // A file with a bad span is refused whole unless --lenient.
+    let bad = d.join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        serde_json::json!({"text": text, "label": [[5, 100000, "LOC"]]}).to_string() + "\n",
+    )
+    .expect("write");
+    let (ok, _, err) = tawsim(&["import", s(&p), s(&bad), "--as-suggestions"]);
+    assert!(!ok && err.contains("bad.jsonl"), "{err}");
+    let (_, stats, _) = tawsim(&["stats", s(&p)]);
+    assert!(!stats.contains("suggestions bad"), "{stats}");
+}

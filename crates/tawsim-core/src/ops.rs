@@ -193,6 +193,146 @@ pub fn import_paths_joining<S: Store>(
     Ok(outcome)
 }
 
+/// What an import of predictions as suggestions did.
+#[derive(Debug, Default)]
+pub struct PredictionImport {
+    pub files: usize,
+    /// Documents read from the files.
+    pub documents: usize,
+    /// Of those, the ones the project already held (same text).
+    pub matched: usize,
+    /// The ones it did not: added as new documents without spans.
+    pub added: usize,
+    /// Suggestions kept (one per document, range and label).
+    pub kept: usize,
+    /// Spans left out for a score under the threshold.
+    pub below_threshold: usize,
+    /// Spans that came without a score (kept whatever the threshold).
+    pub unscored: usize,
+    pub report: ImportReport,
+}
+
+/// Imports files of predictions (Label Studio `predictions` with their scores, doccano,
+/// CoNLL, brat, HF) as suggestion source `source` instead of spans: each document goes to
+/// the project's document with the same text (a new document without spans when there is
+/// none), its spans become suggestions, those scored under `min_score` are left out. A
+/// source imported again is replaced. With problems in the files and without
+/// `opts.lenient`, nothing changes and the report comes back as the error.
+pub fn import_predictions<S: Store>(
+    project: &mut S,
+    paths: &[PathBuf],
+    format: Option<Format>,
+    opts: &ImportOptions,
+    source: &str,
+    min_score: Option<f64>,
+) -> Result<PredictionImport, OpsError> {
+    use std::collections::HashMap;
+    use std::hash::{Hash, Hasher};
+    let hash = |t: &str| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        t.hash(&mut h);
+        h.finish()
+    };
+    let mut opts = opts.clone();
+    opts.predictions = true;
+    // Suggestions may overlap one another; only spans are held to the project's policy.
+    opts.overlap = Some(OverlapPolicy::Allow);
+    let mut by_text: HashMap<u64, Vec<DocId>> = HashMap::new();
+    project.for_each_document(|id, _, text| {
+        by_text.entry(hash(text)).or_default().push(id);
+        Ok(true)
+    })?;
+    let mut out = PredictionImport::default();
+    // Suggestion rows; a document not in the project yet is named by its index in `new`.
+    let mut rows: Vec<(Result<DocId, usize>, usize, usize, String, Option<f64>)> = Vec::new();
+    let mut new: Vec<crate::domain::AnnotatedDocument> = Vec::new();
+    let mut store_error = None;
+    for path in paths {
+        let fmt = format
+            .or_else(|| Format::guess(path))
+            .ok_or_else(|| OpsError::UnknownFormat(path.clone()))?;
+        let r = formats::import_path(path, fmt, &opts, &mut |mut doc| {
+            out.documents += 1;
+            let mut at = None;
+            for id in by_text.get(&hash(&doc.text)).into_iter().flatten() {
+                match project.document(*id) {
+                    Ok(d) if d.text == doc.text => {
+                        at = Some(*id);
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        store_error = Some(e);
+                        return Err(FormatError::Cancelled);
+                    }
+                }
+            }
+            let target = match at {
+                Some(id) => {
+                    out.matched += 1;
+                    Ok(id)
+                }
+                None => Err(new.len()),
+            };
+            for sp in std::mem::take(&mut doc.spans) {
+                let score = formats::span_score(&doc.meta, sp.start, sp.end, &sp.label);
+                match (score, min_score) {
+                    (Some(s), Some(min)) if s < min => {
+                        out.below_threshold += 1;
+                        continue;
+                    }
+                    (None, _) => out.unscored += 1,
+                    _ => {}
+                }
+                rows.push((target, sp.start, sp.end, sp.label, score));
+            }
+            if target.is_err() {
+                doc.meta.remove(formats::SCORES);
+                new.push(doc);
+            }
+            Ok(())
+        });
+        if let Some(e) = store_error.take() {
+            return Err(OpsError::Store(e));
+        }
+        merge(&mut out.report, r?);
+        out.files += 1;
+    }
+    if !opts.lenient && !out.report.errors.is_empty() {
+        return Err(OpsError::Rejected(out.report));
+    }
+    out.added = new.len();
+    let added: Vec<DocId> = if new.is_empty() {
+        Vec::new()
+    } else {
+        project.import(
+            |sink| {
+                new.into_iter()
+                    .map(|d| sink.add(d))
+                    .collect::<Result<Vec<_>, _>>()
+            },
+            |_| true,
+        )?
+    };
+    let rows = rows
+        .into_iter()
+        .filter_map(|(doc, s, e, l, score)| {
+            let id = match doc {
+                Ok(id) => id,
+                Err(k) => *added.get(k)?,
+            };
+            Some((id, s, e, l, score))
+        })
+        .collect();
+    let origin = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    out.kept = project.replace_suggestions(source, "predictions", &origin, rows)?;
+    Ok(out)
+}
+
 /// Imports one path into a fresh project at `project_path` (used by tests and the CLI).
 pub fn import_new(
     project_path: &Path,

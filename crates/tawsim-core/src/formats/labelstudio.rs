@@ -374,7 +374,23 @@ fn read_task(
         .then(|| IndexedText::new(text.as_str()));
     let mut results: Option<Vec<Value>> = None;
     let mut lead_time = None;
-    if let Some(Value::Array(anns)) = annotations {
+    let mut pred_score = None;
+    if ctx.opts.predictions
+        && let Some(Value::Array(preds)) = &predictions
+        && let Some(p) = preds.first()
+    {
+        results = Some(
+            p.get("result")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
+        pred_score = p.get("score").and_then(Value::as_f64);
+        if let Some(v) = p.get("model_version").filter(|v| !v.is_null()) {
+            meta.insert(super::MODEL_VERSION.into(), v.clone());
+        }
+    }
+    if let Some(Value::Array(anns)) = annotations.filter(|_| results.is_none()) {
         let live: Vec<&Value> = anns
             .iter()
             .filter(|a| a.get("was_cancelled").and_then(Value::as_bool) != Some(true))
@@ -423,6 +439,7 @@ fn read_task(
         .cloned()
         .collect();
     let mut regions = Vec::new();
+    let mut scores = Vec::new();
     for (k, r) in results.iter().enumerate() {
         if r.get("type").and_then(Value::as_str) == Some("relation") {
             continue;
@@ -437,6 +454,14 @@ fn read_task(
                         &first.label,
                         id.clone(),
                     ));
+                }
+                if ctx.opts.predictions
+                    && let Some(sc) = r.get("score").and_then(Value::as_f64).or(pred_score)
+                {
+                    scores.extend(
+                        c.iter()
+                            .map(|x| super::span_row(x.start, x.end, &x.label, sc.into())),
+                    );
                 }
                 cands.append(&mut c);
             }
@@ -455,6 +480,9 @@ fn read_task(
     if !relations.is_empty() {
         meta.insert(RELATIONS.into(), Value::Array(relations));
         meta.insert(REGION_IDS.into(), Value::Array(regions));
+    }
+    if !scores.is_empty() {
+        meta.insert(super::SCORES.into(), Value::Array(scores));
     }
     Some((
         AnnotatedDocument {

@@ -390,6 +390,26 @@ fn looks_like_conll(path: &Path) -> bool {
 /// Rows `[start, end, "LABEL", value]` that a format keeps in meta under `key` about its
 /// spans (the ids relations name, brat's notes): each with its span's (start, end, label),
 /// in order; a malformed row is left out.
+/// The meta key a predictions import keeps its spans' scores in (`[start, end, label,
+/// score]` rows; see [`ImportOptions::predictions`]).
+pub const SCORES: &str = "suggestion_scores";
+
+/// The meta key of a predictions import's model version (Label Studio's `model_version`).
+pub const MODEL_VERSION: &str = "model_version";
+
+/// A predictions import's score of a span, by range and label.
+#[must_use]
+pub fn span_score(
+    meta: &crate::domain::Meta,
+    start: usize,
+    end: usize,
+    label: &str,
+) -> Option<f64> {
+    span_rows(meta, SCORES)
+        .find(|((s, e, l), _)| (*s, *e, *l) == (start, end, label))
+        .and_then(|(_, v)| v.as_f64())
+}
+
 pub(crate) fn span_rows<'m>(
     meta: &'m crate::domain::Meta,
     key: &str,

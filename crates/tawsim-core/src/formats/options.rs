@@ -147,6 +147,10 @@ pub struct ImportOptions {
     /// Every warning counts as a problem (`--strict`): a span that cuts a word or has a
     /// space at an edge, a repaired tag, a cut document, … then stops a non-lenient import.
     pub strict: bool,
+    /// Reading predictions to keep as suggestions: Label Studio tasks give their first
+    /// prediction even when they have annotations, with each region's score (the result's
+    /// `score`, else the prediction's) in the meta key [`SCORES`](super::SCORES).
+    pub predictions: bool,
     /// Set to stop an import; it then returns [`FormatError::Cancelled`].
     pub cancel: Option<Arc<AtomicBool>>,
     /// Bytes read so far (across all files of the import), for a progress bar.
@@ -164,6 +168,7 @@ impl Default for ImportOptions {
             utf16_offsets: false,
             max_doc_tokens: 1000,
             strict: false,
+            predictions: false,
             cancel: None,
             progress: None,
         }
