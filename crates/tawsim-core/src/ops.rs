@@ -193,6 +193,10 @@ pub fn import_paths_joining<S: Store>(
     Ok(outcome)
 }
 
+/// A suggestion read from a file: its document (the project's, or the index of a new one),
+/// start, end, label and score.
+type PendingRow = (Result<DocId, usize>, usize, usize, String, Option<f64>);
+
 /// What an import of predictions as suggestions did.
 #[derive(Debug, Default)]
 pub struct PredictionImport {
@@ -244,7 +248,7 @@ pub fn import_predictions<S: Store>(
     })?;
     let mut out = PredictionImport::default();
     // Suggestion rows; a document not in the project yet is named by its index in `new`.
-    let mut rows: Vec<(Result<DocId, usize>, usize, usize, String, Option<f64>)> = Vec::new();
+    let mut rows: Vec<PendingRow> = Vec::new();
     let mut new: Vec<crate::domain::AnnotatedDocument> = Vec::new();
     let mut store_error = None;
     for path in paths {

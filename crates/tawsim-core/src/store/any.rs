@@ -5,7 +5,7 @@
 use super::backend::{DocumentSink, ExportDocs, NextAssigned, RemoteEvents, Store, SyncState};
 use super::mirror::TeamMirror;
 use super::pg::PgProject;
-use super::{DocSummary, Project, StoreError, StoredSuggestion};
+use super::{DocSummary, Project, StoreError, StoredSuggestion, SuggestionRow};
 use crate::domain::{
     Annotations, Annotator, AnnotatorId, DocId, DocStatus, Document, Edit, History, LabelId,
     LabelSet, ProjectSettings, Role,
@@ -201,7 +201,7 @@ impl Store for AnyStore {
         name: &str,
         kind: &str,
         origin: &str,
-        rows: Vec<(DocId, usize, usize, String, Option<f64>)>,
+        rows: Vec<SuggestionRow>,
     ) -> Result<usize, StoreError> {
         match self {
             AnyStore::File(p) => Store::replace_suggestions(p, name, kind, origin, rows),

@@ -9,7 +9,7 @@
 //! - `worker` gives an independent handle for a background thread (a job never shares the
 //!   UI thread's connection).
 
-use super::{DocSummary, ImportSink, Project, StoreError, StoredSuggestion};
+use super::{DocSummary, ImportSink, Project, StoreError, StoredSuggestion, SuggestionRow};
 use crate::domain::{
     AnnotatedDocument, Annotations, Annotator, AnnotatorId, DocId, DocStatus, Document, Edit,
     History, LabelId, LabelSet, ProjectSettings, Role,
@@ -179,7 +179,7 @@ pub trait Store: Sized + Send + 'static {
         _name: &str,
         _kind: &str,
         _origin: &str,
-        _rows: Vec<(DocId, usize, usize, String, Option<f64>)>,
+        _rows: Vec<SuggestionRow>,
     ) -> Result<usize, StoreError> {
         Err(StoreError::Invalid {
             path: self.path().to_path_buf(),
@@ -317,7 +317,7 @@ impl Store for Project {
         name: &str,
         kind: &str,
         origin: &str,
-        rows: Vec<(DocId, usize, usize, String, Option<f64>)>,
+        rows: Vec<SuggestionRow>,
     ) -> Result<usize, StoreError> {
         Project::replace_suggestions(self, name, kind, origin, rows)
     }

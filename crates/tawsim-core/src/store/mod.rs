@@ -16,6 +16,7 @@ pub use mirror::{Opening, TeamMirror, Waker, wants_password};
 pub use pg::{LayerRows, PgProject, TeamLocation, Watcher, is_team_location};
 pub use project::{
     DocSummary, ImportSink, LayerStats, Project, ProjectStats, SourceStats, StoredSuggestion,
+    SuggestionRow,
 };
 pub use schema::SCHEMA_VERSION;
 

@@ -14,7 +14,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 mod suggestions;
-pub use suggestions::{SourceStats, StoredSuggestion};
+pub use suggestions::{SourceStats, StoredSuggestion, SuggestionRow};
 
 /// One row of the document list: everything but the text.
 #[derive(Debug, Clone, PartialEq, Eq)]

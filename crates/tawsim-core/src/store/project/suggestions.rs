@@ -17,6 +17,9 @@ pub struct StoredSuggestion {
     pub score: Option<f64>,
 }
 
+/// A suggestion to keep: document, start, end, label name, score.
+pub type SuggestionRow = (DocId, usize, usize, String, Option<f64>);
+
 /// What became of one source's suggestions in one annotator's layer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceStats {
@@ -58,7 +61,7 @@ impl Project {
         name: &str,
         kind: &str,
         origin: &str,
-        rows: impl IntoIterator<Item = (DocId, usize, usize, String, Option<f64>)>,
+        rows: impl IntoIterator<Item = SuggestionRow>,
     ) -> Result<usize, StoreError> {
         self.writable()?;
         let name = name.trim();
