@@ -278,6 +278,7 @@ impl TawsimApp {
                 PathPurpose::Open => d.add_filter("tawsim project", &["tawsim"]).pick_file(),
                 PathPurpose::New => d.add_filter("tawsim project", &["tawsim"]).save_file(),
                 PathPurpose::Import | PathPurpose::Suggest => d.pick_file(),
+                PathPurpose::ModelServer => None,
             }
         } else {
             None
@@ -302,6 +303,11 @@ impl TawsimApp {
             }
             PathPurpose::Suggest => {
                 self.session.start_suggest(path.to_path_buf(), None);
+                Ok(())
+            }
+            PathPurpose::ModelServer => {
+                self.session
+                    .start_model_server(path.to_string_lossy().into_owned());
                 Ok(())
             }
         };
@@ -394,6 +400,9 @@ impl TawsimApp {
             }
             Command::OpenProject => self.ask_path(PathPurpose::Open),
             Command::SuggestFromPatterns => self.ask_path(PathPurpose::Suggest),
+            Command::SuggestFromModelServer => {
+                self.dialogs.path_dialog = Some((PathPurpose::ModelServer, String::new()));
+            }
             Command::OpenTeamProject => {
                 self.dialogs.team = Some(ui::dialogs::TeamDialog::default());
             }

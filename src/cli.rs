@@ -194,11 +194,28 @@ pub enum CliCommand {
     /// never over a span of the layer. Kept in the project as source NAME (replacing what
     /// NAME suggested before) for review in the window, counted by `stats`, exported with
     /// `export --layer suggestions:NAME`; with -o, written to OUTPUT instead.
+    #[command(group(clap::ArgGroup::new("from").required(true).args(["patterns", "model_server"])))]
     Suggest {
         project: PathBuf,
         /// The gazetteer or patterns file.
         #[arg(long, value_name = "FILE")]
-        patterns: PathBuf,
+        patterns: Option<PathBuf>,
+        /// Ask a model server that speaks the Label Studio ML backend protocol (POST
+        /// URL/predict, one document a request) instead of matching patterns; kept in the
+        /// project (source `model` unless --source).
+        #[arg(long, value_name = "URL", conflicts_with_all = ["output", "patterns"])]
+        model_server: Option<String>,
+        /// Model server: seconds to wait for one document's answer.
+        #[arg(
+            long,
+            value_name = "SECONDS",
+            default_value_t = 30.0,
+            requires = "model_server"
+        )]
+        timeout: f64,
+        /// Model server: leave out results scored under this.
+        #[arg(long, value_name = "SCORE", requires = "model_server")]
+        min_score: Option<f64>,
         /// The source's name (default: the patterns file's name without its extension).
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
@@ -470,20 +487,27 @@ fn run(cmd: CliCommand) -> Result<(), String> {
         CliCommand::Suggest {
             project,
             patterns,
+            model_server,
+            timeout,
+            min_score,
             source,
             annotator,
             output,
             format,
             force,
-        } => suggest(
-            &project,
-            &patterns,
-            source.as_deref(),
-            annotator.as_deref(),
-            output.as_deref(),
-            &format,
-            force,
-        ),
+        } => match (patterns, model_server) {
+            (_, Some(url)) => suggest_from_server(&project, &url, source, timeout, min_score),
+            (Some(patterns), None) => suggest(
+                &project,
+                &patterns,
+                source.as_deref(),
+                annotator.as_deref(),
+                output.as_deref(),
+                &format,
+                force,
+            ),
+            (None, None) => Err("give --patterns FILE or --model-server URL".into()),
+        },
         CliCommand::Project { action } => project_action(action),
         CliCommand::Team { action } => team_action(action),
     }
@@ -684,6 +708,59 @@ fn import_suggestions(
     }
     print_report(&r.report);
     Ok(())
+}
+
+/// `tawsim suggest --model-server`: a Label Studio ML backend's predictions kept as a source.
+fn suggest_from_server(
+    project: &std::path::Path,
+    url: &str,
+    source: Option<String>,
+    timeout: f64,
+    min_score: Option<f64>,
+) -> Result<(), String> {
+    if project.to_str().is_some_and(is_team_location) {
+        return Err("suggestions are not kept in team projects yet".into());
+    }
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return Err(format!(
+            "--timeout {timeout}: give a number of seconds above 0"
+        ));
+    }
+    let source = source.unwrap_or_else(|| "model".into());
+    let mut p = Project::open(project).map_err(|e| e.to_string())?;
+    let opts = tawsim_core::model_server::ServerOptions {
+        timeout: std::time::Duration::from_secs_f64(timeout),
+        min_score,
+    };
+    let run = tawsim_core::model_server::predict_into(&mut p, url, &source, &opts, None, None)?;
+    out!(
+        "Kept {} suggestion(s) in {} of {} document(s) from the model server {url} as source {source}{}",
+        run.kept,
+        run.suggested,
+        run.documents,
+        if run.model_versions.is_empty() {
+            String::new()
+        } else {
+            format!(" (model {})", run.model_versions.join(", "))
+        }
+    );
+    if run.below_threshold > 0 {
+        out!(
+            "  {} result(s) scored under the threshold left out",
+            run.below_threshold
+        );
+    }
+    for p in &run.problems {
+        out!("problem: {p}");
+    }
+    if run.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} document(s) got no usable answer (listed above); the other documents' suggestions were kept",
+            run.problems.len()
+        ))
+    }
 }
 
 /// `tawsim export`: one layer of a project file or a team project to a dataset file.

@@ -18,6 +18,8 @@ pub enum PathPurpose {
     Import,
     /// A gazetteer or Prodigy patterns file to suggest from.
     Suggest,
+    /// The URL of a model server (a Label Studio ML backend) to suggest from.
+    ModelServer,
 }
 
 #[must_use]
@@ -132,6 +134,8 @@ pub enum Command {
     // Suggestions
     /// Asks for a gazetteer or patterns file and suggests from it over the project.
     SuggestFromPatterns,
+    /// Asks for a model server's URL and sends it every document.
+    SuggestFromModelServer,
     NextSuggestion,
     PreviousSuggestion,
     AcceptSuggestion,
@@ -256,6 +260,7 @@ impl Command {
             Command::SetCurationRule(_) => "Pre-merge rule",
             Command::GoToRegion(_) => "Go to the region",
             Command::SuggestFromPatterns => "Suggest from a gazetteer or patterns…",
+            Command::SuggestFromModelServer => "Suggest from a model server…",
             Command::NextSuggestion => "Next suggestion",
             Command::PreviousSuggestion => "Previous suggestion",
             Command::AcceptSuggestion => "Accept the suggestion",

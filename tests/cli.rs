@@ -1277,3 +1277,243 @@ fn predictions_import_as_suggestions_with_a_score_threshold_and_never_as_spans()
     let (_, stats, _) = tawsim(&["stats", s(&p)]);
     assert!(!stats.contains("suggestions bad"), "{stats}");
 }
+
+/// A small Label Studio ML backend on 127.0.0.1: POST /predict answers each task by its
+/// text: a LOC on ليبيا (score 0.9) and a PER on حفتر (score 0.2); "BADJSON" gets a body
+/// that is not JSON, "SLOW" an answer after 3 s, "WRONG" offsets past the end, "FAIL" HTTP
+/// 500, and a text with an emoji its entity in UTF-16 offsets (as a JavaScript client
+/// counts). Returns the base URL and the requests' bodies as they came.
+fn model_server() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let log = std::sync::Arc::clone(&log);
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(stream);
+                let mut len = 0;
+                let mut line = String::new();
+                let mut first = String::new();
+                loop {
+                    line.clear();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if first.is_empty() {
+                        first = line.clone();
+                    }
+                    let l = line.trim_end().to_ascii_lowercase();
+                    if let Some(v) = l.strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                    if l.is_empty() {
+                        break;
+                    }
+                }
+                let mut body = vec![0; len];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let req: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                log.lock().expect("log").push(req.clone());
+                let text = req["tasks"][0]["data"]["text"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string();
+                let at = |w: &str, utf16: bool| -> Option<(usize, usize)> {
+                    let b = text.find(w)?;
+                    Some(if utf16 {
+                        let s = text[..b].encode_utf16().count();
+                        (s, s + w.encode_utf16().count())
+                    } else {
+                        let s = text[..b].chars().count();
+                        (s, s + w.chars().count())
+                    })
+                };
+                let utf16 = text.contains('😀');
+                let mut result = Vec::new();
+                for (w, label, score) in [
+                    ("ليبيا", "LOC", 0.9),
+                    ("حفتر", "PER", 0.2),
+                    ("جنيف", "LOC", 0.7),
+                ] {
+                    if let Some((s, e)) = at(w, utf16) {
+                        let (s, e) = if text.contains("WRONG") {
+                            (s + 9000, e + 9000)
+                        } else {
+                            (s, e)
+                        };
+                        result.push(serde_json::json!({
+                            "from_name": "label", "to_name": "text", "type": "labels",
+                            "value": {"start": s, "end": e, "text": w, "labels": [label]},
+                            "score": score
+                        }));
+                    }
+                }
+                let (status, answer) = if text.contains("BADJSON") {
+                    ("200 OK", "{\"results\": [".to_string())
+                } else if text.contains("FAIL") {
+                    ("500 Internal Server Error", "model crashed".to_string())
+                } else {
+                    if text.contains("SLOW") {
+                        std::thread::sleep(std::time::Duration::from_secs(3));
+                    }
+                    (
+                        "200 OK",
+                        serde_json::json!({"results": [{"result": result, "score": 0.5, "model_version": "test-ner-1"}]})
+                            .to_string(),
+                    )
+                };
+                let mut s = r.into_inner();
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                let _ = first;
+            });
+        }
+    });
+    (url, seen)
+}
+
+#[test]
+fn a_model_servers_predictions_arrive_as_suggestions_and_bad_answers_are_named() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let docs = d.join("docs.jsonl");
+    let lines = [
+        ("good", "وصل خليفة حفتر إلى ليبيا أمس"),
+        ("badjson", "BADJSON في ليبيا"),
+        ("slow", "SLOW في ليبيا"),
+        ("wrong", "WRONG في ليبيا"),
+        ("fail", "FAIL في ليبيا"),
+        ("emoji", "😀 وصل الوفد إلى جنيف"),
+        ("none", "لا شيء هنا"),
+    ];
+    let body: String = lines
+        .iter()
+        .map(|(n, t)| serde_json::json!({"name": n, "text": t, "label": []}).to_string() + "\n")
+        .collect();
+    std::fs::write(&docs, body).expect("write");
+    let p = d.join("p.tawsim");
+    let (ok, out, err) = tawsim(&["import", s(&p), s(&docs)]);
+    assert!(ok, "{out}{err}");
+    let (url, seen) = model_server();
+    let (ok, out, err) = tawsim(&[
+        "suggest",
+        s(&p),
+        "--model-server",
+        &url,
+        "--timeout",
+        "1",
+        "--min-score",
+        "0.5",
+    ]);
+    // Four documents got no usable answer: named, and the exit says so; the rest is kept.
+    assert!(
+        !ok && err.contains("4 document(s) got no usable answer"),
+        "{out}{err}"
+    );
+    assert!(
+        out.contains(&format!(
+            "Kept 2 suggestion(s) in 2 of 7 document(s) from the model server {url} as source model (model test-ner-1)"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 result(s) scored under the threshold left out"),
+        "{out}"
+    );
+    for (name, why) in [
+        ("badjson", "not JSON"),
+        ("slow", "timed out"),
+        ("wrong", "past the end of the text"),
+        ("fail", "HTTP 500"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(&format!("problem: {name}: ")) && l.contains(why)),
+            "{name}: {why}\n{out}"
+        );
+    }
+    // The requests were Label Studio tasks with the project's labels in the config.
+    let reqs = seen.lock().expect("seen").clone();
+    assert_eq!(reqs.len(), 7);
+    assert!(
+        reqs[0]["label_config"]
+            .as_str()
+            .is_some_and(|c| c.contains(r#"<Label value="LOC"/>"#))
+    );
+    assert!(reqs[0]["tasks"][0]["id"].is_number());
+    // ليبيا in "good" (code points) and جنيف after the emoji (UTF-16 offsets, read as such).
+    let sug = d.join("open.jsonl");
+    let (ok, out, err) = tawsim(&[
+        "export",
+        s(&p),
+        "--format",
+        "doccano",
+        "--layer",
+        "suggestions:model",
+        "-o",
+        s(&sug),
+    ]);
+    assert!(ok, "{out}{err}");
+    let got: Vec<(String, Vec<String>)> = std::fs::read_to_string(&sug)
+        .expect("read")
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            let t: Vec<char> = v["text"].as_str().expect("text").chars().collect();
+            let words = v["label"]
+                .as_array()
+                .expect("spans")
+                .iter()
+                .map(|sp| {
+                    let n = |k: usize| sp[k].as_u64().expect("offset") as usize;
+                    format!(
+                        "{}:{}",
+                        t[n(0)..n(1)].iter().collect::<String>(),
+                        sp[2].as_str().expect("label")
+                    )
+                })
+                .collect();
+            (v["name"].as_str().unwrap_or_default().to_string(), words)
+        })
+        .filter(|(_, w): &(String, Vec<String>)| !w.is_empty())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("good".to_string(), vec!["ليبيا:LOC".to_string()]),
+            ("emoji".to_string(), vec!["جنيف:LOC".to_string()])
+        ]
+    );
+
+    // A server that is not there: nothing kept, a clear message.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let gone = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let (ok, _, err) = tawsim(&[
+        "suggest",
+        s(&p),
+        "--model-server",
+        &gone,
+        "--source",
+        "gone",
+    ]);
+    assert!(
+        !ok && err.contains("cannot reach the model server"),
+        "{err}"
+    );
+    let (_, stats, _) = tawsim(&["stats", s(&p)]);
+    assert!(!stats.contains("suggestions gone"), "{stats}");
+    assert!(stats.contains("suggestions model (model from"), "{stats}");
+}

@@ -110,6 +110,7 @@ fn path_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
             PathPurpose::New => "New project",
             PathPurpose::Import => "Import documents",
             PathPurpose::Suggest => "Suggest from a gazetteer or patterns",
+            PathPurpose::ModelServer => "Suggest from a model server",
         });
         let l = ui.label(match purpose {
             PathPurpose::Open => "Path of a .tawsim project file:",
@@ -117,6 +118,9 @@ fn path_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request>) {
             PathPurpose::Import => "Path of a file or folder to import:",
             PathPurpose::Suggest => {
                 "Gazetteer (text<TAB>label lines) or Prodigy patterns (.jsonl); the source is named after the file:"
+            }
+            PathPurpose::ModelServer => {
+                "URL of a Label Studio ML backend (POST URL/predict), e.g. http://localhost:9090:"
             }
         });
         if crate::ui::path_field::show(ui, &mut text, 420.0, l.id) {

@@ -113,6 +113,7 @@ fn project_menu(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
     };
     item(ui, Command::Agreement, true, out);
     item(ui, Command::SuggestFromPatterns, true, out);
+    item(ui, Command::SuggestFromModelServer, true, out);
     let curating = session.curation().is_some();
     let toggle = egui::Button::selectable(curating, Command::ToggleCuration.title())
         .shortcut_text(Command::ToggleCuration.shortcut_text_plain());

@@ -14,6 +14,7 @@ pub mod formats;
 pub mod job;
 pub mod layout;
 pub mod merge;
+pub mod model_server;
 pub mod ops;
 pub mod session;
 pub mod store;

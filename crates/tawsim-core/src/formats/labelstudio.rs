@@ -554,6 +554,61 @@ fn result_spans(
     Ok(Some(out))
 }
 
+/// A span of a prediction, with its score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredictedSpan {
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+    pub score: Option<f64>,
+}
+
+/// The spans of one prediction's results over `text` (label results only; relations and
+/// other types are passed over), each with its score (the result's, else `score`). Offsets are read as code points (Python `str` indices, what an ML backend
+/// in Python writes), or as UTF-16 units when only that reading fits the text each result
+/// quotes. An error names the result and why.
+pub fn prediction_spans(
+    results: &[Value],
+    text: &IndexedText,
+    score: Option<f64>,
+) -> Result<Vec<PredictedSpan>, String> {
+    let mut out = Vec::new();
+    for (k, r) in results.iter().enumerate() {
+        let fits = |c: &[Candidate]| {
+            c.iter().all(|x| {
+                crate::domain::check_range(text, x.start, x.end, x.expected.as_deref()).is_ok()
+            })
+        };
+        let cands = match result_spans(r, None) {
+            Ok(Some(c)) if fits(&c) => c,
+            Ok(Some(c)) => match result_spans(r, Some(text)) {
+                Ok(Some(u)) if fits(&u) => u,
+                _ => {
+                    let x = &c[0];
+                    let why =
+                        crate::domain::check_range(text, x.start, x.end, x.expected.as_deref())
+                            .err()
+                            .map_or_else(String::new, |e| e.to_string());
+                    return Err(format!(
+                        "result[{k}] [{}, {}) {}: {why}",
+                        x.start, x.end, x.label
+                    ));
+                }
+            },
+            Ok(None) => continue,
+            Err((_, m)) => return Err(format!("result[{k}]: {m}")),
+        };
+        let sc = r.get("score").and_then(Value::as_f64).or(score);
+        out.extend(cands.into_iter().map(|c| PredictedSpan {
+            start: c.start,
+            end: c.end,
+            label: c.label,
+            score: sc,
+        }));
+    }
+    Ok(out)
+}
+
 /// Meta key of a task's relation results, kept as they came.
 pub(crate) const RELATIONS: &str = "ls_relations";
 /// Meta key of the ids its label results came with: `[[start, end, "LABEL", "id"], ...]`.

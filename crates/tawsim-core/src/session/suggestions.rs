@@ -230,6 +230,55 @@ impl<S: Store> Session<S> {
         }
     }
 
+    /// Sends every document to a model server (the Label Studio ML backend protocol) on a
+    /// background thread and keeps its predictions as source `model`; documents that got
+    /// no usable answer are listed in the report.
+    pub fn start_model_server(&mut self, url: String) {
+        if self.job.is_some() {
+            self.status = "Another background job is running".into();
+            return;
+        }
+        let Some(p) = &self.project else { return };
+        let mut worker = match p.worker() {
+            Ok(w) => w,
+            Err(e) => return self.fail(e),
+        };
+        let total = self.docs.len() as u64;
+        let title = format!("Asking the model server {url}");
+        self.job = Some(Job::spawn(title, total, move |pr| {
+            let run = crate::model_server::predict_into(
+                &mut worker,
+                &url,
+                "model",
+                &crate::model_server::ServerOptions::default(),
+                Some(&*pr.done),
+                Some(&*pr.cancel),
+            )
+            .map_err(|e| {
+                if pr.cancel.load(Ordering::Relaxed) {
+                    JobError::Cancelled
+                } else {
+                    JobError::Failed(e)
+                }
+            })?;
+            let mut msg = format!(
+                "{} suggestion(s) in {} of {} document(s) from the model server kept as source model: F9 goes to the next",
+                run.kept, run.suggested, run.documents
+            );
+            if !run.problems.is_empty() {
+                msg.push_str(&format!(
+                    "; {} document(s) got no usable answer",
+                    run.problems.len()
+                ));
+                for p in &run.problems {
+                    msg.push('\n');
+                    msg.push_str(p);
+                }
+            }
+            Ok(msg)
+        }));
+    }
+
     /// Runs a gazetteer or Prodigy patterns file over the whole project on a background
     /// thread and keeps the matches as source `source` (the file's name when `None`).
     pub fn start_suggest(&mut self, patterns: PathBuf, source: Option<String>) {
