@@ -153,6 +153,27 @@ pub enum CliCommand {
         #[command(flatten)]
         read: ReadOptions,
     },
+    /// Searches every document of a project (the search's normalisation: hamza forms,
+    /// ة/ه, ى/ي, harakat, tatweel, bidi marks and Latin case do not matter) and prints
+    /// each hit as `document<TAB>start<TAB>end<TAB>text` (code points), in project order.
+    /// Uses the project's search index where it is up to date (`tawsim index`).
+    Search {
+        project: PathBuf,
+        query: String,
+        /// Whole words only.
+        #[arg(long)]
+        whole_word: bool,
+        /// Whole words that may carry proclitics (و ف ب ل ك, ال) in the text.
+        #[arg(long)]
+        clitics: bool,
+        /// Stop after this many hits.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Builds or updates a project file's search index (`PROJECT.index`, beside it: the
+    /// normalised text in SQLite FTS5 with trigrams; derived data, safe to delete). The
+    /// window updates it in the background.
+    Index { project: PathBuf },
     /// Counts: documents, spans per label, statuses (of one layer), and every annotator's
     /// progress.
     Stats {
@@ -472,6 +493,26 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             }
         }
         CliCommand::Stats { project, annotator } => stats(&project, annotator.as_deref()),
+        CliCommand::Search {
+            project,
+            query,
+            whole_word,
+            clitics,
+            limit,
+        } => search(&project, &query, whole_word, clitics, limit),
+        CliCommand::Index { project } => {
+            let p = Project::open(&project).map_err(|e| e.to_string())?;
+            let t0 = std::time::Instant::now();
+            let mut ix =
+                tawsim_core::store::TextIndex::open(&project).map_err(|e| e.to_string())?;
+            let n = ix.update(&p, None, None).map_err(|e| e.to_string())?;
+            out!(
+                "Indexed {n} document(s) in {:.1} s into {}",
+                t0.elapsed().as_secs_f64(),
+                tawsim_core::store::TextIndex::path_for(&project).display()
+            );
+            Ok(())
+        }
         CliCommand::Merge { output, inputs } => merge(&output, &inputs),
         CliCommand::Agreement {
             project,
@@ -903,6 +944,40 @@ fn team_layer(
         ));
     }
     Ok(Some(id))
+}
+
+/// `tawsim search`: hits of a query over a project, in project order.
+fn search(
+    project: &std::path::Path,
+    query: &str,
+    whole_word: bool,
+    clitics: bool,
+    limit: usize,
+) -> Result<(), String> {
+    use tawsim_core::domain::search::{Query, SearchOptions};
+    if query.trim().is_empty() {
+        return Err("give a query".into());
+    }
+    let (p, _copy) = open_reading(project, None)?;
+    let q = Query {
+        text: query.to_string(),
+        opts: SearchOptions {
+            whole_word: whole_word || clitics,
+            clitic_aware: clitics,
+        },
+        label: None,
+        policy: p.settings().overlap,
+    };
+    let found =
+        ops::search_project(&p, &q, None, limit.max(1), None, None).map_err(|e| e.to_string())?;
+    let (hits, more) = found.unwrap_or_default();
+    for h in &hits {
+        out!("{}\t{}\t{}\t{}", h.doc_name, h.start, h.end, h.context.1);
+    }
+    if more {
+        out!("(stopped at {limit} hits; --limit N for more)");
+    }
+    Ok(())
 }
 
 /// `tawsim stats`: one layer's counts, then every annotator's progress.

@@ -266,6 +266,8 @@ pub struct Session<S: Store = Project> {
     curation: Option<Curation>,
     /// Active annotation time on the open document not written yet.
     activity: Option<time::Activity>,
+    /// Set to stop the background search-index update.
+    indexing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<S: Store> Default for Session<S> {
@@ -303,6 +305,7 @@ impl<S: Store> Default for Session<S> {
             loading: None,
             curation: None,
             activity: None,
+            indexing: Arc::default(),
         }
     }
 }
@@ -551,6 +554,7 @@ impl<S: Store> Session<S> {
         self.last_import.clear();
         self.refresh_documents();
         self.gather_vocabulary();
+        self.index_in_background();
         let first = self
             .docs
             .iter()
@@ -564,6 +568,25 @@ impl<S: Store> Session<S> {
     }
 
     /// Starts gathering the project's words on a background thread.
+    /// Brings the project's search index up to date on a thread of its own (a project-wide
+    /// search uses what is indexed and reads the rest).
+    fn index_in_background(&mut self) {
+        self.indexing
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        self.indexing = Arc::clone(&cancel);
+        let Some(worker) = self.project.as_ref().and_then(|p| p.worker().ok()) else {
+            return;
+        };
+        let _ = std::thread::Builder::new()
+            .name("tawsim-index".into())
+            .spawn(move || {
+                // The index is a cache: when it cannot be written, searches read every
+                // document as before.
+                let _ = worker.update_text_index(&cancel);
+            });
+    }
+
     fn gather_vocabulary(&mut self) {
         let slot = Arc::new(Mutex::new(None));
         self.vocabulary = Arc::clone(&slot);
@@ -1638,6 +1661,7 @@ impl<S: Store> Session<S> {
             self.error = Some(e.to_string());
         }
         self.gather_vocabulary();
+        self.index_in_background();
         self.load_suggestions();
         let touched = std::mem::take(&mut self.labelling);
         if !touched.is_empty() {
@@ -1689,6 +1713,8 @@ impl<S: Store> Session<S> {
     /// are written.
     pub fn shut_down(&mut self) {
         self.end_activity();
+        self.indexing
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(j) = self.search_job.take() {
             j.cancel();
         }

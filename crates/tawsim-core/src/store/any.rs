@@ -209,6 +209,15 @@ impl Store for AnyStore {
             AnyStore::Team(m) => Err(m.not_on_the_ui_thread("keeping suggestions")),
         }
     }
+    fn update_text_index(
+        &self,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<usize, StoreError> {
+        match self {
+            AnyStore::File(p) => Store::update_text_index(p, cancel),
+            AnyStore::Server(_) | AnyStore::Team(_) => Ok(0),
+        }
+    }
     fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
         match self {
             AnyStore::File(p) => Store::suggestions(p, id),

@@ -128,6 +128,30 @@ pub trait Store: Sized + Send + 'static {
         f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
     ) -> Result<(), StoreError>;
 
+    /// Brings the project's search index up to date (a project file's; other stores have
+    /// none); stops between batches when `cancel` is set. Returns documents indexed.
+    fn update_text_index(
+        &self,
+        _cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<usize, StoreError> {
+        Ok(0)
+    }
+
+    /// [`Store::for_each_document`] from the first document after `after`.
+    fn for_each_document_after(
+        &self,
+        after: DocId,
+        mut f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        self.for_each_document(|id, name, text| {
+            if id.0 <= after.0 {
+                Ok(true)
+            } else {
+                f(id, name, text)
+            }
+        })
+    }
+
     /// Applies an edit (checked by the caller against the document's annotations) and
     /// records it in the document's history.
     fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError>;
@@ -281,6 +305,19 @@ impl Store for Project {
         f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
     ) -> Result<(), StoreError> {
         Project::for_each_document(self, f)
+    }
+    fn for_each_document_after(
+        &self,
+        after: DocId,
+        f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        Project::for_each_document_after(self, after, f)
+    }
+    fn update_text_index(
+        &self,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<usize, StoreError> {
+        super::TextIndex::open(self.path())?.update(self, None, Some(cancel))
     }
     fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
         Project::apply(self, doc, edit)

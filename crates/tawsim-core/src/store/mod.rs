@@ -9,6 +9,7 @@ pub mod pg;
 mod project;
 mod rows;
 mod schema;
+mod text_index;
 
 pub use any::AnyStore;
 pub use backend::{DocumentSink, ExportDocs, NextAssigned, RemoteEvents, Store, SyncState};
@@ -19,6 +20,7 @@ pub use project::{
     SuggestionRow,
 };
 pub use schema::SCHEMA_VERSION;
+pub use text_index::{TextIndex, trigram_query};
 
 use std::path::PathBuf;
 

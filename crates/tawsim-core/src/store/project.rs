@@ -1491,13 +1491,22 @@ impl Project {
     /// row at a time) until it returns `Ok(false)` or an error.
     pub fn for_each_document(
         &self,
+        f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<(), StoreError> {
+        self.for_each_document_after(DocId(i64::MIN), f)
+    }
+
+    /// [`Project::for_each_document`] from the first document after `after`.
+    pub fn for_each_document_after(
+        &self,
+        after: DocId,
         mut f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
     ) -> Result<(), StoreError> {
         let mut st = self
             .conn
-            .prepare("SELECT id, name, text FROM documents ORDER BY id")
+            .prepare_cached("SELECT id, name, text FROM documents WHERE id > ?1 ORDER BY id")
             .map_err(self.err())?;
-        let mut rows = st.query([]).map_err(self.err())?;
+        let mut rows = st.query([after.0]).map_err(self.err())?;
         while let Some(row) = rows.next().map_err(self.err())? {
             let id: i64 = row.get(0).map_err(self.err())?;
             let name: String = row.get(1).map_err(self.err())?;

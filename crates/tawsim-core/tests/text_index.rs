@@ -1,0 +1,151 @@
+//! The project search index: a search through it finds exactly what reading every document
+//! finds (same documents, same offsets, same order), including documents added after the
+//! index was updated, and an index of a project that changed under it is rebuilt.
+
+use std::path::Path;
+use tawsim_core::domain::search::{Query, SearchOptions};
+use tawsim_core::domain::{AnnotatedDocument, OverlapPolicy};
+use tawsim_core::ops::search_project;
+use tawsim_core::store::{Project, StoreError, TextIndex};
+
+/// ANERcorp's tokens as documents of 40 tokens each (its quirks included: harakat-free
+/// news text with hamza forms, Latin words, numbers).
+fn anercorp_docs(n: usize, skip: usize) -> Vec<AnnotatedDocument> {
+    let corpus = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/corpora/anercorp/ANERCorp.txt"
+    ))
+    .expect("ANERcorp");
+    let tokens: Vec<&str> = corpus
+        .lines()
+        .filter_map(|l| l.rsplit_once(' ').map(|(t, _)| t.trim()))
+        .filter(|t| !t.is_empty())
+        .collect();
+    tokens
+        .chunks(40)
+        .skip(skip)
+        .take(n)
+        .enumerate()
+        .map(|(k, c)| AnnotatedDocument {
+            name: format!("d{}", k + skip),
+            text: c.join(" "),
+            ..Default::default()
+        })
+        .collect()
+}
+
+fn add(p: &mut Project, docs: Vec<AnnotatedDocument>) {
+    p.import(
+        |sink| {
+            for d in docs {
+                sink.add(d)?;
+            }
+            Ok::<_, StoreError>(())
+        },
+        |_| true,
+    )
+    .expect("import");
+}
+
+fn hits(p: &Project, text: &str, whole_word: bool, clitic_aware: bool) -> Vec<(i64, usize, usize)> {
+    let q = Query {
+        text: text.into(),
+        opts: SearchOptions {
+            whole_word,
+            clitic_aware,
+        },
+        label: None,
+        policy: OverlapPolicy::Forbid,
+    };
+    let (h, _) = search_project(p, &q, None, 100_000, None, None)
+        .expect("search")
+        .expect("not cancelled");
+    h.into_iter().map(|h| (h.doc.0, h.start, h.end)).collect()
+}
+
+const QUERIES: &[&str] = &[
+    "أحمد",
+    "احمد",
+    "الولايات المتحدة",
+    "فلسطين",
+    "بوش",
+    "Reuters",
+    "عام 2003",
+    "في",
+    "ة",
+    "مؤتمر",
+    "زززز",
+];
+
+fn all_modes(p: &Project) -> Vec<Vec<(i64, usize, usize)>> {
+    let mut out = Vec::new();
+    for q in QUERIES {
+        for (w, c) in [(false, false), (true, false), (true, true)] {
+            out.push(hits(p, q, w, c));
+        }
+    }
+    out
+}
+
+fn without_index(p: &Project, path: &Path) -> Vec<Vec<(i64, usize, usize)>> {
+    let ix = TextIndex::path_for(path);
+    let kept = ix.with_extension("kept");
+    let _ = std::fs::rename(&ix, &kept);
+    let r = all_modes(p);
+    let _ = std::fs::rename(&kept, &ix);
+    r
+}
+
+#[test]
+fn a_search_through_the_index_finds_what_reading_every_document_finds() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("p.tawsim");
+    let mut p = Project::create(&path).expect("create");
+    add(&mut p, anercorp_docs(1500, 0));
+    let read = all_modes(&p);
+    assert!(
+        read.iter().filter(|h| !h.is_empty()).count() > 20,
+        "{read:?}"
+    );
+
+    let mut ix = TextIndex::open(&path).expect("index");
+    assert_eq!(ix.update(&p, None, None).expect("update"), 1500);
+    assert_eq!(ix.update(&p, None, None).expect("again"), 0, "up to date");
+    assert_eq!(all_modes(&p), read, "indexed = read");
+
+    // Documents added since the update are read one by one after the indexed ones.
+    add(&mut p, anercorp_docs(300, 1500));
+    let read = without_index(&p, &path);
+    assert_eq!(all_modes(&p), read, "index + the documents after it");
+    assert_eq!(ix.update(&p, None, None).expect("update"), 300);
+    assert_eq!(all_modes(&p), read);
+
+    // A deleted document is not found; its id taken again by a new document (SQLite gives
+    // the highest id again) makes the index rebuild rather than miss it.
+    let last = p.documents().expect("docs").last().expect("last").id;
+    p.delete_documents(&[last]).expect("delete");
+    let read = without_index(&p, &path);
+    assert_eq!(all_modes(&p), read, "a deleted document is not found");
+    assert_eq!(
+        ix.update(&p, None, None).expect("update"),
+        0,
+        "nothing to index"
+    );
+    add(
+        &mut p,
+        vec![AnnotatedDocument {
+            name: "new".into(),
+            text: "زززز في مؤتمر أحمد".into(),
+            ..Default::default()
+        }],
+    );
+    assert_eq!(p.documents().expect("docs").last().expect("last").id, last);
+    let read = without_index(&p, &path);
+    assert!(
+        read.iter().any(|h| h.iter().any(|x| x.0 == last.0)),
+        "the new text is found"
+    );
+    assert_eq!(all_modes(&p), read, "a stale index is not used");
+    assert_eq!(ix.update(&p, None, None).expect("rebuild"), 1800);
+    assert_eq!(all_modes(&p), read, "after the rebuild");
+}
