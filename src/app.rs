@@ -390,7 +390,19 @@ impl TawsimApp {
     /// Applies one command: the session's part goes to the session, the rest is the
     /// window's (dialogs, zoom, theme, help).
     pub fn command(&mut self, ctx: &egui::Context, cmd: Command) {
-        if let Some(op) = cmd.session_op(self.view.selection()) {
+        // The suggestion keys act from the caret when nothing is selected ("the suggestion
+        // under the caret, or the next one").
+        let selection = match cmd {
+            Command::NextSuggestion
+            | Command::PreviousSuggestion
+            | Command::AcceptSuggestion
+            | Command::RejectSuggestion => {
+                let c = self.view.caret();
+                self.view.selection().or(Some((c, c)))
+            }
+            _ => self.view.selection(),
+        };
+        if let Some(op) = cmd.session_op(selection) {
             self.session.apply(op);
             return;
         }

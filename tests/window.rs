@@ -1359,9 +1359,10 @@ fn suggestions_from_a_gazetteer_are_reviewed_with_the_keyboard_and_remembered_af
     );
     let sp = |k: usize, label: &str| (all[k].0, all[k].1, label.to_string());
 
-    // F9: the first suggestion; Enter accepts it, X rejects the next, the ORG key (3)
-    // accepts the one after as ORG.
+    // From the document's start, F9: the first suggestion; Enter accepts it, X rejects the
+    // next, the ORG key (3) accepts the one after as ORG.
     app.click(app.text_at(0.5, 0.3));
+    app.key("ctrl+Home");
     app.key("F9");
     app.key("Return");
     wait_for("the first suggestion accepted", &app, || {
@@ -1381,6 +1382,7 @@ fn suggestions_from_a_gazetteer_are_reviewed_with_the_keyboard_and_remembered_af
     app.kill();
     app.start_again();
     app.click(app.text_at(0.5, 0.3));
+    app.key("ctrl+Home");
     app.key("F9");
     app.key("Return");
     wait_for(

@@ -225,6 +225,12 @@ impl DocumentView {
         Some(text.snap_out(a, b))
     }
 
+    /// The caret (the selection's moving end), in code points.
+    #[must_use]
+    pub fn caret(&self) -> usize {
+        self.focus
+    }
+
     pub fn set_selection(&mut self, start: usize, end: usize) {
         self.anchor = start;
         self.focus = end;

@@ -106,8 +106,8 @@ impl<S: Store> Session<S> {
         );
     }
 
-    /// The suggestion Enter or a label key acts on: the current one; else the first open
-    /// one at or after `from`.
+    /// The suggestion Enter or X acts on: the current one; else the one under `from` (the
+    /// caret) or the first open one after it.
     fn target_suggestion(&self, from: Option<usize>) -> Option<Span> {
         if let Some(c) = self.current_suggestion() {
             return Some(c.span);
@@ -115,7 +115,7 @@ impl<S: Store> Session<S> {
         let open = self.open_suggestions();
         let from = from?;
         open.iter()
-            .find(|s| s.span.start >= from)
+            .find(|s| s.span.end > from)
             .or(open.first())
             .map(|s| s.span)
     }
@@ -330,5 +330,147 @@ impl<S: Store> Session<S> {
                 found.spans, found.suggested, found.documents
             ))
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{DocId, OverlapPolicy};
+    use crate::session::{Session, SessionOp};
+    use crate::store::Store;
+
+    const TEXT: &str = "زار غسان سلامة جنيف ثم ليبيا ثم جنيف";
+
+    fn cp(needle: &str, nth: usize) -> (usize, usize) {
+        let b = TEXT.match_indices(needle).nth(nth).expect("needle").0;
+        let s = TEXT[..b].chars().count();
+        (s, s + needle.chars().count())
+    }
+
+    /// A session on one document with three suggestions from "places" (جنيف twice, ليبيا)
+    /// and one from "people" over غسان سلامة and, overlapping it, سلامة alone.
+    fn reviewing() -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let src = dir.path().join("a.txt");
+        std::fs::write(&src, TEXT).expect("write");
+        let path = dir.path().join("p.tawsim");
+        let (mut p, _) = crate::ops::import_new(
+            &path,
+            &[src],
+            None,
+            &crate::formats::ImportOptions::default(),
+        )
+        .expect("import");
+        let doc = DocId(1);
+        let row = |(s, e): (usize, usize), l: &str| (doc, s, e, l.to_string(), None);
+        p.replace_suggestions(
+            "places",
+            "patterns",
+            "",
+            vec![
+                row(cp("جنيف", 0), "LOC"),
+                row(cp("ليبيا", 0), "LOC"),
+                row(cp("جنيف", 1), "LOC"),
+            ],
+        )
+        .expect("places");
+        p.replace_suggestions(
+            "people",
+            "patterns",
+            "",
+            vec![row(cp("غسان سلامة", 0), "PER"), row(cp("سلامة", 0), "PER")],
+        )
+        .expect("people");
+        let mut s = Session::new();
+        s.set_project(p);
+        s.select_document(doc);
+        (dir, s)
+    }
+
+    fn open(s: &Session) -> Vec<(usize, usize)> {
+        s.open_suggestions()
+            .iter()
+            .map(|x| (x.span.start, x.span.end))
+            .collect()
+    }
+
+    fn spans(s: &Session) -> Vec<(usize, usize, String)> {
+        let labels = s.labels();
+        s.current()
+            .expect("doc")
+            .ann
+            .spans
+            .iter()
+            .map(|x| {
+                let name = labels.get(x.label).expect("label").name.clone();
+                (x.start, x.end, name)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn suggestions_are_stepped_accepted_relabelled_rejected_and_undone() {
+        let (_d, mut s) = reviewing();
+        assert_eq!(open(&s).len(), 5);
+        // F9 from the caret at 0: غسان سلامة first (by start).
+        s.apply(SessionOp::NextSuggestion {
+            back: false,
+            from: Some(0),
+        });
+        assert_eq!(
+            s.current_suggestion().map(|c| (c.span.start, c.span.end)),
+            Some(cp("غسان سلامة", 0))
+        );
+        assert!(s.status.contains("people"), "{}", s.status);
+        // Enter: a PER span; سلامة alone is covered now, so not open; جنيف is current.
+        s.apply(SessionOp::AcceptSuggestion { from: None });
+        let (g0, g1) = cp("غسان سلامة", 0);
+        assert_eq!(spans(&s), [(g0, g1, "PER".to_string())]);
+        assert!(!open(&s).contains(&cp("سلامة", 0)));
+        assert_eq!(
+            s.current_suggestion().map(|c| (c.span.start, c.span.end)),
+            Some(cp("جنيف", 0))
+        );
+        // A label key on it accepts it as that label (ORG instead of LOC).
+        let org = s.labels().by_name("ORG").expect("ORG").id;
+        assert!(s.apply_label(org, None));
+        assert!(spans(&s).contains(&(cp("جنيف", 0).0, cp("جنيف", 0).1, "ORG".into())));
+        // X rejects ليبيا (current now): not open, not a span, in the layer's rejections.
+        s.apply(SessionOp::RejectSuggestion { from: None });
+        assert!(!open(&s).contains(&cp("ليبيا", 0)));
+        assert_eq!(spans(&s).len(), 2);
+        assert_eq!(s.current().expect("doc").ann.rejected.len(), 1);
+        // Undo takes the rejection back; redo makes it again; both through the store.
+        s.apply(SessionOp::Undo);
+        assert!(open(&s).contains(&cp("ليبيا", 0)));
+        s.apply(SessionOp::Redo);
+        assert!(!open(&s).contains(&cp("ليبيا", 0)));
+        let stored = s.project().expect("p").annotations(DocId(1)).expect("ann");
+        assert_eq!(stored.rejected.len(), 1);
+        // Enter with nothing current and the caret after the first جنيف: the second.
+        s.apply(SessionOp::ClearSelection);
+        let (j0, j1) = cp("جنيف", 1);
+        s.apply(SessionOp::AcceptSuggestion {
+            from: Some(cp("ثم", 1).0),
+        });
+        assert!(spans(&s).contains(&(j0, j1, "LOC".into())));
+        assert!(open(&s).is_empty(), "{:?}", open(&s));
+        assert!(s.status.contains("no open suggestion left"), "{}", s.status);
+    }
+
+    #[test]
+    fn accept_all_is_one_undo_step_and_keeps_overlaps_out_when_forbidden() {
+        let (_d, mut s) = reviewing();
+        assert_eq!(
+            s.settings().expect("settings").overlap,
+            OverlapPolicy::Forbid
+        );
+        s.apply(SessionOp::AcceptAllSuggestions);
+        // غسان سلامة (the longest at its start) and not سلامة inside it; the three places.
+        assert_eq!(spans(&s).len(), 4, "{:?}", spans(&s));
+        assert!(open(&s).is_empty());
+        s.apply(SessionOp::Undo);
+        assert!(spans(&s).is_empty());
+        assert_eq!(open(&s).len(), 5);
     }
 }
