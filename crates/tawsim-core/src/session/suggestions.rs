@@ -337,7 +337,6 @@ impl<S: Store> Session<S> {
 mod tests {
     use crate::domain::{DocId, OverlapPolicy};
     use crate::session::{Session, SessionOp};
-    use crate::store::Store;
 
     const TEXT: &str = "زار غسان سلامة جنيف ثم ليبيا ثم جنيف";
 
