@@ -271,7 +271,7 @@ pub fn predict_into<S: Store>(
         return Err("cancelled; no suggestion was kept".into());
     }
     run.kept = p
-        .replace_suggestions(source, "model", &endpoint, rows)
+        .replace_suggestions(source, "model", &endpoint, &mut rows.into_iter().map(Ok))
         .map_err(|e| e.to_string())?;
     Ok(run)
 }

@@ -318,7 +318,7 @@ pub fn import_predictions<S: Store>(
             |_| true,
         )?
     };
-    let rows = rows
+    let rows: Vec<crate::store::SuggestionRow> = rows
         .into_iter()
         .filter_map(|(doc, s, e, l, score)| {
             let id = match doc {
@@ -333,7 +333,12 @@ pub fn import_predictions<S: Store>(
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    out.kept = project.replace_suggestions(source, "predictions", &origin, rows)?;
+    out.kept = project.replace_suggestions(
+        source,
+        "predictions",
+        &origin,
+        &mut rows.into_iter().map(Ok),
+    )?;
     Ok(out)
 }
 

@@ -628,15 +628,23 @@ pub fn into_project<S: crate::store::Store>(
     done: Option<&std::sync::atomic::AtomicU64>,
     cancel: Option<&std::sync::atomic::AtomicBool>,
 ) -> Result<Found, String> {
+    use crate::store::StoreError;
     use std::sync::atomic::Ordering;
-    let mut found = Found::default();
-    let mut rows = Vec::new();
-    {
-        // Read through a second handle: the writes go in one transaction after.
-        let reader = p.worker().map_err(|e| e.to_string())?;
-        reader
-            .for_each_document(|id, _, text| {
+    // A second handle reads and matches on a thread of its own while this one writes the
+    // matches as they come, in one transaction: the matches are never all in memory.
+    let reader = p.worker().map_err(|e| e.to_string())?;
+    let (tx, rx) =
+        std::sync::mpsc::sync_channel::<Result<crate::store::SuggestionRow, StoreError>>(8192);
+    let path = p.path().to_path_buf();
+    std::thread::scope(|sc| {
+        let matching = sc.spawn(move || {
+            let mut found = Found::default();
+            let read = reader.for_each_document(|id, _, text| {
                 if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    let _ = tx.send(Err(StoreError::Invalid {
+                        path: path.clone(),
+                        message: "cancelled; no suggestion was kept".into(),
+                    }));
                     return Ok(false);
                 }
                 let found_here = m.find(text, &[]);
@@ -645,21 +653,29 @@ pub fn into_project<S: crate::store::Store>(
                 found.spans += found_here.len();
                 for s in found_here {
                     *found.by_label.entry(s.label.clone()).or_default() += 1;
-                    rows.push((id, s.start, s.end, s.label, None));
+                    if tx.send(Ok((id, s.start, s.end, s.label, None))).is_err() {
+                        return Ok(false);
+                    }
                 }
                 if let Some(d) = done {
                     d.fetch_add(1, Ordering::Relaxed);
                 }
                 Ok(true)
-            })
-            .map_err(|e| e.to_string())?;
-    }
-    if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-        return Err("cancelled; no suggestion was kept".into());
-    }
-    p.replace_suggestions(source, "patterns", origin, rows)
-        .map_err(|e| e.to_string())?;
-    Ok(found)
+            });
+            if let Err(e) = read {
+                let _ = tx.send(Err(e));
+            }
+            found
+        });
+        let kept = p.replace_suggestions(source, "patterns", origin, &mut rx.iter());
+        // The writer stopped reading on an error: let the reader finish.
+        drop(rx);
+        let found = matching
+            .join()
+            .map_err(|_| "the matching thread failed".to_string())?;
+        kept.map_err(|e| e.to_string())?;
+        Ok(found)
+    })
 }
 
 #[cfg(test)]

@@ -156,3 +156,21 @@ fn a_gazetteer_kept_in_the_project_is_accepted_and_rejected_per_annotator_and_re
     assert_eq!(stats(&p), [("places".into(), 0, 0, 0, 0)]);
     assert_eq!(p.integrity_check().expect("check"), "ok");
 }
+
+#[test]
+fn a_cancelled_run_keeps_nothing_and_the_source_as_it_was() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut p, _) = project(dir.path(), "amina");
+    let gaz = dir.path().join("places.tsv");
+    std::fs::write(&gaz, "ليبيا\tLOC\n").expect("write");
+    let m = Matcher::new(read_patterns(&gaz).expect("patterns"), false);
+    into_project(&mut p, &m, "places", "places.tsv", None, None).expect("first run");
+    let before = stats(&p);
+    std::fs::write(&gaz, "ليبيا\tLOC\nجنيف\tLOC\n").expect("write");
+    let m = Matcher::new(read_patterns(&gaz).expect("patterns"), false);
+    let cancel = std::sync::atomic::AtomicBool::new(true);
+    let e = into_project(&mut p, &m, "places", "places.tsv", None, Some(&cancel))
+        .expect_err("cancelled");
+    assert!(e.contains("cancelled"), "{e}");
+    assert_eq!(stats(&p), before);
+}

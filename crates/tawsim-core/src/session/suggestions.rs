@@ -361,7 +361,7 @@ mod tests {
         )
         .expect("import");
         let doc = DocId(1);
-        let row = |(s, e): (usize, usize), l: &str| (doc, s, e, l.to_string(), None);
+        let row = |(s, e): (usize, usize), l: &str| Ok((doc, s, e, l.to_string(), None));
         p.replace_suggestions(
             "places",
             "patterns",

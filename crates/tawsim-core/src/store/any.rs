@@ -201,7 +201,7 @@ impl Store for AnyStore {
         name: &str,
         kind: &str,
         origin: &str,
-        rows: Vec<SuggestionRow>,
+        rows: &mut dyn Iterator<Item = Result<SuggestionRow, StoreError>>,
     ) -> Result<usize, StoreError> {
         match self {
             AnyStore::File(p) => Store::replace_suggestions(p, name, kind, origin, rows),

@@ -203,7 +203,7 @@ pub trait Store: Sized + Send + 'static {
         _name: &str,
         _kind: &str,
         _origin: &str,
-        _rows: Vec<SuggestionRow>,
+        _rows: &mut dyn Iterator<Item = Result<SuggestionRow, StoreError>>,
     ) -> Result<usize, StoreError> {
         Err(StoreError::Invalid {
             path: self.path().to_path_buf(),
@@ -354,7 +354,7 @@ impl Store for Project {
         name: &str,
         kind: &str,
         origin: &str,
-        rows: Vec<SuggestionRow>,
+        rows: &mut dyn Iterator<Item = Result<SuggestionRow, StoreError>>,
     ) -> Result<usize, StoreError> {
         Project::replace_suggestions(self, name, kind, origin, rows)
     }

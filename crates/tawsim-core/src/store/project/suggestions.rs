@@ -55,13 +55,14 @@ impl Project {
     /// Replaces source `name`'s suggestions with `rows` (document, start, end, label name,
     /// score) in one transaction: a source run again is its new run. Labels a suggestion
     /// names that the project lacks are added. Returns how many suggestions were stored
-    /// (one per document, range and label).
+    /// (one per document, range and label). An `Err` among the rows (a reader that failed
+    /// or was cancelled) rolls everything back and is returned.
     pub fn replace_suggestions(
         &mut self,
         name: &str,
         kind: &str,
         origin: &str,
-        rows: impl IntoIterator<Item = SuggestionRow>,
+        rows: impl IntoIterator<Item = Result<SuggestionRow, StoreError>>,
     ) -> Result<usize, StoreError> {
         self.writable()?;
         let name = name.trim();
@@ -95,7 +96,8 @@ impl Project {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(&err)?;
-            for (doc, start, end, label, score) in rows {
+            for row in rows {
+                let (doc, start, end, label, score) = row?;
                 let id = match labels.by_name(&label) {
                     Some(l) => l.id,
                     None => {
