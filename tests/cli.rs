@@ -3,6 +3,9 @@
 use std::path::Path;
 use std::process::Command;
 
+#[path = "support/gazetteer.rs"]
+mod gazetteer;
+
 fn tawsim(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tawsim"))
         .args(args)
@@ -1005,37 +1008,7 @@ fn doccano_relations_are_never_written_pointing_at_nothing() {
 fn suggest_writes_a_gazetteer_of_anercorp_places_matched_over_a_fresh_article() {
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
-    // The gazetteer: every LOC name of ANERcorp, one `text<TAB>LOC` line each.
-    let corpus = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/corpora/anercorp/ANERCorp.txt"
-    ))
-    .expect("ANERcorp");
-    let mut names = std::collections::BTreeSet::new();
-    let mut cur: Vec<&str> = Vec::new();
-    for line in corpus.lines().chain(std::iter::once("")) {
-        let (tok, tag) = line.rsplit_once(' ').unwrap_or((line, "O"));
-        if tag == "I-LOC" && !cur.is_empty() {
-            cur.push(tok);
-            continue;
-        }
-        if !cur.is_empty() {
-            names.insert(cur.join(" "));
-            cur.clear();
-        }
-        if tag == "B-LOC" {
-            cur.push(tok);
-        }
-    }
-    assert!(
-        names.contains("ليبيا") && names.contains("جنيف"),
-        "{}",
-        names.len()
-    );
-    let gaz = d.join("loc.tsv");
-    let body: String = names.iter().map(|n| format!("{n}\tLOC\n")).collect();
-    std::fs::write(&gaz, body).expect("gazetteer");
-
+    let gaz = gazetteer::anercorp_loc(d);
     let p = d.join("p.tawsim");
     let article = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -1083,15 +1056,15 @@ fn suggest_writes_a_gazetteer_of_anercorp_places_matched_over_a_fresh_article() 
     assert!(!stats.contains("suggestions"), "{stats}");
 
     // Without -o they are kept as the source (named after the file), counted by stats and
-    // exported as the layer suggestions:loc, the same suggestions the file had.
+    // exported as the layer suggestions:anercorp-loc, the same suggestions the file had.
     let (ok, out, err) = tawsim(&["suggest", s(&p), "--patterns", s(&gaz)]);
     assert!(ok, "{out}{err}");
-    assert!(out.contains("as source loc"), "{out}");
+    assert!(out.contains("as source anercorp-loc"), "{out}");
     let (ok, stats, _) = tawsim(&["stats", s(&p)]);
     let n = found.len();
     assert!(
         ok && stats.contains(&format!(
-            "suggestions loc (patterns from {}): {n} open, 0 accepted, 0 rejected, {n} in all",
+            "suggestions anercorp-loc (patterns from {}): {n} open, 0 accepted, 0 rejected, {n} in all",
             gaz.display()
         )),
         "{stats}"
@@ -1103,7 +1076,7 @@ fn suggest_writes_a_gazetteer_of_anercorp_places_matched_over_a_fresh_article() 
         "--format",
         "doccano",
         "--layer",
-        "suggestions:loc",
+        "suggestions:anercorp-loc",
         "-o",
         s(&kept),
     ]);
@@ -1123,7 +1096,8 @@ fn suggest_writes_a_gazetteer_of_anercorp_places_matched_over_a_fresh_article() 
         s(&d.join("none.jsonl")),
     ]);
     assert!(
-        !ok && err.contains("no suggestion source named \"places\" (the project has: loc)"),
+        !ok && err
+            .contains("no suggestion source named \"places\" (the project has: anercorp-loc)"),
         "{err}"
     );
 }

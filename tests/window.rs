@@ -6,6 +6,8 @@
 //! They need `Xvfb` and `xdotool` (`apt-get install xvfb xdotool`; `.ci/run` installs them).
 //! Without them the tests fail: they never skip.
 
+#[path = "support/gazetteer.rs"]
+mod gazetteer;
 #[path = "../crates/tawsim-core/tests/support/pg.rs"]
 mod pg;
 
@@ -1249,35 +1251,6 @@ fn time_spent_working_on_a_document_is_recorded_for_it() {
     );
 }
 
-/// Every LOC name of ANERcorp, one `text<TAB>LOC` line each (INCEpTION's gazetteer format).
-fn anercorp_loc_gazetteer(dir: &Path) -> PathBuf {
-    let corpus = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/corpora/anercorp/ANERCorp.txt"
-    ))
-    .expect("ANERcorp");
-    let mut names = std::collections::BTreeSet::new();
-    let mut cur: Vec<&str> = Vec::new();
-    for line in corpus.lines().chain(std::iter::once("")) {
-        let (tok, tag) = line.rsplit_once(' ').unwrap_or((line, "O"));
-        if tag == "I-LOC" && !cur.is_empty() {
-            cur.push(tok);
-            continue;
-        }
-        if !cur.is_empty() {
-            names.insert(cur.join(" "));
-            cur.clear();
-        }
-        if tag == "B-LOC" {
-            cur.push(tok);
-        }
-    }
-    let gaz = dir.join("anercorp-loc.tsv");
-    let body: String = names.iter().map(|n| format!("{n}\tLOC\n")).collect();
-    std::fs::write(&gaz, body).expect("gazetteer");
-    gaz
-}
-
 /// The suggestions kept in a project file: (start, end, label), by start.
 fn kept_suggestions(app: &App, project: &Path) -> Vec<(usize, usize, String)> {
     app.query(
@@ -1325,7 +1298,7 @@ fn suggestions_from_a_gazetteer_are_reviewed_with_the_keyboard_and_remembered_af
             &article,
         )
         .expect("article");
-        gaz = anercorp_loc_gazetteer(d);
+        gaz = gazetteer::anercorp_loc(d);
         project = d.join("article.tawsim");
         vec![
             article,

@@ -42,6 +42,17 @@ impl Progress {
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
+
+    /// The job's error for a failure `e`: cancelled when it was asked to stop (the failure
+    /// is then the stop itself), else `e` for the user.
+    #[must_use]
+    pub fn failed(&self, e: String) -> JobError {
+        if self.cancelled() {
+            JobError::Cancelled
+        } else {
+            JobError::Failed(e)
+        }
+    }
 }
 
 /// Work running on a background thread.

@@ -1002,21 +1002,7 @@ impl<S: Store> Session<S> {
         let Some(span) = Span::new(snapped.start, snapped.end, label) else {
             return false;
         };
-        let add = Edit::AddSpan { span };
-        let edit = if doc.ann.status == DocStatus::New {
-            Edit::Batch {
-                edits: vec![
-                    add,
-                    Edit::SetStatus {
-                        from: DocStatus::New,
-                        to: DocStatus::InProgress,
-                    },
-                ],
-            }
-        } else {
-            add
-        };
-        if !self.edit(edit) {
+        if !self.edit(Edit::add_span_starting(span, doc.ann.status)) {
             return false;
         }
         self.view_requests.push(ViewRequest::ClearSelection);
@@ -1583,13 +1569,7 @@ impl<S: Store> Session<S> {
         let layers = p.annotators().map_or(1, |a| a.len().max(1));
         let total = (self.docs.len() * layers) as u64;
         self.agreement_job = Some(Job::spawn("Computing agreement", total, move |pr| {
-            crate::agreement::of_store(&worker, &[], &[], Some(pr)).map_err(|e| {
-                if pr.cancelled() {
-                    JobError::Cancelled
-                } else {
-                    JobError::Failed(e)
-                }
-            })
+            crate::agreement::of_store(&worker, &[], &[], Some(pr)).map_err(|e| pr.failed(e))
         }));
     }
 

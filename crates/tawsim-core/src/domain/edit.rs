@@ -66,6 +66,25 @@ pub enum EditError {
 }
 
 impl Edit {
+    /// Adds `span`; a document still `new` becomes in progress in the same step.
+    #[must_use]
+    pub fn add_span_starting(span: Span, status: DocStatus) -> Edit {
+        let add = Edit::AddSpan { span };
+        if status == DocStatus::New {
+            Edit::Batch {
+                edits: vec![
+                    add,
+                    Edit::SetStatus {
+                        from: DocStatus::New,
+                        to: DocStatus::InProgress,
+                    },
+                ],
+            }
+        } else {
+            add
+        }
+    }
+
     /// The edit that undoes this one.
     #[must_use]
     pub fn inverse(&self) -> Edit {

@@ -5,10 +5,9 @@
 
 use super::{Session, ViewRequest};
 use crate::domain::{DocStatus, Edit, LabelId, OverlapPolicy, Span};
-use crate::job::{Job, JobError};
+use crate::job::Job;
 use crate::store::{Store, StoredSuggestion};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 
 impl<S: Store> Session<S> {
     /// The open document's suggestions still open to this annotator, by start: over no
@@ -137,21 +136,7 @@ impl<S: Store> Session<S> {
         };
         let span = label.map_or(s, |l| s.with_label(l));
         let Some(doc) = &self.doc else { return false };
-        let add = Edit::AddSpan { span };
-        let edit = if doc.ann.status == DocStatus::New {
-            Edit::Batch {
-                edits: vec![
-                    add,
-                    Edit::SetStatus {
-                        from: DocStatus::New,
-                        to: DocStatus::InProgress,
-                    },
-                ],
-            }
-        } else {
-            add
-        };
-        if !self.edit(edit) {
+        if !self.edit(Edit::add_span_starting(span, doc.ann.status)) {
             return false;
         }
         let text = self.span_text(span);
@@ -254,13 +239,7 @@ impl<S: Store> Session<S> {
                 Some(&*pr.done),
                 Some(&*pr.cancel),
             )
-            .map_err(|e| {
-                if pr.cancel.load(Ordering::Relaxed) {
-                    JobError::Cancelled
-                } else {
-                    JobError::Failed(e)
-                }
-            })?;
+            .map_err(|e| pr.failed(e))?;
             let mut msg = format!(
                 "{} suggestion(s) in {} of {} document(s) from the model server kept as source model: F9 goes to the next",
                 run.kept, run.suggested, run.documents
@@ -318,13 +297,7 @@ impl<S: Store> Session<S> {
                 Some(&*pr.done),
                 Some(&*pr.cancel),
             )
-            .map_err(|e| {
-                if pr.cancel.load(Ordering::Relaxed) {
-                    JobError::Cancelled
-                } else {
-                    JobError::Failed(e)
-                }
-            })?;
+            .map_err(|e| pr.failed(e))?;
             Ok(format!(
                 "{} suggestion(s) in {} of {} document(s) from {n} pattern(s) kept as source {source}: F9 goes to the next",
                 found.spans, found.suggested, found.documents

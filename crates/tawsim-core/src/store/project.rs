@@ -962,59 +962,46 @@ impl Project {
 
     fn layer_annotations(&self, id: DocId, layer: i64) -> Result<Annotations, StoreError> {
         let status = self.document_status(id, layer)?;
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT start, end, label_id FROM layer_spans WHERE doc_id = ?1 AND annotator_id = ?2",
-            )
-            .map_err(self.err())?;
-        let spans = st
-            .query_map([id.0, layer], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, u32>(2)?,
-                ))
-            })
-            .map_err(self.err())?
-            .filter_map(|row| {
-                let (s, e, l) = row.ok()?;
-                Span::new(
-                    usize::try_from(s).ok()?,
-                    usize::try_from(e).ok()?,
-                    LabelId(l),
-                )
-            })
-            .collect();
-        let mut st = self
-            .conn
-            .prepare_cached(
-                "SELECT start, end, label_id FROM layer_rejections WHERE doc_id = ?1 AND annotator_id = ?2",
-            )
-            .map_err(self.err())?;
-        let rejected = st
-            .query_map([id.0, layer], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, u32>(2)?,
-                ))
-            })
-            .map_err(self.err())?
-            .filter_map(|row| {
-                let (s, e, l) = row.ok()?;
-                Span::new(
-                    usize::try_from(s).ok()?,
-                    usize::try_from(e).ok()?,
-                    LabelId(l),
-                )
-            })
-            .collect();
         Ok(Annotations {
-            spans: SpanSet::from_unchecked(spans),
+            spans: SpanSet::from_unchecked(self.layer_rows_of(
+                "SELECT start, end, label_id FROM layer_spans WHERE doc_id = ?1 AND annotator_id = ?2",
+                id,
+                layer,
+            )?),
             status,
-            rejected,
+            rejected: self
+                .layer_rows_of(
+                    "SELECT start, end, label_id FROM layer_rejections WHERE doc_id = ?1 AND annotator_id = ?2",
+                    id,
+                    layer,
+                )?
+                .into_iter()
+                .collect(),
         })
+    }
+
+    /// A layer's rows of a document (start, end, label) from `sql`, as spans.
+    fn layer_rows_of(&self, sql: &str, id: DocId, layer: i64) -> Result<Vec<Span>, StoreError> {
+        let mut st = self.conn.prepare_cached(sql).map_err(self.err())?;
+        let rows = st
+            .query_map([id.0, layer], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, u32>(2)?,
+                ))
+            })
+            .map_err(self.err())?
+            .filter_map(|row| {
+                let (s, e, l) = row.ok()?;
+                Span::new(
+                    usize::try_from(s).ok()?,
+                    usize::try_from(e).ok()?,
+                    LabelId(l),
+                )
+            })
+            .collect();
+        Ok(rows)
     }
 
     fn document_status(&self, id: DocId, layer: i64) -> Result<DocStatus, StoreError> {
@@ -1072,77 +1059,73 @@ impl Project {
 
     // ------------------------------------------------------------------ edits
 
+    /// Runs `sql` (an insert or delete keyed by document, layer, start, end and label) for
+    /// one span; returns the rows it changed.
+    fn span_sql(
+        tx: &Transaction<'_>,
+        sql: &str,
+        doc: DocId,
+        layer: i64,
+        span: Span,
+    ) -> Result<usize, String> {
+        tx.prepare_cached(sql)
+            .and_then(|mut s| {
+                s.execute(params![
+                    doc.0,
+                    layer,
+                    span.start as i64,
+                    span.end as i64,
+                    span.label.0
+                ])
+            })
+            .map_err(|x| x.to_string())
+    }
+
     fn apply_sql(tx: &Transaction<'_>, doc: DocId, layer: i64, edit: &Edit) -> Result<(), String> {
         let e = |x: rusqlite::Error| x.to_string();
         match edit {
             Edit::AddSpan { span } => {
-                tx.prepare_cached(
+                Self::span_sql(
+                    tx,
                     "INSERT INTO layer_spans (doc_id, annotator_id, start, end, label_id)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        doc.0,
-                        layer,
-                        span.start as i64,
-                        span.end as i64,
-                        span.label.0
-                    ])
-                })
-                .map_err(e)?;
+                    doc,
+                    layer,
+                    *span,
+                )?;
             }
             Edit::RemoveSpan { span } => {
-                let n = tx
-                    .prepare_cached(
-                        "DELETE FROM layer_spans WHERE doc_id = ?1 AND annotator_id = ?2
-                         AND start = ?3 AND end = ?4 AND label_id = ?5",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            doc.0,
-                            layer,
-                            span.start as i64,
-                            span.end as i64,
-                            span.label.0
-                        ])
-                    })
-                    .map_err(e)?;
+                let n = Self::span_sql(
+                    tx,
+                    "DELETE FROM layer_spans WHERE doc_id = ?1 AND annotator_id = ?2
+                     AND start = ?3 AND end = ?4 AND label_id = ?5",
+                    doc,
+                    layer,
+                    *span,
+                )?;
                 if n != 1 {
                     return Err(format!("span {span} is not in document {doc}"));
                 }
             }
             Edit::Reject { span } => {
-                tx.prepare_cached(
+                Self::span_sql(
+                    tx,
                     "INSERT INTO layer_rejections (doc_id, annotator_id, start, end, label_id)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        doc.0,
-                        layer,
-                        span.start as i64,
-                        span.end as i64,
-                        span.label.0
-                    ])
-                })
-                .map_err(e)?;
+                    doc,
+                    layer,
+                    *span,
+                )?;
             }
             Edit::Unreject { span } => {
-                let n = tx
-                    .prepare_cached(
-                        "DELETE FROM layer_rejections WHERE doc_id = ?1 AND annotator_id = ?2
-                         AND start = ?3 AND end = ?4 AND label_id = ?5",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            doc.0,
-                            layer,
-                            span.start as i64,
-                            span.end as i64,
-                            span.label.0
-                        ])
-                    })
-                    .map_err(e)?;
+                let n = Self::span_sql(
+                    tx,
+                    "DELETE FROM layer_rejections WHERE doc_id = ?1 AND annotator_id = ?2
+                     AND start = ?3 AND end = ?4 AND label_id = ?5",
+                    doc,
+                    layer,
+                    *span,
+                )?;
                 if n != 1 {
                     return Err(format!(
                         "suggestion {span} is not rejected in document {doc}"
