@@ -500,19 +500,7 @@ fn run(cmd: CliCommand) -> Result<(), String> {
             clitics,
             limit,
         } => search(&project, &query, whole_word, clitics, limit),
-        CliCommand::Index { project } => {
-            let p = Project::open(&project).map_err(|e| e.to_string())?;
-            let t0 = std::time::Instant::now();
-            let mut ix =
-                tawsim_core::store::TextIndex::open(&project).map_err(|e| e.to_string())?;
-            let n = ix.update(&p, None, None).map_err(|e| e.to_string())?;
-            out!(
-                "Indexed {n} document(s) in {:.1} s into {}",
-                t0.elapsed().as_secs_f64(),
-                tawsim_core::store::TextIndex::path_for(&project).display()
-            );
-            Ok(())
-        }
+        CliCommand::Index { project } => build_index(&project),
         CliCommand::Merge { output, inputs } => merge(&output, &inputs),
         CliCommand::Agreement {
             project,
@@ -944,6 +932,20 @@ fn team_layer(
         ));
     }
     Ok(Some(id))
+}
+
+/// `tawsim index`: the project file's search index brought up to date.
+fn build_index(project: &std::path::Path) -> Result<(), String> {
+    let p = Project::open(project).map_err(|e| e.to_string())?;
+    let t0 = std::time::Instant::now();
+    let mut ix = tawsim_core::store::TextIndex::open(project).map_err(|e| e.to_string())?;
+    let n = ix.update(&p, None, None).map_err(|e| e.to_string())?;
+    out!(
+        "Indexed {n} document(s) in {:.1} s into {}",
+        t0.elapsed().as_secs_f64(),
+        tawsim_core::store::TextIndex::path_for(project).display()
+    );
+    Ok(())
 }
 
 /// `tawsim search`: hits of a query over a project, in project order.
