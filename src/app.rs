@@ -219,7 +219,7 @@ impl TawsimApp {
                     );
                 }
             }
-            Err(e) if tawsim_core::store::wants_password(&e) => {
+            Err(e) if e.wants_password => {
                 if self.log_requests {
                     eprintln!("tawsim: the server asks for a password: {url}");
                 }
@@ -230,7 +230,7 @@ impl TawsimApp {
                 self.dialogs.team = Some(ui::dialogs::TeamDialog {
                     url,
                     password: String::new(),
-                    message: e,
+                    message: e.message,
                 });
             }
             Err(e) => {
@@ -238,7 +238,7 @@ impl TawsimApp {
                     eprintln!("tawsim: could not open {url}: {e}");
                 }
                 self.session.status = format!("Could not open {url}");
-                self.session.error = Some(e);
+                self.session.error = Some(e.message);
             }
         }
     }

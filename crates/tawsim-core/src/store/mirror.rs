@@ -289,7 +289,7 @@ enum Ask {
 }
 
 enum Reply {
-    Opened(Result<(Box<Snapshot>, Replayed), String>),
+    Opened(Result<(Box<Snapshot>, Replayed), OpenError>),
     Loaded(Key, Result<Box<Loaded>, String>),
     /// One write is done: `Err` when the server refused it.
     Written(Result<(), String>),
@@ -333,7 +333,7 @@ impl Opening {
     }
 
     /// The open project once the server answered (`Err` with the reason when it did not).
-    pub fn poll(&mut self) -> Option<Result<TeamMirror, String>> {
+    pub fn poll(&mut self) -> Option<Result<TeamMirror, OpenError>> {
         match self.from_thread.try_recv() {
             Ok(Reply::Opened(Ok((snap, replayed)))) => {
                 let (to_thread, _) = channel();
@@ -380,7 +380,8 @@ impl Opening {
             Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(format!(
                 "{}: the connection thread ended",
                 self.path.display()
-            ))),
+            )
+            .into())),
         }
     }
 }
@@ -419,11 +420,38 @@ fn progress(s: &ProjectStats) -> Vec<(String, usize, usize)> {
         .collect()
 }
 
-/// True when an error from opening a team project means a password is wanted (none was
-/// given, or the one given was refused).
-#[must_use]
-pub fn wants_password(message: &str) -> bool {
-    message.contains("password")
+/// Why a team project could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenError {
+    /// For the user to read.
+    pub message: String,
+    /// The server wants a password (none was given, or the one given was refused): the
+    /// window asks for one.
+    pub wants_password: bool,
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<String> for OpenError {
+    fn from(message: String) -> Self {
+        OpenError {
+            message,
+            wants_password: false,
+        }
+    }
+}
+
+impl From<&StoreError> for OpenError {
+    fn from(e: &StoreError) -> Self {
+        OpenError {
+            message: e.to_string(),
+            wants_password: matches!(e, StoreError::NeedsPassword { .. }),
+        }
+    }
 }
 
 impl TeamMirror {
@@ -455,7 +483,9 @@ impl TeamMirror {
             });
         if let Err(e) = spawned {
             let (tx, rx) = channel();
-            let _ = tx.send(Reply::Opened(Err(format!("cannot start a thread: {e}"))));
+            let _ = tx.send(Reply::Opened(Err(
+                format!("cannot start a thread: {e}").into()
+            )));
             return Opening {
                 path,
                 journal,
@@ -1050,7 +1080,7 @@ fn serve(
             p
         }
         Err(e) => {
-            send(Reply::Opened(Err(e.to_string())));
+            send(Reply::Opened(Err(OpenError::from(&e))));
             return;
         }
     };

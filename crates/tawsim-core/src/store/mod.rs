@@ -13,7 +13,7 @@ mod text_index;
 
 pub use any::AnyStore;
 pub use backend::{DocumentSink, ExportDocs, NextAssigned, RemoteEvents, Store, SyncState};
-pub use mirror::{Opening, TeamMirror, Waker, wants_password};
+pub use mirror::{OpenError, Opening, TeamMirror, Waker};
 pub use pg::{LayerRows, PgProject, TeamLocation, Watcher, is_team_location};
 pub use project::{
     DocSummary, ImportSink, LayerStats, Project, ProjectStats, SourceStats, StoredSuggestion,
@@ -73,4 +73,7 @@ pub enum StoreError {
     NoDocument { path: PathBuf, id: i64 },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// The server wants a password: none was given, or the one given was refused.
+    #[error("{path}: {message}")]
+    NeedsPassword { path: PathBuf, message: String },
 }

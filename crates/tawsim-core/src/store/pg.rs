@@ -188,8 +188,10 @@ impl TeamLocation {
         {
             config.password(pw);
         }
+        let no_password = config.get_password().is_none();
+        let failed = |e: postgres::Error| connect_error(&path, &e, no_password);
         if config.get_ssl_mode() == postgres::config::SslMode::Disable {
-            return config.connect(NoTls).map_err(pg(&path));
+            return config.connect(NoTls).map_err(failed);
         }
         let tls = tls_config(&tls).map_err(|message| StoreError::Invalid {
             path: path.clone(),
@@ -197,7 +199,7 @@ impl TeamLocation {
         })?;
         config
             .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
-            .map_err(pg(&path))
+            .map_err(failed)
     }
 }
 
@@ -388,6 +390,31 @@ fn pg(path: &Path) -> impl Fn(postgres::Error) -> StoreError + '_ {
     move |e| StoreError::Invalid {
         path: path.to_path_buf(),
         message: describe(&e),
+    }
+}
+
+/// A failed connection as a store error: [`StoreError::NeedsPassword`] when the server
+/// refused the password (SQLSTATE 28P01, or 28000 for a refused login), or asked for one
+/// while none was given (the client stops before the server answers; the driver says so
+/// only in its message, "password missing", the one place its text is read).
+fn connect_error(path: &Path, e: &postgres::Error, no_password: bool) -> StoreError {
+    use postgres::error::SqlState;
+    let refused = e.as_db_error().is_some_and(|db| {
+        db.code() == &SqlState::INVALID_PASSWORD
+            || db.code() == &SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+    });
+    let missing =
+        no_password && e.as_db_error().is_none() && e.to_string().contains("password missing");
+    if refused || missing {
+        StoreError::NeedsPassword {
+            path: path.to_path_buf(),
+            message: describe(e),
+        }
+    } else {
+        StoreError::Invalid {
+            path: path.to_path_buf(),
+            message: describe(e),
+        }
     }
 }
 
