@@ -59,7 +59,8 @@ pub fn show(
     let current_region = curation
         .and_then(|c| c.at.and_then(|i| c.regions.get(i)))
         .map(|r| (r.start, r.end));
-    let current = session.current_suggestion().map(|c| c.span);
+    // Computed once a frame: the current one is marked among the open ones.
+    let current = session.selected_suggestion;
     let suggestions: Vec<SuggestionMark<'_>> = session
         .open_suggestions()
         .into_iter()

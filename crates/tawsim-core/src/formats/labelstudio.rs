@@ -375,16 +375,16 @@ fn read_task(
     let mut results: Option<Vec<Value>> = None;
     let mut lead_time = None;
     let mut pred_score = None;
+    // The first prediction: what a predictions import reads, and what a task without a live
+    // annotation gives.
+    let first_prediction = match &predictions {
+        Some(Value::Array(preds)) => preds.first(),
+        _ => None,
+    };
     if ctx.opts.predictions
-        && let Some(Value::Array(preds)) = &predictions
-        && let Some(p) = preds.first()
+        && let Some(p) = first_prediction
     {
-        results = Some(
-            p.get("result")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default(),
-        );
+        results = Some(result_list(p));
         pred_score = p.get("score").and_then(Value::as_f64);
         if let Some(v) = p.get("model_version").filter(|v| !v.is_null()) {
             meta.insert(super::MODEL_VERSION.into(), v.clone());
@@ -404,12 +404,7 @@ fn read_task(
             );
         }
         if let Some(a) = live.first() {
-            results = Some(
-                a.get("result")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default(),
-            );
+            results = Some(result_list(a));
             lead_time = a
                 .get("lead_time")
                 .and_then(Value::as_f64)
@@ -417,15 +412,9 @@ fn read_task(
         }
     }
     if results.is_none()
-        && let Some(Value::Array(preds)) = predictions
-        && let Some(p) = preds.first()
+        && let Some(p) = first_prediction
     {
-        results = Some(
-            p.get("result")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default(),
-        );
+        results = Some(result_list(p));
         meta.insert(
             "annotation_source".into(),
             Value::String("predictions".into()),
@@ -494,6 +483,14 @@ fn read_task(
         },
         cands,
     ))
+}
+
+/// The `result` list of an annotation or a prediction (empty when it has none).
+fn result_list(v: &Value) -> Vec<Value> {
+    v.get("result")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn result_spans(

@@ -20,22 +20,20 @@ impl<S: Store> Session<S> {
         if self.viewing.is_some() {
             return Vec::new();
         }
-        let mut out: Vec<&StoredSuggestion> = Vec::new();
-        for s in &doc.suggestions {
-            if doc.ann.rejected.contains(&s.span)
-                || doc
-                    .ann
-                    .spans
-                    .overlapping(s.span.start, s.span.end)
-                    .next()
-                    .is_some()
-                || out.iter().any(|o| o.span == s.span)
-            {
-                continue;
-            }
-            out.push(s);
-        }
-        out
+        let mut seen = std::collections::HashSet::new();
+        doc.suggestions
+            .iter()
+            .filter(|s| {
+                !doc.ann.rejected.contains(&s.span)
+                    && doc
+                        .ann
+                        .spans
+                        .overlapping(s.span.start, s.span.end)
+                        .next()
+                        .is_none()
+                    && seen.insert(s.span)
+            })
+            .collect()
     }
 
     /// The suggestion being reviewed, while it is still open.
