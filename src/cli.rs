@@ -696,6 +696,24 @@ fn new_password() -> Result<String, String> {
         .collect())
 }
 
+/// The project a suggestion source is kept in: a project file (made when `create` and it
+/// is not there), or a team project on its server (where a manager keeps them).
+fn open_for_suggestions(
+    project: &std::path::Path,
+    create: bool,
+) -> Result<tawsim_core::store::AnyStore, String> {
+    use tawsim_core::store::AnyStore;
+    if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+        return Ok(AnyStore::Server(open_team(url, None)?));
+    }
+    let p = if create {
+        Project::open_or_create(project)
+    } else {
+        Project::open(project)
+    };
+    p.map(AnyStore::File).map_err(|e| e.to_string())
+}
+
 /// `tawsim import --as-suggestions`: predictions kept as a suggestion source.
 fn import_suggestions(
     project: &std::path::Path,
@@ -705,9 +723,6 @@ fn import_suggestions(
     source: Option<String>,
     min_score: Option<f64>,
 ) -> Result<(), String> {
-    if project.to_str().is_some_and(is_team_location) {
-        return Err("suggestions are not kept in team projects yet".into());
-    }
     if let Some(m) = min_score.filter(|m| !m.is_finite()) {
         return Err(format!("--min-score {m} is not a number"));
     }
@@ -717,7 +732,7 @@ fn import_suggestions(
             |s| s.to_string_lossy().into_owned(),
         )
     });
-    let mut p = Project::open_or_create(project).map_err(|e| e.to_string())?;
+    let mut p = open_for_suggestions(project, true)?;
     let r = ops::import_predictions(&mut p, files, format, opts, &source, min_score)
         .map_err(|e| e.to_string())?;
     out!(
@@ -747,16 +762,13 @@ fn suggest_from_server(
     timeout: f64,
     min_score: Option<f64>,
 ) -> Result<(), String> {
-    if project.to_str().is_some_and(is_team_location) {
-        return Err("suggestions are not kept in team projects yet".into());
-    }
     if !(timeout.is_finite() && timeout > 0.0) {
         return Err(format!(
             "--timeout {timeout}: give a number of seconds above 0"
         ));
     }
     let source = source.unwrap_or_else(|| "model".into());
-    let mut p = Project::open(project).map_err(|e| e.to_string())?;
+    let mut p = open_for_suggestions(project, false)?;
     let opts = tawsim_core::model_server::ServerOptions {
         timeout: std::time::Duration::from_secs_f64(timeout),
         min_score,
@@ -997,7 +1009,8 @@ fn stats(project: &std::path::Path, annotator: Option<&str>) -> Result<(), Strin
         }
         out!("layer: {}", p.annotator().1);
         let s = p.stats().map_err(|e| e.to_string())?;
-        return print_stats(&s);
+        print_stats(&s)?;
+        return print_suggestion_stats(&p);
     }
     let (mut p, _copy) = open_reading(project, annotator)?;
     if let Some((_, name)) = choose_layer(&p, annotator)? {
@@ -1006,6 +1019,11 @@ fn stats(project: &std::path::Path, annotator: Option<&str>) -> Result<(), Strin
     }
     let s = p.stats().map_err(|e| e.to_string())?;
     print_stats(&s)?;
+    print_suggestion_stats(&p)
+}
+
+/// One line per suggestion source: what the layer read did with its suggestions.
+fn print_suggestion_stats(p: &impl Store) -> Result<(), String> {
     for src in p.suggestion_stats(None).map_err(|e| e.to_string())? {
         out!(
             "suggestions {} ({} from {}): {} open, {} accepted, {} rejected, {} in all",
@@ -1137,13 +1155,7 @@ fn suggest(
         str::to_string,
     );
     let Some(output) = output else {
-        if project.to_str().is_some_and(is_team_location) {
-            return Err(
-                "suggestions are not kept in team projects yet: give -o FILE to write them to a file"
-                    .into(),
-            );
-        }
-        let mut p = Project::open(project).map_err(|e| e.to_string())?;
+        let mut p = open_for_suggestions(project, false)?;
         let m = Matcher::new(pats, p.settings().article_is_proclitic);
         let found = into_project(
             &mut p,

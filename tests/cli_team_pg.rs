@@ -701,11 +701,13 @@ fn a_manager_curates_a_team_project_an_annotator_cannot_and_an_old_project_is_up
     }
 
     // A project made before curation existed: schema 1, without the curated layer's
-    // permissions and the time table (as the previous release made it).
+    // permissions, the time table and the suggestion tables (as an older release made it).
     let q = format!("tawsim_{project}");
     let mut c = server.client("postgres");
     c.batch_execute(&format!(
-        "DROP POLICY curate ON {q}.layer_spans; DROP POLICY curate ON {q}.layer_status;
+        "DROP TABLE {q}.suggestions, {q}.layer_rejections, {q}.suggestion_sources;
+         DELETE FROM {q}.meta WHERE key = 'suggestions_version';
+         DROP POLICY curate ON {q}.layer_spans; DROP POLICY curate ON {q}.layer_status;
          DROP POLICY curate ON {q}.layer_history; DROP TABLE {q}.layer_time;
          DROP FUNCTION {q}.curated_id(); UPDATE {q}.meta SET value = '1' WHERE key = 'schema_version'"
     ))
@@ -722,7 +724,7 @@ fn a_manager_curates_a_team_project_an_annotator_cannot_and_an_old_project_is_up
         )
         .expect("version")
         .get(0);
-    assert_eq!(version, "2");
+    assert_eq!(version, "3", "upgraded through 2 to this release's");
 
     // An annotator may not curate.
     let (done, _, err) = tawsim(&["curate", &b_url]);
@@ -809,4 +811,106 @@ fn a_manager_curates_a_team_project_an_annotator_cannot_and_an_old_project_is_up
     assert!(out.contains("2 assignment"), "{out}");
     let given = assignments(server, &project);
     assert!(given.iter().all(|(_, who)| who != "curated"), "{given:?}");
+}
+
+#[test]
+fn a_manager_keeps_suggestions_in_a_team_project_from_the_cli_and_each_layer_counts_its_own() {
+    let Some(server) = pg::server("a_manager_keeps_suggestions_in_a_team_project_from_the_cli")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = pg::unique("suggest");
+    let amina = pg::unique("amina");
+    let manager = server.project_url("postgres", &project);
+    let a_url = server.project_url(&amina, &project);
+    ok(&["team", "init", &manager]);
+    add(&manager, &amina, "annotator");
+    let text = dir.path().join("article.txt");
+    std::fs::write(&text, TEXT).expect("write");
+    ok(&["import", &manager, text.to_str().expect("utf-8")]);
+    let gazetteer = dir.path().join("places.tsv");
+    std::fs::write(&gazetteer, "جنيف\tLOC\nالأمم المتحدة\tORG\nغسان سلامة\tPER\n").expect("write");
+    let g = gazetteer.to_str().expect("utf-8");
+
+    // An annotator may not keep suggestions for everyone; the manager may.
+    let (good, out, err) = tawsim(&["suggest", &a_url, "--patterns", g]);
+    assert!(!good, "{out}");
+    assert!(err.contains("only a manager"), "{err}");
+    let out = ok(&["suggest", &manager, "--patterns", g, "--source", "places"]);
+    assert!(out.contains("Kept 3 suggestion(s)"), "{out}");
+
+    // amina labels جنيف in her (scripted) session: a span at a suggestion's range accepts it.
+    let (ls, le) = cp(TEXT, "جنيف");
+    let script = dir.path().join("a.txt");
+    std::fs::write(&script, format!("doc 0\nadd {ls} {le} LOC\n")).expect("script");
+    ok(&["--script", script.to_str().expect("p"), &a_url]);
+    let line = |out: &str| {
+        out.lines()
+            .find(|l| l.starts_with("suggestions places"))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no suggestions line in {out}"))
+    };
+    assert_eq!(
+        line(&ok(&["stats", &a_url])),
+        format!("suggestions places (patterns from {g}): 2 open, 1 accepted, 0 rejected, 3 in all")
+    );
+    assert!(
+        line(&ok(&["stats", &manager])).contains("3 open, 0 accepted"),
+        "the manager's own layer did nothing with them"
+    );
+    // The open suggestions of amina's layer, exported.
+    let o = dir.path().join("open.jsonl");
+    ok(&[
+        "export",
+        &a_url,
+        "--layer",
+        "suggestions:places",
+        "--format",
+        "doccano",
+        "-o",
+        o.to_str().expect("p"),
+    ]);
+    let exported = std::fs::read_to_string(&o).expect("read");
+    let (ps, pe) = cp(TEXT, "غسان سلامة");
+    assert!(
+        exported.contains(&format!("[{ps},{pe},\"PER\"]")),
+        "{exported}"
+    );
+    assert!(!exported.contains(&format!("[{ls},{le},")), "{exported}");
+    let (good, _, err) = tawsim(&[
+        "export",
+        &a_url,
+        "--layer",
+        "suggestions:nope",
+        "--format",
+        "doccano",
+        "-o",
+        dir.path().join("x.jsonl").to_str().expect("p"),
+    ]);
+    assert!(!good && err.contains("places"), "{err}");
+
+    // Predictions from a file come in as a second source on the server.
+    let preds = dir.path().join("preds.jsonl");
+    std::fs::write(
+        &preds,
+        format!(
+            "{}\n",
+            serde_json::json!({"text": TEXT, "label": [[ps, pe, "PER"]]})
+        ),
+    )
+    .expect("write");
+    let out = ok(&[
+        "import",
+        &manager,
+        preds.to_str().expect("p"),
+        "--as-suggestions",
+        "--source",
+        "model",
+    ]);
+    assert!(
+        out.contains("Kept 1 suggestion(s) as source model"),
+        "{out}"
+    );
+    assert!(ok(&["stats", &a_url]).contains("suggestions model (predictions from"));
 }

@@ -743,7 +743,8 @@ impl<S: Store> Session<S> {
             return false;
         };
         let ev = p.poll_remote();
-        let any = ev.changed || ev.loaded || ev.next.is_some() || !ev.errors.is_empty();
+        let any =
+            ev.changed || ev.loaded || ev.suggestions || ev.next.is_some() || !ev.errors.is_empty();
         if !ev.errors.is_empty() {
             self.error = Some(ev.errors.join("\n"));
         }
@@ -763,6 +764,9 @@ impl<S: Store> Session<S> {
             && let Some(id) = self.loading.take()
         {
             self.select_document(id);
+        }
+        if ev.suggestions {
+            self.load_suggestions();
         }
         if ev.loaded && self.curation.as_ref().is_some_and(|c| c.waiting) {
             self.load_curation();

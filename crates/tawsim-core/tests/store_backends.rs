@@ -228,11 +228,140 @@ fn suite<S: Store>(s: &mut S) {
     assert_eq!(s.documents().expect("docs").len(), 1);
 }
 
+/// What every store promises of suggestions, on `s` (a manager's handle): a source kept
+/// in one transaction (duplicates once, labels made by name, a failed reader keeps
+/// nothing), accepted by a span at its range, rejected by an undoable edit of the layer,
+/// counted per source, exported open, replaced by a new run, gone with its label.
+fn suggestion_suite<S: Store>(s: &mut S) {
+    let d = s
+        .import(|sink| sink.add(doc("suggested", SEED, &[])), |_| true)
+        .expect("import");
+    let at = |needle: &str| cp(SEED, needle);
+    let row = |needle: &str, label: &str, score: Option<f64>| {
+        let (a, b) = at(needle);
+        Ok((d, a, b, label.to_string(), score))
+    };
+    let rows = vec![
+        row("مصطفى مهراج", "PER", Some(0.9)),
+        row("جنيف", "LOC", None),
+        row("جنيف", "LOC", None),
+        row("بنغازي", "CITY\\tX", Some(0.25)),
+    ];
+    let kept = s
+        .replace_suggestions("gaz", "patterns", "gaz.tsv", &mut rows.into_iter())
+        .expect("keep");
+    assert_eq!(kept, 3, "the same range and label once");
+    s.reload().expect("reload");
+    let city = s
+        .labels()
+        .by_name("CITY\\tX")
+        .expect("a label made by name")
+        .id;
+    let loc = s.labels().by_name("LOC").expect("LOC").id;
+    let per = s.labels().by_name("PER").expect("PER").id;
+    let got = s.suggestions(d).expect("suggestions");
+    let mut want = vec![
+        (at("مصطفى مهراج"), per, Some(0.9)),
+        (at("جنيف"), loc, None),
+        (at("بنغازي"), city, Some(0.25)),
+    ];
+    want.sort_by_key(|w| w.0);
+    assert_eq!(
+        got.iter()
+            .map(|x| ((x.span.start, x.span.end), x.span.label, x.score))
+            .collect::<Vec<_>>(),
+        want
+    );
+    assert!(got.iter().all(|x| x.source == "gaz"));
+
+    // Accept one (a span at its range), reject another (an edit of the layer).
+    let (ms, me) = at("مصطفى مهراج");
+    s.apply(
+        d,
+        &Edit::AddSpan {
+            span: Span::new(ms, me, per).expect("span"),
+        },
+    )
+    .expect("accept");
+    let (gs, ge) = at("جنيف");
+    let reject = Edit::Reject {
+        span: Span::new(gs, ge, loc).expect("span"),
+    };
+    s.apply(d, &reject).expect("reject");
+    assert_eq!(
+        s.annotations(d)
+            .expect("ann")
+            .rejected
+            .iter()
+            .collect::<Vec<_>>(),
+        [&Span::new(gs, ge, loc).expect("span")]
+    );
+    let counts = |s: &S| {
+        s.suggestion_stats(None)
+            .expect("stats")
+            .into_iter()
+            .map(|x| (x.name, x.open, x.accepted, x.rejected, x.total))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(counts(s), [("gaz".to_string(), 1, 1, 1, 3)]);
+    let open = |s: &S, source: Option<&str>| -> Vec<(usize, usize, String)> {
+        s.export_suggestions(None, source, None, None)
+            .expect("export")
+            .map(|x| x.expect("doc"))
+            .filter(|x| x.name == "suggested")
+            .flat_map(|x| x.spans)
+            .map(|t| (t.start, t.end, t.label))
+            .collect()
+    };
+    let (ts, te) = at("بنغازي");
+    assert_eq!(open(s, Some("gaz")), [(ts, te, "CITY\\tX".to_string())]);
+    assert_eq!(open(s, None), open(s, Some("gaz")));
+    assert!(
+        s.export_suggestions(None, Some("nope"), None, None)
+            .err()
+            .is_some_and(|e| e.to_string().contains("gaz")),
+        "an unknown source names the ones there are"
+    );
+    // Undo takes the rejection back; redo makes it again.
+    s.undo_expecting(d, &reject.inverse()).expect("undo");
+    assert!(s.annotations(d).expect("ann").rejected.is_empty());
+    assert_eq!(counts(s), [("gaz".to_string(), 2, 1, 0, 3)]);
+    s.redo_expecting(d, &reject).expect("redo");
+    assert!(s.apply(d, &reject).is_err(), "rejected twice");
+
+    // A reader that fails keeps nothing: the last run stays.
+    let failing = vec![
+        row("ليبيا", "LOC", None),
+        Err(StoreError::Invalid {
+            path: "reader".into(),
+            message: "cancelled".into(),
+        }),
+    ];
+    assert!(
+        s.replace_suggestions("gaz", "patterns", "gaz.tsv", &mut failing.into_iter())
+            .is_err()
+    );
+    assert_eq!(s.suggestions(d).expect("suggestions").len(), 3);
+    // A new run replaces the source; the rejection holds whoever suggests it again.
+    let rows = vec![row("جنيف", "LOC", None), row("بنغازي", "CITY\\tX", None)];
+    s.replace_suggestions("gaz", "patterns", "gaz2.tsv", &mut rows.into_iter())
+        .expect("again");
+    assert_eq!(counts(s), [("gaz".to_string(), 1, 0, 1, 2)]);
+    let stats = s.suggestion_stats(None).expect("stats");
+    assert_eq!(stats[0].origin, "gaz2.tsv");
+    // Deleting a label takes its suggestions.
+    s.reload().expect("reload");
+    s.delete_label(city).expect("delete label");
+    assert_eq!(counts(s), [("gaz".to_string(), 0, 0, 1, 1)]);
+    assert!(open(s, None).is_empty());
+}
+
 #[test]
 fn the_sqlite_project_file_keeps_the_store_promises() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut p = Project::create_as(&dir.path().join("p.tawsim"), "amina").expect("create");
     suite(&mut p);
+    suggestion_suite(&mut p);
 }
 
 /// A new team project on the test server, opened as its manager (the superuser).
@@ -253,6 +382,7 @@ fn the_postgresql_team_project_keeps_the_store_promises() {
     assert_eq!(p.annotator().1, "postgres");
     assert_eq!(p.annotator().2, Role::Manager, "who makes it manages it");
     suite(&mut p);
+    suggestion_suite(&mut p);
     // A second init of the same project is refused.
     assert!(matches!(
         team_init(&loc),
@@ -471,6 +601,24 @@ fn push_uploads_a_local_project_with_every_layer_and_its_history() {
             },
         )
         .expect("bilal's status");
+    // A suggestion source: amina's span accepts one, bilal rejects the other.
+    let team_ = cp("وصل الوفد إلى جنيف.", "الوفد");
+    let rows = vec![
+        Ok((d, loc_.0, loc_.1, "LOC".to_string(), Some(0.75))),
+        Ok((d, team_.0, team_.1, "ORG".to_string(), None)),
+    ];
+    local
+        .replace_suggestions("gaz", "patterns", "g.tsv", rows)
+        .expect("suggestions");
+    let org = local.labels().by_name("ORG").expect("ORG").id;
+    local
+        .apply(
+            d,
+            &Edit::Reject {
+                span: Span::new(team_.0, team_.1, org).expect("span"),
+            },
+        )
+        .expect("bilal rejects");
     drop(local);
     let local = Project::open_read_only_as(&path, &amina).expect("reopen");
 
@@ -506,6 +654,30 @@ fn push_uploads_a_local_project_with_every_layer_and_its_history() {
     assert_eq!(
         team.annotations_of(d, layer(&bilal)).expect("bilal").status,
         DocStatus::Done
+    );
+    // The suggestions came along, and what each layer did with them.
+    let counts = |who: &str| {
+        team.suggestion_stats(Some(layer(who)))
+            .expect("stats")
+            .into_iter()
+            .map(|x| (x.name, x.kind, x.origin, x.open, x.accepted, x.rejected))
+            .collect::<Vec<_>>()
+    };
+    let g = |o, a, r| {
+        (
+            "gaz".to_string(),
+            "patterns".to_string(),
+            "g.tsv".to_string(),
+            o,
+            a,
+            r,
+        )
+    };
+    assert_eq!(counts(&amina), [g(1, 1, 0)]);
+    assert_eq!(counts(&bilal), [g(1, 0, 1)]);
+    assert_eq!(
+        team.suggestions(d).expect("s"),
+        local.suggestions(d).expect("s")
     );
     // The history came along: once amina has a role, her add can be undone on the server.
     add_annotator(&loc, &amina, Role::Annotator, None).expect("amina's role");
@@ -753,4 +925,151 @@ fn a_manager_who_is_no_superuser_makes_and_runs_a_team_project() {
         .get(0);
     assert_eq!(left, 0);
     assert_eq!(m.documents().expect("docs").len(), 1);
+}
+
+#[test]
+fn suggestions_are_everyones_to_read_and_each_annotators_rejections_their_own_in_plain_sql() {
+    let Some(server) = pg::server("suggestions_are_everyones_to_read") else {
+        return;
+    };
+    let (loc, mut m) = team(server);
+    let (amina, bilal) = (pg::unique("amina"), pg::unique("bilal"));
+    add_annotator(&loc, &amina, Role::Annotator, Some("pw-a")).expect("add amina");
+    add_annotator(&loc, &bilal, Role::Annotator, Some("pw-b")).expect("add bilal");
+    let d = m
+        .import(|sink| sink.add(doc("libya", SEED, &[])), |_| true)
+        .expect("import");
+    m.reload().expect("reload");
+    let loc_label = m.labels().by_name("LOC").expect("LOC").id;
+    let (gs, ge) = cp(SEED, "جنيف");
+    let (bs, be) = cp(SEED, "بنغازي");
+    let rows = vec![
+        Ok((d, gs, ge, "LOC".to_string(), Some(0.5))),
+        Ok((d, bs, be, "LOC".to_string(), None)),
+    ];
+    m.replace_suggestions("gaz", "patterns", "g.tsv", &mut rows.into_iter())
+        .expect("a manager keeps suggestions");
+    let open = |user: &str| {
+        PgProject::open(
+            &TeamLocation::parse(&server.project_url(user, &loc.project), None).expect("url"),
+        )
+        .expect("open as annotator")
+    };
+    let mut a = open(&amina);
+    let b = open(&bilal);
+    // Everyone reads the project's suggestions; an annotator may not keep any.
+    assert_eq!(a.suggestions(d).expect("read").len(), 2);
+    let refused = a
+        .replace_suggestions("mine", "patterns", "", &mut std::iter::empty())
+        .expect_err("an annotator keeps none");
+    assert!(refused.to_string().contains("only a manager"), "{refused}");
+    // amina rejects one: her layer's, not bilal's.
+    let reject = Edit::Reject {
+        span: Span::new(gs, ge, loc_label).expect("span"),
+    };
+    a.apply(d, &reject).expect("amina rejects");
+    assert_eq!(a.annotations(d).expect("ann").rejected.len(), 1);
+    assert!(b.annotations(d).expect("ann").rejected.is_empty());
+    let a_id = a.annotator().0.expect("amina's id");
+    assert!(
+        b.annotations_of(d, a_id).expect("read").rejected.is_empty(),
+        "blind: the database returns none of amina's rejections to bilal"
+    );
+    let open_of = |p: &PgProject| p.suggestion_stats(None).expect("stats")[0].open;
+    assert_eq!((open_of(&a), open_of(&b)), (1, 2));
+    assert_eq!(
+        m.suggestion_stats(Some(a_id)).expect("stats")[0].rejected,
+        1
+    );
+
+    // Plain SQL as bilal's role: refused by the database itself.
+    let q = format!("tawsim_{}", loc.project);
+    let mut c = server.client(&bilal);
+    for sql in [
+        format!(
+            "INSERT INTO {q}.suggestions (doc_id, source_id, start, \"end\", label_id) SELECT {}, id, 0, 3, {} FROM {q}.suggestion_sources",
+            d.0, loc_label.0
+        ),
+        format!("DELETE FROM {q}.suggestions"),
+        format!("UPDATE {q}.suggestion_sources SET name = 'x'"),
+    ] {
+        let err = describe(&c.batch_execute(&sql).expect_err(&sql));
+        assert!(err.contains("permission denied"), "{sql}: {err}");
+    }
+    let err = c
+        .execute(
+            &format!("INSERT INTO {q}.layer_rejections (doc_id, annotator_id, start, \"end\", label_id) VALUES ($1, $2, $3, $4, $5)"),
+            &[&d.0, &a_id.0, &(bs as i64), &(be as i64), &(loc_label.0 as i32)],
+        )
+        .expect_err("rejecting in amina's layer");
+    assert!(
+        describe(&err).contains("row-level security"),
+        "{}",
+        describe(&err)
+    );
+    let seen: i64 = c
+        .query_one(&format!("SELECT COUNT(*) FROM {q}.layer_rejections"), &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(seen, 0, "amina's rejections are out of bilal's sight");
+    let gone = c
+        .execute(&format!("DELETE FROM {q}.layer_rejections"), &[])
+        .expect("a delete that sees nothing");
+    assert_eq!(gone, 0);
+    assert_eq!(a.annotations(d).expect("ann").rejected.len(), 1);
+}
+
+#[test]
+fn a_schema_2_team_project_keeps_suggestions_once_its_owner_opened_it() {
+    let Some(server) = pg::server("a_schema_2_team_project_keeps_suggestions") else {
+        return;
+    };
+    let (loc, mut m) = team(server);
+    let amina = pg::unique("amina");
+    add_annotator(&loc, &amina, Role::Annotator, Some("pw-a")).expect("add amina");
+    let d = m
+        .import(|sink| sink.add(doc("libya", SEED, &[])), |_| true)
+        .expect("import");
+    drop(m);
+    // What an older tawsim made: schema 2, without the suggestion tables.
+    let q = format!("tawsim_{}", loc.project);
+    let mut su = server.client("postgres");
+    su.batch_execute(&format!(
+        "DROP TABLE {q}.suggestions, {q}.layer_rejections, {q}.suggestion_sources;
+         DELETE FROM {q}.meta WHERE key = 'suggestions_version';
+         UPDATE {q}.meta SET value = '2' WHERE key = 'schema_version'"
+    ))
+    .expect("back to schema 2");
+    let version = |su: &mut postgres::Client| -> String {
+        su.query_one(
+            &format!("SELECT value FROM {q}.meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .expect("version")
+        .get(0)
+    };
+    // An annotator (not the owner) reads it as it is: no suggestions, a clear refusal.
+    let aloc = TeamLocation::parse(&server.project_url(&amina, &loc.project), None).expect("url");
+    let a = PgProject::open(&aloc).expect("amina opens");
+    assert_eq!(version(&mut su), "2");
+    assert!(a.suggestions(d).expect("none").is_empty());
+    assert!(a.annotations(d).expect("ann").rejected.is_empty());
+    let why = a
+        .export_suggestions(None, None, None, None)
+        .err()
+        .expect("no suggestions to export");
+    assert!(why.to_string().contains("older tawsim"), "{why}");
+    // The owner opens it: upgraded in place, and suggestions are kept.
+    let mut m = PgProject::open(&loc).expect("owner opens");
+    assert_eq!(version(&mut su), "3");
+    let (s, e) = cp(SEED, "جنيف");
+    m.replace_suggestions(
+        "gaz",
+        "patterns",
+        "",
+        &mut vec![Ok((d, s, e, "LOC".to_string(), None))].into_iter(),
+    )
+    .expect("kept after the upgrade");
+    let a = PgProject::open(&aloc).expect("amina opens again");
+    assert_eq!(a.suggestions(d).expect("read").len(), 1);
 }

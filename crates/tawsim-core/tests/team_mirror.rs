@@ -423,3 +423,101 @@ fn a_manager_curates_a_team_document_in_the_window_session_and_an_annotator_may_
             .map(drop)
     });
 }
+
+#[test]
+fn suggestions_a_manager_keeps_from_the_window_reach_an_annotators_open_window_live() {
+    let test = "suggestions_a_manager_keeps_from_the_window";
+    let Some(server) = pg::server(test) else {
+        return;
+    };
+    let project = pg::unique("suggest");
+    let (amina, mona) = (pg::unique("amina"), pg::unique("mona"));
+    let owner = TeamLocation::parse(&server.project_url("postgres", &project), None).expect("url");
+    team_init(&owner).expect("init");
+    add_annotator(&owner, &amina, Role::Annotator, Some("pw")).expect("add");
+    add_annotator(&owner, &mona, Role::Manager, Some("pw")).expect("add");
+    let text = [WORD; 4].join(" ");
+    let n = WORD.chars().count();
+    let mut m = PgProject::open(&owner).expect("open");
+    m.import(
+        |sink| {
+            sink.add(AnnotatedDocument {
+                name: "d0".into(),
+                text: text.clone(),
+                ..Default::default()
+            })
+            .map(drop)
+        },
+        |_| true,
+    )
+    .expect("import");
+    let dir = tempfile::tempdir().expect("tmp");
+    let gazetteer = dir.path().join("places.tsv");
+    std::fs::write(&gazetteer, format!("{WORD}\tLOC\n")).expect("gazetteer");
+    let window = |who: &str| {
+        let loc = TeamLocation::parse(&server.project_url(who, &project), None).expect("url");
+        let mut s: Session<AnyStore> = Session::new();
+        s.set_project(open(loc, dir.path()).into());
+        until("the document", &mut s, |s| s.current().map(drop));
+        s
+    };
+    let open_count = |s: &Session<AnyStore>| s.open_suggestions().len();
+
+    // amina's window is open on the document; there are no suggestions yet.
+    let mut a = window(&amina);
+    assert_eq!(open_count(&a), 0);
+    // An annotator may not keep suggestions for everyone: the job says so.
+    a.start_suggest(gazetteer.clone(), None);
+    let why = until("the refused job", &mut a, |s| s.error.clone());
+    assert!(why.contains("only a manager"), "{why}");
+    a.error = None;
+
+    // mona (a manager) runs the gazetteer from her window, as a background job.
+    let mut s = window(&mona);
+    s.start_suggest(gazetteer, None);
+    until("mona's suggestions", &mut s, |s| {
+        (open_count(s) == 4 && s.job().is_none()).then_some(())
+    });
+    // amina's open window hears of them and reads the document's suggestions again.
+    until("amina's suggestions", &mut a, |s| {
+        (open_count(s) == 4).then_some(())
+    });
+    // She accepts the first and rejects the next with the review keys.
+    a.apply(SessionOp::NextSuggestion {
+        back: false,
+        from: Some(0),
+    });
+    a.apply(SessionOp::AcceptSuggestion { from: None });
+    a.apply(SessionOp::RejectSuggestion { from: None });
+    assert_eq!(open_count(&a), 2);
+    until("written", &mut a, |s| {
+        s.sync_state().filter(|x| x.waiting == 0).map(drop)
+    });
+    let me = a
+        .project()
+        .and_then(|p| p.annotator().0)
+        .expect("amina's id");
+    let stats = m.suggestion_stats(Some(me)).expect("stats");
+    assert_eq!(
+        stats
+            .iter()
+            .map(|x| (x.name.as_str(), x.open, x.accepted, x.rejected, x.total))
+            .collect::<Vec<_>>(),
+        [("places", 2, 1, 1, 4)]
+    );
+    let layer = m
+        .annotations_of(a.current().expect("doc").id, me)
+        .expect("layer");
+    assert_eq!(layer.spans.len(), 1);
+    assert_eq!(layer.spans.as_slice()[0].start, 0);
+    assert_eq!(
+        layer
+            .rejected
+            .iter()
+            .map(|x| (x.start, x.end))
+            .collect::<Vec<_>>(),
+        [(n + 1, 2 * n + 1)]
+    );
+    // mona's own layer is untouched: all four are still open to her.
+    assert_eq!(open_count(&s), 4);
+}

@@ -43,11 +43,20 @@ impl<S: Store> Session<S> {
         self.open_suggestions().into_iter().find(|s| s.span == at)
     }
 
-    /// Reads the open document's suggestions again (after a source was run).
+    /// Reads the open document's suggestions again (after a source was run). A team
+    /// project's document that is on its way from the server is opened again when it is
+    /// there.
     pub(super) fn load_suggestions(&mut self) {
-        let (Some(p), Some(doc)) = (&self.project, self.doc.as_mut()) else {
+        let (Some(p), Some(doc)) = (self.project.as_mut(), self.doc.as_mut()) else {
             return;
         };
+        if self.viewing.is_some() {
+            return;
+        }
+        if !p.ready(doc.id, None) {
+            self.loading = Some(doc.id);
+            return;
+        }
         match p.suggestions(doc.id) {
             Ok(s) => doc.suggestions = s,
             Err(e) => self.status = format!("Suggestions not read: {e}"),

@@ -5,7 +5,7 @@
 use super::backend::{DocumentSink, ExportDocs, NextAssigned, RemoteEvents, Store, SyncState};
 use super::mirror::TeamMirror;
 use super::pg::PgProject;
-use super::{DocSummary, Project, StoreError, StoredSuggestion, SuggestionRow};
+use super::{DocSummary, Project, SourceStats, StoreError, StoredSuggestion, SuggestionRow};
 use crate::domain::{
     Annotations, Annotator, AnnotatorId, DocId, DocStatus, Document, Edit, History, LabelId,
     LabelSet, ProjectSettings, Role,
@@ -221,7 +221,15 @@ impl Store for AnyStore {
     fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
         match self {
             AnyStore::File(p) => Store::suggestions(p, id),
-            AnyStore::Server(_) | AnyStore::Team(_) => Ok(Vec::new()),
+            AnyStore::Server(p) => p.suggestions(id),
+            AnyStore::Team(m) => m.suggestions(id),
+        }
+    }
+    fn suggestion_stats(&self, layer: Option<AnnotatorId>) -> Result<Vec<SourceStats>, StoreError> {
+        match self {
+            AnyStore::File(p) => Store::suggestion_stats(p, layer),
+            AnyStore::Server(p) => p.suggestion_stats(layer),
+            AnyStore::Team(_) => Ok(Vec::new()),
         }
     }
     fn export_suggestions<'p>(

@@ -9,7 +9,9 @@
 //! - `worker` gives an independent handle for a background thread (a job never shares the
 //!   UI thread's connection).
 
-use super::{DocSummary, ImportSink, Project, StoreError, StoredSuggestion, SuggestionRow};
+use super::{
+    DocSummary, ImportSink, Project, SourceStats, StoreError, StoredSuggestion, SuggestionRow,
+};
 use crate::domain::{
     AnnotatedDocument, Annotations, Annotator, AnnotatorId, DocId, DocStatus, Document, Edit,
     History, LabelId, LabelSet, ProjectSettings, Role,
@@ -64,6 +66,8 @@ pub struct RemoteEvents {
     pub loaded: bool,
     /// The answer to "next assigned document".
     pub next: Option<NextAssigned>,
+    /// New suggestions of an open document arrived (someone kept suggestions).
+    pub suggestions: bool,
     /// Writes the server refused and reads that failed, for the user to read.
     pub errors: Vec<String>,
 }
@@ -207,11 +211,19 @@ pub trait Store: Sized + Send + 'static {
     ) -> Result<usize, StoreError> {
         Err(StoreError::Invalid {
             path: self.path().to_path_buf(),
-            message: "suggestions are not kept in team projects yet".into(),
+            message: "this store keeps no suggestions".into(),
         })
     }
     /// Every suggestion of a document, by start (a store that keeps none has none).
     fn suggestions(&self, _id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
+        Ok(Vec::new())
+    }
+    /// Per source: how many suggestions it made and what `layer` (this annotator's when
+    /// `None`) did with them (none for a store that keeps none).
+    fn suggestion_stats(
+        &self,
+        _layer: Option<AnnotatorId>,
+    ) -> Result<Vec<SourceStats>, StoreError> {
         Ok(Vec::new())
     }
     /// Like [`Store::export_docs`], with `layer`'s open suggestions (of source `source`, or
@@ -225,7 +237,7 @@ pub trait Store: Sized + Send + 'static {
     ) -> Result<ExportDocs<'p>, StoreError> {
         Err(StoreError::Invalid {
             path: self.path().to_path_buf(),
-            message: "suggestions are not kept in team projects yet".into(),
+            message: "this store keeps no suggestions".into(),
         })
     }
 }
@@ -348,6 +360,9 @@ impl Store for Project {
     }
     fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
         Project::suggestions(self, id)
+    }
+    fn suggestion_stats(&self, layer: Option<AnnotatorId>) -> Result<Vec<SourceStats>, StoreError> {
+        Project::suggestion_stats(self, layer)
     }
     fn replace_suggestions(
         &mut self,

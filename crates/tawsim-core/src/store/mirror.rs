@@ -22,7 +22,7 @@
 
 use super::backend::{NextAssigned, RemoteEvents, Store, SyncState};
 use super::pg::{PgProject, TeamLocation, Watcher};
-use super::{DocSummary, ProjectStats, StoreError};
+use super::{DocSummary, ProjectStats, StoreError, StoredSuggestion};
 use crate::domain::{
     Annotations, Annotator, AnnotatorId, DocId, Document, Edit, History, LabelId, LabelSet,
     ProjectSettings, Role,
@@ -43,6 +43,8 @@ struct Loaded {
     ann: Annotations,
     history: History,
     direction: String,
+    /// The document's suggestions (one's own layer only; what it did with them is in `ann`).
+    suggestions: Vec<StoredSuggestion>,
     /// Whose layer "one's own" was on the server thread when it was read (the role's, or
     /// the curated layer while a manager curates).
     mine_as: String,
@@ -63,6 +65,9 @@ struct Snapshot {
     /// Read at opening and after a background job; `None`: keep the ones read before (a
     /// change another client announced does not read every span again).
     entity_texts: Option<Vec<String>>,
+    /// How many times suggestions were kept (another number: the open documents'
+    /// suggestions are read again).
+    suggestions_version: i64,
 }
 
 /// What the opening found in the journal and wrote: edits written, and why any could not be.
@@ -283,6 +288,8 @@ enum Ask {
     Load(Key),
     Next,
     WithLabel(LabelId),
+    /// A document's suggestions again (someone kept new ones).
+    Suggestions(DocId),
     Refresh,
     TopUp,
     Stop,
@@ -297,6 +304,7 @@ enum Reply {
     Snapshot(Box<Snapshot>),
     Next(Result<NextAssigned, String>),
     WithLabel(LabelId, HashSet<DocId>),
+    Suggestions(DocId, Result<Vec<StoredSuggestion>, String>),
     /// The server thread could not switch layers.
     Layer(Result<(), String>),
 }
@@ -345,6 +353,7 @@ impl Opening {
                     snap: *snap,
                     loaded: HashMap::new(),
                     asked: HashSet::new(),
+                    reask: HashSet::new(),
                     with_label: HashMap::new(),
                     labels_asked: std::cell::RefCell::default(),
                     to_thread: std::mem::replace(&mut self.to_thread, to_thread),
@@ -393,6 +402,8 @@ pub struct TeamMirror {
     snap: Snapshot,
     loaded: HashMap<Key, Loaded>,
     asked: HashSet<Key>,
+    /// Asked for, then edited before the answer came: the answer is stale and asked again.
+    reask: HashSet<Key>,
     with_label: HashMap<LabelId, HashSet<DocId>>,
     labels_asked: std::cell::RefCell<HashSet<LabelId>>,
     to_thread: Sender<Ask>,
@@ -552,6 +563,11 @@ impl TeamMirror {
         while let Ok(r) = self.from_thread.try_recv() {
             match r {
                 Reply::Opened(_) => {}
+                Reply::Loaded(key, Ok(_)) if self.reask.remove(&key) => {
+                    // Read before an edit made here reached the server: read it again
+                    // (asked after the edit, so the answer has it).
+                    self.send(Ask::Load(key));
+                }
                 Reply::Loaded(key, Ok(l)) => {
                     self.asked.remove(&key);
                     // One's own layer read before a switch to or from the curated layer is
@@ -568,6 +584,7 @@ impl TeamMirror {
                 Reply::Layer(Ok(())) => {}
                 Reply::Loaded(key, Err(e)) => {
                     self.asked.remove(&key);
+                    self.reask.remove(&key);
                     self.events.loaded = true;
                     self.events.errors.push(e);
                 }
@@ -590,6 +607,15 @@ impl TeamMirror {
                 Reply::Snapshot(s) => self.take_snapshot(*s),
                 Reply::Next(r) => match r {
                     Ok(n) => self.events.next = Some(n),
+                    Err(e) => self.events.errors.push(e),
+                },
+                Reply::Suggestions(doc, r) => match r {
+                    Ok(v) => {
+                        if let Some(l) = self.mine(doc) {
+                            l.suggestions = v;
+                            self.events.suggestions = true;
+                        }
+                    }
                     Err(e) => self.events.errors.push(e),
                 },
                 Reply::WithLabel(l, set) => {
@@ -624,6 +650,17 @@ impl TeamMirror {
         self.loaded.retain(|k, _| k.1.is_none());
         if s.entity_texts.is_none() {
             s.entity_texts = self.snap.entity_texts.take();
+        }
+        if s.suggestions_version != self.snap.suggestions_version {
+            let open: Vec<DocId> = self
+                .loaded
+                .keys()
+                .filter(|k| k.1.is_none())
+                .map(|k| k.0)
+                .collect();
+            for doc in open {
+                self.send(Ask::Suggestions(doc));
+            }
         }
         self.progress = progress(&s.stats);
         self.snap = s;
@@ -794,6 +831,9 @@ impl TeamMirror {
     pub(super) fn documents(&self) -> Vec<DocSummary> {
         self.snap.docs.clone()
     }
+    pub(super) fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
+        Ok(self.get((id, None))?.suggestions.clone())
+    }
     pub(super) fn document(&self, id: DocId) -> Result<Document, StoreError> {
         Ok(self.get((id, None))?.doc.clone())
     }
@@ -856,7 +896,14 @@ impl TeamMirror {
         }
         Ok(())
     }
+    /// An edit of a document whose copy is on its way: that copy will not have it.
+    fn edited_while_asked(&mut self, doc: DocId) {
+        if self.asked.contains(&(doc, None)) {
+            self.reask.insert((doc, None));
+        }
+    }
     pub(super) fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
+        self.edited_while_asked(doc);
         let policy = self.snap.settings.overlap;
         // Not kept (read again after a job): the server checks the edit and has it when
         // the document is next read.
@@ -874,6 +921,7 @@ impl TeamMirror {
         applied: &Edit,
         redo: bool,
     ) -> Result<(), StoreError> {
+        self.edited_while_asked(doc);
         let policy = self.snap.settings.overlap;
         if let Some(l) = self.mine(doc) {
             let step = if redo {
@@ -959,6 +1007,7 @@ fn snapshot(p: &PgProject, entities: bool) -> Result<Snapshot, StoreError> {
         } else {
             None
         },
+        suggestions_version: p.suggestions_version()?,
     })
 }
 
@@ -974,6 +1023,10 @@ fn load(p: &PgProject, (id, layer): Key) -> Result<Loaded, StoreError> {
             None => p.history(id)?,
         },
         direction: p.document_direction(id)?,
+        suggestions: match layer {
+            Some(_) => Vec::new(),
+            None => p.suggestions(id)?,
+        },
         mine_as: p.annotator().1.to_string(),
     })
 }
@@ -1115,6 +1168,12 @@ fn serve(
                 let r = p.next_assigned().map_err(|e| e.to_string());
                 stale = true;
                 if !send(Reply::Next(r)) {
+                    return;
+                }
+            }
+            Ok(Ask::Suggestions(doc)) => {
+                let r = p.suggestions(doc).map_err(|e| e.to_string());
+                if !send(Reply::Suggestions(doc, r)) {
                     return;
                 }
             }

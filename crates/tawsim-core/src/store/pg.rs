@@ -12,7 +12,10 @@
 //! Locations are URLs: `postgres://user[:password]@host[:port]/db?project=NAME[&sslmode=…]`.
 
 use super::backend::{DocumentSink, ExportDocs, NextAssigned, Store};
-use super::{DocSummary, LayerStats, Project, ProjectStats, StoreError};
+use super::{
+    DocSummary, LayerStats, Project, ProjectStats, SourceStats, StoreError, StoredSuggestion,
+    SuggestionRow,
+};
 use crate::domain::annotator::{Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
 use crate::domain::{
@@ -24,10 +27,13 @@ use std::cell::{RefCell, RefMut};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+mod suggestions;
+
 /// The schema version of a team project this build makes and reads. Version 2 adds the
-/// curated layer a manager writes and active annotation time; a version 1 project is
-/// upgraded when its owner (the role that ran `team init`) opens it.
-pub const TEAM_SCHEMA_VERSION: i64 = 2;
+/// curated layer a manager writes and active annotation time; version 3 suggestions and
+/// each annotator's rejections of them. An older project is upgraded when its owner (the
+/// role that ran `team init`) opens it.
+pub const TEAM_SCHEMA_VERSION: i64 = 3;
 
 /// True when `location` names a team project (a PostgreSQL URL) rather than a file.
 #[must_use]
@@ -822,6 +828,8 @@ pub fn team_init(location: &TeamLocation) -> Result<(), StoreError> {
     .map_err(pg(&path))?;
     tx.batch_execute(&schema_v2_sql(&s, &groups_a, &groups_m))
         .map_err(pg(&path))?;
+    tx.batch_execute(&suggestions::schema_v3_sql(&s, &groups_a, &groups_m))
+        .map_err(pg(&path))?;
     PgProject::write_labels(&mut tx, &q, &LabelSet::arabic_news()).map_err(pg(&path))?;
     PgProject::write_settings(&mut tx, &q, ProjectSettings::default()).map_err(pg(&path))?;
     tx.commit().map_err(pg(&path))
@@ -939,10 +947,10 @@ fn schema_version(
     Ok(v.and_then(|v| v.parse().ok()))
 }
 
-/// Checks that `schema` holds a team project this build reads, and returns its version. A
-/// version 1 project is upgraded to 2 in one transaction when the role connected may (its
-/// owner); otherwise it is read as it is (no curation, no time records) and its version
-/// stays 1.
+/// Checks that `schema` holds a team project this build reads, and returns its version. An
+/// older project is upgraded to this version in one transaction when the role connected may
+/// (its owner); otherwise it is read as it is (version 1: no curation, no time records;
+/// below 3: no suggestions) and its version stays.
 fn check_team_schema(
     client: &mut Client,
     schema: &str,
@@ -962,7 +970,7 @@ fn check_team_schema(
     }
     match schema_version(client, schema).map_err(pg(path))? {
         Some(TEAM_SCHEMA_VERSION) => Ok(TEAM_SCHEMA_VERSION),
-        Some(1) => {
+        Some(old) if (1..TEAM_SCHEMA_VERSION).contains(&old) => {
             // Only the owner may add policies and tables: anyone else reads it as it is.
             let (ga, gm) = group_roles(project);
             let upgraded = client.transaction().and_then(|mut tx| {
@@ -970,15 +978,20 @@ fn check_team_schema(
                     "LOCK TABLE {}.meta IN EXCLUSIVE MODE",
                     ident(schema)
                 ))?;
-                if schema_version(&mut tx, schema)? == Some(1) {
+                let mut now = schema_version(&mut tx, schema)?.unwrap_or(old);
+                if now == 1 {
                     tx.batch_execute(&schema_v2_sql(schema, &ga, &gm))?;
+                    now = 2;
+                }
+                if now == 2 {
+                    tx.batch_execute(&suggestions::schema_v3_sql(schema, &ga, &gm))?;
                 }
                 tx.commit()
             });
             match upgraded {
                 Ok(()) => Ok(TEAM_SCHEMA_VERSION),
                 Err(e) if connection_lost(&e) => Err(pg(path)(e)),
-                Err(_) => Ok(1),
+                Err(_) => Ok(old),
             }
         }
         Some(found) if found > TEAM_SCHEMA_VERSION => Err(StoreError::NewerSchema {
@@ -1626,7 +1639,7 @@ impl PgProject {
         Ok(Annotations {
             spans: SpanSet::from_unchecked(spans),
             status,
-            rejected: std::collections::BTreeSet::new(),
+            rejected: self.layer_rejections(id, layer)?,
         })
     }
 
@@ -1653,6 +1666,24 @@ impl PgProject {
             meta: serde_json::from_str(&meta).unwrap_or_default(),
             status,
         })
+    }
+
+    /// The documents of `layer` (with its status, when given), one at a time with their id.
+    fn export_docs_of(
+        &self,
+        layer: i64,
+        status: Option<DocStatus>,
+    ) -> Result<impl Iterator<Item = Result<(DocId, AnnotatedDocument), StoreError>> + '_, StoreError>
+    {
+        let ids: Vec<DocId> = self
+            .layer_documents(layer)?
+            .into_iter()
+            .filter(|d| status.is_none_or(|s| d.status == s))
+            .map(|d| d.id)
+            .collect();
+        Ok(ids
+            .into_iter()
+            .map(move |id| Ok((id, self.annotated_layer(id, layer)?))))
     }
 
     fn annotated_layer(&self, id: DocId, layer: i64) -> Result<AnnotatedDocument, StoreError> {
@@ -1684,10 +1715,8 @@ impl PgProject {
     ) -> Result<(), String> {
         let e = |x: postgres::Error| describe(&x);
         match edit {
-            // A team project keeps no suggestions (its store offers none to reject).
-            Edit::Reject { .. } | Edit::Unreject { .. } => {
-                return Err("suggestions are not kept in team projects yet".into());
-            }
+            Edit::Reject { span } => suggestions::reject_sql(tx, q, doc, layer, span, true)?,
+            Edit::Unreject { span } => suggestions::reject_sql(tx, q, doc, layer, span, false)?,
             Edit::AddSpan { span } => {
                 let (s, en, l) = (span.start as i64, span.end as i64, span.label.0 as i32);
                 tx.execute(
@@ -1910,6 +1939,9 @@ impl PgProject {
         let labels = local.labels().clone();
         let settings = local.settings();
         let rows = local.layer_rows()?;
+        if self.version < 3 && !(rows.sources.is_empty() && rows.rejections.is_empty()) {
+            self.keeps_suggestions()?;
+        }
         let mut client = self.db();
         let mut tx = client.transaction().map_err(&e)?;
         Self::write_labels(&mut tx, &q, &labels).map_err(&e)?;
@@ -1993,6 +2025,7 @@ impl PgProject {
         for (d, a, secs) in &rows.times {
             tx.execute(&add_time, &[d, &layer(*a), secs]).map_err(&e)?;
         }
+        Self::push_suggestions(&mut tx, &q, &rows, &layer).map_err(&e)?;
         tx.commit().map_err(&e)?;
         drop(client);
         self.reload()?;
@@ -2089,6 +2122,12 @@ pub struct LayerRows {
     pub history: Vec<(i64, i64, i64, String, bool)>,
     /// `(doc, annotator, seconds)`: active annotation time.
     pub times: Vec<(i64, i64, f64)>,
+    /// `(doc, annotator, start, end, label)`: suggestions each annotator rejected.
+    pub rejections: Vec<(i64, i64, i64, i64, u32)>,
+    /// `(id, name, kind, origin)`: suggestion sources.
+    pub sources: Vec<(i64, String, String, String)>,
+    /// `(doc, source, start, end, label, score)`.
+    pub suggestions: Vec<(i64, i64, i64, i64, u32, Option<f64>)>,
 }
 
 /// Where an import into a team project puts its documents.
@@ -2389,6 +2428,8 @@ impl Store for PgProject {
                     &format!("DELETE FROM {q}.layer_spans WHERE label_id = $1"),
                     &[&(id.0 as i32)],
                 )
+                .map_err(pg(&path))?;
+            self.delete_label_suggestions(&mut tx, id)
                 .map_err(pg(&path))?;
             let rows = tx
                 .query(
@@ -2727,19 +2768,39 @@ impl Store for PgProject {
         labels: Option<&'p [String]>,
     ) -> Result<ExportDocs<'p>, StoreError> {
         let layer = layer.map_or(self.me.layer(), |a| a.0);
-        let ids: Vec<DocId> = self
-            .layer_documents(layer)?
-            .into_iter()
-            .filter(|d| status.is_none_or(|s| d.status == s))
-            .map(|d| d.id)
-            .collect();
-        Ok(Box::new(ids.into_iter().map(move |id| {
-            let mut doc = self.annotated_layer(id, layer)?;
-            if let Some(keep) = labels {
-                doc.spans.retain(|s| keep.contains(&s.label));
-            }
-            Ok(doc)
-        })))
+        Ok(Box::new(self.export_docs_of(layer, status)?.map(
+            move |doc| {
+                let (_, mut doc) = doc?;
+                if let Some(keep) = labels {
+                    doc.spans.retain(|s| keep.contains(&s.label));
+                }
+                Ok(doc)
+            },
+        )))
+    }
+    fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
+        self.pg_suggestions(id)
+    }
+    fn replace_suggestions(
+        &mut self,
+        name: &str,
+        kind: &str,
+        origin: &str,
+        rows: &mut dyn Iterator<Item = Result<SuggestionRow, StoreError>>,
+    ) -> Result<usize, StoreError> {
+        self.pg_replace_suggestions(name, kind, origin, rows)
+    }
+    fn suggestion_stats(&self, layer: Option<AnnotatorId>) -> Result<Vec<SourceStats>, StoreError> {
+        self.pg_suggestion_stats(layer)
+    }
+    fn export_suggestions<'p>(
+        &'p self,
+        layer: Option<AnnotatorId>,
+        source: Option<&'p str>,
+        status: Option<DocStatus>,
+        labels: Option<&'p [String]>,
+    ) -> Result<ExportDocs<'p>, StoreError> {
+        self.pg_export_suggestions(layer, source, status, labels)
     }
 }
 

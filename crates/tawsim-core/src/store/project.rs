@@ -1561,7 +1561,8 @@ impl Project {
         })
     }
 
-    /// Every layer row of the project (spans, statuses, history, time), for `team push`.
+    /// Every layer row of the project (spans, statuses, history, time, rejections) and its
+    /// suggestions, for `team push`.
     pub fn layer_rows(&self) -> Result<super::LayerRows, StoreError> {
         Ok(super::LayerRows {
             spans: self.all_rows(
@@ -1579,6 +1580,18 @@ impl Project {
             times: self.all_rows(
                 "SELECT doc_id, annotator_id, seconds FROM layer_time ORDER BY doc_id, annotator_id",
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?,
+            rejections: self.all_rows(
+                "SELECT doc_id, annotator_id, start, end, label_id FROM layer_rejections ORDER BY doc_id, annotator_id, start, end",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?,
+            sources: self.all_rows(
+                "SELECT id, name, kind, origin FROM suggestion_sources ORDER BY id",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?,
+            suggestions: self.all_rows(
+                "SELECT doc_id, source_id, start, end, label_id, score FROM suggestions ORDER BY doc_id, source_id, start, end",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )?,
         })
     }
