@@ -948,8 +948,26 @@ fn team_layer(
 
 /// `tawsim index`: the project file's search index brought up to date.
 fn build_index(project: &std::path::Path) -> Result<(), String> {
-    let p = Project::open(project).map_err(|e| e.to_string())?;
     let t0 = std::time::Instant::now();
+    if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+        let p = open_team(url, None)?;
+        if p.annotator().2 != crate::domain::Role::Manager {
+            return Err(format!(
+                "{}: only a manager indexes a team project's documents ({} is an annotator); the documents a manager imports are indexed as they come",
+                p.path().display(),
+                p.annotator().1
+            ));
+        }
+        let n = p
+            .update_text_index(&std::sync::atomic::AtomicBool::new(false))
+            .map_err(|e| e.to_string())?;
+        out!(
+            "Indexed {n} document(s) in {:.1} s in the team project's search index",
+            t0.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    let p = Project::open(project).map_err(|e| e.to_string())?;
     let mut ix = tawsim_core::store::TextIndex::open(project).map_err(|e| e.to_string())?;
     let n = ix.update(&p, None, None).map_err(|e| e.to_string())?;
     out!(
@@ -972,7 +990,6 @@ fn search(
     if query.trim().is_empty() {
         return Err("give a query".into());
     }
-    let (p, _copy) = open_reading(project, None)?;
     let q = Query {
         text: query.to_string(),
         opts: SearchOptions {
@@ -980,10 +997,15 @@ fn search(
             clitic_aware: clitics,
         },
         label: None,
-        policy: p.settings().overlap,
+        policy: crate::domain::OverlapPolicy::Allow,
     };
-    let found =
-        ops::search_project(&p, &q, None, limit.max(1), None, None).map_err(|e| e.to_string())?;
+    let found = if let Some(url) = project.to_str().filter(|p| is_team_location(p)) {
+        ops::search_project(&open_team(url, None)?, &q, None, limit.max(1), None, None)
+    } else {
+        let (p, _copy) = open_reading(project, None)?;
+        ops::search_project(&p, &q, None, limit.max(1), None, None)
+    }
+    .map_err(|e| e.to_string())?;
     let (hits, more) = found.unwrap_or_default();
     for h in &hits {
         out!("{}\t{}\t{}\t{}", h.doc_name, h.start, h.end, h.context.1);

@@ -705,7 +705,7 @@ fn a_manager_curates_a_team_project_an_annotator_cannot_and_an_old_project_is_up
     let q = format!("tawsim_{project}");
     let mut c = server.client("postgres");
     c.batch_execute(&format!(
-        "DROP TABLE {q}.suggestions, {q}.layer_rejections, {q}.suggestion_sources;
+        "DROP TABLE {q}.suggestions, {q}.layer_rejections, {q}.suggestion_sources, {q}.text_index;
          DELETE FROM {q}.meta WHERE key = 'suggestions_version';
          DROP POLICY curate ON {q}.layer_spans; DROP POLICY curate ON {q}.layer_status;
          DROP POLICY curate ON {q}.layer_history; DROP TABLE {q}.layer_time;
@@ -832,6 +832,15 @@ fn a_manager_keeps_suggestions_in_a_team_project_from_the_cli_and_each_layer_cou
     let gazetteer = dir.path().join("places.tsv");
     std::fs::write(&gazetteer, "جنيف\tLOC\nالأمم المتحدة\tORG\nغسان سلامة\tPER\n").expect("write");
     let g = gazetteer.to_str().expect("utf-8");
+    // The imported document is in the project's search index already; a search goes
+    // through it (as an annotator too).
+    let out = ok(&["index", &manager]);
+    assert!(out.starts_with("Indexed 0 document(s)"), "{out}");
+    let (good, _, err) = tawsim(&["index", &a_url]);
+    assert!(!good && err.contains("only a manager"), "{err}");
+    let (ls, le) = cp(TEXT, "جنيف");
+    let out = ok(&["search", &a_url, "جنيف"]);
+    assert!(out.starts_with(&format!("article\t{ls}\t{le}\t")), "{out}");
 
     // An annotator may not keep suggestions for everyone; the manager may.
     let (good, out, err) = tawsim(&["suggest", &a_url, "--patterns", g]);
@@ -841,7 +850,6 @@ fn a_manager_keeps_suggestions_in_a_team_project_from_the_cli_and_each_layer_cou
     assert!(out.contains("Kept 3 suggestion(s)"), "{out}");
 
     // amina labels جنيف in her (scripted) session: a span at a suggestion's range accepts it.
-    let (ls, le) = cp(TEXT, "جنيف");
     let script = dir.path().join("a.txt");
     std::fs::write(&script, format!("doc 0\nadd {ls} {le} LOC\n")).expect("script");
     ok(&["--script", script.to_str().expect("p"), &a_url]);

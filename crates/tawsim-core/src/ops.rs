@@ -492,35 +492,11 @@ pub fn search_project<S: Store>(
         room = search::collect_hits(query, id, name, &text, &spans, max, &mut hits);
         Ok(room)
     };
-    // With a search index (a project file's, brought up to date in the background), only
-    // the documents holding every trigram of the query are read; those added since it was
-    // updated are read one by one after them.
-    let index = crate::store::TextIndex::open_existing(p.path())
-        .filter(|ix| ix.fits(p).unwrap_or(false))
-        .zip(crate::store::trigram_query(&query.text));
-    let mut after = DocId(i64::MIN);
-    let mut stopped = false;
-    if let Some((ix, fts)) = &index {
-        let upto = DocId(ix.indexed_upto()?);
-        'pages: loop {
-            let page = ix.candidates(fts, after, 512)?;
-            if page.is_empty() {
-                break;
-            }
-            for id in page {
-                after = id;
-                // A document deleted since it was indexed is not there any more.
-                let Ok(doc) = p.document(id) else { continue };
-                if !visit(id, &doc.name, &doc.text)? {
-                    stopped = true;
-                    break 'pages;
-                }
-            }
-        }
-        after = upto;
-    }
-    if !stopped {
-        p.for_each_document_after(after, &mut visit)?;
+    // With a search index (a project file's, brought up to date in the background; a team
+    // project's, written with its documents), only the documents that may hold the query
+    // are read.
+    if !p.for_each_candidate(&query.text, &mut visit)? {
+        p.for_each_document(&mut visit)?;
     }
     Ok((!cancelled).then_some((hits, !room)))
 }

@@ -2,11 +2,16 @@
 //! finds (same documents, same offsets, same order), including documents added after the
 //! index was updated, and an index of a project that changed under it is rebuilt.
 
+#[path = "support/pg.rs"]
+mod pg;
+
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tawsim_core::domain::search::{Query, SearchOptions};
-use tawsim_core::domain::{AnnotatedDocument, OverlapPolicy};
+use tawsim_core::domain::{AnnotatedDocument, OverlapPolicy, Role};
 use tawsim_core::ops::search_project;
-use tawsim_core::store::{Project, StoreError, TextIndex};
+use tawsim_core::store::pg::{add_annotator, team_init};
+use tawsim_core::store::{PgProject, Project, Store, StoreError, TeamLocation, TextIndex};
 
 /// ANERcorp's tokens as documents of 40 tokens each (its quirks included: harakat-free
 /// news text with hamza forms, Latin words, numbers).
@@ -34,7 +39,7 @@ fn anercorp_docs(n: usize, skip: usize) -> Vec<AnnotatedDocument> {
         .collect()
 }
 
-fn add(p: &mut Project, docs: Vec<AnnotatedDocument>) {
+fn add(p: &mut impl Store, docs: Vec<AnnotatedDocument>) {
     p.import(
         |sink| {
             for d in docs {
@@ -47,8 +52,8 @@ fn add(p: &mut Project, docs: Vec<AnnotatedDocument>) {
     .expect("import");
 }
 
-fn hits(p: &Project, text: &str, whole_word: bool, clitic_aware: bool) -> Vec<(i64, usize, usize)> {
-    let q = Query {
+fn query(text: &str, whole_word: bool, clitic_aware: bool) -> Query {
+    Query {
         text: text.into(),
         opts: SearchOptions {
             whole_word,
@@ -56,10 +61,25 @@ fn hits(p: &Project, text: &str, whole_word: bool, clitic_aware: bool) -> Vec<(i
         },
         label: None,
         policy: OverlapPolicy::Forbid,
-    };
-    let (h, _) = search_project(p, &q, None, 100_000, None, None)
-        .expect("search")
-        .expect("not cancelled");
+    }
+}
+
+fn hits(
+    p: &impl Store,
+    text: &str,
+    whole_word: bool,
+    clitic_aware: bool,
+) -> Vec<(i64, usize, usize)> {
+    let (h, _) = search_project(
+        p,
+        &query(text, whole_word, clitic_aware),
+        None,
+        100_000,
+        None,
+        None,
+    )
+    .expect("search")
+    .expect("not cancelled");
     h.into_iter().map(|h| (h.doc.0, h.start, h.end)).collect()
 }
 
@@ -77,7 +97,7 @@ const QUERIES: &[&str] = &[
     "زززز",
 ];
 
-fn all_modes(p: &Project) -> Vec<Vec<(i64, usize, usize)>> {
+fn all_modes(p: &impl Store) -> Vec<Vec<(i64, usize, usize)>> {
     let mut out = Vec::new();
     for q in QUERIES {
         for (w, c) in [(false, false), (true, false), (true, true)] {
@@ -148,4 +168,77 @@ fn a_search_through_the_index_finds_what_reading_every_document_finds() {
     assert_eq!(all_modes(&p), read, "a stale index is not used");
     assert_eq!(ix.update(&p, None, None).expect("rebuild"), 1800);
     assert_eq!(all_modes(&p), read, "after the rebuild");
+}
+
+#[test]
+fn a_team_projects_search_through_its_trigram_index_finds_what_reading_every_document_finds() {
+    let Some(server) = pg::server("a_team_projects_search_through_its_trigram_index") else {
+        return;
+    };
+    let loc =
+        TeamLocation::parse(&server.project_url("postgres", &pg::unique("ix")), None).expect("url");
+    team_init(&loc).expect("init");
+    let q = format!("tawsim_{}", loc.project);
+    let mut su = server.client("postgres");
+    let made: i64 = su
+        .query_one(
+            "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = $1 AND indexname = 'text_index_trigrams'",
+            &[&q],
+        )
+        .expect("indexes")
+        .get(0);
+    assert_eq!(made, 1, "the pg_trgm index is made with the project");
+    let mut m = PgProject::open(&loc).expect("open");
+    add(&mut m, anercorp_docs(600, 0));
+    // The same documents in a project file without an index: what reading every one finds.
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut file = Project::create(&dir.path().join("p.tawsim")).expect("create");
+    add(&mut file, anercorp_docs(600, 0));
+    let read = all_modes(&file);
+    assert_eq!(
+        all_modes(&m),
+        read,
+        "through the index = reading every document"
+    );
+
+    // Only the documents that hold the words are read.
+    let visited = |p: &PgProject, text: &str| {
+        let n = AtomicU64::new(0);
+        search_project(p, &query(text, false, false), None, 100_000, Some(&n), None)
+            .expect("search")
+            .expect("not cancelled");
+        n.load(Ordering::Relaxed)
+    };
+    let with: Vec<i64> = hits(&file, "فلسطين", false, false)
+        .iter()
+        .map(|h| h.0)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert!(!with.is_empty());
+    assert_eq!(visited(&m, "فلسطين"), with.len() as u64);
+    assert_eq!(visited(&m, "زززز"), 0);
+    assert_eq!(
+        visited(&m, "في"),
+        600,
+        "a word too short for trigrams reads them all"
+    );
+
+    // Documents without a row (as an older tawsim left them) are read as well, in order,
+    // until a manager's update indexes them; an annotator's handle indexes nothing.
+    su.batch_execute(&format!("DELETE FROM {q}.text_index WHERE doc_id % 7 = 3"))
+        .expect("unindex some");
+    assert_eq!(all_modes(&m), read, "unindexed documents are read");
+    let amina = pg::unique("amina");
+    add_annotator(&loc, &amina, Role::Annotator, Some("pw")).expect("add");
+    let a = PgProject::open(
+        &TeamLocation::parse(&server.project_url(&amina, &loc.project), None).expect("url"),
+    )
+    .expect("open as amina");
+    let never = AtomicBool::new(false);
+    assert_eq!(a.update_text_index(&never).expect("annotator"), 0);
+    assert_eq!(all_modes(&a), read, "an annotator searches through it too");
+    assert_eq!(m.update_text_index(&never).expect("manager"), 86);
+    assert_eq!(m.update_text_index(&never).expect("again"), 0);
+    assert_eq!(all_modes(&m), read);
 }

@@ -215,7 +215,19 @@ impl Store for AnyStore {
     ) -> Result<usize, StoreError> {
         match self {
             AnyStore::File(p) => Store::update_text_index(p, cancel),
-            AnyStore::Server(_) | AnyStore::Team(_) => Ok(0),
+            AnyStore::Server(p) => p.update_text_index(cancel),
+            AnyStore::Team(_) => Ok(0),
+        }
+    }
+    fn for_each_candidate(
+        &self,
+        query: &str,
+        f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<bool, StoreError> {
+        match self {
+            AnyStore::File(p) => Store::for_each_candidate(p, query, f),
+            AnyStore::Server(p) => p.for_each_candidate(query, f),
+            AnyStore::Team(_) => Ok(false),
         }
     }
     fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {

@@ -141,6 +141,18 @@ pub trait Store: Sized + Send + 'static {
         Ok(0)
     }
 
+    /// Visits with `f` (as [`Store::for_each_document`] does, in project order) only the
+    /// documents that may hold `query`, narrowed by the store's search index; `false`
+    /// without visiting any when the store has no index to narrow them with (the caller
+    /// then reads every document). Every document holding a match of the query is visited.
+    fn for_each_candidate(
+        &self,
+        _query: &str,
+        _f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+
     /// [`Store::for_each_document`] from the first document after `after`.
     fn for_each_document_after(
         &self,
@@ -330,6 +342,13 @@ impl Store for Project {
         cancel: &std::sync::atomic::AtomicBool,
     ) -> Result<usize, StoreError> {
         super::TextIndex::open(self.path())?.update(self, None, Some(cancel))
+    }
+    fn for_each_candidate(
+        &self,
+        query: &str,
+        f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<bool, StoreError> {
+        super::text_index::for_each_candidate(self, query, f)
     }
     fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
         Project::apply(self, doc, edit)

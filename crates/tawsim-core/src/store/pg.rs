@@ -28,6 +28,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod suggestions;
+mod text_index;
+pub use text_index::like_patterns;
 
 /// The schema version of a team project this build makes and reads. Version 2 adds the
 /// curated layer a manager writes and active annotation time; version 3 suggestions and
@@ -640,6 +642,22 @@ CREATE POLICY curate ON {q}.{t} TO {m}
     sql
 }
 
+/// Schema 3 over schema 2: suggestions, rejections and the search index (its trigram
+/// index when the server can make one). The index is filled by the next manager's
+/// `tawsim index` or window.
+fn schema_v3(
+    tx: &mut Transaction<'_>,
+    s: &str,
+    annotators: &str,
+    managers: &str,
+) -> Result<(), postgres::Error> {
+    tx.batch_execute(&suggestions::schema_v3_sql(s, annotators, managers))?;
+    let q = ident(s);
+    tx.batch_execute(&text_index::table_sql(&q, annotators, managers))?;
+    text_index::trigram_index(tx, &q)?;
+    Ok(())
+}
+
 /// The channel a team project announces its changes on.
 fn channel(project: &str) -> String {
     format!("tawsim_{project}")
@@ -828,8 +846,7 @@ pub fn team_init(location: &TeamLocation) -> Result<(), StoreError> {
     .map_err(pg(&path))?;
     tx.batch_execute(&schema_v2_sql(&s, &groups_a, &groups_m))
         .map_err(pg(&path))?;
-    tx.batch_execute(&suggestions::schema_v3_sql(&s, &groups_a, &groups_m))
-        .map_err(pg(&path))?;
+    schema_v3(&mut tx, &s, &groups_a, &groups_m).map_err(pg(&path))?;
     PgProject::write_labels(&mut tx, &q, &LabelSet::arabic_news()).map_err(pg(&path))?;
     PgProject::write_settings(&mut tx, &q, ProjectSettings::default()).map_err(pg(&path))?;
     tx.commit().map_err(pg(&path))
@@ -984,7 +1001,7 @@ fn check_team_schema(
                     now = 2;
                 }
                 if now == 2 {
-                    tx.batch_execute(&suggestions::schema_v3_sql(schema, &ga, &gm))?;
+                    schema_v3(&mut tx, schema, &ga, &gm)?;
                 }
                 tx.commit()
             });
@@ -1939,6 +1956,7 @@ impl PgProject {
         let labels = local.labels().clone();
         let settings = local.settings();
         let rows = local.layer_rows()?;
+        let index = self.version >= 3;
         if self.version < 3 && !(rows.sources.is_empty() && rows.rejections.is_empty()) {
             self.keeps_suggestions()?;
         }
@@ -1979,6 +1997,9 @@ impl PgProject {
             let chars = text.chars().count() as i64;
             tx.execute(&add_d, &[&id.0, &name, &text, &meta, &chars])
                 .map_err(&e)?;
+            if index {
+                text_index::add_row(&mut tx, &q, id, text).map_err(&e)?;
+            }
             docs += 1;
             Ok(true)
         })?;
@@ -2144,6 +2165,8 @@ struct PgSink<'a, 't> {
     joined: usize,
     /// The project keeps time records (schema 2).
     times: bool,
+    /// The project keeps a search index (schema 3): each new document gets its row.
+    index: bool,
 }
 
 impl DocumentSink for PgSink<'_, '_> {
@@ -2199,6 +2222,9 @@ impl DocumentSink for PgSink<'_, '_> {
                 .get(0);
             if let Some(m) = &mut self.same_text {
                 m.insert(doc.text.clone(), DocId(id));
+            }
+            if self.index {
+                text_index::add_row(self.tx, q, DocId(id), &doc.text).map_err(pg(path))?;
             }
             DocId(id)
         };
@@ -2669,6 +2695,7 @@ impl Store for PgProject {
                     same_text: None,
                     joined: 0,
                     times,
+                    index: self.version >= 3,
                 };
                 let r = f(&mut sink)?;
                 (r, sink.labels_changed)
@@ -2780,6 +2807,19 @@ impl Store for PgProject {
     }
     fn suggestions(&self, id: DocId) -> Result<Vec<StoredSuggestion>, StoreError> {
         self.pg_suggestions(id)
+    }
+    fn for_each_candidate(
+        &self,
+        query: &str,
+        f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+    ) -> Result<bool, StoreError> {
+        self.pg_for_each_candidate(query, f)
+    }
+    fn update_text_index(
+        &self,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<usize, StoreError> {
+        self.pg_update_text_index(cancel)
     }
     fn replace_suggestions(
         &mut self,

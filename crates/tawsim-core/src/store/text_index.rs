@@ -270,6 +270,41 @@ impl TextIndex {
     }
 }
 
+/// Visits the documents of project file `p` that may hold `query`: with an index that fits
+/// the project, only the indexed documents holding every trigram of the query's words, then
+/// the documents added since it was updated; `false` (none visited) without a usable index
+/// or when the query has no trigram.
+pub(super) fn for_each_candidate(
+    p: &Project,
+    query: &str,
+    mut f: impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
+) -> Result<bool, StoreError> {
+    let Some((ix, fts)) = TextIndex::open_existing(p.path())
+        .filter(|ix| ix.fits(p).unwrap_or(false))
+        .zip(trigram_query(query))
+    else {
+        return Ok(false);
+    };
+    let upto = DocId(ix.indexed_upto()?);
+    let mut after = DocId(i64::MIN);
+    loop {
+        let page = ix.candidates(&fts, after, 512)?;
+        if page.is_empty() {
+            break;
+        }
+        for id in page {
+            after = id;
+            // A document deleted since it was indexed is not there any more.
+            let Ok(doc) = p.document(id) else { continue };
+            if !f(id, &doc.name, &doc.text)? {
+                return Ok(true);
+            }
+        }
+    }
+    p.for_each_document_after(upto, f)?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
