@@ -224,10 +224,14 @@ fn a_team_projects_search_through_its_trigram_index_finds_what_reading_every_doc
         "a word too short for trigrams reads them all"
     );
 
-    // Documents without a row (as an older tawsim left them) are read as well, in order,
-    // until a manager's update indexes them; an annotator's handle indexes nothing.
-    su.batch_execute(&format!("DELETE FROM {q}.text_index WHERE doc_id % 7 = 3"))
-        .expect("unindex some");
+    // Documents without a row (as an upgrade leaves a project's documents, marked partial)
+    // are read as well, in order, until a manager's update indexes them; an annotator's
+    // handle indexes nothing.
+    su.batch_execute(&format!(
+        "DELETE FROM {q}.text_index WHERE doc_id % 7 = 3;
+         INSERT INTO {q}.meta (key, value) VALUES ('text_index_partial', '1')"
+    ))
+    .expect("unindex some");
     assert_eq!(all_modes(&m), read, "unindexed documents are read");
     let amina = pg::unique("amina");
     add_annotator(&loc, &amina, Role::Annotator, Some("pw")).expect("add");
@@ -240,5 +244,13 @@ fn a_team_projects_search_through_its_trigram_index_finds_what_reading_every_doc
     assert_eq!(all_modes(&a), read, "an annotator searches through it too");
     assert_eq!(m.update_text_index(&never).expect("manager"), 86);
     assert_eq!(m.update_text_index(&never).expect("again"), 0);
+    let partial: i64 = su
+        .query_one(
+            &format!("SELECT COUNT(*) FROM {q}.meta WHERE key = 'text_index_partial'"),
+            &[],
+        )
+        .expect("meta")
+        .get(0);
+    assert_eq!(partial, 0, "every document indexed: searches look for no others");
     assert_eq!(all_modes(&m), read);
 }

@@ -15,7 +15,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Documents read from the server per query of a search.
 const PAGE: i64 = 256;
 
-/// The index table (schema 3).
+/// The index table (schema 3). A project upgraded with documents in it is marked partial
+/// until a manager's update has indexed them all: until then a search also reads the
+/// documents without a row (every document added since has one).
 pub(super) fn table_sql(q: &str, annotators: &str, managers: &str) -> String {
     let a = ident(annotators);
     let m = ident(managers);
@@ -24,7 +26,9 @@ pub(super) fn table_sql(q: &str, annotators: &str, managers: &str) -> String {
            doc_id bigint PRIMARY KEY REFERENCES {q}.documents(id) ON DELETE CASCADE,
            norm text NOT NULL);
          GRANT SELECT ON {q}.text_index TO {a};
-         GRANT INSERT, UPDATE, DELETE ON {q}.text_index TO {m};\n"
+         GRANT INSERT, UPDATE, DELETE ON {q}.text_index TO {m};
+         INSERT INTO {q}.meta (key, value)
+           SELECT 'text_index_partial', '1' WHERE EXISTS (SELECT 1 FROM {q}.documents);\n"
     )
 }
 
@@ -118,19 +122,23 @@ impl PgProject {
         }
         let q = &self.q;
         // Documents without a row (added by a tawsim that kept none) are read as well.
-        let unindexed: Vec<i64> = self
-            .db()
-            .query(
-                &format!(
-                    "SELECT d.id FROM {q}.documents d WHERE NOT EXISTS
-                       (SELECT 1 FROM {q}.text_index t WHERE t.doc_id = d.id) ORDER BY d.id"
-                ),
-                &[],
-            )
-            .map_err(self.err())?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let partial = self.index_partial()?;
+        let unindexed: Vec<i64> = if partial {
+            self.db()
+                .query(
+                    &format!(
+                        "SELECT d.id FROM {q}.documents d WHERE NOT EXISTS
+                           (SELECT 1 FROM {q}.text_index t WHERE t.doc_id = d.id) ORDER BY d.id"
+                    ),
+                    &[],
+                )
+                .map_err(self.err())?
+                .iter()
+                .map(|r| r.get(0))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let like = (0..patterns.len())
             .map(|i| format!("t.norm LIKE ${}", i + 2))
             .collect::<Vec<_>>()
@@ -176,6 +184,21 @@ impl PgProject {
         Ok(true)
     }
 
+    /// Whether some documents may have no row in the index (see [`table_sql`]).
+    fn index_partial(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .db()
+            .query_opt(
+                &format!(
+                    "SELECT 1 FROM {}.meta WHERE key = 'text_index_partial'",
+                    self.q
+                ),
+                &[],
+            )
+            .map_err(self.err())?
+            .is_some())
+    }
+
     /// `f` on one document read by id (gone meanwhile: skipped).
     fn visit_document(
         &self,
@@ -195,11 +218,12 @@ impl PgProject {
         }
     }
 
-    /// Indexes the documents that have no row yet (a manager's write; an annotator's handle
-    /// indexes nothing), a batch per transaction, stopping between batches when `cancel`
-    /// is set. Returns how many documents were indexed.
+    /// Indexes the documents that have no row yet in a project marked partial (a manager's
+    /// write; an annotator's handle indexes nothing), a batch per transaction, stopping
+    /// between batches when `cancel` is set; the mark goes when none is left. Returns how
+    /// many documents were indexed.
     pub(super) fn pg_update_text_index(&self, cancel: &AtomicBool) -> Result<usize, StoreError> {
-        if self.version < 3 || self.me.role != Role::Manager {
+        if self.version < 3 || self.me.role != Role::Manager || !self.index_partial()? {
             return Ok(0);
         }
         let q = self.q.clone();
@@ -218,6 +242,13 @@ impl PgProject {
                 )
                 .map_err(self.err())?;
             if rows.is_empty() {
+                // Every document has its row: searches need not look for others.
+                tx.execute(
+                    &format!("DELETE FROM {q}.meta WHERE key = 'text_index_partial'"),
+                    &[],
+                )
+                .map_err(self.err())?;
+                tx.commit().map_err(self.err())?;
                 break;
             }
             for r in &rows {
