@@ -13,7 +13,9 @@ use postgres::Transaction;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Documents read from the server per query of a search.
-const PAGE: i64 = 256;
+const PAGE: usize = 256;
+/// The first range of document ids a search asks the server about.
+const RANGE: i64 = 4096;
 
 /// The index table (schema 3). A project upgraded with documents in it is marked partial
 /// until a manager's update has indexed them all: until then a search also reads the
@@ -111,6 +113,11 @@ impl PgProject {
     /// `query` and the documents not indexed yet, until `f` returns `false`. `false`
     /// without visiting any when the project keeps no index or the query has no word to
     /// look up.
+    ///
+    /// The server is asked one range of document ids at a time (the trigram index and the
+    /// key's range combined, so only that range's matches are checked), a range that found
+    /// few making the next wide enough for a page at its density: the first hits of a
+    /// common word come from the first range, and a rare word takes two index lookups.
     pub(super) fn pg_for_each_candidate(
         &self,
         query: &str,
@@ -121,9 +128,8 @@ impl PgProject {
             return Ok(false);
         }
         let q = &self.q;
-        // Documents without a row (added by a tawsim that kept none) are read as well.
-        let partial = self.index_partial()?;
-        let unindexed: Vec<i64> = if partial {
+        // Documents without a row (in a project upgraded with documents) are read as well.
+        let mut unindexed: std::collections::VecDeque<i64> = if self.index_partial()? {
             self.db()
                 .query(
                     &format!(
@@ -137,49 +143,82 @@ impl PgProject {
                 .map(|r| r.get(0))
                 .collect()
         } else {
-            Vec::new()
+            std::collections::VecDeque::new()
+        };
+        let bounds = self
+            .db()
+            .query_one(&format!("SELECT MIN(id), MAX(id) FROM {q}.documents"), &[])
+            .map_err(self.err())?;
+        let (Some(first), Some(last)) = (
+            bounds.get::<_, Option<i64>>(0),
+            bounds.get::<_, Option<i64>>(1),
+        ) else {
+            return Ok(true);
         };
         let like = (0..patterns.len())
-            .map(|i| format!("t.norm LIKE ${}", i + 2))
+            .map(|i| format!("t.norm LIKE ${}", i + 3))
             .collect::<Vec<_>>()
             .join(" AND ");
-        let page_sql = format!(
-            "SELECT d.id, d.name, d.text FROM {q}.text_index t JOIN {q}.documents d ON d.id = t.doc_id
-             WHERE t.doc_id > $1 AND {like} ORDER BY t.doc_id LIMIT {PAGE}"
+        let range_sql = format!(
+            "SELECT t.doc_id FROM {q}.text_index t
+             WHERE t.doc_id > $1 AND t.doc_id <= $2 AND {like} ORDER BY t.doc_id"
         );
-        let mut rest = unindexed.into_iter().peekable();
-        let mut after = i64::MIN;
-        loop {
-            let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&after];
+        let docs_sql =
+            format!("SELECT id, name, text FROM {q}.documents WHERE id = ANY($1) ORDER BY id");
+        let mut lo = first.saturating_sub(1);
+        let mut span = RANGE;
+        while lo < last {
+            let hi = lo.saturating_add(span);
+            let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&lo, &hi];
             params.extend(
                 patterns
                     .iter()
                     .map(|p| p as &(dyn postgres::types::ToSql + Sync)),
             );
-            let rows = self.db().query(&page_sql, &params).map_err(self.err())?;
-            let last = rows.len() < PAGE as usize;
-            for r in &rows {
-                let id: i64 = r.get(0);
-                // The documents not indexed that come before this one, in order.
-                while let Some(u) = rest.next_if(|u| *u < id) {
-                    if !self.visit_document(DocId(u), &mut f)? {
+            let rows = {
+                let mut client = self.db();
+                let mut tx = client.transaction().map_err(self.err())?;
+                if span > RANGE {
+                    // A wider range is asked about because the last found few: the trigram
+                    // index first (walking the key and checking every row of a wide range
+                    // is what the planner may pick, and it takes seconds).
+                    tx.batch_execute(
+                        "SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off",
+                    )
+                    .map_err(self.err())?;
+                }
+                let rows = tx.query(&range_sql, &params).map_err(self.err())?;
+                tx.commit().map_err(self.err())?;
+                rows
+            };
+            let mut ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+            let found = ids.len();
+            while unindexed.front().is_some_and(|u| *u <= hi) {
+                ids.extend(unindexed.pop_front());
+            }
+            ids.sort_unstable();
+            for page in ids.chunks(PAGE) {
+                let rows = self.db().query(&docs_sql, &[&page]).map_err(self.err())?;
+                for r in &rows {
+                    let (name, text): (String, String) = (r.get(1), r.get(2));
+                    if !f(DocId(r.get(0)), &name, &text)? {
                         return Ok(true);
                     }
                 }
-                let (name, text): (String, String) = (r.get(1), r.get(2));
-                if !f(DocId(id), &name, &text)? {
-                    return Ok(true);
+            }
+            if found < PAGE {
+                // Wide enough for a page at this range's density (at least four times as
+                // wide; the whole rest when it found none).
+                span = match i64::try_from(found) {
+                    Ok(n) if n > 0 => span
+                        .saturating_mul(PAGE as i64)
+                        .saturating_div(n)
+                        .max(span.saturating_mul(4)),
+                    _ => last.saturating_sub(hi),
                 }
-                after = id;
+                .max(1);
             }
-            if last {
-                break;
-            }
-        }
-        for u in rest {
-            if !self.visit_document(DocId(u), &mut f)? {
-                break;
-            }
+            lo = hi;
         }
         Ok(true)
     }
@@ -199,25 +238,6 @@ impl PgProject {
             .is_some())
     }
 
-    /// `f` on one document read by id (gone meanwhile: skipped).
-    fn visit_document(
-        &self,
-        id: DocId,
-        f: &mut impl FnMut(DocId, &str, &str) -> Result<bool, StoreError>,
-    ) -> Result<bool, StoreError> {
-        let row = self
-            .db()
-            .query_opt(
-                &format!("SELECT name, text FROM {}.documents WHERE id = $1", self.q),
-                &[&id.0],
-            )
-            .map_err(self.err())?;
-        match row {
-            Some(r) => f(id, &r.get::<_, String>(0), &r.get::<_, String>(1)),
-            None => Ok(true),
-        }
-    }
-
     /// Indexes the documents that have no row yet in a project marked partial (a manager's
     /// write; an annotator's handle indexes nothing), a batch per transaction, stopping
     /// between batches when `cancel` is set; the mark goes when none is left. Returns how
@@ -228,20 +248,21 @@ impl PgProject {
         }
         let q = self.q.clone();
         let mut n = 0;
+        let mut after = i64::MIN;
         while !cancel.load(Ordering::Relaxed) {
             let mut client = self.db();
             let mut tx = client.transaction().map_err(self.err())?;
             let rows = tx
                 .query(
                     &format!(
-                        "SELECT d.id, d.text FROM {q}.documents d WHERE NOT EXISTS
+                        "SELECT d.id, d.text FROM {q}.documents d WHERE d.id > $1 AND NOT EXISTS
                            (SELECT 1 FROM {q}.text_index t WHERE t.doc_id = d.id)
-                         ORDER BY d.id LIMIT 500"
+                         ORDER BY d.id LIMIT 2000"
                     ),
-                    &[],
+                    &[&after],
                 )
                 .map_err(self.err())?;
-            if rows.is_empty() {
+            let Some(last) = rows.last().map(|r| r.get::<_, i64>(0)) else {
                 // Every document has its row: searches need not look for others.
                 tx.execute(
                     &format!("DELETE FROM {q}.meta WHERE key = 'text_index_partial'"),
@@ -250,13 +271,23 @@ impl PgProject {
                 .map_err(self.err())?;
                 tx.commit().map_err(self.err())?;
                 break;
-            }
-            for r in &rows {
-                add_row(&mut tx, &q, DocId(r.get(0)), &r.get::<_, String>(1))
-                    .map_err(self.err())?;
-            }
+            };
+            let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+            let norms: Vec<String> = rows
+                .iter()
+                .map(|r| normalised(r.get::<_, &str>(1)))
+                .collect();
+            tx.execute(
+                &format!(
+                    "INSERT INTO {q}.text_index (doc_id, norm)
+                     SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT (doc_id) DO NOTHING"
+                ),
+                &[&ids, &norms],
+            )
+            .map_err(self.err())?;
             tx.commit().map_err(self.err())?;
             n += rows.len();
+            after = last;
         }
         Ok(n)
     }
