@@ -6,7 +6,7 @@
 mod pg;
 
 use tawsim_core::domain::{
-    AnnotatedDocument, DocStatus, Edit, LabelSet, ProjectSettings, Role, Span, TaggedSpan,
+    AnnotatedDocument, DocId, DocStatus, Edit, LabelSet, ProjectSettings, Role, Span, TaggedSpan,
 };
 use tawsim_core::store::pg::{add_annotator, describe, team_init};
 use tawsim_core::store::{PgProject, Project, Store, StoreError, TeamLocation};
@@ -342,6 +342,16 @@ fn suggestion_suite<S: Store>(s: &mut S) {
             .is_err()
     );
     assert_eq!(s.suggestions(d).expect("suggestions").len(), 3);
+    // So does a suggestion of a document the project does not hold.
+    let elsewhere = vec![
+        row("ليبيا", "LOC", None),
+        Ok((DocId(d.0 + 1000), 0, 3, "LOC".to_string(), None)),
+    ];
+    assert!(
+        s.replace_suggestions("gaz", "patterns", "gaz.tsv", &mut elsewhere.into_iter())
+            .is_err()
+    );
+    assert_eq!(s.suggestions(d).expect("suggestions").len(), 3);
     // A new run replaces the source; the rejection holds whoever suggests it again.
     let rows = vec![row("جنيف", "LOC", None), row("بنغازي", "CITY\\tX", None)];
     s.replace_suggestions("gaz", "patterns", "gaz2.tsv", &mut rows.into_iter())
@@ -354,6 +364,9 @@ fn suggestion_suite<S: Store>(s: &mut S) {
     s.delete_label(city).expect("delete label");
     assert_eq!(counts(s), [("gaz".to_string(), 0, 0, 1, 1)]);
     assert!(open(s, None).is_empty());
+    // Deleting the document takes its suggestions.
+    s.delete_documents(&[d]).expect("delete");
+    assert_eq!(counts(s), [("gaz".to_string(), 0, 0, 0, 0)]);
 }
 
 #[test]

@@ -2547,13 +2547,24 @@ impl Store for PgProject {
 
     fn delete_documents(&mut self, ids: &[DocId]) -> Result<usize, StoreError> {
         let v: Vec<i64> = ids.iter().map(|d| d.0).collect();
-        let n = self
-            .db()
-            .execute(
-                &format!("DELETE FROM {}.documents WHERE id = ANY($1)", self.q),
+        let q = &self.q;
+        let mut client = self.db();
+        let mut tx = client.transaction().map_err(self.err())?;
+        if self.version >= 3 {
+            // Suggestions carry no foreign key (see the schema): they go explicitly.
+            tx.execute(
+                &format!("DELETE FROM {q}.suggestions WHERE doc_id = ANY($1)"),
                 &[&v],
             )
             .map_err(self.err())?;
+        }
+        let n = tx
+            .execute(
+                &format!("DELETE FROM {q}.documents WHERE id = ANY($1)"),
+                &[&v],
+            )
+            .map_err(self.err())?;
+        tx.commit().map_err(self.err())?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
