@@ -2161,7 +2161,10 @@ struct PgSink<'a, 't> {
     policy: OverlapPolicy,
     layer: i64,
     annotator: &'a str,
-    same_text: Option<HashMap<String, DocId>>,
+    /// The project's documents by the server's hash of their text (`hashtextextended`):
+    /// 16 bytes a document instead of its text; a hash that matches is checked against the
+    /// stored text.
+    same_text: Option<HashMap<i64, Vec<DocId>>>,
     joined: usize,
     /// The project keeps time records (schema 2).
     times: bool,
@@ -2184,10 +2187,32 @@ impl DocumentSink for PgSink<'_, '_> {
             PgProject::write_labels(self.tx, q, self.labels).map_err(pg(path))?;
             self.labels_changed = true;
         }
-        let same = self
-            .same_text
-            .as_ref()
-            .and_then(|m| m.get(&doc.text).copied());
+        let hash: Option<i64> = match &self.same_text {
+            Some(_) => Some(
+                self.tx
+                    .query_one("SELECT hashtextextended($1, 0)", &[&doc.text])
+                    .map_err(pg(path))?
+                    .get(0),
+            ),
+            None => None,
+        };
+        let mut same = None;
+        if let (Some(h), Some(m)) = (hash, &self.same_text) {
+            for id in m.get(&h).into_iter().flatten() {
+                let equal: bool = self
+                    .tx
+                    .query_one(
+                        &format!("SELECT text = $2 FROM {q}.documents WHERE id = $1"),
+                        &[&id.0, &doc.text],
+                    )
+                    .map_err(pg(path))?
+                    .get(0);
+                if equal {
+                    same = Some(*id);
+                    break;
+                }
+            }
+        }
         let id = if let Some(id) = same {
             let row = self
                 .tx
@@ -2220,8 +2245,8 @@ impl DocumentSink for PgSink<'_, '_> {
                 )
                 .map_err(pg(path))?
                 .get(0);
-            if let Some(m) = &mut self.same_text {
-                m.insert(doc.text.clone(), DocId(id));
+            if let (Some(m), Some(h)) = (&mut self.same_text, hash) {
+                m.entry(h).or_default().push(DocId(id));
             }
             if self.index {
                 text_index::add_row(self.tx, q, DocId(id), &doc.text).map_err(pg(path))?;
@@ -2281,13 +2306,16 @@ impl DocumentSink for PgSink<'_, '_> {
         let rows = self
             .tx
             .query(
-                &format!("SELECT id, text FROM {}.documents ORDER BY id", self.q),
+                &format!(
+                    "SELECT id, hashtextextended(text, 0) FROM {}.documents ORDER BY id",
+                    self.q
+                ),
                 &[],
             )
             .map_err(pg(self.path))?;
-        let mut m = HashMap::new();
+        let mut m: HashMap<i64, Vec<DocId>> = HashMap::new();
         for r in rows {
-            m.entry(r.get::<_, String>(1)).or_insert(DocId(r.get(0)));
+            m.entry(r.get(1)).or_default().push(DocId(r.get(0)));
         }
         self.same_text = Some(m);
         Ok(())
