@@ -580,9 +580,16 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {q} TO {a};
 "#
     ) + &["layer_spans", "layer_status", "layer_history"]
         .iter()
-        .map(|t| {
-            format!(
-                r#"
+        .map(|t| layer_policies_sql(&q, &a, &m, t))
+        .collect::<String>()
+}
+
+/// Row-level security of a layer table `t` (rows with an `annotator_id`; names quoted):
+/// each annotator's rows are their own, others' are read when the project shows layers or
+/// by a manager, and a manager may delete any.
+fn layer_policies_sql(q: &str, a: &str, m: &str, t: &str) -> String {
+    format!(
+        r#"
 ALTER TABLE {q}.{t} ENABLE ROW LEVEL SECURITY;
 ALTER TABLE {q}.{t} FORCE ROW LEVEL SECURITY;
 CREATE POLICY own ON {q}.{t} TO {a}
@@ -592,9 +599,18 @@ CREATE POLICY see_others ON {q}.{t} FOR SELECT TO {a}
 CREATE POLICY manage ON {q}.{t} FOR DELETE TO {m}
   USING ((SELECT {q}.i_manage()));
 "#
-            )
-        })
-        .collect::<String>()
+    )
+}
+
+/// A manager's role may write the curated layer's rows of layer table `t` (schema 2).
+fn curate_policy_sql(q: &str, m: &str, t: &str) -> String {
+    format!(
+        r#"
+CREATE POLICY curate ON {q}.{t} TO {m}
+  USING ((SELECT {q}.i_manage()) AND annotator_id = (SELECT {q}.curated_id()))
+  WITH CHECK ((SELECT {q}.i_manage()) AND annotator_id = (SELECT {q}.curated_id()));
+"#
+    )
 }
 
 /// Schema 2 over schema 1: a manager's role may write the layer of the annotator named
@@ -617,24 +633,11 @@ CREATE TABLE {q}.layer_time (
   seconds double precision NOT NULL DEFAULT 0 CHECK (seconds >= 0),
   PRIMARY KEY (doc_id, annotator_id));
 GRANT SELECT, INSERT, UPDATE, DELETE ON {q}.layer_time TO {a};
-ALTER TABLE {q}.layer_time ENABLE ROW LEVEL SECURITY;
-ALTER TABLE {q}.layer_time FORCE ROW LEVEL SECURITY;
-CREATE POLICY own ON {q}.layer_time TO {a}
-  USING (annotator_id = (SELECT {q}.my_id())) WITH CHECK (annotator_id = (SELECT {q}.my_id()));
-CREATE POLICY see_others ON {q}.layer_time FOR SELECT TO {a}
-  USING ((SELECT {q}.layers_visible()) OR (SELECT {q}.i_manage()));
-CREATE POLICY manage ON {q}.layer_time FOR DELETE TO {m}
-  USING ((SELECT {q}.i_manage()));
 "#
     );
+    sql.push_str(&layer_policies_sql(&q, &a, &m, "layer_time"));
     for t in ["layer_spans", "layer_status", "layer_history", "layer_time"] {
-        sql.push_str(&format!(
-            r#"
-CREATE POLICY curate ON {q}.{t} TO {m}
-  USING ((SELECT {q}.i_manage()) AND annotator_id = (SELECT {q}.curated_id()))
-  WITH CHECK ((SELECT {q}.i_manage()) AND annotator_id = (SELECT {q}.curated_id()));
-"#
-        ));
+        sql.push_str(&curate_policy_sql(&q, &m, t));
     }
     sql.push_str(&format!(
         "UPDATE {q}.meta SET value = '2' WHERE key = 'schema_version';\n"

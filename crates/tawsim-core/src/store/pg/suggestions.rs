@@ -3,7 +3,7 @@
 //! them, everyone reads them); what an annotator rejected is their own layer's, under the
 //! same row-level security as their spans.
 
-use super::{PgProject, describe, ident, pg};
+use super::{PgProject, curate_policy_sql, describe, ident, layer_policies_sql, pg};
 use crate::domain::{AnnotatedDocument, AnnotatorId, DocId, DocStatus, LabelId, Role, Span};
 use crate::store::{ExportDocs, SourceStats, StoreError, StoredSuggestion, SuggestionRow};
 use postgres::Transaction;
@@ -18,6 +18,8 @@ pub(super) fn schema_v3_sql(s: &str, annotators: &str, managers: &str) -> String
     let q = ident(s);
     let a = ident(annotators);
     let m = ident(managers);
+    let policies = layer_policies_sql(&q, &a, &m, "layer_rejections");
+    let curate = curate_policy_sql(&q, &m, "layer_rejections");
     format!(
         r#"
 CREATE TABLE {q}.suggestion_sources (
@@ -43,17 +45,7 @@ GRANT SELECT ON {q}.suggestion_sources, {q}.suggestions TO {a};
 GRANT INSERT, UPDATE, DELETE ON {q}.suggestion_sources, {q}.suggestions TO {m};
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA {q} TO {m};
 GRANT SELECT, INSERT, UPDATE, DELETE ON {q}.layer_rejections TO {a};
-ALTER TABLE {q}.layer_rejections ENABLE ROW LEVEL SECURITY;
-ALTER TABLE {q}.layer_rejections FORCE ROW LEVEL SECURITY;
-CREATE POLICY own ON {q}.layer_rejections TO {a}
-  USING (annotator_id = (SELECT {q}.my_id())) WITH CHECK (annotator_id = (SELECT {q}.my_id()));
-CREATE POLICY see_others ON {q}.layer_rejections FOR SELECT TO {a}
-  USING ((SELECT {q}.layers_visible()) OR (SELECT {q}.i_manage()));
-CREATE POLICY manage ON {q}.layer_rejections FOR DELETE TO {m}
-  USING ((SELECT {q}.i_manage()));
-CREATE POLICY curate ON {q}.layer_rejections TO {m}
-  USING ((SELECT {q}.i_manage()) AND annotator_id = (SELECT {q}.curated_id()))
-  WITH CHECK ((SELECT {q}.i_manage()) AND annotator_id = (SELECT {q}.curated_id()));
+{policies}{curate}
 CREATE TRIGGER notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {q}.suggestion_sources
   FOR EACH STATEMENT EXECUTE FUNCTION {q}.notify_change();
 INSERT INTO {q}.meta (key, value) VALUES ('suggestions_version', '0');
