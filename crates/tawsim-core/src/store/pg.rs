@@ -2164,15 +2164,22 @@ struct PgSink<'a, 't> {
     policy: OverlapPolicy,
     layer: i64,
     annotator: &'a str,
-    /// The project's documents by the server's hash of their text (`hashtextextended`):
-    /// 16 bytes a document instead of its text; a hash that matches is checked against the
-    /// stored text.
-    same_text: Option<HashMap<i64, Vec<DocId>>>,
+    /// The project's documents by a hash of their text: 16 bytes a document instead of its
+    /// text; a hash that matches is checked against the stored text.
+    same_text: Option<HashMap<u64, Vec<DocId>>>,
     joined: usize,
     /// The project keeps time records (schema 2).
     times: bool,
     /// The project keeps a search index (schema 3): each new document gets its row.
     index: bool,
+}
+
+/// The hash an import joins documents of the same text by.
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
 }
 
 impl DocumentSink for PgSink<'_, '_> {
@@ -2190,15 +2197,7 @@ impl DocumentSink for PgSink<'_, '_> {
             PgProject::write_labels(self.tx, q, self.labels).map_err(pg(path))?;
             self.labels_changed = true;
         }
-        let hash: Option<i64> = match &self.same_text {
-            Some(_) => Some(
-                self.tx
-                    .query_one("SELECT hashtextextended($1, 0)", &[&doc.text])
-                    .map_err(pg(path))?
-                    .get(0),
-            ),
-            None => None,
-        };
+        let hash = self.same_text.as_ref().map(|_| text_hash(&doc.text));
         let mut same = None;
         if let (Some(h), Some(m)) = (hash, &self.same_text) {
             for id in m.get(&h).into_iter().flatten() {
@@ -2306,19 +2305,20 @@ impl DocumentSink for PgSink<'_, '_> {
         if self.same_text.is_some() {
             return Ok(());
         }
-        let rows = self
+        use postgres::fallible_iterator::FallibleIterator;
+        // Streamed: each text is hashed as it arrives, none is kept.
+        let mut rows = self
             .tx
-            .query(
-                &format!(
-                    "SELECT id, hashtextextended(text, 0) FROM {}.documents ORDER BY id",
-                    self.q
-                ),
-                &[],
+            .query_raw(
+                &format!("SELECT id, text FROM {}.documents ORDER BY id", self.q),
+                std::iter::empty::<i64>(),
             )
             .map_err(pg(self.path))?;
-        let mut m: HashMap<i64, Vec<DocId>> = HashMap::new();
-        for r in rows {
-            m.entry(r.get(1)).or_default().push(DocId(r.get(0)));
+        let mut m: HashMap<u64, Vec<DocId>> = HashMap::new();
+        while let Some(r) = rows.next().map_err(pg(self.path))? {
+            m.entry(text_hash(r.get::<_, &str>(1)))
+                .or_default()
+                .push(DocId(r.get(0)));
         }
         self.same_text = Some(m);
         Ok(())
