@@ -7,7 +7,7 @@ mod common;
 mod pg;
 
 use egui::{Event, Key, Modifiers};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use tawsim::app::{Prefs, TawsimApp};
 
 #[test]
@@ -75,6 +75,17 @@ fn the_team_dialog_takes_a_url_and_a_password_and_opens_the_project() {
         "one annotates as the role"
     );
     h.get_by_label_contains(&format!("team project {project}"));
+    // An annotator keeps no suggestions for everyone: the menu says so by disabling them.
+    h.get_by_label("Project").click();
+    h.run();
+    assert!(
+        h.get_by_label_contains("Suggest from a gazetteer")
+            .accesskit_node()
+            .is_disabled(),
+        "an annotator's Suggest is disabled"
+    );
+    h.key_press(Key::Escape);
+    h.run();
     // The preferences keep the URL, never the password.
     let prefs = serde_json::to_string(&h.state().prefs).expect("prefs");
     assert!(prefs.contains(&project), "{prefs}");

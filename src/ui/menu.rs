@@ -112,8 +112,25 @@ fn project_menu(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
         return;
     };
     item(ui, Command::Agreement, true, out);
-    item(ui, Command::SuggestFromPatterns, true, out);
-    item(ui, Command::SuggestFromModelServer, true, out);
+    // A team project's suggestions are everyone's: only a manager keeps them.
+    let may_suggest = session.sync_state().is_none()
+        || session.project().is_some_and(|p| {
+            tawsim_core::store::Store::annotator(p).2 == tawsim_core::domain::Role::Manager
+        });
+    for cmd in [
+        Command::SuggestFromPatterns,
+        Command::SuggestFromModelServer,
+    ] {
+        let button = egui::Button::new(cmd.title()).shortcut_text(cmd.shortcut_text_plain());
+        if ui
+            .add_enabled(may_suggest, button)
+            .on_disabled_hover_text("In a team project only a manager keeps suggestions")
+            .clicked()
+        {
+            out.push(cmd.into());
+            ui.close();
+        }
+    }
     let curating = session.curation().is_some();
     let toggle = egui::Button::selectable(curating, Command::ToggleCuration.title())
         .shortcut_text(Command::ToggleCuration.shortcut_text_plain());
