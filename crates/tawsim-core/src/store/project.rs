@@ -14,6 +14,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 mod suggestions;
+pub(crate) use suggestions::unknown_source;
 pub use suggestions::{SourceStats, StoredSuggestion, SuggestionRow};
 
 /// One row of the document list: everything but the text.

@@ -42,13 +42,22 @@ pub fn normalised(text: &str) -> String {
     text.chars().filter_map(normalise_char).collect()
 }
 
+/// A query's words as the indexes look them up: split at spaces and ASCII punctuation,
+/// normalised, three letters or more (shorter ones hold no trigram).
+pub(super) fn index_words(query: &str) -> impl Iterator<Item = String> + '_ {
+    query
+        .split(|c: char| c.is_whitespace() || c.is_ascii_punctuation())
+        .map(normalised)
+        .filter(|w| w.chars().count() >= 3)
+}
+
 /// The FTS5 query for `query`: every trigram inside its normalised words, all required;
 /// `None` when it has none (no word of three letters or more).
 #[must_use]
 pub fn trigram_query(query: &str) -> Option<String> {
     let mut grams: Vec<String> = Vec::new();
-    for word in query.split(|c: char| c.is_whitespace() || c.is_ascii_punctuation()) {
-        let w: Vec<char> = normalised(word).chars().collect();
+    for w in index_words(query) {
+        let w: Vec<char> = w.chars().collect();
         for g in w.windows(3) {
             let g: String = g.iter().collect();
             if !grams.contains(&g) {

@@ -492,14 +492,7 @@ impl PgProject {
                         .into_iter()
                         .map(|s| s.name)
                         .collect();
-                    return Err(self.invalid(format!(
-                        "no suggestion source named {name:?} (the project has: {})",
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    )));
+                    return Err(self.invalid(crate::store::project::unknown_source(name, &known)));
                 }
                 id
             }

@@ -8,7 +8,7 @@ use super::{PgProject, ident};
 use crate::domain::DocId;
 use crate::domain::Role;
 use crate::store::StoreError;
-use crate::store::text_index::normalised;
+use crate::store::text_index::{index_words, normalised};
 use postgres::Transaction;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -88,11 +88,7 @@ pub(super) fn add_row(
 /// trigram index can look up), as a substring; none when it has no such word.
 pub fn like_patterns(query: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for word in query.split(|c: char| c.is_whitespace() || c.is_ascii_punctuation()) {
-        let w = normalised(word);
-        if w.chars().count() < 3 {
-            continue;
-        }
+    for w in index_words(query) {
         let mut p = String::from("%");
         for c in w.chars() {
             if matches!(c, '\\' | '%' | '_') {

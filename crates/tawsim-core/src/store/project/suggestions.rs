@@ -51,6 +51,18 @@ pub(super) const OPEN_SUGGESTIONS: &str =
      GROUP BY x.doc_id, x.start, x.end, x.label_id
      ORDER BY x.doc_id, x.start, x.end";
 
+/// Why an export of source `name` found none: the sources the project has, named.
+pub(crate) fn unknown_source(name: &str, known: &[String]) -> String {
+    format!(
+        "no suggestion source named {name:?} (the project has: {})",
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )
+}
+
 impl Project {
     /// Replaces source `name`'s suggestions with `rows` (document, start, end, label name,
     /// score) in one transaction: a source run again is its new run. Labels a suggestion
@@ -266,14 +278,7 @@ impl Project {
                             .suggestion_stats(None)
                             .map(|v| v.into_iter().map(|s| s.name).collect::<Vec<_>>())
                             .unwrap_or_default();
-                        self.invalid(format!(
-                            "no suggestion source named {name:?} (the project has: {})",
-                            if known.is_empty() {
-                                "none".to_string()
-                            } else {
-                                known.join(", ")
-                            }
-                        ))
+                        self.invalid(unknown_source(name, &known))
                     })?,
             ),
         };
