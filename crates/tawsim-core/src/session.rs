@@ -1772,6 +1772,10 @@ fn count_spans(counts: &mut Vec<(LabelId, usize)>, e: &Edit) {
             add(from.label, false);
             add(to.label, true);
         }
+        Edit::AddRelation { relation } => add(relation.label, true),
+        Edit::RemoveRelation { relation } => add(relation.label, false),
+        Edit::AddDocLabel { label } => add(*label, true),
+        Edit::RemoveDocLabel { label } => add(*label, false),
         Edit::SetStatus { .. } | Edit::Reject { .. } | Edit::Unreject { .. } => {}
         Edit::Batch { edits } => {
             for e in edits {
@@ -1790,6 +1794,10 @@ fn describe(e: &Edit) -> &'static str {
         Edit::SetStatus { .. } => "a status change",
         Edit::Reject { .. } => "rejecting a suggestion",
         Edit::Unreject { .. } => "taking a rejection back",
+        Edit::AddRelation { .. } => "adding a relation",
+        Edit::RemoveRelation { .. } => "removing a relation",
+        Edit::AddDocLabel { .. } => "adding a document label",
+        Edit::RemoveDocLabel { .. } => "removing a document label",
         Edit::Batch { .. } => "a batch of edits",
     }
 }

@@ -66,6 +66,8 @@ fn seed_doc() -> AnnotatedDocument {
     let mut meta = Meta::new();
     meta.insert("source".into(), "seed".into());
     AnnotatedDocument {
+        relations: Vec::new(),
+        doc_labels: Vec::new(),
         name: "libya-ceasefire-ar".into(),
         text: SEED.to_string(),
         meta,

@@ -656,3 +656,84 @@ fn a_history_entry_that_does_not_decode_is_an_error_not_skipped() {
     let err = p.history(doc).expect_err("refused");
     assert!(err.to_string().contains("does not decode"), "{err}");
 }
+
+#[test]
+fn relations_and_document_labels_are_kept_moved_and_deleted_with_their_labels() {
+    use tawsim_core::domain::{LabelKind, Relation, TaggedRelation};
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("p.tawsim");
+    let (a, b) = (cp(SEED, "مصطفى مهراج"), cp(SEED, "خليفة حفتر"));
+    let mut doc = seed_doc();
+    doc.spans = vec![
+        TaggedSpan::new(a.0, a.1, "PER"),
+        TaggedSpan::new(b.0, b.1, "PER"),
+    ];
+    doc.relations = vec![TaggedRelation {
+        from: 1,
+        to: 0,
+        label: "meets".into(),
+    }];
+    doc.doc_labels = vec!["politics".into()];
+    let id;
+    {
+        let mut p = Project::create(&path).expect("create");
+        import(&mut p, vec![doc]).expect("import");
+        id = p.documents().expect("list")[0].id;
+    }
+    let mut p = Project::open(&path).expect("reopen");
+    let labels = p.labels().clone();
+    let meets = labels.by_name("meets").expect("relation type");
+    assert_eq!(meets.kind, LabelKind::Relation);
+    let politics = labels.by_name("politics").expect("document label");
+    assert_eq!(politics.kind, LabelKind::Document);
+    let per = labels.by_name("PER").expect("PER").id;
+    let ann = p.annotations(id).expect("read");
+    let (sa, sb) = (
+        Span::new(a.0, a.1, per).expect("a"),
+        Span::new(b.0, b.1, per).expect("b"),
+    );
+    let r = Relation {
+        from: sb,
+        to: sa,
+        label: meets.id,
+    };
+    assert_eq!(ann.relations.iter().copied().collect::<Vec<_>>(), vec![r]);
+    assert_eq!(
+        ann.doc_labels.iter().copied().collect::<Vec<_>>(),
+        vec![politics.id]
+    );
+
+    // A span with a relation is not deleted behind it; a resized span takes it along.
+    assert!(p.apply(id, &Edit::RemoveSpan { span: sa }).is_err());
+    let wider = Span::new(a.0, a.1 + 1, per).expect("wider");
+    p.apply(
+        id,
+        &Edit::ReplaceSpan {
+            from: sa,
+            to: wider,
+        },
+    )
+    .expect("resize");
+    let moved = Relation { to: wider, ..r };
+    assert_eq!(
+        p.annotations(id)
+            .expect("read")
+            .relations
+            .iter()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![moved]
+    );
+    p.undo(id).expect("undo");
+    assert!(p.annotations(id).expect("read").relations.contains(&r));
+
+    // Deleting the relation type takes its relations, not the spans.
+    assert_eq!(p.label_usage(meets.id).expect("usage"), 1);
+    p.delete_label(meets.id).expect("delete");
+    let ann = p.annotations(id).expect("read");
+    assert!(ann.relations.is_empty());
+    assert_eq!(ann.spans.len(), 2);
+    p.apply(id, &Edit::RemoveDocLabel { label: politics.id })
+        .expect("untick");
+    assert!(p.annotations(id).expect("read").doc_labels.is_empty());
+}

@@ -86,4 +86,8 @@ pub struct AnnotatedDocument {
     /// Active annotation time of the layer, in seconds (Label Studio's `lead_time`), when
     /// one was recorded or read.
     pub active_seconds: Option<f64>,
+    /// Relations between `spans` (by index).
+    pub relations: Vec<super::span::TaggedRelation>,
+    /// Labels of the whole document, by name.
+    pub doc_labels: Vec<String>,
 }

@@ -2,8 +2,10 @@
 //! plain data. The text itself never changes, so an edit only touches spans and status.
 
 use super::document::DocStatus;
-use super::span::{OverlapPolicy, Span, SpanError, SpanSet};
+use super::label::LabelId;
+use super::span::{OverlapPolicy, Relation, Span, SpanError, SpanSet};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// One undoable change to a document's annotations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +34,20 @@ pub enum Edit {
     Unreject {
         span: Span,
     },
+    /// A relation between two spans of the document.
+    AddRelation {
+        relation: Relation,
+    },
+    RemoveRelation {
+        relation: Relation,
+    },
+    /// A document label (topic, sentiment) ticked on the whole document.
+    AddDocLabel {
+        label: LabelId,
+    },
+    RemoveDocLabel {
+        label: LabelId,
+    },
     /// Several edits applied (and undone) as one step, e.g. "label all occurrences".
     Batch {
         edits: Vec<Edit>,
@@ -44,7 +60,21 @@ pub struct Annotations {
     pub spans: SpanSet,
     pub status: DocStatus,
     /// Suggestions this annotator rejected (range and label).
-    pub rejected: std::collections::BTreeSet<Span>,
+    pub rejected: BTreeSet<Span>,
+    /// Relations between the spans.
+    pub relations: BTreeSet<Relation>,
+    /// Labels of the whole document.
+    pub doc_labels: BTreeSet<LabelId>,
+}
+
+impl Annotations {
+    /// The relations one of whose ends is `span`.
+    pub fn relations_of(&self, span: Span) -> impl Iterator<Item = Relation> + '_ {
+        self.relations
+            .iter()
+            .copied()
+            .filter(move |r| r.touches(span))
+    }
 }
 
 /// Why an edit could not be applied.
@@ -58,6 +88,18 @@ pub enum EditError {
     AlreadyRejected(Span),
     #[error("suggestion {0} was not rejected")]
     NotRejected(Span),
+    #[error("span {0} has relations; remove them first")]
+    HasRelations(Span),
+    #[error("relation {0} is already in the document")]
+    DuplicateRelation(Relation),
+    #[error("relation {0} is not in the document")]
+    MissingRelation(Relation),
+    #[error("a relation cannot link span {0} to itself")]
+    SelfRelation(Span),
+    #[error("the document label {0:?} is already set")]
+    DuplicateDocLabel(LabelId),
+    #[error("the document label {0:?} is not set")]
+    MissingDocLabel(LabelId),
     #[error("the document's status is {actual:?}, not {expected:?}")]
     StatusMismatch {
         expected: DocStatus,
@@ -93,6 +135,14 @@ impl Edit {
             Edit::RemoveSpan { span } => Edit::AddSpan { span: *span },
             Edit::Reject { span } => Edit::Unreject { span: *span },
             Edit::Unreject { span } => Edit::Reject { span: *span },
+            Edit::AddRelation { relation } => Edit::RemoveRelation {
+                relation: *relation,
+            },
+            Edit::RemoveRelation { relation } => Edit::AddRelation {
+                relation: *relation,
+            },
+            Edit::AddDocLabel { label } => Edit::RemoveDocLabel { label: *label },
+            Edit::RemoveDocLabel { label } => Edit::AddDocLabel { label: *label },
             Edit::ReplaceSpan { from, to } => Edit::ReplaceSpan {
                 from: *to,
                 to: *from,
@@ -134,8 +184,39 @@ impl Edit {
         match self {
             Edit::AddSpan { span } => ann.spans.insert(*span, policy)?,
             Edit::RemoveSpan { span } => {
+                if ann.relations_of(*span).next().is_some() {
+                    return Err(EditError::HasRelations(*span));
+                }
                 if !ann.spans.remove(*span) {
                     return Err(EditError::Missing(*span));
+                }
+            }
+            Edit::AddRelation { relation: r } => {
+                for end in [r.from, r.to] {
+                    if !ann.spans.contains(end) {
+                        return Err(EditError::Missing(end));
+                    }
+                }
+                if r.from == r.to {
+                    return Err(EditError::SelfRelation(r.from));
+                }
+                if !ann.relations.insert(*r) {
+                    return Err(EditError::DuplicateRelation(*r));
+                }
+            }
+            Edit::RemoveRelation { relation } => {
+                if !ann.relations.remove(relation) {
+                    return Err(EditError::MissingRelation(*relation));
+                }
+            }
+            Edit::AddDocLabel { label } => {
+                if !ann.doc_labels.insert(*label) {
+                    return Err(EditError::DuplicateDocLabel(*label));
+                }
+            }
+            Edit::RemoveDocLabel { label } => {
+                if !ann.doc_labels.remove(label) {
+                    return Err(EditError::MissingDocLabel(*label));
                 }
             }
             Edit::Reject { span } => {
@@ -153,6 +234,20 @@ impl Edit {
                     return Err(EditError::Missing(*from));
                 }
                 ann.spans.insert(*to, policy)?;
+                // The span's relations follow it.
+                let moved: Vec<Relation> = ann.relations_of(*from).collect();
+                for r in moved {
+                    ann.relations.remove(&r);
+                    let end = |s: Span| if s == *from { *to } else { s };
+                    let n = Relation {
+                        from: end(r.from),
+                        to: end(r.to),
+                        label: r.label,
+                    };
+                    if !ann.relations.insert(n) {
+                        return Err(EditError::DuplicateRelation(n));
+                    }
+                }
             }
             Edit::SetStatus { from, to } => {
                 if ann.status != *from {
@@ -181,6 +276,10 @@ impl Edit {
             | Edit::Reject { span }
             | Edit::Unreject { span } => span.label == label,
             Edit::ReplaceSpan { from, to } => from.label == label || to.label == label,
+            Edit::AddRelation { relation: r } | Edit::RemoveRelation { relation: r } => {
+                r.label == label || r.from.label == label || r.to.label == label
+            }
+            Edit::AddDocLabel { label: l } | Edit::RemoveDocLabel { label: l } => *l == label,
             Edit::SetStatus { .. } => false,
             Edit::Batch { edits } => edits.iter().any(|e| e.mentions_label(label)),
         }
@@ -309,16 +408,41 @@ mod tests {
 
     #[test]
     fn every_edit_undone_by_its_inverse() {
+        let linked = Relation {
+            from: sp(5, 8, 2),
+            to: sp(10, 12, 4),
+            label: LabelId(9),
+        };
         let base = Annotations {
-            spans: SpanSet::from_unchecked(vec![sp(0, 3, 1), sp(5, 8, 2)]),
+            spans: SpanSet::from_unchecked(vec![sp(0, 3, 1), sp(5, 8, 2), sp(10, 12, 4)]),
             status: DocStatus::New,
             rejected: [sp(30, 34, 2)].into(),
+            relations: [linked].into(),
+            doc_labels: [LabelId(6)].into(),
         };
         let edits = [
             Edit::AddSpan {
-                span: sp(10, 12, 1),
+                span: sp(13, 15, 1),
             },
             Edit::RemoveSpan { span: sp(0, 3, 1) },
+            Edit::AddRelation {
+                relation: Relation {
+                    from: sp(0, 3, 1),
+                    to: sp(5, 8, 2),
+                    label: LabelId(9),
+                },
+            },
+            Edit::RemoveRelation { relation: linked },
+            Edit::Batch {
+                edits: vec![
+                    Edit::RemoveRelation { relation: linked },
+                    Edit::AddRelation {
+                        relation: linked.reversed(),
+                    },
+                ],
+            },
+            Edit::AddDocLabel { label: LabelId(7) },
+            Edit::RemoveDocLabel { label: LabelId(6) },
             Edit::ReplaceSpan {
                 from: sp(5, 8, 2),
                 to: sp(4, 8, 1),
@@ -358,6 +482,57 @@ mod tests {
                 .expect("inverse");
             assert_eq!(a, base, "{e:?}");
         }
+    }
+
+    #[test]
+    fn relations_need_both_ends_and_follow_a_changed_span() {
+        let (a, b) = (sp(0, 3, 1), sp(5, 8, 2));
+        let mut ann = Annotations {
+            spans: SpanSet::from_unchecked(vec![a, b]),
+            ..Annotations::default()
+        };
+        let r = Relation {
+            from: a,
+            to: b,
+            label: LabelId(9),
+        };
+        let missing = Relation {
+            to: sp(20, 22, 1),
+            ..r
+        };
+        let p = OverlapPolicy::Forbid;
+        assert_eq!(
+            Edit::AddRelation { relation: missing }.apply(&mut ann, p),
+            Err(EditError::Missing(sp(20, 22, 1)))
+        );
+        assert_eq!(
+            Edit::AddRelation {
+                relation: Relation { to: a, ..r }
+            }
+            .apply(&mut ann, p),
+            Err(EditError::SelfRelation(a))
+        );
+        Edit::AddRelation { relation: r }
+            .apply(&mut ann, p)
+            .expect("add");
+        assert_eq!(
+            Edit::AddRelation { relation: r }.apply(&mut ann, p),
+            Err(EditError::DuplicateRelation(r))
+        );
+        // A span with a relation is not removed behind the relation's back.
+        assert_eq!(
+            Edit::RemoveSpan { span: a }.apply(&mut ann, p),
+            Err(EditError::HasRelations(a))
+        );
+        // Relabelled, it keeps its relation.
+        let a2 = a.with_label(LabelId(3));
+        Edit::ReplaceSpan { from: a, to: a2 }
+            .apply(&mut ann, p)
+            .expect("replace");
+        assert_eq!(
+            ann.relations.iter().copied().collect::<Vec<_>>(),
+            vec![Relation { from: a2, ..r }]
+        );
     }
 
     #[test]

@@ -6,7 +6,78 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LabelId(pub u32);
 
-/// One entity type.
+/// What a label marks: a span of text (an entity type), a relation between two spans, or a
+/// whole document (topic, sentiment, dialect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelKind {
+    #[default]
+    Span,
+    Relation,
+    Document,
+}
+
+impl LabelKind {
+    pub const ALL: [LabelKind; 3] = [LabelKind::Span, LabelKind::Relation, LabelKind::Document];
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LabelKind::Span => "span",
+            LabelKind::Relation => "relation",
+            LabelKind::Document => "document",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        LabelKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Words an annotator reads.
+    #[must_use]
+    pub fn title(self) -> &'static str {
+        match self {
+            LabelKind::Span => "entity",
+            LabelKind::Relation => "relation",
+            LabelKind::Document => "document",
+        }
+    }
+}
+
+/// What only relation types and document labels have, stored as one JSON value.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LabelOptions {
+    /// A relation type whose two ends are interchangeable (drawn without an arrowhead).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub undirected: bool,
+    /// Entity labels a relation may start from (empty: any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub from: Vec<LabelId>,
+    /// Entity labels a relation may point to (empty: any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<LabelId>,
+    /// Document labels of one non-empty group are a single choice (topic: one of them);
+    /// labels without a group are ticked independently (multi-label).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
+}
+
+impl LabelOptions {
+    /// The stored form (`{}` when nothing is set).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    /// Reads the stored form; anything unreadable is the default.
+    #[must_use]
+    pub fn from_json(s: &str) -> Self {
+        serde_json::from_str(s).unwrap_or_default()
+    }
+}
+
+/// One label: an entity type, a relation type or a document label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
     pub id: LabelId,
@@ -21,6 +92,29 @@ pub struct Label {
     /// Shown in the label panel and bound to its hotkey.
     #[serde(default = "yes")]
     pub enabled: bool,
+    #[serde(default, skip_serializing_if = "is_span")]
+    pub kind: LabelKind,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub options: LabelOptions,
+}
+
+fn is_span(k: &LabelKind) -> bool {
+    *k == LabelKind::Span
+}
+
+fn is_default(o: &LabelOptions) -> bool {
+    *o == LabelOptions::default()
+}
+
+impl Label {
+    /// Whether a relation of this type may go from a span labelled `from` to one labelled
+    /// `to` (always, for a type that names no argument labels).
+    #[must_use]
+    pub fn allows(&self, from: LabelId, to: LabelId) -> bool {
+        let ok = |list: &[LabelId], l: LabelId| list.is_empty() || list.contains(&l);
+        ok(&self.options.from, from) && ok(&self.options.to, to)
+            || self.options.undirected && ok(&self.options.from, to) && ok(&self.options.to, from)
+    }
 }
 
 fn yes() -> bool {
@@ -38,6 +132,8 @@ pub enum LabelError {
     Unknown(LabelId),
     #[error("hotkey {0:?} is already used by {1}")]
     HotkeyTaken(char, String),
+    #[error("{0:?} is already a label of another kind ({1})")]
+    WrongKind(String, &'static str),
     #[error("not a label set: {0}")]
     Json(String),
 }
@@ -101,9 +197,21 @@ impl LabelSet {
         self.labels.iter()
     }
 
-    /// Enabled labels in display order.
+    /// Enabled entity labels in display order.
     pub fn enabled(&self) -> impl Iterator<Item = &Label> {
-        self.labels.iter().filter(|l| l.enabled)
+        self.enabled_of(LabelKind::Span)
+    }
+
+    /// Enabled labels of one kind in display order.
+    pub fn enabled_of(&self, kind: LabelKind) -> impl Iterator<Item = &Label> {
+        self.labels
+            .iter()
+            .filter(move |l| l.enabled && l.kind == kind)
+    }
+
+    /// Labels of one kind (enabled or not) in display order.
+    pub fn of_kind(&self, kind: LabelKind) -> impl Iterator<Item = &Label> {
+        self.labels.iter().filter(move |l| l.kind == kind)
     }
 
     #[must_use]
@@ -130,11 +238,17 @@ impl LabelSet {
         self.labels.iter().find(|l| l.name == name)
     }
 
-    /// The enabled label bound to `key` (case-insensitive).
+    /// The enabled entity label bound to `key` (case-insensitive).
     #[must_use]
     pub fn by_hotkey(&self, key: char) -> Option<&Label> {
+        self.by_hotkey_of(LabelKind::Span, key)
+    }
+
+    /// The enabled label of `kind` bound to `key` (case-insensitive).
+    #[must_use]
+    pub fn by_hotkey_of(&self, kind: LabelKind, key: char) -> Option<&Label> {
         let key = key.to_ascii_lowercase();
-        self.enabled().find(|l| l.hotkey == Some(key))
+        self.enabled_of(kind).find(|l| l.hotkey == Some(key))
     }
 
     fn next_id(&self) -> LabelId {
@@ -167,8 +281,23 @@ impl LabelSet {
         Ok(())
     }
 
-    /// Adds an enabled label with the next free colour and hotkey.
+    /// Adds an enabled entity label with the next free colour and hotkey.
     pub fn add(&mut self, name: &str) -> Result<LabelId, LabelError> {
+        self.add_kind(name, LabelKind::Span)
+    }
+
+    /// Adds (or returns) the label of `kind` with this name; a label of another kind with
+    /// the name is refused.
+    pub fn ensure_kind(&mut self, name: &str, kind: LabelKind) -> Result<LabelId, LabelError> {
+        match self.by_name(name) {
+            Some(l) if l.kind == kind => Ok(l.id),
+            Some(l) => Err(LabelError::WrongKind(name.to_string(), l.kind.title())),
+            None => self.add_kind(name, kind),
+        }
+    }
+
+    /// Adds an enabled label of `kind` with the next free colour and hotkey.
+    pub fn add_kind(&mut self, name: &str, kind: LabelKind) -> Result<LabelId, LabelError> {
         self.check_name(name, None)?;
         let id = self.next_id();
         let color = PALETTE[self.labels.len() % PALETTE.len()];
@@ -180,16 +309,15 @@ impl LabelSet {
             hotkey,
             description: String::new(),
             enabled: true,
+            kind,
+            options: LabelOptions::default(),
         });
         Ok(id)
     }
 
     /// Adds (or returns) the label with this name.
     pub fn ensure(&mut self, name: &str) -> Result<LabelId, LabelError> {
-        match self.by_name(name) {
-            Some(l) => Ok(l.id),
-            None => self.add(name),
-        }
+        self.ensure_kind(name, LabelKind::Span)
     }
 
     pub fn rename(&mut self, id: LabelId, name: &str) -> Result<(), LabelError> {

@@ -18,8 +18,11 @@ pub use annotator::{Annotator, AnnotatorId, Role, duration_text};
 pub use direction::Direction;
 pub use document::{AnnotatedDocument, DocId, DocStatus, Document, Meta};
 pub use edit::{Annotations, Edit, EditError, History};
-pub use label::{Label, LabelError, LabelId, LabelSet};
+pub use label::{Label, LabelError, LabelId, LabelKind, LabelOptions, LabelSet};
 pub use offsets::OffsetIndex;
 pub use settings::{BoundaryMode, ProjectSettings};
-pub use span::{OverlapPolicy, RangeChecker, Span, SpanError, SpanSet, TaggedSpan, check_range};
+pub use span::{
+    OverlapPolicy, RangeChecker, Relation, Span, SpanError, SpanSet, TaggedRelation, TaggedSpan,
+    check_range,
+};
 pub use text::IndexedText;

@@ -73,6 +73,50 @@ impl TaggedSpan {
     }
 }
 
+/// A typed link from one span to another of the same document (person → works for →
+/// organisation). Its ends are spans by value, as edits name them: a span resized or
+/// relabelled takes its relations along.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Relation {
+    pub from: Span,
+    pub to: Span,
+    /// The relation type (a label of kind relation).
+    pub label: LabelId,
+}
+
+impl Relation {
+    /// Whether `span` is one of its ends.
+    #[must_use]
+    pub fn touches(self, span: Span) -> bool {
+        self.from == span || self.to == span
+    }
+
+    /// The same relation the other way round.
+    #[must_use]
+    pub fn reversed(self) -> Self {
+        Relation {
+            from: self.to,
+            to: self.from,
+            label: self.label,
+        }
+    }
+}
+
+impl fmt::Display for Relation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} -[{}]-> {}", self.from, self.label.0, self.to)
+    }
+}
+
+/// A relation as exchanged with file formats: its ends are indices into the document's
+/// `spans`, its type a name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TaggedRelation {
+    pub from: usize,
+    pub to: usize,
+    pub label: String,
+}
+
 /// Whether spans of one document may overlap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

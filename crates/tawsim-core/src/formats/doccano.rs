@@ -215,6 +215,8 @@ fn read_record(
     }
     Some((
         AnnotatedDocument {
+            relations: Vec::new(),
+            doc_labels: Vec::new(),
             name,
             text,
             meta: obj,

@@ -20,11 +20,16 @@ use crate::domain::annotator::{Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
 use crate::domain::{
     AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, IndexedText, Label,
-    LabelId, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
+    LabelId, LabelKind, LabelOptions, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
 };
 use postgres::{Client, NoTls, Transaction};
 use std::cell::{RefCell, RefMut};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Why a team project refuses relations and document labels (they live in project files
+/// only, for now).
+const NO_RELATIONS: &str = "relations and document labels are kept in project files only; \
+     a team project does not hold them yet";
 use std::path::{Path, PathBuf};
 
 mod suggestions;
@@ -1393,6 +1398,8 @@ impl PgProject {
                     hotkey: hotkey.and_then(|h| h.chars().next()),
                     description: r.get(4),
                     enabled: r.get(5),
+                    kind: LabelKind::Span,
+                    options: LabelOptions::default(),
                 }
             })
             .collect();
@@ -1660,6 +1667,8 @@ impl PgProject {
             spans: SpanSet::from_unchecked(spans),
             status,
             rejected: self.layer_rejections(id, layer)?,
+            relations: BTreeSet::new(),
+            doc_labels: BTreeSet::new(),
         })
     }
 
@@ -1735,6 +1744,10 @@ impl PgProject {
     ) -> Result<(), String> {
         let e = |x: postgres::Error| describe(&x);
         match edit {
+            Edit::AddRelation { .. }
+            | Edit::RemoveRelation { .. }
+            | Edit::AddDocLabel { .. }
+            | Edit::RemoveDocLabel { .. } => return Err(NO_RELATIONS.into()),
             Edit::Reject { span } => suggestions::reject_sql(tx, q, doc, layer, span, true)?,
             Edit::Unreject { span } => suggestions::reject_sql(tx, q, doc, layer, span, false)?,
             Edit::AddSpan { span } => {
@@ -2189,6 +2202,9 @@ impl DocumentSink for PgSink<'_, '_> {
             path: path.to_path_buf(),
             message,
         };
+        if !doc.relations.is_empty() || !doc.doc_labels.is_empty() {
+            return Err(invalid(format!("{}: {NO_RELATIONS}", doc.name)));
+        }
         let text_len = IndexedText::new(doc.text.as_str()).len_chars();
         let before = self.labels.len();
         let set = super::rows::checked_spans(path, &doc, self.labels, self.policy)?;
@@ -2430,6 +2446,9 @@ impl Store for PgProject {
     }
 
     fn save_labels(&mut self, set: &LabelSet) -> Result<(), StoreError> {
+        if set.iter().any(|l| l.kind != LabelKind::Span) {
+            return Err(self.invalid(NO_RELATIONS.into()));
+        }
         for l in self.labels.iter() {
             if set.get(l.id).is_none() {
                 let used = self.label_usage(l.id)?;

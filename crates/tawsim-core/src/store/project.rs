@@ -6,10 +6,11 @@ use crate::domain::annotator::{self, Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
 use crate::domain::{
     AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, Label, LabelId,
-    LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet, TaggedSpan,
+    LabelKind, LabelOptions, LabelSet, OverlapPolicy, ProjectSettings, Relation, Span, SpanSet,
+    TaggedSpan,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -710,7 +711,7 @@ impl Project {
     fn load_labels(&self) -> Result<LabelSet, StoreError> {
         let mut st = self
             .conn
-            .prepare("SELECT id, name, color, hotkey, description, enabled FROM labels ORDER BY position, id")
+            .prepare("SELECT id, name, color, hotkey, description, enabled, kind, options FROM labels ORDER BY position, id")
             .map_err(self.err())?;
         let rows = st
             .query_map([], |r| {
@@ -723,6 +724,8 @@ impl Project {
                     hotkey: hotkey.and_then(|h| h.chars().next()),
                     description: r.get(4)?,
                     enabled: r.get(5)?,
+                    kind: LabelKind::parse(&r.get::<_, String>(6)?).unwrap_or_default(),
+                    options: LabelOptions::from_json(&r.get::<_, String>(7)?),
                 })
             })
             .map_err(self.err())?;
@@ -734,11 +737,12 @@ impl Project {
         // Rename through temporary names so swapping two names never trips UNIQUE.
         tx.execute("UPDATE labels SET name = '\u{1}' || id", [])?;
         let mut up = tx.prepare_cached(
-            "INSERT INTO labels (id, name, color, hotkey, description, enabled, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            "INSERT INTO labels (id, name, color, hotkey, description, enabled, position, kind, options)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, color = excluded.color,
                hotkey = excluded.hotkey, description = excluded.description,
-               enabled = excluded.enabled, position = excluded.position",
+               enabled = excluded.enabled, position = excluded.position,
+               kind = excluded.kind, options = excluded.options",
         )?;
         for (pos, l) in set.iter().enumerate() {
             up.execute(params![
@@ -748,7 +752,9 @@ impl Project {
                 l.hotkey.map(String::from),
                 l.description,
                 l.enabled,
-                pos as i64
+                pos as i64,
+                l.kind.as_str(),
+                l.options.to_json()
             ])?;
         }
         // Labels no longer in the set go (their spans were checked by the caller), with the
@@ -759,7 +765,12 @@ impl Project {
         } else {
             keep.join(",")
         };
-        for table in ["suggestions", "layer_rejections"] {
+        for table in [
+            "suggestions",
+            "layer_rejections",
+            "layer_doc_labels",
+            "layer_relations",
+        ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE label_id NOT IN ({keep})"),
                 [],
@@ -798,7 +809,9 @@ impl Project {
     pub fn label_usage(&self, id: LabelId) -> Result<usize, StoreError> {
         self.conn
             .query_row(
-                "SELECT COUNT(*) FROM layer_spans WHERE label_id = ?1",
+                "SELECT (SELECT COUNT(*) FROM layer_spans WHERE label_id = ?1)
+                   + (SELECT COUNT(*) FROM layer_relations WHERE label_id = ?1)
+                   + (SELECT COUNT(*) FROM layer_doc_labels WHERE label_id = ?1)",
                 [id.0],
                 |r| r.get::<_, i64>(0),
             )
@@ -816,10 +829,17 @@ impl Project {
             message: e.to_string(),
         })?;
         let tx = self.conn.transaction().map_err(sq(&self.path))?;
-        let removed = tx
-            .execute("DELETE FROM layer_spans WHERE label_id = ?1", [id.0])
+        // Relations of the type, and those whose end is a span of the label, go first.
+        let relations = tx
+            .execute(
+                "DELETE FROM layer_relations WHERE ?1 IN (label_id, from_label, to_label)",
+                [id.0],
+            )
             .map_err(sq(&self.path))?;
-        for table in ["suggestions", "layer_rejections"] {
+        let removed = relations
+            + tx.execute("DELETE FROM layer_spans WHERE label_id = ?1", [id.0])
+                .map_err(sq(&self.path))?;
+        for table in ["suggestions", "layer_rejections", "layer_doc_labels"] {
             tx.execute(&format!("DELETE FROM {table} WHERE label_id = ?1"), [id.0])
                 .map_err(sq(&self.path))?;
         }
@@ -978,7 +998,53 @@ impl Project {
                 )?
                 .into_iter()
                 .collect(),
+            relations: self.layer_relations(id, layer)?,
+            doc_labels: self.layer_doc_labels(id, layer)?,
         })
+    }
+
+    fn layer_relations(&self, id: DocId, layer: i64) -> Result<BTreeSet<Relation>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT from_start, from_end, from_label, to_start, to_end, to_label, label_id
+                 FROM layer_relations WHERE doc_id = ?1 AND annotator_id = ?2",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([id.0, layer], |r| {
+                let span = |i: usize| -> rusqlite::Result<Option<Span>> {
+                    let (s, e, l) = (r.get::<_, i64>(i)?, r.get::<_, i64>(i + 1)?, r.get(i + 2)?);
+                    Ok(Span::new(
+                        usize::try_from(s).unwrap_or(0),
+                        usize::try_from(e).unwrap_or(0),
+                        LabelId(l),
+                    ))
+                };
+                let label = LabelId(r.get(6)?);
+                Ok(span(0)?
+                    .zip(span(3)?)
+                    .map(|(from, to)| Relation { from, to, label }))
+            })
+            .map_err(self.err())?;
+        let mut out = BTreeSet::new();
+        for r in rows {
+            out.extend(r.map_err(self.err())?);
+        }
+        Ok(out)
+    }
+
+    fn layer_doc_labels(&self, id: DocId, layer: i64) -> Result<BTreeSet<LabelId>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT label_id FROM layer_doc_labels WHERE doc_id = ?1 AND annotator_id = ?2",
+            )
+            .map_err(self.err())?;
+        let rows = st
+            .query_map([id.0, layer], |r| Ok(LabelId(r.get(0)?)))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
     }
 
     /// A layer's rows of a document (start, end, label) from `sql`, as spans.
@@ -1096,6 +1162,29 @@ impl Project {
                 )?;
             }
             Edit::RemoveSpan { span } => {
+                let linked: bool = tx
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM layer_relations WHERE doc_id = ?1
+                         AND annotator_id = ?2
+                         AND ((from_start = ?3 AND from_end = ?4 AND from_label = ?5)
+                           OR (to_start = ?3 AND to_end = ?4 AND to_label = ?5)))",
+                    )
+                    .and_then(|mut s| {
+                        s.query_row(
+                            params![
+                                doc.0,
+                                layer,
+                                span.start as i64,
+                                span.end as i64,
+                                span.label.0
+                            ],
+                            |r| r.get(0),
+                        )
+                    })
+                    .map_err(e)?;
+                if linked {
+                    return Err(format!("span {span} of document {doc} has relations"));
+                }
                 let n = Self::span_sql(
                     tx,
                     "DELETE FROM layer_spans WHERE doc_id = ?1 AND annotator_id = ?2
@@ -1134,8 +1223,77 @@ impl Project {
                 }
             }
             Edit::ReplaceSpan { from, to } => {
+                // The span's relations follow it (the table has no foreign key to spans).
+                for end in ["from", "to"] {
+                    tx.prepare_cached(&format!(
+                        "UPDATE layer_relations SET {end}_start = ?6, {end}_end = ?7, {end}_label = ?8
+                         WHERE doc_id = ?1 AND annotator_id = ?2 AND {end}_start = ?3
+                         AND {end}_end = ?4 AND {end}_label = ?5"
+                    ))
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            doc.0,
+                            layer,
+                            from.start as i64,
+                            from.end as i64,
+                            from.label.0,
+                            to.start as i64,
+                            to.end as i64,
+                            to.label.0
+                        ])
+                    })
+                    .map_err(e)?;
+                }
                 Self::apply_sql(tx, doc, layer, &Edit::RemoveSpan { span: *from })?;
                 Self::apply_sql(tx, doc, layer, &Edit::AddSpan { span: *to })?;
+            }
+            Edit::AddRelation { relation } | Edit::RemoveRelation { relation } => {
+                let add = matches!(edit, Edit::AddRelation { .. });
+                let (f, t) = (relation.from, relation.to);
+                let n = tx
+                    .prepare_cached(if add {
+                        "INSERT INTO layer_relations (doc_id, annotator_id, from_start, from_end,
+                           from_label, to_start, to_end, to_label, label_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                    } else {
+                        "DELETE FROM layer_relations WHERE doc_id = ?1 AND annotator_id = ?2
+                         AND from_start = ?3 AND from_end = ?4 AND from_label = ?5
+                         AND to_start = ?6 AND to_end = ?7 AND to_label = ?8 AND label_id = ?9"
+                    })
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            doc.0,
+                            layer,
+                            f.start as i64,
+                            f.end as i64,
+                            f.label.0,
+                            t.start as i64,
+                            t.end as i64,
+                            t.label.0,
+                            relation.label.0
+                        ])
+                    })
+                    .map_err(e)?;
+                if n != 1 {
+                    return Err(format!("relation {relation} is not in document {doc}"));
+                }
+            }
+            Edit::AddDocLabel { label } | Edit::RemoveDocLabel { label } => {
+                let sql = if matches!(edit, Edit::AddDocLabel { .. }) {
+                    "INSERT INTO layer_doc_labels (doc_id, annotator_id, label_id) VALUES (?1, ?2, ?3)"
+                } else {
+                    "DELETE FROM layer_doc_labels WHERE doc_id = ?1 AND annotator_id = ?2 AND label_id = ?3"
+                };
+                let n = tx
+                    .prepare_cached(sql)
+                    .and_then(|mut s| s.execute(params![doc.0, layer, label.0]))
+                    .map_err(e)?;
+                if n != 1 {
+                    return Err(format!(
+                        "document label {} is not on document {doc}",
+                        label.0
+                    ));
+                }
             }
             Edit::SetStatus { from, to } => {
                 // The status must still be `from`: the file records exactly the edit made.
@@ -1672,6 +1830,8 @@ impl ExportBatches<'_> {
                 let meta: String = r.get(3).map_err(&err)?;
                 bytes += text.len();
                 self.batch.push_back(AnnotatedDocument {
+                    relations: Vec::new(),
+                    doc_labels: Vec::new(),
                     name: r.get(1).map_err(&err)?,
                     text,
                     meta: serde_json::from_str(&meta).unwrap_or_default(),
@@ -1830,6 +1990,7 @@ impl ImportSink<'_> {
         let text_len = doc.text.chars().count();
         let labels_before = self.labels.len();
         let set = super::rows::checked_spans(self.path, &doc, self.labels, self.policy)?;
+        let extras = super::rows::checked_extras(self.path, &doc, self.labels)?;
         // Labels must exist before spans refer to them.
         if self.labels.len() != labels_before {
             Project::write_labels(self.tx, self.labels).map_err(sq(self.path))?;
@@ -1900,6 +2061,9 @@ impl ImportSink<'_> {
                 s.label.0
             ])
             .map_err(sq(self.path))?;
+        }
+        for e in &extras {
+            Project::apply_sql(self.tx, id, self.layer, e).map_err(|m| invalid(m))?;
         }
         Ok(id)
     }

@@ -4,21 +4,34 @@
 
 use super::StoreError;
 use crate::domain::{
-    AnnotatedDocument, Annotations, BoundaryMode, DocId, Document, Edit, History, LabelSet,
-    OverlapPolicy, ProjectSettings, RangeChecker, Span, SpanSet, TaggedSpan,
+    AnnotatedDocument, Annotations, BoundaryMode, DocId, Document, Edit, History, LabelId,
+    LabelKind, LabelSet, OverlapPolicy, ProjectSettings, RangeChecker, Relation, Span, SpanSet,
+    TaggedRelation, TaggedSpan,
 };
 use std::path::Path;
 
 /// A document with its spans by label name (for export).
 pub(crate) fn annotated(doc: Document, ann: &Annotations, labels: &LabelSet) -> AnnotatedDocument {
-    let spans = ann
-        .spans
+    let name = |id: LabelId| {
+        labels
+            .get(id)
+            .map_or_else(|| format!("LABEL{}", id.0), |l| l.name.clone())
+    };
+    let order: Vec<Span> = ann.spans.iter().collect();
+    let spans = order
         .iter()
-        .map(|s| {
-            let name = labels
-                .get(s.label)
-                .map_or_else(|| format!("LABEL{}", s.label.0), |l| l.name.clone());
-            TaggedSpan::new(s.start, s.end, name)
+        .map(|s| TaggedSpan::new(s.start, s.end, name(s.label)))
+        .collect();
+    let index = |s: Span| order.binary_search(&s).ok();
+    let relations = ann
+        .relations
+        .iter()
+        .filter_map(|r| {
+            Some(TaggedRelation {
+                from: index(r.from)?,
+                to: index(r.to)?,
+                label: name(r.label),
+            })
         })
         .collect();
     AnnotatedDocument {
@@ -28,7 +41,64 @@ pub(crate) fn annotated(doc: Document, ann: &Annotations, labels: &LabelSet) -> 
         status: doc.status,
         spans,
         active_seconds: None,
+        relations,
+        doc_labels: ann.doc_labels.iter().map(|l| name(*l)).collect(),
     }
+}
+
+/// An imported document's relations and document labels by span index and name, checked
+/// and made edits (the labels they name created in `labels` as needed). `spans` are the
+/// document's spans in the order of `doc.spans`, after [`checked_spans`].
+pub(crate) fn checked_extras(
+    path: &Path,
+    doc: &AnnotatedDocument,
+    labels: &mut LabelSet,
+) -> Result<Vec<Edit>, StoreError> {
+    let invalid = |message: String| StoreError::Invalid {
+        path: path.to_path_buf(),
+        message: format!("{}: {message}", doc.name),
+    };
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &doc.relations {
+        let end = |i: usize| -> Result<Span, StoreError> {
+            let t = doc.spans.get(i).ok_or_else(|| {
+                invalid(format!(
+                    "relation {} names span {i}, but the document has {}",
+                    r.label,
+                    doc.spans.len()
+                ))
+            })?;
+            let label = labels.by_name(&t.label).map(|l| l.id);
+            label
+                .and_then(|l| Span::new(t.start, t.end, l))
+                .ok_or_else(|| invalid(format!("relation {}: bad span {i}", r.label)))
+        };
+        let (from, to) = (end(r.from)?, end(r.to)?);
+        if from == to {
+            return Err(invalid(format!(
+                "relation {} links span {from} to itself",
+                r.label
+            )));
+        }
+        let label = labels
+            .ensure_kind(&r.label, LabelKind::Relation)
+            .map_err(|e| invalid(e.to_string()))?;
+        let relation = Relation { from, to, label };
+        if seen.insert(relation) {
+            out.push(Edit::AddRelation { relation });
+        }
+    }
+    let mut ticked = std::collections::BTreeSet::new();
+    for name in &doc.doc_labels {
+        let label = labels
+            .ensure_kind(name, LabelKind::Document)
+            .map_err(|e| invalid(e.to_string()))?;
+        if ticked.insert(label) {
+            out.push(Edit::AddDocLabel { label });
+        }
+    }
+    Ok(out)
 }
 
 /// An imported document's spans checked against its text and the overlap policy, with the

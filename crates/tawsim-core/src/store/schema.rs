@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use std::collections::BTreeMap;
 
 /// The schema this build writes. Files with a higher version are refused.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The value of `meta.app` in every tawsim project.
 pub const APP_MARK: &str = "tawsim";
@@ -136,6 +136,34 @@ CREATE TABLE layer_rejections (
     label_id INTEGER NOT NULL REFERENCES labels(id),
     PRIMARY KEY (doc_id, annotator_id, start, end, label_id),
     CHECK (start >= 0 AND start < end)
+) WITHOUT ROWID;
+",
+    // 4 -> 5: relation types and document labels are labels of another kind (with their
+    // options as JSON); each layer's relations between its spans (ends by value, as edits
+    // name them) and its document labels.
+    r"
+ALTER TABLE labels ADD COLUMN kind TEXT NOT NULL DEFAULT 'span'
+    CHECK (kind IN ('span', 'relation', 'document'));
+ALTER TABLE labels ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE layer_relations (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+    from_start INTEGER NOT NULL,
+    from_end INTEGER NOT NULL,
+    from_label INTEGER NOT NULL REFERENCES labels(id),
+    to_start INTEGER NOT NULL,
+    to_end INTEGER NOT NULL,
+    to_label INTEGER NOT NULL REFERENCES labels(id),
+    label_id INTEGER NOT NULL REFERENCES labels(id),
+    PRIMARY KEY (doc_id, annotator_id, from_start, from_end, from_label, to_start, to_end,
+        to_label, label_id)
+) WITHOUT ROWID;
+CREATE INDEX layer_relations_by_label ON layer_relations(label_id);
+CREATE TABLE layer_doc_labels (
+    doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+    label_id INTEGER NOT NULL REFERENCES labels(id),
+    PRIMARY KEY (doc_id, annotator_id, label_id)
 ) WITHOUT ROWID;
 ",
 ];
