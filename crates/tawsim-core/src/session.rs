@@ -13,7 +13,7 @@ use crate::domain::boundary::{self, Evidence};
 use crate::domain::search::{self, Hit, Proposal, SearchOptions};
 use crate::domain::{
     Annotations, Annotator, AnnotatorId, Direction, DocId, DocStatus, Edit, History, IndexedText,
-    LabelId, LabelSet, ProjectSettings, Span,
+    LabelId, LabelSet, ProjectSettings, Relation, Span,
 };
 use crate::job::{Job, JobError};
 use crate::ops::{ExportRequest, ImportRequest};
@@ -23,10 +23,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 mod curation;
+mod relations;
 mod suggestions;
 mod time;
 pub use crate::domain::duration_text;
 pub use curation::Curation;
+pub use relations::Linking;
 pub use time::IDLE;
 
 /// At most this many search results are listed (a project-wide search of a common word).
@@ -195,6 +197,29 @@ pub enum SessionOp {
     AcceptAgreements,
     PremergeDocument,
     SetCurationRule(crate::curation::Rule),
+    /// Starts a relation from the selected span.
+    StartRelation,
+    /// Moves the relation's target to the next (`back`: previous) candidate.
+    StepRelationTarget {
+        back: bool,
+    },
+    /// A span clicked while a relation is made: it becomes the target.
+    PickRelationTarget(Span),
+    /// Enter while a relation is made.
+    ConfirmRelation,
+    /// A relation type's key while a relation is made: makes it.
+    FinishRelation(LabelId),
+    CancelRelation,
+    SelectRelation(Option<Relation>),
+    DeleteRelation(Relation),
+    ReverseRelation(Relation),
+    RetypeRelation(Relation, LabelId),
+    /// Deletes a span and its relations (the answer to the question the window asked).
+    DeleteSpanWithRelations(Span),
+    /// Keeps the span the user asked to delete (it has relations).
+    KeepSpan,
+    /// Ticks or unticks a document label.
+    ToggleDocLabel(LabelId),
 }
 
 /// A store write that has not reached the file yet (kept for retry after a disk error).
@@ -221,6 +246,12 @@ pub struct Session<S: Store = Project> {
     pub selected_span: Option<Span>,
     /// The suggestion being reviewed (Enter accepts it, X rejects it).
     pub selected_suggestion: Option<Span>,
+    /// The relation selected (in the side list or just made).
+    pub selected_relation: Option<Relation>,
+    /// A relation being made with the keys (the relation key was pressed).
+    pub linking: Option<Linking>,
+    /// A span with relations the user asked to delete: the window asks what to do.
+    pub span_to_delete: Option<Span>,
     pub sticky: Option<LabelId>,
     filter: DocFilter,
     /// Documents containing the filter label (refreshed when the label filter changes).
@@ -278,6 +309,9 @@ impl<S: Store> Default for Session<S> {
             doc: Default::default(),
             next_key: Default::default(),
             selected_span: Default::default(),
+            selected_relation: None,
+            linking: None,
+            span_to_delete: None,
             selected_suggestion: None,
             sticky: Default::default(),
             filter: Default::default(),
@@ -674,6 +708,9 @@ impl<S: Store> Session<S> {
                 });
                 self.selected_span = None;
                 self.selected_suggestion = None;
+                self.selected_relation = None;
+                self.linking = None;
+                self.span_to_delete = None;
                 self.view_requests.push(ViewRequest::ClearSelection);
                 self.load_curation();
             }
@@ -1156,20 +1193,14 @@ impl<S: Store> Session<S> {
             SessionOp::SelectSpan(s) => {
                 self.selected_span = s;
                 self.selected_suggestion = None;
+                self.selected_relation = None;
                 if let Some(s) = s {
                     self.view_requests.push(ViewRequest::ScrollTo(s.start));
                 }
             }
             SessionOp::NextSpan => self.step_span(1),
             SessionOp::PreviousSpan => self.step_span(-1),
-            SessionOp::DeleteSelectedSpan => {
-                if let Some(span) = self.selected_span
-                    && self.edit(Edit::RemoveSpan { span })
-                {
-                    self.selected_span = None;
-                    self.status = "Span deleted".into();
-                }
-            }
+            SessionOp::DeleteSelectedSpan => self.delete_selected(),
             SessionOp::ResizeSelectedSpan { start, end } => self.resize_selected(start, end),
             SessionOp::ReplaceSpan { from, to } => {
                 self.edit(Edit::ReplaceSpan { from, to });
@@ -1214,7 +1245,9 @@ impl<S: Store> Session<S> {
             SessionOp::AcceptAgreements => self.accept_agreements(),
             SessionOp::PremergeDocument => self.premerge_document(),
             SessionOp::SetCurationRule(r) => self.set_curation_rule(r),
+            op => self.apply_relation_op(op),
         }
+        self.forget_stale_relation_state();
     }
 
     // ------------------------------------------------------------------ labels and settings
@@ -1803,10 +1836,10 @@ fn describe(e: &Edit) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn session_with(text: &str) -> (tempfile::TempDir, Session) {
+    pub(crate) fn session_with(text: &str) -> (tempfile::TempDir, Session) {
         let dir = tempfile::tempdir().expect("tmp");
         let src = dir.path().join("a.txt");
         std::fs::write(&src, text).expect("write");
