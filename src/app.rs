@@ -39,6 +39,8 @@ pub struct TawsimApp {
     /// Laid-out short strings of the menu and status bar (annotator names may be Arabic).
     chrome_text: ui::bidi_label::BidiCache,
     last_frame_ms: f32,
+    /// Document-label mode (F7): the next label key ticks a document label.
+    pub doc_label_mode: bool,
     /// Startup benchmark: close after the first frame, reporting the time since this instant.
     pub exit_after_first_frame: Option<Instant>,
     /// The theme last handed to egui.
@@ -83,6 +85,7 @@ impl TawsimApp {
             chrome_text: ui::bidi_label::BidiCache::new(),
             transfer: None,
             last_frame_ms: 0.0,
+            doc_label_mode: false,
             exit_after_first_frame: None,
             theme_applied: None,
             log_requests: std::env::var_os("TAWSIM_LOG_REQUESTS").is_some_and(|v| v == "1"),
@@ -141,6 +144,7 @@ impl TawsimApp {
     #[must_use]
     pub fn modal_open(&self) -> bool {
         self.session.error.is_some()
+            || self.session.span_to_delete.is_some()
             || self.dialogs.modal_open()
             || self.transfer.is_some()
             || self.close_asked
@@ -402,6 +406,27 @@ impl TawsimApp {
             }
             _ => self.view.selection(),
         };
+        let cmd = match cmd {
+            Command::ReverseSelectedRelation => match self.session.selected_relation {
+                Some(r) => Command::ReverseRelation(r),
+                None => return,
+            },
+            // A document label's key leaves document-label mode.
+            Command::ToggleDocLabel(_) => {
+                self.doc_label_mode = false;
+                cmd
+            }
+            Command::DocLabelMode => {
+                self.doc_label_mode = !self.doc_label_mode;
+                self.session.status = if self.doc_label_mode {
+                    "Document labels: press a document label's key (Escape leaves)".into()
+                } else {
+                    String::new()
+                };
+                return;
+            }
+            c => c,
+        };
         if let Some(op) = cmd.session_op(selection) {
             self.session.apply(op);
             return;
@@ -614,12 +639,31 @@ impl TawsimApp {
             })
             .collect();
         let names: Vec<&str> = labels.iter().map(|l| l.name.as_str()).collect();
+        let name = |id| labels.get(id).map_or("?", |l| l.name.as_str());
+        let relations: Vec<String> = doc
+            .ann
+            .relations
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}-{} {} {}-{}",
+                    r.from.start,
+                    r.from.end,
+                    name(r.label),
+                    r.to.start,
+                    r.to.end
+                )
+            })
+            .collect();
+        let doc_labels: Vec<&str> = doc.ann.doc_labels.iter().map(|l| name(*l)).collect();
         let line = format!(
-            "tawsim: shown {} layer {layer} status {} spans [{}] labels [{}]",
+            "tawsim: shown {} layer {layer} status {} spans [{}] labels [{}] relations [{}] document labels [{}]",
             doc.name,
             doc.ann.status.as_str(),
             spans.join(", "),
-            names.join(", ")
+            names.join(", "),
+            relations.join(", "),
+            doc_labels.join(", ")
         );
         if line != self.shown_logged {
             eprintln!("{line}");
@@ -628,7 +672,8 @@ impl TawsimApp {
     }
 
     fn read_keys(&mut self, ctx: &egui::Context, labels: &LabelSet, out: &mut Vec<Request>) {
-        let context = crate::keymap::KeyContext::current(ctx, self.modal_open());
+        let context = crate::keymap::KeyContext::current(ctx, self.modal_open())
+            .in_mode(self.session.linking.is_some(), self.doc_label_mode);
         for action in crate::keymap::read(ctx, context, labels) {
             match action {
                 crate::keymap::Action::Command(c) => out.push(c.into()),

@@ -6,7 +6,9 @@
 
 use std::path::PathBuf;
 use tawsim_core::curation::Rule;
-use tawsim_core::domain::{Direction, DocId, DocStatus, LabelId, LabelSet, ProjectSettings, Span};
+use tawsim_core::domain::{
+    Direction, DocId, DocStatus, LabelId, LabelSet, ProjectSettings, Relation, Span,
+};
 use tawsim_core::ops::{ExportRequest, ImportRequest};
 use tawsim_core::session::{DocFilter, SearchSpec, SessionOp};
 
@@ -141,6 +143,30 @@ pub enum Command {
     AcceptSuggestion,
     RejectSuggestion,
     AcceptAllSuggestions,
+    // Relations and document labels
+    /// Starts a relation from the selected span.
+    StartRelation,
+    /// Moves the relation's target to the next (`back`: previous) span.
+    StepRelationTarget {
+        back: bool,
+    },
+    /// A click on a span while a relation is made.
+    PickRelationTarget(Span),
+    ConfirmRelation,
+    /// A relation type's key while a relation is made.
+    FinishRelation(LabelId),
+    CancelRelation,
+    SelectRelation(Option<Relation>),
+    DeleteRelation(Relation),
+    ReverseRelation(Relation),
+    /// Reverses the selected relation.
+    ReverseSelectedRelation,
+    RetypeRelation(Relation, LabelId),
+    DeleteSpanWithRelations(Span),
+    KeepSpan,
+    ToggleDocLabel(LabelId),
+    /// Document-label mode on or off: the next label key ticks a document label.
+    DocLabelMode,
 }
 
 /// A request with a payload, or a [`Command`].
@@ -266,6 +292,20 @@ impl Command {
             Command::AcceptSuggestion => "Accept the suggestion",
             Command::RejectSuggestion => "Reject the suggestion",
             Command::AcceptAllSuggestions => "Accept all suggestions in the document",
+            Command::StartRelation => "Link the selected span (relation)",
+            Command::StepRelationTarget { .. } => "Next relation target",
+            Command::PickRelationTarget(_) => "Choose the relation's target",
+            Command::ConfirmRelation => "Make the relation",
+            Command::FinishRelation(_) => "Relation type",
+            Command::CancelRelation => "Cancel the relation",
+            Command::SelectRelation(_) => "Select relation",
+            Command::DeleteRelation(_) => "Delete relation",
+            Command::ReverseRelation(_) | Command::ReverseSelectedRelation => "Reverse relation",
+            Command::RetypeRelation(..) => "Change the relation's type",
+            Command::DeleteSpanWithRelations(_) => "Delete the span and its relations",
+            Command::KeepSpan => "Keep the span",
+            Command::ToggleDocLabel(_) => "Document label",
+            Command::DocLabelMode => "Document labels…",
         }
     }
 
@@ -341,6 +381,19 @@ impl Command {
                 from: from(selection),
             },
             Command::AcceptAllSuggestions => SessionOp::AcceptAllSuggestions,
+            Command::StartRelation => SessionOp::StartRelation,
+            Command::StepRelationTarget { back } => SessionOp::StepRelationTarget { back },
+            Command::PickRelationTarget(s) => SessionOp::PickRelationTarget(s),
+            Command::ConfirmRelation => SessionOp::ConfirmRelation,
+            Command::FinishRelation(l) => SessionOp::FinishRelation(l),
+            Command::CancelRelation => SessionOp::CancelRelation,
+            Command::SelectRelation(r) => SessionOp::SelectRelation(r),
+            Command::DeleteRelation(r) => SessionOp::DeleteRelation(r),
+            Command::ReverseRelation(r) => SessionOp::ReverseRelation(r),
+            Command::RetypeRelation(r, l) => SessionOp::RetypeRelation(r, l),
+            Command::DeleteSpanWithRelations(s) => SessionOp::DeleteSpanWithRelations(s),
+            Command::KeepSpan => SessionOp::KeepSpan,
+            Command::ToggleDocLabel(l) => SessionOp::ToggleDocLabel(l),
             _ => return None,
         })
     }

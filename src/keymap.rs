@@ -9,7 +9,7 @@
 //! (Escape, Enter) act.
 
 use crate::command::Command;
-use crate::domain::LabelSet;
+use crate::domain::{LabelKind, LabelSet};
 use crate::layout::Motion;
 use egui::{Key, Modifiers};
 
@@ -22,6 +22,11 @@ pub enum KeyContext {
     TextField,
     /// A modal dialog is open: only its own keys act.
     Modal,
+    /// A relation is being made (after the relation key): Tab chooses the target, a
+    /// relation type's key or Enter makes it, Escape cancels.
+    Linking,
+    /// Document-label mode (after F7): a document label's key ticks or unticks it.
+    DocLabels,
 }
 
 impl KeyContext {
@@ -34,6 +39,16 @@ impl KeyContext {
             KeyContext::TextField
         } else {
             KeyContext::Document
+        }
+    }
+
+    /// The document's context in a mode (a relation being made, document-label mode).
+    #[must_use]
+    pub fn in_mode(self, linking: bool, doc_labels: bool) -> KeyContext {
+        match self {
+            KeyContext::Document if linking => KeyContext::Linking,
+            KeyContext::Document if doc_labels => KeyContext::DocLabels,
+            c => c,
         }
     }
 }
@@ -137,6 +152,8 @@ pub struct Binding {
 }
 
 const DOC: &[KeyContext] = &[KeyContext::Document];
+const LINK: &[KeyContext] = &[KeyContext::Linking];
+const DOC_LABELS: &[KeyContext] = &[KeyContext::DocLabels];
 /// Chords with Ctrl: in the document and in text fields, never behind a modal.
 const ANY: &[KeyContext] = &[KeyContext::Document, KeyContext::TextField];
 
@@ -441,6 +458,70 @@ pub static FIXED: &[Binding] = &[
         DOC,
         "suggestions: accept every open suggestion in the document (one undo step)",
     ),
+    // Relations and document labels
+    cmd(
+        NONE,
+        Key::R,
+        Command::StartRelation,
+        DOC,
+        "relations: link the selected span to another (then Tab, and the type's key or Enter)",
+    ),
+    cmd(
+        SHIFT,
+        Key::R,
+        Command::ReverseSelectedRelation,
+        DOC,
+        "relations: reverse the selected relation",
+    ),
+    cmd(
+        NONE,
+        Key::Tab,
+        Command::StepRelationTarget { back: false },
+        LINK,
+        "relations: the next span as the target",
+    ),
+    cmd(
+        SHIFT,
+        Key::Tab,
+        Command::StepRelationTarget { back: true },
+        LINK,
+        "relations: the previous span as the target",
+    ),
+    cmd(
+        NONE,
+        Key::Enter,
+        Command::ConfirmRelation,
+        LINK,
+        "relations: make the relation (asks the type when several fit)",
+    ),
+    cmd(
+        NONE,
+        Key::Escape,
+        Command::CancelRelation,
+        LINK,
+        "relations: cancel the relation being made",
+    ),
+    cmd(
+        NONE,
+        Key::F7,
+        Command::DocLabelMode,
+        DOC,
+        "document labels: the next label key ticks or unticks a document label",
+    ),
+    cmd(
+        NONE,
+        Key::Escape,
+        Command::DocLabelMode,
+        DOC_LABELS,
+        "document labels: leave document-label mode",
+    ),
+    cmd(
+        NONE,
+        Key::F7,
+        Command::DocLabelMode,
+        DOC_LABELS,
+        "document labels: leave document-label mode",
+    ),
     // Reading and selecting
     view(
         NONE,
@@ -572,11 +653,46 @@ pub fn label_bindings(labels: &LabelSet) -> Vec<Binding> {
     v
 }
 
+/// The hotkeys of relation types (while a relation is made) and of document labels (in
+/// document-label mode).
+#[must_use]
+pub fn mode_bindings(labels: &LabelSet) -> Vec<Binding> {
+    let mut v = Vec::new();
+    for (kind, contexts, make, help) in [
+        (
+            LabelKind::Relation,
+            LINK,
+            Command::FinishRelation as fn(_) -> _,
+            "relations: make the relation of this type",
+        ),
+        (
+            LabelKind::Document,
+            DOC_LABELS,
+            Command::ToggleDocLabel as fn(_) -> _,
+            "document labels: tick or untick the label",
+        ),
+    ] {
+        for l in labels.enabled_of(kind) {
+            let Some(key) = l.hotkey.and_then(|c| check_hotkey(c).ok()) else {
+                continue;
+            };
+            v.push(Binding {
+                chord: Chord::new(NONE, key),
+                action: Action::Command(make(l.id)),
+                contexts,
+                help,
+            });
+        }
+    }
+    v
+}
+
 /// The fixed bindings and the project's label hotkeys.
 #[must_use]
 pub fn bindings(labels: &LabelSet) -> Vec<Binding> {
     let mut v = FIXED.to_vec();
     v.extend(label_bindings(labels));
+    v.extend(mode_bindings(labels));
     v
 }
 
@@ -646,11 +762,13 @@ pub fn exact_chord_of(c: &Command) -> Option<Chord> {
 
 /// Reads this frame's key presses that a binding takes in `context`, consuming them so no
 /// widget sees them too. Keys no binding takes are left for the widgets (text fields).
-pub fn read(ctx: &egui::Context, context: KeyContext, labels: &LabelSet) -> Vec<Action> {
+pub fn read(ctx: &egui::Context, context: KeyContext, labels_set: &LabelSet) -> Vec<Action> {
+    let labels = labels_set;
     if context == KeyContext::Modal {
         return Vec::new();
     }
-    let labels = label_bindings(labels);
+    let mut labels = label_bindings(labels);
+    labels.extend(mode_bindings(labels_set));
     let mut out = Vec::new();
     ctx.input_mut(|i| {
         i.events.retain(|e| {
@@ -680,7 +798,7 @@ pub fn read(ctx: &egui::Context, context: KeyContext, labels: &LabelSet) -> Vec<
             false
         });
     });
-    if context == KeyContext::Document && !out.is_empty() {
+    if matches!(context, KeyContext::Document | KeyContext::Linking) && !out.is_empty() {
         // Tab and the arrows act on spans and the caret here, never on egui's focus ring.
         ctx.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
     }
@@ -695,9 +813,17 @@ pub fn markdown_table() -> String {
         "| `1`–`9`, letters (the label's hotkey) | document | apply the label to the selection, or relabel the selected span |\n",
     );
     s.push_str("| `Shift`+hotkey | document | sticky mode: every selection becomes a span of the label |\n");
+    s.push_str(
+        "| a relation type's hotkey | making a relation | make the relation of this type |\n",
+    );
+    s.push_str("| a document label's hotkey | document-label mode | tick or untick the document label (a label of a group unticks the others of its group) |\n");
     for b in FIXED {
         let wherever = if b.contexts == ANY {
             "anywhere"
+        } else if b.contexts == LINK {
+            "making a relation"
+        } else if b.contexts == DOC_LABELS {
+            "document-label mode"
         } else {
             "document"
         };

@@ -6,7 +6,7 @@ mod common;
 use common::drag;
 use egui::{Event, Modifiers, PointerButton, Pos2, Rect, pos2, vec2};
 use egui_kittest::{Harness, HarnessBuilder};
-use tawsim::domain::{IndexedText, LabelSet, Span};
+use tawsim::domain::{IndexedText, LabelSet, Relation, Span};
 use tawsim::layout::Direction;
 use tawsim::ui::document_view::{DocumentView, ViewEvent, ViewModel};
 
@@ -17,6 +17,7 @@ struct State {
     text: IndexedText,
     spans: Vec<Span>,
     labels: LabelSet,
+    relations: Vec<Relation>,
     events: Vec<ViewEvent>,
 }
 
@@ -61,6 +62,7 @@ fn harness_for(text: IndexedText) -> Harness<'static, State> {
         text,
         spans,
         labels,
+        relations: Vec::new(),
         events: Vec::new(),
     };
     let mut h = HarnessBuilder::<State>::default()
@@ -90,6 +92,9 @@ fn harness_for(text: IndexedText) -> Harness<'static, State> {
                     disagreements: &[],
                     current_region: None,
                     suggestions: &[],
+                    relations: &st.relations,
+                    selected_relation: None,
+                    linking: None,
                 };
                 let ev = st.view.show(ui, &model);
                 st.events.extend(ev);
@@ -369,4 +374,81 @@ fn a_big_document_is_shaped_on_workers_and_ends_as_one_thread_lays_it_out() {
     }
     drag_across_rtl_word(&mut h, s, e);
     assert_eq!(h.state().view.selection(), Some((s, e)));
+}
+
+/// Whether the segment from `a` to `b` passes through `r` (sampled every half point).
+fn crosses(a: Pos2, b: Pos2, r: Rect) -> bool {
+    let n = ((b - a).length() * 2.0).ceil().max(1.0) as usize;
+    (0..=n).any(|i| r.shrink(0.5).contains(a + (b - a) * (i as f32 / n as f32)))
+}
+
+#[test]
+fn a_relation_is_drawn_above_the_letters_from_its_start_to_its_end_in_rtl() {
+    let mut h = harness();
+    let text = h.state().text.clone();
+    let labels = h.state().labels.clone();
+    let (per, misc) = (label(&labels, "PER"), label(&labels, "MISC"));
+    let (a, b) = (find(&text, "مصطفى مهراج"), find(&text, "السفير الفرنسي"));
+    let (q, k) = (find(&text, "القيادة العامة"), find(&text, "خليفة حفتر"));
+    let mahraj = Span::new(a.0, a.1, per).expect("span");
+    let safir = Span::new(b.0, b.1, misc).expect("span");
+    let haftar = Span::new(k.0, k.1, per).expect("span");
+    let qiyada = Span::new(q.0, q.1, label(&labels, "ORG")).expect("span");
+    let from_right = Relation {
+        from: mahraj,
+        to: safir,
+        label: per,
+    };
+    let far = Relation {
+        from: haftar,
+        to: qiyada,
+        label: per,
+    };
+    h.state_mut().spans = vec![safir, mahraj, qiyada, haftar];
+    h.state_mut().relations = vec![from_right, far];
+    for _ in 0..3 {
+        h.step();
+    }
+    let view = &h.state().view;
+    let path = |r: Relation| {
+        view.painted_relations()
+            .iter()
+            .find(|p| p.relation == r)
+            .map(|p| p.points.clone())
+            .unwrap_or_else(|| panic!("{r} painted"))
+    };
+    let pts = path(from_right);
+    let (ra, rb) = (rect_of(&h, a.0, a.1), rect_of(&h, b.0, b.1));
+    // RTL: السفير الفرنسي is read first, so it is to the right of مصطفى مهراج; the line
+    // starts over مهراج (left) and its arrowhead comes down on السفير (right).
+    assert!(rb.center().x > ra.center().x, "{ra:?} {rb:?}");
+    let (first, last) = (pts[0], pts[pts.len() - 1]);
+    assert!(ra.x_range().contains(first.x), "{first:?} over {ra:?}");
+    assert!(rb.x_range().contains(last.x), "{last:?} over {rb:?}");
+    assert!(
+        last.x > first.x,
+        "it points rightward, to the span read first"
+    );
+    // The level runs above both spans' letters.
+    let level = pts.iter().map(|p| p.y).fold(f32::INFINITY, f32::min);
+    assert!(
+        level < ra.top().min(rb.top()),
+        "{level} above {ra:?} {rb:?}"
+    );
+    // No part of any relation's line crosses a glyph.
+    let ink = view.painted_ink();
+    assert!(!ink.is_empty());
+    for p in view.painted_relations() {
+        for w in p.points.windows(2) {
+            for g in ink {
+                assert!(
+                    !crosses(w[0], w[1], *g),
+                    "{} crosses a glyph at {g:?}",
+                    p.relation
+                );
+            }
+        }
+    }
+    // The other relation is painted too (across lines when it must be).
+    assert!(path(far).len() >= 4);
 }

@@ -1386,3 +1386,201 @@ fn suggestions_from_a_gazetteer_are_reviewed_with_the_keyboard_and_remembered_af
         "{stats}"
     );
 }
+
+/// The sample article with four spans (السفير الفرنسي MISC, مصطفى مهراج PER, القيادة
+/// العامة ORG, خليفة حفتر PER at their first places) and a label set with two relation
+/// types (title: PER → MISC, key t; leads: PER → ORG, key l) and a document label group
+/// (politics p, economy e: topic).
+fn relations_project(dir: &Path) -> PathBuf {
+    use tawsim::domain::{AnnotatedDocument, LabelKind, LabelOptions, TaggedSpan};
+    use tawsim::store::{Project, StoreError};
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/libya-ceasefire-ar.txt"
+    ))
+    .expect("article");
+    let cp = |needle: &str| {
+        let b = text.find(needle).expect("needle");
+        let s = text[..b].chars().count();
+        (s, s + needle.chars().count())
+    };
+    let spans = [
+        ("السفير الفرنسي", "MISC"),
+        ("مصطفى مهراج", "PER"),
+        ("القيادة العامة", "ORG"),
+        ("خليفة حفتر", "PER"),
+    ]
+    .map(|(w, l)| {
+        let (s, e) = cp(w);
+        TaggedSpan::new(s, e, l)
+    });
+    let path = dir.join("article.tawsim");
+    let mut p = Project::create(&path).expect("create");
+    p.import(
+        |sink| {
+            sink.add(AnnotatedDocument {
+                name: "article".into(),
+                text: text.clone(),
+                spans: spans.to_vec(),
+                ..Default::default()
+            })?;
+            Ok::<_, StoreError>(())
+        },
+        |_| true,
+    )
+    .expect("import");
+    let mut set = p.labels().clone();
+    let id = |set: &tawsim::domain::LabelSet, n: &str| set.by_name(n).expect(n).id;
+    let (per, org, misc) = (id(&set, "PER"), id(&set, "ORG"), id(&set, "MISC"));
+    for (name, kind, key, options) in [
+        (
+            "title",
+            LabelKind::Relation,
+            't',
+            LabelOptions {
+                from: vec![per],
+                to: vec![misc],
+                ..LabelOptions::default()
+            },
+        ),
+        (
+            "leads",
+            LabelKind::Relation,
+            'l',
+            LabelOptions {
+                from: vec![per],
+                to: vec![org],
+                ..LabelOptions::default()
+            },
+        ),
+        (
+            "politics",
+            LabelKind::Document,
+            'p',
+            LabelOptions {
+                group: "topic".into(),
+                ..LabelOptions::default()
+            },
+        ),
+        (
+            "economy",
+            LabelKind::Document,
+            'e',
+            LabelOptions {
+                group: "topic".into(),
+                ..LabelOptions::default()
+            },
+        ),
+    ] {
+        let l = set.add_kind(name, kind).expect("label");
+        set.set_hotkey(l, Some(key)).expect("hotkey");
+        if let Some(x) = set.get_mut(l) {
+            x.options = options;
+        }
+    }
+    p.save_labels(&set).expect("labels");
+    path
+}
+
+/// The relations in a project file: (from start, from end, type, to start, to end).
+fn relations(app: &App, project: &Path) -> Vec<(usize, usize, String, usize, usize)> {
+    app.query(
+        project,
+        "SELECT r.from_start, r.from_end, l.name, r.to_start, r.to_end FROM layer_relations r
+         JOIN labels l ON l.id = r.label_id ORDER BY r.from_start, r.to_start",
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)? as usize,
+                r.get::<_, i64>(1)? as usize,
+                r.get(2)?,
+                r.get::<_, i64>(3)? as usize,
+                r.get::<_, i64>(4)? as usize,
+            ))
+        },
+    )
+}
+
+#[test]
+fn relations_and_a_document_label_are_made_with_the_keyboard_and_kept_after_a_restart() {
+    let mut project = PathBuf::new();
+    let mut app = App::start(|d| {
+        project = relations_project(d);
+        vec![project.clone()]
+    });
+    let spans: Vec<(usize, usize)> = app.query(
+        &project,
+        "SELECT start, end FROM layer_spans ORDER BY start",
+        |r| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize)),
+    );
+    let [safir, mahraj, qiyada, haftar] = [spans[0], spans[1], spans[2], spans[3]];
+    app.click(app.text_at(0.5, 0.3));
+    app.key("ctrl+Home");
+    // Tab, Tab: مصطفى مهراج. R: the nearest span after it that a type fits (القيادة
+    // العامة); Shift+Tab: السفير الفرنسي. Only "title" fits PER → MISC, so Enter makes it.
+    app.key("Tab");
+    app.key("Tab");
+    app.key("r");
+    app.key("shift+Tab");
+    app.key("Return");
+    let title = (mahraj.0, mahraj.1, "title".to_string(), safir.0, safir.1);
+    wait_for("the title relation stored", &app, || {
+        Some(()).filter(|()| relations(&app, &project) == [title.clone()])
+    });
+    // Tab, Tab: خليفة حفتر (after القيادة العامة). R targets القيادة العامة (nothing after
+    // it fits); the "leads" key makes the relation.
+    app.key("Tab");
+    app.key("Tab");
+    app.key("r");
+    app.key("l");
+    let leads = (haftar.0, haftar.1, "leads".to_string(), qiyada.0, qiyada.1);
+    wait_for("the leads relation stored", &app, || {
+        Some(()).filter(|()| relations(&app, &project) == [title.clone(), leads.clone()])
+    });
+    // F7 then p: the document is about politics; F7 then e: economy instead (one topic).
+    app.key("F7");
+    app.key("p");
+    let doc_labels = |app: &App| {
+        app.query(
+            &project,
+            "SELECT l.name FROM layer_doc_labels d JOIN labels l ON l.id = d.label_id",
+            |r| r.get::<_, String>(0),
+        )
+    };
+    wait_for("politics ticked", &app, || {
+        Some(()).filter(|()| doc_labels(&app) == ["politics"])
+    });
+    app.key("F7");
+    app.key("e");
+    wait_for("economy instead", &app, || {
+        Some(()).filter(|()| doc_labels(&app) == ["economy"])
+    });
+    // Ctrl+Z takes economy back to politics; a plain "p" outside the mode is no document
+    // label (no entity label has that key either).
+    app.key("ctrl+z");
+    wait_for("politics again", &app, || {
+        Some(()).filter(|()| doc_labels(&app) == ["politics"])
+    });
+
+    // Killed and started again: the window shows both relations and the label.
+    app.kill();
+    app.start_again();
+    let want = format!(
+        "relations [{}-{} title {}-{}, {}-{} leads {}-{}] document labels [politics]",
+        mahraj.0, mahraj.1, safir.0, safir.1, haftar.0, haftar.1, qiyada.0, qiyada.1
+    );
+    wait_for("the relations shown after the restart", &app, || {
+        last_shown(&app).filter(|l| l.contains(&want))
+    });
+    // Deleting خليفة حفتر asks first; Enter deletes it with its relation.
+    app.click(app.text_at(0.5, 0.3));
+    app.key("ctrl+Home");
+    for _ in 0..4 {
+        app.key("Tab");
+    }
+    app.key("Delete");
+    std::thread::sleep(Duration::from_millis(400));
+    app.key("Return");
+    wait_for("the span and its relation deleted", &app, || {
+        Some(()).filter(|()| relations(&app, &project) == [title.clone()])
+    });
+}

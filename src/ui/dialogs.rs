@@ -51,6 +51,7 @@ pub fn show(ctx: &egui::Context, view: &AppView, st: &mut Dialogs, out: &mut Vec
     team_dialog(ctx, st, out);
     annotator_dialog(ctx, st, out);
     confirm_delete(ctx, view, st, out);
+    confirm_span_delete(ctx, view, st, out);
     if let Some(report) = &view.session.report {
         import_report(ctx, report, out);
     }
@@ -270,6 +271,64 @@ fn annotator_dialog(ctx: &egui::Context, st: &mut Dialogs, out: &mut Vec<Request
             tawsim_core::domain::annotator::os_user_name(),
         )),
         None => st.annotator = Some(text),
+    }
+}
+
+/// Deleting a span that has relations: delete them with it (Enter), or keep the span
+/// (Escape).
+fn confirm_span_delete(
+    ctx: &egui::Context,
+    view: &AppView,
+    st: &mut Dialogs,
+    out: &mut Vec<Request>,
+) {
+    let (Some(span), Some(doc)) = (view.session.span_to_delete, view.session.current()) else {
+        return;
+    };
+    let name = |id| view.labels.get(id).map_or("?", |l| l.name.as_str());
+    let text = |s: tawsim_core::domain::Span| doc.text.slice(s.start, s.end).unwrap_or("");
+    let lines: Vec<String> = doc
+        .ann
+        .relations_of(span)
+        .map(|r| format!("{} → {} → {}", text(r.from), name(r.label), text(r.to)))
+        .collect();
+    let mut confirmed = false;
+    let bidi = &mut st.bidi;
+    let modal = egui::Modal::new(egui::Id::unique("delete-span")).show(ctx, |ui| {
+        ui.set_max_width(480.0);
+        ui.heading("Delete a span with relations");
+        ui.horizontal_wrapped(|ui| {
+            ui.label("The span");
+            BidiLabel::new(text(span)).size(14.0).show(ui, bidi);
+            ui.label(format!(
+                "({}) has {} relation(s):",
+                name(span.label),
+                lines.len()
+            ));
+        });
+        egui::ScrollArea::vertical()
+            .max_height(240.0)
+            .show(ui, |ui| {
+                for l in &lines {
+                    BidiLabel::new(l).size(14.0).show(ui, bidi);
+                }
+            });
+        ui.label("Deleting it deletes them too (one undo step).");
+        ui.horizontal(|ui| {
+            if ui.button("Delete with its relations (Enter)").clicked()
+                || ui.input(|i| i.key_pressed(egui::Key::Enter))
+            {
+                confirmed = true;
+            }
+            if ui.button("Keep the span (Escape)").clicked() {
+                ui.close();
+            }
+        });
+    });
+    if confirmed {
+        out.push(Command::DeleteSpanWithRelations(span).into());
+    } else if modal.should_close() {
+        out.push(Command::KeepSpan.into());
     }
 }
 

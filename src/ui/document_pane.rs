@@ -71,6 +71,7 @@ pub fn show(
             current: Some(s.span) == current,
         })
         .collect();
+    let relations: Vec<tawsim_core::domain::Relation> = doc.ann.relations.iter().copied().collect();
     let model = ViewModel {
         doc_key: doc.key,
         text: &doc.text,
@@ -85,10 +86,17 @@ pub fn show(
         disagreements: &disagreements,
         current_region,
         suggestions: &suggestions,
+        relations: &relations,
+        selected_relation: session.selected_relation,
+        linking: session.linking.map(|l| (l.from, l.target)),
     };
     for ev in doc_view.show(ui, &model) {
         let cmd = match ev {
+            ViewEvent::SpanClicked(s) if session.linking.is_some() => {
+                Command::PickRelationTarget(s)
+            }
             ViewEvent::SpanClicked(s) => Command::SelectSpan(Some(s)),
+            ViewEvent::RelationClicked(r) => Command::SelectRelation(Some(r)),
             ViewEvent::SelectionFinished { .. } => match session.sticky {
                 Some(l) => Command::ApplyLabel(l),
                 None => continue,

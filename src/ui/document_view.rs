@@ -8,7 +8,7 @@
 
 use super::bidi_label::BidiCache;
 use super::glyph_atlas::GlyphAtlas;
-use crate::domain::{IndexedText, LabelSet, Span, arabic};
+use crate::domain::{IndexedText, LabelSet, Relation, Span, arabic};
 use crate::layout::{
     BackgroundShaping, Direction, DocumentLayout, Fonts, GlyphBatch, LayoutStyle, Rect as DRect,
 };
@@ -16,6 +16,19 @@ use egui::{Pos2, Rect, Sense, vec2};
 use std::time::{Duration, Instant};
 
 mod paint;
+mod relations;
+
+pub use relations::PaintedRelation;
+
+/// The room above and below each line for relation arcs: some while the document has
+/// relations or one is being made.
+fn arc_room(model: &ViewModel<'_>) -> f32 {
+    if model.relations.is_empty() && model.linking.is_none() {
+        0.0
+    } else {
+        relations::ARC_ROOM
+    }
+}
 
 /// What the view shows this frame.
 pub struct ViewModel<'a> {
@@ -38,6 +51,11 @@ pub struct ViewModel<'a> {
     pub current_region: Option<(usize, usize)>,
     /// Open suggestions, drawn dashed in their label's colour (the current one solid).
     pub suggestions: &'a [SuggestionMark<'a>],
+    /// The document's relations, drawn as arcs above the text.
+    pub relations: &'a [Relation],
+    pub selected_relation: Option<Relation>,
+    /// A relation being made: its start and the target the keys point at (dashed).
+    pub linking: Option<(Span, Option<Span>)>,
 }
 
 /// A suggestion as the view draws it.
@@ -77,6 +95,8 @@ pub enum ViewEvent {
     },
     /// A click (no drag) on a span: the innermost span under the pointer.
     SpanClicked(Span),
+    /// A click on a relation's line.
+    RelationClicked(Relation),
     /// The caret moved (click or arrow key without Shift).
     CaretMoved(usize),
     /// One edge of the selected span was dragged to a new place (mouse released): the span
@@ -155,6 +175,10 @@ pub struct DocumentView {
     lane_rects: Vec<(Rect, usize, Span)>,
     /// Suggestion outlines painted last frame: the rect and the suggestion's index.
     suggestion_rects: Vec<(Rect, usize)>,
+    /// Relation lines painted last frame (screen coordinates).
+    relation_paths: Vec<PaintedRelation>,
+    /// The relation under the pointer (its ends are outlined).
+    hovered_relation: Option<Relation>,
     /// Keys the keymap gave the view this frame.
     keys: Vec<crate::keymap::ViewKey>,
     /// Take keyboard focus next frame (a document was opened).
@@ -207,6 +231,8 @@ impl DocumentView {
             tag_rects: Vec::new(),
             lane_rects: Vec::new(),
             suggestion_rects: Vec::new(),
+            relation_paths: Vec::new(),
+            hovered_relation: None,
             keys: Vec::new(),
             want_focus: true,
             top_char: 0,
@@ -301,7 +327,7 @@ impl DocumentView {
         // Lanes take the bottom of each line box: the extra leading parley shares out above
         // and below the letters makes room for them under the letters (and more for the
         // label tags above).
-        let lanes = model.lanes.len() as f32 * (LANE_BAR + LANE_GAP);
+        let lanes = model.lanes.len() as f32 * (LANE_BAR + LANE_GAP) + arc_room(model);
         LayoutStyle {
             font_size: model.font_size,
             line_height: self.line_height + 2.0 * lanes / model.font_size.max(1.0),
@@ -457,6 +483,46 @@ impl DocumentView {
         );
         self.lane_tooltip(&response, model);
         self.suggestion_tooltip(&response, model);
+        self.relation_hover(&response, model);
+    }
+
+    /// Relation lines painted last frame (screen coordinates).
+    #[must_use]
+    pub fn painted_relations(&self) -> &[PaintedRelation] {
+        &self.relation_paths
+    }
+
+    /// The relation whose line is within a few points of `p`.
+    fn relation_at(&self, p: Pos2) -> Option<Relation> {
+        self.relation_paths
+            .iter()
+            .map(|r| (r.distance(p), r.relation))
+            .filter(|(d, _)| *d <= 4.0)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, r)| r)
+    }
+
+    /// Hovering a relation's line outlines both its ends and names it.
+    fn relation_hover(&mut self, response: &egui::Response, model: &ViewModel<'_>) {
+        let now = response.hover_pos().and_then(|p| self.relation_at(p));
+        if now != self.hovered_relation {
+            self.hovered_relation = now;
+            response.ctx.request_repaint();
+        }
+        let Some(r) = now else { return };
+        let text = |s: Span| model.text.slice(s.start, s.end).unwrap_or("").to_string();
+        let name = |id| model.labels.get(id).map_or("?", |l| l.name.as_str());
+        let tip = format!(
+            "{} ({}) → {} → {} ({})",
+            text(r.from),
+            name(r.from.label),
+            name(r.label),
+            text(r.to),
+            name(r.to.label)
+        );
+        response.clone().on_hover_ui_at_pointer(|ui| {
+            ui.label(tip);
+        });
     }
 
     /// Where suggestions were outlined last frame (screen coordinates), with their index.
@@ -765,6 +831,10 @@ impl DocumentView {
                 events.push(ViewEvent::SelectionChanged { start: s, end: e });
                 events.push(ViewEvent::SelectionFinished { start: s, end: e });
             }
+            return;
+        }
+        if let Some(r) = self.relation_at(p) {
+            events.push(ViewEvent::RelationClicked(r));
             return;
         }
         self.anchor = h;

@@ -4,7 +4,7 @@
 use crate::command::{Command, Request};
 use crate::ui::bidi_label::BidiCache;
 use crate::ui::{AppView, label_color};
-use tawsim_core::domain::{Label, LabelId, LabelSet};
+use tawsim_core::domain::{Label, LabelId, LabelKind, LabelSet};
 
 /// Panel state kept between frames (not project state).
 #[derive(Default)]
@@ -16,6 +16,8 @@ pub struct LabelsPanelState {
     pub confirm_delete: Option<LabelId>,
     pub json_path: String,
     pub message: String,
+    /// The kind of the next label added in the editor.
+    pub new_kind: LabelKind,
 }
 
 /// A colour swatch that opens the label palette (no text, so no glyph can be missing, and
@@ -91,9 +93,53 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &
                 .show(ui, &mut st.bidi);
         }
     }
+    doc_labels(ui, view, st, out);
     ui.collapsing("Edit labels", |ui| editor(ui, view, st, out));
     ui.separator();
+    crate::ui::relations_list::show(ui, view, &mut st.bidi, out);
     spans_list(ui, view, st, out);
+}
+
+/// The project's document labels, ticked on the open document (a click or, after F7, the
+/// label's key toggles one; one of a group is a single choice).
+fn doc_labels(
+    ui: &mut egui::Ui,
+    view: &AppView,
+    st: &mut LabelsPanelState,
+    out: &mut Vec<Request>,
+) {
+    let labels = view.labels;
+    if labels.enabled_of(LabelKind::Document).next().is_none() {
+        return;
+    }
+    let on = view
+        .session
+        .current()
+        .map(|d| d.ann.doc_labels.clone())
+        .unwrap_or_default();
+    ui.separator();
+    ui.strong("Document labels (F7, then the key)")
+        .on_hover_text("Labels of the whole document: topic, sentiment, dialect");
+    for l in labels.enabled_of(LabelKind::Document) {
+        ui.horizontal(|ui| {
+            swatch(ui, l);
+            let mut ticked = on.contains(&l.id);
+            let key = l.hotkey.map(|k| format!("[{k}] ")).unwrap_or_default();
+            let group = if l.options.group.is_empty() {
+                String::new()
+            } else {
+                format!("  · {}", l.options.group)
+            };
+            if ui
+                .checkbox(&mut ticked, format!("{key}{}{group}", l.name))
+                .on_hover_text(&l.description)
+                .clicked()
+            {
+                out.push(Command::ToggleDocLabel(l.id).into());
+            }
+        });
+    }
+    let _ = &mut st.bidi;
 }
 
 /// What the user did to the draft's rows this frame.
@@ -104,10 +150,61 @@ struct RowEdits {
     hotkey_change: Option<(LabelId, Option<char>)>,
 }
 
-/// One row per label of the draft: colour, name, hotkey, enabled, order, delete, and the
-/// description under it.
+/// A label's kind and what only relation types (undirected; which entity labels may be
+/// their ends) and document labels (a group: a single choice) have.
+fn kind_menu(ui: &mut egui::Ui, id: LabelId, l: &mut Label, entities: &[(LabelId, String)]) {
+    ui.menu_button(l.kind.title(), |ui| {
+        for k in LabelKind::ALL {
+            ui.radio_value(&mut l.kind, k, k.title());
+        }
+        match l.kind {
+            LabelKind::Span => {}
+            LabelKind::Relation => {
+                ui.separator();
+                ui.checkbox(&mut l.options.undirected, "undirected (no arrowhead)");
+                for (title, list) in [
+                    ("from (none ticked: any)", &mut l.options.from),
+                    ("to (none ticked: any)", &mut l.options.to),
+                ] {
+                    ui.label(title);
+                    ui.horizontal_wrapped(|ui| {
+                        for (e, name) in entities {
+                            let mut on = list.contains(e);
+                            if ui.checkbox(&mut on, name).changed() {
+                                if on {
+                                    list.push(*e);
+                                } else {
+                                    list.retain(|x| x != e);
+                                }
+                            }
+                        }
+                    });
+                }
+            }
+            LabelKind::Document => {
+                ui.separator();
+                ui.label("group (labels of one group are a single choice)");
+                ui.add(
+                    egui::TextEdit::singleline(&mut l.options.group)
+                        .id_salt(("label-group", id.0))
+                        .hint_text("e.g. topic")
+                        .desired_width(120.0),
+                );
+            }
+        }
+    })
+    .response
+    .on_hover_text("kind: entity (spans), relation (between two spans) or document");
+}
+
+/// One row per label of the draft: colour, name, hotkey, enabled, kind, order, delete, and
+/// the description under it.
 fn draft_rows(ui: &mut egui::Ui, draft: &mut LabelSet) -> RowEdits {
     let mut edits = RowEdits::default();
+    let entities: Vec<(LabelId, String)> = draft
+        .of_kind(LabelKind::Span)
+        .map(|l| (l.id, l.name.clone()))
+        .collect();
     let ids: Vec<LabelId> = draft.iter().map(|l| l.id).collect();
     for id in ids {
         let Some(l) = draft.get_mut(id) else { continue };
@@ -129,6 +226,7 @@ fn draft_rows(ui: &mut egui::Ui, draft: &mut LabelSet) -> RowEdits {
                 edits.hotkey_change = Some((id, key.chars().last()));
             }
             ui.checkbox(&mut l.enabled, "").on_hover_text("enabled");
+            kind_menu(ui, id, l, &entities);
             if ui.small_button("up").clicked() {
                 edits.moves.push((id, -1));
             }
@@ -221,10 +319,18 @@ fn add_save_and_files(
                 .hint_text("new label")
                 .desired_width(90.0),
         );
+        egui::ComboBox::from_id_salt("new-label-kind")
+            .selected_text(st.new_kind.title())
+            .width(80.0)
+            .show_ui(ui, |ui| {
+                for k in LabelKind::ALL {
+                    ui.selectable_value(&mut st.new_kind, k, k.title());
+                }
+            });
         if ui.button("Add").clicked()
             && let Some(d) = st.draft.as_mut()
         {
-            match d.add(st.new_name.trim()) {
+            match d.add_kind(st.new_name.trim(), st.new_kind) {
                 Ok(_) => st.new_name.clear(),
                 Err(e) => st.message = e.to_string(),
             }

@@ -21,6 +21,7 @@ pub mod help;
 pub mod labels_panel;
 pub mod menu;
 pub mod path_field;
+pub mod relations_list;
 pub mod search_panel;
 pub mod status_bar;
 pub mod transfer_dialog;

@@ -12,20 +12,23 @@ use egui::{Color32, FontId, Pos2, Rect, Stroke, StrokeKind, pos2, vec2};
 use std::collections::HashMap;
 use std::time::Instant;
 
-type SpanRects = HashMap<(usize, usize), (u64, Vec<DRect>)>;
+pub(super) type SpanRects = HashMap<(usize, usize), (u64, Vec<DRect>)>;
 
 /// What every paint step shares.
-struct Frame<'a> {
-    painter: egui::Painter,
-    origin: Pos2,
-    dark: bool,
-    doc: &'a DocumentLayout,
+pub(super) struct Frame<'a> {
+    pub(super) painter: egui::Painter,
+    pub(super) origin: Pos2,
+    pub(super) dark: bool,
+    pub(super) doc: &'a DocumentLayout,
     /// Code points of the visible paragraphs.
-    cs: usize,
-    ce: usize,
+    pub(super) cs: usize,
+    pub(super) ce: usize,
     /// Curation: the room each line box has above and below its letters for the lanes (the
     /// extra leading); highlights leave it out.
     lane_room: f32,
+    /// The room added above and below the letters for relation arcs (highlights leave it
+    /// out too).
+    arc_room: f32,
 }
 
 impl Frame<'_> {
@@ -36,13 +39,14 @@ impl Frame<'_> {
         )
     }
 
-    /// A line box piece on screen without the lanes' room: where the letters are.
-    fn text_rect(&self, r: DRect) -> Rect {
+    /// A line box piece on screen without the lanes' and arcs' room: where the letters are.
+    pub(super) fn text_rect(&self, r: DRect) -> Rect {
         let rect = self.to_screen(r);
-        if self.lane_room <= 0.0 || rect.height() <= 2.0 * self.lane_room {
+        let room = self.lane_room + self.arc_room;
+        if room <= 0.0 || rect.height() <= 2.0 * room {
             return rect;
         }
-        rect.shrink2(vec2(0.0, self.lane_room))
+        rect.shrink2(vec2(0.0, room))
     }
 }
 
@@ -73,6 +77,7 @@ impl DocumentView {
             cs: doc.paragraph_range(vis.start).start,
             ce: doc.paragraph_range(vis.end.saturating_sub(1)).end + 1,
             lane_room: model.lanes.len() as f32 * (LANE_BAR + LANE_GAP),
+            arc_room: super::arc_room(model),
         };
         f.painter.rect_filled(self.clip, 0.0, page);
         let (spans, depths) = visible_spans(model.spans, f.cs, f.ce);
@@ -144,6 +149,35 @@ impl DocumentView {
             placed: &mut self.tag_rects,
         };
         tags.paint(ui, &f, &self.span_rects, &spans, model);
+        if f.arc_room > 0.0 {
+            // The ends' rectangles (an end may be a span outside the visible ones' list).
+            let ends: Vec<Span> = model
+                .relations
+                .iter()
+                .flat_map(|r| [r.from, r.to])
+                .chain(
+                    model
+                        .linking
+                        .into_iter()
+                        .flat_map(|(a, b)| [Some(a), b])
+                        .flatten(),
+                )
+                .filter(|s| s.start >= f.cs && s.start < f.ce)
+                .collect();
+            update_span_rects(&mut self.span_rects, doc, &ends);
+            let tag_height = (model.font_size * 0.42).clamp(7.0, 13.0) * 1.15;
+            self.relation_paths = super::relations::paint_relations(
+                &f,
+                &self.span_rects,
+                model,
+                tag_height,
+                self.hovered_relation,
+                &mut self.tags,
+                ui,
+            );
+        } else {
+            self.relation_paths.clear();
+        }
         if model.show_marks {
             paint_marks(&f, vis.clone());
         }
@@ -203,7 +237,7 @@ fn update_span_rects(span_rects: &mut SpanRects, doc: &DocumentLayout, spans: &[
 }
 
 /// A span's rectangles in document coordinates.
-fn placed<'a>(
+pub(super) fn placed<'a>(
     doc: &'a DocumentLayout,
     span_rects: &'a SpanRects,
     s: &Span,

@@ -1,0 +1,66 @@
+//! The open document's relations as a list (from → type → to): a click selects one (its
+//! arc is drawn thicker, its ends outlined); the selected one can be reversed, retyped or
+//! deleted here too.
+
+use crate::command::{Command, Request};
+use crate::ui::AppView;
+use crate::ui::bidi_label::BidiCache;
+use tawsim_core::domain::{LabelKind, Relation, Span};
+
+pub fn show(ui: &mut egui::Ui, view: &AppView, bidi: &mut BidiCache, out: &mut Vec<Request>) {
+    let Some(doc) = view.session.current() else {
+        return;
+    };
+    let labels = view.labels;
+    if doc.ann.relations.is_empty() && labels.enabled_of(LabelKind::Relation).next().is_none() {
+        return;
+    }
+    ui.heading(format!("Relations ({})", doc.ann.relations.len()));
+    if doc.ann.relations.is_empty() {
+        ui.weak("Select a span (Tab), press R, Tab to the target, then the type's key.");
+        ui.separator();
+        return;
+    }
+    let text = |s: Span| doc.text.slice(s.start, s.end).unwrap_or_default();
+    let name = |id| labels.get(id).map_or("?", |l| l.name.as_str());
+    let selected = view.session.selected_relation;
+    let mut list: Vec<Relation> = doc.ann.relations.iter().copied().collect();
+    list.sort_by_key(|r| (r.from.start, r.to.start));
+    egui::ScrollArea::vertical()
+        .id_salt("relations")
+        .max_height(160.0)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for r in list {
+                let line = format!("{} → {} → {}", text(r.from), name(r.label), text(r.to));
+                let clicked =
+                    crate::ui::bidi_button(ui, bidi, &line, selected == Some(r)).clicked();
+                if clicked {
+                    out.push(Command::SelectRelation(Some(r)).into());
+                }
+                if selected == Some(r) {
+                    ui.horizontal(|ui| {
+                        if ui
+                            .small_button("reverse")
+                            .on_hover_text("Shift+R")
+                            .clicked()
+                        {
+                            out.push(Command::ReverseRelation(r).into());
+                        }
+                        ui.menu_button("type", |ui| {
+                            for l in labels.enabled_of(LabelKind::Relation) {
+                                if ui.radio(l.id == r.label, &l.name).clicked() {
+                                    out.push(Command::RetypeRelation(r, l.id).into());
+                                    ui.close();
+                                }
+                            }
+                        });
+                        if ui.small_button("delete").on_hover_text("Delete").clicked() {
+                            out.push(Command::DeleteRelation(r).into());
+                        }
+                    });
+                }
+            }
+        });
+    ui.separator();
+}
