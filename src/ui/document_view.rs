@@ -512,16 +512,18 @@ impl DocumentView {
         let Some(r) = now else { return };
         let text = |s: Span| model.text.slice(s.start, s.end).unwrap_or("").to_string();
         let name = |id| model.labels.get(id).map_or("?", |l| l.name.as_str());
-        let tip = format!(
-            "{} ({}) → {} → {} ({})",
-            text(r.from),
+        // Two lines: the words (their arrows follow the text's direction), then the labels.
+        let tip = format!("{} › {} › {}", text(r.from), name(r.label), text(r.to));
+        let kinds = format!(
+            "{} › {} › {}",
             name(r.from.label),
             name(r.label),
-            text(r.to),
             name(r.to.label)
         );
+        let cache = &mut self.tags;
         response.clone().on_hover_ui_at_pointer(|ui| {
-            ui.label(tip);
+            super::bidi_label::BidiLabel::new(&tip).size(14.0).show(ui, cache);
+            super::bidi_label::BidiLabel::new(&kinds).size(12.0).show(ui, cache);
         });
     }
 

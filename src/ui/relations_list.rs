@@ -32,7 +32,7 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, bidi: &mut BidiCache, out: &mut V
         .auto_shrink([false, true])
         .show(ui, |ui| {
             for r in list {
-                let line = format!("{} → {} → {}", text(r.from), name(r.label), text(r.to));
+                let line = format!("{} › {} › {}", text(r.from), name(r.label), text(r.to));
                 let clicked =
                     crate::ui::bidi_button(ui, bidi, &line, selected == Some(r)).clicked();
                 if clicked {
