@@ -40,6 +40,31 @@ pub fn status_mark(ui: &mut egui::Ui, s: DocStatus) {
     }
 }
 
+/// A document label beside the document's name: its name on its colour.
+fn doc_label_chip(
+    ui: &mut egui::Ui,
+    bidi: &mut crate::ui::bidi_label::BidiCache,
+    name: &str,
+    color: [u8; 3],
+) {
+    let r = crate::ui::bidi_label::BidiLabel::new(name)
+        .size(11.0)
+        .show(ui, bidi);
+    let fill = crate::ui::label_color(color, 90);
+    ui.painter().rect_filled(r.rect.expand(1.5), 3.0, fill);
+    let painter = ui.painter().clone();
+    bidi.paint(
+        ui,
+        &painter,
+        name,
+        11.0,
+        crate::layout::Direction::Auto,
+        None,
+        r.rect.min,
+        ui.visuals().strong_text_color(),
+    );
+}
+
 pub fn show(ui: &mut egui::Ui, view: &AppView, st: &mut DocumentsPanel, out: &mut Vec<Request>) {
     ui.heading("Documents");
     ui.add(
@@ -89,6 +114,9 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, st: &mut DocumentsPanel, out: &mu
                     let r =
                         crate::ui::bidi_button(ui, &mut st.bidi, &d.name, current == Some(d.id));
                     ui.weak(d.spans.to_string());
+                    for l in d.doc_labels.iter().filter_map(|l| labels.get(*l)) {
+                        doc_label_chip(ui, &mut st.bidi, &l.name, l.color);
+                    }
                     let r = r.on_hover_text(format!(
                         "{} · {} characters · {} spans",
                         d.status.title(),

@@ -939,6 +939,7 @@ impl<S: Store> Session<S> {
         {
             row.spans = d.ann.spans.len();
             row.status = d.ann.status;
+            row.doc_labels = d.ann.doc_labels.iter().copied().collect();
             self.docs_rev += 1;
         }
     }

@@ -639,6 +639,7 @@ impl TeamMirror {
             if let Some(l) = self.loaded.get(&(d.id, None)) {
                 d.spans = l.ann.spans.len();
                 d.status = l.ann.status;
+                d.doc_labels = l.ann.doc_labels.iter().copied().collect();
             }
         }
         if s.labels != self.snap.labels || s.settings != self.snap.settings {

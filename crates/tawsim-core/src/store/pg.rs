@@ -1635,6 +1635,7 @@ impl PgProject {
                     status: DocStatus::parse(&status).unwrap_or_default(),
                     chars: usize::try_from(r.get::<_, i64>(3)).unwrap_or(0),
                     spans: usize::try_from(r.get::<_, i64>(4)).unwrap_or(0),
+                    doc_labels: Vec::new(),
                 }
             })
             .collect())

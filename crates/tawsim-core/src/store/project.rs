@@ -26,6 +26,8 @@ pub struct DocSummary {
     pub status: DocStatus,
     pub spans: usize,
     pub chars: usize,
+    /// The layer's document labels (topic, sentiment), shown in the list.
+    pub doc_labels: Vec<LabelId>,
 }
 
 /// Counts for `tawsim stats` and the status bar.
@@ -920,7 +922,9 @@ impl Project {
                                   WHERE t.doc_id = d.id AND t.annotator_id = ?1), 'new'),
                         d.char_len,
                         (SELECT COUNT(*) FROM layer_spans s
-                         WHERE s.doc_id = d.id AND s.annotator_id = ?1)
+                         WHERE s.doc_id = d.id AND s.annotator_id = ?1),
+                        (SELECT group_concat(label_id) FROM layer_doc_labels g
+                         WHERE g.doc_id = d.id AND g.annotator_id = ?1)
                  FROM documents d ORDER BY d.id",
             )
             .map_err(self.err())?;
@@ -933,6 +937,12 @@ impl Project {
                     status: DocStatus::parse(&status).unwrap_or_default(),
                     chars: usize::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
                     spans: usize::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+                    doc_labels: r
+                        .get::<_, Option<String>>(5)?
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter_map(|x| x.parse().ok().map(LabelId))
+                        .collect(),
                 })
             })
             .map_err(self.err())?;
@@ -1602,7 +1612,9 @@ impl Project {
         let mut st = self
             .conn
             .prepare_cached(
-                "SELECT DISTINCT doc_id FROM layer_spans WHERE label_id = ?1 AND annotator_id = ?2",
+                "SELECT doc_id FROM layer_spans WHERE label_id = ?1 AND annotator_id = ?2
+                 UNION SELECT doc_id FROM layer_relations WHERE label_id = ?1 AND annotator_id = ?2
+                 UNION SELECT doc_id FROM layer_doc_labels WHERE label_id = ?1 AND annotator_id = ?2",
             )
             .map_err(self.err())?;
         let rows = st
