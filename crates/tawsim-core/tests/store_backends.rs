@@ -369,12 +369,121 @@ fn suggestion_suite<S: Store>(s: &mut S) {
     assert_eq!(counts(s), [("gaz".to_string(), 0, 0, 0, 0)]);
 }
 
+/// Relations and document labels, on `s` (a new, empty project): imported with a
+/// document, edited, moved with a resized span, refused on a span's removal, listed and
+/// filtered, and deleted with their labels.
+fn relation_suite<S: Store>(s: &mut S) {
+    use tawsim_core::domain::{LabelKind, LabelOptions, Relation, TaggedRelation};
+    let mut d = doc(
+        "rel",
+        SEED,
+        &[
+            ("مصطفى مهراج", "PER"),
+            ("خليفة حفتر", "PER"),
+            ("بنغازي", "LOC"),
+        ],
+    );
+    d.relations = vec![TaggedRelation {
+        from: 0,
+        to: 1,
+        label: "meets".into(),
+    }];
+    d.doc_labels = vec!["politics".into()];
+    let id = s.import(|sink| sink.add(d), |_| true).expect("import");
+    let labels = s.labels().clone();
+    let l = |n: &str| labels.by_name(n).expect(n).clone();
+    let (meets, politics, per, loc) = (l("meets"), l("politics"), l("PER").id, l("LOC").id);
+    assert_eq!(
+        (meets.kind, politics.kind),
+        (LabelKind::Relation, LabelKind::Document)
+    );
+    let span = |needle: &str, label| {
+        let (a, b) = cp(SEED, needle);
+        Span::new(a, b, label).expect("span")
+    };
+    let (mahraj, haftar, ben) = (
+        span("مصطفى مهراج", per),
+        span("خليفة حفتر", per),
+        span("بنغازي", loc),
+    );
+    let met = Relation {
+        from: mahraj,
+        to: haftar,
+        label: meets.id,
+    };
+    let ann = s.annotations(id).expect("read");
+    assert_eq!(ann.relations.iter().copied().collect::<Vec<_>>(), [met]);
+    assert_eq!(
+        ann.doc_labels.iter().copied().collect::<Vec<_>>(),
+        [politics.id]
+    );
+    let row = s
+        .documents()
+        .expect("list")
+        .into_iter()
+        .find(|x| x.id == id);
+    assert_eq!(row.map(|r| r.doc_labels), Some(vec![politics.id]));
+    assert!(s.documents_with_label(meets.id).expect("f").contains(&id));
+    assert!(
+        s.documents_with_label(politics.id)
+            .expect("f")
+            .contains(&id)
+    );
+    // A relation type's options are kept.
+    let mut set = labels.clone();
+    if let Some(x) = set.get_mut(meets.id) {
+        x.options = LabelOptions {
+            undirected: true,
+            from: vec![per],
+            ..LabelOptions::default()
+        };
+    }
+    s.save_labels(&set).expect("options");
+    s.reload().expect("reload");
+    assert!(s.labels().get(meets.id).expect("meets").options.undirected);
+    // Edits: a second relation, a resized span takes its relations along, removal refused.
+    let lives = Relation {
+        from: haftar,
+        to: ben,
+        label: meets.id,
+    };
+    s.apply(id, &Edit::AddRelation { relation: lives })
+        .expect("add");
+    let wider = Span::new(haftar.start, haftar.end + 1, per).expect("wider");
+    s.apply(
+        id,
+        &Edit::ReplaceSpan {
+            from: haftar,
+            to: wider,
+        },
+    )
+    .expect("resize");
+    let ann = s.annotations(id).expect("read");
+    assert!(ann.relations.contains(&Relation { to: wider, ..met }));
+    assert!(ann.relations.contains(&Relation {
+        from: wider,
+        ..lives
+    }));
+    assert!(s.apply(id, &Edit::RemoveSpan { span: wider }).is_err());
+    s.apply(id, &Edit::RemoveDocLabel { label: politics.id })
+        .expect("untick");
+    assert!(s.annotations(id).expect("read").doc_labels.is_empty());
+    // Deleting the relation type takes its relations (counted), not the spans.
+    assert_eq!(s.label_usage(meets.id).expect("usage"), 2);
+    assert_eq!(s.delete_label(meets.id).expect("delete"), 2);
+    let ann = s.annotations(id).expect("read");
+    assert!(ann.relations.is_empty());
+    assert_eq!(ann.spans.len(), 3);
+    s.delete_documents(&[id]).expect("delete doc");
+}
+
 #[test]
 fn the_sqlite_project_file_keeps_the_store_promises() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut p = Project::create_as(&dir.path().join("p.tawsim"), "amina").expect("create");
     suite(&mut p);
     suggestion_suite(&mut p);
+    relation_suite(&mut p);
 }
 
 /// A new team project on the test server, opened as its manager (the superuser).
@@ -396,6 +505,7 @@ fn the_postgresql_team_project_keeps_the_store_promises() {
     assert_eq!(p.annotator().2, Role::Manager, "who makes it manages it");
     suite(&mut p);
     suggestion_suite(&mut p);
+    relation_suite(&mut p);
     // A second init of the same project is refused.
     assert!(matches!(
         team_init(&loc),
@@ -1048,7 +1158,9 @@ fn a_schema_2_team_project_keeps_suggestions_once_its_owner_opened_it() {
     let q = format!("tawsim_{}", loc.project);
     let mut su = server.client("postgres");
     su.batch_execute(&format!(
-        "DROP TABLE {q}.suggestions, {q}.layer_rejections, {q}.suggestion_sources, {q}.text_index;
+        "DROP TABLE {q}.layer_relations, {q}.layer_doc_labels;
+         ALTER TABLE {q}.labels DROP COLUMN kind, DROP COLUMN options;
+         DROP TABLE {q}.suggestions, {q}.layer_rejections, {q}.suggestion_sources, {q}.text_index;
          DELETE FROM {q}.meta WHERE key = 'suggestions_version';
          UPDATE {q}.meta SET value = '2' WHERE key = 'schema_version'"
     ))
@@ -1074,7 +1186,7 @@ fn a_schema_2_team_project_keeps_suggestions_once_its_owner_opened_it() {
     assert!(why.to_string().contains("older tawsim"), "{why}");
     // The owner opens it: upgraded in place, and suggestions are kept.
     let mut m = PgProject::open(&loc).expect("owner opens");
-    assert_eq!(version(&mut su), "3");
+    assert_eq!(version(&mut su), "4");
     // Its documents are not in the new search index until a manager's update puts them.
     let never = std::sync::atomic::AtomicBool::new(false);
     assert_eq!(m.update_text_index(&never).expect("index"), 1);

@@ -24,14 +24,14 @@ use crate::domain::{
 };
 use postgres::{Client, NoTls, Transaction};
 use std::cell::{RefCell, RefMut};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// Why a team project refuses relations and document labels (they live in project files
-/// only, for now).
-const NO_RELATIONS: &str = "relations and document labels are kept in project files only; \
-     a team project does not hold them yet";
+/// Why a team project made by an older tawsim refuses relations and document labels.
+const NO_RELATIONS: &str = "this team project was made by an older tawsim and holds no relations \
+     or document labels yet: open it once as the role that ran `tawsim team init` to upgrade it";
 use std::path::{Path, PathBuf};
 
+mod relations;
 mod suggestions;
 mod text_index;
 pub use text_index::like_patterns;
@@ -40,7 +40,7 @@ pub use text_index::like_patterns;
 /// curated layer a manager writes and active annotation time; version 3 suggestions and
 /// each annotator's rejections of them. An older project is upgraded when its owner (the
 /// role that ran `team init`) opens it.
-pub const TEAM_SCHEMA_VERSION: i64 = 3;
+pub const TEAM_SCHEMA_VERSION: i64 = 4;
 
 /// True when `location` names a team project (a PostgreSQL URL) rather than a file.
 #[must_use]
@@ -855,7 +855,9 @@ pub fn team_init(location: &TeamLocation) -> Result<(), StoreError> {
     tx.batch_execute(&schema_v2_sql(&s, &groups_a, &groups_m))
         .map_err(pg(&path))?;
     schema_v3(&mut tx, &s, &groups_a, &groups_m).map_err(pg(&path))?;
-    PgProject::write_labels(&mut tx, &q, &LabelSet::arabic_news()).map_err(pg(&path))?;
+    tx.batch_execute(&relations::schema_v4_sql(&s, &groups_a, &groups_m))
+        .map_err(pg(&path))?;
+    PgProject::write_labels(&mut tx, &q, &LabelSet::arabic_news(), true).map_err(pg(&path))?;
     PgProject::write_settings(&mut tx, &q, ProjectSettings::default()).map_err(pg(&path))?;
     tx.commit().map_err(pg(&path))
 }
@@ -1010,6 +1012,10 @@ fn check_team_schema(
                 }
                 if now == 2 {
                     schema_v3(&mut tx, schema, &ga, &gm)?;
+                    now = 3;
+                }
+                if now == 3 {
+                    tx.batch_execute(&relations::schema_v4_sql(schema, &ga, &gm))?;
                 }
                 tx.commit()
             });
@@ -1379,7 +1385,12 @@ impl PgProject {
             .db()
             .query(
                 &format!(
-                    "SELECT id, name, color, hotkey, description, enabled FROM {}.labels ORDER BY position, id",
+                    "SELECT id, name, color, hotkey, description, enabled, {} FROM {}.labels ORDER BY position, id",
+                    if self.version >= 4 {
+                        "kind, options"
+                    } else {
+                        "'span', '{}'"
+                    },
                     self.q
                 ),
                 &[],
@@ -1398,8 +1409,8 @@ impl PgProject {
                     hotkey: hotkey.and_then(|h| h.chars().next()),
                     description: r.get(4),
                     enabled: r.get(5),
-                    kind: LabelKind::Span,
-                    options: LabelOptions::default(),
+                    kind: LabelKind::parse(r.get(6)).unwrap_or_default(),
+                    options: LabelOptions::from_json(r.get(7)),
                 }
             })
             .collect();
@@ -1435,10 +1446,12 @@ impl PgProject {
         Ok(())
     }
 
+    /// Writes the label set; `kinds`: the project has label kinds (schema 4).
     fn write_labels(
         tx: &mut Transaction<'_>,
         q: &str,
         set: &LabelSet,
+        kinds: bool,
     ) -> Result<(), postgres::Error> {
         // Rename through temporary names so swapping two names never trips UNIQUE.
         tx.execute(&format!("UPDATE {q}.labels SET name = chr(1) || id"), &[])?;
@@ -1465,6 +1478,12 @@ impl PgProject {
                     &pos,
                 ],
             )?;
+            if kinds {
+                tx.execute(
+                    &format!("UPDATE {q}.labels SET kind = $2, options = $3 WHERE id = $1"),
+                    &[&id, &l.kind.as_str(), &l.options.to_json()],
+                )?;
+            }
         }
         let keep: Vec<i32> = set
             .iter()
@@ -1615,12 +1634,20 @@ impl PgProject {
             .db()
             .query(
                 &format!(
-                    "SELECT d.id, d.name, COALESCE(t.status, 'new'), d.char_len, COALESCE(s.n, 0)
+                    "SELECT d.id, d.name, COALESCE(t.status, 'new'), d.char_len, COALESCE(s.n, 0), {}
                      FROM {q}.documents d
                      LEFT JOIN {q}.layer_status t ON t.doc_id = d.id AND t.annotator_id = $1
                      LEFT JOIN (SELECT doc_id, COUNT(*) AS n FROM {q}.layer_spans
                                 WHERE annotator_id = $1 GROUP BY doc_id) s ON s.doc_id = d.id
-                     ORDER BY d.id"
+                     ORDER BY d.id",
+                    if self.version >= 4 {
+                        format!(
+                            "ARRAY(SELECT label_id FROM {q}.layer_doc_labels g
+                                   WHERE g.doc_id = d.id AND g.annotator_id = $1 ORDER BY label_id)"
+                        )
+                    } else {
+                        "ARRAY[]::integer[]".to_string()
+                    }
                 ),
                 &[&layer],
             )
@@ -1635,7 +1662,11 @@ impl PgProject {
                     status: DocStatus::parse(&status).unwrap_or_default(),
                     chars: usize::try_from(r.get::<_, i64>(3)).unwrap_or(0),
                     spans: usize::try_from(r.get::<_, i64>(4)).unwrap_or(0),
-                    doc_labels: Vec::new(),
+                    doc_labels: r
+                        .get::<_, Vec<i32>>(5)
+                        .into_iter()
+                        .filter_map(|l| u32::try_from(l).ok().map(LabelId))
+                        .collect(),
                 }
             })
             .collect())
@@ -1643,6 +1674,7 @@ impl PgProject {
 
     fn layer_annotations(&self, id: DocId, layer: i64) -> Result<Annotations, StoreError> {
         let status = self.status_of(id, layer)?;
+        let (relations, doc_labels) = self.layer_extras(id, layer)?;
         let rows = self
             .db()
             .query(
@@ -1668,8 +1700,8 @@ impl PgProject {
             spans: SpanSet::from_unchecked(spans),
             status,
             rejected: self.layer_rejections(id, layer)?,
-            relations: BTreeSet::new(),
-            doc_labels: BTreeSet::new(),
+            relations,
+            doc_labels,
         })
     }
 
@@ -1736,19 +1768,28 @@ impl PgProject {
         Ok(out)
     }
 
+    /// The SQL of an edit; `v4`: the project keeps relations and document labels.
     fn apply_sql(
         tx: &mut Transaction<'_>,
         q: &str,
         doc: DocId,
         layer: i64,
         edit: &Edit,
+        v4: bool,
     ) -> Result<(), String> {
         let e = |x: postgres::Error| describe(&x);
+        if v4 {
+            Self::extras_sql(tx, q, doc, layer, edit)?;
+        }
         match edit {
             Edit::AddRelation { .. }
             | Edit::RemoveRelation { .. }
             | Edit::AddDocLabel { .. }
-            | Edit::RemoveDocLabel { .. } => return Err(NO_RELATIONS.into()),
+            | Edit::RemoveDocLabel { .. } => {
+                if !v4 {
+                    return Err(NO_RELATIONS.into());
+                }
+            }
             Edit::Reject { span } => suggestions::reject_sql(tx, q, doc, layer, span, true)?,
             Edit::Unreject { span } => suggestions::reject_sql(tx, q, doc, layer, span, false)?,
             Edit::AddSpan { span } => {
@@ -1778,8 +1819,9 @@ impl PgProject {
                 }
             }
             Edit::ReplaceSpan { from, to } => {
-                Self::apply_sql(tx, q, doc, layer, &Edit::RemoveSpan { span: *from })?;
-                Self::apply_sql(tx, q, doc, layer, &Edit::AddSpan { span: *to })?;
+                // (Its relations were moved to `to` above.)
+                Self::apply_sql(tx, q, doc, layer, &Edit::RemoveSpan { span: *from }, v4)?;
+                Self::apply_sql(tx, q, doc, layer, &Edit::AddSpan { span: *to }, v4)?;
             }
             Edit::SetStatus { from, to } => {
                 let now: Option<String> = tx
@@ -1818,7 +1860,7 @@ impl PgProject {
             }
             Edit::Batch { edits } => {
                 for x in edits {
-                    Self::apply_sql(tx, q, doc, layer, x)?;
+                    Self::apply_sql(tx, q, doc, layer, x, v4)?;
                 }
             }
         }
@@ -1826,6 +1868,7 @@ impl PgProject {
     }
 
     fn step_history(&mut self, doc: DocId, forward: bool, expect: &Edit) -> Result<(), StoreError> {
+        let v4 = self.version >= 4;
         let q = self.q.clone();
         let layer = self.me.layer();
         let query = if forward {
@@ -1859,7 +1902,7 @@ impl PgProject {
                     doc.0
                 )));
             }
-            Self::apply_sql(tx, &q, doc, layer, &edit).map_err(TxError::Refused)?;
+            Self::apply_sql(tx, &q, doc, layer, &edit, v4).map_err(TxError::Refused)?;
             tx.execute(
                 &format!(
                     "UPDATE {q}.layer_history SET undone = $4 WHERE doc_id = $1 AND annotator_id = $2 AND seq = $3"
@@ -1979,7 +2022,7 @@ impl PgProject {
         }
         let mut client = self.db();
         let mut tx = client.transaction().map_err(&e)?;
-        Self::write_labels(&mut tx, &q, &labels).map_err(&e)?;
+        Self::write_labels(&mut tx, &q, &labels, self.version >= 4).map_err(&e)?;
         Self::write_settings(&mut tx, &q, settings).map_err(&e)?;
         tx.execute(
             &format!(
@@ -2064,6 +2107,11 @@ impl PgProject {
             tx.execute(&add_time, &[d, &layer(*a), secs]).map_err(&e)?;
         }
         Self::push_suggestions(&mut tx, &q, &rows, &layer).map_err(&e)?;
+        if self.version >= 4 {
+            Self::push_extras(&mut tx, &q, &rows, &layer).map_err(&e)?;
+        } else if !(rows.relations.is_empty() && rows.doc_labels.is_empty()) {
+            return Err(self.invalid(NO_RELATIONS.into()));
+        }
         tx.commit().map_err(&e)?;
         drop(client);
         self.reload()?;
@@ -2162,6 +2210,11 @@ pub struct LayerRows {
     pub times: Vec<(i64, i64, f64)>,
     /// `(doc, annotator, start, end, label)`: suggestions each annotator rejected.
     pub rejections: Vec<(i64, i64, i64, i64, u32)>,
+    /// `(doc, annotator, [from start, from end, from label, to start, to end, to label,
+    /// type])`: relations.
+    pub relations: Vec<(i64, i64, [i64; 7])>,
+    /// `(doc, annotator, label)`: document labels.
+    pub doc_labels: Vec<(i64, i64, u32)>,
     /// `(id, name, kind, origin)`: suggestion sources.
     pub sources: Vec<(i64, String, String, String)>,
     /// `(doc, source, start, end, label, score)`.
@@ -2186,6 +2239,8 @@ struct PgSink<'a, 't> {
     times: bool,
     /// The project keeps a search index (schema 3): each new document gets its row.
     index: bool,
+    /// The project keeps label kinds, relations and document labels (schema 4).
+    kinds: bool,
 }
 
 /// The hash an import joins documents of the same text by.
@@ -2203,15 +2258,16 @@ impl DocumentSink for PgSink<'_, '_> {
             path: path.to_path_buf(),
             message,
         };
-        if !doc.relations.is_empty() || !doc.doc_labels.is_empty() {
+        if !self.kinds && !(doc.relations.is_empty() && doc.doc_labels.is_empty()) {
             return Err(invalid(format!("{}: {NO_RELATIONS}", doc.name)));
         }
         let text_len = IndexedText::new(doc.text.as_str()).len_chars();
         let before = self.labels.len();
         let set = super::rows::checked_spans(path, &doc, self.labels, self.policy)?;
+        let extras = super::rows::checked_extras(path, &doc, self.labels)?;
         let q = self.q;
         if self.labels.len() != before {
-            PgProject::write_labels(self.tx, q, self.labels).map_err(pg(path))?;
+            PgProject::write_labels(self.tx, q, self.labels, self.kinds).map_err(pg(path))?;
             self.labels_changed = true;
         }
         let hash = self.same_text.as_ref().map(|_| text_hash(&doc.text));
@@ -2314,6 +2370,9 @@ impl DocumentSink for PgSink<'_, '_> {
                     ],
                 )
                 .map_err(pg(path))?;
+        }
+        for e in &extras {
+            PgProject::extras_sql(self.tx, q, id, self.layer, e).map_err(invalid)?;
         }
         Ok(id)
     }
@@ -2447,7 +2506,8 @@ impl Store for PgProject {
     }
 
     fn save_labels(&mut self, set: &LabelSet) -> Result<(), StoreError> {
-        if set.iter().any(|l| l.kind != LabelKind::Span) {
+        let kinds = self.version >= 4;
+        if !kinds && set.iter().any(|l| l.kind != LabelKind::Span) {
             return Err(self.invalid(NO_RELATIONS.into()));
         }
         for l in self.labels.iter() {
@@ -2467,7 +2527,7 @@ impl Store for PgProject {
             let mut client = self.db();
             let mut tx = client.transaction().map_err(pg(&path))?;
             let v = self.bump_shared(&mut tx)?;
-            Self::write_labels(&mut tx, &q, set).map_err(pg(&path))?;
+            Self::write_labels(&mut tx, &q, set, kinds).map_err(pg(&path))?;
             tx.commit().map_err(pg(&path))?;
             v
         };
@@ -2480,10 +2540,19 @@ impl Store for PgProject {
         let n: i64 = self
             .db()
             .query_one(
-                &format!(
-                    "SELECT COUNT(*) FROM {}.layer_spans WHERE label_id = $1",
-                    self.q
-                ),
+                &if self.version >= 4 {
+                    let q = &self.q;
+                    format!(
+                        "SELECT (SELECT COUNT(*) FROM {q}.layer_spans WHERE label_id = $1)
+                           + (SELECT COUNT(*) FROM {q}.layer_relations WHERE label_id = $1)
+                           + (SELECT COUNT(*) FROM {q}.layer_doc_labels WHERE label_id = $1)"
+                    )
+                } else {
+                    format!(
+                        "SELECT COUNT(*) FROM {}.layer_spans WHERE label_id = $1",
+                        self.q
+                    )
+                },
                 &[&(id.0 as i32)],
             )
             .map_err(self.err())?
@@ -2496,11 +2565,29 @@ impl Store for PgProject {
         set.remove(id).map_err(|e| self.invalid(e.to_string()))?;
         let q = self.q.clone();
         let path = self.path.clone();
+        let kinds = self.version >= 4;
         let (removed, version) = {
             let mut client = self.db();
             let mut tx = client.transaction().map_err(pg(&path))?;
             let v = self.bump_shared(&mut tx)?;
-            let removed = tx
+            let mut removed = 0;
+            if kinds {
+                // Relations of the type, or with an end of the label, go first.
+                removed += tx
+                    .execute(
+                        &format!(
+                            "DELETE FROM {q}.layer_relations WHERE $1 IN (label_id, from_label, to_label)"
+                        ),
+                        &[&(id.0 as i32)],
+                    )
+                    .map_err(pg(&path))?;
+                tx.execute(
+                    &format!("DELETE FROM {q}.layer_doc_labels WHERE label_id = $1"),
+                    &[&(id.0 as i32)],
+                )
+                .map_err(pg(&path))?;
+            }
+            removed += tx
                 .execute(
                     &format!("DELETE FROM {q}.layer_spans WHERE label_id = $1"),
                     &[&(id.0 as i32)],
@@ -2532,7 +2619,7 @@ impl Store for PgProject {
                 )
                 .map_err(pg(&path))?;
             }
-            Self::write_labels(&mut tx, &q, &set).map_err(pg(&path))?;
+            Self::write_labels(&mut tx, &q, &set, kinds).map_err(pg(&path))?;
             tx.commit().map_err(pg(&path))?;
             (removed, v)
         };
@@ -2624,8 +2711,17 @@ impl Store for PgProject {
             .db()
             .query(
                 &format!(
-                    "SELECT DISTINCT doc_id FROM {}.layer_spans WHERE label_id = $1 AND annotator_id = $2",
-                    self.q
+                    "SELECT DISTINCT doc_id FROM {q}.layer_spans WHERE label_id = $1 AND annotator_id = $2{}",
+                    if self.version >= 4 {
+                        format!(
+                            " UNION SELECT doc_id FROM {q}.layer_relations WHERE label_id = $1 AND annotator_id = $2
+                              UNION SELECT doc_id FROM {q}.layer_doc_labels WHERE label_id = $1 AND annotator_id = $2",
+                            q = self.q
+                        )
+                    } else {
+                        String::new()
+                    },
+                    q = self.q
                 ),
                 &[&(label.0 as i32), &self.me.layer()],
             )
@@ -2698,11 +2794,12 @@ impl Store for PgProject {
     }
 
     fn apply(&mut self, doc: DocId, edit: &Edit) -> Result<(), StoreError> {
+        let v4 = self.version >= 4;
         let json = serde_json::to_string(edit).map_err(|e| self.invalid(e.to_string()))?;
         let layer = self.ensure_me()?;
         let q = self.q.clone();
         self.write(|tx| {
-            Self::apply_sql(tx, &q, doc, layer, edit).map_err(TxError::Refused)?;
+            Self::apply_sql(tx, &q, doc, layer, edit, v4).map_err(TxError::Refused)?;
             tx.execute(
                 &format!(
                     "DELETE FROM {q}.layer_history WHERE doc_id = $1 AND annotator_id = $2 AND undone"
@@ -2758,6 +2855,7 @@ impl Store for PgProject {
                     joined: 0,
                     times,
                     index: self.version >= 3,
+                    kinds: self.version >= 4,
                 };
                 let r = f(&mut sink)?;
                 (r, sink.labels_changed)

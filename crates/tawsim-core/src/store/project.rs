@@ -1756,6 +1756,28 @@ impl Project {
                 "SELECT doc_id, annotator_id, start, end, label_id FROM layer_rejections ORDER BY doc_id, annotator_id, start, end",
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )?,
+            relations: self.all_rows(
+                "SELECT doc_id, annotator_id, from_start, from_end, from_label, to_start, to_end, to_label, label_id FROM layer_relations ORDER BY doc_id, annotator_id",
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        [
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                        ],
+                    ))
+                },
+            )?,
+            doc_labels: self.all_rows(
+                "SELECT doc_id, annotator_id, label_id FROM layer_doc_labels ORDER BY doc_id, annotator_id",
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?,
             sources: self.all_rows(
                 "SELECT id, name, kind, origin FROM suggestion_sources ORDER BY id",
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),

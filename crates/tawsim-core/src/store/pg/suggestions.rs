@@ -285,7 +285,7 @@ impl PgProject {
             }
             if added {
                 self.bump_shared(&mut tx)?;
-                Self::write_labels(&mut tx, &q, &labels).map_err(&err)?;
+                Self::write_labels(&mut tx, &q, &labels, self.version >= 4).map_err(&err)?;
             }
             let source: i64 = tx
                 .query_one(
