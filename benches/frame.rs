@@ -138,6 +138,9 @@ impl Setup {
                     disagreements,
                     current_region: disagreements.get(500).copied(),
                     suggestions: &[],
+                    relations: &[],
+                    selected_relation: None,
+                    linking: None,
                 };
                 let _ = view.show(ui, &model);
             });

@@ -114,6 +114,9 @@ impl eframe::App for Demo {
                 disagreements: &[],
                 current_region: None,
                 suggestions: &[],
+                relations: &[],
+                selected_relation: None,
+                linking: None,
             };
             for ev in self.view.show(ui, &model) {
                 match ev {
@@ -128,7 +131,9 @@ impl eframe::App for Demo {
                             self.text.slice(sp.start, sp.end).unwrap_or("")
                         );
                     }
-                    ViewEvent::CaretMoved(_) | ViewEvent::SpanResized { .. } => println!("{ev:?}"),
+                    ViewEvent::CaretMoved(_)
+                    | ViewEvent::SpanResized { .. }
+                    | ViewEvent::RelationClicked(_) => println!("{ev:?}"),
                 }
             }
         });

@@ -1491,3 +1491,104 @@ fn a_model_servers_predictions_arrive_as_suggestions_and_bad_answers_are_named()
     assert!(!stats.contains("suggestions gone"), "{stats}");
     assert!(stats.contains("suggestions model (model from"), "{stats}");
 }
+
+/// A project's relations and document labels as (from text, type, to text) and names.
+fn relations_of(project: &Path) -> (Vec<(String, String, String)>, Vec<String>) {
+    let c =
+        rusqlite::Connection::open_with_flags(project, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open");
+    let mut st = c
+        .prepare(
+            "SELECT substr(d.text, r.from_start + 1, r.from_end - r.from_start), l.name,
+                    substr(d.text, r.to_start + 1, r.to_end - r.to_start)
+             FROM layer_relations r JOIN documents d ON d.id = r.doc_id
+             JOIN labels l ON l.id = r.label_id ORDER BY 1, 2, 3",
+        )
+        .expect("sql");
+    let rel = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let mut st = c
+        .prepare(
+            "SELECT l.name FROM layer_doc_labels g JOIN labels l ON l.id = g.label_id ORDER BY 1",
+        )
+        .expect("sql");
+    let labels = st
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    (rel, labels)
+}
+
+#[test]
+fn relations_and_document_labels_survive_doccano_brat_label_studio_and_hf_round_trips() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let text = include_str!("../assets/samples/libya-ceasefire-ar.txt");
+    let at = |w: &str| {
+        let b = text.find(w).expect("word");
+        let s = text[..b].chars().count();
+        (s, s + w.chars().count())
+    };
+    let ent = |id: u32, w: &str, l: &str| {
+        let (s, e) = at(w);
+        serde_json::json!({"id": id, "start_offset": s, "end_offset": e, "label": l})
+    };
+    let line = serde_json::json!({
+        "text": text,
+        "entities": [
+            ent(1, "السفير الفرنسي", "MISC"), ent(2, "مصطفى مهراج", "PER"),
+            ent(3, "القيادة العامة", "ORG"), ent(4, "خليفة حفتر", "PER"),
+        ],
+        "relations": [
+            {"id": 1, "from_id": 2, "to_id": 1, "type": "title"},
+            {"id": 2, "from_id": 4, "to_id": 3, "type": "leads"},
+        ],
+        "cats": ["politics", "libya"],
+    });
+    let input = d.join("in.jsonl");
+    std::fs::write(&input, format!("{line}\n")).expect("write");
+    let p = d.join("p.tawsim");
+    let (ok, out, err) = tawsim(&["import", s(&p), s(&input)]);
+    assert!(ok, "{out}{err}");
+    let want = relations_of(&p);
+    assert_eq!(
+        want.0,
+        [
+            ("خليفة حفتر".into(), "leads".into(), "القيادة العامة".into()),
+            (
+                "مصطفى مهراج".into(),
+                "title".into(),
+                "السفير الفرنسي".into()
+            ),
+        ]
+    );
+    assert_eq!(want.1, ["libya", "politics"]);
+    for (format, extra, out_name) in [
+        ("doccano", Some("--entities"), "o.jsonl"),
+        ("brat", None, "brat"),
+        ("labelstudio", None, "o.json"),
+        ("hf", None, "o.hf.jsonl"),
+    ] {
+        let out_path = d.join(out_name);
+        let mut args = vec!["export", s(&p), "--format", format, "-o", s(&out_path)];
+        args.extend(extra);
+        let (ok, out, err) = tawsim(&args);
+        assert!(ok, "{format}: {out}{err}");
+        let q = d.join(format!("{format}.tawsim"));
+        let (ok, out, err) = tawsim(&["import", s(&q), s(&out_path), "--format", format]);
+        assert!(ok, "{format}: {out}{err}");
+        assert_eq!(relations_of(&q), want, "{format}");
+    }
+    // CoNLL cannot hold them: the export names what it left out and fails unless --lenient.
+    let conll = d.join("o.conll");
+    let (ok, out, err) = tawsim(&["export", s(&p), "--format", "conll", "-o", s(&conll)]);
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains("relation") && err.contains("document label"),
+        "{out}{err}"
+    );
+}

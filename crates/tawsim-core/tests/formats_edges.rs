@@ -3,7 +3,7 @@
 //! file's own sentence breaks, and brat `.ann` offsets that count a CRLF as one character.
 
 use std::path::{Path, PathBuf};
-use tawsim_core::domain::{AnnotatedDocument, TaggedSpan};
+use tawsim_core::domain::{AnnotatedDocument, TaggedRelation, TaggedSpan};
 use tawsim_core::formats::{
     ConllDialect, ExportOptions, ExportReport, Format, ImportOptions, ImportReport, ProblemKind,
     export_documents, import_path,
@@ -41,6 +41,28 @@ fn span(text: &str, needle: &str, label: &str) -> TaggedSpan {
     let b = text.find(needle).expect("needle present");
     let s = text[..b].chars().count();
     TaggedSpan::new(s, s + needle.chars().count(), label)
+}
+
+/// Deletes the spans labelled `label` as the store does: with the relations that touch
+/// them, the other relations' indices following their spans.
+fn delete_spans(d: &mut AnnotatedDocument, label: &str) {
+    let keep: Vec<bool> = d.spans.iter().map(|s| s.label != label).collect();
+    let new_index = |i: usize| keep[..i].iter().filter(|&&k| k).count();
+    d.relations.retain(|r| keep[r.from] && keep[r.to]);
+    for r in &mut d.relations {
+        r.from = new_index(r.from);
+        r.to = new_index(r.to);
+    }
+    d.spans.retain(|s| s.label != label);
+}
+
+/// A relation from span `from` to an index the document does not have.
+fn dangling(from: usize) -> TaggedRelation {
+    TaggedRelation {
+        from,
+        to: 99,
+        label: "in".into(),
+    }
 }
 
 /// (label, covered text) of every span, sorted.
@@ -481,18 +503,20 @@ fn doccano_relations_keep_pointing_at_their_entities_through_a_round_trip() {
         std::fs::read(&out).expect("read")
     );
 
-    // A span added since gets an id no entity of its document has; a relation whose end
-    // was deleted is not written and is reported.
+    // A span added since gets an id no entity of its document has; a span deleted takes
+    // its relation along; a relation naming a span the document does not have is not
+    // written and is reported.
     let mut edited = back.clone();
-    edited[0].spans.retain(|s| s.label != "LOC");
+    delete_spans(&mut edited[0], "LOC");
     edited[0].spans.push(span(text, "التقى", "EVENT"));
+    edited[0].relations.push(dangling(0));
     let out = dir.path().join("edited.jsonl");
     let r = export_all(&edited, Format::Doccano, &out, &entities);
     assert_eq!(r.misaligned.len(), 1, "{:#?}", r.misaligned);
     assert!(
         r.misaligned[0]
             .message
-            .contains("entity 40 is no longer a span"),
+            .contains("a span the document does not have"),
         "{}",
         r.misaligned[0]
     );
@@ -576,16 +600,20 @@ fn brat_relation_lines_keep_naming_their_entities_through_a_round_trip() {
         ("PER".to_string(), "خليفة حفتر".to_string())
     );
     assert!(!written.contains("brat_ids"));
-    // A deleted span: the lines naming it are reported, not written pointing at nothing;
-    // a new span takes an id no span of the document had.
+    // A deleted span takes its relation along; a relation naming a span the document
+    // does not have is reported, not written pointing at nothing; a new span takes an id
+    // no span of the document had.
     let mut edited = docs.clone();
-    edited[0].spans.retain(|s| s.label != "LOC");
+    delete_spans(&mut edited[0], "LOC");
     edited[0].spans.push(span(text, "التقى", "EVENT"));
+    edited[0].relations.push(dangling(0));
     let out = dir.path().join("edited");
     let r = export_all(&edited, Format::Brat, &out, &opts);
     assert_eq!(r.not_written(), "1 relation(s)", "{:#?}", r.misaligned);
     assert!(
-        r.misaligned[0].message.contains("T5 is no longer a span"),
+        r.misaligned[0]
+            .message
+            .contains("a span the document does not have"),
         "{}",
         r.misaligned[0]
     );
@@ -663,11 +691,19 @@ fn label_studio_relations_keep_naming_their_regions_through_a_round_trip() {
     let again = dir.path().join("again.json");
     export_all(&back, Format::LabelStudio, &again, &opts);
     assert_eq!(std::fs::read_to_string(&again).expect("read"), written);
-    // A region deleted since: its relation is reported, not written.
+    // A region deleted since takes its relation along; a relation naming a span the task
+    // does not have is reported, not written.
     let mut edited = back;
-    edited[0].spans.retain(|s| s.label != "LOC");
+    delete_spans(&mut edited[0], "LOC");
+    edited[0].relations.push(dangling(0));
     let out = dir.path().join("edited.json");
     let r = export_all(&edited, Format::LabelStudio, &out, &opts);
     assert_eq!(r.not_written(), "1 relation(s)", "{:#?}", r.misaligned);
-    assert!(r.misaligned[0].message.contains("region Xk2p is no longer"));
+    assert!(
+        r.misaligned[0]
+            .message
+            .contains("a span the document does not have")
+    );
+    let written = std::fs::read_to_string(&out).expect("read");
+    assert!(!written.contains("Xk2p") && written.matches("\"relation\"").count() == 1);
 }

@@ -577,13 +577,15 @@ fn labelstudio_task_problems_name_the_task_line() {
             (9, "Schema")
         ])
     );
-    assert_eq!(summary(&rep.warnings, &p), owned(&[(8, "Unsupported")]));
+    // A choices result not tied to a region gives document labels.
+    assert_eq!(summary(&rep.warnings, &p), owned(&[]));
     assert_eq!(
         docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
         ["1", "2", "4", "5", "6"]
     );
     let pred = &docs[3];
     assert_eq!(pred.spans, vec![TaggedSpan::new(0, 3, "X")]);
+    assert_eq!(pred.doc_labels, ["a"]);
     assert_eq!(
         pred.meta.get("annotation_source"),
         Some(&serde_json::json!("predictions"))

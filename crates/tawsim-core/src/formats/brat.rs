@@ -5,24 +5,49 @@
 //! `T` lines become spans, checked against their text field. A discontinuous `T` whose
 //! gaps hold only whitespace (how a span crossing a line break is written) is imported as
 //! its outer range; one with words in a gap is imported as one span per fragment, with a
-//! warning. `#` AnnotatorNotes are kept in meta `brat_notes` as `[start, end, label, note]`;
-//! other lines (R, E, A, N, *, ...) are kept verbatim in meta `brat_other` (warned). Those
-//! lines point at `T` ids, so a document with them keeps its spans' ids (meta `brat_ids` as
-//! `[start, end, label, "T3"]`, never written): export writes each span with the id it came
-//! with (a new span: a number above every id of the document) and writes a kept line only
-//! while every `T` it names is still a span; one that names a deleted or changed span is
-//! not written but reported (the export fails unless `--lenient`).
+//! warning. `#` AnnotatorNotes are kept in meta `brat_notes` as `[start, end, label, note]`.
+//!
+//! Relations: `R3<TAB>Type Arg1:T1 Arg2:T2` is a relation of type `Type` from `Arg1` to
+//! `Arg2` (other role names: from the first to the second, warned, written back as
+//! `Arg1`/`Arg2`). `*<TAB>Equiv T1 T2 T3` (brat's equivalence groups, which have no
+//! direction) becomes relations of type `Equiv` between consecutive members, `T1 -> T2`
+//! and `T2 -> T3`; export writes relations of type `Equiv` back as `*` lines, a chain
+//! `a -> b`, `b -> c` as one line `*<TAB>Equiv a b c`. An `R` or `*` naming a `T` id that no
+//! `T` line of the file has is an error naming the `.ann` file and line; one naming a `T`
+//! whose line was refused is an error too. One naming something tawsim does not model (an
+//! event `E`, a discontinuous `T` imported as several spans, the same `T` twice) is kept
+//! verbatim with the other lines.
+//!
+//! Other lines (E, A, N, ...) are kept verbatim in meta `brat_other` (warned). They point
+//! at `T` ids, so a document with them or with relations keeps its spans' ids (meta
+//! `brat_ids` as `[start, end, label, "T3"]`, never written): export writes each span with
+//! the id it came with (a new span: a number above every id of the document) and writes a
+//! kept line only while every `T` it names is still a span; one that names a deleted or
+//! changed span is not written but reported (the export fails unless `--lenient`).
+//!
+//! Document labels: brat has no annotation of the whole document, and every line but a
+//! `T` names a target (brat's own parser: a `#` line needs `TYPE TARGET`, else it is an
+//! unparsed line shown as an error; a target that is no annotation's id is reported as
+//! "ID ... not defined"; bratly's grammar check refuses a `#` line without a word target,
+//! and pybrat skips `#` lines). So each document label is a note on the document's first
+//! span: `#4<TAB>DocumentLabel T1<TAB>politics`, which brat, bratly and pybrat all read
+//! without error (brat shows it on that span). Import reads every `DocumentLabel` note as
+//! a document label, whatever its target. A document with document labels but no span has
+//! nothing to attach them to: they are not written, and reported as left out.
+//!
 //! A `.txt` with CRLF line ends whose `.ann` offsets count each CRLF as one character (as
 //! pybrat and bratly read the file): when the offsets do not all fit the text as stored but
 //! all fit it so, they are mapped to the text as stored (which keeps its CRLF), with a
 //! [`ProblemKind::CrlfCountedAsOne`] warning.
 //!
-//! Export: a folder (written as a temporary folder renamed into place). A span crossing a
-//! line break is written as fragments split at the line break.
+//! Export: a folder (written as a temporary folder renamed into place): `T` lines in text
+//! order, then `R` lines (numbered `R1`, `R2`, ... in order, skipping numbers of kept `R`
+//! lines), `*` lines, `#` notes, document labels, kept lines. A span crossing a line break
+//! is written as fragments split at the line break.
 
 use super::{
-    Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader, Problem,
-    ProblemKind, check_export_cancel, read_utf8, stem, werr,
+    CandRelation, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
+    Problem, ProblemKind, check_export_cancel, read_utf8, stem, werr,
 };
 use crate::domain::{AnnotatedDocument, IndexedText, Meta, TaggedSpan, check_range};
 use serde_json::Value;
@@ -97,7 +122,16 @@ fn import_pair(
     let mut tmap: HashMap<String, (usize, usize, String)> = HashMap::new();
     let mut notes: Vec<(String, String)> = Vec::new();
     let mut other: Vec<Value> = Vec::new();
+    let mut rels: Vec<CandRelation> = Vec::new();
+    let mut had_relations = false;
     let mut ts: Vec<TLine> = Vec::new();
+    // Relation lines (R, *), read once every T is known.
+    let mut rel_lines: Vec<(String, usize)> = Vec::new();
+    let mut doc_labels: Vec<String> = Vec::new();
+    // Every T id of the file, its candidate when it is one span, and those split in several.
+    let mut seen_t: HashSet<String> = HashSet::new();
+    let mut tidx: HashMap<String, usize> = HashMap::new();
+    let mut split_t: HashSet<String> = HashSet::new();
     let (warned, erred) = (ctx.report.warnings.len(), ctx.report.errors.len());
     if ann.is_file() {
         let mut r = LineReader::open(&ann, true)?;
@@ -110,6 +144,7 @@ fn import_pair(
             if line.starts_with('T') {
                 let mut parts = line.splitn(3, '\t');
                 let id = parts.next().unwrap_or_default().to_string();
+                seen_t.insert(id.clone());
                 let Some(mid) = parts.next() else {
                     ctx.error(
                         &ann,
@@ -146,12 +181,29 @@ fn import_pair(
             } else if line.starts_with('#') {
                 let mut parts = line.splitn(3, '\t');
                 let _ = parts.next();
-                let target = parts
-                    .next()
-                    .and_then(|m| m.split(' ').nth(1))
-                    .unwrap_or_default()
-                    .to_string();
-                notes.push((target, parts.next().unwrap_or_default().to_string()));
+                let mid = parts.next().unwrap_or_default();
+                let note = parts.next().unwrap_or_default();
+                if mid.split(' ').next() == Some(DOC_LABEL) {
+                    let l = note.trim();
+                    if l.is_empty() || l.chars().any(char::is_whitespace) {
+                        ctx.error(
+                            &ann,
+                            Some(lno),
+                            ProblemKind::Schema,
+                            format!(
+                                "document label {l:?} is not a label name (non-empty, without \
+                                 spaces); left out"
+                            ),
+                        );
+                    } else {
+                        doc_labels.push(l.to_string());
+                    }
+                    continue;
+                }
+                let target = mid.split(' ').nth(1).unwrap_or_default().to_string();
+                notes.push((target, note.to_string()));
+            } else if line.starts_with('R') || line.starts_with('*') {
+                rel_lines.push((line, lno));
             } else {
                 ctx.warn(
                     &ann,
@@ -191,7 +243,8 @@ fn import_pair(
             } = t;
             if frags.len() == 1 {
                 let (s, e) = frags[0];
-                tmap.insert(id, (s, e, label.clone()));
+                tmap.insert(id.clone(), (s, e, label.clone()));
+                tidx.insert(id, cands.len());
                 cands.push(Candidate {
                     start: s,
                     end: e,
@@ -238,7 +291,8 @@ fn import_pair(
                         .is_some_and(|g| g.trim().is_empty())
             });
             if gaps_blank {
-                tmap.insert(id, (outer_s, outer_e, label.clone()));
+                tmap.insert(id.clone(), (outer_s, outer_e, label.clone()));
+                tidx.insert(id, cands.len());
                 cands.push(Candidate {
                     start: outer_s,
                     end: outer_e,
@@ -253,6 +307,7 @@ fn import_pair(
                     ProblemKind::Discontinuous,
                     format!("discontinuous {id} imported as {} spans", frags.len()),
                 );
+                split_t.insert(id.clone());
                 for (s, e) in frags {
                     cands.push(Candidate {
                         start: s,
@@ -261,6 +316,49 @@ fn import_pair(
                         expected: None,
                         line: Some(lno),
                     });
+                }
+            }
+        }
+        let known = KnownT {
+            seen: &seen_t,
+            index: &tidx,
+            split: &split_t,
+        };
+        for (line, lno) in std::mem::take(&mut rel_lines) {
+            match relation_line(&line, &known) {
+                Ok((found, odd_roles)) => {
+                    if let Some(m) = odd_roles {
+                        ctx.warn(&ann, Some(lno), ProblemKind::Unsupported, m);
+                    }
+                    rels.extend(
+                        found
+                            .into_iter()
+                            .map(|(from, to, label, what)| CandRelation {
+                                from,
+                                to,
+                                label,
+                                line: Some(lno),
+                                what,
+                            }),
+                    );
+                    had_relations = true;
+                }
+                Err(RelLine::Kept(why)) => {
+                    ctx.warn(
+                        &ann,
+                        Some(lno),
+                        ProblemKind::Unsupported,
+                        format!("{why}: kept in meta brat_other but not interpreted"),
+                    );
+                    other.push(Value::String(line));
+                }
+                Err(RelLine::Bad(m)) => {
+                    ctx.error(
+                        &ann,
+                        Some(lno),
+                        ProblemKind::Schema,
+                        format!("{m}; skipped"),
+                    );
                 }
             }
         }
@@ -288,6 +386,8 @@ fn import_pair(
     }
     if !other.is_empty() {
         meta.insert("brat_other".into(), Value::Array(other));
+    }
+    if meta.contains_key("brat_other") || had_relations {
         let mut ids: Vec<(&String, &(usize, usize, String))> = tmap.iter().collect();
         ids.sort();
         let ids: Vec<Value> = ids
@@ -300,9 +400,131 @@ fn import_pair(
         name: stem(txt),
         text,
         meta,
+        doc_labels,
         ..Default::default()
     };
-    ctx.finish_doc(&ann, None, doc, cands, sink)
+    ctx.finish_doc_with(&ann, None, doc, cands, rels, sink)
+}
+
+/// The note type of a document label: `#1<TAB>DocumentLabel T1<TAB>politics`.
+const DOC_LABEL: &str = "DocumentLabel";
+
+/// The `T` ids of an `.ann`: every one seen, those that are one candidate (by its index),
+/// those imported as several spans.
+struct KnownT<'a> {
+    seen: &'a HashSet<String>,
+    index: &'a HashMap<String, usize>,
+    split: &'a HashSet<String>,
+}
+
+/// Why an `R` or `*` line is not read as relations.
+enum RelLine {
+    /// It names something tawsim does not model: kept verbatim, warned.
+    Kept(String),
+    /// It is malformed or names a `T` that is not there: an error.
+    Bad(String),
+}
+
+/// A relation read from a line: (from, to) as candidates, type, how problems name it.
+type FoundRelation = (usize, usize, String, String);
+
+/// The relations of an `R` or `*` line, and a warning when an `R` line's role names are
+/// not `Arg1`/`Arg2`.
+fn relation_line(
+    line: &str,
+    known: &KnownT<'_>,
+) -> Result<(Vec<FoundRelation>, Option<String>), RelLine> {
+    let mut parts = line.split('\t');
+    let id = parts.next().unwrap_or_default();
+    let words: Vec<&str> = parts
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let resolve = |t: &str| -> Result<usize, RelLine> {
+        if let Some(&c) = known.index.get(t) {
+            return Ok(c);
+        }
+        if known.split.contains(t) {
+            return Err(RelLine::Kept(format!(
+                "{t} is a discontinuous span imported as several spans"
+            )));
+        }
+        if !t.starts_with('T') {
+            return Err(RelLine::Kept(format!(
+                "{t} is not a text-bound (T) annotation"
+            )));
+        }
+        if known.seen.contains(t) {
+            return Err(RelLine::Bad(format!(
+                "{id} names {t}, whose line was left out (see its own problem)"
+            )));
+        }
+        Err(RelLine::Bad(format!(
+            "{id} names {t}, but no T line of this file has that id"
+        )))
+    };
+    if id == "*" {
+        // `*<TAB>Equiv T1 T2 ...`
+        let [ty, members @ ..] = words.as_slice() else {
+            return Err(RelLine::Bad(
+                "a * line needs \"*<TAB>TYPE ID1 ID2 ...\"".into(),
+            ));
+        };
+        if members.len() < 2 {
+            return Err(RelLine::Bad(format!(
+                "an equivalence needs two members or more, found {}",
+                members.len()
+            )));
+        }
+        let mut seen = HashSet::new();
+        if let Some(t) = members.iter().find(|t| !seen.insert(**t)) {
+            return Err(RelLine::Kept(format!("{t} is named twice")));
+        }
+        let cands = members
+            .iter()
+            .map(|t| resolve(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let found = cands
+            .windows(2)
+            .zip(members.windows(2))
+            .map(|(c, m)| {
+                (
+                    c[0],
+                    c[1],
+                    (*ty).to_string(),
+                    format!("{ty} {} {}", m[0], m[1]),
+                )
+            })
+            .collect();
+        return Ok((found, None));
+    }
+    // `R1<TAB>Type Arg1:T1 Arg2:T2`
+    let [ty, a, b] = words.as_slice() else {
+        return Err(RelLine::Bad(
+            "an R line needs \"ID<TAB>TYPE Arg1:T1 Arg2:T2\"".into(),
+        ));
+    };
+    fn arg(x: &str) -> Result<(&str, &str), RelLine> {
+        x.split_once(':')
+            .filter(|(r, t)| !r.is_empty() && !t.is_empty())
+            .ok_or_else(|| RelLine::Bad(format!("bad argument {x:?} (ROLE:ID)")))
+    }
+    let ((ra, ta), (rb, tb)) = (arg(a)?, arg(b)?);
+    let (ca, cb) = (resolve(ta)?, resolve(tb)?);
+    let (from, to, odd) = match (ra, rb) {
+        ("Arg1", "Arg2") => (ca, cb, None),
+        ("Arg2", "Arg1") => (cb, ca, None),
+        _ => (
+            ca,
+            cb,
+            Some(format!(
+                "{id}: role names {ra} and {rb} read as from and to; written back as Arg1 \
+                 and Arg2"
+            )),
+        ),
+    };
+    Ok((vec![(from, to, (*ty).to_string(), id.to_string())], odd))
 }
 
 /// A `T` line as read, before its offsets are checked.
@@ -434,9 +656,18 @@ fn t_refs(line: &str) -> impl Iterator<Item = usize> + '_ {
         .filter_map(|w| w.rsplit(':').next()?.strip_prefix('T')?.parse().ok())
 }
 
-/// A document's `.ann` text, its number of spans, and the kept lines left out because a
-/// span they name is gone.
-fn ann_for(doc: &AnnotatedDocument) -> (String, usize, Vec<String>) {
+/// What [`ann_for`] made of a document.
+struct Ann {
+    body: String,
+    spans: usize,
+    /// Relations and kept lines left out: how many (relations), and why.
+    left: Vec<(usize, String)>,
+    /// Document labels left out: how many, and why.
+    labels_left: Option<(usize, String)>,
+}
+
+/// A document's `.ann` text, with what could not be written.
+fn ann_for(doc: &AnnotatedDocument) -> Ann {
     let indexed = IndexedText::new(doc.text.as_str());
     let mut spans: Vec<&TaggedSpan> = doc.spans.iter().collect();
     spans.sort();
@@ -472,6 +703,57 @@ fn ann_for(doc: &AnnotatedDocument) -> (String, usize, Vec<String>) {
         ids.insert((sp.start, sp.end, sp.label.as_str()), id);
     }
     let written: HashSet<usize> = ids.values().copied().collect();
+    let kept: Vec<&str> = match doc.meta.get("brat_other") {
+        Some(Value::Array(other)) => other.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let mut left = Vec::new();
+    // The T id of the span at index `i` of `doc.spans`.
+    let tid = |i: usize| {
+        let s = doc.spans.get(i)?;
+        ids.get(&(s.start, s.end, s.label.as_str())).copied()
+    };
+    // R ids of kept lines are theirs.
+    let kept_r: HashSet<usize> = kept
+        .iter()
+        .filter_map(|l| l.split('\t').next()?.strip_prefix('R')?.parse().ok())
+        .collect();
+    let mut rn = 0usize;
+    let mut equiv: Vec<Vec<usize>> = Vec::new();
+    for r in &doc.relations {
+        let (Some(a), Some(b)) = (tid(r.from), tid(r.to)) else {
+            left.push((
+                1,
+                format!(
+                    "document {:?}: relation {} not written: {}",
+                    doc.name,
+                    super::describe_relation(doc, r),
+                    super::NO_SUCH_SPAN
+                ),
+            ));
+            continue;
+        };
+        if r.label == EQUIV {
+            match equiv.last_mut() {
+                Some(chain) if chain.last() == Some(&a) => chain.push(b),
+                _ => equiv.push(vec![a, b]),
+            }
+            continue;
+        }
+        rn += 1;
+        while kept_r.contains(&rn) {
+            rn += 1;
+        }
+        out.push_str(&format!("R{rn}\t{} Arg1:T{a} Arg2:T{b}\n", r.label));
+    }
+    for chain in equiv {
+        out.push_str("*\t");
+        out.push_str(EQUIV);
+        for t in chain {
+            out.push_str(&format!(" T{t}"));
+        }
+        out.push('\n');
+    }
     let mut n = 0;
     for (span, note) in super::span_rows(&doc.meta, NOTES) {
         if let (Some(id), Some(t)) = (ids.get(&span), note.as_str()) {
@@ -479,24 +761,58 @@ fn ann_for(doc: &AnnotatedDocument) -> (String, usize, Vec<String>) {
             out.push_str(&format!("#{n}\tAnnotatorNotes T{id}\t{t}\n"));
         }
     }
-    let mut left = Vec::new();
-    if let Some(Value::Array(other)) = doc.meta.get("brat_other") {
-        // Without kept ids (a file from an older tawsim) the lines are written as they were.
-        let check = doc.meta.contains_key(BRAT_IDS);
-        for o in other.iter().filter_map(Value::as_str) {
-            if check && let Some(gone) = t_refs(o).find(|t| !written.contains(t)) {
-                left.push(format!(
-                    "document {:?}: {o:?} not written: T{gone} is no longer a span of the document",
-                    doc.name
-                ));
-                continue;
+    let mut labels_left = None;
+    if !doc.doc_labels.is_empty() {
+        // Notes on the first span: brat has nothing else to attach them to.
+        match spans
+            .first()
+            .and_then(|s| ids.get(&(s.start, s.end, s.label.as_str())))
+        {
+            Some(first) => {
+                for l in &doc.doc_labels {
+                    n += 1;
+                    out.push_str(&format!("#{n}\t{DOC_LABEL} T{first}\t{l}\n"));
+                }
             }
-            out.push_str(o);
-            out.push('\n');
+            None => {
+                labels_left = Some((
+                    doc.doc_labels.len(),
+                    format!(
+                        "document {:?}: document label(s) {} not written: brat writes them as \
+                         notes on a span, and the document has none",
+                        doc.name,
+                        doc.doc_labels.join(", ")
+                    ),
+                ));
+            }
         }
     }
-    (out, spans.len(), left)
+    // Without kept ids (a file from an older tawsim) the lines are written as they were.
+    let check = doc.meta.contains_key(BRAT_IDS);
+    for o in kept {
+        if check && let Some(gone) = t_refs(o).find(|t| !written.contains(t)) {
+            left.push((
+                1,
+                format!(
+                    "document {:?}: {o:?} not written: T{gone} is no longer a span of the document",
+                    doc.name
+                ),
+            ));
+            continue;
+        }
+        out.push_str(o);
+        out.push('\n');
+    }
+    Ann {
+        body: out,
+        spans: spans.len(),
+        left,
+        labels_left,
+    }
 }
+
+/// The relation type brat writes as `*` lines.
+const EQUIV: &str = "Equiv";
 
 pub(crate) fn export(
     docs: &mut dyn Iterator<Item = AnnotatedDocument>,
@@ -518,17 +834,18 @@ pub(crate) fn export(
         let txt = tmp.path().join(format!("{name}.txt"));
         let ann = tmp.path().join(format!("{name}.ann"));
         std::fs::write(&txt, doc.text.as_bytes()).map_err(werr(&txt))?;
-        let (body, n, left) = ann_for(&doc);
+        let a = ann_for(&doc);
         let shown = out.join(format!("{name}.ann"));
-        for m in left {
-            report
-                .misaligned
-                .push(Problem::new(&shown, None, ProblemKind::RelationLeftOut, m));
+        for (n, m) in a.left {
+            report.relations_left(&shown, n, m);
+        }
+        if let Some((n, m)) = a.labels_left {
+            report.doc_labels_left(&shown, n, m);
         }
         let mut f = std::fs::File::create(&ann).map_err(werr(&ann))?;
-        f.write_all(body.as_bytes()).map_err(werr(&ann))?;
+        f.write_all(a.body.as_bytes()).map_err(werr(&ann))?;
         report.documents += 1;
-        report.spans += n;
+        report.spans += a.spans;
     }
     let tmp_path = tmp.keep();
     let result = if out.exists() {

@@ -35,7 +35,9 @@
 //! separated by spaces. Spans off token edges are reported. [`ConllDialect::Tab`] is the same
 //! with TAB separators. [`ConllDialect::Doccano`] writes what doccano's CoNLL import reads:
 //! `token<TAB>TAG` lines only, a blank line after each sentence (and so between documents),
-//! no `-DOCSTART-` and no name line; a nested span is not written (reported).
+//! no `-DOCSTART-` and no name line; a nested span is not written (reported). CoNLL has no
+//! relations and no document labels: a document's are not written, and reported as left out
+//! (one problem per document for each, with how many).
 
 use super::tokens::{self, Tag, TagDecoder, parse_tag};
 use super::{
@@ -643,6 +645,30 @@ pub(crate) fn export(
             report
                 .misaligned
                 .push(Problem::new(out, None, ProblemKind::Misaligned, msg));
+        }
+        if !doc.relations.is_empty() {
+            let n = doc.relations.len();
+            report.relations_left(
+                out,
+                n,
+                format!(
+                    "document {:?}: {n} relation(s) not written: CoNLL has no relations",
+                    doc.name
+                ),
+            );
+        }
+        if !doc.doc_labels.is_empty() {
+            let n = doc.doc_labels.len();
+            report.doc_labels_left(
+                out,
+                n,
+                format!(
+                    "document {:?}: {n} document label(s) not written ({}): CoNLL has no \
+                     document labels",
+                    doc.name,
+                    doc.doc_labels.join(", ")
+                ),
+            );
         }
         buf.clear();
         if dialect != ConllDialect::Doccano {

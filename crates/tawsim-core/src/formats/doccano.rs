@@ -1,18 +1,30 @@
 //! doccano JSON Lines, both shapes: `{"text", "label": [[s, e, "TAG"], ...]}` and
-//! `{"text", "entities": [{"id", "start_offset", "end_offset", "label"}], "relations": []}`.
+//! `{"text", "entities": [{"id", "start_offset", "end_offset", "label"}], "relations":
+//! [{"id", "from_id", "to_id", "type"}]}`, with document labels as `cats`.
 //!
 //! Import: the name is `name` (taken out of meta), else `id`, else `stem-LINE`; a `status`
-//! that parses as a [`DocStatus`] is taken out of meta; every other key (`id`, `relations`,
-//! ...) is kept as metadata and written back.
+//! that parses as a [`DocStatus`] is taken out of meta; every other key (`id`, ...) is kept
+//! as metadata and written back. `entities` may also hold `[s, e, "TAG"]` triples (doccano's
+//! intent detection and slot filling export).
 //!
-//! Relations (`{"id", "from_id", "to_id", "type"}`) point at entities by their ids, so a
-//! record with relations keeps its entities' ids (meta [`ENTITY_IDS`], never written) and
-//! its relations (meta `relations`). The entities shape writes each span with the id it came
-//! with (a new span: a new id, unused in the document) and the relations whose two ends are
-//! still spans of the document; a relation whose end was deleted or changed since is not
-//! written but reported (an export with such a loss fails unless `--lenient`). The label
-//! shape has no entity ids: it writes no relations and reports each document that has them.
-//! Entities of a record without relations are numbered 1, 2, ... across the file.
+//! Relations (`{"id", "from_id", "to_id", "type"}`) point at entities by their ids and are
+//! read into the document's relations; one naming an id no entity of the record has is an
+//! error naming the file and line. A record with relations keeps its entities' ids (meta
+//! [`ENTITY_IDS`], never written), so that the entities shape writes each span with the id
+//! it came with (a new span: a new id, unused in the document) and an unchanged record
+//! comes back as it was; entities of a record without relations are numbered 1, 2, ...
+//! across the file. An empty `relations` list stays in meta, as it came.
+//!
+//! Document labels: doccano's `cats` (a list of label names: its intent detection export)
+//! and, in a `label` list, plain strings (doccano 1.8's text classification export writes
+//! `"label": ["politics"]`, where sequence labelling writes `[s, e, "TAG"]` triples).
+//!
+//! Export: the entities shape writes `entities` with ids and `relations` with `id`,
+//! `from_id`, `to_id`, `type` (relation ids 1, 2, ... across the file); the label shape has
+//! no entity ids for relations to point at: it writes none and reports each document's
+//! relations as left out. Both shapes write the document labels as `cats`. A document
+//! without relations and document labels is written exactly as before (`cats` only when
+//! there are document labels).
 //!
 //! Export writes a `name` only where the record needs one to be read back with its name:
 //! not when the name is the `id`, nor when it is the `stem-LINE` name the importer gave a
@@ -21,8 +33,8 @@
 //! from another format, gets its `name`.
 
 use super::{
-    Candidate, DoccanoShape, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
-    Problem, ProblemKind, check_export_cancel, from_char_offset, json_offset, json_type, stem,
+    CandRelation, Candidate, DoccanoShape, ExportOptions, ExportReport, FormatError, ImportCtx,
+    LineReader, ProblemKind, check_export_cancel, from_char_offset, json_offset, json_type, stem,
     to_char_offset, werr,
 };
 use crate::domain::{AnnotatedDocument, DocStatus, IndexedText, Meta};
@@ -78,8 +90,8 @@ pub(crate) fn import_file(
             );
             continue;
         };
-        if let Some((doc, cands)) = read_record(file, lno, obj, &base, ctx) {
-            ctx.finish_doc(file, Some(lno), doc, cands, sink)?;
+        if let Some((doc, cands, rels)) = read_record(file, lno, obj, &base, ctx) {
+            ctx.finish_doc_with(file, Some(lno), doc, cands, rels, sink)?;
         }
     }
     Ok(())
@@ -93,13 +105,15 @@ fn id_string(v: &Value) -> Option<String> {
     }
 }
 
+type Record = (AnnotatedDocument, Vec<Candidate>, Vec<CandRelation>);
+
 fn read_record(
     file: &Path,
     lno: usize,
     mut obj: Meta,
     base: &str,
     ctx: &mut ImportCtx<'_>,
-) -> Option<(AnnotatedDocument, Vec<Candidate>)> {
+) -> Option<Record> {
     let text = match obj.remove("text") {
         Some(Value::String(s)) => s,
         Some(other) => {
@@ -161,10 +175,15 @@ fn read_record(
     let bad = |ctx: &mut ImportCtx<'_>, (kind, msg): (ProblemKind, String)| {
         ctx.error(file, Some(lno), kind, format!("{msg}; span skipped"));
     };
+    let mut doc_labels = Vec::new();
     match obj.remove("label") {
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
+                if let Value::String(l) = item {
+                    doc_labels.push(l.clone());
+                    continue;
+                }
                 match label_entry(item, indexed.as_ref()) {
                     Ok(c) => cands.push(c),
                     Err((k, m)) => bad(ctx, (k, format!("label[{i}]: {m}"))),
@@ -181,22 +200,75 @@ fn read_record(
             );
         }
     }
+    match obj.get("cats") {
+        Some(Value::Array(cats)) if cats.iter().all(Value::is_string) => {
+            doc_labels.extend(cats.iter().filter_map(Value::as_str).map(String::from));
+            obj.remove("cats");
+        }
+        Some(_) => ctx.warn(
+            file,
+            Some(lno),
+            ProblemKind::Unsupported,
+            "\"cats\" is not a list of label names; kept as metadata",
+        ),
+        None => {}
+    }
     // A key of that name in the input is the input's, not ours.
     obj.remove(ENTITY_IDS);
+    let relations = match obj.get("relations") {
+        Some(Value::Array(r)) if !r.is_empty() => {
+            let r = r.clone();
+            obj.remove("relations");
+            r
+        }
+        _ => Vec::new(),
+    };
+    // Entity id -> its candidate (`None`: the entity was left out).
+    let mut by_id: HashMap<String, Option<usize>> = HashMap::new();
     match obj.remove("entities") {
         None | Some(Value::Null) => {}
         Some(Value::Array(items)) => {
-            let keep_ids = !relations(&obj).is_empty();
             let mut ids = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                match entity_entry(item, indexed.as_ref()) {
+                let id = item.get("id").and_then(id_string);
+                let entry = if item.is_array() {
+                    label_entry(item, indexed.as_ref())
+                } else {
+                    entity_entry(item, indexed.as_ref())
+                };
+                match entry {
                     Ok(c) => {
-                        if keep_ids && let Some(id) = item.get("id").filter(|v| v.is_u64()) {
-                            ids.push(super::span_row(c.start, c.end, &c.label, id.clone()));
+                        let mut fresh_id = true;
+                        if let Some(id) = &id {
+                            if by_id.contains_key(id) {
+                                fresh_id = false;
+                                ctx.error(
+                                    file,
+                                    Some(lno),
+                                    ProblemKind::Schema,
+                                    format!(
+                                        "entities[{i}]: id {id} is an earlier entity's; \
+                                         relations name the first"
+                                    ),
+                                );
+                            } else {
+                                by_id.insert(id.clone(), Some(cands.len()));
+                            }
+                        }
+                        if !relations.is_empty()
+                            && fresh_id
+                            && let Some(n) = item.get("id").filter(|v| v.is_u64())
+                        {
+                            ids.push(super::span_row(c.start, c.end, &c.label, n.clone()));
                         }
                         cands.push(c);
                     }
-                    Err((k, m)) => bad(ctx, (k, format!("entities[{i}]: {m}"))),
+                    Err((k, m)) => {
+                        if let Some(id) = id {
+                            by_id.entry(id).or_insert(None);
+                        }
+                        bad(ctx, (k, format!("entities[{i}]: {m}")));
+                    }
                 }
             }
             if !ids.is_empty() {
@@ -213,19 +285,71 @@ fn read_record(
             );
         }
     }
+    let mut rels = Vec::with_capacity(relations.len());
+    for (k, r) in relations.iter().enumerate() {
+        match relation_entry(r, &by_id) {
+            Ok((from, to, label)) => rels.push(CandRelation {
+                from,
+                to,
+                label,
+                line: None,
+                what: format!("relations[{k}]"),
+            }),
+            Err(m) => ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Schema,
+                format!("relations[{k}]: {m}; relation skipped"),
+            ),
+        }
+    }
     Some((
         AnnotatedDocument {
-            relations: Vec::new(),
-            doc_labels: Vec::new(),
+            doc_labels,
             name,
             text,
             meta: obj,
             status,
-            spans: Vec::new(),
             active_seconds: lead_time,
+            ..Default::default()
         },
         cands,
+        rels,
     ))
+}
+
+/// A relation of the entities shape: (from, to) as candidates, and its type.
+fn relation_entry(
+    r: &Value,
+    by_id: &HashMap<String, Option<usize>>,
+) -> Result<(usize, usize, String), String> {
+    let Value::Object(o) = r else {
+        return Err(format!(
+            "expected {{\"id\", \"from_id\", \"to_id\", \"type\"}}, found {}",
+            json_type(r)
+        ));
+    };
+    let end = |k: &str| -> Result<usize, String> {
+        let Some(id) = o.get(k).and_then(id_string) else {
+            return Err(format!("\"{k}\" must be an entity id"));
+        };
+        match by_id.get(&id) {
+            Some(Some(c)) => Ok(*c),
+            Some(None) => Err(format!(
+                "{k} {id} names an entity that was left out (see its own problem)"
+            )),
+            None => Err(format!("{k} {id} names no entity of the record")),
+        }
+    };
+    let (from, to) = (end("from_id")?, end("to_id")?);
+    match o.get("type") {
+        Some(Value::String(t)) => Ok((from, to, t.clone())),
+        Some(other) => Err(format!(
+            "\"type\" must be a string, found {}",
+            json_type(other)
+        )),
+        None => Err("missing \"type\"".into()),
+    }
 }
 
 /// Meta key holding the name the importer made up (`stem-LINE`) for a record with neither a
@@ -237,12 +361,10 @@ pub(crate) const DEFAULT_NAME: &str = "doccano_default_name";
 /// `[[start, end, "LABEL", id], ...]` in code points. Exporters never write it.
 pub(crate) const ENTITY_IDS: &str = "doccano_entity_ids";
 
-/// The relations of a record (meta `relations`), when it has any.
-fn relations(meta: &Meta) -> &[Value] {
-    match meta.get("relations") {
-        Some(Value::Array(r)) => r,
-        _ => &[],
-    }
+/// Whether meta holds a non-empty `relations` list (one kept by an older tawsim, before
+/// relations were read as such): never written as metadata.
+fn legacy_relations(meta: &Meta) -> bool {
+    matches!(meta.get("relations"), Some(Value::Array(r)) if !r.is_empty())
 }
 
 /// The name of a record without a string `name`: its `id`, else `stem-LINE` (then noted in
@@ -414,13 +536,15 @@ pub(crate) fn export(
 ) -> Result<ExportReport, FormatError> {
     let mut report = ExportReport::default();
     let mut entity_id = 0u64;
+    let mut relation_id = 0u64;
     let mut line = String::new();
     for doc in docs {
         check_export_cancel(opts)?;
         let indexed = utf16_index(&doc.text, opts.utf16_offsets);
         let off = |c: usize| Value::from(from_char_offset(indexed.as_ref(), c));
-        let mut spans = doc.spans;
-        spans.sort();
+        // The spans in order, each with its index in `doc.spans` (what relations name).
+        let mut order: Vec<usize> = (0..doc.spans.len()).collect();
+        order.sort_by(|&a, &b| doc.spans[a].cmp(&doc.spans[b]));
         line.clear();
         line.push('{');
         let mut first = true;
@@ -430,21 +554,22 @@ pub(crate) fn export(
         push_str_field(&mut line, &mut first, "text", &doc.text);
         match opts.doccano_shape {
             DoccanoShape::Label => {
-                for r in relations(&doc.meta) {
-                    report.misaligned.push(Problem::new(
+                for r in &doc.relations {
+                    report.relations_left(
                         out,
-                        None,
-                        ProblemKind::RelationLeftOut,
+                        1,
                         format!(
-                            "document {:?}: relation {r} not written: the label shape has no \
+                            "document {:?}: relation {} not written: the label shape has no \
                              entity ids for it to point at (--entities writes them)",
-                            doc.name
+                            doc.name,
+                            super::describe_relation(&doc, r)
                         ),
-                    ));
+                    );
                 }
-                let arr: Vec<Value> = spans
+                let arr: Vec<Value> = order
                     .iter()
-                    .map(|s| {
+                    .map(|&i| {
+                        let s = &doc.spans[i];
                         Value::Array(vec![
                             off(s.start),
                             off(s.end),
@@ -460,9 +585,11 @@ pub(crate) fn export(
                 if let Some(max) = given.values().max() {
                     entity_id = entity_id.max(*max);
                 }
-                let mut written = std::collections::HashSet::new();
-                let mut arr = Vec::with_capacity(spans.len());
-                for s in &spans {
+                // Each span's id, by its index in `doc.spans`.
+                let mut ids = vec![0u64; doc.spans.len()];
+                let mut arr = Vec::with_capacity(order.len());
+                for &i in &order {
+                    let s = &doc.spans[i];
                     let id = match given.get(&(s.start, s.end, s.label.as_str())) {
                         Some(&id) => id,
                         None => {
@@ -470,7 +597,7 @@ pub(crate) fn export(
                             entity_id
                         }
                     };
-                    written.insert(id);
+                    ids[i] = id;
                     let mut o = String::from("{");
                     let mut f = true;
                     push_field(&mut o, &mut f, "id", &Value::from(id));
@@ -486,33 +613,39 @@ pub(crate) fn export(
                 line.push_str("\"entities\": [");
                 line.push_str(&arr.join(", "));
                 line.push(']');
-                let mut kept = Vec::new();
-                for r in relations(&doc.meta) {
-                    let end = |k: &str| r.get(k).and_then(Value::as_u64);
-                    match (end("from_id"), end("to_id")) {
-                        (Some(a), Some(b)) if written.contains(&a) && written.contains(&b) => {
-                            kept.push(r.clone());
-                        }
-                        _ => report.misaligned.push(Problem::new(
+                let mut rels = Vec::with_capacity(doc.relations.len());
+                for r in &doc.relations {
+                    let (Some(&a), Some(&b)) = (ids.get(r.from), ids.get(r.to)) else {
+                        report.relations_left(
                             out,
-                            None,
-                            ProblemKind::RelationLeftOut,
+                            1,
                             format!(
-                                "document {:?}: relation {} not written: its entity {} is no \
-                                 longer a span of the document",
+                                "document {:?}: relation {} not written: {}",
                                 doc.name,
-                                r,
-                                match (end("from_id"), end("to_id")) {
-                                    (Some(a), _) if !written.contains(&a) => a.to_string(),
-                                    (Some(_), Some(b)) => b.to_string(),
-                                    _ => "(no id)".to_string(),
-                                }
+                                super::describe_relation(&doc, r),
+                                super::NO_SUCH_SPAN
                             ),
-                        )),
-                    }
+                        );
+                        continue;
+                    };
+                    relation_id += 1;
+                    let mut o = String::from("{");
+                    let mut f = true;
+                    push_field(&mut o, &mut f, "id", &Value::from(relation_id));
+                    push_field(&mut o, &mut f, "from_id", &Value::from(a));
+                    push_field(&mut o, &mut f, "to_id", &Value::from(b));
+                    push_str_field(&mut o, &mut f, "type", &r.label);
+                    o.push('}');
+                    rels.push(o);
                 }
-                push_field(&mut line, &mut first, "relations", &Value::Array(kept));
+                line.push_str(", \"relations\": [");
+                line.push_str(&rels.join(", "));
+                line.push(']');
             }
+        }
+        if !doc.doc_labels.is_empty() {
+            let cats: Vec<Value> = doc.doc_labels.iter().cloned().map(Value::String).collect();
+            push_field(&mut line, &mut first, "cats", &Value::Array(cats));
         }
         let name_is_id = doc
             .meta
@@ -546,11 +679,14 @@ pub(crate) fn export(
             let taken = matches!(k.as_str(), "id" | "text" | "label" | "entities")
                 || k == DEFAULT_NAME
                 || k == ENTITY_IDS
-                || (k == "relations" && !relations(&doc.meta).is_empty())
+                || (k == "relations"
+                    && (opts.doccano_shape == DoccanoShape::Entities
+                        || !doc.relations.is_empty()
+                        || legacy_relations(&doc.meta)))
+                || (k == "cats" && !doc.doc_labels.is_empty())
                 || (k == "lead_time" && doc.active_seconds.is_some())
                 || (k == "name" && write_name)
-                || (k == "status" && write_status)
-                || (k == "relations" && opts.doccano_shape == DoccanoShape::Entities);
+                || (k == "status" && write_status);
             if !taken {
                 push_field(&mut line, &mut first, k, v);
             }
@@ -558,7 +694,7 @@ pub(crate) fn export(
         line.push_str("}\n");
         w.write_all(line.as_bytes()).map_err(werr(out))?;
         report.documents += 1;
-        report.spans += spans.len();
+        report.spans += order.len();
     }
     Ok(report)
 }

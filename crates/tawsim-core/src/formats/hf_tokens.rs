@@ -6,6 +6,14 @@
 //! `{"0": "O", ...}`); without it `ner_tags` must be tag names. The text is the tokens joined
 //! by single spaces; the name is `id`. Other keys are kept as meta.
 //!
+//! Relations and document labels, tawsim's own columns: `"relations": [{"from": 0, "to":
+//! 2, "type": "works_for"}]`, where `from` and `to` index the row's spans, the entities its
+//! `ner_tags` give in the order they start; and `"doc_labels": ["politics"]`. Export writes
+//! them only for a document that has some (on every row of such a document, `relations`
+//! holding the row's own); a relation whose ends are in two rows (`--split`), or one of
+//! whose spans is not written, is reported as left out. Import reads them back (a relation
+//! naming a span the row does not have is an error naming the line).
+//!
 //! Export: one line per document, tokenised like CoNLL (line breaks become token
 //! boundaries); the format is flat, so a span overlapping another is reported and left
 //! out. The tag names are `O` then `B-X`, `I-X` per label of the project in its order
@@ -16,8 +24,9 @@
 
 use super::tokens::{self, TagDecoder, parse_tag};
 use super::{
-    AtomicFile, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
-    Problem, ProblemKind, TagScheme, check_export_cancel, json_type, read_utf8, stem, werr,
+    AtomicFile, CandRelation, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx,
+    LineReader, Problem, ProblemKind, TagScheme, check_export_cancel, json_type, read_utf8, stem,
+    werr,
 };
 use crate::domain::{AnnotatedDocument, Meta};
 use serde_json::Value;
@@ -237,7 +246,7 @@ pub(crate) fn import_file(
             continue;
         }
         dec.close_all(spans_tok.len());
-        let cands = dec
+        let mut cands: Vec<Candidate> = dec
             .take()
             .into_iter()
             .map(|s| Candidate {
@@ -248,21 +257,99 @@ pub(crate) fn import_file(
                 line: None,
             })
             .collect();
+        // The row's spans in the order they start: what `relations` index.
+        cands.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
+        let mut rels = Vec::new();
+        match obj.remove("relations") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(items)) => {
+                for (k, r) in items.iter().enumerate() {
+                    match row_relation(r, cands.len()) {
+                        Ok((from, to, label)) => rels.push(CandRelation {
+                            from,
+                            to,
+                            label,
+                            line: None,
+                            what: format!("relations[{k}]"),
+                        }),
+                        Err(m) => ctx.error(
+                            file,
+                            Some(lno),
+                            ProblemKind::Schema,
+                            format!("relations[{k}]: {m}; relation skipped"),
+                        ),
+                    }
+                }
+            }
+            Some(other) => ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Schema,
+                format!(
+                    "\"relations\" must be a list, found {}; relations skipped",
+                    json_type(&other)
+                ),
+            ),
+        }
+        let mut doc_labels = Vec::new();
+        match obj.remove("doc_labels") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(l)) if l.iter().all(Value::is_string) => {
+                doc_labels.extend(l.iter().filter_map(Value::as_str).map(String::from));
+            }
+            Some(_) => ctx.error(
+                file,
+                Some(lno),
+                ProblemKind::Schema,
+                "\"doc_labels\" must be a list of label names; document labels skipped",
+            ),
+        }
         let meta: Meta = obj;
-        ctx.finish_doc(
+        ctx.finish_doc_with(
             file,
             Some(lno),
             AnnotatedDocument {
                 name,
                 text,
                 meta,
+                doc_labels,
                 ..Default::default()
             },
             cands,
+            rels,
             sink,
         )?;
     }
     Ok(())
+}
+
+/// A relation of a row: (from, to) as indices into its `n` spans, and its type.
+fn row_relation(r: &Value, n: usize) -> Result<(usize, usize, String), String> {
+    let Value::Object(o) = r else {
+        return Err(format!(
+            "expected {{\"from\", \"to\", \"type\"}}, found {}",
+            json_type(r)
+        ));
+    };
+    let end = |k: &str| -> Result<usize, String> {
+        let i = o
+            .get(k)
+            .and_then(Value::as_u64)
+            .and_then(|i| usize::try_from(i).ok())
+            .ok_or_else(|| format!("\"{k}\" must be the index of a span of the row"))?;
+        if i < n {
+            Ok(i)
+        } else {
+            Err(format!(
+                "\"{k}\": {i} names a span the row does not have ({n} spans)"
+            ))
+        }
+    };
+    let (from, to) = (end("from")?, end("to")?);
+    match o.get("type") {
+        Some(Value::String(t)) => Ok((from, to, t.clone())),
+        _ => Err("\"type\" must be a string".into()),
+    }
 }
 
 /// The rows `[a, b)` of a document's tokens under `split`: sentences end after a token
@@ -313,6 +400,59 @@ fn rows(inside: &[bool], ends: &[bool], split: super::TokenSplit) -> Vec<(usize,
     out
 }
 
+/// Each row's `relations` (`{"from", "to", "type"}`, indices into the row's spans in the
+/// order they start); a relation whose ends are not both written spans of one row is
+/// reported as left out.
+fn row_relations(
+    doc: &AnnotatedDocument,
+    written: &[bool],
+    tok_start: &[usize],
+    (starts_entity, inside): (&[bool], &[bool]),
+    rows: &[(usize, usize)],
+    out: &Path,
+    report: &mut ExportReport,
+) -> Vec<Vec<Value>> {
+    let mut per_row = vec![Vec::new(); rows.len()];
+    if doc.relations.is_empty() {
+        return per_row;
+    }
+    // A written span's (row, index among the row's spans).
+    let place = |i: usize| -> Option<(usize, usize)> {
+        if !*written.get(i)? {
+            return None;
+        }
+        let t = tok_start.binary_search(&doc.spans[i].start).ok()?;
+        let r = rows.partition_point(|&(_, b)| b <= t);
+        let (a, _) = *rows.get(r)?;
+        // A row starting inside an entity starts with it, for an importer.
+        let n = (a..t)
+            .filter(|&k| starts_entity[k] || (k == a && inside[k]))
+            .count();
+        Some((r, n))
+    };
+    for rel in &doc.relations {
+        let why = match (place(rel.from), place(rel.to)) {
+            (Some((ra, a)), Some((rb, b))) if ra == rb => {
+                per_row[ra].push(serde_json::json!({"from": a, "to": b, "type": rel.label}));
+                continue;
+            }
+            (Some(_), Some(_)) => "its spans are in two rows",
+            _ if rel.from.max(rel.to) >= doc.spans.len() => super::NO_SUCH_SPAN,
+            _ => "one of its spans is not written",
+        };
+        report.relations_left(
+            out,
+            1,
+            format!(
+                "document {:?}: relation {} not written: {why}",
+                doc.name,
+                super::describe_relation(doc, rel)
+            ),
+        );
+    }
+    per_row
+}
+
 pub(crate) fn export(
     docs: &mut dyn Iterator<Item = AnnotatedDocument>,
     out: &Path,
@@ -341,6 +481,12 @@ pub(crate) fn export(
             let bytes = tokens::TokenText::new(&doc.text);
             let lines = tokens::tokenize(&doc.text, &doc.spans, opts);
             let tagged = tokens::assign_tags(&lines, &doc.spans, TagScheme::Iob2, true);
+            // Which spans are written: the ends relations may have.
+            let written: Vec<bool> = doc
+                .spans
+                .iter()
+                .map(|s| !tagged.misaligned.iter().any(|(m, _)| m == s))
+                .collect();
             for (sp, why) in tagged.misaligned {
                 let msg = format!(
                     "document {:?}: span [{}, {}) {} {why}; not written",
@@ -355,9 +501,18 @@ pub(crate) fn export(
             // Per token: inside an entity (an I- tag), and whether a sentence may end after it.
             let mut inside = Vec::new();
             let mut ends = Vec::new();
+            // Per token: where it starts, and whether an importer starts an entity there.
+            let mut tok_start = Vec::new();
+            let mut starts_entity = Vec::new();
+            let mut prev: Option<&str> = None;
             for (l, t) in lines.iter().zip(&tagged.tags) {
                 for (k, (&tok, tags)) in l.iter().zip(t).enumerate() {
                     let word = bytes.tok(tok);
+                    tok_start.push(tok.0);
+                    let tag = tags.first();
+                    starts_entity
+                        .push(tag.is_some_and(|t| t.prefix == 'B' || prev != Some(t.label)));
+                    prev = tag.map(|t| t.label);
                     inside.push(tags.first().is_some_and(|t| t.prefix == 'I'));
                     ends.push(
                         k + 1 == l.len()
@@ -385,6 +540,15 @@ pub(crate) fn export(
                 }
             }
             let rows = rows(&inside, &ends, opts.token_split);
+            let row_rels = row_relations(
+                &doc,
+                &written,
+                &tok_start,
+                (&starts_entity, &inside),
+                &rows,
+                out,
+                &mut report,
+            );
             if rows.iter().any(|&(a, b)| b > a && inside[a]) {
                 report.warnings.push(Problem::new(
                     out,
@@ -418,10 +582,29 @@ pub(crate) fn export(
                     "ner_tags",
                     &Value::Array(tag_ids[a..b].to_vec()),
                 );
+                if !doc.relations.is_empty() {
+                    super::doccano::push_field(
+                        &mut line,
+                        &mut first,
+                        "relations",
+                        &Value::Array(row_rels[r].clone()),
+                    );
+                }
+                if !doc.doc_labels.is_empty() {
+                    let l = doc.doc_labels.iter().cloned().map(Value::String).collect();
+                    super::doccano::push_field(
+                        &mut line,
+                        &mut first,
+                        "doc_labels",
+                        &Value::Array(l),
+                    );
+                }
                 for (k, v) in &doc.meta {
-                    if !matches!(k.as_str(), "id" | "tokens" | "ner_tags")
-                        && k != super::doccano::DEFAULT_NAME
-                    {
+                    let taken = matches!(k.as_str(), "id" | "tokens" | "ner_tags")
+                        || k == super::doccano::DEFAULT_NAME
+                        || (k == "relations" && !doc.relations.is_empty())
+                        || (k == "doc_labels" && !doc.doc_labels.is_empty());
+                    if !taken {
                         super::doccano::push_field(&mut line, &mut first, k, v);
                     }
                 }

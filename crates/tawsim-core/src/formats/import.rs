@@ -4,7 +4,8 @@
 
 use super::{FormatError, ImportOptions, ImportReport, Problem, ProblemKind};
 use crate::domain::{
-    AnnotatedDocument, LabelId, OverlapPolicy, RangeChecker, Span, SpanError, SpanSet, TaggedSpan,
+    AnnotatedDocument, LabelId, OverlapPolicy, RangeChecker, Span, SpanError, SpanSet,
+    TaggedRelation, TaggedSpan,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -134,8 +135,26 @@ impl<'o> ImportCtx<'o> {
         &mut self,
         file: &Path,
         line: Option<usize>,
+        doc: AnnotatedDocument,
+        cands: Vec<Candidate>,
+        sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+    ) -> Result<(), FormatError> {
+        self.finish_doc_with(file, line, doc, cands, Vec::new(), sink)
+    }
+
+    /// [`finish_doc`](Self::finish_doc) for a document with relations between its
+    /// candidates and document labels (`doc.doc_labels`, as read). A relation whose end was
+    /// left out, that links a span to itself, or whose type is not a label name is an error
+    /// naming its line (the relation is left out); a document label that is not a label
+    /// name too. The same relation or document label twice is kept once. The document gets
+    /// its relations as indices into its checked, sorted spans.
+    pub fn finish_doc_with(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
         mut doc: AnnotatedDocument,
         cands: Vec<Candidate>,
+        rels: Vec<CandRelation>,
         sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
     ) -> Result<(), FormatError> {
         if doc.text.is_empty() {
@@ -148,6 +167,15 @@ impl<'o> ImportCtx<'o> {
             return Ok(());
         }
         let checker = SpanChecker::new(&doc.text);
+        // The relations' ends by value: the candidates are sorted and checked below.
+        let ends: Vec<TaggedSpan> = if rels.is_empty() {
+            Vec::new()
+        } else {
+            cands
+                .iter()
+                .map(|c| TaggedSpan::new(c.start, c.end, c.label.clone()))
+                .collect()
+        };
         // A stable order, so which of two overlapping spans is refused does not depend on
         // the order a decoder closed them in.
         let mut cands = cands;
@@ -198,11 +226,134 @@ impl<'o> ImportCtx<'o> {
             });
         }
         kept.sort();
+        doc.relations = self.checked_relations(file, line, &kept, &ends, rels);
+        doc.doc_labels = self.checked_doc_labels(file, line, std::mem::take(&mut doc.doc_labels));
         self.report.spans += kept.len();
         self.report.documents += 1;
         doc.spans = kept;
         sink(doc)
     }
+
+    /// The relations whose ends (`ends`, by candidate) are spans of `kept`, as indices into
+    /// it; each one left out is an error.
+    fn checked_relations(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        kept: &[TaggedSpan],
+        ends: &[TaggedSpan],
+        rels: Vec<CandRelation>,
+    ) -> Vec<TaggedRelation> {
+        let mut out: Vec<TaggedRelation> = Vec::with_capacity(rels.len());
+        for r in rels {
+            let rline = r.line.or(line);
+            if !is_label_name(&r.label) {
+                self.error(
+                    file,
+                    rline,
+                    ProblemKind::Schema,
+                    format!(
+                        "{}: relation type {:?} is not a label name (non-empty, without \
+                         spaces); relation skipped",
+                        r.what, r.label
+                    ),
+                );
+                continue;
+            }
+            let find = |i: usize| -> Result<usize, String> {
+                let Some(sp) = ends.get(i) else {
+                    return Err(format!("names span {i}, which the record does not have"));
+                };
+                kept.binary_search(sp).map_err(|_| {
+                    format!(
+                        "its end [{}, {}) {} was left out (see its own problem)",
+                        sp.start, sp.end, sp.label
+                    )
+                })
+            };
+            let (from, to) = match (find(r.from), find(r.to)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(m), _) | (_, Err(m)) => {
+                    self.error(
+                        file,
+                        rline,
+                        ProblemKind::Schema,
+                        format!("{}: {m}; relation skipped", r.what),
+                    );
+                    continue;
+                }
+            };
+            if from == to {
+                let sp = &kept[from];
+                self.error(
+                    file,
+                    rline,
+                    ProblemKind::Schema,
+                    format!(
+                        "{}: links the span [{}, {}) {} to itself; relation skipped",
+                        r.what, sp.start, sp.end, sp.label
+                    ),
+                );
+                continue;
+            }
+            let rel = TaggedRelation {
+                from,
+                to,
+                label: r.label,
+            };
+            if !out.contains(&rel) {
+                out.push(rel);
+            }
+        }
+        out
+    }
+
+    /// The document labels that are label names, each once, in order; each other one is an
+    /// error.
+    fn checked_doc_labels(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        labels: Vec<String>,
+    ) -> Vec<String> {
+        let mut out: Vec<String> = Vec::with_capacity(labels.len());
+        for l in labels {
+            if !is_label_name(&l) {
+                self.error(
+                    file,
+                    line,
+                    ProblemKind::Schema,
+                    format!(
+                        "document label {l:?} is not a label name (non-empty, without spaces); \
+                         left out"
+                    ),
+                );
+            } else if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+        out
+    }
+}
+
+/// Whether a relation type or document label read from a file can be a label's name:
+/// non-empty, no whitespace (what the project's label set accepts).
+fn is_label_name(name: &str) -> bool {
+    !name.is_empty() && !name.chars().any(char::is_whitespace)
+}
+
+/// A relation as read from a file, before its ends are checked: its ends are indices into
+/// the candidates handed to [`ImportCtx::finish_doc_with`] with it.
+#[derive(Debug, Clone)]
+pub(crate) struct CandRelation {
+    pub from: usize,
+    pub to: usize,
+    /// The relation type's name.
+    pub label: String,
+    /// The line it came from, when that differs from the document's line.
+    pub line: Option<usize>,
+    /// How the file names it, for problems: `R3`, `relations[2]`, `result[4]`.
+    pub what: String,
 }
 
 /// The span checks of one document (edges only, see [`RangeChecker`]), with the word-edge

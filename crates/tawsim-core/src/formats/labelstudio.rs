@@ -7,20 +7,34 @@
 //! Import: the first annotation not cancelled gives the spans; a task without one takes
 //! its first prediction instead and gets meta `annotation_source: "predictions"` (export
 //! writes such a document back as a prediction). Other `data` keys are kept as meta; the
-//! name is `data.name`, else the task id, else `stem-N`. Relation results
-//! (`{"type": "relation", "from_id", "to_id", ...}`) point at label results by their `id`:
-//! a task with them keeps them (meta [`RELATIONS`]) and its regions' ids (meta
-//! [`REGION_IDS`], `[start, end, label, id]`); neither is written into `data`. Export gives
-//! each span the id it came with and writes a relation only while both its ends are still
-//! spans (one that is not is reported, and the export fails unless `--lenient`). Results
-//! of other types are warned and dropped. Problems name the line where the task starts.
+//! name is `data.name`, else the task id, else `stem-N`. Problems name the line where the
+//! task starts.
 //!
-//! Export: a JSON list of tasks with `from_name: "label"`, `to_name: "text"`,
-//! `type: "labels"`; the task id is the name when it is a free integer, else the next one.
+//! Relations: a result `{"type": "relation", "from_id", "to_id", "direction", "labels"}`
+//! links two label results by their `id`. `"right"` (or none) goes from `from_id` to
+//! `to_id`, `"left"` the other way, `"bi"` both ways (two relations); each of its `labels` is
+//! a relation of that type, and one without labels is of type [`UNLABELLED`] (`relation`).
+//! A relation naming an id no label result of the task has is an error. A region with
+//! several labels is several spans: its relations start or end at the first. A task with
+//! relations keeps its regions' ids (meta [`REGION_IDS`], `[start, end, label, id]`, never
+//! written into `data`), so export gives each span the id it came with.
+//!
+//! Document labels: every `choices` result not tied to a region (no `value.start`): its
+//! `value.choices`, whatever its `from_name`. Per-region choices and results of other
+//! types are warned and dropped.
+//!
+//! Export: a JSON list of tasks; each span a result with an `id` (the one it came with,
+//! else `t<task>s<n>`), `from_name: "label"`, `to_name: "text"`, `type: "labels"`; then
+//! each relation `{"from_id", "to_id", "type": "relation", "direction": "right", "labels":
+//! [type]}`; then, when the document has document labels, one result `{"id", "from_name":
+//! "doc_labels", "to_name": "text", "type": "choices", "value": {"choices": [...]}}` (a
+//! labelling config needs `<Choices name="doc_labels" toName="text" choice="multiple">`
+//! beside `<Labels name="label" toName="text">` and `<Relations>` for Label Studio to show
+//! them). The task id is the name when it is a free integer, else the next one.
 
 use super::doccano::push_field;
 use super::{
-    Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, ProblemKind,
+    CandRelation, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, ProblemKind,
     check_export_cancel, from_char_offset, json_offset, json_type, read_utf8, stem, to_char_offset,
     werr,
 };
@@ -251,8 +265,8 @@ pub(crate) fn import_file(
         })?;
         let index = i;
         i += 1;
-        if let Some((doc, cands)) = read_task(file, Some(lno), index, task, &base, ctx) {
-            ctx.finish_doc(file, Some(lno), doc, cands, sink)?;
+        if let Some((doc, cands, rels)) = read_task(file, Some(lno), index, task, &base, ctx) {
+            ctx.finish_doc_with(file, Some(lno), doc, cands, rels, sink)?;
         }
         Ok(())
     })?;
@@ -277,11 +291,13 @@ pub(crate) fn import_file(
             message: format!("expected a list of tasks, found {}", json_type(&value)),
         });
     }
-    if let Some((doc, cands)) = read_task(file, Some(1), 0, value, &base, ctx) {
-        ctx.finish_doc(file, Some(1), doc, cands, sink)?;
+    if let Some((doc, cands, rels)) = read_task(file, Some(1), 0, value, &base, ctx) {
+        ctx.finish_doc_with(file, Some(1), doc, cands, rels, sink)?;
     }
     Ok(())
 }
+
+type Task = (AnnotatedDocument, Vec<Candidate>, Vec<CandRelation>);
 
 fn read_task(
     file: &Path,
@@ -290,7 +306,7 @@ fn read_task(
     task: Value,
     base: &str,
     ctx: &mut ImportCtx<'_>,
-) -> Option<(AnnotatedDocument, Vec<Candidate>)> {
+) -> Option<Task> {
     let Value::Object(mut task) = task else {
         ctx.error(
             file,
@@ -422,27 +438,51 @@ fn read_task(
     }
     let mut cands = Vec::new();
     let results = results.unwrap_or_default();
-    let relations: Vec<Value> = results
-        .iter()
-        .filter(|r| r.get("type").and_then(Value::as_str) == Some("relation"))
-        .cloned()
-        .collect();
+    let mut relations = Vec::new();
+    let mut doc_labels = Vec::new();
+    // Region id -> its first span (a candidate).
+    let mut by_id: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut regions = Vec::new();
     let mut scores = Vec::new();
     for (k, r) in results.iter().enumerate() {
-        if r.get("type").and_then(Value::as_str) == Some("relation") {
-            continue;
+        match r.get("type").and_then(Value::as_str) {
+            Some("relation") => {
+                relations.push((k, r));
+                continue;
+            }
+            Some("choices") if r.pointer("/value/start").is_none() => {
+                match r.pointer("/value/choices").and_then(Value::as_array) {
+                    Some(c) if c.iter().all(Value::is_string) => {
+                        doc_labels.extend(c.iter().filter_map(Value::as_str).map(String::from));
+                    }
+                    _ => ctx.error(
+                        file,
+                        lno,
+                        ProblemKind::Schema,
+                        format!(
+                            "result[{k}]: value.choices must be a list of strings; document \
+                             labels skipped"
+                        ),
+                    ),
+                }
+                continue;
+            }
+            _ => {}
         }
         match result_spans(r, utf16.as_ref()) {
             Ok(Some(mut c)) => {
-                if let (Some(id), Some(first)) = (r.get("id").filter(|i| i.is_string()), c.first())
-                {
-                    regions.push(super::span_row(
-                        first.start,
-                        first.end,
-                        &first.label,
-                        id.clone(),
-                    ));
+                if let Some(first) = c.first() {
+                    if let Some(id) = r.get("id").filter(|i| i.is_string()) {
+                        regions.push(super::span_row(
+                            first.start,
+                            first.end,
+                            &first.label,
+                            id.clone(),
+                        ));
+                    }
+                    if let Some(id) = r.get("id").and_then(region_id) {
+                        by_id.entry(id).or_insert(cands.len());
+                    }
                 }
                 if ctx.opts.predictions
                     && let Some(sc) = r.get("score").and_then(Value::as_f64).or(pred_score)
@@ -463,11 +503,27 @@ fn read_task(
             Err((kind, m)) => ctx.error(file, lno, kind, format!("result[{k}]: {m}; span skipped")),
         }
     }
-    // Ours, not the input's, whatever its data held under these names.
-    meta.remove(RELATIONS);
+    let mut rels = Vec::new();
+    for &(k, r) in &relations {
+        match relation_result(r, &by_id) {
+            Ok(found) => rels.extend(found.into_iter().map(|(from, to, label)| CandRelation {
+                from,
+                to,
+                label,
+                line: None,
+                what: format!("result[{k}]"),
+            })),
+            Err(m) => ctx.error(
+                file,
+                lno,
+                ProblemKind::Schema,
+                format!("result[{k}]: {m}; relation skipped"),
+            ),
+        }
+    }
+    // Ours, not the input's, whatever its data held under this name.
     meta.remove(REGION_IDS);
     if !relations.is_empty() {
-        meta.insert(RELATIONS.into(), Value::Array(relations));
         meta.insert(REGION_IDS.into(), Value::Array(regions));
     }
     if !scores.is_empty() {
@@ -479,10 +535,68 @@ fn read_task(
             text,
             meta,
             active_seconds: lead_time,
+            doc_labels,
             ..Default::default()
         },
         cands,
+        rels,
     ))
+}
+
+/// A region id as Label Studio writes it (a string; a number is read as its digits).
+fn region_id(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The type a relation without labels gets.
+pub const UNLABELLED: &str = "relation";
+
+/// The `from_name` of the `choices` result holding a task's document labels.
+pub const DOC_LABELS: &str = "doc_labels";
+
+/// The relations of a relation result: (from, to) as candidates, and the type; one per
+/// label, both ways for `"bi"`.
+fn relation_result(
+    r: &Value,
+    by_id: &std::collections::HashMap<String, usize>,
+) -> Result<Vec<(usize, usize, String)>, String> {
+    let end = |k: &str| -> Result<usize, String> {
+        let Some(id) = r.get(k).and_then(region_id) else {
+            return Err(format!("\"{k}\" must be a region id"));
+        };
+        by_id
+            .get(&id)
+            .copied()
+            .ok_or_else(|| format!("{k} {id:?} names no labels result of the task"))
+    };
+    let (a, b) = (end("from_id")?, end("to_id")?);
+    let labels: Vec<String> = match r.get("labels") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(l)) if l.iter().all(Value::is_string) => l
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+        Some(_) => return Err("\"labels\" must be a list of strings".into()),
+    };
+    let labels = if labels.is_empty() {
+        vec![UNLABELLED.to_string()]
+    } else {
+        labels
+    };
+    let ends: &[(usize, usize)] = match r.get("direction").and_then(Value::as_str) {
+        Some("left") => &[(b, a)],
+        Some("bi") => &[(a, b), (b, a)],
+        _ => &[(a, b)],
+    };
+    Ok(labels
+        .iter()
+        .flat_map(|l| ends.iter().map(move |&(f, t)| (f, t, l.clone())))
+        .collect())
 }
 
 /// The `result` list of an annotation or a prediction (empty when it has none).
@@ -606,8 +720,8 @@ pub fn prediction_spans(
     Ok(out)
 }
 
-/// Meta key of a task's relation results, kept as they came.
-pub(crate) const RELATIONS: &str = "ls_relations";
+/// Meta key an older tawsim kept a task's relation results in: never written into `data`.
+const LEGACY_RELATIONS: &str = "ls_relations";
 /// Meta key of the ids its label results came with: `[[start, end, "LABEL", "id"], ...]`.
 pub(crate) const REGION_IDS: &str = "ls_region_ids";
 
@@ -649,8 +763,6 @@ pub(crate) fn export(
             }
         };
         used.insert(id);
-        let mut spans = doc.spans.clone();
-        spans.sort();
         buf.clear();
         buf.push_str(if report.documents == 0 {
             "\n  {"
@@ -668,7 +780,7 @@ pub(crate) fn export(
         for (k, v) in &doc.meta {
             if !matches!(
                 k.as_str(),
-                "text" | "name" | "annotation_source" | RELATIONS | REGION_IDS
+                "text" | "name" | "annotation_source" | LEGACY_RELATIONS | REGION_IDS
             ) && k != super::doccano::DEFAULT_NAME
             {
                 push_field(&mut data, &mut df, k, v);
@@ -679,23 +791,28 @@ pub(crate) fn export(
         buf.push_str(&data);
         let given = region_ids(&doc.meta);
         let taken: HashSet<&str> = given.values().copied().collect();
-        let mut written: HashSet<String> = HashSet::new();
-        let mut results = Vec::with_capacity(spans.len());
-        for (k, s) in spans.iter().enumerate() {
+        let fresh = |n: String| {
+            let mut n = n;
+            while taken.contains(n.as_str()) {
+                n.push('_');
+            }
+            n
+        };
+        // Each span's region id, by its index in `doc.spans`.
+        let mut rids = vec![String::new(); doc.spans.len()];
+        let mut order: Vec<usize> = (0..doc.spans.len()).collect();
+        order.sort_by(|&a, &b| doc.spans[a].cmp(&doc.spans[b]));
+        let mut results = Vec::with_capacity(order.len() + doc.relations.len() + 1);
+        for (k, &i) in order.iter().enumerate() {
+            let s = &doc.spans[i];
             let mut r = String::from("{");
             let mut rf = true;
             let rid = match given.get(&(s.start, s.end, s.label.as_str())) {
                 Some(g) => (*g).to_string(),
-                None => {
-                    let mut n = format!("t{id}s{}", k + 1);
-                    while taken.contains(n.as_str()) {
-                        n.push('_');
-                    }
-                    n
-                }
+                None => fresh(format!("t{id}s{}", k + 1)),
             };
             push_field(&mut r, &mut rf, "id", &Value::String(rid.clone()));
-            written.insert(rid);
+            rids[i] = rid;
             push_field(&mut r, &mut rf, "from_name", &Value::String("label".into()));
             push_field(&mut r, &mut rf, "to_name", &Value::String("text".into()));
             push_field(&mut r, &mut rf, "type", &Value::String("labels".into()));
@@ -721,30 +838,57 @@ pub(crate) fn export(
             r.push('}');
             results.push(r);
         }
-        if let Some(Value::Array(rels)) = doc.meta.get(RELATIONS) {
-            for rel in rels {
-                let end = |k: &str| rel.get(k).and_then(Value::as_str);
-                match (end("from_id"), end("to_id")) {
-                    (Some(a), Some(b)) if written.contains(a) && written.contains(b) => {
-                        results.push(rel.to_string());
-                    }
-                    (a, b) => report.misaligned.push(super::Problem::new(
-                        out,
-                        None,
-                        ProblemKind::RelationLeftOut,
-                        format!(
-                            "task {:?}: relation {rel} not written: its region {} is no longer \
-                             a span of the task",
-                            doc.name,
-                            match (a, b) {
-                                (Some(a), _) if !written.contains(a) => a,
-                                (_, Some(b)) => b,
-                                _ => "(no id)",
-                            }
-                        ),
-                    )),
-                }
-            }
+        for rel in &doc.relations {
+            let (Some(a), Some(b)) = (rids.get(rel.from), rids.get(rel.to)) else {
+                report.relations_left(
+                    out,
+                    1,
+                    format!(
+                        "task {:?}: relation {} not written: {}",
+                        doc.name,
+                        super::describe_relation(&doc, rel),
+                        super::NO_SUCH_SPAN
+                    ),
+                );
+                continue;
+            };
+            let mut r = String::from("{");
+            let mut rf = true;
+            push_field(&mut r, &mut rf, "from_id", &Value::String(a.clone()));
+            push_field(&mut r, &mut rf, "to_id", &Value::String(b.clone()));
+            push_field(&mut r, &mut rf, "type", &Value::String("relation".into()));
+            push_field(&mut r, &mut rf, "direction", &Value::String("right".into()));
+            push_field(
+                &mut r,
+                &mut rf,
+                "labels",
+                &Value::Array(vec![Value::String(rel.label.clone())]),
+            );
+            r.push('}');
+            results.push(r);
+        }
+        if !doc.doc_labels.is_empty() {
+            let mut r = String::from("{");
+            let mut rf = true;
+            push_field(
+                &mut r,
+                &mut rf,
+                "id",
+                &Value::String(fresh(format!("t{id}d"))),
+            );
+            push_field(
+                &mut r,
+                &mut rf,
+                "from_name",
+                &Value::String(DOC_LABELS.into()),
+            );
+            push_field(&mut r, &mut rf, "to_name", &Value::String("text".into()));
+            push_field(&mut r, &mut rf, "type", &Value::String("choices".into()));
+            let choices: Vec<Value> = doc.doc_labels.iter().cloned().map(Value::String).collect();
+            r.push_str(", \"value\": {\"choices\": ");
+            r.push_str(&Value::Array(choices).to_string());
+            r.push_str("}}");
+            results.push(r);
         }
         let predicted =
             doc.meta.get("annotation_source").and_then(Value::as_str) == Some("predictions");
@@ -764,7 +908,7 @@ pub(crate) fn export(
         ));
         w.write_all(buf.as_bytes()).map_err(werr(out))?;
         report.documents += 1;
-        report.spans += spans.len();
+        report.spans += doc.spans.len();
     }
     w.write_all(if report.documents == 0 {
         b"]\n" as &[u8]

@@ -38,7 +38,7 @@ pub use options::{
 pub use report::{ExportReport, FormatError, ImportReport, Problem, ProblemKind};
 
 pub(crate) use atomic::{AtomicFile, werr};
-pub(crate) use import::{Candidate, ImportCtx};
+pub(crate) use import::{CandRelation, Candidate, ImportCtx};
 pub(crate) use lines::{LineReader, read_utf8};
 pub(crate) use offsets::{from_char_offset, json_offset, to_char_offset};
 pub(crate) use options::check_export_cancel;
@@ -433,6 +433,30 @@ pub(crate) fn span_row(
 ) -> serde_json::Value {
     serde_json::json!([start, end, label, value])
 }
+
+/// A relation for people, in problems: its type and its ends (`works_for [3, 14) PER
+/// "مصطفى مهراج" -> [20, 26) ORG "..."`); an end past the document's spans by its index.
+pub(crate) fn describe_relation(
+    doc: &AnnotatedDocument,
+    r: &crate::domain::TaggedRelation,
+) -> String {
+    let end = |i: usize| match doc.spans.get(i) {
+        Some(s) => {
+            let text: String = doc
+                .text
+                .chars()
+                .skip(s.start)
+                .take(s.end - s.start)
+                .collect();
+            format!("[{}, {}) {} {text:?}", s.start, s.end, s.label)
+        }
+        None => format!("span {i}"),
+    };
+    format!("{} {} -> {}", r.label, end(r.from), end(r.to))
+}
+
+/// Why a relation naming an index past its document's spans is not written.
+pub(crate) const NO_SUCH_SPAN: &str = "it names a span the document does not have";
 
 pub(crate) fn seconds_json(t: f64) -> serde_json::Value {
     let ms = (t * 1000.0).round() / 1000.0;

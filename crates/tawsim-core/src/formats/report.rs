@@ -53,9 +53,13 @@ pub enum ProblemKind {
     Unsupported,
     /// A span not on token edges, or overlapping, on a token export (left out).
     Misaligned,
-    /// A relation the file brought that an export cannot write: its end is no longer a
-    /// span, or the shape has no entity ids (left out).
+    /// Relations an export cannot write (left out): the format or shape has no relations
+    /// (CoNLL, doccano's label shape), or an end is not a span written (an index past the
+    /// document's spans, a span left out, HF: ends in two rows).
     RelationLeftOut,
+    /// Document labels an export cannot write (left out): CoNLL has none; brat attaches them
+    /// to a span and the document has none.
+    DocLabelLeftOut,
     /// A span whose start or end falls inside a word (kept): the mark of byte-offset and
     /// off-by-one bugs in the tool that wrote the file. A proclitic before the start
     /// (و ف ب ل ك, the article) is a word edge, not a cut.
@@ -137,23 +141,68 @@ pub struct ExportReport {
     /// What the user should know but that changed nothing written (a shared `labels.json`
     /// left as it was).
     pub warnings: Vec<Problem>,
+    /// Relations not written ([`ProblemKind::RelationLeftOut`] problems may name several).
+    pub relations_left_out: usize,
+    /// Document labels not written ([`ProblemKind::DocLabelLeftOut`] problems may name
+    /// several).
+    pub doc_labels_left_out: usize,
 }
 
 impl ExportReport {
-    /// What was not written, counted for people: `2 span(s)`, `1 relation(s)`, or both.
+    /// What was not written, counted for people: `2 span(s)`, `1 relation(s)`,
+    /// `3 span(s), 1 relation(s) and 2 document label(s)`.
     #[must_use]
     pub fn not_written(&self) -> String {
-        let rel = self
+        let spans = self
             .misaligned
             .iter()
-            .filter(|p| p.kind == ProblemKind::RelationLeftOut)
+            .filter(|p| {
+                !matches!(
+                    p.kind,
+                    ProblemKind::RelationLeftOut | ProblemKind::DocLabelLeftOut
+                )
+            })
             .count();
-        let spans = self.misaligned.len() - rel;
-        match (spans, rel) {
-            (s, 0) => format!("{s} span(s)"),
-            (0, r) => format!("{r} relation(s)"),
-            (s, r) => format!("{s} span(s) and {r} relation(s)"),
+        let mut parts = Vec::new();
+        if spans > 0 {
+            parts.push(format!("{spans} span(s)"));
         }
+        if self.relations_left_out > 0 {
+            parts.push(format!("{} relation(s)", self.relations_left_out));
+        }
+        if self.doc_labels_left_out > 0 {
+            parts.push(format!("{} document label(s)", self.doc_labels_left_out));
+        }
+        match parts.len() {
+            0 => "0 span(s)".into(),
+            1 => parts.remove(0),
+            n => {
+                let last = parts.remove(n - 1);
+                format!("{} and {last}", parts.join(", "))
+            }
+        }
+    }
+
+    /// Records `n` relations not written, with one problem saying which and why.
+    pub(crate) fn relations_left(&mut self, file: &Path, n: usize, message: String) {
+        self.relations_left_out += n;
+        self.misaligned.push(Problem::new(
+            file,
+            None,
+            ProblemKind::RelationLeftOut,
+            message,
+        ));
+    }
+
+    /// Records `n` document labels not written, with one problem saying which and why.
+    pub(crate) fn doc_labels_left(&mut self, file: &Path, n: usize, message: String) {
+        self.doc_labels_left_out += n;
+        self.misaligned.push(Problem::new(
+            file,
+            None,
+            ProblemKind::DocLabelLeftOut,
+            message,
+        ));
     }
 }
 

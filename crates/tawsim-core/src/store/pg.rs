@@ -2258,7 +2258,8 @@ impl DocumentSink for PgSink<'_, '_> {
             path: path.to_path_buf(),
             message,
         };
-        if !self.kinds && !(doc.relations.is_empty() && doc.doc_labels.is_empty()) {
+        let extras = !(doc.relations.is_empty() && doc.doc_labels.is_empty());
+        if extras && !self.kinds {
             return Err(invalid(format!("{}: {NO_RELATIONS}", doc.name)));
         }
         let text_len = IndexedText::new(doc.text.as_str()).len_chars();

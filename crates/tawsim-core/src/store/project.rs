@@ -7,7 +7,7 @@ use crate::domain::label::{hex, parse_hex};
 use crate::domain::{
     AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, Label, LabelId,
     LabelKind, LabelOptions, LabelSet, OverlapPolicy, ProjectSettings, Relation, Span, SpanSet,
-    TaggedSpan,
+    TaggedRelation, TaggedSpan,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -1933,6 +1933,83 @@ impl ExportBatches<'_> {
                 ));
             }
         }
+        drop(rows);
+        drop(st);
+        if self.suggestions.is_none() {
+            self.fill_extras(&ids, first, last)?;
+        }
+        Ok(())
+    }
+
+    /// The batch's relations (by index into its spans; one whose end the label filter left
+    /// out is left out too) and document labels.
+    fn fill_extras(&mut self, ids: &[i64], first: i64, last: i64) -> Result<(), StoreError> {
+        let err = self.p.err();
+        let base = self.batch.len() - ids.len();
+        let name = |id: u32| {
+            self.p
+                .labels
+                .get(LabelId(id))
+                .map_or_else(|| format!("LABEL{id}"), |l| l.name.clone())
+        };
+        let kept = |n: &str| self.labels.is_none_or(|keep| keep.iter().any(|k| k == n));
+        let mut st = self
+            .p
+            .conn
+            .prepare_cached(
+                "SELECT doc_id, from_start, from_end, from_label, to_start, to_end, to_label,
+                        label_id FROM layer_relations
+                 WHERE annotator_id = ?1 AND doc_id BETWEEN ?2 AND ?3
+                 ORDER BY doc_id, from_start, from_end, to_start, to_end, label_id",
+            )
+            .map_err(&err)?;
+        let mut rows = st.query(params![self.layer, first, last]).map_err(&err)?;
+        while let Some(r) = rows.next().map_err(&err)? {
+            let doc: i64 = r.get(0).map_err(&err)?;
+            let Ok(k) = ids.binary_search(&doc) else {
+                continue;
+            };
+            let end = |i: usize| -> rusqlite::Result<(usize, usize, String)> {
+                Ok((
+                    usize::try_from(r.get::<_, i64>(i)?).unwrap_or(0),
+                    usize::try_from(r.get::<_, i64>(i + 1)?).unwrap_or(0),
+                    name(r.get(i + 2)?),
+                ))
+            };
+            let (from, to) = (end(1).map_err(&err)?, end(4).map_err(&err)?);
+            let label = name(r.get(7).map_err(&err)?);
+            let Some(d) = self.batch.get_mut(base + k) else {
+                continue;
+            };
+            let at = |e: &(usize, usize, String)| {
+                d.spans
+                    .iter()
+                    .position(|s| s.start == e.0 && s.end == e.1 && s.label == e.2)
+            };
+            if let (Some(from), Some(to), true) = (at(&from), at(&to), kept(&label)) {
+                d.relations.push(TaggedRelation { from, to, label });
+            }
+        }
+        let mut st = self
+            .p
+            .conn
+            .prepare_cached(
+                "SELECT g.doc_id, g.label_id FROM layer_doc_labels g
+                 LEFT JOIN labels l ON l.id = g.label_id
+                 WHERE g.annotator_id = ?1 AND g.doc_id BETWEEN ?2 AND ?3
+                 ORDER BY g.doc_id, l.position, g.label_id",
+            )
+            .map_err(&err)?;
+        let mut rows = st.query(params![self.layer, first, last]).map_err(&err)?;
+        while let Some(r) = rows.next().map_err(&err)? {
+            let doc: i64 = r.get(0).map_err(&err)?;
+            let label = name(r.get(1).map_err(&err)?);
+            if let (Ok(k), true) = (ids.binary_search(&doc), kept(&label))
+                && let Some(d) = self.batch.get_mut(base + k)
+            {
+                d.doc_labels.push(label);
+            }
+        }
         Ok(())
     }
 }
@@ -2097,7 +2174,7 @@ impl ImportSink<'_> {
             .map_err(sq(self.path))?;
         }
         for e in &extras {
-            Project::apply_sql(self.tx, id, self.layer, e).map_err(|m| invalid(m))?;
+            Project::apply_sql(self.tx, id, self.layer, e).map_err(&invalid)?;
         }
         Ok(id)
     }
