@@ -1567,6 +1567,13 @@ fn relations_and_document_labels_survive_doccano_brat_label_studio_and_hf_round_
         ]
     );
     assert_eq!(want.1, ["libya", "politics"]);
+    // stats counts relations of a type and documents of a document label.
+    let (ok, out, _) = tawsim(&["stats", s(&p)]);
+    assert!(ok);
+    assert!(
+        out.contains("label title: 1") && out.contains("label politics: 1"),
+        "{out}"
+    );
     for (format, extra, out_name) in [
         ("doccano", Some("--entities"), "o.jsonl"),
         ("brat", None, "brat"),

@@ -57,11 +57,30 @@ pub fn label_config(labels: &crate::domain::LabelSet) -> String {
             .replace('"', "&quot;")
             .replace('<', "&lt;")
     };
-    let mut c = String::from(r#"<View><Labels name="label" toName="text">"#);
+    use crate::domain::LabelKind;
+    let mut c = String::from("<View>");
+    // Relation types and document labels, as the export writes them (relation results'
+    // `labels`, one `choices` result named `doc_labels`).
+    if labels.enabled_of(LabelKind::Relation).next().is_some() {
+        c.push_str("<Relations>");
+        for l in labels.enabled_of(LabelKind::Relation) {
+            c.push_str(&format!(r#"<Relation value="{}"/>"#, esc(&l.name)));
+        }
+        c.push_str("</Relations>");
+    }
+    c.push_str(r#"<Labels name="label" toName="text">"#);
     for l in labels.enabled() {
         c.push_str(&format!(r#"<Label value="{}"/>"#, esc(&l.name)));
     }
-    c.push_str(r#"</Labels><Text name="text" value="$text"/></View>"#);
+    c.push_str(r#"</Labels><Text name="text" value="$text"/>"#);
+    if labels.enabled_of(LabelKind::Document).next().is_some() {
+        c.push_str(r#"<Choices name="doc_labels" toName="text" choice="multiple">"#);
+        for l in labels.enabled_of(LabelKind::Document) {
+            c.push_str(&format!(r#"<Choice value="{}"/>"#, esc(&l.name)));
+        }
+        c.push_str("</Choices>");
+    }
+    c.push_str("</View>");
     c
 }
 
@@ -289,6 +308,22 @@ mod tests {
         assert!(c.contains(r#"<Label value="PER"/>"#), "{c}");
         assert!(c.contains(r#"<Label value="A&amp;&quot;B"/>"#), "{c}");
         assert!(c.contains(r#"<Text name="text" value="$text"/>"#), "{c}");
+        assert!(!c.contains("Relations") && !c.contains("Choices"), "{c}");
+        // Relation types and document labels have their own elements.
+        set.add_kind("works_for", crate::domain::LabelKind::Relation)
+            .expect("add");
+        set.add_kind("politics", crate::domain::LabelKind::Document)
+            .expect("add");
+        let c = label_config(&set);
+        assert!(
+            c.contains(r#"<Relations><Relation value="works_for"/></Relations>"#),
+            "{c}"
+        );
+        assert!(
+            c.contains(r#"<Choices name="doc_labels" toName="text" choice="multiple"><Choice value="politics"/></Choices>"#),
+            "{c}"
+        );
+        assert!(!c.contains(r#"<Label value="works_for"/>"#), "{c}");
     }
 
     #[test]

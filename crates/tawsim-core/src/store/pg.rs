@@ -1930,9 +1930,19 @@ impl PgProject {
         let counts: HashMap<i32, i64> = self
             .db()
             .query(
-                &format!(
-                    "SELECT label_id, COUNT(*) FROM {q}.layer_spans WHERE annotator_id = $1 GROUP BY label_id"
-                ),
+                &if self.version >= 4 {
+                    format!(
+                        "SELECT label_id, COUNT(*) FROM (
+                           SELECT label_id FROM {q}.layer_spans WHERE annotator_id = $1
+                           UNION ALL SELECT label_id FROM {q}.layer_relations WHERE annotator_id = $1
+                           UNION ALL SELECT label_id FROM {q}.layer_doc_labels WHERE annotator_id = $1
+                         ) x GROUP BY label_id"
+                    )
+                } else {
+                    format!(
+                        "SELECT label_id, COUNT(*) FROM {q}.layer_spans WHERE annotator_id = $1 GROUP BY label_id"
+                    )
+                },
                 &[&self.me.layer()],
             )
             .map_err(self.err())?

@@ -36,7 +36,8 @@ pub struct ProjectStats {
     pub documents: usize,
     pub spans: usize,
     pub by_status: BTreeMap<&'static str, usize>,
-    /// `(label name, span count)` in label display order.
+    /// `(label name, count)` in label display order: spans of an entity label, relations
+    /// of a relation type, documents of a document label.
     pub by_label: Vec<(String, usize)>,
     /// Every annotator's layer: spans, and documents by status.
     pub layers: Vec<LayerStats>,
@@ -1690,10 +1691,17 @@ impl Project {
         }
         let mut by_label = Vec::new();
         for l in self.labels.iter() {
+            let table = match l.kind {
+                LabelKind::Span => "layer_spans",
+                LabelKind::Relation => "layer_relations",
+                LabelKind::Document => "layer_doc_labels",
+            };
             let n: i64 = self
                 .conn
                 .query_row(
-                    "SELECT COUNT(*) FROM layer_spans WHERE label_id = ?1 AND annotator_id = ?2",
+                    &format!(
+                        "SELECT COUNT(*) FROM {table} WHERE label_id = ?1 AND annotator_id = ?2"
+                    ),
                     [i64::from(l.id.0), self.me.layer()],
                     |r| r.get(0),
                 )
