@@ -6,7 +6,7 @@ mod common;
 
 use common::{SEED, app_with, cp, drag, drag_over, harness, project_with, sample_docs};
 use egui::{Key, Modifiers};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use tawsim::domain::{DocStatus, Edit, Span};
 use tawsim::store::Store;
 
@@ -675,4 +675,73 @@ fn ctrl_f_after_labelling_selects_the_prefilled_query_so_typing_replaces_it() {
     let hits = h.state().session.search.hits.len();
     assert_eq!(hits, SEED.matches("بنغازي").count());
     assert!(hits > 0);
+}
+
+/// Clicks the widget labelled `name` on the row of the label editor's Add button.
+fn click_on_add_row(h: &mut egui_kittest::Harness<'_, tawsim::app::TawsimApp>, name: &str) {
+    let add_y = h.get_by_label("Add").rect().center().y;
+    h.get_all_by_label(name)
+        .find(|n| (n.rect().center().y - add_y).abs() < 6.0)
+        .unwrap_or_else(|| panic!("{name} on the Add row"))
+        .click();
+    h.run();
+}
+
+#[test]
+fn the_label_editor_adds_a_relation_type_and_a_document_label_that_the_panel_ticks() {
+    use tawsim::domain::LabelKind;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    h.get_by_label("Edit labels").click();
+    h.run();
+    for (name, kind) in [("works_for", "relation"), ("politics", "document")] {
+        let add_y = h.get_by_label("Add").rect().center().y;
+        h.get_all_by_role(egui::accesskit::Role::TextInput)
+            .find(|n| (n.rect().center().y - add_y).abs() < 4.0)
+            .expect("the new-label field")
+            .click();
+        h.run();
+        h.event(egui::Event::Text(name.into()));
+        h.run();
+        // The kind beside the field: entity -> the kind asked for.
+        click_on_add_row(&mut h, "kind");
+        // (The document view is labelled "document" too: the list's item is a small one.)
+        h.get_all_by_label(kind)
+            .filter(|n| n.rect().height() < 40.0)
+            .last()
+            .expect("the kind in the list")
+            .click();
+        h.run();
+        h.get_by_label("Add").click();
+        h.run();
+    }
+    h.get_by_label("Save labels").click();
+    h.run();
+    let stored = h
+        .state()
+        .session
+        .project()
+        .expect("project")
+        .labels()
+        .clone();
+    let kind = |n: &str| stored.by_name(n).map(|l| l.kind);
+    assert_eq!(kind("works_for"), Some(LabelKind::Relation));
+    assert_eq!(kind("politics"), Some(LabelKind::Document));
+    // The panel lists the document label; a click ticks it on the open document, stored.
+    let politics = stored.by_name("politics").expect("politics").id;
+    h.get_all_by_label_contains("politics")
+        .find(|n| n.accesskit_node().role() == egui::accesskit::Role::CheckBox)
+        .expect("the politics checkbox")
+        .click();
+    h.run();
+    let app = h.state();
+    let doc = app.session.current().expect("doc").id;
+    let ann = app
+        .session
+        .project()
+        .expect("project")
+        .annotations(doc)
+        .expect("stored");
+    assert!(ann.doc_labels.contains(&politics));
 }

@@ -522,8 +522,12 @@ impl DocumentView {
         );
         let cache = &mut self.tags;
         response.clone().on_hover_ui_at_pointer(|ui| {
-            super::bidi_label::BidiLabel::new(&tip).size(14.0).show(ui, cache);
-            super::bidi_label::BidiLabel::new(&kinds).size(12.0).show(ui, cache);
+            super::bidi_label::BidiLabel::new(&tip)
+                .size(14.0)
+                .show(ui, cache);
+            super::bidi_label::BidiLabel::new(&kinds)
+                .size(12.0)
+                .show(ui, cache);
         });
     }
 

@@ -319,7 +319,7 @@ fn add_save_and_files(
                 .hint_text("new label")
                 .desired_width(90.0),
         );
-        egui::ComboBox::from_id_salt("new-label-kind")
+        egui::ComboBox::new("new-label-kind", "kind")
             .selected_text(st.new_kind.title())
             .width(80.0)
             .show_ui(ui, |ui| {
