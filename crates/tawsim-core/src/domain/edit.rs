@@ -111,11 +111,17 @@ impl Edit {
     /// Adds `span`; a document still `new` becomes in progress in the same step.
     #[must_use]
     pub fn add_span_starting(span: Span, status: DocStatus) -> Edit {
-        let add = Edit::AddSpan { span };
+        Edit::AddSpan { span }.starting(status)
+    }
+
+    /// This edit, and a document still `new` (its status `status`) becomes in progress in
+    /// the same step.
+    #[must_use]
+    pub fn starting(self, status: DocStatus) -> Edit {
         if status == DocStatus::New {
             Edit::Batch {
                 edits: vec![
-                    add,
+                    self,
                     Edit::SetStatus {
                         from: DocStatus::New,
                         to: DocStatus::InProgress,
@@ -123,7 +129,7 @@ impl Edit {
                 ],
             }
         } else {
-            add
+            self
         }
     }
 

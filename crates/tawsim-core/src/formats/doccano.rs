@@ -285,24 +285,13 @@ fn read_record(
             );
         }
     }
-    let mut rels = Vec::with_capacity(relations.len());
-    for (k, r) in relations.iter().enumerate() {
-        match relation_entry(r, &by_id) {
-            Ok((from, to, label)) => rels.push(CandRelation {
-                from,
-                to,
-                label,
-                line: None,
-                what: format!("relations[{k}]"),
-            }),
-            Err(m) => ctx.error(
-                file,
-                Some(lno),
-                ProblemKind::Schema,
-                format!("relations[{k}]: {m}; relation skipped"),
-            ),
-        }
-    }
+    let rels = ctx.read_relations(
+        file,
+        Some(lno),
+        "relations",
+        relations.iter().enumerate(),
+        |r| relation_entry(r, &by_id).map(|x| vec![x]),
+    );
     Some((
         AnnotatedDocument {
             doc_labels,

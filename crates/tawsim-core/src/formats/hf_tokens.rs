@@ -24,9 +24,8 @@
 
 use super::tokens::{self, TagDecoder, parse_tag};
 use super::{
-    AtomicFile, CandRelation, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx,
-    LineReader, Problem, ProblemKind, TagScheme, check_export_cancel, json_type, read_utf8, stem,
-    werr,
+    AtomicFile, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
+    Problem, ProblemKind, TagScheme, check_export_cancel, json_type, read_utf8, stem, werr,
 };
 use crate::domain::{AnnotatedDocument, Meta};
 use serde_json::Value;
@@ -263,23 +262,14 @@ pub(crate) fn import_file(
         match obj.remove("relations") {
             None | Some(Value::Null) => {}
             Some(Value::Array(items)) => {
-                for (k, r) in items.iter().enumerate() {
-                    match row_relation(r, cands.len()) {
-                        Ok((from, to, label)) => rels.push(CandRelation {
-                            from,
-                            to,
-                            label,
-                            line: None,
-                            what: format!("relations[{k}]"),
-                        }),
-                        Err(m) => ctx.error(
-                            file,
-                            Some(lno),
-                            ProblemKind::Schema,
-                            format!("relations[{k}]: {m}; relation skipped"),
-                        ),
-                    }
-                }
+                let n = cands.len();
+                rels = ctx.read_relations(
+                    file,
+                    Some(lno),
+                    "relations",
+                    items.iter().enumerate(),
+                    |r| row_relation(r, n).map(|x| vec![x]),
+                );
             }
             Some(other) => ctx.error(
                 file,

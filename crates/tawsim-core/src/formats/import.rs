@@ -53,6 +53,38 @@ impl<'o> ImportCtx<'o> {
         self.report.errors.push(Problem::new(file, line, kind, msg));
     }
 
+    /// The relations a record lists, `(k, item)` with `k` its place in the record's list
+    /// (named `{key}[k]` in problems), each read by `read` into (from, to, type) triples;
+    /// one that does not read is an error of `file:line`, skipped.
+    pub(crate) fn read_relations<'v>(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        key: &str,
+        items: impl IntoIterator<Item = (usize, &'v serde_json::Value)>,
+        mut read: impl FnMut(&serde_json::Value) -> Result<Vec<(usize, usize, String)>, String>,
+    ) -> Vec<CandRelation> {
+        let mut out = Vec::new();
+        for (k, r) in items {
+            match read(r) {
+                Ok(found) => out.extend(found.into_iter().map(|(from, to, label)| CandRelation {
+                    from,
+                    to,
+                    label,
+                    line: None,
+                    what: format!("{key}[{k}]"),
+                })),
+                Err(m) => self.error(
+                    file,
+                    line,
+                    ProblemKind::Schema,
+                    format!("{key}[{k}]: {m}; relation skipped"),
+                ),
+            }
+        }
+        out
+    }
+
     pub fn check_cancel(&self) -> Result<(), FormatError> {
         match &self.opts.cancel {
             Some(c) if c.load(Ordering::Relaxed) => Err(FormatError::Cancelled),

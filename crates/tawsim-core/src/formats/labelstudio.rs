@@ -503,24 +503,9 @@ fn read_task(
             Err((kind, m)) => ctx.error(file, lno, kind, format!("result[{k}]: {m}; span skipped")),
         }
     }
-    let mut rels = Vec::new();
-    for &(k, r) in &relations {
-        match relation_result(r, &by_id) {
-            Ok(found) => rels.extend(found.into_iter().map(|(from, to, label)| CandRelation {
-                from,
-                to,
-                label,
-                line: None,
-                what: format!("result[{k}]"),
-            })),
-            Err(m) => ctx.error(
-                file,
-                lno,
-                ProblemKind::Schema,
-                format!("result[{k}]: {m}; relation skipped"),
-            ),
-        }
-    }
+    let rels = ctx.read_relations(file, lno, "result", relations.iter().copied(), |r| {
+        relation_result(r, &by_id)
+    });
     // Ours, not the input's, whatever its data held under this name.
     meta.remove(REGION_IDS);
     if !relations.is_empty() {

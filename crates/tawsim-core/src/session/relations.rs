@@ -238,20 +238,7 @@ impl<S: Store> Session<S> {
             label,
         };
         let status = self.doc.as_ref().map_or(DocStatus::New, |d| d.ann.status);
-        let add = Edit::AddRelation { relation };
-        let edit = if status == DocStatus::New {
-            Edit::Batch {
-                edits: vec![
-                    add,
-                    Edit::SetStatus {
-                        from: DocStatus::New,
-                        to: DocStatus::InProgress,
-                    },
-                ],
-            }
-        } else {
-            add
-        };
+        let edit = Edit::AddRelation { relation }.starting(status);
         let from = link.from;
         if self.edit(edit) {
             self.linking = None;
