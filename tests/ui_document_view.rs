@@ -452,3 +452,55 @@ fn a_relation_is_drawn_above_the_letters_from_its_start_to_its_end_in_rtl() {
     // The other relation is painted too (across lines when it must be).
     assert!(path(far).len() >= 4);
 }
+
+#[test]
+fn relations_over_one_stretch_of_a_line_stack_on_levels_of_their_own() {
+    let mut h = harness();
+    let text = h.state().text.clone();
+    let labels = h.state().labels.clone();
+    let per = label(&labels, "PER");
+    // Four spans on one line: a→b and c→d side by side, a→d over both.
+    let words = ["ترأسه", "اجتماعات", "العمل", "الأمنية"];
+    let spans: Vec<Span> = words
+        .iter()
+        .map(|w| {
+            let (s, e) = find(&text, w);
+            Span::new(s, e, per).expect("span")
+        })
+        .collect();
+    let rel = |a: usize, b: usize| Relation {
+        from: spans[a],
+        to: spans[b],
+        label: per,
+    };
+    let all = [rel(0, 1), rel(2, 3), rel(0, 3)];
+    h.state_mut().spans = spans.clone();
+    h.state_mut().relations = all.to_vec();
+    for _ in 0..3 {
+        h.step();
+    }
+    let tops: Vec<f32> = spans
+        .iter()
+        .map(|s| rect_of(&h, s.start, s.end).top())
+        .collect();
+    assert!(
+        tops.iter().all(|t| (t - tops[0]).abs() < 0.5),
+        "one line: {tops:?}"
+    );
+    let level = |r: Relation| {
+        let view = &h.state().view;
+        let p = view
+            .painted_relations()
+            .iter()
+            .find(|p| p.relation == r)
+            .unwrap_or_else(|| panic!("{r} painted"));
+        p.points.iter().map(|q| q.y).fold(f32::INFINITY, f32::min)
+    };
+    let (short1, short2, long) = (level(all[0]), level(all[1]), level(all[2]));
+    // The two short ones do not overlap: one level; the long one spans both: above them.
+    assert!((short1 - short2).abs() < 0.5, "{short1} {short2}");
+    assert!(
+        long < short1 - 2.0,
+        "the long relation {long} above {short1}"
+    );
+}

@@ -29,6 +29,8 @@ struct End {
     top: f32,
     line: i32,
     rtl: bool,
+    /// How far the stem may move inwards and stay over the span.
+    room: f32,
 }
 
 /// A relation as painted: its polyline (screen points) for hovering and clicking.
@@ -114,6 +116,7 @@ pub(super) fn paint_relations(
             top: line.min.y,
             line: first.round() as i32,
             rtl,
+            room: (line.width() * 0.75 - 6.0).max(0.0),
         })
     };
     let mut list: Vec<(Relation, bool)> = model.relations.iter().map(|r| (*r, false)).collect();
@@ -130,8 +133,19 @@ pub(super) fn paint_relations(
     // Short relations first: they take the low levels.
     list.sort_by_key(|(r, _)| r.from.start.abs_diff(r.to.start));
     let mut levels = Levels::default();
+    // Relations that meet at one span get stems of their own, a few points apart inwards.
+    let mut stems: HashMap<Span, usize> = HashMap::new();
+    let mut stem = |s: Span, e: Option<End>| {
+        e.map(|mut e| {
+            let k = stems.entry(s).or_insert(0);
+            let dx = (*k as f32 * 4.0).min(e.room);
+            e.x += if e.rtl { dx } else { -dx };
+            *k += 1;
+            e
+        })
+    };
     for (r, preview) in list {
-        let (a, b) = (end_of(r.from), end_of(r.to));
+        let (a, b) = (stem(r.from, end_of(r.from)), stem(r.to, end_of(r.to)));
         if a.is_none() && b.is_none() {
             // Both ends off screen: drawn only when the view is between them.
             let (lo, hi) = (r.from.start.min(r.to.start), r.from.start.max(r.to.start));
