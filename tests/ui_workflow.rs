@@ -708,8 +708,7 @@ fn the_label_editor_adds_a_relation_type_and_a_document_label_that_the_panel_tic
         click_on_add_row(&mut h, "kind");
         // (The document view is labelled "document" too: the list's item is a small one.)
         h.get_all_by_label(kind)
-            .filter(|n| n.rect().height() < 40.0)
-            .next_back()
+            .rfind(|n| n.rect().height() < 40.0)
             .expect("the kind in the list")
             .click();
         h.run();
