@@ -638,7 +638,7 @@ const NOTES: &str = "brat_notes";
 
 /// Meta key of the `T` ids a document's spans came with (kept when other lines refer to
 /// them): `[[start, end, "LABEL", "T3"], ...]`.
-const BRAT_IDS: &str = "brat_ids";
+pub(crate) const BRAT_IDS: &str = "brat_ids";
 
 /// The `T` ids a document's spans came with, by (start, end, label), as numbers.
 fn given_ids(meta: &Meta) -> HashMap<(usize, usize, &str), usize> {

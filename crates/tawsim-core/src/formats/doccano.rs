@@ -666,8 +666,7 @@ pub(crate) fn export(
         }
         for (k, v) in &doc.meta {
             let taken = matches!(k.as_str(), "id" | "text" | "label" | "entities")
-                || k == DEFAULT_NAME
-                || k == ENTITY_IDS
+                || super::is_internal_meta(k)
                 || (k == "relations"
                     && (opts.doccano_shape == DoccanoShape::Entities
                         || !doc.relations.is_empty()

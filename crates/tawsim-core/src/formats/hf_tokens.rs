@@ -591,7 +591,7 @@ pub(crate) fn export(
                 }
                 for (k, v) in &doc.meta {
                     let taken = matches!(k.as_str(), "id" | "tokens" | "ner_tags")
-                        || k == super::doccano::DEFAULT_NAME
+                        || super::is_internal_meta(k)
                         || (k == "relations" && !doc.relations.is_empty())
                         || (k == "doc_labels" && !doc.doc_labels.is_empty());
                     if !taken {

@@ -765,8 +765,8 @@ pub(crate) fn export(
         for (k, v) in &doc.meta {
             if !matches!(
                 k.as_str(),
-                "text" | "name" | "annotation_source" | LEGACY_RELATIONS | REGION_IDS
-            ) && k != super::doccano::DEFAULT_NAME
+                "text" | "name" | "annotation_source" | LEGACY_RELATIONS
+            ) && !super::is_internal_meta(k)
             {
                 push_field(&mut data, &mut df, k, v);
             }

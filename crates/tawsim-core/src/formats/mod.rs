@@ -390,6 +390,15 @@ fn looks_like_conll(path: &Path) -> bool {
 /// Rows `[start, end, "LABEL", value]` that a format keeps in meta under `key` about its
 /// spans (the ids relations name, brat's notes): each with its span's (start, end, label),
 /// in order; a malformed row is left out.
+/// Meta keys a format keeps for itself (the ids a file's spans came with, a made-up name),
+/// which no export writes as a key of its own: ids of one file mean nothing in another.
+pub(crate) fn is_internal_meta(k: &str) -> bool {
+    matches!(
+        k,
+        doccano::ENTITY_IDS | doccano::DEFAULT_NAME | labelstudio::REGION_IDS | brat::BRAT_IDS
+    )
+}
+
 /// The meta key a predictions import keeps its spans' scores in (`[start, end, label,
 /// score]` rows; see [`ImportOptions::predictions`]).
 pub const SCORES: &str = "suggestion_scores";
