@@ -133,7 +133,8 @@ impl eframe::App for Demo {
                     }
                     ViewEvent::CaretMoved(_)
                     | ViewEvent::SpanResized { .. }
-                    | ViewEvent::RelationClicked(_) => println!("{ev:?}"),
+                    | ViewEvent::RelationClicked(_)
+                    | ViewEvent::RelationDragged { .. } => println!("{ev:?}"),
                 }
             }
         });

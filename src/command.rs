@@ -152,6 +152,12 @@ pub enum Command {
     },
     /// A click on a span while a relation is made.
     PickRelationTarget(Span),
+    /// A drag from one span's tag to another: a relation between them (the type asked
+    /// when several fit).
+    LinkSpans {
+        from: Span,
+        to: Span,
+    },
     ConfirmRelation,
     /// A relation type's key while a relation is made.
     FinishRelation(LabelId),
@@ -295,6 +301,7 @@ impl Command {
             Command::StartRelation => "Link the selected span (relation)",
             Command::StepRelationTarget { .. } => "Next relation target",
             Command::PickRelationTarget(_) => "Choose the relation's target",
+            Command::LinkSpans { .. } => "Link two spans",
             Command::ConfirmRelation => "Make the relation",
             Command::FinishRelation(_) => "Relation type",
             Command::CancelRelation => "Cancel the relation",
@@ -384,6 +391,7 @@ impl Command {
             Command::StartRelation => SessionOp::StartRelation,
             Command::StepRelationTarget { back } => SessionOp::StepRelationTarget { back },
             Command::PickRelationTarget(s) => SessionOp::PickRelationTarget(s),
+            Command::LinkSpans { from, to } => SessionOp::LinkSpans { from, to },
             Command::ConfirmRelation => SessionOp::ConfirmRelation,
             Command::FinishRelation(l) => SessionOp::FinishRelation(l),
             Command::CancelRelation => SessionOp::CancelRelation,

@@ -744,3 +744,59 @@ fn the_label_editor_adds_a_relation_type_and_a_document_label_that_the_panel_tic
         .expect("stored");
     assert!(ann.doc_labels.contains(&politics));
 }
+
+#[test]
+fn a_drag_from_a_spans_tag_to_another_span_makes_the_relation() {
+    use tawsim::domain::{LabelKind, LabelOptions, Relation};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    // Two spans labelled as a user does, and a relation type PER → MISC in the label set.
+    let (m, f) = (cp(SEED, "مصطفى مهراج"), cp(SEED, "السفير الفرنسي"));
+    drag_over(&mut h, m.0, m.1);
+    h.key_press(Key::Num1);
+    h.run();
+    drag_over(&mut h, f.0, f.1);
+    h.key_press(Key::Num4);
+    h.run();
+    let (per, misc) = (label(&h, "PER"), label(&h, "MISC"));
+    let mut set = h.state().session.labels();
+    let title = set.add_kind("title", LabelKind::Relation).expect("type");
+    if let Some(l) = set.get_mut(title) {
+        l.options = LabelOptions {
+            from: vec![per],
+            to: vec![misc],
+            ..LabelOptions::default()
+        };
+    }
+    h.state_mut().session.save_labels(&set);
+    h.key_press(Key::Escape);
+    h.run();
+    let mahraj = Span::new(m.0, m.1, per).expect("span");
+    let safir = Span::new(f.0, f.1, misc).expect("span");
+    // Press on مصطفى مهراج's tag, drag onto السفير الفرنسي, release.
+    let tag = h.state().view.tag_of(mahraj).expect("the PER tag painted");
+    let target = h.state().view.screen_rects(f.0, f.1)[0].center();
+    drag(&mut h, tag.center(), target);
+    h.run();
+    let stored = |h: &egui_kittest::Harness<'_, tawsim::app::TawsimApp>| {
+        let app = h.state();
+        let doc = app.session.current().expect("doc").id;
+        app.session
+            .project()
+            .expect("project")
+            .annotations(doc)
+            .expect("stored")
+            .relations
+    };
+    assert_eq!(
+        stored(&h).into_iter().collect::<Vec<_>>(),
+        [Relation {
+            from: mahraj,
+            to: safir,
+            label: title
+        }]
+    );
+    // The drag selected no text and labelled nothing else.
+    assert_eq!(stored_spans(&h), vec![safir, mahraj]);
+}

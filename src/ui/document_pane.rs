@@ -97,6 +97,7 @@ pub fn show(
             }
             ViewEvent::SpanClicked(s) => Command::SelectSpan(Some(s)),
             ViewEvent::RelationClicked(r) => Command::SelectRelation(Some(r)),
+            ViewEvent::RelationDragged { from, to } => Command::LinkSpans { from, to },
             ViewEvent::SelectionFinished { .. } => match session.sticky {
                 Some(l) => Command::ApplyLabel(l),
                 None => continue,

@@ -99,6 +99,11 @@ pub enum ViewEvent {
     RelationClicked(Relation),
     /// The caret moved (click or arrow key without Shift).
     CaretMoved(usize),
+    /// A drag from a span's label tag released over another span: a relation between them.
+    RelationDragged {
+        from: Span,
+        to: Span,
+    },
     /// One edge of the selected span was dragged to a new place (mouse released): the span
     /// `from` becomes `[start, end)`. A whole drag is one event, so one undo step.
     SpanResized {
@@ -170,6 +175,10 @@ pub struct DocumentView {
     /// Glyph boxes and label tags painted last frame (screen coordinates).
     ink_rects: Vec<Rect>,
     tag_rects: Vec<Rect>,
+    /// The span of each tag in `tag_rects`.
+    tag_spans: Vec<Span>,
+    /// A drag from a span's label tag: the span a relation starts from.
+    linking_from: Option<Span>,
     /// Lane bars painted last frame (screen coordinates) with their lane and span: what a
     /// hover names.
     lane_rects: Vec<(Rect, usize, Span)>,
@@ -229,6 +238,8 @@ impl DocumentView {
             shaping_started: 0,
             ink_rects: Vec::new(),
             tag_rects: Vec::new(),
+            tag_spans: Vec::new(),
+            linking_from: None,
             lane_rects: Vec::new(),
             suggestion_rects: Vec::new(),
             relation_paths: Vec::new(),
@@ -486,6 +497,13 @@ impl DocumentView {
         self.relation_hover(&response, model);
     }
 
+    /// Where `span`'s label tag was painted last frame (screen coordinates).
+    #[must_use]
+    pub fn tag_of(&self, span: Span) -> Option<Rect> {
+        let k = self.tag_spans.iter().position(|s| *s == span)?;
+        self.tag_rects.get(k).copied()
+    }
+
     /// Relation lines painted last frame (screen coordinates).
     #[must_use]
     pub fn painted_relations(&self) -> &[PaintedRelation] {
@@ -678,6 +696,9 @@ impl DocumentView {
             self.double_click(response, events);
             return;
         }
+        if self.tag_drag(ui, response, model, events) {
+            return;
+        }
         if self.resize_drag(ui, response, model, events) {
             return;
         }
@@ -704,6 +725,61 @@ impl DocumentView {
             events.push(ViewEvent::SelectionChanged { start: s, end: e });
             events.push(ViewEvent::SelectionFinished { start: s, end: e });
         }
+    }
+
+    /// The innermost span of `spans` under a screen point.
+    fn span_at(&self, p: Pos2, spans: &[Span]) -> Option<Span> {
+        let (x, y) = self.to_doc(p);
+        let c = self.doc.as_ref()?.char_at(x, y)?;
+        spans
+            .iter()
+            .filter(|s| s.contains(c))
+            .min_by_key(|s| (s.len(), s.start))
+            .copied()
+    }
+
+    /// A press on a span's label tag and a drag to another span makes a relation between
+    /// them (released elsewhere: nothing). A dashed line follows the pointer. True while
+    /// such a drag is held.
+    fn tag_drag(
+        &mut self,
+        ui: &egui::Ui,
+        response: &egui::Response,
+        model: &ViewModel<'_>,
+        events: &mut Vec<ViewEvent>,
+    ) -> bool {
+        if response.drag_started()
+            && let Some(p0) = ui.input(|i| i.pointer.press_origin())
+            && let Some(k) = self.tag_rects.iter().position(|r| r.contains(p0))
+        {
+            self.linking_from = self.tag_spans.get(k).copied();
+        }
+        let Some(from) = self.linking_from else {
+            return false;
+        };
+        response.request_focus();
+        let pointer = ui.input(|i| i.pointer.latest_pos());
+        if let (Some(p), Some(k)) = (pointer, self.tag_spans.iter().position(|s| *s == from))
+            && let Some(tag) = self.tag_rects.get(k)
+        {
+            let stroke = egui::Stroke::new(1.5, ui.visuals().selection.stroke.color);
+            ui.painter_at(self.clip).extend(egui::Shape::dashed_line(
+                &[tag.center(), p],
+                stroke,
+                5.0,
+                3.0,
+            ));
+            ui.ctx().request_repaint();
+        }
+        if response.drag_stopped() || !ui.input(|i| i.pointer.any_down()) {
+            self.linking_from = None;
+            if let Some(to) = pointer.and_then(|p| self.span_at(p, model.spans))
+                && to != from
+            {
+                events.push(ViewEvent::RelationDragged { from, to });
+            }
+        }
+        true
     }
 
     /// A press within a few points of the selected span's start or end edge grabs it; the

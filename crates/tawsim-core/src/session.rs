@@ -205,6 +205,12 @@ pub enum SessionOp {
     },
     /// A span clicked while a relation is made: it becomes the target.
     PickRelationTarget(Span),
+    /// A relation from `from` to `to` (a drag from one's tag to the other): made at once
+    /// when one type fits, else the type's key is asked for.
+    LinkSpans {
+        from: Span,
+        to: Span,
+    },
     /// Enter while a relation is made.
     ConfirmRelation,
     /// A relation type's key while a relation is made: makes it.

@@ -141,12 +141,14 @@ impl DocumentView {
 
         paint_selected_outline(&f, model);
         self.tag_rects.clear();
+        self.tag_spans.clear();
         let lane_bars: Vec<Rect> = self.lane_rects.iter().map(|(r, _, _)| *r).collect();
         let mut tags = Tags {
             cache: &mut self.tags,
             ink: &self.ink_rects,
             lanes: &lane_bars,
             placed: &mut self.tag_rects,
+            spans: &mut self.tag_spans,
         };
         tags.paint(ui, &f, &self.span_rects, &spans, model);
         if f.arc_room > 0.0 {
@@ -438,6 +440,8 @@ struct Tags<'a> {
     /// Curation lane bars: a tag never covers them either.
     lanes: &'a [Rect],
     placed: &'a mut Vec<Rect>,
+    /// The span of each placed tag (a drag from a tag starts a relation).
+    spans: &'a mut Vec<Span>,
 }
 
 impl Tags<'_> {
@@ -485,6 +489,7 @@ impl Tags<'_> {
             };
             self.paint_one(ui, f, rect, size, &label.name, label.color);
             self.placed.push(rect);
+            self.spans.push(*s);
         }
     }
 

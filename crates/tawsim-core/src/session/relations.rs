@@ -28,6 +28,7 @@ impl<S: Store> Session<S> {
             SessionOp::StartRelation => self.start_relation(),
             SessionOp::StepRelationTarget { back } => self.step_relation_target(back),
             SessionOp::PickRelationTarget(s) => self.pick_relation_target(s),
+            SessionOp::LinkSpans { from, to } => self.link_spans(from, to),
             SessionOp::ConfirmRelation => self.confirm_relation(),
             SessionOp::FinishRelation(l) => self.finish_relation(l),
             SessionOp::CancelRelation => {
@@ -195,6 +196,29 @@ impl<S: Store> Session<S> {
             choosing_type: false,
             ..link
         });
+    }
+
+    /// A relation from `from` to `to` at once (a drag from a tag): as the relation key, a
+    /// click on the target and Enter.
+    pub(super) fn link_spans(&mut self, from: Span, to: Span) {
+        if self.read_only_layer() {
+            return;
+        }
+        let present = |s: Span| self.doc.as_ref().is_some_and(|d| d.ann.spans.contains(s));
+        if from == to || !present(from) || !present(to) {
+            return;
+        }
+        if self.relation_types_for(from, to).is_empty() {
+            self.status = "No relation type fits these two spans".into();
+            return;
+        }
+        self.selected_span = Some(from);
+        self.linking = Some(Linking {
+            from,
+            target: Some(to),
+            choosing_type: false,
+        });
+        self.confirm_relation();
     }
 
     /// Enter: makes the relation when one type fits, else asks for the type.
