@@ -924,9 +924,12 @@ impl Project {
                         d.char_len,
                         (SELECT COUNT(*) FROM layer_spans s
                          WHERE s.doc_id = d.id AND s.annotator_id = ?1),
-                        (SELECT group_concat(label_id) FROM layer_doc_labels g
-                         WHERE g.doc_id = d.id AND g.annotator_id = ?1)
-                 FROM documents d ORDER BY d.id",
+                        g.labels
+                 FROM documents d
+                 LEFT JOIN (SELECT doc_id, group_concat(label_id) AS labels
+                            FROM layer_doc_labels WHERE annotator_id = ?1 GROUP BY doc_id) g
+                   ON g.doc_id = d.id
+                 ORDER BY d.id",
             )
             .map_err(self.err())?;
         let rows = st
