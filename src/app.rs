@@ -417,6 +417,14 @@ impl TawsimApp {
                 cmd
             }
             Command::DocLabelMode => {
+                let none = (self.session.labels())
+                    .enabled_of(tawsim_core::domain::LabelKind::Document)
+                    .next()
+                    .is_none();
+                if none && !self.doc_label_mode {
+                    self.session.status = "The project has no document labels: add one in the label editor (kind: document)".into();
+                    return;
+                }
                 self.doc_label_mode = !self.doc_label_mode;
                 self.session.status = if self.doc_label_mode {
                     "Document labels: press a document label's key (Escape leaves)".into()
