@@ -701,11 +701,14 @@ fn a_manager_curates_a_team_project_an_annotator_cannot_and_an_old_project_is_up
     }
 
     // A project made before curation existed: schema 1, without the curated layer's
-    // permissions, the time table and the suggestion tables (as an older release made it).
+    // permissions, the time table, the suggestion and relation tables (as an older release
+    // made it).
     let q = format!("tawsim_{project}");
     let mut c = server.client("postgres");
     c.batch_execute(&format!(
-        "DROP TABLE {q}.suggestions, {q}.layer_rejections, {q}.suggestion_sources, {q}.text_index;
+        "DROP TABLE {q}.layer_relations, {q}.layer_doc_labels;
+         ALTER TABLE {q}.labels DROP COLUMN kind, DROP COLUMN options;
+         DROP TABLE {q}.suggestions, {q}.layer_rejections, {q}.suggestion_sources, {q}.text_index;
          DELETE FROM {q}.meta WHERE key = 'suggestions_version';
          DROP POLICY curate ON {q}.layer_spans; DROP POLICY curate ON {q}.layer_status;
          DROP POLICY curate ON {q}.layer_history; DROP TABLE {q}.layer_time;
@@ -724,7 +727,7 @@ fn a_manager_curates_a_team_project_an_annotator_cannot_and_an_old_project_is_up
         )
         .expect("version")
         .get(0);
-    assert_eq!(version, "3", "upgraded through 2 to this release's");
+    assert_eq!(version, "4", "upgraded through 2 and 3 to this release's");
 
     // An annotator may not curate.
     let (done, _, err) = tawsim(&["curate", &b_url]);
