@@ -290,7 +290,7 @@ fn confirm_span_delete(
     let lines: Vec<String> = doc
         .ann
         .relations_of(span)
-        .map(|r| format!("{} › {} › {}", text(r.from), name(r.label), text(r.to)))
+        .map(|r| crate::ui::relations_list::relation_line(&doc.text, view.labels, r))
         .collect();
     let mut confirmed = false;
     let bidi = &mut st.bidi;

@@ -528,10 +528,9 @@ impl DocumentView {
             response.ctx.request_repaint();
         }
         let Some(r) = now else { return };
-        let text = |s: Span| model.text.slice(s.start, s.end).unwrap_or("").to_string();
         let name = |id| model.labels.get(id).map_or("?", |l| l.name.as_str());
         // Two lines: the words (their arrows follow the text's direction), then the labels.
-        let tip = format!("{} › {} › {}", text(r.from), name(r.label), text(r.to));
+        let tip = crate::ui::relations_list::relation_line(model.text, model.labels, r);
         let kinds = format!(
             "{} › {} › {}",
             name(r.from.label),
@@ -759,9 +758,7 @@ impl DocumentView {
         };
         response.request_focus();
         let pointer = ui.input(|i| i.pointer.latest_pos());
-        if let (Some(p), Some(k)) = (pointer, self.tag_spans.iter().position(|s| *s == from))
-            && let Some(tag) = self.tag_rects.get(k)
-        {
+        if let (Some(p), Some(tag)) = (pointer, self.tag_of(from)) {
             let stroke = egui::Stroke::new(1.5, ui.visuals().selection.stroke.color);
             ui.painter_at(self.clip).extend(egui::Shape::dashed_line(
                 &[tag.center(), p],
@@ -922,15 +919,8 @@ impl DocumentView {
         self.anchor = h;
         self.focus = h;
         events.push(ViewEvent::CaretMoved(h));
-        if let Some(c) = doc.char_at(x, y) {
-            let inner = model
-                .spans
-                .iter()
-                .filter(|s| s.contains(c))
-                .min_by_key(|s| (s.len(), s.start));
-            if let Some(span) = inner {
-                events.push(ViewEvent::SpanClicked(*span));
-            }
+        if let Some(span) = self.span_at(p, model.spans) {
+            events.push(ViewEvent::SpanClicked(span));
         }
     }
 

@@ -5,7 +5,16 @@
 use crate::command::{Command, Request};
 use crate::ui::AppView;
 use crate::ui::bidi_label::BidiCache;
-use tawsim_core::domain::{LabelKind, Relation, Span};
+use tawsim_core::domain::{IndexedText, LabelKind, LabelSet, Relation, Span};
+
+/// A relation as one line of text, `from › type › to` (its words; bidi mirrors `›` in RTL,
+/// so it points along the reading order, and the bundled fonts have it, unlike `→`).
+#[must_use]
+pub fn relation_line(text: &IndexedText, labels: &LabelSet, r: Relation) -> String {
+    let words = |s: Span| text.slice(s.start, s.end).unwrap_or_default();
+    let name = labels.get(r.label).map_or("?", |l| l.name.as_str());
+    format!("{} › {name} › {}", words(r.from), words(r.to))
+}
 
 pub fn show(ui: &mut egui::Ui, view: &AppView, bidi: &mut BidiCache, out: &mut Vec<Request>) {
     let Some(doc) = view.session.current() else {
@@ -21,8 +30,6 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, bidi: &mut BidiCache, out: &mut V
         ui.separator();
         return;
     }
-    let text = |s: Span| doc.text.slice(s.start, s.end).unwrap_or_default();
-    let name = |id| labels.get(id).map_or("?", |l| l.name.as_str());
     let selected = view.session.selected_relation;
     let mut list: Vec<Relation> = doc.ann.relations.iter().copied().collect();
     list.sort_by_key(|r| (r.from.start, r.to.start));
@@ -32,7 +39,7 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, bidi: &mut BidiCache, out: &mut V
         .auto_shrink([false, true])
         .show(ui, |ui| {
             for r in list {
-                let line = format!("{} › {} › {}", text(r.from), name(r.label), text(r.to));
+                let line = relation_line(&doc.text, labels, r);
                 let clicked =
                     crate::ui::bidi_button(ui, bidi, &line, selected == Some(r)).clicked();
                 if clicked {

@@ -508,24 +508,52 @@ impl Tags<'_> {
             Color32::WHITE
         };
         f.painter.rect_filled(rect, 2.0, Color32::from_rgb(r, g, b));
-        if name.is_ascii() {
-            let galley = f
-                .painter
-                .layout_no_wrap(name.to_string(), FontId::proportional(size), fg);
-            let y = rect.center().y - galley.size().y / 2.0;
-            f.painter.galley(pos2(rect.min.x + 2.0, y), galley, fg);
-        } else {
-            self.cache.paint_tag(
-                ui,
-                &f.painter,
-                name,
-                size,
-                rect.min,
-                false,
-                Color32::TRANSPARENT,
-                fg,
-            );
-        }
+        tag_text(ui, self.cache, &f.painter, rect, size, name, fg);
+    }
+}
+
+/// The size of a short name at `size` points: Latin through egui, anything else laid out
+/// by parley (a label tag, a relation's name).
+pub(super) fn tag_text_size(
+    cache: &mut BidiCache,
+    painter: &egui::Painter,
+    name: &str,
+    size: f32,
+) -> egui::Vec2 {
+    if name.is_ascii() {
+        painter
+            .layout_no_wrap(name.to_string(), FontId::proportional(size), Color32::WHITE)
+            .size()
+    } else {
+        cache.measure(name, size, Direction::Auto, None)
+    }
+}
+
+/// Paints a short name in `rect` (2 points in from its start), as [`tag_text_size`] sized it.
+pub(super) fn tag_text(
+    ui: &egui::Ui,
+    cache: &mut BidiCache,
+    painter: &egui::Painter,
+    rect: Rect,
+    size: f32,
+    name: &str,
+    fg: Color32,
+) {
+    if name.is_ascii() {
+        let galley = painter.layout_no_wrap(name.to_string(), FontId::proportional(size), fg);
+        let y = rect.center().y - galley.size().y / 2.0;
+        painter.galley(pos2(rect.min.x + 2.0, y), galley, fg);
+    } else {
+        cache.paint_tag(
+            ui,
+            painter,
+            name,
+            size,
+            rect.min,
+            false,
+            Color32::TRANSPARENT,
+            fg,
+        );
     }
 }
 
@@ -573,13 +601,7 @@ fn place_tag(
 ) -> Option<(Rect, f32)> {
     let mut size = size;
     while size >= MIN_TAG_SIZE {
-        let text = if name.is_ascii() {
-            painter
-                .layout_no_wrap(name.to_string(), FontId::proportional(size), Color32::WHITE)
-                .size()
-        } else {
-            tags.measure(name, size, Direction::Auto, None)
-        };
+        let text = tag_text_size(tags, painter, name, size);
         let (w, h) = (text.x + 4.0, (size * 1.15).min(text.y));
         let (x0, x1) = if rtl {
             (edge - w, edge)

@@ -8,11 +8,11 @@
 //! margin, and comes in along the target line's level. An end off screen: the margin line
 //! runs to the view's edge. The type's name is written on the longest level segment.
 
-use super::paint::{Frame, SpanRects, placed};
+use super::paint::{Frame, SpanRects, placed, tag_text, tag_text_size};
 use super::{MARGIN, ViewModel};
 use crate::domain::{Relation, Span};
 use crate::layout::Direction;
-use egui::{Color32, FontId, Pos2, Rect, Stroke, pos2, vec2};
+use egui::{Color32, Pos2, Rect, Stroke, pos2, vec2};
 use std::collections::HashMap;
 
 /// Room (points) added above and below each line while the document has relations.
@@ -286,35 +286,8 @@ fn name_on_longest_level(
     let size = 9.0;
     let mid = pos2((seg[0].x + seg[1].x) / 2.0, seg[0].y);
     let (page, _) = crate::ui::contrast::base(f.dark);
-    let w = if name.is_ascii() {
-        f.painter
-            .layout_no_wrap(name.to_string(), FontId::proportional(size), color)
-            .size()
-            .x
-    } else {
-        cache.measure(name, size, Direction::Auto, None).x
-    };
+    let w = tag_text_size(cache, &f.painter, name, size).x;
     let rect = Rect::from_center_size(mid, vec2(w + 4.0, size + 1.0));
     f.painter.rect_filled(rect, 2.0, page);
-    if name.is_ascii() {
-        let galley = f
-            .painter
-            .layout_no_wrap(name.to_string(), FontId::proportional(size), color);
-        f.painter.galley(
-            pos2(rect.min.x + 2.0, rect.center().y - galley.size().y / 2.0),
-            galley,
-            color,
-        );
-    } else {
-        cache.paint_tag(
-            ui,
-            &f.painter,
-            name,
-            size,
-            rect.min,
-            false,
-            Color32::TRANSPARENT,
-            color,
-        );
-    }
+    tag_text(ui, cache, &f.painter, rect, size, name, color);
 }
