@@ -487,10 +487,12 @@ impl<S: Store> Session<S> {
 
     #[must_use]
     pub fn labels(&self) -> LabelSet {
-        self.project
-            .as_ref()
-            .map(|p| p.labels().clone())
-            .unwrap_or_default()
+        self.label_set().cloned().unwrap_or_default()
+    }
+
+    /// The open project's labels, borrowed (no copy).
+    fn label_set(&self) -> Option<&LabelSet> {
+        self.project.as_ref().map(|p| p.labels())
     }
 
     #[must_use]

@@ -7,7 +7,7 @@
 //! of the group (a single choice).
 
 use super::{Session, SessionOp, ViewRequest};
-use crate::domain::{DocStatus, Edit, Label, LabelId, LabelKind, Relation, Span};
+use crate::domain::{DocStatus, Edit, LabelId, LabelKind, Relation, Span};
 use crate::store::Store;
 
 /// A relation being made: its start, the target the keys point at, and whether the target
@@ -95,11 +95,12 @@ impl<S: Store> Session<S> {
 
     /// The enabled relation types that may link `from` to `to`.
     #[must_use]
-    pub fn relation_types_for(&self, from: Span, to: Span) -> Vec<Label> {
-        self.labels()
-            .enabled_of(LabelKind::Relation)
+    pub fn relation_types_for(&self, from: Span, to: Span) -> Vec<LabelId> {
+        self.label_set()
+            .into_iter()
+            .flat_map(|set| set.enabled_of(LabelKind::Relation))
             .filter(|l| l.allows(from.label, to.label))
-            .cloned()
+            .map(|l| l.id)
             .collect()
     }
 
@@ -124,11 +125,9 @@ impl<S: Store> Session<S> {
             self.status = "Select a span first (Tab), then press R to link it".into();
             return;
         };
-        if self
-            .labels()
-            .enabled_of(LabelKind::Relation)
-            .next()
-            .is_none()
+        if !self
+            .label_set()
+            .is_some_and(|set| set.enabled_of(LabelKind::Relation).next().is_some())
         {
             self.status =
                 "The project has no relation types: add one in the label panel (kind: relation)"
@@ -225,12 +224,7 @@ impl<S: Store> Session<S> {
     pub(super) fn confirm_relation(&mut self) {
         let Some(link) = self.linking else { return };
         let Some(to) = link.target else { return };
-        let types: Vec<LabelId> = self
-            .relation_types_for(link.from, to)
-            .iter()
-            .map(|l| l.id)
-            .collect();
-        match types.as_slice() {
+        match self.relation_types_for(link.from, to).as_slice() {
             [only] => self.finish_relation(*only),
             [] => self.status = "No relation type fits these two spans".into(),
             _ => {
@@ -247,11 +241,7 @@ impl<S: Store> Session<S> {
     pub(super) fn finish_relation(&mut self, label: LabelId) {
         let Some(link) = self.linking else { return };
         let Some(to) = link.target else { return };
-        if !self
-            .relation_types_for(link.from, to)
-            .iter()
-            .any(|l| l.id == label)
-        {
+        if !self.relation_types_for(link.from, to).contains(&label) {
             let name = self.label_name(label);
             self.status = format!("{name} cannot link these two spans");
             return;
@@ -273,8 +263,8 @@ impl<S: Store> Session<S> {
     }
 
     fn label_name(&self, id: LabelId) -> String {
-        self.labels()
-            .get(id)
+        self.label_set()
+            .and_then(|set| set.get(id))
             .map_or_else(|| format!("label {}", id.0), |l| l.name.clone())
     }
 
@@ -332,8 +322,7 @@ impl<S: Store> Session<S> {
         let back = relation.reversed();
         if !self
             .relation_types_for(back.from, back.to)
-            .iter()
-            .any(|l| l.id == relation.label)
+            .contains(&relation.label)
         {
             self.status = format!(
                 "{} cannot go the other way between these labels",
@@ -372,8 +361,9 @@ impl<S: Store> Session<S> {
     /// Ticks or unticks a document label on the open document (one of a group unticks the
     /// others of its group).
     pub(super) fn toggle_doc_label(&mut self, label: LabelId) {
-        let Some(doc) = &self.doc else { return };
-        let labels = self.labels();
+        let (Some(doc), Some(labels)) = (&self.doc, self.label_set()) else {
+            return;
+        };
         let Some(l) = labels.get(label) else {
             return;
         };

@@ -1634,23 +1634,22 @@ impl PgProject {
             .db()
             .query(
                 &format!(
-                    "SELECT d.id, d.name, COALESCE(t.status, 'new'), d.char_len, COALESCE(s.n, 0),
-                            COALESCE(g.labels, ARRAY[]::integer[])
-                     FROM {q}.documents d {}
+                    "SELECT d.id, d.name, COALESCE(t.status, 'new'), d.char_len, COALESCE(s.n, 0), {}
                      LEFT JOIN {q}.layer_status t ON t.doc_id = d.id AND t.annotator_id = $1
                      LEFT JOIN (SELECT doc_id, COUNT(*) AS n FROM {q}.layer_spans
                                 WHERE annotator_id = $1 GROUP BY doc_id) s ON s.doc_id = d.id
                      ORDER BY d.id",
+                    // Document labels came with schema 4.
                     if self.version >= 4 {
                         format!(
-                            "LEFT JOIN (SELECT doc_id, array_agg(label_id ORDER BY label_id) AS labels
+                            "COALESCE(g.labels, ARRAY[]::integer[])
+                             FROM {q}.documents d
+                             LEFT JOIN (SELECT doc_id, array_agg(label_id ORDER BY label_id) AS labels
                                         FROM {q}.layer_doc_labels WHERE annotator_id = $1
                                         GROUP BY doc_id) g ON g.doc_id = d.id"
                         )
                     } else {
-                        "LEFT JOIN (SELECT NULL::bigint AS doc_id, NULL::integer[] AS labels) g
-                           ON false"
-                            .to_string()
+                        format!("ARRAY[]::integer[] FROM {q}.documents d")
                     }
                 ),
                 &[&layer],

@@ -42,7 +42,12 @@ pub(crate) fn annotated(doc: Document, ann: &Annotations, labels: &LabelSet) -> 
         spans,
         active_seconds: None,
         relations,
-        doc_labels: ann.doc_labels.iter().map(|l| name(*l)).collect(),
+        // In the label set's order, as the project file's export writes them.
+        doc_labels: labels
+            .iter()
+            .filter(|l| ann.doc_labels.contains(&l.id))
+            .map(|l| l.name.clone())
+            .collect(),
     }
 }
 
