@@ -93,7 +93,7 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &
                 .show(ui, &mut st.bidi);
         }
     }
-    doc_labels(ui, view, st, out);
+    doc_labels(ui, view, out);
     ui.collapsing("Edit labels", |ui| editor(ui, view, st, out));
     ui.separator();
     crate::ui::relations_list::show(ui, view, &mut st.bidi, out);
@@ -102,28 +102,19 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, st: &mut LabelsPanelState, out: &
 
 /// The project's document labels, ticked on the open document (a click or, after F7, the
 /// label's key toggles one; one of a group is a single choice).
-fn doc_labels(
-    ui: &mut egui::Ui,
-    view: &AppView,
-    st: &mut LabelsPanelState,
-    out: &mut Vec<Request>,
-) {
+fn doc_labels(ui: &mut egui::Ui, view: &AppView, out: &mut Vec<Request>) {
     let labels = view.labels;
     if labels.enabled_of(LabelKind::Document).next().is_none() {
         return;
     }
-    let on = view
-        .session
-        .current()
-        .map(|d| d.ann.doc_labels.clone())
-        .unwrap_or_default();
+    let on = view.session.current().map(|d| &d.ann.doc_labels);
     ui.separator();
     ui.strong("Document labels (F7, then the key)")
         .on_hover_text("Labels of the whole document: topic, sentiment, dialect");
     for l in labels.enabled_of(LabelKind::Document) {
         ui.horizontal(|ui| {
             swatch(ui, l);
-            let mut ticked = on.contains(&l.id);
+            let mut ticked = on.is_some_and(|on| on.contains(&l.id));
             let key = l.hotkey.map(|k| format!("[{k}] ")).unwrap_or_default();
             let group = if l.options.group.is_empty() {
                 String::new()
@@ -139,7 +130,6 @@ fn doc_labels(
             }
         });
     }
-    let _ = &mut st.bidi;
 }
 
 /// What the user did to the draft's rows this frame.

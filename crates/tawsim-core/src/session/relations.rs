@@ -125,9 +125,9 @@ impl<S: Store> Session<S> {
             self.status = "Select a span first (Tab), then press R to link it".into();
             return;
         };
-        if !self
+        if self
             .label_set()
-            .is_some_and(|set| set.enabled_of(LabelKind::Relation).next().is_some())
+            .is_none_or(|set| set.enabled_of(LabelKind::Relation).next().is_none())
         {
             self.status =
                 "The project has no relation types: add one in the label panel (kind: relation)"
