@@ -60,7 +60,7 @@ impl<R: std::io::Read> std::io::Read for CheckedUtf8<R> {
         let n = self.inner.read(out)?;
         let mut chunk = std::mem::take(&mut self.carry);
         chunk.extend_from_slice(&out[..n]);
-        let valid = match std::str::from_utf8(&chunk) {
+        let valid = match crate::utf8(&chunk) {
             Ok(_) => chunk.len(),
             Err(e) if e.error_len().is_none() && n > 0 => e.valid_up_to(),
             Err(e) => {

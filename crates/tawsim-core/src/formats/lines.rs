@@ -61,7 +61,7 @@ impl<'p> LineReader<'p> {
             if !ctx.opts.lenient {
                 break;
             }
-            let Err(e) = std::str::from_utf8(self.bytes()) else {
+            let Err(e) = crate::utf8(self.bytes()) else {
                 break;
             };
             let byte = self.bad_byte(&e);
@@ -72,7 +72,7 @@ impl<'p> LineReader<'p> {
                 format!("invalid UTF-8 at byte {byte}; line skipped"),
             );
         }
-        match std::str::from_utf8(self.bytes()) {
+        match crate::utf8(self.bytes()) {
             Ok(text) => Ok(Some(Line {
                 text,
                 no: self.line,

@@ -1835,6 +1835,11 @@ struct ExportBatches<'p> {
     done: bool,
 }
 
+/// A text column borrowed from its row (checked with [`crate::utf8`]).
+fn text_ref<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    crate::utf8(r.get_ref(i)?.as_bytes()?).map_err(|e| rusqlite::Error::Utf8Error(i, e))
+}
+
 /// Documents and text read per batch of an export.
 const EXPORT_BATCH_DOCS: usize = 1024;
 const EXPORT_BATCH_BYTES: usize = 8 << 20;
@@ -1866,20 +1871,18 @@ impl ExportBatches<'_> {
                 };
                 let id: i64 = r.get(0).map_err(&err)?;
                 self.after = id;
-                let status: String = r.get(4).map_err(&err)?;
-                let status = DocStatus::parse(&status).unwrap_or_default();
+                let status = DocStatus::parse(text_ref(r, 4).map_err(&err)?).unwrap_or_default();
                 if self.status.is_some_and(|s| s != status) {
                     continue;
                 }
-                let text: String = r.get(2).map_err(&err)?;
-                let meta: String = r.get(3).map_err(&err)?;
+                let text = text_ref(r, 2).map_err(&err)?.to_owned();
                 bytes += text.len();
                 self.batch.push_back(AnnotatedDocument {
                     relations: Vec::new(),
                     doc_labels: Vec::new(),
-                    name: r.get(1).map_err(&err)?,
+                    name: text_ref(r, 1).map_err(&err)?.to_owned(),
                     text,
-                    meta: serde_json::from_str(&meta).unwrap_or_default(),
+                    meta: serde_json::from_str(text_ref(r, 3).map_err(&err)?).unwrap_or_default(),
                     status,
                     spans: Vec::new(),
                     active_seconds: r.get(5).map_err(&err)?,
