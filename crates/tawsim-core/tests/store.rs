@@ -737,3 +737,122 @@ fn relations_and_document_labels_are_kept_moved_and_deleted_with_their_labels() 
         .expect("untick");
     assert!(p.annotations(id).expect("read").doc_labels.is_empty());
 }
+
+/// A doccano JSONL file of `n` short documents, `doc-0` … in order, each with one span.
+fn many_docs_file(
+    dir: &std::path::Path,
+    n: usize,
+    odd_one: Option<(usize, &str)>,
+) -> std::path::PathBuf {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for i in 0..n {
+        let text = match odd_one {
+            Some((at, text)) if at == i => text.to_string(),
+            _ => format!("زار الوفد مدينة {i} أمس"),
+        };
+        let line =
+            serde_json::json!({"text": text, "label": [[0, 3, "PER"]], "name": format!("doc-{i}")});
+        writeln!(out, "{line}").expect("write");
+    }
+    let path = dir.join("many.jsonl");
+    std::fs::write(&path, out).expect("write file");
+    path
+}
+
+#[test]
+fn a_store_failure_in_the_middle_of_a_long_import_stops_the_reading_and_keeps_nothing() {
+    use tawsim_core::ops::{OpsError, import_paths_joining};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut p = Project::create(&dir.path().join("p.tawsim")).expect("create");
+    import(&mut p, vec![seed_doc()]).expect("seed");
+    // Document 2,500 of 4,000 has the seed's text, which this annotator already annotated:
+    // the store refuses it long after the reader (on its own thread) started handing over
+    // batches, and while it still has documents to hand over.
+    let file = many_docs_file(dir.path(), 4_000, Some((2_500, SEED)));
+    let opts = tawsim_core::formats::ImportOptions::default();
+    let err = import_paths_joining(&mut p, std::slice::from_ref(&file), None, &opts, true)
+        .expect_err("the repeated text is refused");
+    assert!(
+        matches!(&err, OpsError::Store(e) if e.to_string().contains("already holds this text")),
+        "{err}"
+    );
+    assert_eq!(p.documents().expect("list").len(), 1, "nothing was kept");
+    // The same file without the repeat goes in whole, in the file's order.
+    let file = many_docs_file(dir.path(), 4_000, None);
+    let got = import_paths_joining(&mut p, &[file], None, &opts, true).expect("import");
+    assert_eq!(got.report.documents, 4_000);
+    let names: Vec<String> = p
+        .documents()
+        .expect("list")
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    assert_eq!(names.len(), 4_001);
+    assert!(
+        names[1..]
+            .iter()
+            .enumerate()
+            .all(|(i, n)| *n == format!("doc-{i}"))
+    );
+}
+
+#[test]
+fn a_long_export_keeps_the_order_and_counts_and_a_failing_writer_stops_the_reading() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tawsim_core::formats::{ExportOptions, Format};
+    use tawsim_core::ops::{ExportFilter, OpsError, export_project, import_paths};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut p = Project::create(&dir.path().join("p.tawsim")).expect("create");
+    let file = many_docs_file(dir.path(), 3_000, None);
+    let opts = tawsim_core::formats::ImportOptions::default();
+    import_paths(&mut p, &[file], None, &opts).expect("import");
+    let out = dir.path().join("out.jsonl");
+    let done = AtomicU64::new(0);
+    let filter = ExportFilter::default();
+    let report = export_project(
+        &p,
+        Format::Doccano,
+        &out,
+        &filter,
+        &ExportOptions::default(),
+        Some(&done),
+    )
+    .expect("export");
+    assert_eq!(report.documents, 3_000);
+    assert_eq!(
+        done.load(Ordering::Relaxed),
+        3_000,
+        "every document written was counted"
+    );
+    let text = std::fs::read_to_string(&out).expect("read");
+    let names: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json line");
+            v["name"].as_str().expect("name").to_string()
+        })
+        .collect();
+    assert_eq!(names.len(), 3_000);
+    assert!(
+        names
+            .iter()
+            .enumerate()
+            .all(|(i, n)| *n == format!("doc-{i}"))
+    );
+    // Writing into a folder that does not exist fails at once; the reader (far more than
+    // the channel holds still to read) stops instead of waiting for a writer that is gone.
+    let nowhere = dir.path().join("missing").join("out.jsonl");
+    let err = export_project(
+        &p,
+        Format::Doccano,
+        &nowhere,
+        &filter,
+        &ExportOptions::default(),
+        None,
+    )
+    .expect_err("no folder");
+    assert!(matches!(err, OpsError::Format(_)), "{err}");
+    assert!(err.to_string().contains("missing"), "{err}");
+    assert!(!nowhere.exists());
+}
