@@ -430,10 +430,14 @@ pub(crate) fn assign_tags<'s>(
     }
 }
 
-/// A document's text with the domain's offset table, for the text of its tokens.
+/// A document's text with the domain's offset table, for the text of its tokens. Tokens are
+/// asked for in text order, so the last position found is kept: the next one is reached by
+/// walking forward over the characters between them, not from the index's checkpoint.
 pub(crate) struct TokenText<'t> {
     text: &'t str,
     offsets: OffsetIndex,
+    /// The last code point asked for, and its byte offset.
+    cursor: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'t> TokenText<'t> {
@@ -441,16 +445,48 @@ impl<'t> TokenText<'t> {
         TokenText {
             text,
             offsets: OffsetIndex::new(text),
+            cursor: std::cell::Cell::new((0, 0)),
         }
     }
 
     /// The text of code points `[s, e)` (empty when out of range).
     pub fn slice(&self, s: usize, e: usize) -> &'t str {
-        self.offsets.slice(self.text, s, e).unwrap_or("")
+        if s > e {
+            return "";
+        }
+        match (self.byte_of(s), self.byte_of(e)) {
+            (Some(a), Some(b)) => &self.text[a..b],
+            _ => "",
+        }
     }
 
     pub fn tok(&self, t: Tok) -> &'t str {
         self.slice(t.0, t.1)
+    }
+
+    /// Byte offset of code point `c` (the text's length for its end).
+    fn byte_of(&self, c: usize) -> Option<usize> {
+        let (at_char, at_byte) = self.cursor.get();
+        let byte = if c >= at_char && c - at_char <= crate::domain::offsets::BLOCK {
+            let mut left = c - at_char;
+            let mut byte = at_byte;
+            let bytes = self.text.as_bytes();
+            while left > 0 {
+                byte += 1;
+                while bytes.get(byte).is_some_and(|&b| (b as i8) < -0x40) {
+                    byte += 1;
+                }
+                if byte > bytes.len() {
+                    return None;
+                }
+                left -= 1;
+            }
+            byte
+        } else {
+            self.offsets.char_to_byte(self.text, c)?
+        };
+        self.cursor.set((c, byte));
+        Some(byte)
     }
 }
 
@@ -481,6 +517,26 @@ mod tests {
         assert_eq!(t.slice(9, 11), "€x");
         assert_eq!(t.slice(9, 12), "", "out of range");
         assert_eq!(t.slice(3, 2), "", "reversed");
+        // Forward from the last position, backward through the index, and past the end.
+        let long = "ab😀ج".repeat(50);
+        let t = TokenText::new(&long);
+        let chars: Vec<char> = long.chars().collect();
+        for (s, e) in [
+            (0, 3),
+            (4, 9),
+            (9, 9),
+            (150, 200),
+            (2, 7),
+            (199, 200),
+            (200, 200),
+            (190, 201),
+            (5, 80),
+        ] {
+            let want: String = chars
+                .get(s..e)
+                .map_or(String::new(), |c| c.iter().collect());
+            assert_eq!(t.slice(s, e), want, "{s}..{e}");
+        }
     }
 
     #[test]
