@@ -207,29 +207,19 @@ fn read_paths(
 ) -> Result<(usize, ImportReport), OpsError> {
     let mut report = ImportReport::default();
     let mut files = 0;
-    let mut batch = Vec::with_capacity(HANDOVER_DOCS);
-    let mut bytes = 0;
+    let mut batch = Handover::new(to_store);
     for path in paths {
         let fmt = format
             .or_else(|| Format::guess(path))
             .ok_or_else(|| OpsError::UnknownFormat(path.clone()))?;
         let r = formats::import_path(path, fmt, opts, &mut |doc| {
-            bytes += doc.text.len();
-            batch.push(doc);
-            if batch.len() == HANDOVER_DOCS || bytes >= HANDOVER_BYTES {
-                bytes = 0;
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(HANDOVER_DOCS));
-                to_store.send(full).map_err(|_| FormatError::Cancelled)?;
-            }
-            Ok(())
+            batch.push(doc).map_err(|_| FormatError::Cancelled)
         });
         merge(&mut report, r?);
         files += 1;
     }
-    if !batch.is_empty() {
-        // A refused send means the store failed: its error is the one reported.
-        let _ = to_store.send(batch);
-    }
+    // A refused send means the store failed: its error is the one reported.
+    let _ = batch.finish();
     Ok((files, report))
 }
 
@@ -471,9 +461,9 @@ pub fn export_project<S: Store>(
         )?,
         None => project.export_docs(filter.layer, filter.status, filter.labels.as_deref())?,
     };
-    // The store is read on this thread while the format writes on another: the two halves
-    // take about the same time, so a two-core machine exports in about half the time. Batches
-    // keep the handover cheap; the channel's bound keeps memory flat.
+    // The store is read on this thread while the format writes on another, so the two
+    // overlap (BENCHMARKS.md). Batches keep the handover cheap; the channel's bound keeps
+    // memory flat.
     let (to_writer, batches) = std::sync::mpsc::sync_channel::<Vec<AnnotatedDocument>>(4);
     let report = std::thread::scope(|s| {
         let writer = s.spawn(move || {
@@ -484,19 +474,12 @@ pub fn export_project<S: Store>(
             });
             formats::export_documents(&mut docs, format, out, &opts)
         });
-        let mut batch = Vec::with_capacity(HANDOVER_DOCS);
-        let mut bytes = 0;
+        let mut batch = Handover::new(to_writer);
         for d in docs {
             match d {
                 Ok(d) => {
-                    bytes += d.text.len();
-                    batch.push(d);
-                    if batch.len() == HANDOVER_DOCS || bytes >= HANDOVER_BYTES {
-                        bytes = 0;
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(HANDOVER_DOCS));
-                        if to_writer.send(full).is_err() {
-                            break; // the writer stopped: its report says why
-                        }
+                    if batch.push(d).is_err() {
+                        break; // the writer stopped: its report says why
                     }
                 }
                 Err(e) => {
@@ -505,10 +488,11 @@ pub fn export_project<S: Store>(
                 }
             }
         }
-        if store_error.is_none() && !batch.is_empty() {
-            let _ = to_writer.send(batch);
+        if store_error.is_none() {
+            let _ = batch.finish();
+        } else {
+            drop(batch); // ends the writer's loop: the partial output is removed below
         }
-        drop(to_writer);
         writer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -523,10 +507,47 @@ pub fn export_project<S: Store>(
     Ok(report?)
 }
 
-/// Documents handed from one thread of an import or export to the other at a time (or
-/// fewer, when their texts reach [`HANDOVER_BYTES`]).
-const HANDOVER_DOCS: usize = 256;
-const HANDOVER_BYTES: usize = 4 << 20;
+/// Documents handed from one thread of an import or export to the other, a batch at a time:
+/// 256 documents, or fewer when their texts reach 4 MB.
+struct Handover {
+    to: std::sync::mpsc::SyncSender<Vec<AnnotatedDocument>>,
+    batch: Vec<AnnotatedDocument>,
+    bytes: usize,
+}
+
+impl Handover {
+    const DOCS: usize = 256;
+    const BYTES: usize = 4 << 20;
+
+    fn new(to: std::sync::mpsc::SyncSender<Vec<AnnotatedDocument>>) -> Self {
+        Handover {
+            to,
+            batch: Vec::with_capacity(Self::DOCS),
+            bytes: 0,
+        }
+    }
+
+    /// Adds a document, sending the batch when it is full; an error when the receiver is
+    /// gone.
+    fn push(&mut self, doc: AnnotatedDocument) -> Result<(), ()> {
+        self.bytes += doc.text.len();
+        self.batch.push(doc);
+        if self.batch.len() < Self::DOCS && self.bytes < Self::BYTES {
+            return Ok(());
+        }
+        self.bytes = 0;
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(Self::DOCS));
+        self.to.send(full).map_err(drop)
+    }
+
+    /// Sends what is left (the sender is dropped with it, which ends the receiver's loop).
+    fn finish(self) -> Result<(), ()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        self.to.send(self.batch).map_err(drop)
+    }
+}
 
 /// Searches every document of the project (in project order) for `query`, up to `max` hits;
 /// `current` stands in for the stored state of the open document (its edits in memory).
