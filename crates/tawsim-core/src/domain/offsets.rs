@@ -8,6 +8,16 @@
 /// Characters between two checkpoints.
 pub const BLOCK: usize = 64;
 
+/// Byte offset of the `n`-th character start at or after `byte` (itself a start).
+fn nth_start(text: &str, byte: usize, n: usize) -> Option<usize> {
+    text.as_bytes()[byte..]
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| !is_continuation(b))
+        .nth(n)
+        .map(|(b, _)| byte + b)
+}
+
 /// True for the bytes 0x80..0xC0 that continue a UTF-8 character.
 #[inline]
 fn is_continuation(b: u8) -> bool {
@@ -111,15 +121,19 @@ impl OffsetIndex {
             return Some(c);
         }
         let (byte, _) = self.checkpoints[c / BLOCK];
-        let byte = byte as usize;
-        let rest = c % BLOCK;
-        // The `rest`-th character start after the checkpoint.
-        text.as_bytes()[byte..]
-            .iter()
-            .enumerate()
-            .filter(|&(_, &b)| !is_continuation(b))
-            .nth(rest)
-            .map(|(b, _)| byte + b)
+        nth_start(text, byte as usize, c % BLOCK)
+    }
+
+    /// [`OffsetIndex::char_to_byte`], walking on from a known position `from` (a code point
+    /// and its byte offset, as an earlier call gave them) when `c` is at most a block after
+    /// it: callers that go through a text in order walk only the characters between.
+    #[must_use]
+    pub fn char_to_byte_after(&self, text: &str, from: (usize, usize), c: usize) -> Option<usize> {
+        let (at_char, at_byte) = from;
+        if c < at_char || c - at_char > BLOCK || c >= self.len_chars || at_byte > text.len() {
+            return self.char_to_byte(text, c);
+        }
+        nth_start(text, at_byte, c - at_char)
     }
 
     /// Code point index of byte offset `b`, which must lie on a character boundary.

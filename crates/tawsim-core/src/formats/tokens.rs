@@ -466,25 +466,9 @@ impl<'t> TokenText<'t> {
 
     /// Byte offset of code point `c` (the text's length for its end).
     fn byte_of(&self, c: usize) -> Option<usize> {
-        let (at_char, at_byte) = self.cursor.get();
-        let byte = if c >= at_char && c - at_char <= crate::domain::offsets::BLOCK {
-            let mut left = c - at_char;
-            let mut byte = at_byte;
-            let bytes = self.text.as_bytes();
-            while left > 0 {
-                byte += 1;
-                while bytes.get(byte).is_some_and(|&b| (b as i8) < -0x40) {
-                    byte += 1;
-                }
-                if byte > bytes.len() {
-                    return None;
-                }
-                left -= 1;
-            }
-            byte
-        } else {
-            self.offsets.char_to_byte(self.text, c)?
-        };
+        let byte = self
+            .offsets
+            .char_to_byte_after(self.text, self.cursor.get(), c)?;
         self.cursor.set((c, byte));
         Some(byte)
     }
