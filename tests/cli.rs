@@ -299,7 +299,11 @@ fn stray_files(dir: &Path) -> Vec<String> {
         .expect("list")
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".lock") || n.ends_with("-wal") || n.ends_with("-shm"))
+        .filter(|n| {
+            [".lock", "-wal", "-shm", "-journal", ".building"]
+                .iter()
+                .any(|end| n.ends_with(end))
+        })
         .collect()
 }
 
@@ -333,6 +337,48 @@ fn cli_commands_leave_no_lock_file_behind() {
     assert!(
         stray_files(dir.path()).is_empty(),
         "after a failed import: {:?}",
+        stray_files(dir.path())
+    );
+}
+
+#[test]
+fn a_killed_import_leaves_no_project_and_the_next_import_makes_it() {
+    use std::fmt::Write;
+    let dir = tempfile::tempdir().expect("tmp");
+    // 40,000 documents: the import runs long enough to be killed in the middle.
+    let mut lines = String::new();
+    for i in 0..40_000 {
+        let line = serde_json::json!({"text": format!("زار الوفد مدينة {i} أمس"), "label": [[0, 3, "PER"]]});
+        writeln!(lines, "{line}").expect("write");
+    }
+    let input = dir.path().join("big.jsonl");
+    std::fs::write(&input, lines).expect("write");
+    let project = dir.path().join("p.tawsim");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tawsim"))
+        .args(["import", s(&project), s(&input)])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run tawsim");
+    // The project is being built once its half-built file is there: kill it then.
+    let building = dir.path().join(".p.tawsim.building");
+    while !building.exists() {
+        let done = child.try_wait().expect("wait");
+        assert!(done.is_none(), "the import ended before it could be killed");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    assert!(!project.exists(), "a killed import left a project");
+    // The next import of the path makes the project whole and tidies up after the first.
+    let (ok, _, err) = tawsim(&["import", s(&project), s(&input)]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = tawsim(&["stats", s(&project)]);
+    assert!(ok, "{err}");
+    assert!(out.contains("documents: 40000"), "{out}");
+    assert!(
+        stray_files(dir.path()).is_empty(),
+        "{:?}",
         stray_files(dir.path())
     );
 }

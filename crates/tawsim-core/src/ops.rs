@@ -397,30 +397,18 @@ pub fn import_new_as(
         let out = import_paths_joining(&mut p, paths, format, opts, annotator.is_some())?;
         return Ok((p, out));
     }
-    let mut p = Project::create_as(project_path, &name)?;
+    // Built beside its path and named only once the import has committed: a failed or
+    // killed import leaves no project behind.
+    let mut p = Project::create_staged_as(project_path, &name)?;
     // A new project takes the import's overlap policy (nested NER from the command line).
-    let made = (|| {
-        if let Some(policy) = opts.overlap {
-            p.save_settings(crate::domain::ProjectSettings {
-                overlap: policy,
-                ..p.settings()
-            })?;
-        }
-        import_paths_joining(&mut p, paths, format, opts, annotator.is_some())
-    })();
-    match made {
-        Ok(out) => Ok((p, out)),
-        Err(e) => {
-            // Nothing was imported: the project this call made goes too (with its lock).
-            drop(p);
-            for suffix in ["", "-wal", "-shm"] {
-                let mut f = project_path.as_os_str().to_owned();
-                f.push(suffix);
-                let _ = std::fs::remove_file(PathBuf::from(f));
-            }
-            Err(e)
-        }
+    if let Some(policy) = opts.overlap {
+        p.save_settings(crate::domain::ProjectSettings {
+            overlap: policy,
+            ..p.settings()
+        })?;
     }
+    let out = import_paths_joining(&mut p, paths, format, opts, annotator.is_some())?;
+    Ok((p.publish()?, out))
 }
 
 /// Which documents and labels an export takes.

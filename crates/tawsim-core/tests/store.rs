@@ -856,3 +856,84 @@ fn a_long_export_keeps_the_order_and_counts_and_a_failing_writer_stops_the_readi
     assert!(err.to_string().contains("missing"), "{err}");
     assert!(!nowhere.exists());
 }
+
+/// The names in `dir`, sorted.
+fn folder(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_import_that_makes_a_project_names_it_only_when_it_has_committed() {
+    use tawsim_core::ops::{import_new, import_paths_joining};
+    let dir = tempfile::tempdir().expect("tmp");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).expect("mkdir");
+    let file = many_docs_file(&input, 300, None);
+    let opts = tawsim_core::formats::ImportOptions::default();
+    let path = dir.path().join("p.tawsim");
+    // A crashed import left its half-built file: the next import of the path replaces it.
+    let building = dir.path().join(".p.tawsim.building");
+    std::fs::write(&building, b"half a project").expect("write");
+    let mut p = Project::create_staged_as(&path, "sara").expect("create");
+    assert!(!path.exists(), "no project before the import has committed");
+    assert!(
+        dir.path().join("p.tawsim.lock").exists(),
+        "its path is locked"
+    );
+    import_paths_joining(&mut p, std::slice::from_ref(&file), None, &opts, false).expect("import");
+    assert!(
+        !path.exists(),
+        "still none after the import, before it is published"
+    );
+    let p = p.publish().expect("publish");
+    assert_eq!(p.documents().expect("list").len(), 300);
+    drop(p);
+    assert_eq!(
+        folder(dir.path()),
+        ["in", "p.tawsim"],
+        "nothing else is left"
+    );
+    // The project is an ordinary one: WAL journal (header bytes 18 and 19), reopened as
+    // its annotator's, and a reader opens it.
+    let head = std::fs::read(&path).expect("read");
+    assert_eq!(&head[18..20], &[2, 2], "WAL mode");
+    let p = Project::open_as(&path, "sara").expect("reopen");
+    assert_eq!(p.stats().expect("stats").documents, 300);
+    drop(p);
+    let r = Project::open_read_only(&path).expect("reader");
+    assert_eq!(r.documents().expect("list").len(), 300);
+    drop(r);
+
+    // An import that fails leaves no project, lock or half-built file.
+    let bad = input.join("bad.jsonl");
+    std::fs::write(&bad, "{\"text\": \"نص\", \"label\": []}\n{\"text\": 5}\n").expect("write");
+    let other = dir.path().join("q.tawsim");
+    let err = import_new(&other, &[bad], None, &opts).err();
+    assert!(
+        err.as_ref()
+            .is_some_and(|e| e.to_string().contains("bad.jsonl")),
+        "line 2 has no text: {:?}",
+        err.map(|e| e.to_string())
+    );
+    assert_eq!(folder(dir.path()), ["in", "p.tawsim"]);
+
+    // A file that appeared at the path while the import ran (not a tawsim's: one keeps out
+    // of a locked path) is never replaced: publishing fails and leaves it as it was.
+    let mut p = Project::create_staged_as(&other, "sara").expect("create");
+    import_paths_joining(&mut p, &[file], None, &opts, false).expect("import");
+    std::fs::write(&other, b"someone else's").expect("write");
+    let err = p.publish().err();
+    assert!(
+        matches!(err, Some(StoreError::AlreadyExists { .. })),
+        "the path is taken: {:?}",
+        err.map(|e| e.to_string())
+    );
+    assert_eq!(std::fs::read(&other).expect("read"), b"someone else's");
+    assert_eq!(folder(dir.path()), ["in", "p.tawsim", "q.tawsim"]);
+}

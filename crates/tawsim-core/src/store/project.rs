@@ -79,6 +79,10 @@ impl Me {
 /// ([`Project::open_read_only`]) takes no lock and coexists with the writer.
 pub struct Project {
     conn: Connection,
+    /// A project an import is making: its file, under another name until
+    /// [`Project::publish`]; removed (after `conn`, declared before it, has closed) if the
+    /// project is dropped before then.
+    staged: Option<Staged>,
     /// A reader's tidy-up, run after `conn` (declared before it) has closed.
     _tidy: Option<TidyWal>,
     path: PathBuf,
@@ -115,6 +119,38 @@ impl Drop for TidyWal {
             });
             let _ = conn.close();
         }
+    }
+}
+
+/// The file a new project is built in by the import that makes it: `.<name>.building` in
+/// the project's folder. Only the holder of the project's lock writes it, so one left by a
+/// crashed import is removed by the next.
+struct Staged {
+    file: PathBuf,
+}
+
+impl Staged {
+    fn beside(path: &Path) -> Staged {
+        let mut name = std::ffi::OsString::from(".");
+        name.push(path.file_name().unwrap_or_default());
+        name.push(".building");
+        Staged {
+            file: path.with_file_name(name),
+        }
+    }
+
+    fn remove(&self) {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let mut f = self.file.as_os_str().to_owned();
+            f.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(f));
+        }
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        self.remove();
     }
 }
 
@@ -221,17 +257,42 @@ fn harden(conn: &Connection, path: &Path) -> Result<(), StoreError> {
 }
 
 fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    configure_as(conn, path, false)
+}
+
+/// `staged`: the file of a project an import is making, which nothing else sees until it is
+/// published: its rollback journal stays in memory and nothing is synced (publishing syncs
+/// the whole file once), so every page is written once instead of to the WAL and again to
+/// the file.
+fn configure_as(conn: &Connection, path: &Path, staged: bool) -> Result<(), StoreError> {
     harden(conn, path)?;
     conn.busy_timeout(std::time::Duration::from_secs(2))
         .map_err(sq(path))?;
-    conn.pragma_update(None, "journal_mode", "WAL")
+    let (journal, sync) = if staged {
+        ("MEMORY", "OFF")
+    } else {
+        // FULL: every commit is synced, so an edit survives power loss, not only a kill.
+        ("WAL", "FULL")
+    };
+    conn.pragma_update(None, "journal_mode", journal)
         .map_err(sq(path))?;
-    // FULL: every commit is synced, so an edit survives power loss, not only a kill.
-    conn.pragma_update(None, "synchronous", "FULL")
+    conn.pragma_update(None, "synchronous", sync)
         .map_err(sq(path))?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(sq(path))?;
     Ok(())
+}
+
+/// Syncs the folder of `path`, so a name just given there survives power loss (where the
+/// system can; a failure costs only that).
+fn sync_folder(path: &Path) {
+    if cfg!(unix) {
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let _ = File::open(folder).and_then(|f| f.sync_all());
+    }
 }
 
 /// Opens `path` read-only for a reader: takes no lock, creates no file beside the project
@@ -376,6 +437,23 @@ impl Project {
 
     /// Creates a new project whose first annotator (a manager) is `annotator`.
     pub fn create_as(path: &Path, annotator: &str) -> Result<Project, StoreError> {
+        Project::create_in(path, annotator, None)
+    }
+
+    /// Creates a new project for the import that fills it, as `annotator`. It is built in
+    /// another file beside `path` (`.<name>.building`) without a journal on disk or syncs of
+    /// its own, since nothing else can see it, and becomes the project at `path` only with
+    /// [`Project::publish`]. Dropped before that (a failed import), it leaves nothing behind;
+    /// a crash leaves no project, only that file, which the next import of `path` replaces.
+    pub fn create_staged_as(path: &Path, annotator: &str) -> Result<Project, StoreError> {
+        Project::create_in(path, annotator, Some(Staged::beside(path)))
+    }
+
+    fn create_in(
+        path: &Path,
+        annotator: &str,
+        staged: Option<Staged>,
+    ) -> Result<Project, StoreError> {
         let name = checked_name(path, annotator)?;
         if path.exists() {
             return Err(StoreError::AlreadyExists {
@@ -384,11 +462,16 @@ impl Project {
         }
         check_folder(path)?;
         let lock = take_lock(path)?;
-        let mut conn = Connection::open(path).map_err(sq(path))?;
-        configure(&conn, path)?;
+        let file = staged.as_ref().map_or(path, |s| {
+            s.remove(); // a crashed import's, as we hold the lock
+            &s.file
+        });
+        let mut conn = Connection::open(file).map_err(sq(path))?;
+        configure_as(&conn, path, staged.is_some())?;
         schema::migrate(&mut conn, &name).map_err(sq(path))?;
         let mut project = Project {
             conn,
+            staged,
             _tidy: None,
             path: path.to_path_buf(),
             _lock: Some(lock),
@@ -407,6 +490,49 @@ impl Project {
         Ok(project)
     }
 
+    /// Makes a project from [`Project::create_staged_as`] the project at its path: switched
+    /// to the WAL journal, synced to disk, and given its name in one step, never over a file
+    /// that appeared there meanwhile. Any other project is returned as it is.
+    pub fn publish(self) -> Result<Project, StoreError> {
+        if self.staged.is_none() {
+            return Ok(self);
+        }
+        let Project {
+            conn,
+            staged: Some(staged),
+            path,
+            _lock: Some(lock),
+            me,
+            ..
+        } = self
+        else {
+            unreachable!("a staged project holds its lock")
+        };
+        let io = |source| StoreError::Io {
+            path: staged.file.clone(),
+            source,
+        };
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sq(&path))?;
+        conn.close().map_err(|(_, e)| sq(&path)(e))?;
+        File::open(&staged.file)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
+        match std::fs::hard_link(&staged.file, &path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(StoreError::AlreadyExists { path });
+            }
+            // A file system without hard links; no other tawsim makes `path` while we hold
+            // its lock.
+            Err(_) if !path.exists() => std::fs::rename(&staged.file, &path).map_err(io)?,
+            Err(source) => return Err(StoreError::Io { path, source }),
+        }
+        drop(staged); // its name goes; the file is the project's now
+        sync_folder(&path);
+        Project::open_locked(&path, me.name, lock)
+    }
+
     /// Opens an existing project as the OS user. A file that is not a tawsim project, or
     /// one from a newer schema, is refused and left untouched.
     pub fn open(path: &Path) -> Result<Project, StoreError> {
@@ -421,12 +547,17 @@ impl Project {
         let name = checked_name(path, annotator)?;
         inspect(path)?;
         let lock = take_lock(path)?;
+        Project::open_locked(path, name, lock)
+    }
+
+    fn open_locked(path: &Path, name: String, lock: LockFile) -> Result<Project, StoreError> {
         let mut conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
             .map_err(sq(path))?;
         configure(&conn, path)?;
         schema::migrate(&mut conn, &name).map_err(sq(path))?;
         let mut project = Project {
             conn,
+            staged: None,
             _tidy: None,
             path: path.to_path_buf(),
             _lock: Some(lock),
@@ -467,6 +598,7 @@ impl Project {
         configure_reader(&conn, path)?;
         let mut project = Project {
             conn,
+            staged: None,
             _tidy: Some(TidyWal {
                 path: path.to_path_buf(),
             }),
@@ -534,6 +666,7 @@ impl Project {
         };
         Ok(Project {
             conn,
+            staged: None,
             _tidy: self.read_only.then(|| TidyWal { path: path.clone() }),
             path,
             _lock: None,
