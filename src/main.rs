@@ -5,6 +5,11 @@ use clap::Parser;
 use tawsim::app::{StartProject, TawsimApp};
 use tawsim::cli::{Cli, run_command};
 
+/// Imports and exports allocate a few small strings per document on one thread and free
+/// them on another; mimalloc does that without the lock glibc's allocator takes.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let started = std::time::Instant::now();
     let cli = Cli::parse();
