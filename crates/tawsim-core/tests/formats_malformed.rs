@@ -802,3 +802,51 @@ fn labelstudio_read_in_pieces_names_invalid_utf8_by_line_and_byte_and_takes_a_bo
     assert_eq!(docs.len(), 2);
     assert_eq!(summary(&rep.errors, &p), owned(&[(3, "Schema")]));
 }
+
+#[test]
+fn labelstudio_a_fault_late_in_a_long_file_is_the_error_and_lenient_keeps_none_of_its_tasks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 3,000 tasks, one a line; `tail` replaces the end of the last one.
+    let file = |name: &str, tail: &[u8]| {
+        let mut body = b"[\n".to_vec();
+        for i in 0..3_000 {
+            let sep = if i + 1 < 3_000 { "," } else { "" };
+            body.extend_from_slice(
+                format!("  {{\"data\": {{\"text\": \"وقّع الوفد {i}\"}}}}{sep}\n").as_bytes(),
+            );
+        }
+        body.truncate(body.len() - 4); // `}}}` and the newline of the last task
+        body.extend_from_slice(tail);
+        write(dir.path(), name, body)
+    };
+    let whole = file("whole.json", b"\"}}\n]\n");
+    let (docs, rep) = ok(&whole, Format::LabelStudio, &ImportOptions::default());
+    assert_eq!((docs.len(), rep.errors.len()), (3_000, 0));
+    // Line 3,001 (the last task) is cut short, lacks a comma, or holds a byte that is not
+    // UTF-8: the tasks before it read well, yet the file's error is the one reported.
+    let cut = file("cut.json", b"\", ");
+    let no_comma = file("comma.json", b"\"}} {\"data\": {}}\n]\n");
+    let bad_byte = file("utf8.json", b"\xFF\"}}\n]\n");
+    for p in [&cut, &no_comma] {
+        let err = run(p, Format::LabelStudio, &ImportOptions::default()).expect_err("fault");
+        assert!(
+            matches!(&err, FormatError::Parse { file, line: 3_001, .. } if file == p),
+            "{err:?}"
+        );
+    }
+    let err = run(&bad_byte, Format::LabelStudio, &ImportOptions::default()).expect_err("utf8");
+    assert!(
+        matches!(&err, FormatError::InvalidUtf8 { file, line: 3_001, .. } if file == &bad_byte),
+        "{err:?}"
+    );
+    // With --lenient each of these files is skipped whole: not one of its tasks is taken.
+    let lenient = ImportOptions {
+        lenient: true,
+        ..Default::default()
+    };
+    for p in [&cut, &no_comma, &bad_byte] {
+        let (docs, rep) = ok(p, Format::LabelStudio, &lenient);
+        assert!(docs.is_empty(), "{} task(s) taken", docs.len());
+        assert_eq!(summary(&rep.errors, p), owned(&[(3_001, "Unreadable")]));
+    }
+}

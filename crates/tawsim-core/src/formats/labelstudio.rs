@@ -43,11 +43,14 @@ use serde_json::Value;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A reader that checks UTF-8 as the bytes pass and counts lines and bytes, so that the
 /// first invalid byte is reported where it is, as [`read_utf8`] would.
-struct CheckedUtf8<R> {
+struct CheckedUtf8<'s, R> {
     inner: R,
+    /// Set when the check is no longer wanted: the next read fails.
+    stop: &'s AtomicBool,
     /// Bytes of a character cut by the end of the last read.
     carry: Vec<u8>,
     line: usize,
@@ -55,8 +58,11 @@ struct CheckedUtf8<R> {
     bad: Option<(usize, u64)>,
 }
 
-impl<R: std::io::Read> std::io::Read for CheckedUtf8<R> {
+impl<R: std::io::Read> std::io::Read for CheckedUtf8<'_, R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("stopped"));
+        }
         let n = self.inner.read(out)?;
         let mut chunk = std::mem::take(&mut self.carry);
         chunk.extend_from_slice(&out[..n]);
@@ -81,17 +87,17 @@ impl<R: std::io::Read> std::io::Read for CheckedUtf8<R> {
 }
 
 /// Checks the whole file (UTF-8, then JSON syntax) without holding it: the same errors, with
-/// the same lines, as parsing it whole.
-fn check_file(file: &Path, ctx: &ImportCtx<'_>) -> Result<(), FormatError> {
+/// the same lines, as parsing it whole. `Cancelled` once `stop` is set.
+fn check_file(file: &Path, stop: &AtomicBool) -> Result<(), FormatError> {
     use serde::de::IgnoredAny;
     use std::io::BufRead;
-    ctx.check_cancel()?;
     let f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
     // Buffered outside the check: the JSON reader asks for a byte at a time.
     let mut reader = std::io::BufReader::with_capacity(
         1 << 16,
         CheckedUtf8 {
             inner: f,
+            stop,
             carry: Vec::new(),
             line: 1,
             byte: 0,
@@ -107,6 +113,9 @@ fn check_file(file: &Path, ctx: &ImportCtx<'_>) -> Result<(), FormatError> {
         reader.consume(BOM.len());
     }
     let parsed: Result<IgnoredAny, serde_json::Error> = serde_json::from_reader(&mut reader);
+    if stop.load(Ordering::Relaxed) {
+        return Err(FormatError::Cancelled);
+    }
     if let Some((line, byte)) = reader.get_ref().bad {
         return Err(FormatError::InvalidUtf8 {
             file: file.to_path_buf(),
@@ -123,7 +132,7 @@ fn check_file(file: &Path, ctx: &ImportCtx<'_>) -> Result<(), FormatError> {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn utf8_or_io<R>(file: &Path, r: &CheckedUtf8<R>, e: std::io::Error) -> FormatError {
+fn utf8_or_io<R>(file: &Path, r: &CheckedUtf8<'_, R>, e: std::io::Error) -> FormatError {
     match r.bad {
         Some((line, byte)) => FormatError::InvalidUtf8 {
             file: file.to_path_buf(),
@@ -253,11 +262,52 @@ pub(crate) fn import_file(
     ctx: &mut ImportCtx<'_>,
     sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
-    check_file(file, ctx)?;
+    ctx.check_cancel()?;
+    let (stop, failed) = (AtomicBool::new(false), AtomicBool::new(false));
+    if ctx.opts.lenient {
+        // A file that fails the check is skipped whole, so none of its tasks may reach the
+        // sink before the check has passed.
+        check_file(file, &stop)?;
+        return import_tasks(file, ctx, sink, &failed);
+    }
+    // Otherwise a failed check fails the whole import (nothing it read is kept), so the
+    // check runs on a thread of its own beside the reading of the tasks, and its error is
+    // the one reported: it is at or before any the reading finds. Each stops the other.
+    std::thread::scope(|s| {
+        let check = s.spawn(|| {
+            let checked = check_file(file, &stop);
+            failed.store(checked.is_err(), Ordering::Relaxed);
+            checked
+        });
+        let read = import_tasks(file, ctx, sink, &failed);
+        if matches!(read, Err(FormatError::Cancelled)) {
+            stop.store(true, Ordering::Relaxed);
+        }
+        match check
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        {
+            Err(FormatError::Cancelled) | Ok(()) => read,
+            Err(e) => Err(e),
+        }
+    })
+}
+
+/// Reads the tasks of a file that is (or is being) checked to be valid JSON in UTF-8.
+/// Stops (`Cancelled`) once `failed` is set.
+fn import_tasks(
+    file: &Path,
+    ctx: &mut ImportCtx<'_>,
+    sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
+    failed: &AtomicBool,
+) -> Result<(), FormatError> {
     let base = stem(file);
     let mut i = 0;
     let listed = for_each_element(file, |lno, bytes| {
         ctx.check_cancel()?;
+        if failed.load(Ordering::Relaxed) {
+            return Err(FormatError::Cancelled);
+        }
         let task: Value = serde_json::from_slice(bytes).map_err(|e| FormatError::Parse {
             file: file.to_path_buf(),
             line: lno + e.line() - 1,
