@@ -80,8 +80,8 @@ impl Me {
 pub struct Project {
     conn: Connection,
     /// A project an import is making: its file, under another name until
-    /// [`Project::publish`]; removed (after `conn`, declared before it, has closed) if the
-    /// project is dropped before then.
+    /// [`Project::publish`]; removed if the project is dropped before then (after `conn`,
+    /// declared before it, has closed, and before `_lock`, declared after it, is released).
     staged: Option<Staged>,
     /// A reader's tidy-up, run after `conn` (declared before it) has closed.
     _tidy: Option<TidyWal>,
@@ -462,10 +462,10 @@ impl Project {
         }
         check_folder(path)?;
         let lock = take_lock(path)?;
-        let file = staged.as_ref().map_or(path, |s| {
-            s.remove(); // a crashed import's, as we hold the lock
-            &s.file
-        });
+        if let Some(s) = &staged {
+            s.remove(); // a killed import's, as we hold the lock
+        }
+        let file = staged.as_ref().map_or(path, |s| s.file.as_path());
         let mut conn = Connection::open(file).map_err(sq(path))?;
         configure_as(&conn, path, staged.is_some())?;
         schema::migrate(&mut conn, &name).map_err(sq(path))?;
@@ -493,21 +493,15 @@ impl Project {
     /// Makes a project from [`Project::create_staged_as`] the project at its path: switched
     /// to the WAL journal, synced to disk, and given its name in one step, never over a file
     /// that appeared there meanwhile. Any other project is returned as it is.
-    pub fn publish(self) -> Result<Project, StoreError> {
-        if self.staged.is_none() {
+    pub fn publish(mut self) -> Result<Project, StoreError> {
+        // Declared first, so on an early return it is released last: after the half-built
+        // file is gone, never while another import could be building its own.
+        let lock = self._lock.take();
+        let Some(staged) = self.staged.take() else {
+            self._lock = lock;
             return Ok(self);
-        }
-        let Project {
-            conn,
-            staged: Some(staged),
-            path,
-            _lock: Some(lock),
-            me,
-            ..
-        } = self
-        else {
-            unreachable!("a staged project holds its lock")
         };
+        let Project { conn, path, me, .. } = self;
         let io = |source| StoreError::Io {
             path: staged.file.clone(),
             source,
@@ -530,6 +524,10 @@ impl Project {
         }
         drop(staged); // its name goes; the file is the project's now
         sync_folder(&path);
+        let lock = match lock {
+            Some(lock) => lock,
+            None => take_lock(&path)?,
+        };
         Project::open_locked(&path, me.name, lock)
     }
 
