@@ -97,8 +97,17 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, text: &mut BidiCache, out: &mut V
             );
         }
         ui.separator();
-        // The message gives way (cut with an ellipsis, whole on hover) on a narrow window.
-        ui.add(egui::Label::new(&session.status).truncate());
+        // A message that quotes a span ("Labelled بنغازي") is laid out with bidi, left to
+        // right like the rest of the bar; any other gives way (cut with an ellipsis, whole
+        // on hover) on a narrow window.
+        if crate::layout::has_strong_rtl(&session.status) {
+            crate::ui::bidi_label::BidiLabel::new(&session.status)
+                .size(13.0)
+                .direction(crate::layout::Direction::Ltr)
+                .show(ui, text);
+        } else {
+            ui.add(egui::Label::new(&session.status).truncate());
+        }
         if view.prefs.frame_meter {
             let v = view.view_stats;
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

@@ -26,6 +26,13 @@ fn is_combining(c: char) -> bool {
     matches!(c as u32, 0x0300..=0x036F | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
 }
 
+/// True when `text` has a right-to-left letter (egui's own text layout would show it in
+/// the wrong order: it goes through the bidi layout instead).
+#[must_use]
+pub fn has_strong_rtl(text: &str) -> bool {
+    text.chars().any(is_strong_rtl)
+}
+
 /// The direction of the first strong character of `text`, if it has one.
 #[must_use]
 pub fn first_strong_direction(text: &str) -> Option<Direction> {
@@ -43,6 +50,15 @@ pub fn first_strong_direction(text: &str) -> Option<Direction> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn right_to_left_letters_anywhere_count_but_digits_and_harakat_alone_do_not() {
+        assert!(has_strong_rtl("Labelled بنغازي"));
+        assert!(has_strong_rtl("tagged \u{200F}"));
+        assert!(!has_strong_rtl("Labelled 3 occurrence(s)"));
+        assert!(!has_strong_rtl("٢٠٢٠ \u{064E}"));
+        assert!(!has_strong_rtl(""));
+    }
 
     #[test]
     fn first_strong() {

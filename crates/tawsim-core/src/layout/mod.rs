@@ -10,7 +10,7 @@ mod bidi;
 mod document;
 mod shaper;
 
-pub use bidi::first_strong_direction;
+pub use bidi::{first_strong_direction, has_strong_rtl};
 pub use document::{DocumentLayout, GlyphBatch, PlacedGlyph};
 pub use shaper::BackgroundShaping;
 
