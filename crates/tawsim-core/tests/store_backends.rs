@@ -1202,3 +1202,68 @@ fn a_schema_2_team_project_keeps_suggestions_once_its_owner_opened_it() {
     let a = PgProject::open(&aloc).expect("amina opens again");
     assert_eq!(a.suggestions(d).expect("read").len(), 1);
 }
+
+#[test]
+fn an_edit_whose_connection_is_cut_in_the_middle_is_tried_again_not_refused() {
+    let test = "an_edit_whose_connection_is_cut_in_the_middle_is_tried_again_not_refused";
+    let Some(server) = pg::server(test) else {
+        return;
+    };
+    let (loc, mut p) = team(server);
+    p.import(|sink| sink.add(doc("libya", SEED, &[])).map(drop), |_| true)
+        .expect("import");
+    p.reload().expect("reload");
+    let d = p.documents().expect("docs")[0].id;
+    let per = p.labels().by_name("PER").expect("PER").id;
+    let (s, e) = cp(SEED, "مصطفى مهراج");
+    let schema = format!("tawsim_{}", loc.project);
+    // Another session holds the spans table, so the edit's INSERT waits inside its
+    // transaction; its connection is cut there (as a server shutting down does, SQLSTATE
+    // 57P01), then the table is let go.
+    let (locked, is_locked) = std::sync::mpsc::channel();
+    let table = format!("{schema}.layer_spans");
+    let holder = std::thread::spawn(move || {
+        let mut c = server.client("postgres");
+        let mut t = c.transaction().expect("begin");
+        t.batch_execute(&format!("LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
+            .expect("lock");
+        locked.send(()).expect("locked");
+        std::thread::sleep(std::time::Duration::from_millis(1_500));
+        t.rollback().expect("let go");
+    });
+    is_locked.recv().expect("locked");
+    let cutter = std::thread::spawn(move || {
+        let mut c = server.client("postgres");
+        for _ in 0..1_000 {
+            // Only this test's project: other tests share the server.
+            let waiting = c
+                .query(
+                    "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+                     AND pid <> pg_backend_pid() AND strpos(query, $1) > 0",
+                    &[&schema],
+                )
+                .expect("activity");
+            if let Some(row) = waiting.first() {
+                let pid: i32 = row.get(0);
+                c.execute("SELECT pg_terminate_backend($1)", &[&pid])
+                    .expect("terminate");
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        false
+    });
+    let span = Span::new(s, e, per).expect("span");
+    p.apply(d, &Edit::AddSpan { span })
+        .expect("the edit is tried again on a new connection, not refused");
+    assert!(cutter.join().expect("cutter"), "the edit never waited");
+    holder.join().expect("holder");
+    assert_eq!(
+        p.annotations(d)
+            .expect("ann")
+            .spans
+            .iter()
+            .collect::<Vec<_>>(),
+        [span]
+    );
+}

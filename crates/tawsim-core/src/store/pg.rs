@@ -1779,8 +1779,7 @@ impl PgProject {
         layer: i64,
         edit: &Edit,
         v4: bool,
-    ) -> Result<(), String> {
-        let e = |x: postgres::Error| describe(&x);
+    ) -> Result<(), TxError> {
         if v4 {
             Self::extras_sql(tx, q, doc, layer, edit)?;
         }
@@ -1790,7 +1789,7 @@ impl PgProject {
             | Edit::AddDocLabel { .. }
             | Edit::RemoveDocLabel { .. } => {
                 if !v4 {
-                    return Err(NO_RELATIONS.into());
+                    return Err(TxError::Refused(NO_RELATIONS.into()));
                 }
             }
             Edit::Reject { span } => suggestions::reject_sql(tx, q, doc, layer, span, true)?,
@@ -1804,21 +1803,21 @@ impl PgProject {
                     ),
                     &[&doc.0, &layer, &s, &en, &l],
                 )
-                .map_err(e)?;
+                ?;
             }
             Edit::RemoveSpan { span } => {
                 let (s, en, l) = (span.start as i64, span.end as i64, span.label.0 as i32);
-                let n = tx
-                    .execute(
-                        &format!(
-                            "DELETE FROM {q}.layer_spans WHERE doc_id = $1 AND annotator_id = $2
+                let n = tx.execute(
+                    &format!(
+                        "DELETE FROM {q}.layer_spans WHERE doc_id = $1 AND annotator_id = $2
                              AND start = $3 AND \"end\" = $4 AND label_id = $5"
-                        ),
-                        &[&doc.0, &layer, &s, &en, &l],
-                    )
-                    .map_err(e)?;
+                    ),
+                    &[&doc.0, &layer, &s, &en, &l],
+                )?;
                 if n != 1 {
-                    return Err(format!("span {span} is not in document {doc}"));
+                    return Err(TxError::Refused(format!(
+                        "span {span} is not in document {doc}"
+                    )));
                 }
             }
             Edit::ReplaceSpan { from, to } => {
@@ -1835,14 +1834,13 @@ impl PgProject {
                              FROM {q}.documents WHERE id = $1"
                         ),
                         &[&doc.0, &layer],
-                    )
-                    .map_err(e)?
+                    )?
                     .map(|r| r.get(0));
                 if now.as_deref() != Some(from.as_str()) {
-                    return Err(format!(
+                    return Err(TxError::Refused(format!(
                         "document {doc} does not exist or its status is not {}",
                         from.as_str()
-                    ));
+                    )));
                 }
                 tx.execute(
                     &format!(
@@ -1851,14 +1849,13 @@ impl PgProject {
                     ),
                     &[&doc.0, &layer, &to.as_str()],
                 )
-                .map_err(e)?;
+                ?;
                 // Done: the document's lease (if this annotator holds it) is given back.
                 if *to == DocStatus::Done {
                     tx.execute(
                         &format!("DELETE FROM {q}.leases WHERE doc_id = $1 AND annotator_id = $2"),
                         &[&doc.0, &layer],
-                    )
-                    .map_err(e)?;
+                    )?;
                 }
             }
             Edit::Batch { edits } => {
@@ -1905,7 +1902,7 @@ impl PgProject {
                     doc.0
                 )));
             }
-            Self::apply_sql(tx, &q, doc, layer, &edit, v4).map_err(TxError::Refused)?;
+            Self::apply_sql(tx, &q, doc, layer, &edit, v4)?;
             tx.execute(
                 &format!(
                     "UPDATE {q}.layer_history SET undone = $4 WHERE doc_id = $1 AND annotator_id = $2 AND seq = $3"
@@ -2137,6 +2134,16 @@ enum TxError {
     Db(postgres::Error),
     /// Refused by tawsim's own checks (the edit does not fit the stored state).
     Refused(String),
+}
+
+impl TxError {
+    /// What went wrong, in words.
+    fn message(self) -> String {
+        match self {
+            TxError::Db(e) => describe(&e),
+            TxError::Refused(message) => message,
+        }
+    }
 }
 
 impl From<postgres::Error> for TxError {
@@ -2386,7 +2393,8 @@ impl DocumentSink for PgSink<'_, '_> {
                 .map_err(pg(path))?;
         }
         for e in &extras {
-            PgProject::extras_sql(self.tx, q, id, self.layer, e).map_err(invalid)?;
+            PgProject::extras_sql(self.tx, q, id, self.layer, e)
+                .map_err(|e| invalid(e.message()))?;
         }
         Ok(id)
     }
@@ -2813,7 +2821,7 @@ impl Store for PgProject {
         let layer = self.ensure_me()?;
         let q = self.q.clone();
         self.write(|tx| {
-            Self::apply_sql(tx, &q, doc, layer, edit, v4).map_err(TxError::Refused)?;
+            Self::apply_sql(tx, &q, doc, layer, edit, v4)?;
             tx.execute(
                 &format!(
                     "DELETE FROM {q}.layer_history WHERE doc_id = $1 AND annotator_id = $2 AND undone"

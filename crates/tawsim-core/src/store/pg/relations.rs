@@ -4,7 +4,7 @@
 //! when the project shows layers or by a manager; a manager may delete any and writes the
 //! curated layer's).
 
-use super::{PgProject, curate_policy_sql, describe, ident, layer_policies_sql};
+use super::{PgProject, TxError, curate_policy_sql, ident, layer_policies_sql};
 use crate::domain::{DocId, Edit, LabelId, Relation, Span};
 use crate::store::StoreError;
 use postgres::Transaction;
@@ -120,8 +120,7 @@ impl PgProject {
         doc: DocId,
         layer: i64,
         edit: &Edit,
-    ) -> Result<(), String> {
-        let e = |x: postgres::Error| describe(&x);
+    ) -> Result<(), TxError> {
         match edit {
             Edit::AddRelation { relation } | Edit::RemoveRelation { relation } => {
                 let [fs, fe, fl, ts, te, tl] = ends(relation);
@@ -140,11 +139,11 @@ impl PgProject {
                          AND to_start = $6 AND to_end = $7 AND to_label = $8 AND label_id = $9"
                     )
                 };
-                let n = tx
-                    .execute(&sql, &[&doc.0, &layer, &fs, &fe, &fl, &ts, &te, &tl, &l])
-                    .map_err(e)?;
+                let n = tx.execute(&sql, &[&doc.0, &layer, &fs, &fe, &fl, &ts, &te, &tl, &l])?;
                 if n != 1 {
-                    return Err(format!("relation {relation} is not in document {doc}"));
+                    return Err(TxError::Refused(format!(
+                        "relation {relation} is not in document {doc}"
+                    )));
                 }
             }
             Edit::AddDocLabel { label } | Edit::RemoveDocLabel { label } => {
@@ -158,12 +157,12 @@ impl PgProject {
                         "DELETE FROM {q}.layer_doc_labels WHERE doc_id = $1 AND annotator_id = $2 AND label_id = $3"
                     )
                 };
-                let n = tx.execute(&sql, &[&doc.0, &layer, &l]).map_err(e)?;
+                let n = tx.execute(&sql, &[&doc.0, &layer, &l])?;
                 if n != 1 {
-                    return Err(format!(
+                    return Err(TxError::Refused(format!(
                         "document label {} is not on document {doc}",
                         label.0
-                    ));
+                    )));
                 }
             }
             Edit::ReplaceSpan { from, to } => {
@@ -185,8 +184,7 @@ impl PgProject {
                             &(to.end as i64),
                             &(to.label.0 as i32),
                         ],
-                    )
-                    .map_err(e)?;
+                    )?;
                 }
             }
             Edit::RemoveSpan { span } => {
@@ -205,11 +203,12 @@ impl PgProject {
                             &(span.end as i64),
                             &(span.label.0 as i32),
                         ],
-                    )
-                    .map_err(e)?
+                    )?
                     .get(0);
                 if linked {
-                    return Err(format!("span {span} of document {doc} has relations"));
+                    return Err(TxError::Refused(format!(
+                        "span {span} of document {doc} has relations"
+                    )));
                 }
             }
             _ => {}

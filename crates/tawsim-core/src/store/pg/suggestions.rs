@@ -3,7 +3,7 @@
 //! them, everyone reads them); what an annotator rejected is their own layer's, under the
 //! same row-level security as their spans.
 
-use super::{PgProject, curate_policy_sql, describe, ident, layer_policies_sql, pg};
+use super::{PgProject, TxError, curate_policy_sql, describe, ident, layer_policies_sql, pg};
 use crate::domain::{AnnotatedDocument, AnnotatorId, DocId, DocStatus, LabelId, Role, Span};
 use crate::store::{ExportDocs, SourceStats, StoreError, StoredSuggestion, SuggestionRow};
 use postgres::Transaction;
@@ -93,7 +93,7 @@ pub(super) fn reject_sql(
     layer: i64,
     span: &Span,
     reject: bool,
-) -> Result<(), String> {
+) -> Result<(), TxError> {
     let (s, e, l) = (span.start as i64, span.end as i64, span.label.0 as i32);
     let sql = if reject {
         format!(
@@ -106,15 +106,13 @@ pub(super) fn reject_sql(
                AND start = $3 AND "end" = $4 AND label_id = $5"#
         )
     };
-    let n = tx
-        .execute(&sql, &[&doc.0, &layer, &s, &e, &l])
-        .map_err(|x| describe(&x))?;
+    let n = tx.execute(&sql, &[&doc.0, &layer, &s, &e, &l])?;
     if n != 1 {
-        return Err(if reject {
+        return Err(TxError::Refused(if reject {
             format!("suggestion {span} is already rejected in document {doc}")
         } else {
             format!("suggestion {span} is not rejected in document {doc}")
-        });
+        }));
     }
     Ok(())
 }
