@@ -868,6 +868,71 @@ fn folder(dir: &std::path::Path) -> Vec<String> {
     names
 }
 
+/// The schema of a project file and its spans counted per label through the label index
+/// (`INDEXED BY` fails when the index is missing).
+fn schema_and_spans_by_label(path: &std::path::Path) -> (Vec<Vec<String>>, Vec<(i64, i64)>) {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let mut st = conn
+        .prepare("SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_schema ORDER BY name")
+        .expect("schema");
+    let schema = st
+        .query_map([], |r| (0..4).map(|i| r.get(i)).collect())
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    let mut st = conn
+        .prepare(
+            "SELECT label_id, COUNT(*) FROM layer_spans INDEXED BY layer_spans_by_label
+             WHERE label_id > 0 GROUP BY label_id ORDER BY label_id",
+        )
+        .expect("by label");
+    let counts = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("read");
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(ok, "ok", "{}", path.display());
+    (schema, counts)
+}
+
+#[test]
+fn a_project_built_aside_has_its_spans_indexed_by_label_like_any_other() {
+    use tawsim_core::ops::import_paths_joining;
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("in.jsonl");
+    let lines: Vec<String> = (0..500)
+        .map(|i| {
+            let label = ["PER", "LOC", "ORG"][i % 3];
+            serde_json::json!({"text": format!("زار الوفد مدينة {i} أمس"), "label": [[0, 3, label], [10, 15, "LOC"]]})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(&file, lines.join("\n")).expect("write");
+    let opts = tawsim_core::formats::ImportOptions::default();
+    // The same import into a project built aside (its label index made after the rows)
+    // and into an ordinary new one (the index kept up row by row).
+    let aside = dir.path().join("aside.tawsim");
+    let mut p = Project::create_staged_as(&aside, "sara").expect("create");
+    import_paths_joining(&mut p, std::slice::from_ref(&file), None, &opts, false).expect("import");
+    drop(p.publish().expect("publish"));
+    let plain = dir.path().join("plain.tawsim");
+    let mut p = Project::create_as(&plain, "sara").expect("create");
+    import_paths_joining(&mut p, std::slice::from_ref(&file), None, &opts, false).expect("import");
+    drop(p);
+    let (schema, counts) = schema_and_spans_by_label(&aside);
+    assert_eq!((schema, counts.clone()), schema_and_spans_by_label(&plain));
+    assert_eq!(counts.iter().map(|c| c.1).sum::<i64>(), 1000);
+    // An import into the published project keeps the index up as any project does.
+    let mut p = Project::open_as(&aside, "omar").expect("open");
+    import_paths_joining(&mut p, std::slice::from_ref(&file), None, &opts, true).expect("import");
+    drop(p);
+    let (_, after) = schema_and_spans_by_label(&aside);
+    assert_eq!(after.iter().map(|c| c.1).sum::<i64>(), 2000);
+}
+
 #[test]
 fn an_import_that_makes_a_project_names_it_only_when_it_has_committed() {
     use tawsim_core::ops::{import_new, import_paths_joining};
