@@ -19,8 +19,8 @@ use super::{
 use crate::domain::annotator::{Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
 use crate::domain::{
-    AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, IndexedText, Label,
-    LabelId, LabelKind, LabelOptions, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
+    AnnotatedDocument, Annotations, DocId, DocStatus, Document, Edit, History, Label, LabelId,
+    LabelKind, LabelOptions, LabelSet, OverlapPolicy, ProjectSettings, Span, SpanSet,
 };
 use postgres::{Client, NoTls, Transaction};
 use std::cell::{RefCell, RefMut};
@@ -2282,9 +2282,8 @@ impl DocumentSink for PgSink<'_, '_> {
         if extras && !self.kinds {
             return Err(invalid(format!("{}: {NO_RELATIONS}", doc.name)));
         }
-        let text_len = IndexedText::new(doc.text.as_str()).len_chars();
         let before = self.labels.len();
-        let set = super::rows::checked_spans(path, &doc, self.labels, self.policy)?;
+        let (set, text_len) = super::rows::checked_spans(path, &doc, self.labels, self.policy)?;
         let extras = super::rows::checked_extras(path, &doc, self.labels)?;
         let q = self.q;
         if self.labels.len() != before {

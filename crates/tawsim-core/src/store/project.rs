@@ -1661,6 +1661,7 @@ impl Project {
         let result = {
             let mut sink = ImportSink {
                 tx: &tx,
+                insert: SinkStatements::new(&tx).map_err(sq(&path))?,
                 path: &path,
                 labels: &mut labels,
                 policy,
@@ -2205,6 +2206,7 @@ impl Iterator for ExportBatches<'_> {
 /// Receives imported documents inside the import transaction.
 pub struct ImportSink<'a> {
     tx: &'a Transaction<'a>,
+    insert: SinkStatements<'a>,
     path: &'a Path,
     labels: &'a mut LabelSet,
     policy: OverlapPolicy,
@@ -2216,6 +2218,26 @@ pub struct ImportSink<'a> {
     same_text: Option<HashMap<u64, Vec<DocId>>>,
     added: Vec<DocId>,
     joined: Vec<DocId>,
+}
+
+/// The statements an import runs for every document, prepared once for the whole import.
+struct SinkStatements<'a> {
+    document: rusqlite::CachedStatement<'a>,
+    span: rusqlite::CachedStatement<'a>,
+}
+
+impl<'a> SinkStatements<'a> {
+    fn new(tx: &'a Transaction<'a>) -> rusqlite::Result<Self> {
+        Ok(SinkStatements {
+            document: tx.prepare_cached(
+                "INSERT INTO documents (name, text, meta, char_len) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            span: tx.prepare_cached(
+                "INSERT INTO layer_spans (doc_id, annotator_id, start, end, label_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+        })
+    }
 }
 
 fn text_hash(text: &str) -> u64 {
@@ -2272,9 +2294,9 @@ impl ImportSink<'_> {
             path: self.path.to_path_buf(),
             message,
         };
-        let text_len = doc.text.chars().count();
         let labels_before = self.labels.len();
-        let set = super::rows::checked_spans(self.path, &doc, self.labels, self.policy)?;
+        let (set, text_len) =
+            super::rows::checked_spans(self.path, &doc, self.labels, self.policy)?;
         let extras = super::rows::checked_extras(self.path, &doc, self.labels)?;
         // Labels must exist before spans refer to them.
         if self.labels.len() != labels_before {
@@ -2300,11 +2322,9 @@ impl ImportSink<'_> {
             id
         } else {
             let meta = serde_json::to_string(&doc.meta).unwrap_or_else(|_| "{}".into());
-            self.tx
-                .prepare_cached(
-                    "INSERT INTO documents (name, text, meta, char_len) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .and_then(|mut st| st.execute(params![doc.name, doc.text, meta, text_len as i64]))
+            self.insert
+                .document
+                .execute(params![doc.name, doc.text, meta, text_len as i64])
                 .map_err(sq(self.path))?;
             let id = DocId(self.tx.last_insert_rowid());
             if let Some(map) = &mut self.same_text {
@@ -2330,22 +2350,17 @@ impl ImportSink<'_> {
                 .and_then(|mut st| st.execute(params![id.0, self.layer, t]))
                 .map_err(sq(self.path))?;
         }
-        let mut ins = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO layer_spans (doc_id, annotator_id, start, end, label_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .map_err(sq(self.path))?;
         for s in set.iter() {
-            ins.execute(params![
-                id.0,
-                self.layer,
-                s.start as i64,
-                s.end as i64,
-                s.label.0
-            ])
-            .map_err(sq(self.path))?;
+            self.insert
+                .span
+                .execute(params![
+                    id.0,
+                    self.layer,
+                    s.start as i64,
+                    s.end as i64,
+                    s.label.0
+                ])
+                .map_err(sq(self.path))?;
         }
         for e in &extras {
             Project::apply_sql(self.tx, id, self.layer, e).map_err(&invalid)?;

@@ -107,13 +107,13 @@ pub(crate) fn checked_extras(
 }
 
 /// An imported document's spans checked against its text and the overlap policy, with the
-/// labels they name created in `labels` as needed.
+/// labels they name created in `labels` as needed, and the text's length in code points.
 pub(crate) fn checked_spans(
     path: &Path,
     doc: &AnnotatedDocument,
     labels: &mut LabelSet,
     policy: OverlapPolicy,
-) -> Result<SpanSet, StoreError> {
+) -> Result<(SpanSet, usize), StoreError> {
     let invalid = |message: String| StoreError::Invalid {
         path: path.to_path_buf(),
         message,
@@ -134,7 +134,7 @@ pub(crate) fn checked_spans(
         set.insert(span, policy)
             .map_err(|e| invalid(format!("{}: {e}", doc.name)))?;
     }
-    Ok(set)
+    Ok((set, text.len_chars()))
 }
 
 /// A document's undo history from its stored steps in order: `(edit as JSON, undone)`. A
