@@ -448,12 +448,7 @@ pub(crate) fn utf16_index(text: &str, utf16: bool) -> Option<IndexedText> {
 
 /// Appends `"key": value` (with a leading comma unless first).
 pub(crate) fn push_field(out: &mut String, first: &mut bool, key: &str, value: &Value) {
-    if !*first {
-        out.push_str(", ");
-    }
-    *first = false;
-    push_json_str(out, key);
-    out.push_str(": ");
+    push_key(out, first, key);
     match value {
         Value::String(s) => push_json_str(out, s),
         other => out.push_str(&other.to_string()),
@@ -462,13 +457,18 @@ pub(crate) fn push_field(out: &mut String, first: &mut bool, key: &str, value: &
 
 /// Appends `"key": "text"` without making a JSON value of the text first.
 pub(crate) fn push_str_field(out: &mut String, first: &mut bool, key: &str, text: &str) {
+    push_key(out, first, key);
+    push_json_str(out, text);
+}
+
+/// Appends `"key": ` (after `, ` unless it is the first field); the value is the caller's.
+pub(crate) fn push_key(out: &mut String, first: &mut bool, key: &str) {
     if !*first {
         out.push_str(", ");
     }
     *first = false;
     push_json_str(out, key);
     out.push_str(": ");
-    push_json_str(out, text);
 }
 
 /// Appends `s` as a JSON string, escaped exactly as `serde_json` escapes it (`"` and `\`,

@@ -466,6 +466,8 @@ pub(crate) fn export(
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file.writer());
         let mut line = String::new();
         let mut name_buf = String::new();
+        let mut row_id = String::new();
+        use std::fmt::Write as _;
         for doc in docs {
             check_export_cancel(opts)?;
             let bytes = tokens::TokenText::new(&doc.text);
@@ -508,12 +510,13 @@ pub(crate) fn export(
                         k + 1 == l.len()
                             || matches!(word, "." | "!" | "?" | "؟" | "…" | "..." | "!?" | "؟!"),
                     );
-                    toks.push(Value::String(word.to_string()));
+                    toks.push(word);
+                    let Some(t) = tags.first() else {
+                        tag_ids.push(0); // O
+                        continue;
+                    };
                     name_buf.clear();
-                    match tags.first() {
-                        Some(t) => t.push_to(&mut name_buf),
-                        None => name_buf.push('O'),
-                    }
+                    t.push_to(&mut name_buf);
                     let name = name_buf.as_str();
                     if !ids.contains_key(name) {
                         // Register B- and I- together so ids are stable and paired.
@@ -526,7 +529,7 @@ pub(crate) fn export(
                             }
                         }
                     }
-                    tag_ids.push(Value::from(ids.get(name).copied().unwrap_or(0)));
+                    tag_ids.push(ids.get(name).copied().unwrap_or(0));
                 }
             }
             let rows = rows(&inside, &ends, opts.token_split);
@@ -555,23 +558,32 @@ pub(crate) fn export(
                 line.push('{');
                 let mut first = true;
                 let id = if rows.len() == 1 {
-                    doc.name.clone()
+                    doc.name.as_str()
                 } else {
-                    format!("{}#{}", doc.name, r + 1)
+                    row_id.clear();
+                    let _ = write!(row_id, "{}#{}", doc.name, r + 1);
+                    row_id.as_str()
                 };
-                super::doccano::push_field(&mut line, &mut first, "id", &Value::String(id));
-                super::doccano::push_field(
-                    &mut line,
-                    &mut first,
-                    "tokens",
-                    &Value::Array(toks[a..b].to_vec()),
-                );
-                super::doccano::push_field(
-                    &mut line,
-                    &mut first,
-                    "ner_tags",
-                    &Value::Array(tag_ids[a..b].to_vec()),
-                );
+                super::doccano::push_str_field(&mut line, &mut first, "id", id);
+                // As serde_json writes an array: no spaces.
+                super::doccano::push_key(&mut line, &mut first, "tokens");
+                line.push('[');
+                for (k, t) in toks[a..b].iter().enumerate() {
+                    if k > 0 {
+                        line.push(',');
+                    }
+                    super::doccano::push_json_str(&mut line, t);
+                }
+                line.push(']');
+                super::doccano::push_key(&mut line, &mut first, "ner_tags");
+                line.push('[');
+                for (k, t) in tag_ids[a..b].iter().enumerate() {
+                    if k > 0 {
+                        line.push(',');
+                    }
+                    let _ = write!(line, "{t}");
+                }
+                line.push(']');
                 if !doc.relations.is_empty() {
                     super::doccano::push_field(
                         &mut line,
