@@ -22,7 +22,7 @@
 //! is the same; a `labels.json` that lists other tags is left as it was, and the report
 //! says so. Import reads `<stem>.labels.json`, else `labels.json`.
 
-use super::tokens::{self, TagDecoder, parse_tag};
+use super::tokens::{self, Tag, TagDecoder, parse_tag};
 use super::{
     AtomicFile, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
     Problem, ProblemKind, TagScheme, check_export_cancel, json_type, read_utf8, stem, werr,
@@ -114,6 +114,10 @@ pub(crate) fn import_file(
     sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
     let names = read_labels(file, ctx)?;
+    // Each id's tag, parsed once for the whole file.
+    let id_tags: Option<Vec<Option<Tag<'_>>>> = names
+        .as_ref()
+        .map(|names| names.iter().map(|n| parse_tag(n)).collect());
     let mut r = LineReader::open(file, true)?;
     let base = stem(file);
     while let Some(l) = r.next_line(ctx)? {
@@ -194,15 +198,13 @@ pub(crate) fn import_file(
                 ok = false;
                 break;
             };
-            let tag_name = match (tag, &names) {
-                (Value::Number(n), Some(names)) => n
+            let parsed = match (tag, &id_tags) {
+                (Value::Number(n), Some(id_tags)) => n
                     .as_u64()
-                    .and_then(|i| names.get(usize::try_from(i).ok()?))
-                    .cloned(),
-                (Value::String(s), _) => Some(s.clone()),
+                    .and_then(|i| id_tags.get(usize::try_from(i).ok()?).copied().flatten()),
+                (Value::String(s), _) => parse_tag(s),
                 _ => None,
             };
-            let parsed = tag_name.as_deref().and_then(parse_tag);
             let Some(parsed) = parsed else {
                 ctx.error(
                     file,

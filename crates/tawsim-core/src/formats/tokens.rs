@@ -9,7 +9,7 @@ use crate::domain::{OffsetIndex, TaggedSpan};
 use std::collections::{BTreeSet, HashMap};
 
 /// One parsed tag: `prefix` is `O` for outside, else one of `B I E S`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Tag<'a> {
     pub prefix: char,
     pub label: &'a str,
