@@ -108,6 +108,83 @@ fn read_labels(file: &Path, ctx: &ImportCtx<'_>) -> Result<Option<Vec<String>>, 
     }
 }
 
+/// A row whose `tokens` and `ner_tags` are lists and whose tokens are all strings (most
+/// rows), read with each token borrowed from the line when it has no escapes: no JSON value
+/// and no allocation per token. Any other line fails here and is read as a JSON value,
+/// which names what is wrong with it; a row read either way gives the same document.
+struct FastRow<'a> {
+    tokens: Vec<Token<'a>>,
+    ner_tags: Vec<Value>,
+    /// The other keys, as a JSON object (the last of a repeated key, as for a JSON value).
+    rest: Meta,
+}
+
+/// A token's text, borrowed from the line when it can be.
+#[derive(serde::Deserialize)]
+struct Token<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for FastRow<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Row;
+        impl<'de> serde::de::Visitor<'de> for Row {
+            type Value = FastRow<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a row with tokens and ner_tags")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FastRow<'de>, A::Error> {
+                let (mut tokens, mut ner_tags, mut rest) = (None, None, Meta::new());
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "tokens" => tokens = Some(map.next_value()?),
+                        "ner_tags" => ner_tags = Some(map.next_value()?),
+                        _ => {
+                            rest.insert(key, map.next_value()?);
+                        }
+                    }
+                }
+                match (tokens, ner_tags) {
+                    (Some(tokens), Some(ner_tags)) => Ok(FastRow {
+                        tokens,
+                        ner_tags,
+                        rest,
+                    }),
+                    _ => Err(serde::de::Error::custom("tokens or ner_tags missing")),
+                }
+            }
+        }
+        d.deserialize_map(Row)
+    }
+}
+
+/// A row's tokens: all strings, or JSON values of which some may not be.
+enum Tokens<'a> {
+    Strings(Vec<Token<'a>>),
+    Values(Vec<Value>),
+}
+
+impl Tokens<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Tokens::Strings(t) => t.len(),
+            Tokens::Values(t) => t.len(),
+        }
+    }
+
+    /// Token `k`'s text, or the value that is not a string.
+    fn get(&self, k: usize) -> Result<&str, &Value> {
+        match self {
+            Tokens::Strings(t) => Ok(t.get(k).map_or("", |t| &t.0)),
+            Tokens::Values(t) => match t.get(k) {
+                Some(Value::String(s)) => Ok(s),
+                other => Err(other.unwrap_or(&Value::Null)),
+            },
+        }
+    }
+}
+
 pub(crate) fn import_file(
     file: &Path,
     ctx: &mut ImportCtx<'_>,
@@ -126,37 +203,42 @@ pub(crate) fn import_file(
         if line.trim().is_empty() {
             continue;
         }
-        let value: Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
+        let (toks, tags, mut obj) = if let Ok(row) = serde_json::from_str::<FastRow<'_>>(line) {
+            (Tokens::Strings(row.tokens), row.ner_tags, row.rest)
+        } else {
+            let value: Value = match serde_json::from_str(line) {
+                Ok(v) => v,
+                Err(e) => {
+                    ctx.error(
+                        file,
+                        Some(lno),
+                        ProblemKind::Json,
+                        format!("invalid JSON: {e}; record skipped"),
+                    );
+                    continue;
+                }
+            };
+            let Value::Object(mut obj) = value else {
                 ctx.error(
                     file,
                     Some(lno),
-                    ProblemKind::Json,
-                    format!("invalid JSON: {e}; record skipped"),
+                    ProblemKind::Schema,
+                    "expected an object; record skipped",
                 );
                 continue;
-            }
-        };
-        let Value::Object(mut obj) = value else {
-            ctx.error(
-                file,
-                Some(lno),
-                ProblemKind::Schema,
-                "expected an object; record skipped",
-            );
-            continue;
-        };
-        let (Some(Value::Array(toks)), Some(Value::Array(tags))) =
-            (obj.remove("tokens"), obj.remove("ner_tags"))
-        else {
-            ctx.error(
-                file,
-                Some(lno),
-                ProblemKind::Schema,
-                "\"tokens\" and \"ner_tags\" must be lists; record skipped",
-            );
-            continue;
+            };
+            let (Some(Value::Array(toks)), Some(Value::Array(tags))) =
+                (obj.remove("tokens"), obj.remove("ner_tags"))
+            else {
+                ctx.error(
+                    file,
+                    Some(lno),
+                    ProblemKind::Schema,
+                    "\"tokens\" and \"ner_tags\" must be lists; record skipped",
+                );
+                continue;
+            };
+            (Tokens::Values(toks), tags, obj)
         };
         if toks.len() != tags.len() {
             let m = format!(
@@ -184,19 +266,22 @@ pub(crate) fn import_file(
         let mut spans_tok: Vec<(usize, usize)> = Vec::new();
         let mut dec = TagDecoder::new(TagScheme::Iob2);
         let mut ok = true;
-        for (tok, tag) in toks.iter().zip(&tags) {
-            let Value::String(tok) = tok else {
-                ctx.error(
-                    file,
-                    Some(lno),
-                    ProblemKind::Schema,
-                    format!(
-                        "a token must be a string, found {}; record skipped",
-                        json_type(tok)
-                    ),
-                );
-                ok = false;
-                break;
+        for (k, tag) in tags.iter().enumerate() {
+            let tok = match toks.get(k) {
+                Ok(tok) => tok,
+                Err(other) => {
+                    ctx.error(
+                        file,
+                        Some(lno),
+                        ProblemKind::Schema,
+                        format!(
+                            "a token must be a string, found {}; record skipped",
+                            json_type(other)
+                        ),
+                    );
+                    ok = false;
+                    break;
+                }
             };
             let parsed = match (tag, &id_tags) {
                 (Value::Number(n), Some(id_tags)) => n
