@@ -6,7 +6,7 @@ use super::{ExportOptions, TagScheme};
 use crate::domain::arabic::{is_word_char, proclitic_prefixes};
 use crate::domain::text::graphemes;
 use crate::domain::{OffsetIndex, TaggedSpan};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// One parsed tag: `prefix` is `O` for outside, else one of `B I E S`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,9 @@ struct Open {
 #[derive(Debug, Default)]
 pub(crate) struct TagDecoder {
     pub scheme: TagScheme,
-    open: HashMap<String, Vec<Open>>,
+    /// Per label with open spans, those spans (outermost first), in the order the labels
+    /// opened: a token has few labels open, so a list beats hashing its labels.
+    open: Vec<(String, Vec<Open>)>,
     pub closed: Vec<TokenSpan>,
 }
 
@@ -71,7 +73,7 @@ impl TagDecoder {
     pub fn new(scheme: TagScheme) -> Self {
         TagDecoder {
             scheme,
-            open: HashMap::new(),
+            open: Vec::new(),
             closed: Vec::new(),
         }
     }
@@ -106,7 +108,8 @@ impl TagDecoder {
         if !self.open.is_empty() {
             let gone: Vec<String> = self
                 .open
-                .keys()
+                .iter()
+                .map(|(l, _)| l)
                 .filter(|l| !by_label.iter().any(|(x, _)| x == l))
                 .cloned()
                 .collect();
@@ -119,16 +122,18 @@ impl TagDecoder {
             let n_end = counts.end;
             let n_new = counts.all - n_cont;
             let n_single = counts.single;
-            let have = self.open.get(label).map_or(0, Vec::len);
+            let have = self.open_of(label).map_or(0, |i| self.open[i].1.len());
             // IOB1's B- separates adjacent spans: it closes what it would continue.
             let keep = n_cont.min(have);
             self.close_label(label, keep, tok);
-            if !self.open.contains_key(label) {
-                self.open.insert(label.to_string(), Vec::new());
-            }
-            let Some(entry) = self.open.get_mut(label) else {
-                continue;
+            let at = match self.open_of(label) {
+                Some(i) => i,
+                None => {
+                    self.open.push((label.to_string(), Vec::new()));
+                    self.open.len() - 1
+                }
             };
+            let entry = &mut self.open[at].1;
             for _ in keep..n_cont {
                 entry.push(Open { start: tok, line });
                 if self.scheme != TagScheme::Iob1 {
@@ -146,7 +151,7 @@ impl TagDecoder {
                 entry.push(Open { start: tok, line });
             }
             if entry.is_empty() {
-                self.open.remove(label);
+                self.open.remove(at);
             }
             for o in ends {
                 self.closed.push(TokenSpan {
@@ -170,9 +175,10 @@ impl TagDecoder {
 
     /// Closes the open spans of `label` beyond the first `keep`, ending before token `end`.
     fn close_label(&mut self, label: &str, keep: usize, end: usize) {
-        let Some(v) = self.open.get_mut(label) else {
+        let Some(at) = self.open_of(label) else {
             return;
         };
+        let v = &mut self.open[at].1;
         while v.len() > keep {
             if let Some(o) = v.pop() {
                 self.closed.push(TokenSpan {
@@ -184,8 +190,13 @@ impl TagDecoder {
             }
         }
         if v.is_empty() {
-            self.open.remove(label);
+            self.open.remove(at);
         }
+    }
+
+    /// Where `label`'s open spans are in `open`.
+    fn open_of(&self, label: &str) -> Option<usize> {
+        self.open.iter().position(|(l, _)| l == label)
     }
 
     /// True while any span is open.
@@ -198,7 +209,7 @@ impl TagDecoder {
         if self.open.is_empty() {
             return;
         }
-        let labels: Vec<String> = self.open.keys().cloned().collect();
+        let labels: Vec<String> = self.open.iter().map(|(l, _)| l.clone()).collect();
         for l in labels {
             self.close_label(&l, 0, end);
         }
