@@ -751,6 +751,48 @@ pub(crate) fn export(
 mod tests {
     use super::*;
 
+    /// A row read the fast way holds what the same row read as a JSON value holds; rows
+    /// the fast way cannot take are left to the JSON value, which names their fault.
+    #[test]
+    fn a_row_read_fast_is_the_row_read_as_a_json_value() {
+        let taken = [
+            r#"{"id": "a", "tokens": ["زار", "الوفد"], "ner_tags": [0, 1]}"#,
+            r#"{"tokens": ["\"quoted\"", "a\\b", "\u0645"], "ner_tags": ["O", "B-PER", 2], "x": {"k": [1, 2.5, null]}}"#,
+            r#"{"ner_tags": [], "tokens": [], "id": 7, "relations": []}"#,
+            r#"{"tokens": ["a"], "tokens": ["last", "wins"], "ner_tags": [0, 0], "id": "b", "id": "c"}"#,
+        ];
+        for line in taken {
+            let fast = serde_json::from_str::<FastRow<'_>>(line).expect(line);
+            let Ok(Value::Object(mut obj)) = serde_json::from_str::<Value>(line) else {
+                panic!("{line}");
+            };
+            let tokens: Vec<&str> = fast.tokens.iter().map(|t| t.0.as_ref()).collect();
+            let Some(Value::Array(want)) = obj.remove("tokens") else {
+                panic!("{line}");
+            };
+            let want: Vec<&str> = want.iter().filter_map(Value::as_str).collect();
+            assert_eq!(tokens, want, "{line}");
+            assert_eq!(
+                Some(Value::Array(fast.ner_tags)),
+                obj.remove("ner_tags"),
+                "{line}"
+            );
+            assert_eq!(fast.rest, obj, "{line}");
+        }
+        let left = [
+            r#"{"tokens": ["a", 5], "ner_tags": [0, 0]}"#,
+            r#"{"tokens": 5, "tokens": ["a"], "ner_tags": [0]}"#,
+            r#"{"tokens": "a b", "ner_tags": [0]}"#,
+            r#"{"tokens": ["a"]}"#,
+            r#"{"tokens": ["a"], "ner_tags": 0}"#,
+            r#"["a"]"#,
+            r#"{"tokens": ["a"], "ner_tags": [0]"#,
+        ];
+        for line in left {
+            assert!(serde_json::from_str::<FastRow<'_>>(line).is_err(), "{line}");
+        }
+    }
+
     #[test]
     fn rows_end_at_sentence_ends_never_inside_an_entity_and_pack_up_to_max_tokens() {
         use crate::formats::TokenSplit;
