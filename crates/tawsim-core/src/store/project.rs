@@ -2216,7 +2216,9 @@ pub struct ImportSink<'a> {
     /// When set, a document whose text the project already holds joins it (its spans
     /// become this layer of that document): the project's documents by text hash.
     same_text: Option<HashMap<u64, Vec<DocId>>>,
-    added: Vec<DocId>,
+    /// The documents added so far, as runs of consecutive ids (first, last): one run for a
+    /// whole import into a new project, however long.
+    added: Vec<(i64, i64)>,
     joined: Vec<DocId>,
 }
 
@@ -2330,7 +2332,10 @@ impl ImportSink<'_> {
             if let Some(map) = &mut self.same_text {
                 map.entry(text_hash(&doc.text)).or_default().push(id);
             }
-            self.added.push(id);
+            match self.added.last_mut() {
+                Some((_, last)) if *last + 1 == id.0 => *last = id.0,
+                _ => self.added.push((id.0, id.0)),
+            }
             id
         };
         if doc.status != DocStatus::New {
@@ -2368,10 +2373,13 @@ impl ImportSink<'_> {
         Ok(id)
     }
 
-    /// Ids of the documents added so far.
+    /// Ids of the documents added so far, in the order they were added.
     #[must_use]
-    pub fn added(&self) -> &[DocId] {
-        &self.added
+    pub fn added(&self) -> Vec<DocId> {
+        self.added
+            .iter()
+            .flat_map(|&(first, last)| (first..=last).map(DocId))
+            .collect()
     }
 
     /// Ids of the project's documents the import joined (same text) so far.
