@@ -1802,8 +1802,7 @@ impl PgProject {
                          VALUES ($1, $2, $3, $4, $5)"
                     ),
                     &[&doc.0, &layer, &s, &en, &l],
-                )
-                ?;
+                )?;
             }
             Edit::RemoveSpan { span } => {
                 let (s, en, l) = (span.start as i64, span.end as i64, span.label.0 as i32);
@@ -1848,8 +1847,7 @@ impl PgProject {
                          ON CONFLICT (doc_id, annotator_id) DO UPDATE SET status = excluded.status"
                     ),
                     &[&doc.0, &layer, &to.as_str()],
-                )
-                ?;
+                )?;
                 // Done: the document's lease (if this annotator holds it) is given back.
                 if *to == DocStatus::Done {
                     tx.execute(
