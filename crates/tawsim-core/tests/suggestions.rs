@@ -14,12 +14,12 @@ fn project(dir: &std::path::Path, who: &str) -> (Project, DocId) {
     let ids = p
         .import(
             |sink| {
-                sink.add(AnnotatedDocument {
+                let id = sink.add(AnnotatedDocument {
                     name: "article".into(),
                     text: SEED.into(),
                     ..Default::default()
                 })?;
-                Ok::<_, StoreError>(sink.added().to_vec())
+                Ok::<_, StoreError>(vec![id])
             },
             |_| true,
         )

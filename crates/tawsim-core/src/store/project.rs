@@ -1668,8 +1668,7 @@ impl Project {
                 layer,
                 annotator: &self.me.name,
                 same_text: None,
-                added: Vec::new(),
-                joined: Vec::new(),
+                joined: 0,
             };
             f(&mut sink)?
         };
@@ -2216,10 +2215,8 @@ pub struct ImportSink<'a> {
     /// When set, a document whose text the project already holds joins it (its spans
     /// become this layer of that document): the project's documents by text hash.
     same_text: Option<HashMap<u64, Vec<DocId>>>,
-    /// The documents added so far, as runs of consecutive ids (first, last): one run for a
-    /// whole import into a new project, however long.
-    added: Vec<(i64, i64)>,
-    joined: Vec<DocId>,
+    /// How many documents joined one the project held (same text) so far.
+    joined: usize,
 }
 
 /// The statements an import runs for every document, prepared once for the whole import.
@@ -2320,7 +2317,7 @@ impl ImportSink<'_> {
                     doc.name, id.0, self.annotator
                 )));
             }
-            self.joined.push(id);
+            self.joined += 1;
             id
         } else {
             let meta = serde_json::to_string(&doc.meta).unwrap_or_else(|_| "{}".into());
@@ -2331,10 +2328,6 @@ impl ImportSink<'_> {
             let id = DocId(self.tx.last_insert_rowid());
             if let Some(map) = &mut self.same_text {
                 map.entry(text_hash(&doc.text)).or_default().push(id);
-            }
-            match self.added.last_mut() {
-                Some((_, last)) if *last + 1 == id.0 => *last = id.0,
-                _ => self.added.push((id.0, id.0)),
             }
             id
         };
@@ -2373,19 +2366,10 @@ impl ImportSink<'_> {
         Ok(id)
     }
 
-    /// Ids of the documents added so far, in the order they were added.
+    /// How many documents joined one the project held (same text) so far.
     #[must_use]
-    pub fn added(&self) -> Vec<DocId> {
-        self.added
-            .iter()
-            .flat_map(|&(first, last)| (first..=last).map(DocId))
-            .collect()
-    }
-
-    /// Ids of the project's documents the import joined (same text) so far.
-    #[must_use]
-    pub fn joined(&self) -> &[DocId] {
-        &self.joined
+    pub fn joined(&self) -> usize {
+        self.joined
     }
 }
 
