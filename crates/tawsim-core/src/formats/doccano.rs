@@ -471,6 +471,23 @@ pub(crate) fn push_key(out: &mut String, first: &mut bool, key: &str) {
     out.push_str(": ");
 }
 
+/// Appends `items` as a JSON array the way `serde_json` writes one (`[a,b]`, no spaces),
+/// each written by `item`.
+pub(crate) fn push_array<T>(
+    out: &mut String,
+    items: impl IntoIterator<Item = T>,
+    mut item: impl FnMut(&mut String, T),
+) {
+    out.push('[');
+    for (k, t) in items.into_iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        item(out, t);
+    }
+    out.push(']');
+}
+
 /// Appends `s` as a JSON string, escaped exactly as `serde_json` escapes it (`"` and `\`,
 /// the short escapes `\b \f \n \r \t`, other control characters as `\u00XX`; nothing
 /// else), so exports stay byte for byte what they were.
@@ -596,10 +613,8 @@ pub(crate) fn export(
                     o.push('}');
                     arr.push(o);
                 }
-                if !first {
-                    line.push_str(", ");
-                }
-                line.push_str("\"entities\": [");
+                push_key(&mut line, &mut first, "entities");
+                line.push('[');
                 line.push_str(&arr.join(", "));
                 line.push(']');
                 let mut rels = Vec::with_capacity(doc.relations.len());
@@ -627,7 +642,8 @@ pub(crate) fn export(
                     o.push('}');
                     rels.push(o);
                 }
-                line.push_str(", \"relations\": [");
+                push_key(&mut line, &mut first, "relations");
+                line.push('[');
                 line.push_str(&rels.join(", "));
                 line.push(']');
             }

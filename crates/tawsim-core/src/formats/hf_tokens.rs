@@ -652,25 +652,14 @@ pub(crate) fn export(
                     row_id.as_str()
                 };
                 super::doccano::push_str_field(&mut line, &mut first, "id", id);
-                // As serde_json writes an array: no spaces.
                 super::doccano::push_key(&mut line, &mut first, "tokens");
-                line.push('[');
-                for (k, t) in toks[a..b].iter().enumerate() {
-                    if k > 0 {
-                        line.push(',');
-                    }
-                    super::doccano::push_json_str(&mut line, t);
-                }
-                line.push(']');
+                super::doccano::push_array(&mut line, &toks[a..b], |l, t| {
+                    super::doccano::push_json_str(l, t);
+                });
                 super::doccano::push_key(&mut line, &mut first, "ner_tags");
-                line.push('[');
-                for (k, t) in tag_ids[a..b].iter().enumerate() {
-                    if k > 0 {
-                        line.push(',');
-                    }
-                    let _ = write!(line, "{t}");
-                }
-                line.push(']');
+                super::doccano::push_array(&mut line, &tag_ids[a..b], |l, t| {
+                    let _ = write!(l, "{t}");
+                });
                 if !doc.relations.is_empty() {
                     super::doccano::push_field(
                         &mut line,
