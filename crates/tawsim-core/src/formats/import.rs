@@ -2,12 +2,13 @@
 //! validation of every span ([`check_range`](crate::domain::check_range) and the overlap
 //! policy) before a document reaches the sink.
 
+use super::seen_ids::SeenIds;
 use super::{FormatError, ImportOptions, ImportReport, Problem, ProblemKind};
 use crate::domain::{
     AnnotatedDocument, LabelId, OverlapPolicy, RangeChecker, Span, SpanError, SpanSet,
     TaggedRelation, TaggedSpan,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -18,27 +19,6 @@ pub(crate) struct ImportCtx<'o> {
     labels: HashMap<String, LabelId>,
     label_names: Vec<String>,
     ids: SeenIds,
-}
-
-/// The document ids an import has seen, kept as 128-bit hashes (two SipHashes with keys
-/// drawn for this import): 16 bytes a document instead of a copy of every id, so memory
-/// stays small on long imports (BENCHMARKS.md). Two different ids share both hashes with
-/// odds of about n²/2¹²⁹ for n ids (10⁻²⁵ for ten million), and the random keys leave no
-/// way to make them collide on purpose.
-#[derive(Default)]
-struct SeenIds {
-    keys: [std::hash::RandomState; 2],
-    seen: HashSet<u128>,
-}
-
-impl SeenIds {
-    /// True the first time `id` is seen.
-    fn insert(&mut self, id: &str) -> bool {
-        use std::hash::BuildHasher;
-        let [a, b] = &self.keys;
-        self.seen
-            .insert(u128::from(a.hash_one(id)) << 64 | u128::from(b.hash_one(id)))
-    }
 }
 
 impl<'o> ImportCtx<'o> {
@@ -170,15 +150,15 @@ impl<'o> ImportCtx<'o> {
 
     /// Registers a document id; false (with an error recorded) when it was seen before.
     pub fn claim_id(&mut self, file: &Path, line: Option<usize>, id: &str) -> bool {
-        if self.ids.insert(id) {
-            return true;
-        }
-        self.error(
-            file,
-            line,
-            ProblemKind::DuplicateId,
-            format!("duplicate document id {id:?}; document skipped"),
-        );
+        let message = match self.ids.insert(id) {
+            Ok(true) => return true,
+            Ok(false) => format!("duplicate document id {id:?}; document skipped"),
+            Err(e) => format!(
+                "document id {id:?} could not be checked against the ids before it \
+                 (temporary file: {e}); document skipped"
+            ),
+        };
+        self.error(file, line, ProblemKind::DuplicateId, message);
         false
     }
 
@@ -496,28 +476,6 @@ pub(crate) struct Candidate {
 mod tests {
     use super::*;
     use crate::domain::IndexedText;
-
-    #[test]
-    fn ids_seen_are_told_apart_and_repeats_found() {
-        let mut seen = SeenIds::default();
-        // Ids that differ in one character or in length, and Arabic ones.
-        let ids: Vec<String> = (0..200_000)
-            .map(|i| match i % 3 {
-                0 => format!("doc-{i}"),
-                1 => format!("وثيقة {i}"),
-                _ => "x".repeat(i % 97) + &i.to_string(),
-            })
-            .collect();
-        assert!(
-            ids.iter().all(|id| seen.insert(id)),
-            "no id is taken for another"
-        );
-        assert!(!seen.insert("doc-0") && !seen.insert("وثيقة 1") && !seen.insert(&ids[2]));
-        assert!(seen.insert("doc-200000"));
-        // Another import draws other keys: the same ids are new to it.
-        let mut other = SeenIds::default();
-        assert!(other.insert("doc-0"));
-    }
 
     #[test]
     fn span_checker_agrees_with_check_range_on_tricky_text() {

@@ -31,6 +31,7 @@ mod lines;
 mod offsets;
 mod options;
 mod report;
+mod seen_ids;
 
 pub use options::{
     ConllDialect, DoccanoShape, ExportOptions, ImportOptions, Split, TagScheme, TokenSplit,
