@@ -707,3 +707,84 @@ fn label_studio_relations_keep_naming_their_regions_through_a_round_trip() {
     let written = std::fs::read_to_string(&out).expect("read");
     assert!(!written.contains("Xk2p") && written.matches("\"relation\"").count() == 1);
 }
+
+/// Documents whose names repeat, or that a file name or a task id cannot take as they are,
+/// each get a file (brat) or a task id (Label Studio) of their own, and the import reads the
+/// same documents back in order.
+#[test]
+fn repeated_or_unusable_names_each_get_their_own_file_and_task_id() {
+    let names = ["3", "3", "x", "1", "007", "a/b", "a_b", "", ".hidden"];
+    let docs: Vec<AnnotatedDocument> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| AnnotatedDocument {
+            name: n.to_string(),
+            text: format!("وثيقة {i}"),
+            ..Default::default()
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = ExportOptions::default();
+
+    let brat = dir.path().join("brat");
+    export_all(&docs, Format::Brat, &brat, &opts);
+    let mut files: Vec<String> = std::fs::read_dir(&brat)
+        .expect("brat folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter_map(|f| f.strip_suffix(".txt").map(str::to_string))
+        .collect();
+    files.sort();
+    let mut expected = [
+        "3",
+        "3-2",
+        "x",
+        "1",
+        "007",
+        "a_b",
+        "a_b-2",
+        "doc",
+        "doc.hidden",
+    ];
+    expected.sort();
+    assert_eq!(files, expected);
+    for (i, stem) in [
+        "3",
+        "3-2",
+        "x",
+        "1",
+        "007",
+        "a_b",
+        "a_b-2",
+        "doc",
+        "doc.hidden",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let text = std::fs::read_to_string(brat.join(format!("{stem}.txt"))).expect("txt");
+        assert_eq!(text, docs[i].text, "{stem}.txt");
+    }
+
+    let ls = dir.path().join("tasks.json");
+    export_all(&docs, Format::LabelStudio, &ls, &opts);
+    let tasks: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&ls).expect("read")).expect("json");
+    let ids: Vec<u64> = tasks
+        .iter()
+        .map(|t| t["id"].as_u64().expect("id"))
+        .collect();
+    // "3" keeps its number; the second "3", "x" and "007" take the lowest free ones; "1"
+    // finds its number given already.
+    assert_eq!(ids, [3, 1, 2, 4, 5, 6, 7, 8, 9]);
+    let named: Vec<Option<&str>> = tasks.iter().map(|t| t["data"]["name"].as_str()).collect();
+    assert_eq!(
+        named[0], None,
+        "a task whose id is its name carries no name"
+    );
+    let given: Vec<Option<&str>> = names[1..].iter().copied().map(Some).collect();
+    assert_eq!(named[1..], given);
+    let (back, report) = import_all(&ls, Format::LabelStudio, &ImportOptions::default());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let back_names: Vec<&str> = back.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(back_names, names);
+}

@@ -45,6 +45,7 @@
 //! lines), `*` lines, `#` notes, document labels, kept lines. A span crossing a line break
 //! is written as fragments split at the line break.
 
+use super::seen_ids::SeenIds;
 use super::{
     CandRelation, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
     Problem, ProblemKind, check_export_cancel, read_utf8, stem, werr,
@@ -590,7 +591,7 @@ fn lf_to_stored(nl: &[usize], o: usize) -> usize {
 }
 
 /// A file name for a document name: path separators and control characters replaced.
-fn safe_name(name: &str, used: &mut HashSet<String>) -> String {
+fn safe_name(name: &str, used: &mut SeenIds) -> Result<String, FormatError> {
     let mut base: String = name
         .chars()
         .map(|c| {
@@ -606,11 +607,15 @@ fn safe_name(name: &str, used: &mut HashSet<String>) -> String {
     }
     let mut cand = base.clone();
     let mut n = 1;
-    while !used.insert(cand.clone()) {
+    while !used.insert(&cand).map_err(|e| {
+        FormatError::Other(format!(
+            "the file names given so far (a temporary file): {e}"
+        ))
+    })? {
         n += 1;
         cand = format!("{base}-{n}");
     }
-    cand
+    Ok(cand)
 }
 
 /// Fragments of `[s, e)` split at line breaks (`\n`, `\r`), code point ranges.
@@ -827,10 +832,10 @@ pub(crate) fn export(
         .tempdir_in(&parent)
         .map_err(|e| FormatError::io(&parent, e))?;
     let mut report = ExportReport::default();
-    let mut used = HashSet::new();
+    let mut used = SeenIds::default();
     for doc in docs {
         check_export_cancel(opts)?;
-        let name = safe_name(&doc.name, &mut used);
+        let name = safe_name(&doc.name, &mut used)?;
         let txt = tmp.path().join(format!("{name}.txt"));
         let ann = tmp.path().join(format!("{name}.ann"));
         std::fs::write(&txt, doc.text.as_bytes()).map_err(werr(&txt))?;

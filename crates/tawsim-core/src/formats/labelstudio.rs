@@ -33,6 +33,7 @@
 //! them). The task id is the name when it is a free integer, else the next one.
 
 use super::doccano::push_field;
+use super::seen_ids::SeenIds;
 use super::{
     CandRelation, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, ProblemKind,
     check_export_cancel, from_char_offset, json_offset, json_type, read_utf8, stem, to_char_offset,
@@ -788,7 +789,13 @@ pub(crate) fn export(
     opts: &ExportOptions,
 ) -> Result<ExportReport, FormatError> {
     let mut report = ExportReport::default();
-    let mut used: HashSet<u64> = HashSet::new();
+    // Task ids given so far: a document's own number when it is one and still free.
+    let mut used = SeenIds::default();
+    let mut take = |n: u64| {
+        used.insert(&n).map_err(|e| {
+            FormatError::Other(format!("the task ids given so far (a temporary file): {e}"))
+        })
+    };
     let mut next = 1u64;
     w.write_all(b"[").map_err(werr(out))?;
     let mut buf = String::new();
@@ -797,21 +804,24 @@ pub(crate) fn export(
         let indexed = IndexedText::new(doc.text.as_str());
         let utf16 = opts.utf16_offsets.then(|| indexed.clone());
         let off = |c: usize| Value::from(from_char_offset(utf16.as_ref(), c));
-        let named_id = doc
+        let own = doc
             .name
             .parse::<u64>()
             .ok()
-            .filter(|n| n.to_string() == doc.name && !used.contains(n));
+            .filter(|n| n.to_string() == doc.name);
+        let named_id = match own {
+            Some(n) if take(n)? => Some(n),
+            _ => None,
+        };
         let id = match named_id {
             Some(n) => n,
             None => {
-                while used.contains(&next) {
+                while !take(next)? {
                     next += 1;
                 }
                 next
             }
         };
-        used.insert(id);
         buf.clear();
         buf.push_str(if report.documents == 0 {
             "\n  {"

@@ -1,27 +1,29 @@
-//! The document ids an import has seen, in memory that does not grow with the import.
+//! Keys seen once, in memory that does not grow with their number: the document ids an
+//! import has seen, the file names a brat export has given, the task ids a Label Studio
+//! export has given.
 //!
-//! Each id is kept as a 128-bit hash (two SipHashes with keys drawn for this import): two
-//! different ids share both with odds of about n²/2¹²⁹ for n ids (10⁻²⁵ for ten million),
+//! Each key is kept as a 128-bit hash (two SipHashes with keys drawn for this set): two
+//! different keys share both with odds of about n²/2¹²⁹ for n keys (10⁻²⁵ for ten million),
 //! and the random keys leave no way to make them collide on purpose.
 //!
-//! The hashes of the last [`RECENT_CAP`] ids are in a hash set. When it is full they are
+//! The hashes of the last [`RECENT_CAP`] keys are in a hash set. When it is full they are
 //! sorted and written to an unnamed temporary file (a run), and runs of the same size are
 //! merged, so there are at most log₂(n / cap) + 1 of them. A fixed 16 MiB bit filter holds
 //! every hash written out; only a hash the filter may hold is looked up in the runs, one
 //! 4 KiB block read per run, found through the first hash of each block (16 bytes per 256
-//! ids). So an import of any size holds about 33 MiB here, and one of fewer than
-//! [`RECENT_CAP`] documents (nearly all) never touches the disk (BENCHMARKS.md).
+//! keys). So a set of any size holds about 33 MiB, and one of fewer than [`RECENT_CAP`]
+//! keys (nearly every import and export) never touches the disk (BENCHMARKS.md).
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, Hash, RandomState};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
-/// Ids held in the hash set before they go to disk: the most a table of 2¹⁹ buckets holds
+/// Keys held in the hash set before they go to disk: the most a table of 2¹⁹ buckets holds
 /// (hashbrown fills 7/8), 8.9 MiB with its control bytes.
 const RECENT_CAP: usize = (1 << 19) / 8 * 7;
-/// Bits in the filter over the ids on disk (16 MiB): under 1% false hits up to ten million
-/// ids, and a false hit costs only a block read per run.
+/// Bits in the filter over the keys on disk (16 MiB): under 1% false hits up to ten million
+/// keys, and a false hit costs only a block read per run.
 const FILTER_BITS: usize = 1 << 27;
 /// Hashes per block of a run, found through the block's first hash.
 const BLOCK: usize = 256;
@@ -53,10 +55,10 @@ impl SeenIds {
         }
     }
 
-    /// True the first time `id` is seen; an error only when a run could not be read back.
-    pub(super) fn insert(&mut self, id: &str) -> io::Result<bool> {
+    /// True the first time `key` is seen; an error only when a run could not be read back.
+    pub(super) fn insert<K: Hash + ?Sized>(&mut self, key: &K) -> io::Result<bool> {
         let [a, b] = &self.keys;
-        let h = u128::from(a.hash_one(id)) << 64 | u128::from(b.hash_one(id));
+        let h = u128::from(a.hash_one(key)) << 64 | u128::from(b.hash_one(key));
         if self.recent.contains(&h) {
             return Ok(false);
         }
