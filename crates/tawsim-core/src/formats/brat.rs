@@ -45,6 +45,7 @@
 //! lines), `*` lines, `#` notes, document labels, kept lines. A span crossing a line break
 //! is written as fragments split at the line break.
 
+use super::name_sort::NameSort;
 use super::seen_ids::SeenIds;
 use super::{
     CandRelation, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
@@ -62,17 +63,19 @@ pub(crate) fn import(
     sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
     let meta = std::fs::metadata(path).map_err(|e| FormatError::io(path, e))?;
-    let mut txts = Vec::new();
-    if meta.is_dir() {
-        for entry in std::fs::read_dir(path).map_err(|e| FormatError::io(path, e))? {
-            let p = entry.map_err(|e| FormatError::io(path, e))?.path();
-            if p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")) {
-                txts.push(p);
-            }
+    if !meta.is_dir() {
+        let txt = path.with_extension("txt");
+        let read = import_pair(&txt, ctx, sink);
+        return ctx.skip_unreadable(&txt, read);
+    }
+    let io = |e| FormatError::io(path, e);
+    let mut txts = NameSort::default();
+    for entry in std::fs::read_dir(path).map_err(io)? {
+        let p = entry.map_err(io)?.path();
+        if p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")) {
+            txts.push(p.file_name().unwrap_or_default().to_owned())
+                .map_err(io)?;
         }
-        txts.sort_by(|a, b| super::natural_cmp(a, b));
-    } else {
-        txts.push(path.with_extension("txt"));
     }
     if txts.is_empty() {
         return Err(FormatError::NoInput {
@@ -80,7 +83,8 @@ pub(crate) fn import(
             format: super::Format::Brat,
         });
     }
-    for txt in txts {
+    for name in txts.sorted().map_err(io)? {
+        let txt = path.join(name.map_err(io)?);
         let read = import_pair(&txt, ctx, sink);
         ctx.skip_unreadable(&txt, read)?;
     }

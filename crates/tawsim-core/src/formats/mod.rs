@@ -28,6 +28,7 @@ pub(crate) mod tokens;
 mod atomic;
 mod import;
 mod lines;
+mod name_sort;
 mod offsets;
 mod options;
 mod report;
