@@ -6,7 +6,8 @@
 mod pg;
 
 use tawsim_core::domain::{
-    AnnotatedDocument, DocId, DocStatus, Edit, LabelSet, ProjectSettings, Role, Span, TaggedSpan,
+    AnnotatedDocument, DocId, DocStatus, Edit, LabelId, LabelSet, ProjectSettings, Role, Span,
+    TaggedSpan,
 };
 use tawsim_core::store::pg::{add_annotator, describe, team_init};
 use tawsim_core::store::{PgProject, Project, Store, StoreError, TeamLocation};
@@ -223,6 +224,61 @@ fn suite<S: Store>(s: &mut S) {
         again.is_err_and(|e| e.to_string().contains("already holds this text")),
         "the same layer twice"
     );
+    // A text the project holds twice joins an import's copies one each, in order; a third
+    // copy is a new document.
+    let r = "قال المتحدث .";
+    let copy = |name: &str, spans: &[(&str, &str)]| AnnotatedDocument {
+        status: DocStatus::New,
+        ..doc(name, r, spans)
+    };
+    s.import(
+        |sink| {
+            sink.add(copy("r1", &[]))?;
+            sink.add(copy("r2", &[])).map(drop)
+        },
+        |_| true,
+    )
+    .expect("two copies");
+    let joined = s
+        .import(
+            |sink| {
+                sink.join_same_text()?;
+                for (n, label) in [("r-a", "PER"), ("r-b", "ORG"), ("r-c", "EVENT")] {
+                    sink.add(copy(n, &[("المتحدث", label)]))?;
+                }
+                Ok::<_, StoreError>(sink.joined())
+            },
+            |_| true,
+        )
+        .expect("three copies");
+    assert_eq!(joined, 2);
+    let copies: Vec<(String, Vec<LabelId>)> = s
+        .documents()
+        .expect("docs")
+        .into_iter()
+        .filter(|d| d.name.starts_with('r'))
+        .map(|d| {
+            let ann = s.annotations(d.id).expect("annotations");
+            (d.name, ann.spans.iter().map(|x| x.label).collect())
+        })
+        .collect();
+    let id = |name: &str| s.labels().by_name(name).expect("label").id;
+    assert_eq!(
+        copies,
+        [
+            ("r1".to_string(), vec![id("PER")]),
+            ("r2".to_string(), vec![id("ORG")]),
+            ("r-c".to_string(), vec![id("EVENT")]),
+        ]
+    );
+    let extra: Vec<DocId> = s
+        .documents()
+        .expect("docs")
+        .into_iter()
+        .filter(|d| d.name.starts_with('r'))
+        .map(|d| d.id)
+        .collect();
+    s.delete_documents(&extra).expect("delete the copies");
 
     s.delete_documents(&[a]).expect("delete");
     assert_eq!(s.documents().expect("docs").len(), 1);

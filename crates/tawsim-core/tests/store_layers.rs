@@ -282,6 +282,101 @@ fn an_import_that_joins_puts_a_known_text_in_the_importers_layer() {
     assert_eq!(a.documents().expect("docs").len(), 2);
 }
 
+/// A sentence a corpus holds several times (ANERcorp's sentences repeat) is one document per
+/// copy; another annotator's copies join them one each, in order, and a copy more than the
+/// project holds becomes a new document. Importing the same layer again is still refused.
+#[test]
+fn an_import_that_joins_lines_up_repeated_texts_in_order() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("repeats.tawsim");
+    let t = "وصل الوفد إلى جنيف .";
+    let u = "قال المتحدث .";
+    let doc = |name: &str, text: &str, span: Option<(&str, &str)>| AnnotatedDocument {
+        name: name.into(),
+        text: text.into(),
+        spans: span
+            .map(|(needle, label)| {
+                let (s, e) = cp(text, needle);
+                TaggedSpan::new(s, e, label)
+            })
+            .into_iter()
+            .collect(),
+        status: DocStatus::Done,
+        ..Default::default()
+    };
+    let import = |p: &mut Project, docs: Vec<AnnotatedDocument>, join: bool| {
+        p.import(
+            |sink| {
+                if join {
+                    sink.join_same_text()?;
+                }
+                for d in docs {
+                    sink.add(d)?;
+                }
+                Ok::<_, StoreError>(())
+            },
+            |_| true,
+        )
+    };
+    let mut a = Project::create_as(&path, "amina").expect("create");
+    let amina = vec![
+        doc("d1", t, Some(("الوفد", "PER"))),
+        doc("d2", u, None),
+        doc("d3", t, None),
+        doc("d4", ".", None),
+        doc("d5", t, Some(("جنيف", "LOC"))),
+    ];
+    import(&mut a, amina, false).expect("amina's import");
+    a.set_annotator("bilal").expect("switch");
+    let bilal = vec![
+        doc("b1", t, Some(("الوفد", "ORG"))),
+        doc("b2", ".", None),
+        doc("b3", t, Some(("جنيف", "GPE"))),
+        doc("b4", u, Some(("المتحدث", "PER"))),
+        doc("b5", t, Some(("وصل", "EVENT"))),
+        doc("b6", t, Some(("إلى", "MISC"))),
+    ];
+    import(&mut a, bilal.clone(), true).expect("bilal's import");
+    let docs = a.documents().expect("docs");
+    let names: Vec<&str> = docs.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["d1", "d2", "d3", "d4", "d5", "b6"],
+        "one new document"
+    );
+    let bilals: Vec<Vec<(String, String)>> = docs.iter().map(|d| texts(&a, d.id)).collect();
+    let pair = |x: &str, y: &str| vec![(x.to_string(), y.to_string())];
+    assert_eq!(
+        bilals,
+        [
+            pair("الوفد", "ORG"),
+            pair("المتحدث", "PER"),
+            pair("جنيف", "GPE"),
+            vec![],
+            pair("وصل", "EVENT"),
+            pair("إلى", "MISC"),
+        ]
+    );
+    assert!(
+        docs.iter().all(|d| d.status == DocStatus::Done),
+        "every copy joined"
+    );
+    // amina's layer is as it was.
+    a.set_annotator("amina").expect("back");
+    assert_eq!(texts(&a, docs[0].id), pair("الوفد", "PER"));
+    assert_eq!(texts(&a, docs[4].id), pair("جنيف", "LOC"));
+    assert_eq!(
+        texts(&a, docs[5].id),
+        vec![],
+        "the new document is not amina's"
+    );
+    // bilal's file again: its first copy meets bilal's layer and the import is refused whole.
+    a.set_annotator("bilal").expect("switch");
+    let err = import(&mut a, bilal, true).expect_err("refused");
+    assert!(err.to_string().contains("bilal's annotations"), "{err}");
+    assert_eq!(a.documents().expect("docs").len(), 6, "nothing kept");
+}
+
 /// Adds `sql` to a fresh project file behind tawsim's back.
 fn crafted(dir: &Path, sql: &str) -> PathBuf {
     let path = dir.join("crafted.tawsim");

@@ -12,6 +12,7 @@
 //! Locations are URLs: `postgres://user[:password]@host[:port]/db?project=NAME[&sslmode=…]`.
 
 use super::backend::{DocumentSink, ExportDocs, NextAssigned, Store};
+use super::rows::SameText;
 use super::{
     DocSummary, LayerStats, Project, ProjectStats, SourceStats, StoreError, StoredSuggestion,
     SuggestionRow,
@@ -2249,9 +2250,9 @@ struct PgSink<'a, 't> {
     policy: OverlapPolicy,
     layer: i64,
     annotator: &'a str,
-    /// The project's documents by a hash of their text: 16 bytes a document instead of its
-    /// text; a hash that matches is checked against the stored text.
-    same_text: Option<HashMap<u64, Vec<DocId>>>,
+    /// The project's documents by a hash of their text, each joined at most once; a hash
+    /// that matches is checked against the stored text.
+    same_text: Option<SameText>,
     joined: usize,
     /// The project keeps time records (schema 2).
     times: bool,
@@ -2259,14 +2260,6 @@ struct PgSink<'a, 't> {
     index: bool,
     /// The project keeps label kinds, relations and document labels (schema 4).
     kinds: bool,
-}
-
-/// The hash an import joins documents of the same text by.
-fn text_hash(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
 }
 
 impl DocumentSink for PgSink<'_, '_> {
@@ -2288,24 +2281,21 @@ impl DocumentSink for PgSink<'_, '_> {
             PgProject::write_labels(self.tx, q, self.labels, self.kinds).map_err(pg(path))?;
             self.labels_changed = true;
         }
-        let hash = self.same_text.as_ref().map(|_| text_hash(&doc.text));
-        let mut same = None;
-        if let (Some(h), Some(m)) = (hash, &self.same_text) {
-            for id in m.get(&h).into_iter().flatten() {
-                let equal: bool = self
-                    .tx
-                    .query_one(
+        // The project's first document with this text that this import has not joined.
+        let same = match &mut self.same_text {
+            Some(m) => {
+                let tx = &mut *self.tx;
+                m.take(&doc.text, |id| {
+                    tx.query_one(
                         &format!("SELECT text = $2 FROM {q}.documents WHERE id = $1"),
                         &[&id.0, &doc.text],
                     )
-                    .map_err(pg(path))?
-                    .get(0);
-                if equal {
-                    same = Some(*id);
-                    break;
-                }
+                    .map(|r| r.get::<_, bool>(0))
+                    .map_err(pg(path))
+                })?
             }
-        }
+            None => None,
+        };
         let id = if let Some(id) = same {
             let row = self
                 .tx
@@ -2338,9 +2328,6 @@ impl DocumentSink for PgSink<'_, '_> {
                 )
                 .map_err(pg(path))?
                 .get(0);
-            if let (Some(m), Some(h)) = (&mut self.same_text, hash) {
-                m.entry(h).or_default().push(DocId(id));
-            }
             if self.index {
                 text_index::add_row(self.tx, q, DocId(id), &doc.text).map_err(pg(path))?;
             }
@@ -2405,17 +2392,15 @@ impl DocumentSink for PgSink<'_, '_> {
         let mut rows = self
             .tx
             .query_raw(
-                &format!("SELECT id, text FROM {}.documents ORDER BY id", self.q),
+                &format!("SELECT id, text FROM {}.documents", self.q),
                 std::iter::empty::<i64>(),
             )
             .map_err(pg(self.path))?;
-        let mut m: HashMap<u64, Vec<DocId>> = HashMap::new();
+        let mut docs = Vec::new();
         while let Some(r) = rows.next().map_err(pg(self.path))? {
-            m.entry(text_hash(r.get::<_, &str>(1)))
-                .or_default()
-                .push(DocId(r.get(0)));
+            docs.push((SameText::hash(r.get::<_, &str>(1)), DocId(r.get(0))));
         }
-        self.same_text = Some(m);
+        self.same_text = Some(SameText::new(docs));
         Ok(())
     }
 

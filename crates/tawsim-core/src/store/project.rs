@@ -1,6 +1,7 @@
 //! Opening, creating and changing a project file.
 
 use super::StoreError;
+use super::rows::SameText;
 use super::schema::{self, APP_MARK, SCHEMA_VERSION};
 use crate::domain::annotator::{self, Annotator, AnnotatorId, Role};
 use crate::domain::label::{hex, parse_hex};
@@ -2213,8 +2214,9 @@ pub struct ImportSink<'a> {
     layer: i64,
     annotator: &'a str,
     /// When set, a document whose text the project already holds joins it (its spans
-    /// become this layer of that document): the project's documents by text hash.
-    same_text: Option<HashMap<u64, Vec<DocId>>>,
+    /// become this layer of that document): the project's documents by text hash, each
+    /// joined at most once.
+    same_text: Option<SameText>,
     /// How many documents joined one the project held (same text) so far.
     joined: usize,
 }
@@ -2239,13 +2241,6 @@ impl<'a> SinkStatements<'a> {
     }
 }
 
-fn text_hash(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
-}
-
 impl ImportSink<'_> {
     /// From now on a document whose text is already in the project joins that document as
     /// this annotator's layer instead of becoming a new one.
@@ -2253,37 +2248,33 @@ impl ImportSink<'_> {
         if self.same_text.is_some() {
             return Ok(());
         }
-        let mut map: HashMap<u64, Vec<DocId>> = HashMap::new();
+        let mut docs = Vec::new();
         let mut st = self
             .tx
-            .prepare("SELECT id, text FROM documents ORDER BY id")
+            .prepare("SELECT id, text FROM documents")
             .map_err(sq(self.path))?;
         let mut rows = st.query([]).map_err(sq(self.path))?;
         while let Some(row) = rows.next().map_err(sq(self.path))? {
             let id: i64 = row.get(0).map_err(sq(self.path))?;
-            let text: String = row.get(1).map_err(sq(self.path))?;
-            map.entry(text_hash(&text)).or_default().push(DocId(id));
+            let text = row.get_ref(1).and_then(|t| Ok(t.as_str()?));
+            docs.push((SameText::hash(text.map_err(sq(self.path))?), DocId(id)));
         }
-        self.same_text = Some(map);
+        self.same_text = Some(SameText::new(docs));
         Ok(())
     }
 
-    /// The project's document with exactly this text, if joining is on.
-    fn same_document(&self, text: &str) -> Result<Option<DocId>, StoreError> {
-        let Some(map) = &self.same_text else {
+    /// The project's first document with exactly this text that this import has not
+    /// joined yet, taken, if joining is on.
+    fn same_document(&mut self, text: &str) -> Result<Option<DocId>, StoreError> {
+        let (tx, path) = (self.tx, self.path);
+        let Some(map) = &mut self.same_text else {
             return Ok(None);
         };
-        for id in map.get(&text_hash(text)).into_iter().flatten() {
-            let same: bool = self
-                .tx
-                .prepare_cached("SELECT text = ?2 FROM documents WHERE id = ?1")
+        map.take(text, |id| {
+            tx.prepare_cached("SELECT text = ?2 FROM documents WHERE id = ?1")
                 .and_then(|mut st| st.query_row(params![id.0, text], |r| r.get(0)))
-                .map_err(sq(self.path))?;
-            if same {
-                return Ok(Some(*id));
-            }
-        }
-        Ok(None)
+                .map_err(sq(path))
+        })
     }
 
     /// Stores one document with its spans (labels created by name as needed). Spans are
@@ -2325,11 +2316,7 @@ impl ImportSink<'_> {
                 .document
                 .execute(params![doc.name, doc.text, meta, text_len as i64])
                 .map_err(sq(self.path))?;
-            let id = DocId(self.tx.last_insert_rowid());
-            if let Some(map) = &mut self.same_text {
-                map.entry(text_hash(&doc.text)).or_default().push(id);
-            }
-            id
+            DocId(self.tx.last_insert_rowid())
         };
         if doc.status != DocStatus::New {
             self.tx

@@ -190,3 +190,100 @@ pub(crate) fn settings_from(get: impl Fn(&str) -> Option<String>) -> ProjectSett
         others_visible: get("others_visible").is_some_and(|s| s == "1"),
     }
 }
+
+/// The project's documents by the hash of their text, for an import whose documents join
+/// the project's documents of the same text (another annotator's layer of the same corpus).
+/// Each is taken at most once, lowest id first: a text the project holds k times (a short
+/// sentence that recurs) lines up with the import's k copies of it in order, and a copy
+/// more than the project holds is a new document. Sorted (hash, id) pairs, 16 bytes a
+/// document; a hash's taken documents are kept at the front of its run.
+#[derive(Default)]
+pub(crate) struct SameText {
+    docs: Vec<(u64, i64)>,
+}
+
+/// Marks a taken document (ids are positive).
+const TAKEN: i64 = i64::MIN;
+
+impl SameText {
+    /// The project's documents, in any order.
+    pub(crate) fn new(docs: impl IntoIterator<Item = (u64, DocId)>) -> Self {
+        let mut docs: Vec<(u64, i64)> = docs.into_iter().map(|(h, id)| (h, id.0)).collect();
+        docs.sort_unstable();
+        SameText { docs }
+    }
+
+    /// The hash documents are joined by.
+    pub(crate) fn hash(text: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        h.finish()
+    }
+
+    /// Takes the first document not taken yet whose hash is `text`'s and whose text `same`
+    /// finds equal to it.
+    pub(crate) fn take<E>(
+        &mut self,
+        text: &str,
+        mut same: impl FnMut(DocId) -> Result<bool, E>,
+    ) -> Result<Option<DocId>, E> {
+        let h = Self::hash(text);
+        let from = self.docs.partition_point(|&(x, _)| x < h);
+        let to = from + self.docs[from..].partition_point(|&(x, _)| x == h);
+        let run = &mut self.docs[from..to];
+        let free = run.partition_point(|&(_, id)| id == TAKEN);
+        for at in free..run.len() {
+            let id = run[at].1;
+            if same(DocId(id))? {
+                run.swap(free, at);
+                run[free].1 = TAKEN;
+                return Ok(Some(DocId(id)));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod same_text_tests {
+    use super::*;
+
+    #[test]
+    fn each_document_is_taken_once_in_id_order_and_a_false_match_is_passed_over() {
+        let texts = ["نعم .", "لا", "نعم .", ".", "نعم .", "."];
+        let mut same = SameText::new(
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (SameText::hash(t), DocId(i as i64 + 1))),
+        );
+        let mut take = |t: &str| {
+            same.take(t, |id| Ok::<_, ()>(texts[id.0 as usize - 1] == t))
+                .expect("no error")
+        };
+        assert_eq!(take("."), Some(DocId(4)));
+        assert_eq!(take("نعم ."), Some(DocId(1)));
+        assert_eq!(take("نعم ."), Some(DocId(3)));
+        assert_eq!(take("لا"), Some(DocId(2)));
+        assert_eq!(take("نعم ."), Some(DocId(5)));
+        assert_eq!(take("نعم ."), None, "a copy more than the project holds");
+        assert_eq!(take("."), Some(DocId(6)));
+        assert_eq!(take("."), None);
+        assert_eq!(take("جديد"), None);
+        // A document whose hash matches but whose text does not is passed over and stays
+        // free for its own text.
+        let mut same = SameText::new([
+            (SameText::hash("a"), DocId(1)),
+            (SameText::hash("a"), DocId(2)),
+        ]);
+        let mut calls = 0;
+        let got = same.take("a", |id| {
+            calls += 1;
+            Ok::<_, ()>(id == DocId(2))
+        });
+        assert_eq!((got, calls), (Ok(Some(DocId(2))), 2));
+        assert_eq!(same.take("a", |_| Ok::<_, ()>(true)), Ok(Some(DocId(1))));
+        assert_eq!(same.take("a", |_| Ok::<_, ()>(true)), Ok(None));
+    }
+}
