@@ -788,3 +788,38 @@ fn repeated_or_unusable_names_each_get_their_own_file_and_task_id() {
     let back_names: Vec<&str> = back.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(back_names, names);
 }
+
+/// A brat folder is listed from the directory entries themselves: `.txt` files in any case
+/// of the extension and links to files are documents; a folder named like a `.txt` is not; a
+/// `.txt` without its `.ann` is a document without spans.
+#[cfg(unix)]
+#[test]
+fn a_brat_folder_takes_txt_files_and_links_to_them_but_not_folders() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("brat");
+    std::fs::create_dir_all(folder.join("notes.txt")).expect("a folder named .txt");
+    std::fs::write(folder.join("a.txt"), "زار الوفد جنيف").expect("write");
+    std::fs::write(folder.join("a.ann"), "T1\tLOC 10 14\tجنيف\n").expect("write");
+    std::fs::write(folder.join("b.TXT"), "لا شيء هنا").expect("write");
+    std::fs::write(dir.path().join("elsewhere.txt"), "نص في مكان آخر").expect("write");
+    std::os::unix::fs::symlink(dir.path().join("elsewhere.txt"), folder.join("link.txt"))
+        .expect("symlink");
+    let (docs, report) = import_all(&folder, Format::Brat, &ImportOptions::default());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let got: Vec<(&str, &str, usize)> = docs
+        .iter()
+        .map(|d| (d.name.as_str(), d.text.as_str(), d.spans.len()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", "زار الوفد جنيف", 1),
+            ("b", "لا شيء هنا", 0),
+            ("link", "نص في مكان آخر", 0),
+        ]
+    );
+    assert_eq!(
+        span_texts(&docs[0]),
+        [("LOC".to_string(), "جنيف".to_string())]
+    );
+}

@@ -71,10 +71,18 @@ pub(crate) fn import(
     let io = |e| FormatError::io(path, e);
     let mut txts = NameSort::default();
     for entry in std::fs::read_dir(path).map_err(io)? {
-        let p = entry.map_err(io)?.path();
-        if p.is_file() && p.extension().is_some_and(|x| x.eq_ignore_ascii_case("txt")) {
-            txts.push(p.file_name().unwrap_or_default().to_owned())
-                .map_err(io)?;
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        if !Path::new(&name)
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("txt"))
+        {
+            continue;
+        }
+        // The type the listing gives (no `stat` per file); a link's is its target's.
+        let kind = entry.file_type().map_err(io)?;
+        if kind.is_file() || (kind.is_symlink() && entry.path().is_file()) {
+            txts.push(name).map_err(io)?;
         }
     }
     if txts.is_empty() {
@@ -138,8 +146,14 @@ fn import_pair(
     let mut tidx: HashMap<String, usize> = HashMap::new();
     let mut split_t: HashSet<String> = HashSet::new();
     let (warned, erred) = (ctx.report.warnings.len(), ctx.report.errors.len());
-    if ann.is_file() {
-        let mut r = LineReader::open(&ann, true)?;
+    // Opened without asking first whether it is there (a `stat` per document).
+    let ann_file = match std::fs::File::open(&ann) {
+        Ok(f) => Some(f),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(FormatError::io(&ann, e)),
+    };
+    if let Some(f) = ann_file {
+        let mut r = LineReader::from_reader(Box::new(f), &ann, true);
         while let Some(l) = r.next_line(ctx)? {
             let lno = l.no;
             let line = l.text.strip_suffix('\r').unwrap_or(l.text).to_string();
