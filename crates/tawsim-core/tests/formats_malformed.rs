@@ -775,6 +775,27 @@ fn a_cancelled_export_writes_nothing() {
         Err(FormatError::Cancelled)
     ));
     assert_eq!(std::fs::read_dir(dir.path()).expect("read_dir").count(), 0);
+    // Cancelled half way through, while brat's writers are creating files: no folder.
+    let flag = Arc::new(AtomicBool::new(false));
+    let opts = ExportOptions {
+        cancel: Some(flag.clone()),
+        ..Default::default()
+    };
+    let mut docs = (0..2_000).map(|i| {
+        if i == 1_000 {
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        AnnotatedDocument {
+            name: format!("d{i}"),
+            ..one_doc().remove(0)
+        }
+    });
+    let out = dir.path().join("brat");
+    assert!(matches!(
+        export_documents(&mut docs, Format::Brat, &out, &opts),
+        Err(FormatError::Cancelled)
+    ));
+    assert_eq!(std::fs::read_dir(dir.path()).expect("read_dir").count(), 0);
 }
 
 #[test]

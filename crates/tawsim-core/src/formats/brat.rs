@@ -54,7 +54,6 @@ use super::{
 use crate::domain::{AnnotatedDocument, IndexedText, Meta, TaggedSpan, check_range};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub(crate) fn import(
@@ -837,6 +836,74 @@ fn ann_for(doc: &AnnotatedDocument) -> Ann {
 /// The relation type brat writes as `*` lines.
 const EQUIV: &str = "Equiv";
 
+/// Threads that write an export's files. Creating a file is most of a brat export's time
+/// (one `.txt` and one `.ann` per document), and the kernel creates files in one folder on
+/// two threads at once (BENCHMARKS.md).
+const WRITERS: usize = 2;
+
+/// Names each document's files and makes their contents on this thread, in order; the
+/// writers create them in `dir`. The first error stops it: a writer's, a name's, or Cancel.
+fn write_files(
+    docs: &mut dyn Iterator<Item = AnnotatedDocument>,
+    dir: &Path,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<ExportReport, FormatError> {
+    std::thread::scope(|s| {
+        let (mut to_write, mut writers) = (Vec::new(), Vec::new());
+        for _ in 0..WRITERS {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(PathBuf, String)>(128);
+            to_write.push(tx);
+            writers.push(s.spawn(move || {
+                rx.into_iter()
+                    .try_for_each(|(path, body)| std::fs::write(&path, body).map_err(werr(&path)))
+            }));
+        }
+        let mut report = ExportReport::default();
+        let mut used = SeenIds::default();
+        let mut sent = 0usize;
+        let mut send = |job| {
+            sent += 1;
+            to_write[sent % WRITERS].send(job).is_ok()
+        };
+        let mut stopped = Ok(());
+        for doc in docs {
+            let a = ann_for(&doc);
+            let name =
+                match check_export_cancel(opts).and_then(|()| safe_name(&doc.name, &mut used)) {
+                    Ok(name) => name,
+                    Err(e) => {
+                        stopped = Err(e);
+                        break;
+                    }
+                };
+            let shown = out.join(format!("{name}.ann"));
+            for (n, m) in a.left {
+                report.relations_left(&shown, n, m);
+            }
+            if let Some((n, m)) = a.labels_left {
+                report.doc_labels_left(&shown, n, m);
+            }
+            // A writer that stopped has its error, returned below.
+            if !send((dir.join(format!("{name}.txt")), doc.text))
+                || !send((dir.join(format!("{name}.ann")), a.body))
+            {
+                break;
+            }
+            report.documents += 1;
+            report.spans += a.spans;
+        }
+        drop(to_write);
+        for w in writers {
+            let written = w.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            if let (Ok(()), Err(e)) = (&stopped, written) {
+                stopped = Err(e);
+            }
+        }
+        stopped.map(|()| report)
+    })
+}
+
 pub(crate) fn export(
     docs: &mut dyn Iterator<Item = AnnotatedDocument>,
     out: &Path,
@@ -849,27 +916,7 @@ pub(crate) fn export(
     let tmp = super::atomic::user_builder(0o777)
         .tempdir_in(&parent)
         .map_err(|e| FormatError::io(&parent, e))?;
-    let mut report = ExportReport::default();
-    let mut used = SeenIds::default();
-    for doc in docs {
-        check_export_cancel(opts)?;
-        let name = safe_name(&doc.name, &mut used)?;
-        let txt = tmp.path().join(format!("{name}.txt"));
-        let ann = tmp.path().join(format!("{name}.ann"));
-        std::fs::write(&txt, doc.text.as_bytes()).map_err(werr(&txt))?;
-        let a = ann_for(&doc);
-        let shown = out.join(format!("{name}.ann"));
-        for (n, m) in a.left {
-            report.relations_left(&shown, n, m);
-        }
-        if let Some((n, m)) = a.labels_left {
-            report.doc_labels_left(&shown, n, m);
-        }
-        let mut f = std::fs::File::create(&ann).map_err(werr(&ann))?;
-        f.write_all(a.body.as_bytes()).map_err(werr(&ann))?;
-        report.documents += 1;
-        report.spans += a.spans;
-    }
+    let report = write_files(docs, tmp.path(), out, opts)?;
     let tmp_path = tmp.keep();
     let result = if out.exists() {
         if !opts.force {
