@@ -7,8 +7,10 @@
 //!
 //! The shared machinery is split by concern: `options` (what importers and exporters read),
 //! `report` (problems naming file and line, reports, errors), `lines` (reading input),
-//! `import` (the import state and span validation), `offsets` (file offsets to code points)
-//! and `atomic` (writing outputs through a renamed temporary file).
+//! `import` (the import state and span validation), `offsets` (file offsets to code points),
+//! `atomic` (writing outputs through a renamed temporary file), and `seen_ids` and
+//! `name_sort` (the keys an import or export has seen and a folder's names in natural order,
+//! in memory that does not grow with their number).
 //!
 //! A bad span, record or document is left out and listed in [`ImportReport::errors`] with
 //! its file and line, and reading continues so the report lists every problem; the caller
