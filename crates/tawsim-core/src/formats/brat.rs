@@ -68,6 +68,14 @@ pub(crate) fn import(
         return ctx.skip_unreadable(&txt, read);
     }
     let io = |e| FormatError::io(path, e);
+    // Past 131,072 names the sort goes through temporary files, whose trouble is not the
+    // folder's.
+    let sorting = |e| {
+        FormatError::Other(format!(
+            "sorting the file names of {} (a temporary file): {e}",
+            path.display()
+        ))
+    };
     let mut txts = NameSort::default();
     for entry in std::fs::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?;
@@ -81,7 +89,7 @@ pub(crate) fn import(
         // The type the listing gives (no `stat` per file); a link's is its target's.
         let kind = entry.file_type().map_err(io)?;
         if kind.is_file() || (kind.is_symlink() && entry.path().is_file()) {
-            txts.push(name).map_err(io)?;
+            txts.push(name).map_err(sorting)?;
         }
     }
     if txts.is_empty() {
@@ -90,8 +98,8 @@ pub(crate) fn import(
             format: super::Format::Brat,
         });
     }
-    for name in txts.sorted().map_err(io)? {
-        let txt = path.join(name.map_err(io)?);
+    for name in txts.sorted().map_err(sorting)? {
+        let txt = path.join(name.map_err(sorting)?);
         let read = import_pair(&txt, ctx, sink);
         ctx.skip_unreadable(&txt, read)?;
     }
