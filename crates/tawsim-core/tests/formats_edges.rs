@@ -812,3 +812,59 @@ fn a_brat_folder_takes_txt_files_and_links_to_them_but_not_folders() {
         [("LOC".to_string(), "جنيف".to_string())]
     );
 }
+
+/// A brat folder of a thousand documents, read ahead on several threads, comes in in the
+/// names' natural order, each text with its own annotations; a document whose text cannot
+/// be read stops a strict import naming that file, and a lenient one lists it and goes on
+/// in order.
+#[test]
+fn a_brat_folder_read_ahead_keeps_natural_order_and_each_files_pair() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("brat");
+    std::fs::create_dir(&folder).expect("folder");
+    let n = 1_000;
+    for i in 1..=n {
+        let text = format!("الوثيقة رقم {i}");
+        std::fs::write(folder.join(format!("doc-{i}.txt")), &text).expect("txt");
+        let (s, e) = ("الوثيقة رقم ".chars().count(), text.chars().count());
+        let number = &text[text.len() - i.to_string().len()..];
+        std::fs::write(
+            folder.join(format!("doc-{i}.ann")),
+            format!("T1\tNUM {s} {e}\t{number}\n"),
+        )
+        .expect("ann");
+    }
+    let (docs, report) = import_all(&folder, Format::Brat, &ImportOptions::default());
+    assert!(report.errors.is_empty(), "{:?}", report.errors.first());
+    assert_eq!(docs.len(), n);
+    for (i, d) in (1..=n).zip(&docs) {
+        assert_eq!(d.name, format!("doc-{i}"));
+        assert_eq!(d.text, format!("الوثيقة رقم {i}"));
+        assert_eq!(span_texts(d), [("NUM".to_string(), i.to_string())]);
+    }
+    // doc-500's text is not UTF-8: it cannot be read.
+    std::fs::write(folder.join("doc-500.txt"), b"\xFF\xFE").expect("write");
+    let err = import_path(
+        &folder,
+        Format::Brat,
+        &ImportOptions::default(),
+        &mut |_| Ok(()),
+    )
+    .expect_err("unreadable");
+    assert!(err.to_string().contains("doc-500.txt"), "{err}");
+    let lenient = ImportOptions {
+        lenient: true,
+        ..Default::default()
+    };
+    let (docs, report) = import_all(&folder, Format::Brat, &lenient);
+    assert_eq!(docs.len(), n - 1);
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!(report.errors[0].kind, ProblemKind::Unreadable);
+    assert!(
+        report.errors[0].to_string().contains("doc-500"),
+        "{}",
+        report.errors[0]
+    );
+    let names: Vec<&str> = docs.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names[498..501], ["doc-499", "doc-501", "doc-502"]);
+}

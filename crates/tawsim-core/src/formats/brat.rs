@@ -49,11 +49,12 @@ use super::name_sort::NameSort;
 use super::seen_ids::SeenIds;
 use super::{
     CandRelation, Candidate, ExportOptions, ExportReport, FormatError, ImportCtx, LineReader,
-    Problem, ProblemKind, check_export_cancel, read_utf8, stem, werr,
+    Problem, ProblemKind, check_export_cancel, read_bytes, stem, utf8_string, werr,
 };
 use crate::domain::{AnnotatedDocument, IndexedText, Meta, TaggedSpan, check_range};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 pub(crate) fn import(
@@ -64,7 +65,7 @@ pub(crate) fn import(
     let meta = std::fs::metadata(path).map_err(|e| FormatError::io(path, e))?;
     if !meta.is_dir() {
         let txt = path.with_extension("txt");
-        let read = import_pair(&txt, ctx, sink);
+        let read = import_pair(read_pair(txt.clone()), ctx, sink);
         return ctx.skip_unreadable(&txt, read);
     }
     let io = |e| FormatError::io(path, e);
@@ -98,12 +99,80 @@ pub(crate) fn import(
             format: super::Format::Brat,
         });
     }
-    for name in txts.sorted().map_err(sorting)? {
-        let txt = path.join(name.map_err(sorting)?);
-        let read = import_pair(&txt, ctx, sink);
-        ctx.skip_unreadable(&txt, read)?;
-    }
-    Ok(())
+    let names = txts.sorted().map_err(sorting)?;
+    read_ahead(path, names, |pair| {
+        let pair = pair.map_err(sorting)?;
+        let txt = pair.txt.clone();
+        let read = import_pair(pair, ctx, sink);
+        ctx.skip_unreadable(&txt, read)
+    })
+}
+
+/// Threads that read a folder's files ahead of the thread that parses them: opening and
+/// reading two files a document is most of a brat import's time (BENCHMARKS.md).
+const READERS: usize = 2;
+
+/// A document's two files, read ahead.
+struct Pair {
+    txt: PathBuf,
+    text: std::io::Result<Vec<u8>>,
+    /// `None` when there is no `.ann`.
+    ann: std::io::Result<Option<Vec<u8>>>,
+}
+
+/// Reads the `.ann` without asking first whether it is there (a `stat` per document).
+fn read_pair(txt: PathBuf) -> Pair {
+    let text = read_bytes(&txt);
+    let ann = match read_bytes(&txt.with_extension("ann")) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    };
+    Pair { txt, text, ann }
+}
+
+/// Calls `each` with the files of every name in `dir`, in the names' order, read by
+/// [`READERS`] threads (the k-th reads every k-th document). Stops at the first error,
+/// `each`'s or the names'.
+fn read_ahead(
+    dir: &Path,
+    names: impl Iterator<Item = std::io::Result<OsString>> + Send,
+    mut each: impl FnMut(std::io::Result<Pair>) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    type Job = std::io::Result<PathBuf>;
+    std::thread::scope(|s| {
+        let (mut jobs, mut pairs) = (Vec::new(), Vec::new());
+        for _ in 0..READERS {
+            let (to_read, job) = std::sync::mpsc::sync_channel::<Job>(64);
+            let (to_parse, pair) = std::sync::mpsc::sync_channel(64);
+            jobs.push(to_read);
+            pairs.push(pair);
+            s.spawn(move || {
+                for j in job {
+                    if to_parse.send(j.map(read_pair)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        s.spawn(move || {
+            for (k, name) in names.enumerate() {
+                let failed = name.is_err();
+                if jobs[k % READERS].send(name.map(|n| dir.join(n))).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        // Every reader's channel ends once the names have: the first that ends, in turn,
+        // is the end. Returning drops the channels, which stops the readers.
+        for k in 0.. {
+            match pairs[k % READERS].recv() {
+                Ok(pair) => each(pair)?,
+                Err(_) => break,
+            }
+        }
+        Ok(())
+    })
 }
 
 fn parse_fragments(s: &str) -> Result<Vec<(usize, usize)>, (ProblemKind, String)> {
@@ -131,11 +200,14 @@ fn parse_fragments(s: &str) -> Result<Vec<(usize, usize)>, (ProblemKind, String)
 }
 
 fn import_pair(
-    txt: &Path,
+    pair: Pair,
     ctx: &mut ImportCtx<'_>,
     sink: &mut dyn FnMut(AnnotatedDocument) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
-    let text = read_utf8(txt, ctx)?;
+    ctx.check_cancel()?;
+    let txt = pair.txt.as_path();
+    let bytes = pair.text.map_err(|e| FormatError::io(txt, e))?;
+    let text = utf8_string(txt, bytes, ctx)?;
     let indexed = IndexedText::new(text.as_str());
     let ann = txt.with_extension("ann");
     let mut cands: Vec<Candidate> = Vec::new();
@@ -153,14 +225,8 @@ fn import_pair(
     let mut tidx: HashMap<String, usize> = HashMap::new();
     let mut split_t: HashSet<String> = HashSet::new();
     let (warned, erred) = (ctx.report.warnings.len(), ctx.report.errors.len());
-    // Opened without asking first whether it is there (a `stat` per document).
-    let ann_file = match std::fs::File::open(&ann) {
-        Ok(f) => Some(f),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(FormatError::io(&ann, e)),
-    };
-    if let Some(f) = ann_file {
-        let mut r = LineReader::from_reader(Box::new(f), &ann, true);
+    if let Some(bytes) = pair.ann.map_err(|e| FormatError::io(&ann, e))? {
+        let mut r = LineReader::from_reader(Box::new(std::io::Cursor::new(bytes)), &ann, true);
         while let Some(l) = r.next_line(ctx)? {
             let lno = l.no;
             let line = l.text.strip_suffix('\r').unwrap_or(l.text).to_string();

@@ -160,12 +160,26 @@ pub(crate) struct Line<'a> {
 /// Reads a whole (single-JSON or brat) file as UTF-8, reporting invalid bytes by position.
 pub(crate) fn read_utf8(file: &Path, ctx: &ImportCtx<'_>) -> Result<String, FormatError> {
     ctx.check_cancel()?;
-    // Not `fs::read`, whose size hint costs a `statx` per file: a brat folder is hundreds of
-    // thousands of small files, and the buffer grows as it fills anyway.
+    let bytes = read_bytes(file).map_err(|e| FormatError::io(file, e))?;
+    utf8_string(file, bytes, ctx)
+}
+
+/// A whole file's bytes. Not `fs::read`, whose size hint costs a `statx` per file: a brat
+/// folder is hundreds of thousands of small files, and the buffer grows as it fills anyway.
+pub(crate) fn read_bytes(file: &Path) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(4096);
-    std::fs::File::open(file)
-        .and_then(|f| f.take(u64::MAX).read_to_end(&mut bytes))
-        .map_err(|e| FormatError::io(file, e))?;
+    std::fs::File::open(file)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// `file`'s bytes as UTF-8 (counted as read), or the first invalid byte by line and offset.
+pub(crate) fn utf8_string(
+    file: &Path,
+    bytes: Vec<u8>,
+    ctx: &ImportCtx<'_>,
+) -> Result<String, FormatError> {
     ctx.add_progress(bytes.len() as u64);
     String::from_utf8(bytes).map_err(|e| {
         let byte = e.utf8_error().valid_up_to();

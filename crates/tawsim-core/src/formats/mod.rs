@@ -43,7 +43,7 @@ pub use report::{ExportReport, FormatError, ImportReport, Problem, ProblemKind};
 
 pub(crate) use atomic::{AtomicFile, werr};
 pub(crate) use import::{CandRelation, Candidate, ImportCtx};
-pub(crate) use lines::{LineReader, read_utf8};
+pub(crate) use lines::{LineReader, read_bytes, read_utf8, utf8_string};
 pub(crate) use offsets::{from_char_offset, json_offset, to_char_offset};
 pub(crate) use options::check_export_cancel;
 
