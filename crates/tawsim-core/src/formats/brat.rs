@@ -90,7 +90,7 @@ pub(crate) fn import(
         // The type the listing gives (no `stat` per file); a link's is its target's.
         let kind = entry.file_type().map_err(io)?;
         if kind.is_file() || (kind.is_symlink() && entry.path().is_file()) {
-            txts.push(name).map_err(sorting)?;
+            txts.push(name);
         }
     }
     if txts.is_empty() {

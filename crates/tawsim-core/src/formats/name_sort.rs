@@ -5,6 +5,7 @@
 //! the names are read back, a name at a time.
 
 use super::natural_cmp;
+use super::seen_ids::temp_file;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::ffi::OsString;
@@ -40,22 +41,33 @@ impl NameSort {
         self.names.is_empty() && self.runs.is_empty()
     }
 
-    pub(super) fn push(&mut self, name: OsString) -> io::Result<()> {
+    /// If a batch cannot be written to a temporary file, its names stay in memory and the
+    /// next try waits for twice as many: the listing goes on either way.
+    pub(super) fn push(&mut self, name: OsString) {
         self.names.push(name);
         if self.names.len() >= self.run {
             self.names.sort_by(cmp);
-            let mut w = BufWriter::with_capacity(64 * 1024, tempfile::tempfile()?);
-            for n in self.names.drain(..) {
-                let bytes = n.as_encoded_bytes();
-                let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
-                w.write_all(&len.to_le_bytes())?;
-                w.write_all(bytes)?;
+            match self.write_run() {
+                Ok(f) => {
+                    self.names.clear();
+                    self.runs.push(f);
+                }
+                Err(_) => self.run = self.run.saturating_mul(2),
             }
-            let mut f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
-            f.seek(SeekFrom::Start(0))?;
-            self.runs.push(f);
         }
-        Ok(())
+    }
+
+    fn write_run(&self) -> io::Result<File> {
+        let mut w = BufWriter::with_capacity(64 * 1024, temp_file()?);
+        for n in &self.names {
+            let bytes = n.as_encoded_bytes();
+            let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
+            w.write_all(&len.to_le_bytes())?;
+            w.write_all(bytes)?;
+        }
+        let mut f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        f.seek(SeekFrom::Start(0))?;
+        Ok(f)
     }
 
     /// Every name pushed, in natural order.
@@ -185,7 +197,7 @@ mod tests {
             let mut s = NameSort::with_run(run);
             assert!(s.is_empty());
             for n in &all {
-                s.push(n.clone()).expect("run written");
+                s.push(n.clone());
             }
             assert!(!s.is_empty());
             let got: Vec<OsString> = s
@@ -198,9 +210,32 @@ mod tests {
         // Natural order, not byte order.
         let mut s = NameSort::with_run(2);
         for n in ["a-10.txt", "a-2.txt", "a-1.txt", "a-02.txt"] {
-            s.push(n.into()).expect("run written");
+            s.push(n.into());
         }
         let got: Vec<OsString> = s.sorted().expect("runs read").flatten().collect();
         assert_eq!(got, ["a-1.txt", "a-02.txt", "a-2.txt", "a-10.txt"]);
+    }
+
+    /// While no temporary file can be made the names stay in memory; none is lost, and the
+    /// runs written before and after still merge with them.
+    #[test]
+    fn names_stay_in_memory_when_no_temporary_file_can_be_made() {
+        let all = names();
+        let mut expected = all.clone();
+        expected.sort_by(cmp);
+        let mut s = NameSort::with_run(100);
+        for (i, n) in all.iter().enumerate() {
+            crate::formats::seen_ids::fail_temp_files((1000..3000).contains(&i));
+            s.push(n.clone());
+        }
+        crate::formats::seen_ids::fail_temp_files(false);
+        assert!(s.run > 100, "the next try waited for more");
+        assert!(!s.runs.is_empty() && !s.names.is_empty());
+        let got: Vec<OsString> = s
+            .sorted()
+            .expect("runs read")
+            .collect::<io::Result<_>>()
+            .expect("runs read");
+        assert_eq!(got, expected);
     }
 }

@@ -222,7 +222,7 @@ struct RunWriter {
 impl RunWriter {
     fn new() -> io::Result<Self> {
         Ok(RunWriter {
-            w: BufWriter::with_capacity(64 * 1024, tempfile::tempfile()?),
+            w: BufWriter::with_capacity(64 * 1024, temp_file()?),
             len: 0,
             fences: Vec::new(),
         })
@@ -246,6 +246,26 @@ impl RunWriter {
             fences: self.fences,
         })
     }
+}
+
+/// An unnamed temporary file in the system's temporary folder, gone when closed.
+pub(super) fn temp_file() -> io::Result<File> {
+    #[cfg(test)]
+    if FAIL_TEMP_FILES.get() {
+        return Err(io::Error::other("no temporary file (test)"));
+    }
+    tempfile::tempfile()
+}
+
+#[cfg(test)]
+thread_local! {
+    static FAIL_TEMP_FILES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Makes [`temp_file`] fail on this thread, to test what happens without temporary files.
+#[cfg(test)]
+pub(super) fn fail_temp_files(fail: bool) {
+    FAIL_TEMP_FILES.set(fail);
 }
 
 /// One run holding both (whose hashes are all different).
@@ -331,6 +351,24 @@ mod tests {
                 assert!(seen.insert(&id).expect("runs read back"), "{id} is new");
                 assert!(!seen.insert(&id).expect("runs read back"), "{id} now seen");
             }
+        }
+    }
+
+    /// While no temporary file can be made the ids stay in memory, and every answer is
+    /// still right; once files can be made again, the set goes to disk as before.
+    #[test]
+    fn ids_stay_in_memory_when_no_temporary_file_can_be_made() {
+        let mut seen = SeenIds::with_limits(100, 1 << 12);
+        let ids = ids(5_000);
+        for (i, id) in ids.iter().enumerate() {
+            fail_temp_files((500..2500).contains(&i));
+            assert!(seen.insert(id).expect("runs read back"), "{id} is new");
+        }
+        fail_temp_files(false);
+        assert!(seen.cap > 100, "the next try waited for more");
+        assert!(seen.runs() > 0);
+        for id in &ids {
+            assert!(!seen.insert(id).expect("runs read back"), "{id} seen");
         }
     }
 
