@@ -86,13 +86,26 @@ fn fresh_project(dir: &std::path::Path) -> std::path::PathBuf {
     path
 }
 
-/// Runs the script, killing the process after `kill_after` (or never); returns the last
+/// When to kill a run: `then` after step `after` is acknowledged (after the start for 0).
+#[derive(Clone, Copy, Debug)]
+struct Kill {
+    after: usize,
+    then: Duration,
+}
+
+/// Runs the script, killing the process as `kill` says (or never); returns the last
 /// acknowledged step.
-fn run_once(
+fn run_once(script: &std::path::Path, project: &std::path::Path, kill: Option<Kill>) -> usize {
+    run_timed(script, project, kill).0
+}
+
+/// [`run_once`], with when the first and the last step were acknowledged (from the start).
+fn run_timed(
     script: &std::path::Path,
     project: &std::path::Path,
-    kill_after: Option<Duration>,
-) -> usize {
+    kill: Option<Kill>,
+) -> (usize, Duration, Duration) {
+    let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tawsim"))
         .arg("--script")
         .arg(script)
@@ -102,18 +115,29 @@ fn run_once(
         .spawn()
         .expect("start tawsim");
     let stdout = child.stdout.take().expect("stdout");
+    // Told when the step to kill after is acknowledged (or when the output ends).
+    let (reached, wait_for_step) = std::sync::mpsc::channel::<()>();
+    let after = kill.map_or(0, |k| k.after);
     let reader = std::thread::spawn(move || {
-        let mut last = 0;
+        let (mut last, mut first_at, mut last_at) = (0, None, Duration::ZERO);
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(n) = line.strip_prefix("ok ").and_then(|n| n.parse().ok()) {
                 last = n;
+                last_at = start.elapsed();
+                first_at.get_or_insert(last_at);
+                if n == after {
+                    let _ = reached.send(());
+                }
             }
         }
-        last
+        (last, first_at.unwrap_or(last_at), last_at)
     });
-    match kill_after {
-        Some(d) => {
-            std::thread::sleep(d);
+    match kill {
+        Some(k) => {
+            if k.after > 0 {
+                let _ = wait_for_step.recv();
+            }
+            std::thread::sleep(k.then);
             let _ = child.kill(); // SIGKILL on Unix
             let _ = child.wait();
         }
@@ -148,9 +172,12 @@ fn every_acknowledged_edit_survives_sigkill() {
     std::fs::create_dir_all(&template_dir).expect("dir");
     let template = fresh_project(&template_dir);
     let pristine = std::fs::read(&template).expect("read template");
-    let t0 = Instant::now();
-    assert_eq!(run_once(&script_path, &template, None), steps.len());
-    let full = t0.elapsed();
+    // Each kill comes a random part of a step's time after a random step is acknowledged
+    // (or after the start, for step 0), so it falls inside the script however long the
+    // start-up takes on a loaded machine.
+    let (acked, first, last) = run_timed(&script_path, &template, None);
+    assert_eq!(acked, steps.len());
+    let step = last.saturating_sub(first) / u32::try_from(steps.len().max(2) - 1).unwrap_or(1);
     let p = Project::open(&template).expect("open");
     let doc = p.documents().expect("docs")[0].id;
     assert_eq!(
@@ -170,7 +197,10 @@ fn every_acknowledged_edit_survives_sigkill() {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
-        let at = Duration::from_micros(seed % (full.as_micros() as u64).max(1));
+        let at = Kill {
+            after: (seed % steps.len() as u64) as usize,
+            then: Duration::from_micros((seed >> 32) % (step.as_micros() as u64).max(1)),
+        };
         let acked = run_once(&script_path, &project, Some(at));
         if acked > 0 && acked < steps.len() {
             killed_mid_way += 1;
@@ -186,7 +216,7 @@ fn every_acknowledged_edit_survives_sigkill() {
             acked + 1
         );
     }
-    eprintln!("{runs} kills, {killed_mid_way} in the middle of the script (full run {full:?})");
+    eprintln!("{runs} kills, {killed_mid_way} in the middle of the script (a step takes {step:?})");
     assert!(
         runs < 4 || killed_mid_way * 2 >= runs / 2,
         "too few kills landed mid-script to mean anything"
