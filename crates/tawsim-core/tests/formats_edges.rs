@@ -868,3 +868,56 @@ fn a_brat_folder_read_ahead_keeps_natural_order_and_each_files_pair() {
     let names: Vec<&str> = docs.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(names[498..501], ["doc-499", "doc-501", "doc-502"]);
 }
+
+/// A JSON Lines row that is not JSON, or not an object, is named by line and kind the same
+/// way in doccano and Hugging Face files, and the rows around it are read.
+#[test]
+fn a_row_that_is_not_a_json_object_is_named_alike_in_doccano_and_hf() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (format, name, good) in [
+        (
+            Format::Doccano,
+            "d.jsonl",
+            r#"{"text": "في جنيف", "label": [[3, 7, "LOC"]]}"#,
+        ),
+        (
+            Format::HfTokens,
+            "h.jsonl",
+            r#"{"tokens": ["في", "جنيف"], "ner_tags": ["O", "B-LOC"]}"#,
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{good}\n[1, 2]\n{{\"tokens\": \n{good}\n")).expect("write");
+        let lenient = ImportOptions {
+            lenient: true,
+            ..Default::default()
+        };
+        let (docs, report) = import_all(&path, format, &lenient);
+        assert_eq!(docs.len(), 2, "{name}");
+        let got: Vec<(Option<usize>, ProblemKind, &str)> = report
+            .errors
+            .iter()
+            .map(|p| (p.line, p.kind.clone(), p.message.as_str()))
+            .collect();
+        assert_eq!(got.len(), 2, "{name}: {got:?}");
+        assert_eq!(
+            (got[0].0, &got[0].1, got[0].2),
+            (
+                Some(2),
+                &ProblemKind::Schema,
+                "expected an object, found an array; record skipped"
+            ),
+            "{name}"
+        );
+        assert_eq!(
+            (got[1].0, &got[1].1),
+            (Some(3), &ProblemKind::Json),
+            "{name}"
+        );
+        assert!(
+            got[1].2.starts_with("invalid JSON: "),
+            "{name}: {}",
+            got[1].2
+        );
+    }
+}

@@ -66,28 +66,7 @@ pub(crate) fn import_file(
             );
             continue;
         }
-        let value: Value = match serde_json::from_str(line) {
-            Ok(v) => v,
-            Err(e) => {
-                ctx.error(
-                    file,
-                    Some(lno),
-                    ProblemKind::Json,
-                    format!("invalid JSON: {e}; record skipped"),
-                );
-                continue;
-            }
-        };
-        let Value::Object(obj) = value else {
-            ctx.error(
-                file,
-                Some(lno),
-                ProblemKind::Schema,
-                format!(
-                    "expected an object, found {}; record skipped",
-                    json_type(&value)
-                ),
-            );
+        let Some(obj) = ctx.object_line(file, lno, line) else {
             continue;
         };
         if let Some((doc, cands, rels)) = read_record(file, lno, obj, &base, ctx) {

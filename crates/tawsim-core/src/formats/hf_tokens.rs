@@ -206,25 +206,7 @@ pub(crate) fn import_file(
         let (toks, tags, mut obj) = if let Ok(row) = serde_json::from_str::<FastRow<'_>>(line) {
             (Tokens::Strings(row.tokens), row.ner_tags, row.rest)
         } else {
-            let value: Value = match serde_json::from_str(line) {
-                Ok(v) => v,
-                Err(e) => {
-                    ctx.error(
-                        file,
-                        Some(lno),
-                        ProblemKind::Json,
-                        format!("invalid JSON: {e}; record skipped"),
-                    );
-                    continue;
-                }
-            };
-            let Value::Object(mut obj) = value else {
-                ctx.error(
-                    file,
-                    Some(lno),
-                    ProblemKind::Schema,
-                    "expected an object; record skipped",
-                );
+            let Some(mut obj) = ctx.object_line(file, lno, line) else {
                 continue;
             };
             let (Some(Value::Array(toks)), Some(Value::Array(tags))) =

@@ -148,6 +148,31 @@ impl<'o> ImportCtx<'o> {
         Ok(())
     }
 
+    /// A line of a JSON Lines file as the object it must hold, or `None` with the error
+    /// recorded (invalid JSON, or a value that is not an object): the record is skipped.
+    pub fn object_line(
+        &mut self,
+        file: &Path,
+        line_no: usize,
+        line: &str,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let (kind, message) = match serde_json::from_str(line) {
+            Ok(serde_json::Value::Object(obj)) => return Some(obj),
+            Ok(other) => (
+                ProblemKind::Schema,
+                format!("expected an object, found {}", super::json_type(&other)),
+            ),
+            Err(e) => (ProblemKind::Json, format!("invalid JSON: {e}")),
+        };
+        self.error(
+            file,
+            Some(line_no),
+            kind,
+            format!("{message}; record skipped"),
+        );
+        None
+    }
+
     /// Registers a document id; false (with an error recorded) when it was seen before.
     pub fn claim_id(&mut self, file: &Path, line: Option<usize>, id: &str) -> bool {
         let message = match self.ids.insert(id) {
