@@ -4,7 +4,7 @@
 use crate::domain::search;
 use crate::domain::{AnnotatedDocument, DocId, Edit, IndexedText, OverlapPolicy, SpanSet};
 use crate::formats::{self, Format, FormatError, ImportOptions, ImportReport};
-use crate::store::{Project, Store, StoreError};
+use crate::store::{Project, SameText, Store, StoreError};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -260,22 +260,16 @@ pub fn import_predictions<S: Store>(
     source: &str,
     min_score: Option<f64>,
 ) -> Result<PredictionImport, OpsError> {
-    use std::collections::HashMap;
-    use std::hash::{Hash, Hasher};
-    let hash = |t: &str| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        t.hash(&mut h);
-        h.finish()
-    };
     let mut opts = opts.clone();
     opts.predictions = true;
     // Suggestions may overlap one another; only spans are held to the project's policy.
     opts.overlap = Some(OverlapPolicy::Allow);
-    let mut by_text: HashMap<u64, Vec<DocId>> = HashMap::new();
+    let mut docs = Vec::new();
     project.for_each_document(|id, _, text| {
-        by_text.entry(hash(text)).or_default().push(id);
+        docs.push((SameText::hash(text), id));
         Ok(true)
     })?;
+    let by_text = SameText::new(docs);
     let mut out = PredictionImport::default();
     // Suggestion rows; a document not in the project yet is named by its index in `new`.
     let mut rows: Vec<PendingRow> = Vec::new();
@@ -287,20 +281,18 @@ pub fn import_predictions<S: Store>(
             .ok_or_else(|| OpsError::UnknownFormat(path.clone()))?;
         let r = formats::import_path(path, fmt, &opts, &mut |mut doc| {
             out.documents += 1;
-            let mut at = None;
-            for id in by_text.get(&hash(&doc.text)).into_iter().flatten() {
-                match project.document(*id) {
-                    Ok(d) if d.text == doc.text => {
-                        at = Some(*id);
-                        break;
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        store_error = Some(e);
-                        return Err(FormatError::Cancelled);
-                    }
+            // The project's first document with this text takes the suggestions of every
+            // copy of it (suggestions are not joined one copy to one document).
+            let found = by_text.find(&doc.text, |id| {
+                project.document(id).map(|d| d.text == doc.text)
+            });
+            let at = match found {
+                Ok(at) => at,
+                Err(e) => {
+                    store_error = Some(e);
+                    return Err(FormatError::Cancelled);
                 }
-            }
+            };
             let target = match at {
                 Some(id) => {
                     out.matched += 1;

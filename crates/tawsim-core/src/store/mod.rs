@@ -8,6 +8,7 @@ mod mirror;
 pub mod pg;
 mod project;
 mod rows;
+pub(crate) use rows::SameText;
 mod schema;
 mod text_index;
 

@@ -221,24 +221,46 @@ impl SameText {
         h.finish()
     }
 
-    /// Takes the first document not taken yet whose hash is `text`'s and whose text `same`
-    /// finds equal to it.
+    /// The first document not taken yet whose hash is `text`'s and whose text `same` finds
+    /// equal to it.
+    pub(crate) fn find<E>(
+        &self,
+        text: &str,
+        same: impl FnMut(DocId) -> Result<bool, E>,
+    ) -> Result<Option<DocId>, E> {
+        let at = self.first_same(text, same)?;
+        Ok(at.map(|(_, at)| DocId(self.docs[at].1)))
+    }
+
+    /// [`find`](Self::find), and the document is taken: it is not found again.
     pub(crate) fn take<E>(
         &mut self,
         text: &str,
-        mut same: impl FnMut(DocId) -> Result<bool, E>,
+        same: impl FnMut(DocId) -> Result<bool, E>,
     ) -> Result<Option<DocId>, E> {
+        let Some((free, at)) = self.first_same(text, same)? else {
+            return Ok(None);
+        };
+        let id = self.docs[at].1;
+        self.docs.swap(free, at);
+        self.docs[free].1 = TAKEN;
+        Ok(Some(DocId(id)))
+    }
+
+    /// Where the free documents of `text`'s hash start, and the first of them whose text
+    /// `same` finds equal.
+    fn first_same<E>(
+        &self,
+        text: &str,
+        mut same: impl FnMut(DocId) -> Result<bool, E>,
+    ) -> Result<Option<(usize, usize)>, E> {
         let h = Self::hash(text);
         let from = self.docs.partition_point(|&(x, _)| x < h);
         let to = from + self.docs[from..].partition_point(|&(x, _)| x == h);
-        let run = &mut self.docs[from..to];
-        let free = run.partition_point(|&(_, id)| id == TAKEN);
-        for at in free..run.len() {
-            let id = run[at].1;
-            if same(DocId(id))? {
-                run.swap(free, at);
-                run[free].1 = TAKEN;
-                return Ok(Some(DocId(id)));
+        let free = from + self.docs[from..to].partition_point(|&(_, id)| id == TAKEN);
+        for at in free..to {
+            if same(DocId(self.docs[at].1))? {
+                return Ok(Some((free, at)));
             }
         }
         Ok(None)
@@ -283,7 +305,14 @@ mod same_text_tests {
             Ok::<_, ()>(id == DocId(2))
         });
         assert_eq!((got, calls), (Ok(Some(DocId(2))), 2));
+        assert_eq!(same.find("a", |_| Ok::<_, ()>(true)), Ok(Some(DocId(1))));
+        assert_eq!(
+            same.find("a", |_| Ok::<_, ()>(true)),
+            Ok(Some(DocId(1))),
+            "found, not taken"
+        );
         assert_eq!(same.take("a", |_| Ok::<_, ()>(true)), Ok(Some(DocId(1))));
+        assert_eq!(same.find("a", |_| Ok::<_, ()>(true)), Ok(None));
         assert_eq!(same.take("a", |_| Ok::<_, ()>(true)), Ok(None));
     }
 }
