@@ -81,10 +81,15 @@ impl SeenIds {
         let older = self.older.get_or_insert_with(|| Older::new(bits));
         let mut sorted: Vec<u128> = self.recent.iter().copied().collect();
         sorted.sort_unstable();
-        match older.add_run(&sorted) {
-            Ok(()) => self.recent.clear(),
-            Err(_) => self.cap = self.cap.saturating_mul(2),
+        if older.add_run(&sorted).is_ok() {
+            self.recent.clear();
+            return;
         }
+        // Nothing on disk yet: no filter to keep either.
+        if older.runs.is_empty() {
+            self.older = None;
+        }
+        self.cap = self.cap.saturating_mul(2);
     }
 
     #[cfg(test)]
@@ -370,6 +375,14 @@ mod tests {
         for id in &ids {
             assert!(!seen.insert(id).expect("runs read back"), "{id} seen");
         }
+        // Failing from the first spill on, no filter is kept for nothing on disk.
+        let mut seen = SeenIds::with_limits(100, 1 << 12);
+        fail_temp_files(true);
+        for id in &ids[..1000] {
+            assert!(seen.insert(id).expect("in memory"));
+        }
+        fail_temp_files(false);
+        assert!(seen.older.is_none() && seen.recent.len() == 1000);
     }
 
     /// A stream with many repeats, against a set of the ids themselves.
