@@ -404,11 +404,8 @@ fn parse_scheme(s: Option<&str>) -> Result<TagScheme, String> {
 }
 
 fn print_report(r: &crate::formats::ImportReport) {
-    for w in &r.warnings {
-        out!("warning: {w}");
-    }
-    for e in &r.errors {
-        out!("problem: {e}");
+    for l in r.warnings.lines("warning").chain(r.errors.lines("problem")) {
+        out!("{l}");
     }
 }
 
@@ -908,11 +905,12 @@ fn export(cmd: CliCommand) -> Result<(), String> {
         r.spans,
         output.display()
     );
-    for w in &r.warnings {
-        out!("warning: {w}");
-    }
-    for m in &r.misaligned {
-        out!("not written: {m}");
+    for l in r
+        .warnings
+        .lines("warning")
+        .chain(r.misaligned.lines("not written"))
+    {
+        out!("{l}");
     }
     if r.misaligned.is_empty() || lenient {
         Ok(())
@@ -1228,11 +1226,12 @@ fn suggest(
     for (label, k) in &found.by_label {
         out!("  {label}\t{k}");
     }
-    for w in &report.warnings {
-        out!("warning: {w}");
-    }
-    for m in &report.misaligned {
-        out!("not written: {m}");
+    for l in report
+        .warnings
+        .lines("warning")
+        .chain(report.misaligned.lines("not written"))
+    {
+        out!("{l}");
     }
     Ok(())
 }

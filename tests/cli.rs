@@ -155,6 +155,58 @@ fn a_bad_file_is_refused_whole_and_named_with_its_line() {
 }
 
 #[test]
+fn a_file_with_more_problems_than_are_listed_says_how_many_and_of_what_kinds() {
+    // 10,020 empty texts and 5 broken rows: more problems than a report keeps in full.
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = dir.path().join("many.jsonl");
+    let mut rows = "{\"text\": \"\"}\n".repeat(10_020);
+    rows.push_str(&"{\"text\": \n".repeat(5));
+    rows.push_str("{\"text\": \"جنيف\", \"label\": [[0, 4, \"LOC\"]]}\n");
+    std::fs::write(&bad, rows).expect("write");
+    let project = dir.path().join("p.tawsim");
+    let listed = |out: &str| {
+        let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("problem: ")).collect();
+        let last = lines.last().copied().unwrap_or_default().to_string();
+        (lines.len(), last)
+    };
+    let more = "problem: … 25 more not listed: 20 empty document, 5 invalid JSON";
+
+    let (ok, out, err) = tawsim(&["import", s(&project), s(&bad), "--lenient"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Imported 1 document(s) with 1 span(s), 10025 problem(s) skipped"),
+        "{}",
+        &out[..out.len().min(300)]
+    );
+    assert_eq!(listed(&out), (10_001, more.to_string()));
+    assert!(out.contains("many.jsonl:1: ") && out.contains("many.jsonl:10000: "));
+    assert!(!out.contains("many.jsonl:10001: "));
+
+    let (ok, out, _) = tawsim(&["validate", s(&bad), "--format", "doccano"]);
+    assert!(!ok);
+    assert!(
+        out.contains("0 warning(s), 10025 problem(s)"),
+        "{}",
+        &out[..out.len().min(300)]
+    );
+    assert_eq!(listed(&out), (10_001, more.to_string()));
+
+    // A strict import names the first 50 and counts every one.
+    let strict = dir.path().join("q.tawsim");
+    let (ok, _, err) = tawsim(&["import", s(&strict), s(&bad)]);
+    assert!(!ok);
+    assert!(
+        err.contains("nothing imported: 10025 problem(s)"),
+        "{}",
+        &err[..err.len().min(300)]
+    );
+    assert!(
+        err.contains("many.jsonl:50: ") && err.contains("… and 9975 more"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_newer_or_foreign_project_file_is_refused_with_a_clear_message() {
     let dir = tempfile::tempdir().expect("tmp");
     let fake = dir.path().join("fake.tawsim");

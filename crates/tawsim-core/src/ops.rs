@@ -89,9 +89,8 @@ impl ImportOutcome {
     pub fn report_lines(&self) -> Vec<String> {
         let r = &self.report;
         r.errors
-            .iter()
-            .map(|p| format!("skipped: {p}"))
-            .chain(r.warnings.iter().map(|p| format!("warning: {p}")))
+            .lines("skipped")
+            .chain(r.warnings.lines("warning"))
             .collect()
     }
 
@@ -706,12 +705,12 @@ pub fn run_export<S: Store>(
                     "; {} could not be written in this format (left out, not moved)",
                     rep.not_written()
                 ));
-                for m in &rep.misaligned {
-                    s.push_str(&format!("\nnot written: {m}"));
+                for m in rep.misaligned.lines("not written") {
+                    s.push_str(&format!("\n{m}"));
                 }
             }
-            for w in &rep.warnings {
-                s.push_str(&format!("\nwarning: {w}"));
+            for w in rep.warnings.lines("warning") {
+                s.push_str(&format!("\n{w}"));
             }
             Ok(s)
         }

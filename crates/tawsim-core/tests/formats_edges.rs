@@ -811,6 +811,26 @@ fn a_brat_folder_takes_txt_files_and_links_to_them_but_not_folders() {
         span_texts(&docs[0]),
         [("LOC".to_string(), "جنيف".to_string())]
     );
+    // The texts without an .ann are named, each as such.
+    let warned: Vec<(String, &ProblemKind)> = report
+        .warnings
+        .iter()
+        .map(|p| (p.to_string(), &p.kind))
+        .collect();
+    let no_ann = |txt: &str, ann: &str| {
+        (
+            format!(
+                "{}: no {} beside it; document has no spans",
+                folder.join(txt).display(),
+                folder.join(ann).display()
+            ),
+            &ProblemKind::NoAnnFile,
+        )
+    };
+    assert_eq!(
+        warned,
+        [no_ann("b.TXT", "b.ann"), no_ann("link.txt", "link.ann")]
+    );
 }
 
 /// A brat folder of a thousand documents, read ahead on several threads, comes in in the
@@ -835,7 +855,11 @@ fn a_brat_folder_read_ahead_keeps_natural_order_and_each_files_pair() {
         .expect("ann");
     }
     let (docs, report) = import_all(&folder, Format::Brat, &ImportOptions::default());
-    assert!(report.errors.is_empty(), "{:?}", report.errors.first());
+    assert!(
+        report.errors.is_empty(),
+        "{:?}",
+        report.errors.kept().first()
+    );
     assert_eq!(docs.len(), n);
     for (i, d) in (1..=n).zip(&docs) {
         assert_eq!(d.name, format!("doc-{i}"));

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tawsim_core::domain::{AnnotatedDocument, OverlapPolicy, SpanError, TaggedSpan};
 use tawsim_core::formats::{
-    ExportOptions, Format, FormatError, ImportOptions, ImportReport, Problem, ProblemKind, Split,
+    ExportOptions, Format, FormatError, ImportOptions, ImportReport, ProblemKind, Problems, Split,
     export_documents, import_path,
 };
 
@@ -39,7 +39,8 @@ fn short(k: &ProblemKind) -> String {
     d.split([' ', '{']).next().unwrap_or_default().to_string()
 }
 
-fn summary(ps: &[Problem], file: &Path) -> Vec<(usize, String)> {
+fn summary(ps: &Problems, file: &Path) -> Vec<(usize, String)> {
+    assert_eq!(ps.more_len(), 0, "{:?}", ps.more_line());
     for p in ps {
         assert_eq!(p.file, file, "{p}");
     }

@@ -224,7 +224,10 @@ fn import_pair(
     let mut seen_t: HashSet<String> = HashSet::new();
     let mut tidx: HashMap<String, usize> = HashMap::new();
     let mut split_t: HashSet<String> = HashSet::new();
-    let (warned, erred) = (ctx.report.warnings.len(), ctx.report.errors.len());
+    let (warned, erred) = (
+        ctx.report.warnings.kept().len(),
+        ctx.report.errors.kept().len(),
+    );
     if let Some(bytes) = pair.ann.map_err(|e| FormatError::io(&ann, e))? {
         let mut r = LineReader::from_reader(Box::new(std::io::Cursor::new(bytes)), &ann, true);
         while let Some(l) = r.next_line(ctx)? {
@@ -455,13 +458,13 @@ fn import_pair(
             }
         }
         // The T lines were checked after the others: problems back in line order.
-        ctx.report.warnings[warned..].sort_by_key(|p| p.line);
-        ctx.report.errors[erred..].sort_by_key(|p| p.line);
+        ctx.report.warnings.sort_kept_from(warned, |p| p.line);
+        ctx.report.errors.sort_kept_from(erred, |p| p.line);
     } else {
         ctx.warn(
             txt,
             None,
-            ProblemKind::Other,
+            ProblemKind::NoAnnFile,
             format!("no {} beside it; document has no spans", ann.display()),
         );
     }

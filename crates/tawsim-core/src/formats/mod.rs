@@ -39,7 +39,7 @@ mod seen_ids;
 pub use options::{
     ConllDialect, DoccanoShape, ExportOptions, ImportOptions, Split, TagScheme, TokenSplit,
 };
-pub use report::{ExportReport, FormatError, ImportReport, Problem, ProblemKind};
+pub use report::{ExportReport, FormatError, ImportReport, Problem, ProblemKind, Problems};
 
 pub(crate) use atomic::{AtomicFile, werr};
 pub(crate) use import::{CandRelation, Candidate, ImportCtx};
