@@ -17,6 +17,7 @@ pub mod merge;
 pub mod model_server;
 pub mod ops;
 pub mod session;
+mod spill;
 pub mod store;
 pub mod suggest;
 

@@ -4,6 +4,7 @@
 use crate::domain::search;
 use crate::domain::{AnnotatedDocument, DocId, Edit, IndexedText, OverlapPolicy, SpanSet};
 use crate::formats::{self, Format, FormatError, ImportOptions, ImportReport};
+use crate::spill::Spill;
 use crate::store::{Project, SameText, Store, StoreError};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -222,9 +223,29 @@ fn read_paths(
     Ok((files, report))
 }
 
-/// A suggestion read from a file: its document (the project's, or the index of a new one),
-/// start, end, label and score.
-type PendingRow = (Result<DocId, usize>, usize, usize, String, Option<f64>);
+/// What an import of predictions keeps until every file is read (a [`Spill`], so any size
+/// of input fits): a document new to the project, followed by its suggestions, or a
+/// suggestion (start, end, label, score) of a project document (`Some`) or of the last new
+/// document before it (`None`).
+#[derive(serde::Serialize, serde::Deserialize)]
+enum Pending {
+    Doc(Box<AnnotatedDocument>),
+    Row(Option<DocId>, usize, usize, String, Option<f64>),
+}
+
+impl Pending {
+    /// About what it takes in memory.
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + match self {
+                Pending::Doc(d) => {
+                    let meta = 128 * d.meta.len() + d.doc_labels.len() * 32;
+                    std::mem::size_of::<AnnotatedDocument>() + d.name.len() + d.text.len() + meta
+                }
+                Pending::Row(.., label, _) => label.len(),
+            }
+    }
+}
 
 /// What an import of predictions as suggestions did.
 #[derive(Debug, Default)]
@@ -259,6 +280,19 @@ pub fn import_predictions<S: Store>(
     source: &str,
     min_score: Option<f64>,
 ) -> Result<PredictionImport, OpsError> {
+    let limit = Spill::<Pending>::LIMIT;
+    import_predictions_within(project, paths, format, opts, (source, min_score), limit)
+}
+
+/// [`import_predictions`] keeping up to `limit` bytes of what it read in memory.
+fn import_predictions_within<S: Store>(
+    project: &mut S,
+    paths: &[PathBuf],
+    format: Option<Format>,
+    opts: &ImportOptions,
+    (source, min_score): (&str, Option<f64>),
+    limit: usize,
+) -> Result<PredictionImport, OpsError> {
     let mut opts = opts.clone();
     opts.predictions = true;
     // Suggestions may overlap one another; only spans are held to the project's policy.
@@ -270,9 +304,11 @@ pub fn import_predictions<S: Store>(
     })?;
     let by_text = SameText::new(docs);
     let mut out = PredictionImport::default();
-    // Suggestion rows; a document not in the project yet is named by its index in `new`.
-    let mut rows: Vec<PendingRow> = Vec::new();
-    let mut new: Vec<crate::domain::AnnotatedDocument> = Vec::new();
+    let mut pending = Spill::new(limit);
+    let mut push = |p: Pending| {
+        let b = p.bytes();
+        pending.push(p, b);
+    };
     let mut store_error = None;
     for path in paths {
         let fmt = format
@@ -285,20 +321,14 @@ pub fn import_predictions<S: Store>(
             let found = by_text.find(&doc.text, |id| {
                 project.document(id).map(|d| d.text == doc.text)
             });
-            let at = match found {
+            let target = match found {
                 Ok(at) => at,
                 Err(e) => {
                     store_error = Some(e);
                     return Err(FormatError::Cancelled);
                 }
             };
-            let target = match at {
-                Some(id) => {
-                    out.matched += 1;
-                    Ok(id)
-                }
-                None => Err(new.len()),
-            };
+            let mut rows = Vec::new();
             for sp in std::mem::take(&mut doc.spans) {
                 let score = formats::span_score(&doc.meta, sp.start, sp.end, &sp.label);
                 match (score, min_score) {
@@ -309,12 +339,16 @@ pub fn import_predictions<S: Store>(
                     (None, _) => out.unscored += 1,
                     _ => {}
                 }
-                rows.push((target, sp.start, sp.end, sp.label, score));
+                rows.push(Pending::Row(target, sp.start, sp.end, sp.label, score));
             }
-            if target.is_err() {
+            if target.is_some() {
+                out.matched += 1;
+            } else {
                 doc.meta.remove(formats::SCORES);
-                new.push(doc);
+                out.added += 1;
+                push(Pending::Doc(Box::new(doc)));
             }
+            rows.into_iter().for_each(&mut push);
             Ok(())
         });
         if let Some(e) = store_error.take() {
@@ -326,40 +360,45 @@ pub fn import_predictions<S: Store>(
     if !opts.lenient && !out.report.errors.is_empty() {
         return Err(OpsError::Rejected(out.report));
     }
-    out.added = new.len();
-    let added: Vec<DocId> = if new.is_empty() {
-        Vec::new()
+    let spill_error = |e: std::io::Error| StoreError::Io {
+        path: std::env::temp_dir(),
+        source: e,
+    };
+    // The new documents first (their ids are known only then), their suggestions kept
+    // again with those ids.
+    let rows = if out.added == 0 {
+        pending
     } else {
         project.import(
             |sink| {
-                new.into_iter()
-                    .map(|d| sink.add(d))
-                    .collect::<Result<Vec<_>, _>>()
+                let mut rows = Spill::new(limit);
+                let mut last = None;
+                for p in pending.drain().map_err(spill_error)? {
+                    match p.map_err(spill_error)? {
+                        Pending::Doc(d) => last = Some(sink.add(*d)?),
+                        Pending::Row(doc, s, e, l, score) => {
+                            let row = Pending::Row(doc.or(last), s, e, l, score);
+                            let b = row.bytes();
+                            rows.push(row, b);
+                        }
+                    }
+                }
+                Ok::<_, StoreError>(rows)
             },
             |_| true,
         )?
     };
-    let rows: Vec<crate::store::SuggestionRow> = rows
-        .into_iter()
-        .filter_map(|(doc, s, e, l, score)| {
-            let id = match doc {
-                Ok(id) => id,
-                Err(k) => *added.get(k)?,
-            };
-            Some((id, s, e, l, score))
-        })
-        .collect();
     let origin = paths
         .iter()
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ");
-    out.kept = project.replace_suggestions(
-        source,
-        "predictions",
-        &origin,
-        &mut rows.into_iter().map(Ok),
-    )?;
+    let mut rows = rows.drain().map_err(spill_error)?.filter_map(|p| match p {
+        Ok(Pending::Row(doc, s, e, l, score)) => Some(Ok((doc?, s, e, l, score))),
+        Ok(Pending::Doc(_)) => None,
+        Err(e) => Some(Err(spill_error(e))),
+    });
+    out.kept = project.replace_suggestions(source, "predictions", &origin, &mut rows)?;
     Ok(out)
 }
 
@@ -733,6 +772,65 @@ mod tests {
         )
         .expect("write");
         p
+    }
+
+    /// Predictions imported as suggestions land alike whether what was read waits in memory,
+    /// goes to a temporary file many times over, or cannot (no temporary file).
+    #[test]
+    fn predictions_land_alike_through_a_spill_file_and_in_memory() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let known = ["وصل الوفد إلى جنيف", "قال حفتر", "زار الوفد طرابلس"];
+        let src = dir.path().join("pred.jsonl");
+        let mut lines = String::new();
+        for k in 0..400 {
+            let text = match k % 4 {
+                3 => format!("خبر رقم {} من جنيف", k % 50),
+                i => known[i].to_string(),
+            };
+            let n = text.chars().count();
+            let row = serde_json::json!({"text": text, "label": [[0, 3, "LOC"], [n - 4, n, format!("L{}", k % 7)]]});
+            lines.push_str(&format!("{row}\n"));
+        }
+        std::fs::write(&src, lines).expect("write");
+        let run = |name: &str, limit: usize, no_temp: bool| {
+            let mut p = Project::create(&dir.path().join(name)).expect("create");
+            p.import(
+                |sink| {
+                    for t in known {
+                        sink.add(AnnotatedDocument {
+                            text: t.into(),
+                            ..AnnotatedDocument::default()
+                        })?;
+                    }
+                    Ok::<_, StoreError>(())
+                },
+                |_| true,
+            )
+            .expect("seed");
+            crate::spill::fail_temp_files(no_temp);
+            let src = std::slice::from_ref(&src);
+            let opts = ImportOptions::default();
+            let r = import_predictions_within(&mut p, src, None, &opts, ("m", None), limit);
+            crate::spill::fail_temp_files(false);
+            let r = r.expect("import");
+            let mut got = vec![format!(
+                "{} {} {} {}",
+                r.documents, r.matched, r.added, r.kept
+            )];
+            p.for_each_document(|id, name, text| {
+                let sug = p.suggestions(id)?;
+                got.push(format!("{id} {name} {text} {sug:?}"));
+                Ok(true)
+            })
+            .expect("read");
+            got
+        };
+        let in_memory = run("a.tawsim", usize::MAX, false);
+        // 300 copies of the 3 project texts hold 8 distinct suggestions each; 100 new texts 2.
+        assert_eq!(in_memory[0], "400 300 100 224", "{:?}", in_memory.first());
+        assert_eq!(in_memory.len(), 1 + 3 + 100);
+        assert_eq!(run("b.tawsim", 512, false), in_memory);
+        assert_eq!(run("c.tawsim", 512, true), in_memory);
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub struct Document {
 
 /// A document with its spans by label name, as read from or written to a dataset file.
 /// This is what format importers produce and exporters consume.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnnotatedDocument {
     pub name: String,
     pub text: String,

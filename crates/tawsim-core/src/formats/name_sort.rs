@@ -5,7 +5,7 @@
 //! the names are read back, a name at a time.
 
 use super::natural_cmp;
-use super::seen_ids::temp_file;
+use crate::spill::temp_file;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::ffi::OsString;
@@ -225,10 +225,10 @@ mod tests {
         expected.sort_by(cmp);
         let mut s = NameSort::with_run(100);
         for (i, n) in all.iter().enumerate() {
-            crate::formats::seen_ids::fail_temp_files((1000..3000).contains(&i));
+            crate::spill::fail_temp_files((1000..3000).contains(&i));
             s.push(n.clone());
         }
-        crate::formats::seen_ids::fail_temp_files(false);
+        crate::spill::fail_temp_files(false);
         assert!(s.run > 100, "the next try waited for more");
         assert!(!s.runs.is_empty() && !s.names.is_empty());
         let got: Vec<OsString> = s

@@ -227,7 +227,7 @@ struct RunWriter {
 impl RunWriter {
     fn new() -> io::Result<Self> {
         Ok(RunWriter {
-            w: BufWriter::with_capacity(64 * 1024, temp_file()?),
+            w: BufWriter::with_capacity(64 * 1024, crate::spill::temp_file()?),
             len: 0,
             fences: Vec::new(),
         })
@@ -251,26 +251,6 @@ impl RunWriter {
             fences: self.fences,
         })
     }
-}
-
-/// An unnamed temporary file in the system's temporary folder, gone when closed.
-pub(super) fn temp_file() -> io::Result<File> {
-    #[cfg(test)]
-    if FAIL_TEMP_FILES.get() {
-        return Err(io::Error::other("no temporary file (test)"));
-    }
-    tempfile::tempfile()
-}
-
-#[cfg(test)]
-thread_local! {
-    static FAIL_TEMP_FILES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Makes [`temp_file`] fail on this thread, to test what happens without temporary files.
-#[cfg(test)]
-pub(super) fn fail_temp_files(fail: bool) {
-    FAIL_TEMP_FILES.set(fail);
 }
 
 /// One run holding both (whose hashes are all different).
@@ -366,10 +346,10 @@ mod tests {
         let mut seen = SeenIds::with_limits(100, 1 << 12);
         let ids = ids(5_000);
         for (i, id) in ids.iter().enumerate() {
-            fail_temp_files((500..2500).contains(&i));
+            crate::spill::fail_temp_files((500..2500).contains(&i));
             assert!(seen.insert(id).expect("runs read back"), "{id} is new");
         }
-        fail_temp_files(false);
+        crate::spill::fail_temp_files(false);
         assert!(seen.cap > 100, "the next try waited for more");
         assert!(seen.runs() > 0);
         for id in &ids {
@@ -377,11 +357,11 @@ mod tests {
         }
         // Failing from the first spill on, no filter is kept for nothing on disk.
         let mut seen = SeenIds::with_limits(100, 1 << 12);
-        fail_temp_files(true);
+        crate::spill::fail_temp_files(true);
         for id in &ids[..1000] {
             assert!(seen.insert(id).expect("in memory"));
         }
-        fail_temp_files(false);
+        crate::spill::fail_temp_files(false);
         assert!(seen.older.is_none() && seen.recent.len() == 1000);
     }
 
