@@ -26,6 +26,7 @@ cells = [
     ("CoNLL import", "import q.tawsim out.conll --format conll", "q.tawsim"),
     ("Label Studio export", "export p.tawsim -o x.ls --format labelstudio --force --lenient", None),
     ("Label Studio import", "import q.tawsim out.labelstudio --format labelstudio", "q.tawsim"),
+    ("Label Studio import --lenient", "import q.tawsim out.labelstudio --format labelstudio --lenient", "q.tawsim"),
     ("HF export", "export p.tawsim -o x.hf --format hf --force --lenient", None),
     ("HF import", "import q.tawsim out.hf --format hf", "q.tawsim"),
 ]

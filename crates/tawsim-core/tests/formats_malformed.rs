@@ -825,6 +825,29 @@ fn labelstudio_read_in_pieces_names_invalid_utf8_by_line_and_byte_and_takes_a_bo
     assert_eq!(summary(&rep.errors, &p), owned(&[(3, "Schema")]));
 }
 
+/// A file the fast check leaves to serde_json (nesting deeper than it follows) but that is
+/// valid JSON imports whole, strict or lenient; escaped texts (as Python's `json.dumps`
+/// writes them, emoji as surrogate pairs) read as their characters.
+#[test]
+fn labelstudio_valid_files_the_fast_check_leaves_to_serde_import_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deep = format!("{}1{}", "[".repeat(110), "]".repeat(110));
+    let body = format!(
+        "[\n  {{\"data\": {{\"text\": \"\\u0632\\u0627\\u0631 \\ud83d\\ude00\"}}, \"meta\": {{\"deep\": {deep}}}}},\n  {{\"data\": {{\"text\": \"abc\"}}}}\n]\n"
+    );
+    let p = write(dir.path(), "deep.json", &body);
+    for lenient in [false, true] {
+        let opts = ImportOptions {
+            lenient,
+            ..Default::default()
+        };
+        let (docs, rep) = ok(&p, Format::LabelStudio, &opts);
+        assert_eq!(summary(&rep.errors, &p), owned(&[]));
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, ["زار 😀", "abc"], "lenient: {lenient}");
+    }
+}
+
 #[test]
 fn labelstudio_a_fault_late_in_a_long_file_is_the_error_and_lenient_keeps_none_of_its_tasks() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -88,8 +88,44 @@ impl<R: std::io::Read> std::io::Read for CheckedUtf8<'_, R> {
 }
 
 /// Checks the whole file (UTF-8, then JSON syntax) without holding it: the same errors, with
-/// the same lines, as parsing it whole. `Cancelled` once `stop` is set.
+/// the same lines, as parsing it whole. `Cancelled` once `stop` is set. A file the fast
+/// check passes is done; any other is read by serde_json for the error to report.
 fn check_file(file: &Path, stop: &AtomicBool) -> Result<(), FormatError> {
+    if fast_check(file, stop)? {
+        return Ok(());
+    }
+    exact_check(file, stop)
+}
+
+/// Whether [`super::json_check`] passes the file (a leading BOM aside).
+fn fast_check(file: &Path, stop: &AtomicBool) -> Result<bool, FormatError> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
+    let mut buf = vec![0; 1 << 16];
+    let mut check = super::json_check::JsonCheck::default();
+    let mut first = true;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Err(FormatError::Cancelled);
+        }
+        let n = match f.read(&mut buf) {
+            Ok(0) => return Ok(check.finish()),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(FormatError::io(file, e)),
+        };
+        let mut chunk = &buf[..n];
+        if std::mem::take(&mut first) {
+            chunk = chunk.strip_prefix(BOM).unwrap_or(chunk);
+        }
+        if !check.feed(chunk) {
+            return Ok(false);
+        }
+    }
+}
+
+/// serde_json's reading of the whole file, for its error and line.
+fn exact_check(file: &Path, stop: &AtomicBool) -> Result<(), FormatError> {
     use serde::de::IgnoredAny;
     use std::io::BufRead;
     let f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;

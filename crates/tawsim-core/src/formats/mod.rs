@@ -29,6 +29,7 @@ pub(crate) mod tokens;
 
 mod atomic;
 mod import;
+mod json_check;
 mod lines;
 mod name_sort;
 mod offsets;
