@@ -542,6 +542,74 @@ fn the_sqlite_project_file_keeps_the_store_promises() {
     relation_suite(&mut p);
 }
 
+/// A large import into `s` (a new project): more documents than one batch of a team import
+/// sends, with statuses, times, metadata, relations and document labels here and there;
+/// what the project then exports.
+fn bulk_import<S: Store>(s: &mut S) -> Vec<AnnotatedDocument> {
+    use tawsim_core::domain::TaggedRelation;
+    let words: Vec<&str> = SEED.split_whitespace().collect();
+    let statuses = [DocStatus::New, DocStatus::InProgress, DocStatus::Done];
+    s.import(
+        |sink| {
+            for i in 0..5_000 {
+                let (a, b) = (words[i % words.len()], words[(i * 7 + 3) % words.len()]);
+                let (la, lb) = (a.chars().count(), b.chars().count());
+                let mut d = AnnotatedDocument {
+                    name: format!("d{i}"),
+                    text: format!("{a} {b} {i}"),
+                    status: statuses[i % 3],
+                    active_seconds: (i % 4 == 0).then_some(i as f64 / 2.0 + 0.5),
+                    spans: vec![TaggedSpan::new(0, la, ["PER", "LOC", "ORG"][i % 3])],
+                    ..Default::default()
+                };
+                if i % 5 == 0 {
+                    d.meta.insert("i".into(), i.into());
+                }
+                if i % 997 == 0 {
+                    d.spans.push(TaggedSpan::new(la + 1, la + 1 + lb, "LOC"));
+                    d.relations = vec![TaggedRelation {
+                        from: 0,
+                        to: 1,
+                        label: "near".into(),
+                    }];
+                    d.doc_labels = vec!["news".into()];
+                }
+                sink.add(d)?;
+            }
+            Ok::<_, StoreError>(())
+        },
+        |_| true,
+    )
+    .expect("bulk import");
+    s.export_docs(None, None, None)
+        .expect("export")
+        .map(|d| d.expect("doc"))
+        .collect()
+}
+
+#[test]
+fn a_large_import_lands_alike_in_both_backends() {
+    let Some(server) = pg::server("a_large_import_lands_alike_in_both_backends") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut file = Project::create_as(&dir.path().join("p.tawsim"), "amina").expect("create");
+    let in_file = bulk_import(&mut file);
+    assert_eq!(in_file.len(), 5_000);
+    assert_eq!(in_file[997].relations.len(), 1);
+    assert_eq!(in_file[4_000].active_seconds, Some(2_000.5));
+    let (_, mut team) = team(server);
+    let in_team = bulk_import(&mut team);
+    assert_eq!(in_team.len(), in_file.len());
+    for (t, f) in in_team.iter().zip(&in_file) {
+        assert_eq!(t, f, "{}", f.name);
+    }
+    let statuses = team.documents().expect("documents");
+    assert_eq!(statuses.len(), 5_000);
+    assert_eq!(statuses[4_999].status, DocStatus::InProgress);
+    assert_eq!(statuses[4_999].chars, in_file[4_999].text.chars().count());
+}
+
 /// A new team project on the test server, opened as its manager (the superuser).
 fn team(server: &pg::Server) -> (TeamLocation, PgProject) {
     let name = pg::unique("t");

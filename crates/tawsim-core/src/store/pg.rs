@@ -32,6 +32,7 @@ const NO_RELATIONS: &str = "this team project was made by an older tawsim and ho
      or document labels yet: open it once as the role that ran `tawsim team init` to upgrade it";
 use std::path::{Path, PathBuf};
 
+mod batch;
 mod relations;
 mod suggestions;
 mod text_index;
@@ -2260,6 +2261,17 @@ struct PgSink<'a, 't> {
     index: bool,
     /// The project keeps label kinds, relations and document labels (schema 4).
     kinds: bool,
+    /// Rows waiting to be sent.
+    batch: batch::Batch,
+}
+
+impl PgSink<'_, '_> {
+    /// Sends the rows waiting.
+    fn send(&mut self) -> Result<(), StoreError> {
+        self.batch
+            .send(self.tx, self.q, self.layer)
+            .map_err(pg(self.path))
+    }
 }
 
 impl DocumentSink for PgSink<'_, '_> {
@@ -2317,64 +2329,39 @@ impl DocumentSink for PgSink<'_, '_> {
             id
         } else {
             let meta = serde_json::to_string(&doc.meta).unwrap_or_else(|_| "{}".into());
-            let chars = text_len as i64;
-            let id: i64 = self
-                .tx
-                .query_one(
-                    &format!(
-                        "INSERT INTO {q}.documents (name, text, meta, char_len) VALUES ($1, $2, $3, $4) RETURNING id"
-                    ),
-                    &[&doc.name, &doc.text, &meta, &chars],
-                )
+            let id = self
+                .batch
+                .new_id(self.tx, q)
                 .map_err(pg(path))?
-                .get(0);
-            if self.index {
-                text_index::add_row(self.tx, q, DocId(id), &doc.text).map_err(pg(path))?;
-            }
+                .ok_or_else(|| invalid("the server gave no id for a new document".into()))?;
+            let norm = self
+                .index
+                .then(|| crate::store::text_index::normalised(&doc.text));
+            let new = batch::NewDoc {
+                name: doc.name,
+                text: doc.text,
+                meta,
+                chars: text_len as i64,
+                norm,
+            };
+            self.batch.document(id, new);
             DocId(id)
         };
         if doc.status != DocStatus::New {
-            self.tx
-                .execute(
-                    &format!(
-                        "INSERT INTO {q}.layer_status (doc_id, annotator_id, status) VALUES ($1, $2, $3)"
-                    ),
-                    &[&id.0, &self.layer, &doc.status.as_str()],
-                )
-                .map_err(pg(path))?;
+            self.batch.status(id.0, doc.status.as_str());
         }
         if self.times
             && let Some(t) = doc.active_seconds.filter(|t| t.is_finite() && *t > 0.0)
         {
-            self.tx
-                .execute(
-                    &format!(
-                        "INSERT INTO {q}.layer_time (doc_id, annotator_id, seconds) VALUES ($1, $2, $3)
-                         ON CONFLICT (doc_id, annotator_id) DO UPDATE SET seconds = excluded.seconds"
-                    ),
-                    &[&id.0, &self.layer, &t],
-                )
-                .map_err(pg(path))?;
+            self.batch.time(id.0, t);
         }
-        let ins = self
-            .tx
-            .prepare(&format!(
-                "INSERT INTO {q}.layer_spans (doc_id, annotator_id, start, \"end\", label_id) VALUES ($1, $2, $3, $4, $5)"
-            ))
-            .map_err(pg(path))?;
         for s in set.iter() {
-            self.tx
-                .execute(
-                    &ins,
-                    &[
-                        &id.0,
-                        &self.layer,
-                        &(s.start as i64),
-                        &(s.end as i64),
-                        &(s.label.0 as i32),
-                    ],
-                )
-                .map_err(pg(path))?;
+            let (start, end) = (s.start as i64, s.end as i64);
+            self.batch.span(id.0, start, end, s.label.0 as i32);
+        }
+        if !extras.is_empty() || self.batch.full() {
+            // Relations and document labels refer to the spans: those go first.
+            self.send()?;
         }
         for e in &extras {
             PgProject::extras_sql(self.tx, q, id, self.layer, e)
@@ -2387,6 +2374,9 @@ impl DocumentSink for PgSink<'_, '_> {
         if self.same_text.is_some() {
             return Ok(());
         }
+        // Documents this import added before count as the project's: they go to the
+        // server first.
+        self.send()?;
         use postgres::fallible_iterator::FallibleIterator;
         // Streamed: each text is hashed as it arrives, none is kept.
         let mut rows = self
@@ -2860,8 +2850,10 @@ impl Store for PgProject {
                     times,
                     index: self.version >= 3,
                     kinds: self.version >= 4,
+                    batch: batch::Batch::default(),
                 };
                 let r = f(&mut sink)?;
+                sink.send()?;
                 (r, sink.labels_changed)
             };
             if !keep(&result) {
