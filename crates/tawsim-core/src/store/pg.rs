@@ -2263,6 +2263,9 @@ struct PgSink<'a, 't> {
     kinds: bool,
     /// Rows waiting to be sent.
     batch: batch::Batch,
+    /// The documents the importing annotator's layer has spans or a status in, sorted (read
+    /// with the project's texts, when the import starts joining).
+    annotated: Vec<i64>,
 }
 
 impl PgSink<'_, '_> {
@@ -2293,33 +2296,15 @@ impl DocumentSink for PgSink<'_, '_> {
             PgProject::write_labels(self.tx, q, self.labels, self.kinds).map_err(pg(path))?;
             self.labels_changed = true;
         }
-        // The project's first document with this text that this import has not joined.
+        // The project's first document with this text that this import has not joined: its
+        // 128-bit hash is trusted (asking the server for each text would take a round trip
+        // a document).
         let same = match &mut self.same_text {
-            Some(m) => {
-                let tx = &mut *self.tx;
-                m.take(&doc.text, |id| {
-                    tx.query_one(
-                        &format!("SELECT text = $2 FROM {q}.documents WHERE id = $1"),
-                        &[&id.0, &doc.text],
-                    )
-                    .map(|r| r.get::<_, bool>(0))
-                    .map_err(pg(path))
-                })?
-            }
+            Some(m) => m.take(&doc.text, |_| Ok::<_, StoreError>(true))?,
             None => None,
         };
         let id = if let Some(id) = same {
-            let row = self
-                .tx
-                .query_one(
-                    &format!(
-                        "SELECT (SELECT COUNT(*) FROM {q}.layer_spans WHERE doc_id = $1 AND annotator_id = $2)
-                              + (SELECT COUNT(*) FROM {q}.layer_status WHERE doc_id = $1 AND annotator_id = $2)"
-                    ),
-                    &[&id.0, &self.layer],
-                )
-                .map_err(pg(path))?;
-            if row.get::<_, i64>(0) > 0 {
+            if self.annotated.binary_search(&id.0).is_ok() {
                 return Err(invalid(format!(
                     "{}: the project already holds this text (document {}) with {}'s annotations; import into another annotator's layer, or delete them first",
                     doc.name, id.0, self.annotator
@@ -2390,7 +2375,24 @@ impl DocumentSink for PgSink<'_, '_> {
         while let Some(r) = rows.next().map_err(pg(self.path))? {
             docs.push((SameText::hash(r.get::<_, &str>(1)), DocId(r.get(0))));
         }
+        drop(rows);
         self.same_text = Some(SameText::new(docs));
+        let q = self.q;
+        let mut annotated: Vec<i64> = self
+            .tx
+            .query(
+                &format!(
+                    "SELECT doc_id FROM {q}.layer_spans WHERE annotator_id = $1
+                     UNION SELECT doc_id FROM {q}.layer_status WHERE annotator_id = $1"
+                ),
+                &[&self.layer],
+            )
+            .map_err(pg(self.path))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        annotated.sort_unstable();
+        self.annotated = annotated;
         Ok(())
     }
 
@@ -2851,6 +2853,7 @@ impl Store for PgProject {
                     index: self.version >= 3,
                     kinds: self.version >= 4,
                     batch: batch::Batch::default(),
+                    annotated: Vec::new(),
                 };
                 let r = f(&mut sink)?;
                 sink.send()?;

@@ -195,30 +195,37 @@ pub(crate) fn settings_from(get: impl Fn(&str) -> Option<String>) -> ProjectSett
 /// the project's documents of the same text (another annotator's layer of the same corpus).
 /// Each is taken at most once, lowest id first: a text the project holds k times (a short
 /// sentence that recurs) lines up with the import's k copies of it in order, and a copy
-/// more than the project holds is a new document. Sorted (hash, id) pairs, 16 bytes a
-/// document; a hash's taken documents are kept at the front of its run.
+/// more than the project holds is a new document. Sorted (hash, id) pairs, 24 bytes a
+/// document; a hash's taken documents are kept at the front of its run. The hash is 128
+/// bits (two SipHashes with keys drawn for this process): a store that checks a match
+/// against the stored text cheaply does, and a team project on a server trusts it.
 #[derive(Default)]
 pub(crate) struct SameText {
-    docs: Vec<(u64, i64)>,
+    docs: Vec<(TextHash, i64)>,
 }
+
+/// A text's 128-bit hash.
+pub(crate) type TextHash = [u64; 2];
 
 /// Marks a taken document (ids are positive).
 const TAKEN: i64 = i64::MIN;
 
 impl SameText {
     /// The project's documents, in any order.
-    pub(crate) fn new(docs: impl IntoIterator<Item = (u64, DocId)>) -> Self {
-        let mut docs: Vec<(u64, i64)> = docs.into_iter().map(|(h, id)| (h, id.0)).collect();
+    pub(crate) fn new(docs: impl IntoIterator<Item = (TextHash, DocId)>) -> Self {
+        let mut docs: Vec<(TextHash, i64)> =
+            docs.into_iter().map(|(h, id)| (h, id.0)).collect();
         docs.sort_unstable();
         SameText { docs }
     }
 
     /// The hash documents are joined by.
-    pub(crate) fn hash(text: &str) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut h);
-        h.finish()
+    pub(crate) fn hash(text: &str) -> TextHash {
+        use std::hash::BuildHasher;
+        static KEYS: std::sync::OnceLock<[std::collections::hash_map::RandomState; 2]> =
+            std::sync::OnceLock::new();
+        let [a, b] = KEYS.get_or_init(Default::default);
+        [a.hash_one(text), b.hash_one(text)]
     }
 
     /// The first document not taken yet whose hash is `text`'s and whose text `same` finds
