@@ -309,7 +309,6 @@ fn import_predictions_within<S: Store>(
         let b = p.bytes();
         pending.push(p, b);
     };
-    let mut store_error = None;
     for path in paths {
         let fmt = format
             .or_else(|| Format::guess(path))
@@ -317,17 +316,9 @@ fn import_predictions_within<S: Store>(
         let r = formats::import_path(path, fmt, &opts, &mut |mut doc| {
             out.documents += 1;
             // The project's first document with this text takes the suggestions of every
-            // copy of it (suggestions are not joined one copy to one document).
-            let found = by_text.find(&doc.text, |id| {
-                project.document(id).map(|d| d.text == doc.text)
-            });
-            let target = match found {
-                Ok(at) => at,
-                Err(e) => {
-                    store_error = Some(e);
-                    return Err(FormatError::Cancelled);
-                }
-            };
+            // copy of it (suggestions are not joined one copy to one document). Matched by
+            // the 128-bit hash: reading each document back would cost a query a line.
+            let target = by_text.find_by_hash(&doc.text);
             let mut rows = Vec::new();
             for sp in std::mem::take(&mut doc.spans) {
                 let score = formats::span_score(&doc.meta, sp.start, sp.end, &sp.label);
@@ -351,9 +342,6 @@ fn import_predictions_within<S: Store>(
             rows.into_iter().for_each(&mut push);
             Ok(())
         });
-        if let Some(e) = store_error.take() {
-            return Err(OpsError::Store(e));
-        }
         merge(&mut out.report, r?);
         out.files += 1;
     }

@@ -2300,7 +2300,7 @@ impl DocumentSink for PgSink<'_, '_> {
         // 128-bit hash is trusted (asking the server for each text would take a round trip
         // a document).
         let same = match &mut self.same_text {
-            Some(m) => m.take(&doc.text, |_| Ok::<_, StoreError>(true))?,
+            Some(m) => m.take_by_hash(&doc.text),
             None => None,
         };
         let id = if let Some(id) = same {

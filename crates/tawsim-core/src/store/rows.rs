@@ -197,8 +197,9 @@ pub(crate) fn settings_from(get: impl Fn(&str) -> Option<String>) -> ProjectSett
 /// sentence that recurs) lines up with the import's k copies of it in order, and a copy
 /// more than the project holds is a new document. Sorted (hash, id) pairs, 24 bytes a
 /// document; a hash's taken documents are kept at the front of its run. The hash is 128
-/// bits (two SipHashes with keys drawn for this process): a store that checks a match
-/// against the stored text cheaply does, and a team project on a server trusts it.
+/// bits (two SipHashes with keys drawn for this process): a project file's import checks a
+/// match against the stored text (one cheap query); a team project's import and an import
+/// of suggestions, where that would be a round trip or a document read a line, trust it.
 #[derive(Default)]
 pub(crate) struct SameText {
     docs: Vec<(TextHash, i64)>,
@@ -213,8 +214,7 @@ const TAKEN: i64 = i64::MIN;
 impl SameText {
     /// The project's documents, in any order.
     pub(crate) fn new(docs: impl IntoIterator<Item = (TextHash, DocId)>) -> Self {
-        let mut docs: Vec<(TextHash, i64)> =
-            docs.into_iter().map(|(h, id)| (h, id.0)).collect();
+        let mut docs: Vec<(TextHash, i64)> = docs.into_iter().map(|(h, id)| (h, id.0)).collect();
         docs.sort_unstable();
         SameText { docs }
     }
@@ -252,6 +252,18 @@ impl SameText {
         self.docs.swap(free, at);
         self.docs[free].1 = TAKEN;
         Ok(Some(DocId(id)))
+    }
+
+    /// [`find`](Self::find) trusting the 128-bit hash (no text compared).
+    pub(crate) fn find_by_hash(&self, text: &str) -> Option<DocId> {
+        self.find(text, |_| Ok::<_, std::convert::Infallible>(true))
+            .unwrap_or_else(|never| match never {})
+    }
+
+    /// [`take`](Self::take) trusting the 128-bit hash (no text compared).
+    pub(crate) fn take_by_hash(&mut self, text: &str) -> Option<DocId> {
+        self.take(text, |_| Ok::<_, std::convert::Infallible>(true))
+            .unwrap_or_else(|never| match never {})
     }
 
     /// Where the free documents of `text`'s hash start, and the first of them whose text
@@ -321,5 +333,18 @@ mod same_text_tests {
         assert_eq!(same.take("a", |_| Ok::<_, ()>(true)), Ok(Some(DocId(1))));
         assert_eq!(same.find("a", |_| Ok::<_, ()>(true)), Ok(None));
         assert_eq!(same.take("a", |_| Ok::<_, ()>(true)), Ok(None));
+        // Trusting the hash: the first free document of that text, once each.
+        let mut same = SameText::new([
+            (SameText::hash("b"), DocId(7)),
+            (SameText::hash("a"), DocId(9)),
+            (SameText::hash("a"), DocId(3)),
+        ]);
+        assert_eq!(same.find_by_hash("a"), Some(DocId(3)));
+        assert_eq!(same.take_by_hash("a"), Some(DocId(3)));
+        assert_eq!(same.find_by_hash("a"), Some(DocId(9)));
+        assert_eq!(same.take_by_hash("a"), Some(DocId(9)));
+        assert_eq!(same.take_by_hash("a"), None);
+        assert_eq!(same.take_by_hash("b"), Some(DocId(7)));
+        assert_eq!(same.find_by_hash("c"), None);
     }
 }
