@@ -186,6 +186,7 @@ pub struct BidiLabel<'a> {
     wrap: Option<f32>,
     direction: Direction,
     sense: Sense,
+    truncate: bool,
 }
 
 impl<'a> BidiLabel<'a> {
@@ -197,6 +198,7 @@ impl<'a> BidiLabel<'a> {
             wrap: None,
             direction: Direction::Auto,
             sense: Sense::hover(),
+            truncate: false,
         }
     }
     /// Font size in points.
@@ -221,19 +223,37 @@ impl<'a> BidiLabel<'a> {
         self.sense = sense;
         self
     }
+    /// On one line that does not fit the width left, shows the longest start that fits
+    /// (whole grapheme clusters) with an ellipsis, and the whole text on hover.
+    pub fn truncate(mut self) -> Self {
+        self.truncate = true;
+        self
+    }
 
     pub fn show(self, ui: &mut Ui, cache: &mut BidiCache) -> Response {
-        let size = cache.measure(self.text, self.size, self.direction, self.wrap);
+        let shown = if self.truncate && self.wrap.is_none() {
+            fitting(
+                cache,
+                self.text,
+                self.size,
+                self.direction,
+                ui.available_width(),
+            )
+        } else {
+            None
+        };
+        let text = shown.as_deref().unwrap_or(self.text);
+        let size = cache.measure(text, self.size, self.direction, self.wrap);
         let (rect, response) = ui.allocate_exact_size(size, self.sense);
-        let text = self.text.to_owned();
-        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &text));
+        let whole = self.text.to_owned();
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &whole));
         if ui.is_rect_visible(rect) {
             let color = self.color.unwrap_or_else(|| ui.visuals().text_color());
             let painter = ui.painter().clone();
             cache.paint(
                 ui,
                 &painter,
-                self.text,
+                text,
                 self.size,
                 self.direction,
                 self.wrap,
@@ -241,6 +261,88 @@ impl<'a> BidiLabel<'a> {
                 color,
             );
         }
-        response
+        if shown.is_none() {
+            return response;
+        }
+        response.on_hover_ui(|ui| {
+            BidiLabel::new(self.text)
+                .size(self.size)
+                .direction(self.direction)
+                .wrap(ui.available_width().max(200.0))
+                .show(ui, cache);
+        })
+    }
+}
+
+/// The longest start of `text` (whole grapheme clusters) that fits `width` with an ellipsis
+/// after it, or `None` when the whole text fits.
+fn fitting(
+    cache: &mut BidiCache,
+    text: &str,
+    size: f32,
+    dir: Direction,
+    width: f32,
+) -> Option<String> {
+    if cache.measure(text, size, dir, None).x <= width {
+        return None;
+    }
+    let indexed = tawsim_core::domain::IndexedText::new(text);
+    let cuts: Vec<usize> = (0..indexed.len_chars())
+        .filter(|&c| indexed.is_grapheme_boundary(c))
+        .filter_map(|c| indexed.char_to_byte(c))
+        .collect();
+    let with_ellipsis = |k: usize| format!("{}…", text[..cuts[k]].trim_end());
+    // The last cut that fits (the first, empty, always counts as fitting).
+    let (mut lo, mut hi) = (0, cuts.len());
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if cache.measure(&with_ellipsis(mid), size, dir, None).x <= width {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(with_ellipsis(lo))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A message too wide is cut at a grapheme cluster with an ellipsis, to the longest start
+    /// that fits; one that fits is left whole.
+    #[test]
+    fn a_long_line_is_cut_to_the_longest_start_that_fits() {
+        let mut cache = BidiCache::new();
+        let text = "Labelled النارُ الدائمُ as LOC in وثيقة ليبيا";
+        let (size, dir) = (13.0, Direction::Ltr);
+        let whole = cache.measure(text, size, dir, None).x;
+        assert_eq!(fitting(&mut cache, text, size, dir, whole + 1.0), None);
+        for width in [40.0, 90.0, whole * 0.6, whole - 1.0] {
+            let cut = fitting(&mut cache, text, size, dir, width).expect("cut");
+            let start = cut.strip_suffix('…').expect("ellipsis");
+            assert!(text.starts_with(start), "{cut:?}");
+            assert!(
+                cache.measure(&cut, size, dir, None).x <= width,
+                "{cut:?} fits {width}"
+            );
+            // Never inside a cluster: the damma stays with its letter.
+            assert!(!text[start.len()..].starts_with('\u{064F}'), "{cut:?}");
+            // One cluster more would not fit.
+            let indexed = tawsim_core::domain::IndexedText::new(text);
+            let next = (start.chars().count() + 1..=indexed.len_chars())
+                .find(|&c| indexed.is_grapheme_boundary(c))
+                .and_then(|c| indexed.char_to_byte(c))
+                .expect("a next cluster");
+            let longer = format!("{}…", text[..next].trim_end());
+            assert!(
+                longer == cut || cache.measure(&longer, size, dir, None).x > width,
+                "{longer:?} would fit {width} too"
+            );
+        }
+        assert_eq!(
+            fitting(&mut cache, text, size, dir, 1.0).as_deref(),
+            Some("…")
+        );
     }
 }

@@ -98,12 +98,13 @@ pub fn show(ui: &mut egui::Ui, view: &AppView, text: &mut BidiCache, out: &mut V
         }
         ui.separator();
         // A message that quotes a span ("Labelled بنغازي") is laid out with bidi, left to
-        // right like the rest of the bar; any other gives way (cut with an ellipsis, whole
-        // on hover) on a narrow window.
+        // right like the rest of the bar; either gives way (cut with an ellipsis, whole on
+        // hover) on a narrow window.
         if crate::layout::has_strong_rtl(&session.status) {
             crate::ui::bidi_label::BidiLabel::new(&session.status)
                 .size(13.0)
                 .direction(crate::layout::Direction::Ltr)
+                .truncate()
                 .show(ui, text);
         } else {
             ui.add(egui::Label::new(&session.status).truncate());
