@@ -409,6 +409,16 @@ fn print_report(r: &crate::formats::ImportReport) {
     }
 }
 
+fn print_export_report(r: &crate::formats::ExportReport) {
+    for l in r
+        .warnings
+        .lines("warning")
+        .chain(r.misaligned.lines("not written"))
+    {
+        out!("{l}");
+    }
+}
+
 fn parse_format(name: Option<&str>) -> Result<Option<Format>, String> {
     match name {
         None => Ok(None),
@@ -905,13 +915,7 @@ fn export(cmd: CliCommand) -> Result<(), String> {
         r.spans,
         output.display()
     );
-    for l in r
-        .warnings
-        .lines("warning")
-        .chain(r.misaligned.lines("not written"))
-    {
-        out!("{l}");
-    }
+    print_export_report(&r);
     if r.misaligned.is_empty() || lenient {
         Ok(())
     } else {
@@ -1226,13 +1230,7 @@ fn suggest(
     for (label, k) in &found.by_label {
         out!("  {label}\t{k}");
     }
-    for l in report
-        .warnings
-        .lines("warning")
-        .chain(report.misaligned.lines("not written"))
-    {
-        out!("{l}");
-    }
+    print_export_report(&report);
     Ok(())
 }
 
