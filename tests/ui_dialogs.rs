@@ -56,6 +56,57 @@ fn the_path_dialog_closes_with_escape_and_the_import_dialog_too() {
     assert!(h.state().transfer.is_none());
 }
 
+/// A report of long lines (wider than its window) scrolls to its last line with the mouse
+/// wheel: one line a row, never wrapped, so the list is as tall as its rows.
+#[test]
+fn a_long_report_of_long_lines_scrolls_to_its_last_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = harness(app_with(project_with(dir.path(), sample_docs())));
+    h.run();
+    // 400 documents, each with a span that ends inside a word: a warning a line.
+    let input = dir
+        .path()
+        .join("a-file-with-a-rather-long-name-for-its-warnings.jsonl");
+    let rows: String = (0..400)
+        .map(|i| {
+            format!("{{\"text\": \"جنيف مدينة سويسرية {i}\", \"label\": [[0, 2, \"LOC\"]]}}\n")
+        })
+        .collect();
+    std::fs::write(&input, rows).expect("write");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    h.run();
+    h.event(Event::Text(input.display().to_string()));
+    h.run();
+    h.key_press(Key::Enter);
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut().wait_for_job(&ctx);
+    h.run();
+    let window = h.get_by_label("Import report").rect();
+    assert!(
+        h.query_by_label_contains("jsonl:400: ").is_none(),
+        "not yet in view"
+    );
+    h.event(Event::PointerMoved(window.center() + egui::vec2(0.0, 40.0)));
+    for _ in 0..100 {
+        h.event(Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -400.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: Modifiers::NONE,
+        });
+        h.run();
+    }
+    // Shown inside the window, not laid out below its bottom edge.
+    let last = h.get_by_label_contains("jsonl:400: span [0, 2) LOC").rect();
+    let window = h.get_by_label("Import report").rect();
+    assert!(
+        last.bottom() <= window.bottom() && last.top() >= window.top(),
+        "the last line {last:?} inside the window {window:?}"
+    );
+}
+
 #[test]
 fn an_import_with_warnings_shows_its_report_line_by_line() {
     let dir = tempfile::tempdir().expect("tmp");

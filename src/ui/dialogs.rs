@@ -393,8 +393,13 @@ fn import_report(ctx: &egui::Context, report: &str, out: &mut Vec<Request>) {
             egui::ScrollArea::both()
                 .auto_shrink([false, false])
                 .show_rows(ui, row_h, lines.len().saturating_sub(1), |ui, rows| {
+                    // One line a row, never wrapped: the rows' height is what the
+                    // scrolling counts on (long ones scroll sideways).
                     for l in &lines[1..][rows] {
-                        ui.monospace(*l);
+                        ui.add(
+                            egui::Label::new(egui::RichText::new(*l).monospace())
+                                .wrap_mode(egui::TextWrapMode::Extend),
+                        );
                     }
                 });
         });
