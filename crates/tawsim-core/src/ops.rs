@@ -316,9 +316,8 @@ fn import_predictions_within<S: Store>(
         let r = formats::import_path(path, fmt, &opts, &mut |mut doc| {
             out.documents += 1;
             // The project's first document with this text takes the suggestions of every
-            // copy of it (suggestions are not joined one copy to one document). Matched by
-            // the 128-bit hash: reading each document back would cost a query a line.
-            let target = by_text.find_by_hash(&doc.text);
+            // copy of it (suggestions are not joined one copy to one document).
+            let target = by_text.find(&doc.text);
             let mut rows = Vec::new();
             for sp in std::mem::take(&mut doc.spans) {
                 let score = formats::span_score(&doc.meta, sp.start, sp.end, &sp.label);

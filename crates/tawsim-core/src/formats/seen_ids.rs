@@ -2,9 +2,7 @@
 //! import has seen, the file names a brat export has given, the task ids a Label Studio
 //! export has given.
 //!
-//! Each key is kept as a 128-bit hash (two SipHashes with keys drawn for this set): two
-//! different keys share both with odds of about n²/2¹²⁹ for n keys (10⁻²⁵ for ten million),
-//! and the random keys leave no way to make them collide on purpose.
+//! Each key is kept as its 128-bit hash ([`crate::hash128`]).
 //!
 //! The hashes of the last [`RECENT_CAP`] keys are in a hash set. When it is full they are
 //! sorted and written to an unnamed temporary file (a run), and runs of the same size are
@@ -16,7 +14,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::hash::{BuildHasher, Hash, RandomState};
+use std::hash::Hash;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 /// Keys held in the hash set before they go to disk: the most a table of 2¹⁹ buckets holds
@@ -30,7 +28,6 @@ const BLOCK: usize = 256;
 const KEY: usize = 16;
 
 pub(super) struct SeenIds {
-    keys: [RandomState; 2],
     recent: HashSet<u128>,
     cap: usize,
     filter_bits: usize,
@@ -47,7 +44,6 @@ impl Default for SeenIds {
 impl SeenIds {
     fn with_limits(cap: usize, filter_bits: usize) -> Self {
         SeenIds {
-            keys: Default::default(),
             recent: HashSet::new(),
             cap,
             filter_bits,
@@ -57,8 +53,7 @@ impl SeenIds {
 
     /// True the first time `key` is seen; an error only when a run could not be read back.
     pub(super) fn insert<K: Hash + ?Sized>(&mut self, key: &K) -> io::Result<bool> {
-        let [a, b] = &self.keys;
-        let h = u128::from(a.hash_one(key)) << 64 | u128::from(b.hash_one(key));
+        let h = crate::hash128(key);
         if self.recent.contains(&h) {
             return Ok(false);
         }
@@ -304,7 +299,7 @@ mod tests {
             assert!(!seen.insert(id).expect("in memory"), "{id} seen before");
         }
         assert!(seen.insert("doc-200000").expect("in memory"));
-        // Another import draws other keys: the same ids are new to it.
+        // Another import's set is its own: the same ids are new to it.
         let mut other = SeenIds::default();
         assert!(other.insert("doc-0").expect("in memory"));
     }

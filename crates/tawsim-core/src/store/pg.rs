@@ -2296,13 +2296,8 @@ impl DocumentSink for PgSink<'_, '_> {
             PgProject::write_labels(self.tx, q, self.labels, self.kinds).map_err(pg(path))?;
             self.labels_changed = true;
         }
-        // The project's first document with this text that this import has not joined: its
-        // 128-bit hash is trusted (asking the server for each text would take a round trip
-        // a document).
-        let same = match &mut self.same_text {
-            Some(m) => m.take_by_hash(&doc.text),
-            None => None,
-        };
+        // The project's first document with this text that this import has not joined.
+        let same = self.same_text.as_mut().and_then(|m| m.take(&doc.text));
         let id = if let Some(id) = same {
             if self.annotated.binary_search(&id.0).is_ok() {
                 return Err(invalid(format!(

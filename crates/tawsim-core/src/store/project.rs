@@ -2263,20 +2263,6 @@ impl ImportSink<'_> {
         Ok(())
     }
 
-    /// The project's first document with exactly this text that this import has not
-    /// joined yet, taken, if joining is on.
-    fn same_document(&mut self, text: &str) -> Result<Option<DocId>, StoreError> {
-        let (tx, path) = (self.tx, self.path);
-        let Some(map) = &mut self.same_text else {
-            return Ok(None);
-        };
-        map.take(text, |id| {
-            tx.prepare_cached("SELECT text = ?2 FROM documents WHERE id = ?1")
-                .and_then(|mut st| st.query_row(params![id.0, text], |r| r.get(0)))
-                .map_err(sq(path))
-        })
-    }
-
     /// Stores one document with its spans (labels created by name as needed). Spans are
     /// checked again here against the text and the project's overlap policy.
     pub fn add(&mut self, doc: AnnotatedDocument) -> Result<DocId, StoreError> {
@@ -2292,7 +2278,8 @@ impl ImportSink<'_> {
         if self.labels.len() != labels_before {
             Project::write_labels(self.tx, self.labels).map_err(sq(self.path))?;
         }
-        let id = if let Some(id) = self.same_document(&doc.text)? {
+        let same = self.same_text.as_mut().and_then(|m| m.take(&doc.text));
+        let id = if let Some(id) = same {
             let (spans, statuses): (i64, i64) = self
                 .tx
                 .query_row(

@@ -195,17 +195,16 @@ pub(crate) fn settings_from(get: impl Fn(&str) -> Option<String>) -> ProjectSett
 /// the project's documents of the same text (another annotator's layer of the same corpus).
 /// Each is taken at most once, lowest id first: a text the project holds k times (a short
 /// sentence that recurs) lines up with the import's k copies of it in order, and a copy
-/// more than the project holds is a new document. Sorted (hash, id) pairs, 24 bytes a
-/// document; a hash's taken documents are kept at the front of its run. The hash is 128
-/// bits (two SipHashes with keys drawn for this process): a project file's import checks a
-/// match against the stored text (one cheap query); a team project's import and an import
-/// of suggestions, where that would be a round trip or a document read a line, trust it.
+/// more than the project holds is a new document. Texts are told apart by their 128-bit
+/// hash alone ([`crate::hash128`]), as the ids an import has seen are: comparing the stored
+/// text would cost a query a document (a round trip on a team project). Sorted (hash, id)
+/// pairs, 24 bytes a document; a hash's taken documents are kept at the front of its run.
 #[derive(Default)]
 pub(crate) struct SameText {
     docs: Vec<(TextHash, i64)>,
 }
 
-/// A text's 128-bit hash.
+/// A text's 128-bit hash, as two words (24 bytes a pair with an id, not 32).
 pub(crate) type TextHash = [u64; 2];
 
 /// Marks a taken document (ids are positive).
@@ -221,68 +220,31 @@ impl SameText {
 
     /// The hash documents are joined by.
     pub(crate) fn hash(text: &str) -> TextHash {
-        use std::hash::BuildHasher;
-        static KEYS: std::sync::OnceLock<[std::collections::hash_map::RandomState; 2]> =
-            std::sync::OnceLock::new();
-        let [a, b] = KEYS.get_or_init(Default::default);
-        [a.hash_one(text), b.hash_one(text)]
+        let h = crate::hash128(text);
+        [(h >> 64) as u64, h as u64]
     }
 
-    /// The first document not taken yet whose hash is `text`'s and whose text `same` finds
-    /// equal to it.
-    pub(crate) fn find<E>(
-        &self,
-        text: &str,
-        same: impl FnMut(DocId) -> Result<bool, E>,
-    ) -> Result<Option<DocId>, E> {
-        let at = self.first_same(text, same)?;
-        Ok(at.map(|(_, at)| DocId(self.docs[at].1)))
+    /// The first document not taken yet with `text`.
+    pub(crate) fn find(&self, text: &str) -> Option<DocId> {
+        self.first_free(text).map(|(at, _)| DocId(self.docs[at].1))
     }
 
     /// [`find`](Self::find), and the document is taken: it is not found again.
-    pub(crate) fn take<E>(
-        &mut self,
-        text: &str,
-        same: impl FnMut(DocId) -> Result<bool, E>,
-    ) -> Result<Option<DocId>, E> {
-        let Some((free, at)) = self.first_same(text, same)? else {
-            return Ok(None);
-        };
+    pub(crate) fn take(&mut self, text: &str) -> Option<DocId> {
+        let (at, _) = self.first_free(text)?;
         let id = self.docs[at].1;
-        self.docs.swap(free, at);
-        self.docs[free].1 = TAKEN;
-        Ok(Some(DocId(id)))
+        self.docs[at].1 = TAKEN;
+        Some(DocId(id))
     }
 
-    /// [`find`](Self::find) trusting the 128-bit hash (no text compared).
-    pub(crate) fn find_by_hash(&self, text: &str) -> Option<DocId> {
-        self.find(text, |_| Ok::<_, std::convert::Infallible>(true))
-            .unwrap_or_else(|never| match never {})
-    }
-
-    /// [`take`](Self::take) trusting the 128-bit hash (no text compared).
-    pub(crate) fn take_by_hash(&mut self, text: &str) -> Option<DocId> {
-        self.take(text, |_| Ok::<_, std::convert::Infallible>(true))
-            .unwrap_or_else(|never| match never {})
-    }
-
-    /// Where the free documents of `text`'s hash start, and the first of them whose text
-    /// `same` finds equal.
-    fn first_same<E>(
-        &self,
-        text: &str,
-        mut same: impl FnMut(DocId) -> Result<bool, E>,
-    ) -> Result<Option<(usize, usize)>, E> {
+    /// Where the free documents of `text`'s hash start, and where its run ends, when one is
+    /// free.
+    fn first_free(&self, text: &str) -> Option<(usize, usize)> {
         let h = Self::hash(text);
         let from = self.docs.partition_point(|&(x, _)| x < h);
         let to = from + self.docs[from..].partition_point(|&(x, _)| x == h);
         let free = from + self.docs[from..to].partition_point(|&(_, id)| id == TAKEN);
-        for at in free..to {
-            if same(DocId(self.docs[at].1))? {
-                return Ok(Some((free, at)));
-            }
-        }
-        Ok(None)
+        (free < to).then_some((free, to))
     }
 }
 
@@ -291,7 +253,7 @@ mod same_text_tests {
     use super::*;
 
     #[test]
-    fn each_document_is_taken_once_in_id_order_and_a_false_match_is_passed_over() {
+    fn each_document_is_taken_once_in_id_order() {
         let texts = ["نعم .", "لا", "نعم .", ".", "نعم .", "."];
         let mut same = SameText::new(
             texts
@@ -299,52 +261,31 @@ mod same_text_tests {
                 .enumerate()
                 .map(|(i, t)| (SameText::hash(t), DocId(i as i64 + 1))),
         );
-        let mut take = |t: &str| {
-            same.take(t, |id| Ok::<_, ()>(texts[id.0 as usize - 1] == t))
-                .expect("no error")
-        };
-        assert_eq!(take("."), Some(DocId(4)));
-        assert_eq!(take("نعم ."), Some(DocId(1)));
-        assert_eq!(take("نعم ."), Some(DocId(3)));
-        assert_eq!(take("لا"), Some(DocId(2)));
-        assert_eq!(take("نعم ."), Some(DocId(5)));
-        assert_eq!(take("نعم ."), None, "a copy more than the project holds");
-        assert_eq!(take("."), Some(DocId(6)));
-        assert_eq!(take("."), None);
-        assert_eq!(take("جديد"), None);
-        // A document whose hash matches but whose text does not is passed over and stays
-        // free for its own text.
-        let mut same = SameText::new([
-            (SameText::hash("a"), DocId(1)),
-            (SameText::hash("a"), DocId(2)),
-        ]);
-        let mut calls = 0;
-        let got = same.take("a", |id| {
-            calls += 1;
-            Ok::<_, ()>(id == DocId(2))
-        });
-        assert_eq!((got, calls), (Ok(Some(DocId(2))), 2));
-        assert_eq!(same.find("a", |_| Ok::<_, ()>(true)), Ok(Some(DocId(1))));
+        assert_eq!(same.find("."), Some(DocId(4)));
+        assert_eq!(same.find("."), Some(DocId(4)), "found, not taken");
+        assert_eq!(same.take("."), Some(DocId(4)));
+        assert_eq!(same.take("نعم ."), Some(DocId(1)));
+        assert_eq!(same.take("نعم ."), Some(DocId(3)));
+        assert_eq!(same.take("لا"), Some(DocId(2)));
+        assert_eq!(same.find("نعم ."), Some(DocId(5)));
+        assert_eq!(same.take("نعم ."), Some(DocId(5)));
         assert_eq!(
-            same.find("a", |_| Ok::<_, ()>(true)),
-            Ok(Some(DocId(1))),
-            "found, not taken"
+            same.take("نعم ."),
+            None,
+            "a copy more than the project holds"
         );
-        assert_eq!(same.take("a", |_| Ok::<_, ()>(true)), Ok(Some(DocId(1))));
-        assert_eq!(same.find("a", |_| Ok::<_, ()>(true)), Ok(None));
-        assert_eq!(same.take("a", |_| Ok::<_, ()>(true)), Ok(None));
-        // Trusting the hash: the first free document of that text, once each.
+        assert_eq!(same.find("نعم ."), None);
+        assert_eq!(same.take("."), Some(DocId(6)));
+        assert_eq!(same.take("."), None);
+        assert_eq!(same.take("جديد"), None);
+        // Given in any order, a text's documents are still taken lowest id first.
         let mut same = SameText::new([
             (SameText::hash("b"), DocId(7)),
             (SameText::hash("a"), DocId(9)),
             (SameText::hash("a"), DocId(3)),
         ]);
-        assert_eq!(same.find_by_hash("a"), Some(DocId(3)));
-        assert_eq!(same.take_by_hash("a"), Some(DocId(3)));
-        assert_eq!(same.find_by_hash("a"), Some(DocId(9)));
-        assert_eq!(same.take_by_hash("a"), Some(DocId(9)));
-        assert_eq!(same.take_by_hash("a"), None);
-        assert_eq!(same.take_by_hash("b"), Some(DocId(7)));
-        assert_eq!(same.find_by_hash("c"), None);
+        assert_eq!(same.take("a"), Some(DocId(3)));
+        assert_eq!(same.take("a"), Some(DocId(9)));
+        assert_eq!(same.take("b"), Some(DocId(7)));
     }
 }
