@@ -1,6 +1,6 @@
-//! A fast check that bytes, fed a chunk at a time, are one JSON value in UTF-8. It is at
-//! least as strict as serde_json (everything it passes, serde_json reads), so a file it
-//! passes needs no other check; one it does not pass is read by serde_json, whose error
+//! A fast check that bytes, fed a chunk at a time, are one JSON value (the caller checks
+//! they are UTF-8). It is at least as strict as serde_json on UTF-8 input (everything it
+//! passes, serde_json reads), so a file it passes needs no other check; one it does not pass is read by serde_json, whose error
 //! (with its line) is the one reported. It runs at memory speed over the long strings
 //! (texts) that make most of a Label Studio file, where serde_json reads a byte at a time.
 
@@ -59,8 +59,6 @@ pub(crate) struct JsonCheck {
     state: State,
     /// Open containers, `true` for an object.
     stack: Vec<bool>,
-    /// Bytes of a UTF-8 sequence cut by the chunk's end.
-    carry: Vec<u8>,
     /// Whether a value has been completed at the top level.
     done: bool,
     /// Whether anything failed (the rest is not looked at).
@@ -74,7 +72,6 @@ impl Default for JsonCheck {
         JsonCheck {
             state: State::Value,
             stack: Vec::new(),
-            carry: Vec::new(),
             done: false,
             failed: false,
             pending_high: None,
@@ -92,15 +89,15 @@ impl JsonCheck {
         if self.failed {
             return false;
         }
-        if !self.utf8(chunk) || !self.bytes(chunk) {
+        if !self.bytes(chunk) {
             self.failed = true;
         }
         !self.failed
     }
 
-    /// Whether every chunk fed made one JSON value, in UTF-8.
+    /// Whether every chunk fed made one JSON value.
     pub(crate) fn finish(mut self) -> bool {
-        if self.failed || !self.carry.is_empty() {
+        if self.failed {
             return false;
         }
         // A number at the very end is complete here.
@@ -112,34 +109,6 @@ impl JsonCheck {
             self.close_value();
         }
         self.done && self.state == State::After && self.stack.is_empty()
-    }
-
-    fn utf8(&mut self, chunk: &[u8]) -> bool {
-        let mut start = 0;
-        if !self.carry.is_empty() {
-            // Complete the cut sequence with the chunk's first bytes (at most 3 more).
-            let need = chunk.len().min(4 - self.carry.len());
-            let mut seq = std::mem::take(&mut self.carry);
-            seq.extend_from_slice(&chunk[..need]);
-            match std::str::from_utf8(&seq) {
-                Ok(_) => start = need,
-                Err(e) if e.valid_up_to() > 0 => start = e.valid_up_to() - (seq.len() - need),
-                Err(e) if e.error_len().is_none() && need == chunk.len() => {
-                    self.carry = seq;
-                    return true;
-                }
-                Err(_) => return false,
-            }
-        }
-        let rest = &chunk[start..];
-        match simdutf8::compat::from_utf8(rest) {
-            Ok(_) => true,
-            Err(e) if e.error_len().is_none() => {
-                self.carry = rest[e.valid_up_to()..].to_vec();
-                true
-            }
-            Err(_) => false,
-        }
     }
 
     /// After a value ends: at the top level, the document is complete.
@@ -393,10 +362,12 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// The check over `bytes` cut into chunks of `size`.
+    /// The check over `bytes` cut into chunks of `size`, after the caller's UTF-8 check.
     fn check(bytes: &[u8], size: usize) -> bool {
         let mut c = JsonCheck::default();
-        bytes.chunks(size.max(1)).all(|ch| c.feed(ch)) && c.finish()
+        std::str::from_utf8(bytes).is_ok()
+            && bytes.chunks(size.max(1)).all(|ch| c.feed(ch))
+            && c.finish()
     }
 
     fn serde_reads(bytes: &[u8]) -> bool {
@@ -462,15 +433,6 @@ mod tests {
             for size in [1, 2, 3, 64] {
                 assert!(!check(s.as_bytes(), size), "{s:?} in chunks of {size}");
             }
-        }
-        // Bytes that are not UTF-8, and a sequence cut at the end.
-        for b in [
-            &b"[\"\xff\"]"[..],
-            b"[\"\xd8\"]",
-            b"[\"\xd8\xa7",
-            b"\"\xe2\x82\"",
-        ] {
-            assert!(!check(b, 1) && !check(b, 64), "{b:?}");
         }
         // Deep nesting is left to serde_json.
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));

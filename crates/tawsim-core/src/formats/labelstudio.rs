@@ -59,28 +59,51 @@ struct CheckedUtf8<'s, R> {
     bad: Option<(usize, u64)>,
 }
 
+impl<'s, R> CheckedUtf8<'s, R> {
+    fn new(inner: R, stop: &'s AtomicBool) -> Self {
+        CheckedUtf8 {
+            inner,
+            stop,
+            carry: Vec::new(),
+            line: 1,
+            byte: 0,
+            bad: None,
+        }
+    }
+}
+
 impl<R: std::io::Read> std::io::Read for CheckedUtf8<'_, R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if self.stop.load(Ordering::Relaxed) {
             return Err(std::io::Error::other("stopped"));
         }
         let n = self.inner.read(out)?;
-        let mut chunk = std::mem::take(&mut self.carry);
-        chunk.extend_from_slice(&out[..n]);
-        let valid = match crate::utf8(&chunk) {
+        // The bytes read, after those of a character the last read cut (copied only then).
+        let joined;
+        let chunk: &[u8] = if self.carry.is_empty() {
+            &out[..n]
+        } else {
+            let mut j = std::mem::take(&mut self.carry);
+            j.extend_from_slice(&out[..n]);
+            joined = j;
+            &joined
+        };
+        let lines = |b: &[u8]| memchr::memchr_iter(b'\n', b).count();
+        // The SIMD check that also says where it failed: a character cut by the end of a
+        // read (every other read of Arabic) is no error, and is not checked twice.
+        let valid = match simdutf8::compat::from_utf8(chunk) {
             Ok(_) => chunk.len(),
             Err(e) if e.error_len().is_none() && n > 0 => e.valid_up_to(),
             Err(e) => {
                 let at = e.valid_up_to();
-                let lines = chunk[..at].iter().filter(|&&b| b == b'\n').count();
-                self.bad = Some((self.line + lines, self.byte + at as u64));
+                self.bad = Some((self.line + lines(&chunk[..at]), self.byte + at as u64));
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     "invalid UTF-8",
                 ));
             }
         };
-        self.line += chunk[..valid].iter().filter(|&&b| b == b'\n').count();
+        self.line += lines(&chunk[..valid]);
         self.byte += valid as u64;
         self.carry = chunk[valid..].to_vec();
         Ok(n)
@@ -97,20 +120,21 @@ fn check_file(file: &Path, stop: &AtomicBool) -> Result<(), FormatError> {
     exact_check(file, stop)
 }
 
-/// Whether [`super::json_check`] passes the file (a leading BOM aside).
+/// Whether the file is UTF-8 ([`CheckedUtf8`]) that [`super::json_check`] passes (a
+/// leading BOM aside).
 fn fast_check(file: &Path, stop: &AtomicBool) -> Result<bool, FormatError> {
     use std::io::Read;
-    let mut f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
+    let f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
+    let mut f = CheckedUtf8::new(f, stop);
     let mut buf = vec![0; 1 << 16];
     let mut check = super::json_check::JsonCheck::default();
     let mut first = true;
     loop {
-        if stop.load(Ordering::Relaxed) {
-            return Err(FormatError::Cancelled);
-        }
         let n = match f.read(&mut buf) {
             Ok(0) => return Ok(check.finish()),
             Ok(n) => n,
+            Err(_) if stop.load(Ordering::Relaxed) => return Err(FormatError::Cancelled),
+            Err(_) if f.bad.is_some() => return Ok(false),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(FormatError::io(file, e)),
         };
@@ -130,17 +154,7 @@ fn exact_check(file: &Path, stop: &AtomicBool) -> Result<(), FormatError> {
     use std::io::BufRead;
     let f = std::fs::File::open(file).map_err(|e| FormatError::io(file, e))?;
     // Buffered outside the check: the JSON reader asks for a byte at a time.
-    let mut reader = std::io::BufReader::with_capacity(
-        1 << 16,
-        CheckedUtf8 {
-            inner: f,
-            stop,
-            carry: Vec::new(),
-            line: 1,
-            byte: 0,
-            bad: None,
-        },
-    );
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, CheckedUtf8::new(f, stop));
     // A leading BOM is not JSON.
     let bom = reader
         .fill_buf()
