@@ -85,11 +85,9 @@ impl<T: Serialize + DeserializeOwned> Spill<T> {
     /// Appends the records in memory to the file; on failure the file is cut back to its
     /// whole records, and the memory keeps them all.
     fn write_out(&mut self) -> io::Result<()> {
-        if self.file.is_none() {
-            self.file = Some(temp_file()?);
-        }
-        let Some(file) = self.file.as_mut() else {
-            return Err(io::Error::other("no temporary file"));
+        let file = match &mut self.file {
+            Some(f) => f,
+            none => none.insert(temp_file()?),
         };
         let written = (|| {
             let mut w = BufWriter::with_capacity(1 << 20, &mut *file);
