@@ -56,6 +56,23 @@ fn the_path_dialog_closes_with_escape_and_the_import_dialog_too() {
     assert!(h.state().transfer.is_none());
 }
 
+/// File > Import (Ctrl+I) of `input`, typed into the path field, Enter; then the
+/// background job's end.
+fn import_through_the_dialog(
+    h: &mut egui_kittest::Harness<'static, tawsim::app::TawsimApp>,
+    input: &std::path::Path,
+) {
+    h.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    h.run();
+    h.event(Event::Text(input.display().to_string()));
+    h.run();
+    h.key_press(Key::Enter);
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut().wait_for_job(&ctx);
+    h.run();
+}
+
 /// A report of long lines (wider than its window) scrolls to its last line with the mouse
 /// wheel: one line a row, never wrapped, so the list is as tall as its rows.
 #[test]
@@ -73,15 +90,7 @@ fn a_long_report_of_long_lines_scrolls_to_its_last_line() {
         })
         .collect();
     std::fs::write(&input, rows).expect("write");
-    h.key_press_modifiers(Modifiers::COMMAND, Key::I);
-    h.run();
-    h.event(Event::Text(input.display().to_string()));
-    h.run();
-    h.key_press(Key::Enter);
-    h.step();
-    let ctx = h.ctx.clone();
-    h.state_mut().wait_for_job(&ctx);
-    h.run();
+    import_through_the_dialog(&mut h, &input);
     let window = h.get_by_label("Import report").rect();
     assert!(
         h.query_by_label_contains("jsonl:400: ").is_none(),
@@ -115,15 +124,7 @@ fn an_import_with_warnings_shows_its_report_line_by_line() {
     // A CoNLL file whose I- tags lack their B- (repaired, with a warning per line).
     let input = dir.path().join("news.conll");
     std::fs::write(&input, "زار O\nالوفد O\nجنيف I-LOC\n\nثم O\nبنغازي I-LOC\n").expect("write");
-    h.key_press_modifiers(Modifiers::COMMAND, Key::I);
-    h.run();
-    h.event(Event::Text(input.display().to_string()));
-    h.run();
-    h.key_press(Key::Enter);
-    h.step();
-    let ctx = h.ctx.clone();
-    h.state_mut().wait_for_job(&ctx);
-    h.run();
+    import_through_the_dialog(&mut h, &input);
     let report = h.state().session.report.clone().unwrap_or_default();
     assert!(
         h.state()
